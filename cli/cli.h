@@ -1,0 +1,58 @@
+// The silt command line: argument parsing, printing and exit codes. No logic of its
+// own: everything it reports comes from the engine (engine/include/silt).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "silt/classifier.h"
+#include "silt/diagnostics.h"
+#include "silt/rules.h"
+#include "silt/taxonomy.h"
+
+namespace silt::cli {
+
+// Exit codes, as documented in `silt --help` and the README.
+enum Exit : int {
+  exit_ok = 0,
+  exit_findings = 1,  // lint findings, failing rule tests
+  exit_usage = 2,     // bad arguments or configuration (taxonomy, rules)
+  exit_bad_input = 3  // an input issue could not be read; the others were still processed
+};
+
+// Thrown by option parsing for a usage error; main prints it and exits with exit_usage.
+struct UsageError {
+  std::string message;
+};
+
+// Each command takes the arguments after its verb and returns an exit code.
+int cmd_classify(const std::vector<std::string>& args);
+int cmd_validate(const std::vector<std::string>& args);
+int cmd_rules(const std::vector<std::string>& args);
+int cmd_taxonomy(const std::vector<std::string>& args);
+
+// ---- printing (output.cpp) ----
+
+// Whether to colour stdout: "always", "never", or "auto" (a TTY, NO_COLOR unset,
+// TERM not "dumb").
+bool use_color(const std::string& when);
+
+// The readable block `classify --format text` prints for one issue.
+std::string render_text(const Classification& c, const Taxonomy& t, bool color);
+
+// A table with one row per classification (`classify --format table`).
+std::string render_table(const std::vector<Classification>& cs, const std::vector<std::string>& names,
+                         const Taxonomy& t, bool color);
+
+// `taxonomy show`: categories, criteria and the matrix.
+std::string render_taxonomy(const Taxonomy& t, bool color);
+
+// `taxonomy lint` in text and JSON.
+std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& fs);
+std::string render_lint_json(const Taxonomy& t, const std::vector<LintFinding>& fs);
+
+// Every diagnostic, text form, to stderr; warnings only when `warnings`.
+void print_diagnostics(const Diagnostics& ds, bool warnings, bool color);
+
+}  // namespace silt::cli

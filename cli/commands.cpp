@@ -1,0 +1,421 @@
+// The commands: each parses its options, calls the engine and prints.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+
+#include "cli.h"
+#include "silt/builtin.h"
+
+namespace po = boost::program_options;
+
+namespace silt::cli {
+namespace {
+
+// Options every command takes. -v/-q are read by main before parsing; they are listed
+// here so that they are accepted and documented.
+po::options_description common_options() {
+  po::options_description d("Common options");
+  d.add_options()("taxonomy", po::value<std::string>()->value_name("FILE"),
+                  "taxonomy and impact matrix YAML (default: built-in keras-tf)")(
+      "rules", po::value<std::string>()->value_name("FILE"), "rules YAML (default: built-in keras-tf rules)")(
+      "color", po::value<std::string>()->default_value("auto")->value_name("WHEN"), "colour: auto, always, never")(
+      "verbose,v", po::bool_switch(), "more messages on stderr")("quiet,q", po::bool_switch(), "errors only on stderr")(
+      "help,h", po::bool_switch(), "show this help");
+  return d;
+}
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
+                        const po::positional_options_description& pos) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError{e.what()};
+  }
+  return vm;
+}
+
+std::string opt(const po::variables_map& vm, const char* name, std::string fallback = {}) {
+  return vm.count(name) ? vm[name].as<std::string>() : fallback;
+}
+
+void check_format(const std::string& format, std::initializer_list<const char*> allowed) {
+  for (const char* a : allowed)
+    if (format == a) return;
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  throw UsageError{"unknown format '" + format + "' (expected one of: " + list + ")"};
+}
+
+void check_color(const std::string& when) {
+  if (when != "auto" && when != "always" && when != "never")
+    throw UsageError{"--color takes auto, always or never, not '" + when + "'"};
+}
+
+// The loaded configuration, or the findings that prevented it.
+struct Config {
+  std::shared_ptr<const Taxonomy> taxonomy;
+  std::shared_ptr<const RuleSet> rules;
+  Diagnostics diagnostics;
+  std::string taxonomy_file, rules_file;
+  bool rules_checked = false;  // false when the taxonomy failed, so rules were not read
+  bool ok() const { return taxonomy && (rules || !rules_checked) && !diagnostics.has_errors(); }
+};
+
+Config load_config(const po::variables_map& vm, bool with_rules) {
+  Config c;
+  const std::string tpath = opt(vm, "taxonomy");
+  TaxonomyLoad tl;
+  if (tpath.empty()) {
+    auto b = builtin_taxonomy();
+    tl = load_taxonomy(b.text, std::string(b.name));
+    c.taxonomy_file = std::string(b.name) + " (built in)";
+  } else {
+    tl = load_taxonomy_file(tpath);
+    c.taxonomy_file = tpath;
+  }
+  c.diagnostics.append(tl.diagnostics);
+  if (!tl.taxonomy) return c;
+  c.taxonomy = std::make_shared<const Taxonomy>(std::move(*tl.taxonomy));
+  if (!with_rules) return c;
+  c.rules_checked = true;
+  const std::string rpath = opt(vm, "rules");
+  RuleLoad rl;
+  if (rpath.empty()) {
+    auto b = builtin_rules();
+    rl = load_rules(b.text, std::string(b.name), *c.taxonomy);
+    c.rules_file = std::string(b.name) + " (built in)";
+  } else {
+    rl = load_rules_file(rpath, *c.taxonomy);
+    c.rules_file = rpath;
+  }
+  c.diagnostics.append(rl.diagnostics);
+  if (rl.rules) c.rules = std::make_shared<const RuleSet>(std::move(*rl.rules));
+  return c;
+}
+
+// Loads the configuration for a command that needs it whole; on failure prints the
+// findings to stderr and returns nullopt (the caller exits with exit_usage).
+std::optional<Config> require_config(const po::variables_map& vm, bool with_rules) {
+  Config c = load_config(vm, with_rules);
+  bool color = isatty(STDERR_FILENO) && use_color(opt(vm, "color", "auto"));
+  print_diagnostics(c.diagnostics, spdlog::should_log(spdlog::level::debug), color);
+  if (!c.ok()) {
+    spdlog::error("the configuration has {} error(s); run 'silt validate' for the full report",
+                  c.diagnostics.error_count());
+    return std::nullopt;
+  }
+  return c;
+}
+
+bool help_requested(const po::variables_map& vm, const char* usage_line, const po::options_description& desc) {
+  if (!vm["help"].as<bool>()) return false;
+  std::cout << usage_line << "\n\n" << desc << "\n";
+  return true;
+}
+
+std::optional<bool> parse_yes_no(std::string v) {
+  for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (v == "yes" || v == "y" || v == "true" || v == "1") return true;
+  if (v == "no" || v == "n" || v == "false" || v == "0") return false;
+  return std::nullopt;
+}
+
+// Reads a whole file, or stdin for "-". nullopt when it cannot be read.
+std::optional<std::string> slurp(const std::string& path) {
+  if (path == "-") {
+    std::string s((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return std::nullopt;
+    return s;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return std::move(ss).str();
+}
+
+}  // namespace
+
+int cmd_classify(const std::vector<std::string>& args) {
+  // First pass: only to find --taxonomy, whose criteria give the --ID/--no-ID flags.
+  po::options_description pre = common_options();
+  po::variables_map pre_vm;
+  try {
+    po::store(po::command_line_parser(args).options(pre).allow_unregistered().run(), pre_vm);
+  } catch (const po::error& e) {
+    throw UsageError{e.what()};
+  }
+  Config probe = load_config(pre_vm, false);
+
+  po::options_description own("Classify options");
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"),
+                    "issue files; - (or none, with a pipe) reads stdin")(
+      "title", po::value<std::string>()->value_name("T"), "classify an inline issue with this title")(
+      "text", po::value<std::string>()->value_name("S"), "classify an inline issue with this body")(
+      "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C (repeatable)")(
+      "format,f", po::value<std::string>()->default_value("text"),
+      "text, json (one object; JSON Lines for several issues) or table");
+  po::options_description shorthands("Criteria shorthands (from the loaded matrix)");
+  std::vector<std::string> criterion_ids;
+  if (probe.taxonomy) {
+    for (const auto& c : probe.taxonomy->criteria) {
+      if (c.id == "input" || c.id == "title" || c.id == "text" || c.id == "set" || c.id == "format" ||
+          c.id == "taxonomy" || c.id == "rules" || c.id == "color" || c.id == "help" || c.id == "verbose" ||
+          c.id == "quiet")
+        continue;  // would shadow an option: only --set works for it
+      criterion_ids.push_back(c.id);
+      shorthands.add_options()(c.id.c_str(), po::bool_switch(), (c.id + "=yes: " + c.question).c_str());
+      shorthands.add_options()(("no-" + c.id).c_str(), po::bool_switch(), (c.id + "=no").c_str());
+    }
+  }
+  po::options_description all;
+  all.add(own).add(shorthands).add(common_options());
+  po::positional_options_description pos;
+  pos.add("input", -1);
+  auto vm = parse(args, all, pos);
+  if (help_requested(vm,
+                     "Usage: silt classify [OPTIONS] [FILE...|-]\n\n"
+                     "Classifies each issue: a category, an impact level, a rationale and the evidence.\n"
+                     "Inputs are detected by content: a GitHub REST issue object, gh --json output\n"
+                     "(an object or an array), or plain text/Markdown (first line = title).",
+                     all))
+    return exit_ok;
+
+  const std::string format = opt(vm, "format", "text");
+  check_format(format, {"text", "json", "table"});
+  check_color(opt(vm, "color", "auto"));
+
+  auto config = require_config(vm, true);
+  if (!config) return exit_usage;
+  const Taxonomy& tax = *config->taxonomy;
+
+  // Criteria answers.
+  Answers answers(tax.criteria.size());
+  auto give = [&](const std::string& id, bool value) {
+    auto i = tax.criterion_index(id);
+    if (!i) {
+      std::string ids;
+      for (const auto& c : tax.criteria) ids += (ids.empty() ? "" : ", ") + c.id;
+      throw UsageError{"unknown criterion '" + id + "' (the matrix has: " + ids + ")"};
+    }
+    if (answers[*i] && *answers[*i] != value) throw UsageError{"criterion '" + id + "' is given both yes and no"};
+    answers[*i] = value;
+  };
+  if (vm.count("set")) {
+    for (const auto& s : vm["set"].as<std::vector<std::string>>()) {
+      auto eq = s.find('=');
+      if (eq == std::string::npos) throw UsageError{"--set takes CRITERION=yes|no, not '" + s + "'"};
+      auto v = parse_yes_no(s.substr(eq + 1));
+      if (!v) throw UsageError{"--set " + s + ": the answer must be yes or no"};
+      give(s.substr(0, eq), *v);
+    }
+  }
+  for (const auto& id : criterion_ids) {
+    if (vm[id].as<bool>()) give(id, true);
+    if (vm["no-" + id].as<bool>()) give(id, false);
+  }
+
+  // Inputs.
+  std::vector<std::string> inputs;
+  if (vm.count("input")) inputs = vm["input"].as<std::vector<std::string>>();
+  const bool inline_issue = vm.count("title") || vm.count("text");
+  if (inputs.empty() && !inline_issue) {
+    if (isatty(STDIN_FILENO)) throw UsageError{"no input: name a file, '-' for stdin, or use --title/--text"};
+    inputs.push_back("-");
+  }
+
+  Classifier classifier(config->taxonomy, config->rules);
+  const bool color = use_color(opt(vm, "color", "auto"));
+  bool bad_input = false;
+  std::vector<Classification> table;
+  std::vector<std::string> names;
+  bool first_block = true;
+  auto emit = [&](const Issue& issue, const std::string& name) {
+    Classification c = classifier.classify(issue, answers);
+    if (format == "json") {
+      std::cout << to_json(c) << "\n";
+    } else if (format == "text") {
+      if (!first_block) std::cout << "\n";
+      std::cout << render_text(c, tax, color);
+    } else {
+      table.push_back(std::move(c));
+      names.push_back(name);
+    }
+    first_block = false;
+  };
+
+  if (inline_issue) {
+    Issue issue;
+    issue.id = "inline";
+    issue.title = opt(vm, "title");
+    issue.body = opt(vm, "text");
+    issue.join_lists();
+    emit(issue, "inline");
+  }
+  for (const auto& path : inputs) {
+    const std::string name = path == "-" ? "<stdin>" : path;
+    auto content = slurp(path);
+    if (!content) {
+      spdlog::error("{}: cannot read the file", name);
+      bad_input = true;
+      continue;
+    }
+    auto issues = read_issues(*content, name);
+    if (!issues.ok()) {
+      const Error& e = issues.error();
+      if (e.line > 0)
+        spdlog::error("{}:{}:{}: {}", name, e.line, e.column, e.message);
+      else
+        spdlog::error("{}: {}", name, e.message);
+      bad_input = true;
+      continue;
+    }
+    for (const auto& issue : issues.value()) emit(issue, issues.value().size() == 1 ? name : issue.id);
+  }
+  if (format == "table") std::cout << render_table(table, names, tax, color);
+  std::cout.flush();
+  return bad_input ? exit_bad_input : exit_ok;
+}
+
+int cmd_validate(const std::vector<std::string>& args) {
+  po::options_description own("Validate options");
+  own.add_options()("format,f", po::value<std::string>()->default_value("text"), "text or json");
+  po::options_description all;
+  all.add(own).add(common_options());
+  auto vm = parse(args, all, {});
+  if (help_requested(vm,
+                     "Usage: silt validate [--taxonomy FILE] [--rules FILE] [--format text|json]\n\n"
+                     "Loads both files and reports every finding (errors and warnings) with its\n"
+                     "file:line:column, a stable code and the source line. Exit 0 when there is no\n"
+                     "error, 2 otherwise.",
+                     all))
+    return exit_ok;
+  const std::string format = opt(vm, "format", "text");
+  check_format(format, {"text", "json"});
+  check_color(opt(vm, "color", "auto"));
+
+  Config c = load_config(vm, true);
+  if (format == "json") {
+    std::cout << to_json(c.diagnostics) << "\n";
+  } else {
+    const bool color = use_color(opt(vm, "color", "auto"));
+    for (const auto& d : c.diagnostics.all()) std::cout << to_text(d, color);
+    if (c.taxonomy)
+      std::cout << c.taxonomy_file << ": " << c.taxonomy->categories.size() << " categories, "
+                << c.taxonomy->criteria.size() << " criteria, " << c.taxonomy->levels.size() << " levels\n";
+    if (c.rules)
+      std::cout << c.rules_file << ": " << c.rules->rules().size() << " rules, " << c.rules->test_count()
+                << " rule tests\n";
+    if (!c.rules_checked) std::cout << "rules not checked: the taxonomy has errors\n";
+    std::cout << c.diagnostics.error_count() << " error(s), " << c.diagnostics.warning_count() << " warning(s)\n";
+  }
+  return c.ok() && c.rules_checked ? exit_ok : exit_usage;
+}
+
+int cmd_rules(const std::vector<std::string>& args) {
+  po::options_description own("Rules options");
+  own.add_options()("action", po::value<std::string>(), "test")(
+      "format,f", po::value<std::string>()->default_value("text"), "text or json");
+  po::options_description all;
+  all.add(own).add(common_options());
+  po::positional_options_description pos;
+  pos.add("action", 1);
+  auto vm = parse(args, all, pos);
+  if (help_requested(vm,
+                     "Usage: silt rules test [--taxonomy FILE] [--rules FILE] [--format text|json]\n\n"
+                     "Validates the rules, then runs the tests kept with each rule: every 'match'\n"
+                     "text must make the rule fire and every 'no_match' text must not. Exit 0 when\n"
+                     "all pass, 1 when one fails, 2 when the files are invalid.",
+                     all))
+    return exit_ok;
+  if (opt(vm, "action") != "test") throw UsageError{"expected 'silt rules test'"};
+  const std::string format = opt(vm, "format", "text");
+  check_format(format, {"text", "json"});
+  check_color(opt(vm, "color", "auto"));
+
+  auto config = require_config(vm, true);
+  if (!config) return exit_usage;
+  const RuleSet& rules = *config->rules;
+  auto failures = rules.run_tests();
+  const std::size_t total = rules.test_count();
+  if (format == "json") {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& f : failures)
+      list.push_back({{"rule", f.rule},
+                      {"expected", f.test.should_match ? "match" : "no_match"},
+                      {"text", f.test.text},
+                      {"file", f.test.where.file},
+                      {"line", f.test.where.line},
+                      {"column", f.test.where.column}});
+    nlohmann::ordered_json j = {{"rules", rules.rules().size()},
+                                {"tests", total},
+                                {"passed", total - failures.size()},
+                                {"failed", failures.size()},
+                                {"failures", list}};
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    for (const auto& f : failures)
+      std::cout << f.test.where.to_string() << ": rule '" << f.rule << "' "
+                << (f.test.should_match ? "should match but does not" : "matches but should not") << ": \""
+                << f.test.text << "\"\n";
+    std::size_t untested = 0;
+    for (const auto& r : rules.rules()) untested += r.tests.empty();
+    std::cout << config->rules_file << ": " << rules.rules().size() << " rules";
+    if (untested) std::cout << " (" << untested << " without tests)";
+    std::cout << "\n" << (total - failures.size()) << " passed, " << failures.size() << " failed\n";
+  }
+  return failures.empty() ? exit_ok : exit_findings;
+}
+
+int cmd_taxonomy(const std::vector<std::string>& args) {
+  po::options_description own("Taxonomy options");
+  own.add_options()("action", po::value<std::string>(), "show or lint")(
+      "format,f", po::value<std::string>()->default_value("text"), "text or json (lint)");
+  po::options_description all;
+  all.add(own).add(common_options());
+  po::positional_options_description pos;
+  pos.add("action", 1);
+  auto vm = parse(args, all, pos);
+  if (help_requested(vm,
+                     "Usage: silt taxonomy show|lint [--taxonomy FILE] [--format text|json]\n\n"
+                     "show: the categories, the criteria and their questions, the levels and the\n"
+                     "      matrix.\n"
+                     "lint: enumerates every combination of criteria answers and reports each gap\n"
+                     "      (no level matches; the combination where nothing holds is exempt), each\n"
+                     "      overlap (several match, and which one the hit policy picks) and each\n"
+                     "      masked level (never the outcome). Exit 0 when clean, 1 on findings.",
+                     all))
+    return exit_ok;
+  const std::string action = opt(vm, "action");
+  if (action != "show" && action != "lint") throw UsageError{"expected 'silt taxonomy show' or 'silt taxonomy lint'"};
+  const std::string format = opt(vm, "format", "text");
+  check_format(format, {"text", "json"});
+  check_color(opt(vm, "color", "auto"));
+
+  auto config = require_config(vm, false);
+  if (!config) return exit_usage;
+  const Taxonomy& tax = *config->taxonomy;
+  if (action == "show") {
+    std::cout << render_taxonomy(tax, use_color(opt(vm, "color", "auto")));
+    return exit_ok;
+  }
+  if (tax.criteria.size() > max_lint_criteria) {
+    spdlog::error("lint enumerates 2^n combinations and stops at {} criteria; this matrix has {}", max_lint_criteria,
+                  tax.criteria.size());
+    return exit_usage;
+  }
+  auto findings = lint(tax);
+  std::cout << (format == "json" ? render_lint_json(tax, findings) : render_lint_text(tax, findings));
+  return findings.empty() ? exit_ok : exit_findings;
+}
+
+}  // namespace silt::cli

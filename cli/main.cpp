@@ -1,0 +1,79 @@
+// silt: silent-bug triage. Dispatches on the verb; see `silt --help`.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "silt/builtin.h"
+
+namespace {
+
+constexpr const char* usage = R"(silt - triage silent bugs in deep-learning libraries
+
+Usage: silt COMMAND [OPTIONS] [ARGS]
+
+Commands:
+  classify [FILE...|-]   classify issues (text, Markdown, GitHub or gh JSON)
+  validate               check the taxonomy and rules files, report every finding
+  rules test             validate the rules, then run the tests kept with each rule
+  taxonomy show          print the categories, criteria, levels and the matrix
+  taxonomy lint          find gaps, overlaps and masked levels in the matrix
+
+Options for every command:
+  --taxonomy FILE        taxonomy and impact matrix (default: the built-in keras-tf)
+  --rules FILE           matching rules (default: the built-in keras-tf rules)
+  -v, --verbose          more messages on stderr (warnings, timings)
+  -q, --quiet            errors only on stderr
+  -h, --help             help for a command: silt COMMAND --help
+  --version              print the version
+
+Exit codes:
+  0  success
+  1  findings: lint found gaps/overlaps/masked levels, or a rule test failed
+  2  usage or configuration error (bad arguments, invalid taxonomy or rules)
+  3  bad input: an issue could not be read (the others were still classified)
+)";
+
+void setup_logging(const std::vector<std::string>& args) {
+  auto logger = spdlog::stderr_color_mt("silt");
+  logger->set_pattern("silt: %^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::info);
+  for (const auto& a : args) {
+    if (a == "-v" || a == "--verbose") spdlog::set_level(spdlog::level::debug);
+    if (a == "-q" || a == "--quiet") spdlog::set_level(spdlog::level::err);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  setup_logging(args);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << usage;
+    return args.empty() ? silt::cli::exit_usage : silt::cli::exit_ok;
+  }
+  if (args[0] == "--version") {
+    std::cout << "silt " << silt::version() << "\n";
+    return silt::cli::exit_ok;
+  }
+  const std::string verb = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (verb == "classify") return silt::cli::cmd_classify(rest);
+    if (verb == "validate") return silt::cli::cmd_validate(rest);
+    if (verb == "rules") return silt::cli::cmd_rules(rest);
+    if (verb == "taxonomy") return silt::cli::cmd_taxonomy(rest);
+    spdlog::error("unknown command '{}'; see 'silt --help'", verb);
+    return silt::cli::exit_usage;
+  } catch (const silt::cli::UsageError& e) {
+    spdlog::error("{}", e.message);
+    spdlog::error("see 'silt {} --help'", verb);
+    return silt::cli::exit_usage;
+  }
+}

@@ -1,0 +1,282 @@
+// Rendering of results for the terminal. Pure functions from values to strings, plus
+// the one that prints diagnostics.
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "cli.h"
+
+namespace silt::cli {
+namespace {
+
+struct Style {
+  bool on;
+  std::string operator()(const std::string& s, const char* code) const {
+    return on ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
+  }
+};
+
+std::string fixed(double v, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string score_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", std::round(v * 100) / 100);
+  return buf;
+}
+
+// Display width of UTF-8 text, counting each code point as one column.
+std::size_t width(const std::string& s) {
+  std::size_t w = 0;
+  for (unsigned char ch : s) w += (ch & 0xC0) != 0x80;
+  return w;
+}
+
+std::string pad(const std::string& s, std::size_t w) {
+  return s + std::string(w > width(s) ? w - width(s) : 0, ' ');
+}
+
+// Wraps `text` at `cols`, every line starting with `indent`.
+std::string wrap(const std::string& text, std::size_t cols, const std::string& indent) {
+  std::string out, line;
+  std::size_t start = 0;
+  auto flush = [&] {
+    out += indent + line + "\n";
+    line.clear();
+  };
+  while (start < text.size()) {
+    std::size_t end = text.find_first_of(" \n", start);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    if (!line.empty() && indent.size() + width(line) + 1 + width(word) > cols) flush();
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) flush();
+  return out;
+}
+
+std::string level_text(const Classification& c) {
+  if (!c.level) return "none";
+  return "level " + std::to_string(*c.level) + (c.threat.empty() ? "" : " (" + c.threat + " threat)");
+}
+
+const char* threat_color(const std::string& threat) {
+  return threat == "high" ? "1;31" : "1;33";
+}
+
+std::string one_line(const std::string& s, std::size_t max) {
+  std::string out;
+  for (char ch : s) out += (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch;
+  if (out.size() > max) {
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
+}
+
+std::string holds_text(const Taxonomy& t, const std::vector<bool>& holds) {
+  std::string on;
+  for (std::size_t i = 0; i < holds.size(); ++i)
+    if (holds[i]) on += (on.empty() ? "" : ", ") + t.criteria[i].id;
+  return on.empty() ? "no criterion holds"
+                    : on + " hold" + (on.find(',') == std::string::npos ? "s" : "") + " (and no other)";
+}
+
+std::string levels_text(const Taxonomy& t, const std::vector<std::size_t>& ls) {
+  std::string s;
+  for (std::size_t l : ls) s += (s.empty() ? "" : ", ") + std::to_string(t.levels[l].number);
+  return s;
+}
+
+}  // namespace
+
+bool use_color(const std::string& when) {
+  if (when == "always") return true;
+  if (when == "never") return false;
+  const char* term = std::getenv("TERM");
+  return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+std::string render_text(const Classification& c, const Taxonomy& t, bool color) {
+  Style st{color};
+  std::string out = st(c.id.empty() ? "(no id)" : c.id, "1") + ": " + c.title + "\n";
+  out += "  category    " + st(c.category, "1;32") + " (" + c.category_name + "), confidence " +
+         fixed(c.confidence, 2) + (c.fallback ? ", fallback: no category rule matched" : "") + "\n";
+  out += "  impact      " + (c.level ? st(level_text(c), threat_color(c.threat)) : std::string("none")) + "\n";
+  out += "  criteria   ";
+  for (const auto& cr : c.criteria)
+    out += " " + cr.id + "=" + (cr.value ? "yes" : "no") + " (" + std::string(to_string(cr.source)) + ")";
+  out += "\n  scores     ";
+  std::vector<std::pair<std::string, double>> scores = c.scores;
+  std::stable_sort(scores.begin(), scores.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  bool any = false;
+  for (const auto& [id, s] : scores)
+    if (s != 0) {
+      out += " " + id + " " + score_text(s);
+      any = true;
+    }
+  if (!any) out += " (no category evidence)";
+  out += "\n  rationale\n";
+  for (const auto& r : c.rationale) out += wrap(r, 100, "    ").replace(4, 0, "- ").insert(0, "");
+  if (!c.evidence.empty()) {
+    out += "  evidence\n";
+    std::size_t wr = 0;
+    for (const auto& e : c.evidence) wr = std::max(wr, e.rule.size());
+    for (const auto& e : c.evidence) {
+      std::string where = e.field + "[" + std::to_string(e.start) + ":" + std::to_string(e.end) + "]";
+      out += "    " + pad(e.rule, wr) + "  " + pad(std::string(to_string(e.kind)) + ":" + e.target, 34) + " " +
+             pad(where, 18) + " " + st("\"" + one_line(e.text, 60) + "\"", "36") + "\n";
+    }
+  }
+  (void)t;
+  return out;
+}
+
+std::string render_table(const std::vector<Classification>& cs, const std::vector<std::string>& names,
+                         const Taxonomy& t, bool color) {
+  Style st{color};
+  std::vector<std::string> head = {"ISSUE", "CATEGORY", "CONF", "LEVEL", "THREAT"};
+  for (const auto& c : t.criteria) head.push_back(c.id);
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    const auto& c = cs[i];
+    std::vector<std::string> row = {names[i], c.category + (c.fallback ? "*" : ""), fixed(c.confidence, 2),
+                                    c.level ? std::to_string(*c.level) : "-", c.level ? c.threat : "-"};
+    for (const auto& cr : c.criteria)
+      row.push_back(std::string(cr.value ? "yes" : "no") + "/" + std::string(to_string(cr.source)).substr(0, 1));
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::size_t> w(head.size());
+  for (std::size_t k = 0; k < head.size(); ++k) {
+    w[k] = width(head[k]);
+    for (const auto& r : rows) w[k] = std::max(w[k], width(r[k]));
+  }
+  std::string out;
+  for (std::size_t k = 0; k < head.size(); ++k) out += st(pad(head[k], w[k]), "1") + (k + 1 < head.size() ? "  " : "");
+  out += "\n";
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t k = 0; k < r.size(); ++k) line += pad(r[k], w[k]) + (k + 1 < r.size() ? "  " : "");
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  out += "\n" + std::to_string(cs.size()) +
+         " issue(s). Criteria: g = given, i = inferred from the text, "
+         "a = assumed (no answer, no evidence). * = fallback category (no category rule matched).\n";
+  return out;
+}
+
+std::string render_taxonomy(const Taxonomy& t, bool color) {
+  Style st{color};
+  std::string out =
+      st("Taxonomy " + (t.name.empty() ? std::string("(unnamed)") : t.name), "1") + " (" + t.file + ")\n\n";
+  out += st("Categories", "1") + " (fallback: " + t.categories[t.fallback].id + ")\n";
+  std::size_t wid = 0;
+  for (const auto& c : t.categories) wid = std::max(wid, c.id.size());
+  for (const auto& c : t.categories) {
+    out += "  " + st(pad(c.id, wid), "1;32") + "  " + c.name + "\n";
+    if (!c.definition.empty()) out += wrap(c.definition, 96, "      ");
+    if (!c.example.empty()) out += wrap("e.g. " + c.example, 96, "      ");
+  }
+  std::size_t wc = std::string("threat").size();
+  for (const auto& c : t.criteria) wc = std::max(wc, c.id.size());
+  out += "\n" + st("Criteria", "1") + "\n";
+  for (const auto& c : t.criteria) out += "  " + pad(c.id, wc) + "  " + c.question + "\n";
+
+  out += "\n" + st("Impact matrix", "1") +
+         " (X = required, O = optional, - = must not hold; hit policy: " + std::string(to_string(t.policy)) + ")\n";
+  std::vector<std::size_t> lw;
+  out += "  " + pad("", wc);
+  for (const auto& l : t.levels) {
+    std::string h = "L" + std::to_string(l.number);
+    lw.push_back(std::max<std::size_t>({h.size(), l.threat.size(), 1}));
+    out += "  " + pad(h, lw.back());
+  }
+  out += "\n";
+  for (std::size_t c = 0; c < t.criteria.size(); ++c) {
+    out += "  " + pad(t.criteria[c].id, wc);
+    for (std::size_t l = 0; l < t.levels.size(); ++l) out += "  " + pad(std::string(1, to_char(t.cells[l][c])), lw[l]);
+    out += "\n";
+  }
+  out += "  " + pad("threat", wc);
+  for (std::size_t l = 0; l < t.levels.size(); ++l) out += "  " + pad(t.levels[l].threat, lw[l]);
+  out += "\n\n" + st("Levels", "1") + "\n";
+  for (const auto& l : t.levels) {
+    out += "  " + std::to_string(l.number) + (l.threat.empty() ? "" : " (" + l.threat + ")") + "\n";
+    if (!l.description.empty()) out += wrap(l.description, 96, "      ");
+  }
+  return out;
+}
+
+std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& fs) {
+  const std::size_t combos = std::size_t{1} << t.criteria.size();
+  std::string head = t.file + ": " + std::to_string(combos) + " combinations of " + std::to_string(t.criteria.size()) +
+                     " criteria checked under hit policy " + std::string(to_string(t.policy));
+  if (fs.empty()) return head + ": no gap, no overlap, no masked level.\n";
+  std::string out;
+  std::size_t gaps = 0, overlaps = 0, masked = 0;
+  for (const auto& f : fs) {
+    switch (f.kind) {
+      case LintFinding::Kind::gap:
+        ++gaps;
+        out += "gap:     when " + holds_text(t, f.holds) + ", no level matches\n";
+        break;
+      case LintFinding::Kind::overlap:
+        ++overlaps;
+        out += "overlap: when " + holds_text(t, f.holds) + ", levels " + levels_text(t, f.levels) + " match; " +
+               std::string(to_string(t.policy)) + " picks level " + std::to_string(t.levels[*f.chosen].number) + "\n";
+        break;
+      case LintFinding::Kind::masked:
+        ++masked;
+        out += "masked:  level " + std::to_string(t.levels[f.levels[0]].number) + " (" +
+               t.levels[f.levels[0]].where.to_string() + ") is never the outcome under hit policy " +
+               std::string(to_string(t.policy)) + "\n";
+        break;
+    }
+  }
+  return out + head + ": " + std::to_string(gaps) + " gap(s), " + std::to_string(overlaps) + " overlap(s), " +
+         std::to_string(masked) + " masked level(s).\n";
+}
+
+std::string render_lint_json(const Taxonomy& t, const std::vector<LintFinding>& fs) {
+  using nlohmann::ordered_json;
+  ordered_json list = ordered_json::array();
+  for (const auto& f : fs) {
+    ordered_json j;
+    j["kind"] = std::string(to_string(f.kind));
+    if (f.kind != LintFinding::Kind::masked) {
+      ordered_json combo = ordered_json::object();
+      for (std::size_t i = 0; i < f.holds.size(); ++i) combo[t.criteria[i].id] = static_cast<bool>(f.holds[i]);
+      j["criteria"] = combo;
+    }
+    ordered_json levels = ordered_json::array();
+    for (std::size_t l : f.levels) levels.push_back(t.levels[l].number);
+    j["levels"] = levels;
+    if (f.chosen) j["chosen"] = t.levels[*f.chosen].number;
+    list.push_back(j);
+  }
+  ordered_json out = {{"file", t.file},
+                      {"hit_policy", std::string(to_string(t.policy))},
+                      {"combinations", std::size_t{1} << t.criteria.size()},
+                      {"clean", fs.empty()},
+                      {"findings", list}};
+  return out.dump(2) + "\n";
+}
+
+void print_diagnostics(const Diagnostics& ds, bool warnings, bool color) {
+  for (const auto& d : ds.all())
+    if (d.severity == Severity::error || warnings) std::cerr << to_text(d, color);
+}
+
+}  // namespace silt::cli

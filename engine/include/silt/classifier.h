@@ -1,0 +1,77 @@
+// The classifier: an issue (and any criteria answers the user gives) in, a category,
+// an impact level, a rationale and the evidence out.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "silt/issue.h"
+#include "silt/rules.h"
+#include "silt/taxonomy.h"
+
+namespace silt {
+
+enum class AnswerSource { given, inferred, assumed };
+std::string_view to_string(AnswerSource s);
+
+struct CriterionReading {
+  std::string id;
+  bool value = false;
+  AnswerSource source = AnswerSource::assumed;
+  double score = 0;  // summed weight of the criterion's rules that fired
+};
+
+struct Evidence {
+  std::string rule;
+  TargetKind kind = TargetKind::category;
+  std::string target;
+  std::string field;
+  std::size_t start = 0;  // byte offsets into the field's text
+  std::size_t end = 0;
+  std::string text;      // the matched text
+  double weight = 0;     // rule weight times field weight
+  SourceLocation where;  // where the rule is defined
+};
+
+struct Classification {
+  std::string id;
+  std::string title;
+  std::string category;  // category id
+  std::string category_name;
+  double confidence = 0;                               // 0-1
+  bool fallback = false;                               // true when no category rule fired
+  std::vector<std::pair<std::string, double>> scores;  // every category, taxonomy order
+  std::optional<int> level;                            // impact level number, nullopt when none matches
+  std::string threat;
+  std::vector<CriterionReading> criteria;  // taxonomy order
+  std::vector<std::string> rationale;
+  std::vector<Evidence> evidence;
+};
+
+// Thread-safe: classify() is const and shares only immutable state.
+class Classifier {
+ public:
+  Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr<const RuleSet> rules);
+
+  // `answers` has one entry per criterion or is empty; a set entry is a given answer
+  // and wins over the text.
+  Classification classify(const Issue& issue, const Answers& answers = {}) const;
+
+  const Taxonomy& taxonomy() const { return *taxonomy_; }
+  const RuleSet& rules() const { return *rules_; }
+
+ private:
+  std::shared_ptr<const Taxonomy> taxonomy_;
+  std::shared_ptr<const RuleSet> rules_;
+};
+
+// The JSON object `silt classify --format json` prints: id, title, category,
+// category_name, confidence, scores, impact {level, threat, criteria}, rationale,
+// evidence. One line, no trailing newline.
+std::string to_json(const Classification& c);
+
+}  // namespace silt

@@ -1,0 +1,47 @@
+// An issue as silt reads it, and the readers for the forms issues come in: a GitHub
+// REST API issue object, what `gh issue view/list --json` prints, plain text, Markdown.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "silt/result.h"
+
+namespace silt {
+
+struct Issue {
+  std::string id;  // "owner/repo#123" when the repository is known, else "#123" or a name
+  std::string title;
+  std::string body;
+  std::string url;                    // html url, may be empty
+  std::vector<std::string> labels;    // label names
+  std::vector<std::string> comments;  // comment bodies (gh --json comments); may be empty
+  std::string labels_text;            // labels joined by '\n', what rules see as field `labels`
+  std::string comments_text;          // comments joined by "\n\n", field `comments`
+
+  // The text of a field by name ("title", "body", "labels", "comments"); empty for
+  // an unknown name.
+  std::string_view field(std::string_view name) const;
+
+  // Fills labels_text and comments_text from labels and comments.
+  void join_lists();
+};
+
+// The field names rules may name in `in:`.
+const std::vector<std::string>& issue_fields();
+
+// Reads a plain-text or Markdown issue: the first non-blank line is the title (leading
+// '#' and spaces dropped), the rest is the body. `name` becomes the id.
+Issue issue_from_text(std::string_view text, std::string_view name);
+
+// Reads one issue from a parsed-JSON object given as text: a REST API issue or a `gh`
+// object. Fails when it is not valid JSON, not an object, or has neither title nor body.
+Result<Issue> issue_from_json(std::string_view json);
+
+// Reads what a file or stdin holds, detected by content: a JSON object (one issue), a
+// JSON array (several), else text/Markdown. A JSON parse error gives a 1-based line and
+// column into `content`.
+Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name);
+
+}  // namespace silt

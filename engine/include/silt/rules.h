@@ -1,0 +1,107 @@
+// Matching rules: each one a pattern (RE2 syntax) that is evidence for a category or a
+// criterion. Loaded from YAML against a taxonomy, compiled once, matched many times.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "silt/diagnostics.h"
+#include "silt/issue.h"
+#include "silt/taxonomy.h"
+
+namespace silt {
+
+enum class TargetKind { category, criterion };
+std::string_view to_string(TargetKind k);
+
+// A text kept with a rule that the rule must fire on (should_match) or must not.
+struct RuleTest {
+  std::string text;
+  bool should_match = true;
+  SourceLocation where;
+};
+
+struct Rule {
+  std::string id;
+  TargetKind kind = TargetKind::category;
+  std::string target;               // category or criterion id
+  std::size_t target_index = 0;     // into Taxonomy::categories or ::criteria
+  std::string pattern;              // RE2 syntax
+  std::string unless;               // RE2; a match whose sentence also matches this does not count
+  std::vector<std::string> fields;  // fields looked at, from issue_fields()
+  double weight = 1.0;              // evidence strength; negative is evidence against
+  bool case_sensitive = false;
+  std::string note;  // short phrase for the rationale
+  std::vector<RuleTest> tests;
+  SourceLocation where;
+};
+
+// One place a rule fired: the field and the byte range [start, end) of the first
+// match in that field's text.
+struct Hit {
+  std::size_t rule = 0;  // index into RuleSet::rules()
+  std::string field;
+  std::size_t start = 0;
+  std::size_t end = 0;
+};
+
+// A rule test that did not give what it said.
+struct RuleTestFailure {
+  std::string rule;
+  RuleTest test;
+};
+
+// Compiled rules. Immutable; const methods are safe to call from many threads.
+class RuleSet {
+ public:
+  const std::vector<Rule>& rules() const { return rules_; }
+  // How much a hit counts for by field ("title": 2, "body": 1...). Unlisted fields: 1.
+  double field_weight(std::string_view field) const;
+  const std::string& file() const { return file_; }
+
+  // Every hit of every rule on the issue, one per rule and field, in rule order.
+  std::vector<Hit> match(const Issue& issue) const;
+
+  // Whether rule `index` fires on `text`: some match of its pattern whose sentence
+  // (see sentence_around) does not match its `unless`.
+  bool fires(std::size_t index, std::string_view text) const;
+
+  // As fires(), and sets [start, end) to the first match that counts.
+  bool find_firing(std::size_t index, std::string_view text, std::size_t& start, std::size_t& end) const;
+
+  // Runs every rule's tests; returns the failures (empty when all pass).
+  std::vector<RuleTestFailure> run_tests() const;
+  std::size_t test_count() const;
+
+  struct Compiled;  // opaque: the compiled patterns, defined in rules.cpp
+
+ private:
+  friend struct RuleSetBuilder;
+  std::vector<Rule> rules_;
+  std::map<std::string, double, std::less<>> field_weights_;
+  std::string file_;
+  std::shared_ptr<const Compiled> compiled_;
+};
+
+// The sentence holding text[start, end): from after the previous line break or '.',
+// '!', '?' followed by a space, to the next one (included).
+std::string_view sentence_around(std::string_view text, std::size_t start, std::size_t end);
+
+struct RuleLoad {
+  std::optional<RuleSet> rules;  // set when no error was found
+  Diagnostics diagnostics;
+};
+
+// Parses, validates and compiles a rules YAML document against `taxonomy` (target ids
+// are checked there). Collects every finding. Never throws.
+RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy);
+
+// Reads `path`, then as load_rules. An unreadable file is a diagnostic.
+RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy);
+
+}  // namespace silt

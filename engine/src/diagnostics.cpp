@@ -1,0 +1,80 @@
+#include "silt/diagnostics.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace silt {
+
+std::string SourceLocation::to_string() const {
+  std::string s = file;
+  if (line > 0) {
+    s += ':' + std::to_string(line);
+    if (column > 0) s += ':' + std::to_string(column);
+  }
+  return s;
+}
+
+void Diagnostics::add(Diagnostic d) {
+  if (d.severity == Severity::error) ++errors_;
+  all_.push_back(std::move(d));
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+  for (const auto& d : other.all_) add(d);
+}
+
+namespace {
+
+const char* severity_name(Severity s) {
+  return s == Severity::error ? "error" : "warning";
+}
+
+}  // namespace
+
+std::string to_text(const Diagnostic& d, bool color) {
+  const char* bold = color ? "\033[1m" : "";
+  const char* red = color ? "\033[1;31m" : "";
+  const char* yellow = color ? "\033[1;33m" : "";
+  const char* cyan = color ? "\033[36m" : "";
+  const char* reset = color ? "\033[0m" : "";
+
+  std::string out = bold + d.where.to_string() + ": " + reset;
+  out += (d.severity == Severity::error ? red : yellow);
+  out += std::string(severity_name(d.severity)) + "[" + d.code + "]" + reset + ": ";
+  if (!d.subject.empty()) out += d.subject + ": ";
+  out += d.message + "\n";
+  if (!d.source_line.empty() && d.where.line > 0) {
+    std::string num = std::to_string(d.where.line);
+    std::string pad(num.size(), ' ');
+    out += " " + num + " | " + d.source_line + "\n";
+    if (d.where.column > 0) {
+      // Keep tabs so the caret lines up under the same column in a terminal.
+      std::string lead;
+      for (int i = 0; i < d.where.column - 1 && i < static_cast<int>(d.source_line.size()); ++i)
+        lead += d.source_line[i] == '\t' ? '\t' : ' ';
+      out += " " + pad + " | " + lead + cyan + "^" + reset + "\n";
+    }
+  }
+  if (!d.hint.empty()) out += "  hint: " + d.hint + "\n";
+  return out;
+}
+
+std::string to_json(const Diagnostics& ds) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& d : ds.all()) {
+    list.push_back({{"code", d.code},
+                    {"severity", severity_name(d.severity)},
+                    {"file", d.where.file},
+                    {"line", d.where.line},
+                    {"column", d.where.column},
+                    {"subject", d.subject},
+                    {"message", d.message},
+                    {"source_line", d.source_line},
+                    {"hint", d.hint}});
+  }
+  nlohmann::ordered_json j = {{"errors", ds.error_count()}, {"warnings", ds.warning_count()}, {"diagnostics", list}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace silt

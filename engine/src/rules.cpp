@@ -1,0 +1,367 @@
+#include "silt/rules.h"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <set>
+
+#include "read_file.h"
+#include "yaml_reader.h"
+
+namespace silt {
+
+std::string_view to_string(TargetKind k) {
+  return k == TargetKind::category ? "category" : "criterion";
+}
+
+// The compiled form: one RE2 per pattern, and per field one RE2::Set of the patterns of
+// the rules that look at it, so a field is scanned once to learn which rules may fire.
+struct RuleSet::Compiled {
+  struct FieldSet {
+    std::string field;
+    std::unique_ptr<RE2::Set> set;   // null when it could not be built: test each rule
+    std::vector<std::size_t> rules;  // set index -> rule index
+  };
+  std::vector<std::unique_ptr<RE2>> pattern;
+  std::vector<std::unique_ptr<RE2>> unless;  // null when the rule has none
+  std::vector<FieldSet> fields;
+};
+
+// Builds a RuleSet; a friend so the class can keep its members private.
+struct RuleSetBuilder {
+  static RuleSet make(std::vector<Rule> rules, std::map<std::string, double, std::less<>> weights, std::string file,
+                      std::shared_ptr<const RuleSet::Compiled> compiled) {
+    RuleSet s;
+    s.rules_ = std::move(rules);
+    s.field_weights_ = std::move(weights);
+    s.file_ = std::move(file);
+    s.compiled_ = std::move(compiled);
+    return s;
+  }
+};
+
+namespace {
+
+RE2::Options re2_options(bool case_sensitive) {
+  RE2::Options o;
+  o.set_log_errors(false);  // errors become diagnostics; the library never prints
+  o.set_case_sensitive(case_sensitive);
+  o.set_max_mem(64 << 20);
+  return o;
+}
+
+// The pattern as it goes into a set shared by rules of either case sensitivity.
+std::string set_pattern(const Rule& r) {
+  return (r.case_sensitive ? "" : "(?i)") + r.pattern;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// A sentence ends at a line break, or at '.', '!' or '?' followed by a space or the end
+// of the text (so "model.fit()" does not end one).
+bool ends_sentence(std::string_view text, std::size_t i) {
+  char c = text[i];
+  if (c == '\n') return true;
+  if (c != '.' && c != '!' && c != '?') return false;
+  return i + 1 == text.size() || is_space(text[i + 1]);
+}
+
+}  // namespace
+
+std::string_view sentence_around(std::string_view text, std::size_t start, std::size_t end) {
+  std::size_t b = start;
+  while (b > 0 && !ends_sentence(text, b - 1)) --b;
+  std::size_t e = end;
+  while (e < text.size() && !ends_sentence(text, e)) ++e;
+  if (e < text.size()) ++e;  // keep the closing punctuation
+  return text.substr(b, e - b);
+}
+
+namespace {}  // namespace
+
+double RuleSet::field_weight(std::string_view field) const {
+  auto it = field_weights_.find(field);
+  return it == field_weights_.end() ? 1.0 : it->second;
+}
+
+bool RuleSet::fires(std::size_t index, std::string_view text) const {
+  std::size_t s = 0, e = 0;
+  return find_firing(index, text, s, e);
+}
+
+bool RuleSet::find_firing(std::size_t index, std::string_view text, std::size_t& start, std::size_t& end) const {
+  const RE2& pattern = *compiled_->pattern[index];
+  const RE2* unless = compiled_->unless[index].get();
+  std::size_t from = 0;
+  while (from <= text.size()) {
+    re2::StringPiece m;
+    if (!pattern.Match(re2::StringPiece(text.data(), text.size()), from, text.size(), RE2::UNANCHORED, &m, 1))
+      return false;
+    start = static_cast<std::size_t>(m.data() - text.data());
+    end = start + m.size();
+    if (!unless) return true;
+    std::string_view sentence = sentence_around(text, start, end);
+    if (!RE2::PartialMatch(re2::StringPiece(sentence.data(), sentence.size()), *unless)) return true;
+    from = end > start ? end : start + 1;  // suppressed: look for a later match
+  }
+  return false;
+}
+
+std::vector<Hit> RuleSet::match(const Issue& issue) const {
+  std::vector<Hit> hits;
+  std::vector<int> found;
+  for (const auto& fs : compiled_->fields) {
+    std::string_view text = issue.field(fs.field);
+    if (text.empty()) continue;
+    found.clear();
+    bool prefiltered = false;
+    if (fs.set) {
+      RE2::Set::ErrorInfo info{};
+      prefiltered =
+          fs.set->Match(re2::StringPiece(text.data(), text.size()), &found, &info) || info.kind == RE2::Set::kNoError;
+    }
+    std::vector<std::size_t> candidates;
+    if (prefiltered) {
+      for (int i : found) candidates.push_back(fs.rules[static_cast<std::size_t>(i)]);
+      std::sort(candidates.begin(), candidates.end());
+    } else {
+      candidates = fs.rules;  // the set ran out of memory: test every rule of this field
+    }
+    for (std::size_t r : candidates) {
+      std::size_t s = 0, e = 0;
+      if (find_firing(r, text, s, e)) hits.push_back({r, fs.field, s, e});
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.rule < b.rule; });
+  return hits;
+}
+
+std::vector<RuleTestFailure> RuleSet::run_tests() const {
+  std::vector<RuleTestFailure> out;
+  for (std::size_t i = 0; i < rules_.size(); ++i)
+    for (const auto& t : rules_[i].tests)
+      if (fires(i, t.text) != t.should_match) out.push_back({rules_[i].id, t});
+  return out;
+}
+
+std::size_t RuleSet::test_count() const {
+  std::size_t n = 0;
+  for (const auto& r : rules_) n += r.tests.size();
+  return n;
+}
+
+namespace {
+
+using detail::YamlReader;
+
+void read_tests(YamlReader& r, const YAML::Node& rule_node, Rule& rule) {
+  const YAML::Node tests = rule_node["tests"];
+  if (!tests.IsDefined() || tests.IsNull()) {
+    r.warning("rule-untested", rule_node, rule.id, "the rule has no tests",
+              "add 'tests: {match: [...], no_match: [...]}' with short texts in your own words");
+    return;
+  }
+  if (!r.expect_map(tests, {"match", "no_match"}, "tests", rule.id)) return;
+  for (const char* key : {"match", "no_match"}) {
+    YAML::Node seq = r.get_sequence(tests, key, false, rule.id);
+    if (!seq.IsDefined()) continue;
+    for (const auto& item : seq) {
+      if (!item.IsScalar()) {
+        r.error("bad-type", item, rule.id, std::string("each test under '") + key + "' must be a string");
+        continue;
+      }
+      rule.tests.push_back({item.Scalar(), std::string_view(key) == "match", r.where(item)});
+    }
+  }
+}
+
+std::unique_ptr<RE2> compile(YamlReader& r, const YAML::Node& node, const std::string& rule_id,
+                             const std::string& pattern, bool case_sensitive, const char* key) {
+  auto re = std::make_unique<RE2>(pattern, re2_options(case_sensitive));
+  if (!re->ok()) {
+    r.error("bad-pattern", node, rule_id, std::string(key) + " is not valid RE2: " + re->error(),
+            "RE2 has no backreferences or lookaround; see https://github.com/google/re2/wiki/Syntax");
+    return nullptr;
+  }
+  return re;
+}
+
+}  // namespace
+
+RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy) {
+  RuleLoad out;
+  YamlReader r(file, yaml, out.diagnostics);
+  auto root = r.parse();
+  if (!root) return out;
+  if (!r.expect_map(*root, {"schema", "fields", "rules"}, "the rules file", {})) return out;
+  r.check_schema(*root, "silt/rules/v1");
+
+  const auto& known_fields = issue_fields();
+  std::map<std::string, double, std::less<>> weights;
+  if (const YAML::Node fw = (*root)["fields"]; fw.IsDefined()) {
+    if (!fw.IsMap()) {
+      r.error("bad-type", fw, {}, "'fields' must be a map from field name to weight");
+    } else {
+      for (const auto& kv : fw) {
+        std::string name = kv.first.Scalar();
+        if (std::find(known_fields.begin(), known_fields.end(), name) == known_fields.end()) {
+          std::string hint;
+          if (auto c = detail::closest(name, known_fields)) hint = "did you mean '" + *c + "'?";
+          r.error("unknown-field", kv.first, {}, "unknown field '" + name + "'", hint);
+          continue;
+        }
+        double w = 0;
+        if (!YAML::convert<double>::decode(kv.second, w) || w < 0)
+          r.error("bad-type", kv.second, name, "a field weight must be a number >= 0");
+        else
+          weights[name] = w;
+      }
+    }
+  }
+
+  std::vector<std::string> category_ids, criterion_ids;
+  for (const auto& c : taxonomy.categories) category_ids.push_back(c.id);
+  for (const auto& c : taxonomy.criteria) criterion_ids.push_back(c.id);
+
+  auto compiled = std::make_shared<RuleSet::Compiled>();
+  std::vector<Rule> rules;
+  std::set<std::string> seen;
+  YAML::Node seq = r.get_sequence(*root, "rules", true, {});
+  if (seq.IsDefined()) {
+    for (const auto& node : seq) {
+      if (!r.expect_map(
+              node,
+              {"id", "category", "criterion", "pattern", "unless", "in", "weight", "case_sensitive", "note", "tests"},
+              "a rule", {}))
+        continue;
+      auto id = r.get_string(node, "id", true, {});
+      if (!id) continue;
+      Rule rule;
+      rule.id = *id;
+      rule.where = r.where(node);
+      bool ok = true;
+      if (!seen.insert(rule.id).second) {
+        r.error("duplicate-id", node["id"], rule.id, "rule id '" + rule.id + "' is used twice",
+                "rule ids must be unique in a file");
+        ok = false;
+      }
+
+      auto category = r.get_string(node, "category", false, rule.id);
+      auto criterion = r.get_string(node, "criterion", false, rule.id);
+      if (category && criterion) {
+        r.error("two-targets", node, rule.id, "a rule has exactly one target: 'category' or 'criterion', not both");
+        ok = false;
+      } else if (!category && !criterion) {
+        r.error("missing-key", node, rule.id, "missing the target: 'category: ID' or 'criterion: ID'");
+        ok = false;
+      } else if (category) {
+        rule.kind = TargetKind::category;
+        rule.target = *category;
+        if (auto i = taxonomy.category_index(*category))
+          rule.target_index = *i;
+        else {
+          std::string hint;
+          if (auto c = detail::closest(*category, category_ids)) hint = "did you mean '" + *c + "'?";
+          r.error("unknown-category", node["category"], rule.id, "category '" + *category + "' is not in the taxonomy",
+                  hint);
+          ok = false;
+        }
+      } else {
+        rule.kind = TargetKind::criterion;
+        rule.target = *criterion;
+        if (auto i = taxonomy.criterion_index(*criterion))
+          rule.target_index = *i;
+        else {
+          std::string hint;
+          if (auto c = detail::closest(*criterion, criterion_ids)) hint = "did you mean '" + *c + "'?";
+          r.error("unknown-criterion", node["criterion"], rule.id,
+                  "criterion '" + *criterion + "' is not in the impact matrix", hint);
+          ok = false;
+        }
+      }
+
+      rule.case_sensitive = r.get_bool(node, "case_sensitive", false, rule.id).value_or(false);
+      rule.weight = r.get_number(node, "weight", false, rule.id).value_or(1.0);
+      rule.note = r.get_string(node, "note", false, rule.id).value_or(rule.id);
+
+      std::unique_ptr<RE2> pattern, unless;
+      if (auto p = r.get_string(node, "pattern", true, rule.id)) {
+        rule.pattern = *p;
+        pattern = compile(r, node["pattern"], rule.id, rule.pattern, rule.case_sensitive, "pattern");
+        if (pattern && RE2::PartialMatch("", *pattern)) {
+          r.error("empty-match", node["pattern"], rule.id,
+                  "the pattern matches the empty text, so it fires on every issue");
+          ok = false;
+        }
+      }
+      ok = ok && pattern;
+      if (auto u = r.get_string(node, "unless", false, rule.id)) {
+        rule.unless = *u;
+        unless = compile(r, node["unless"], rule.id, rule.unless, rule.case_sensitive, "unless");
+        ok = ok && unless;
+      }
+
+      YAML::Node in = r.get_sequence(node, "in", false, rule.id);
+      if (in.IsDefined()) {
+        for (const auto& f : in) {
+          std::string name = f.IsScalar() ? f.Scalar() : std::string();
+          if (std::find(known_fields.begin(), known_fields.end(), name) == known_fields.end()) {
+            std::string hint;
+            if (auto c = detail::closest(name, known_fields))
+              hint = "did you mean '" + *c + "'?";
+            else
+              hint = "fields: title, body, labels, comments";
+            r.error("unknown-field", f, rule.id, "unknown field '" + name + "' in 'in'", hint);
+            ok = false;
+          } else if (std::find(rule.fields.begin(), rule.fields.end(), name) == rule.fields.end()) {
+            rule.fields.push_back(name);
+          }
+        }
+        if (in.size() == 0) r.error("empty", in, rule.id, "'in' names no field");
+      } else {
+        rule.fields = {"title", "body"};
+      }
+      read_tests(r, node, rule);
+
+      if (!ok) continue;
+      compiled->pattern.push_back(std::move(pattern));
+      compiled->unless.push_back(std::move(unless));
+      rules.push_back(std::move(rule));
+    }
+  }
+  if (out.diagnostics.has_errors()) return out;
+
+  // One prefilter set per field, over the rules that look at it.
+  for (const auto& field : known_fields) {
+    RuleSet::Compiled::FieldSet fs;
+    fs.field = field;
+    RE2::Options o = re2_options(true);
+    o.set_max_mem(256 << 20);
+    fs.set = std::make_unique<RE2::Set>(o, RE2::UNANCHORED);
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (std::find(rules[i].fields.begin(), rules[i].fields.end(), field) == rules[i].fields.end()) continue;
+      fs.rules.push_back(i);
+      if (fs.set && fs.set->Add(set_pattern(rules[i]), nullptr) < 0) fs.set.reset();
+    }
+    if (fs.rules.empty()) continue;
+    if (fs.set && !fs.set->Compile()) fs.set.reset();
+    compiled->fields.push_back(std::move(fs));
+  }
+  out.rules = RuleSetBuilder::make(std::move(rules), std::move(weights), file, std::move(compiled));
+  return out;
+}
+
+RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy) {
+  auto text = detail::read_file(path);
+  if (!text) {
+    RuleLoad out;
+    out.diagnostics.add(detail::unreadable_file(path));
+    return out;
+  }
+  return load_rules(*text, path, taxonomy);
+}
+
+}  // namespace silt

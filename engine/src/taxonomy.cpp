@@ -1,0 +1,374 @@
+#include "silt/taxonomy.h"
+
+#include <set>
+
+#include "read_file.h"
+#include "yaml_reader.h"
+
+namespace silt {
+
+std::string_view to_string(HitPolicy p) {
+  switch (p) {
+    case HitPolicy::highest:
+      return "highest";
+    case HitPolicy::first:
+      return "first";
+    case HitPolicy::unique:
+      return "unique";
+  }
+  return "?";
+}
+
+char to_char(Cell c) {
+  switch (c) {
+    case Cell::required:
+      return 'X';
+    case Cell::optional:
+      return 'O';
+    case Cell::forbidden:
+      return '-';
+  }
+  return '?';
+}
+
+std::string_view to_string(LintFinding::Kind k) {
+  switch (k) {
+    case LintFinding::Kind::gap:
+      return "gap";
+    case LintFinding::Kind::overlap:
+      return "overlap";
+    case LintFinding::Kind::masked:
+      return "masked";
+  }
+  return "?";
+}
+
+std::optional<std::size_t> Taxonomy::category_index(std::string_view id) const {
+  for (std::size_t i = 0; i < categories.size(); ++i)
+    if (categories[i].id == id) return i;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> Taxonomy::criterion_index(std::string_view id) const {
+  for (std::size_t i = 0; i < criteria.size(); ++i)
+    if (criteria[i].id == id) return i;
+  return std::nullopt;
+}
+
+bool Taxonomy::level_matches(std::size_t level, const std::vector<bool>& holds) const {
+  const auto& row = cells[level];
+  for (std::size_t c = 0; c < row.size(); ++c) {
+    if (row[c] == Cell::required && !holds[c]) return false;
+    if (row[c] == Cell::forbidden && holds[c]) return false;
+  }
+  return true;
+}
+
+std::vector<std::size_t> Taxonomy::matching_levels(const std::vector<bool>& holds) const {
+  std::vector<std::size_t> out;
+  for (std::size_t l = 0; l < levels.size(); ++l)
+    if (level_matches(l, holds)) out.push_back(l);
+  return out;
+}
+
+std::optional<std::size_t> Taxonomy::decide(const std::vector<bool>& holds) const {
+  auto m = matching_levels(holds);
+  if (m.empty()) return std::nullopt;
+  if (policy != HitPolicy::highest) return m.front();
+  std::size_t best = m.front();
+  for (std::size_t l : m)
+    if (levels[l].number > levels[best].number) best = l;
+  return best;
+}
+
+namespace {
+
+// True when some combination of answers satisfies both levels: no criterion is X in
+// one and - in the other.
+bool can_overlap(const Taxonomy& t, std::size_t a, std::size_t b) {
+  for (std::size_t c = 0; c < t.criteria.size(); ++c) {
+    Cell x = t.cells[a][c], y = t.cells[b][c];
+    if ((x == Cell::required && y == Cell::forbidden) || (x == Cell::forbidden && y == Cell::required)) return false;
+  }
+  return true;
+}
+
+std::vector<bool> combination(std::size_t n, std::uint64_t bits) {
+  std::vector<bool> holds(n);
+  for (std::size_t c = 0; c < n; ++c) holds[c] = (bits >> c) & 1u;
+  return holds;
+}
+
+}  // namespace
+
+std::vector<LintFinding> lint(const Taxonomy& t) {
+  std::vector<LintFinding> out;
+  const std::size_t n = t.criteria.size();
+  std::vector<bool> reached(t.levels.size(), false);
+  for (std::uint64_t bits = 0; bits < (std::uint64_t{1} << n); ++bits) {
+    auto holds = combination(n, bits);
+    auto m = t.matching_levels(holds);
+    auto chosen = t.decide(holds);
+    if (chosen) reached[*chosen] = true;
+    if (m.empty() && bits != 0) out.push_back({LintFinding::Kind::gap, holds, {}, std::nullopt});
+    if (m.size() > 1) out.push_back({LintFinding::Kind::overlap, holds, m, chosen});
+  }
+  for (std::size_t l = 0; l < t.levels.size(); ++l)
+    if (!reached[l]) out.push_back({LintFinding::Kind::masked, {}, {l}, std::nullopt});
+  return out;
+}
+
+namespace {
+
+using detail::YamlReader;
+
+bool valid_id(const std::string& id) {
+  if (id.empty()) return false;
+  for (char ch : id)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')) return false;
+  return true;
+}
+
+void check_id(YamlReader& r, const YAML::Node& item, const std::string& id, const char* what) {
+  if (!valid_id(id))
+    r.error("bad-id", item["id"], id, std::string(what) + " id '" + id + "' may hold only a-z, 0-9, '-', '_' and '.'");
+}
+
+void read_categories(YamlReader& r, const YAML::Node& root, Taxonomy& t) {
+  YAML::Node seq = r.get_sequence(root, "categories", true, {});
+  if (!seq.IsDefined()) return;
+  std::set<std::string> seen;
+  for (const auto& item : seq) {
+    if (!r.expect_map(item, {"id", "name", "definition", "example"}, "a category", {})) continue;
+    auto id = r.get_string(item, "id", true, {});
+    if (!id) continue;
+    check_id(r, item, *id, "category");
+    if (!seen.insert(*id).second) {
+      r.error("duplicate-id", item["id"], *id, "category '" + *id + "' is defined twice");
+      continue;
+    }
+    Category c;
+    c.id = *id;
+    c.name = r.get_string(item, "name", true, *id).value_or(*id);
+    c.definition = r.get_string(item, "definition", false, *id).value_or("");
+    c.example = r.get_string(item, "example", false, *id).value_or("");
+    c.where = r.where(item);
+    t.categories.push_back(std::move(c));
+  }
+  if (seq.size() == 0) r.error("empty", seq, {}, "the taxonomy has no categories");
+}
+
+void read_criteria(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
+  YAML::Node seq = r.get_sequence(impact, "criteria", true, "impact");
+  if (!seq.IsDefined()) return;
+  std::set<std::string> seen;
+  for (const auto& item : seq) {
+    if (!r.expect_map(item, {"id", "question"}, "a criterion", {})) continue;
+    auto id = r.get_string(item, "id", true, {});
+    if (!id) continue;
+    check_id(r, item, *id, "criterion");
+    if (!seen.insert(*id).second) {
+      r.error("duplicate-id", item["id"], *id, "criterion '" + *id + "' is defined twice");
+      continue;
+    }
+    Criterion c;
+    c.id = *id;
+    c.question = r.get_string(item, "question", true, *id).value_or("");
+    c.where = r.where(item);
+    t.criteria.push_back(std::move(c));
+  }
+  if (seq.size() == 0) r.error("empty", seq, "impact", "the impact scale has no criteria");
+}
+
+void read_levels(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
+  YAML::Node seq = r.get_sequence(impact, "levels", true, "impact");
+  if (!seq.IsDefined()) return;
+  std::set<long> seen;
+  for (const auto& item : seq) {
+    if (!r.expect_map(item, {"level", "threat", "description"}, "a level", {})) continue;
+    auto n = r.get_int(item, "level", true, {});
+    if (!n) continue;
+    std::string subject = "level " + std::to_string(*n);
+    if (!seen.insert(*n).second) {
+      r.error("duplicate-id", item["level"], subject, subject + " is defined twice");
+      continue;
+    }
+    Level l;
+    l.number = static_cast<int>(*n);
+    l.threat = r.get_string(item, "threat", false, subject).value_or("");
+    l.description = r.get_string(item, "description", false, subject).value_or("");
+    l.where = r.where(item);
+    t.levels.push_back(std::move(l));
+  }
+  if (seq.size() == 0) r.error("empty", seq, "impact", "the impact scale has no levels");
+}
+
+// Fills t.cells; returns false when the matrix could not be read whole.
+bool read_matrix(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
+  const YAML::Node m = impact["matrix"];
+  if (!m.IsDefined() || m.IsNull()) {
+    r.error("missing-key", impact, "impact", "missing required key 'matrix'");
+    return false;
+  }
+  if (!m.IsMap()) {
+    r.error("bad-type", m, "impact", "'matrix' must be a map from criterion id to a row of cells",
+            "write e.g. 'ui: [X, O, O, O]'");
+    return false;
+  }
+  bool whole = true;
+  const std::size_t n_levels = t.levels.size();
+  t.cells.assign(n_levels, std::vector<Cell>(t.criteria.size(), Cell::optional));
+  std::vector<bool> has_row(t.criteria.size(), false);
+  std::vector<std::string> ids;
+  for (const auto& c : t.criteria) ids.push_back(c.id);
+  for (const auto& kv : m) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+    auto ci = t.criterion_index(key);
+    if (!ci) {
+      std::string hint;
+      if (auto c = detail::closest(key, ids)) hint = "did you mean '" + *c + "'?";
+      r.error("unknown-criterion", kv.first, key, "matrix row '" + key + "' names no criterion of impact.criteria",
+              hint);
+      whole = false;
+      continue;
+    }
+    if (has_row[*ci]) {
+      r.error("duplicate-id", kv.first, key, "matrix row '" + key + "' is given twice");
+      whole = false;
+      continue;
+    }
+    has_row[*ci] = true;
+    const YAML::Node& row = kv.second;
+    if (!row.IsSequence()) {
+      r.error("bad-type", row, key, "matrix row '" + key + "' must be a list of cells",
+              "write e.g. '" + key + ": [X, O, O, O]'");
+      whole = false;
+      continue;
+    }
+    if (row.size() != n_levels) {
+      r.error("matrix-row-length", row, key,
+              "matrix row '" + key + "' has " + std::to_string(row.size()) + " cells, but there are " +
+                  std::to_string(n_levels) + " levels",
+              "one cell a level, in the order of impact.levels");
+      whole = false;
+    }
+    for (std::size_t l = 0; l < row.size(); ++l) {
+      const YAML::Node cell = row[l];
+      std::string tok = cell.IsScalar() ? cell.Scalar() : std::string();
+      Cell value;
+      if (tok == "X")
+        value = Cell::required;
+      else if (tok == "O")
+        value = Cell::optional;
+      else if (tok == "-")
+        value = Cell::forbidden;
+      else {
+        r.error("matrix-bad-cell", cell, key, "matrix cell '" + tok + "' is not X, O or -",
+                "X = required, O = optional, \"-\" = must not hold (quote the dash)");
+        whole = false;
+        continue;
+      }
+      if (l < n_levels) t.cells[l][*ci] = value;
+    }
+  }
+  for (std::size_t c = 0; c < t.criteria.size(); ++c) {
+    if (!has_row[c]) {
+      r.error("matrix-missing-row", m, t.criteria[c].id,
+              "the matrix has no row for criterion '" + t.criteria[c].id + "'");
+      whole = false;
+    }
+  }
+  return whole;
+}
+
+std::string describe_level_pair(const Taxonomy& t, std::size_t a, std::size_t b) {
+  std::string combo;
+  for (std::size_t c = 0; c < t.criteria.size(); ++c) {
+    bool need = t.cells[a][c] == Cell::required || t.cells[b][c] == Cell::required;
+    if (need) combo += (combo.empty() ? "" : ", ") + t.criteria[c].id;
+  }
+  return "levels " + std::to_string(t.levels[a].number) + " and " + std::to_string(t.levels[b].number) +
+         " both match when " + (combo.empty() ? std::string("no criterion holds") : combo + " hold");
+}
+
+void check_matrix(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
+  for (std::size_t l = 0; l < t.levels.size(); ++l) {
+    bool any_required = false;
+    for (Cell c : t.cells[l]) any_required |= c == Cell::required;
+    if (!any_required)
+      r.report(Severity::warning, "level-without-required", t.levels[l].where,
+               "level " + std::to_string(t.levels[l].number),
+               "no criterion is X for this level, so it matches bugs that meet no criterion");
+  }
+  if (t.policy == HitPolicy::unique) {
+    for (std::size_t a = 0; a < t.levels.size(); ++a)
+      for (std::size_t b = a + 1; b < t.levels.size(); ++b)
+        if (can_overlap(t, a, b))
+          r.error("matrix-overlap", impact["matrix"], {}, describe_level_pair(t, a, b) + ", and hit_policy is unique",
+                  "make the rows exclusive with '-' cells, or use hit_policy: highest");
+  }
+}
+
+}  // namespace
+
+TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
+  TaxonomyLoad out;
+  YamlReader r(file, yaml, out.diagnostics);
+  auto root = r.parse();
+  if (!root) return out;
+  if (!r.expect_map(*root, {"schema", "name", "fallback", "categories", "impact"}, "the taxonomy", {})) return out;
+  r.check_schema(*root, "silt/taxonomy/v1");
+
+  Taxonomy t;
+  t.file = file;
+  t.name = r.get_string(*root, "name", false, {}).value_or("");
+  read_categories(r, *root, t);
+
+  if (auto fb = r.get_string(*root, "fallback", true, {})) {
+    if (auto i = t.category_index(*fb))
+      t.fallback = *i;
+    else {
+      std::vector<std::string> ids;
+      for (const auto& c : t.categories) ids.push_back(c.id);
+      std::string hint;
+      if (auto c = detail::closest(*fb, ids)) hint = "did you mean '" + *c + "'?";
+      r.error("fallback-not-category", (*root)["fallback"], *fb,
+              "fallback '" + *fb + "' is not a category of this taxonomy", hint);
+    }
+  }
+
+  const YAML::Node impact = (*root)["impact"];
+  if (!impact.IsDefined()) {
+    r.error("missing-key", *root, {}, "missing required key 'impact'");
+  } else if (r.expect_map(impact, {"criteria", "levels", "matrix", "hit_policy"}, "impact", "impact")) {
+    read_criteria(r, impact, t);
+    read_levels(r, impact, t);
+    if (auto p = r.get_string(impact, "hit_policy", false, "impact")) {
+      if (*p == "highest")
+        t.policy = HitPolicy::highest;
+      else if (*p == "first")
+        t.policy = HitPolicy::first;
+      else if (*p == "unique")
+        t.policy = HitPolicy::unique;
+      else
+        r.error("bad-hit-policy", impact["hit_policy"], "impact",
+                "hit_policy '" + *p + "' is not one of highest, first, unique");
+    }
+    if (read_matrix(r, impact, t) && !out.diagnostics.has_errors()) check_matrix(r, impact, t);
+  }
+
+  if (!out.diagnostics.has_errors()) out.taxonomy = std::move(t);
+  return out;
+}
+
+TaxonomyLoad load_taxonomy_file(const std::string& path) {
+  auto text = detail::read_file(path);
+  if (!text) {
+    TaxonomyLoad out;
+    out.diagnostics.add(detail::unreadable_file(path));
+    return out;
+  }
+  return load_taxonomy(*text, path);
+}
+
+}  // namespace silt

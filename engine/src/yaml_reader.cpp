@@ -1,0 +1,217 @@
+#include "yaml_reader.h"
+
+#include <algorithm>
+
+namespace silt::detail {
+
+YamlReader::YamlReader(std::string file, std::string_view text, Diagnostics& diags)
+    : file_(std::move(file)), text_(text), diags_(diags) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(start, nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines_.push_back(line);
+    start = nl + 1;
+  }
+}
+
+std::optional<YAML::Node> YamlReader::parse() {
+  try {
+    return YAML::Load(std::string(text_));
+  } catch (const YAML::ParserException& e) {
+    report(Severity::error, "yaml-syntax", where(e.mark), {}, e.msg,
+           "check indentation, quoting and the ':' after each key");
+  } catch (const YAML::Exception& e) {
+    report(Severity::error, "yaml-syntax", where(e.mark), {}, e.msg);
+  }
+  return std::nullopt;
+}
+
+SourceLocation YamlReader::where(const YAML::Mark& m) const {
+  if (m.is_null() || m.line < 0) return {file_, 0, 0};
+  return {file_, m.line + 1, m.column + 1};
+}
+
+SourceLocation YamlReader::where(const YAML::Node& n) const {
+  if (!n.IsDefined()) return {file_, 0, 0};
+  return where(n.Mark());
+}
+
+std::string YamlReader::line_text(int line) const {
+  if (line < 1 || line > static_cast<int>(lines_.size())) return {};
+  return std::string(lines_[line - 1]);
+}
+
+void YamlReader::report(Severity sev, std::string code, const SourceLocation& at, std::string subject,
+                        std::string message, std::string hint) {
+  Diagnostic d;
+  d.code = std::move(code);
+  d.severity = sev;
+  d.where = at;
+  d.subject = std::move(subject);
+  d.message = std::move(message);
+  d.source_line = line_text(at.line);
+  d.hint = std::move(hint);
+  diags_.add(std::move(d));
+}
+
+void YamlReader::error(std::string code, const YAML::Node& at, std::string subject, std::string message,
+                       std::string hint) {
+  report(Severity::error, std::move(code), where(at), std::move(subject), std::move(message), std::move(hint));
+}
+
+void YamlReader::warning(std::string code, const YAML::Node& at, std::string subject, std::string message,
+                         std::string hint) {
+  report(Severity::warning, std::move(code), where(at), std::move(subject), std::move(message), std::move(hint));
+}
+
+namespace {
+
+const char* type_name(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+      return "empty";
+    default:
+      return "undefined";
+  }
+}
+
+}  // namespace
+
+bool YamlReader::expect_map(const YAML::Node& node, std::initializer_list<std::string_view> allowed,
+                            const std::string& what, const std::string& subject) {
+  if (!node.IsMap()) {
+    error("bad-type", node, subject, what + " must be a map, found " + type_name(node));
+    return false;
+  }
+  std::vector<std::string> names(allowed.begin(), allowed.end());
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) {
+      error("bad-type", kv.first, subject, "keys of " + what + " must be plain names");
+      continue;
+    }
+    const std::string key = kv.first.Scalar();
+    if (std::find(names.begin(), names.end(), key) == names.end()) {
+      std::string hint;
+      if (auto c = closest(key, names))
+        hint = "did you mean '" + *c + "'?";
+      else {
+        hint = "allowed keys:";
+        for (const auto& n : names) hint += " " + n;
+      }
+      error("unknown-key", kv.first, subject, "unknown key '" + key + "' in " + what, hint);
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> YamlReader::get_string(const YAML::Node& map, const char* key, bool required,
+                                                  const std::string& subject) {
+  const YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) error("missing-key", map, subject, std::string("missing required key '") + key + "'");
+    return std::nullopt;
+  }
+  if (!n.IsScalar()) {
+    error("bad-type", n, subject, std::string("'") + key + "' must be a string, found " + type_name(n));
+    return std::nullopt;
+  }
+  return n.Scalar();
+}
+
+std::optional<double> YamlReader::get_number(const YAML::Node& map, const char* key, bool required,
+                                             const std::string& subject) {
+  auto s = get_string(map, key, required, subject);
+  if (!s) return std::nullopt;
+  double v = 0;
+  if (!YAML::convert<double>::decode(map[key], v)) {
+    error("bad-type", map[key], subject, std::string("'") + key + "' must be a number, found '" + *s + "'");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<long> YamlReader::get_int(const YAML::Node& map, const char* key, bool required,
+                                        const std::string& subject) {
+  auto s = get_string(map, key, required, subject);
+  if (!s) return std::nullopt;
+  long v = 0;
+  if (!YAML::convert<long>::decode(map[key], v)) {
+    error("bad-type", map[key], subject, std::string("'") + key + "' must be an integer, found '" + *s + "'");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> YamlReader::get_bool(const YAML::Node& map, const char* key, bool required,
+                                         const std::string& subject) {
+  auto s = get_string(map, key, required, subject);
+  if (!s) return std::nullopt;
+  bool v = false;
+  if (!YAML::convert<bool>::decode(map[key], v)) {
+    error("bad-type", map[key], subject, std::string("'") + key + "' must be true or false, found '" + *s + "'");
+    return std::nullopt;
+  }
+  return v;
+}
+
+YAML::Node YamlReader::get_sequence(const YAML::Node& map, const char* key, bool required, const std::string& subject) {
+  const YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) error("missing-key", map, subject, std::string("missing required key '") + key + "'");
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  if (!n.IsSequence()) {
+    error("bad-type", n, subject, std::string("'") + key + "' must be a list, found " + type_name(n));
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  return n;
+}
+
+void YamlReader::check_schema(const YAML::Node& root, const std::string& expected) {
+  const YAML::Node n = root["schema"];
+  if (!n.IsDefined()) {
+    error("missing-key", root, {}, "missing 'schema' (expected 'schema: " + expected + "')",
+          "put 'schema: " + expected + "' as the first line");
+    return;
+  }
+  if (!n.IsScalar() || n.Scalar() != expected) {
+    error("bad-schema", n, {}, "unsupported schema '" + (n.IsScalar() ? n.Scalar() : std::string("?")) + "'",
+          "this silt reads 'schema: " + expected + "'");
+  }
+}
+
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  std::size_t best_d = 0;
+  for (const auto& c : candidates) {
+    // Levenshtein distance, two rows.
+    std::vector<std::size_t> prev(c.size() + 1), cur(c.size() + 1);
+    for (std::size_t j = 0; j <= c.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      cur[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j) {
+        std::size_t sub = prev[j - 1] + (word[i - 1] == c[j - 1] ? 0 : 1);
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      }
+      std::swap(prev, cur);
+    }
+    std::size_t d = prev[c.size()];
+    if (!best || d < best_d) {
+      best = c;
+      best_d = d;
+    }
+  }
+  if (best && best_d <= std::max<std::size_t>(2, word.size() / 3)) return best;
+  return std::nullopt;
+}
+
+}  // namespace silt::detail

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages silt needs to build and test, and nothing else.
+# Idempotent: checks with dpkg first and calls apt-get only for what is missing.
+# Exit 0 when everything is present afterwards, 1 when it could not install.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config git       # toolchain
+  libyaml-cpp-dev                      # taxonomy and rules YAML
+  libboost-program-options-dev         # command line
+  libspdlog-dev libfmt-dev             # diagnostics on stderr, formatting
+  libre2-dev                           # rule patterns (linear-time regex)
+  nlohmann-json3-dev                   # JSON input and output
+  catch2                               # unit tests (v2)
+  clang-format                         # style check run by the test suite
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "install-deps: not root and no sudo; run as root: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
