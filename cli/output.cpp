@@ -128,7 +128,11 @@ std::string render_text(const Classification& c, const Taxonomy& t, bool color) 
     }
   if (!any) out += " (no category evidence)";
   out += "\n  rationale\n";
-  for (const auto& r : c.rationale) out += wrap(r, 100, "    ").replace(4, 0, "- ").insert(0, "");
+  for (const auto& r : c.rationale) {
+    std::string item = wrap(r, 100, "      ");
+    item[4] = '-';  // hang the bullet: "    - first line", then "      more"
+    out += item;
+  }
   if (!c.evidence.empty()) {
     out += "  evidence\n";
     std::size_t wr = 0;

@@ -42,7 +42,7 @@ std::string to_text(const Diagnostic& d, bool color) {
   std::string out = bold + d.where.to_string() + ": " + reset;
   out += (d.severity == Severity::error ? red : yellow);
   out += std::string(severity_name(d.severity)) + "[" + d.code + "]" + reset + ": ";
-  if (!d.subject.empty()) out += d.subject + ": ";
+  if (!d.subject.empty()) out += (d.subject_kind.empty() ? d.subject : d.subject_kind + " '" + d.subject + "'") + ": ";
   out += d.message + "\n";
   if (!d.source_line.empty() && d.where.line > 0) {
     std::string num = std::to_string(d.where.line);
@@ -68,6 +68,7 @@ std::string to_json(const Diagnostics& ds) {
                     {"file", d.where.file},
                     {"line", d.where.line},
                     {"column", d.where.column},
+                    {"subject_kind", d.subject_kind},
                     {"subject", d.subject},
                     {"message", d.message},
                     {"source_line", d.source_line},

@@ -74,6 +74,7 @@ bool ends_sentence(std::string_view text, std::size_t i) {
 std::string_view sentence_around(std::string_view text, std::size_t start, std::size_t end) {
   std::size_t b = start;
   while (b > 0 && !ends_sentence(text, b - 1)) --b;
+  while (b < start && is_space(text[b])) ++b;
   std::size_t e = end;
   while (e < text.size() && !ends_sentence(text, e)) ++e;
   if (e < text.size()) ++e;  // keep the closing punctuation
@@ -231,11 +232,13 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   std::set<std::string> seen;
   YAML::Node seq = r.get_sequence(*root, "rules", true, {});
   if (seq.IsDefined()) {
+    r.set_subject_kind("rule");
     for (const auto& node : seq) {
+      const std::string named = node.IsMap() && node["id"].IsScalar() ? node["id"].Scalar() : std::string();
       if (!r.expect_map(
               node,
               {"id", "category", "criterion", "pattern", "unless", "in", "weight", "case_sensitive", "note", "tests"},
-              "a rule", {}))
+              "a rule", named))
         continue;
       auto id = r.get_string(node, "id", true, {});
       if (!id) continue;

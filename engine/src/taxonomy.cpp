@@ -137,6 +137,7 @@ void check_id(YamlReader& r, const YAML::Node& item, const std::string& id, cons
 void read_categories(YamlReader& r, const YAML::Node& root, Taxonomy& t) {
   YAML::Node seq = r.get_sequence(root, "categories", true, {});
   if (!seq.IsDefined()) return;
+  r.set_subject_kind("category");
   std::set<std::string> seen;
   for (const auto& item : seq) {
     if (!r.expect_map(item, {"id", "name", "definition", "example"}, "a category", {})) continue;
@@ -159,8 +160,10 @@ void read_categories(YamlReader& r, const YAML::Node& root, Taxonomy& t) {
 }
 
 void read_criteria(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
-  YAML::Node seq = r.get_sequence(impact, "criteria", true, "impact");
+  r.set_subject_kind({});
+  YAML::Node seq = r.get_sequence(impact, "criteria", true, {});
   if (!seq.IsDefined()) return;
+  r.set_subject_kind("criterion");
   std::set<std::string> seen;
   for (const auto& item : seq) {
     if (!r.expect_map(item, {"id", "question"}, "a criterion", {})) continue;
@@ -177,20 +180,22 @@ void read_criteria(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
     c.where = r.where(item);
     t.criteria.push_back(std::move(c));
   }
-  if (seq.size() == 0) r.error("empty", seq, "impact", "the impact scale has no criteria");
+  r.set_subject_kind({});
+  if (seq.size() == 0) r.error("empty", seq, {}, "the impact scale has no criteria");
 }
 
 void read_levels(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
-  YAML::Node seq = r.get_sequence(impact, "levels", true, "impact");
+  YAML::Node seq = r.get_sequence(impact, "levels", true, {});
   if (!seq.IsDefined()) return;
+  r.set_subject_kind("level");
   std::set<long> seen;
   for (const auto& item : seq) {
     if (!r.expect_map(item, {"level", "threat", "description"}, "a level", {})) continue;
     auto n = r.get_int(item, "level", true, {});
     if (!n) continue;
-    std::string subject = "level " + std::to_string(*n);
+    std::string subject = std::to_string(*n);
     if (!seen.insert(*n).second) {
-      r.error("duplicate-id", item["level"], subject, subject + " is defined twice");
+      r.error("duplicate-id", item["level"], subject, "level " + subject + " is defined twice");
       continue;
     }
     Level l;
@@ -200,18 +205,20 @@ void read_levels(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
     l.where = r.where(item);
     t.levels.push_back(std::move(l));
   }
-  if (seq.size() == 0) r.error("empty", seq, "impact", "the impact scale has no levels");
+  r.set_subject_kind({});
+  if (seq.size() == 0) r.error("empty", seq, {}, "the impact scale has no levels");
 }
 
 // Fills t.cells; returns false when the matrix could not be read whole.
 bool read_matrix(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
   const YAML::Node m = impact["matrix"];
   if (!m.IsDefined() || m.IsNull()) {
-    r.error("missing-key", impact, "impact", "missing required key 'matrix'");
+    r.error("missing-key", impact, {}, "missing required key 'matrix' in impact");
     return false;
   }
+  r.set_subject_kind("matrix row");
   if (!m.IsMap()) {
-    r.error("bad-type", m, "impact", "'matrix' must be a map from criterion id to a row of cells",
+    r.error("bad-type", m, {}, "'matrix' must be a map from criterion id to a row of cells",
             "write e.g. 'ui: [X, O, O, O]'");
     return false;
   }
@@ -295,9 +302,9 @@ void check_matrix(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
   for (std::size_t l = 0; l < t.levels.size(); ++l) {
     bool any_required = false;
     for (Cell c : t.cells[l]) any_required |= c == Cell::required;
+    r.set_subject_kind("level");
     if (!any_required)
-      r.report(Severity::warning, "level-without-required", t.levels[l].where,
-               "level " + std::to_string(t.levels[l].number),
+      r.report(Severity::warning, "level-without-required", t.levels[l].where, std::to_string(t.levels[l].number),
                "no criterion is X for this level, so it matches bugs that meet no criterion");
   }
   if (t.policy == HitPolicy::unique) {
@@ -324,6 +331,7 @@ TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
   t.name = r.get_string(*root, "name", false, {}).value_or("");
   read_categories(r, *root, t);
 
+  r.set_subject_kind("category");
   if (auto fb = r.get_string(*root, "fallback", true, {})) {
     if (auto i = t.category_index(*fb))
       t.fallback = *i;
@@ -340,10 +348,11 @@ TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
   const YAML::Node impact = (*root)["impact"];
   if (!impact.IsDefined()) {
     r.error("missing-key", *root, {}, "missing required key 'impact'");
-  } else if (r.expect_map(impact, {"criteria", "levels", "matrix", "hit_policy"}, "impact", "impact")) {
+  } else if (r.expect_map(impact, {"criteria", "levels", "matrix", "hit_policy"}, "impact", {})) {
     read_criteria(r, impact, t);
     read_levels(r, impact, t);
-    if (auto p = r.get_string(impact, "hit_policy", false, "impact")) {
+    r.set_subject_kind({});
+    if (auto p = r.get_string(impact, "hit_policy", false, {})) {
       if (*p == "highest")
         t.policy = HitPolicy::highest;
       else if (*p == "first")
@@ -351,7 +360,7 @@ TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
       else if (*p == "unique")
         t.policy = HitPolicy::unique;
       else
-        r.error("bad-hit-policy", impact["hit_policy"], "impact",
+        r.error("bad-hit-policy", impact["hit_policy"], {},
                 "hit_policy '" + *p + "' is not one of highest, first, unique");
     }
     if (read_matrix(r, impact, t) && !out.diagnostics.has_errors()) check_matrix(r, impact, t);

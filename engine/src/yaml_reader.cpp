@@ -50,6 +50,7 @@ void YamlReader::report(Severity sev, std::string code, const SourceLocation& at
   d.code = std::move(code);
   d.severity = sev;
   d.where = at;
+  if (!subject.empty()) d.subject_kind = subject_kind_;
   d.subject = std::move(subject);
   d.message = std::move(message);
   d.source_line = line_text(at.line);

@@ -24,6 +24,9 @@ class YamlReader {
   std::optional<YAML::Node> parse();
 
   const std::string& file() const { return file_; }
+
+  // What the subjects of the next findings are ("rule", "category"...), until changed.
+  void set_subject_kind(std::string kind) { subject_kind_ = std::move(kind); }
   SourceLocation where(const YAML::Node& n) const;
   SourceLocation where(const YAML::Mark& m) const;
 
@@ -55,6 +58,7 @@ class YamlReader {
  private:
   std::string line_text(int line) const;  // 1-based
   std::string file_;
+  std::string subject_kind_;
   std::vector<std::string_view> lines_;
   std::string_view text_;
   Diagnostics& diags_;

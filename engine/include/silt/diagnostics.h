@@ -25,10 +25,11 @@ struct Diagnostic {
   std::string code;  // stable, kebab-case: "unknown-category", "bad-pattern"...
   Severity severity = Severity::error;
   SourceLocation where;
-  std::string subject;      // the rule, category, criterion or level concerned; may be empty
-  std::string message;      // what is wrong, one sentence
-  std::string source_line;  // the line `where` points at, without its newline; may be empty
-  std::string hint;         // how to fix it, when there is something to say; may be empty
+  std::string subject_kind;  // "rule", "category", "criterion", "level", "matrix row"; may be empty
+  std::string subject;       // the id of the rule, category... concerned; may be empty
+  std::string message;       // what is wrong, one sentence
+  std::string source_line;   // the line `where` points at, without its newline; may be empty
+  std::string hint;          // how to fix it, when there is something to say; may be empty
 };
 
 // An ordered collection of findings. Cheap to copy; not synchronised.
@@ -57,7 +58,7 @@ class Diagnostics {
 std::string to_text(const Diagnostic& d, bool color = false);
 
 // JSON form: {"errors": N, "warnings": N, "diagnostics": [{"code", "severity", "file",
-// "line", "column", "subject", "message", "source_line", "hint"}...]}.
+// "line", "column", "subject_kind", "subject", "message", "source_line", "hint"}...]}.
 std::string to_json(const Diagnostics& ds);
 
 }  // namespace silt

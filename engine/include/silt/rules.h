@@ -89,7 +89,7 @@ class RuleSet {
 };
 
 // The sentence holding text[start, end): from after the previous line break or '.',
-// '!', '?' followed by a space, to the next one (included).
+// '!', '?' followed by a space (leading spaces dropped), to the next one (included).
 std::string_view sentence_around(std::string_view text, std::size_t start, std::size_t end);
 
 struct RuleLoad {

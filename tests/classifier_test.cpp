@@ -1,0 +1,214 @@
+#include "silt/classifier.h"
+
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+#include "test_support.h"
+
+using namespace silt;
+
+namespace {
+
+struct Canonical {
+  const char* category;
+  int level;              // the study's level for the canonical example
+  const char* criterion;  // the criterion that sets that level
+  const char* title;
+  const char* body;
+};
+
+// The seven canonical examples of domain.md, told in our own words.
+const Canonical canonical[] = {
+    {"wrong-shape", 2, "model-info", "Output shape of a dynamic custom layer comes out nested",
+     "The layer's compute_output_shape says (None, 2), yet model.summary() shows [(None, (2,))]. "
+     "No error is raised."},
+    {"wrong-displayed-message", 1, "ui", "evaluate() prints an absurdly long progress bar",
+     "The progress bar printed by model.evaluate() is hundreds of thousands of '=' characters long."},
+    {"wrong-parameter-setting", 3, "model-operation", "A tf.Variable learning rate set to zero is ignored by Adam",
+     "I set the learning rate variable to 0, but the weights keep changing at every training step."},
+    {"wrong-save-reload", 4, "results", "Accuracy drops after save and load_model",
+     "On the same data the accuracy is 1.0 before saving, and the accuracy falls to 0.5 after loading the model."},
+    {"performance-degradation", 3, "model-operation", "Repeated fit() calls grow memory and run 25x slower",
+     "RAM grows to 1.5 GB over repeated fit() and evaluate() calls, and each call is 25 times slower than "
+     "in TF 1.x."},
+    {"wrong-structure", 2, "model-info", "TimeDistributed over a Model duplicates its Dense layer",
+     "Wrapping a whole Model in TimeDistributed makes the inner Dense layer appear twice in the model graph."},
+    {"wrong-calculation", 2, "model-info", "evaluate() loss does not weight the smaller last batch",
+     "With a smaller last batch, evaluate() averages the batch losses without weighting them: the reported "
+     "loss is 9.5 instead of 9.67."},
+};
+
+Issue make_issue(const char* title, const char* body) {
+  Issue i;
+  i.id = "test";
+  i.title = title;
+  i.body = body;
+  i.join_lists();
+  return i;
+}
+
+const CriterionReading& reading(const Classification& c, const std::string& id) {
+  for (const auto& r : c.criteria)
+    if (r.id == id) return r;
+  FAIL("no criterion " << id);
+  throw;
+}
+
+}  // namespace
+
+TEST_CASE("the seven canonical examples, criteria given, get their category and the study's level",
+          "[classifier][canonical]") {
+  const auto& clf = silt::test::default_classifier();
+  const Taxonomy& t = clf.taxonomy();
+  for (const auto& ex : canonical) {
+    INFO(ex.category);
+    Answers given(t.criteria.size(), false);
+    given[*t.criterion_index(ex.criterion)] = true;
+    auto c = clf.classify(make_issue(ex.title, ex.body), given);
+    CHECK(c.category == ex.category);
+    REQUIRE(c.level);
+    CHECK(*c.level == ex.level);
+    for (const auto& r : c.criteria) CHECK(r.source == AnswerSource::given);
+  }
+}
+
+TEST_CASE("the seven canonical examples, from the text alone", "[classifier][canonical]") {
+  const auto& clf = silt::test::default_classifier();
+  for (const auto& ex : canonical) {
+    INFO(ex.category << ": " << ex.title);
+    auto c = clf.classify(make_issue(ex.title, ex.body));
+    for (const auto& r : c.rationale) INFO(r);
+    CHECK(c.category == ex.category);
+    CHECK_FALSE(c.fallback);
+    REQUIRE(c.level);
+    CHECK(*c.level == ex.level);
+    CHECK(reading(c, ex.criterion).value);
+    CHECK(reading(c, ex.criterion).source == AnswerSource::inferred);
+  }
+}
+
+TEST_CASE("a given answer wins over what the text says", "[classifier]") {
+  const auto& clf = silt::test::default_classifier();
+  const Taxonomy& t = clf.taxonomy();
+  Answers a(t.criteria.size());
+  a[*t.criterion_index("ui")] = false;
+  a[*t.criterion_index("results")] = true;
+  auto c = clf.classify(make_issue("The progress bar is far too long", "The progress bar floods the console."), a);
+  CHECK(reading(c, "ui").value == false);
+  CHECK(reading(c, "ui").source == AnswerSource::given);
+  CHECK(reading(c, "ui").score > 0);  // the evidence is still reported
+  CHECK(*c.level == 4);
+}
+
+TEST_CASE("no evidence: the fallback category, assumed criteria, no level", "[classifier]") {
+  const auto& clf = silt::test::default_classifier();
+  auto c = clf.classify(make_issue("Question about tf.keras", "How do I install it on Windows?"));
+  CHECK(c.category == "wrong-calculation");
+  CHECK(c.fallback);
+  CHECK(c.confidence == Approx(1.0 / 7));
+  CHECK_FALSE(c.level);
+  for (const auto& r : c.criteria) CHECK(r.source == AnswerSource::assumed);
+  CHECK(c.rationale.front().find("fallback") != std::string::npos);
+  bool says_assumed = false;
+  for (const auto& r : c.rationale) says_assumed |= r.find("assumed") != std::string::npos;
+  CHECK(says_assumed);
+}
+
+TEST_CASE("evidence points at the matched bytes of its field and cites the rule's place", "[classifier]") {
+  const auto& clf = silt::test::default_classifier();
+  Issue i = make_issue("Model loses accuracy after reloading",
+                       "Before saving it scores 0.9. After loading the model it scores 0.5.");
+  auto c = clf.classify(i);
+  CHECK(c.category == "wrong-save-reload");
+  REQUIRE_FALSE(c.evidence.empty());
+  for (const auto& e : c.evidence) {
+    INFO(e.rule);
+    CHECK(i.field(e.field).substr(e.start, e.end - e.start) == e.text);
+    CHECK(e.where.file == "rules/keras-tf.yaml");
+    CHECK(e.where.line > 0);
+  }
+  CHECK(c.rationale.front().find("rules/keras-tf.yaml:") != std::string::npos);
+}
+
+TEST_CASE("a title hit weighs more than the same hit in the body", "[classifier]") {
+  const auto& clf = silt::test::default_classifier();
+  auto in_title = clf.classify(make_issue("progress bar", "nothing here"));
+  auto in_body = clf.classify(make_issue("nothing here", "progress bar"));
+  auto score = [](const Classification& c) {
+    for (const auto& [id, s] : c.scores)
+      if (id == "wrong-displayed-message") return s;
+    return 0.0;
+  };
+  CHECK(score(in_title) == Approx(2 * score(in_body)));
+}
+
+TEST_CASE("classify is safe from several threads at once", "[classifier]") {
+  const auto& clf = silt::test::default_classifier();
+  std::vector<std::string> expected;
+  for (const auto& ex : canonical) expected.push_back(to_json(clf.classify(make_issue(ex.title, ex.body))));
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round)
+        for (std::size_t k = 0; k < std::size(canonical); ++k)
+          if (to_json(clf.classify(make_issue(canonical[k].title, canonical[k].body))) != expected[k]) ++mismatches[t];
+    });
+  for (auto& th : threads) th.join();
+  CHECK(mismatches == std::vector<int>(4, 0));
+}
+
+TEST_CASE("a user-written taxonomy and rules classify with their own ids and levels", "[classifier]") {
+  auto t = load_taxonomy_file(SILT_TEST_FIXTURES "/five-levels.yaml");
+  REQUIRE(t.taxonomy);
+  auto tax = std::make_shared<const Taxonomy>(*t.taxonomy);
+  auto r = load_rules(
+      "schema: silt/rules/v1\nrules:\n"
+      "  - {id: drift, criterion: silent-drift, pattern: 'drifts?'}\n"
+      "  - {id: lost, criterion: data-loss, pattern: 'rows? (are )?lost'}\n"
+      "  - {id: num, category: numeric, pattern: 'sum|mean'}\n",
+      "mine.yaml", *tax);
+  REQUIRE(r.rules);
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+  auto c = clf.classify(make_issue("The mean drifts", "and some rows are lost"));
+  CHECK(c.category == "numeric");
+  REQUIRE(c.level);
+  CHECK(*c.level == 5);
+  CHECK(c.threat == "critical");
+}
+
+TEST_CASE("to_json has the documented shape", "[classifier][json]") {
+  const auto& clf = silt::test::default_classifier();
+  auto c = clf.classify(make_issue(canonical[3].title, canonical[3].body));
+  auto j = nlohmann::json::parse(to_json(c));
+  for (const char* key :
+       {"id", "title", "category", "category_name", "confidence", "scores", "impact", "rationale", "evidence"})
+    CHECK(j.contains(key));
+  CHECK(j["category"] == "wrong-save-reload");
+  CHECK(j["impact"]["level"] == 4);
+  CHECK(j["impact"]["threat"] == "high");
+  CHECK(j["impact"]["criteria"]["results"]["value"] == true);
+  CHECK(j["impact"]["criteria"]["results"]["source"] == "inferred");
+  CHECK(j["scores"].size() == 7);
+  CHECK(j["confidence"].get<double>() > 0);
+  CHECK(j["confidence"].get<double>() <= 1);
+  auto e = j["evidence"][0];
+  for (const char* key : {"rule", "target", "field", "start", "end", "text"}) CHECK(e.contains(key));
+}
+
+TEST_CASE("a matrix gap gives no level and says why", "[classifier]") {
+  auto t = load_taxonomy(
+      "schema: silt/taxonomy/v1\nfallback: a\ncategories: [{id: a, name: A}]\n"
+      "impact:\n  criteria: [{id: p, question: P}, {id: q, question: Q}]\n"
+      "  levels: [{level: 1}]\n  matrix:\n    p: [X]\n    q: [\"-\"]\n",
+      "gap.yaml");
+  REQUIRE(t.taxonomy);
+  auto tax = std::make_shared<const Taxonomy>(*t.taxonomy);
+  auto r = load_rules("schema: silt/rules/v1\nrules: []\n", "none.yaml", *tax);
+  REQUIRE(r.rules);
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+  auto c = clf.classify(make_issue("x", "y"), Answers{false, true});
+  CHECK_FALSE(c.level);
+  CHECK(c.rationale.back().find("no level of the matrix matches q holding") != std::string::npos);
+}

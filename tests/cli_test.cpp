@@ -1,0 +1,263 @@
+// End to end: runs the silt binary as a user would and checks output and exit codes.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `silt ARGS` from the source directory through the shell, with `input` on stdin.
+Run silt(const std::string& args, const std::string& input = "") {
+  static int counter = 0;
+  fs::path dir =
+      fs::temp_directory_path() / ("silt-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  fs::create_directories(dir);
+  std::ofstream(dir / "in") << input;
+  std::string cmd = "cd '" SILT_SOURCE_DIR "' && NO_COLOR=1 '" SILT_BINARY "' " + args + " < '" +
+                    (dir / "in").string() + "' > '" + (dir / "out").string() + "' 2> '" + (dir / "err").string() + "'";
+  int status = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir / "out");
+  r.err = slurp(dir / "err");
+  fs::remove_all(dir);
+  return r;
+}
+
+// Compares with tests/golden/NAME; SILT_UPDATE_GOLDEN=1 rewrites the file instead.
+void check_golden(const std::string& name, const std::string& actual) {
+  fs::path p = fs::path(SILT_SOURCE_DIR) / "tests" / "golden" / name;
+  if (std::getenv("SILT_UPDATE_GOLDEN")) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << actual;
+    return;
+  }
+  REQUIRE(fs::exists(p));
+  CHECK(slurp(p) == actual);
+}
+
+bool contains(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("cli: help and version", "[cli]") {
+  auto h = silt("--help");
+  CHECK(h.code == 0);
+  CHECK(contains(h.out, "Exit codes:"));
+  CHECK(contains(h.out, "3  bad input"));
+  auto v = silt("--version");
+  CHECK(v.code == 0);
+  CHECK(contains(v.out, "silt 0."));
+  CHECK(silt("").code == 2);
+  auto c = silt("classify --help");
+  CHECK(c.code == 0);
+  CHECK(contains(c.out, "--model-operation"));  // shorthands from the loaded matrix
+  CHECK(contains(c.out, "--no-results"));
+}
+
+TEST_CASE("cli: unknown command or option is a usage error", "[cli]") {
+  auto r = silt("frobnicate");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "unknown command 'frobnicate'"));
+  auto o = silt("classify --frobnicate examples/01-wrong-shape.md");
+  CHECK(o.code == 2);
+  CHECK(contains(o.err, "frobnicate"));
+  CHECK(silt("classify --format yaml examples/01-wrong-shape.md").code == 2);
+}
+
+TEST_CASE("cli: classify a Markdown file, text output", "[cli][golden]") {
+  auto r = silt("classify --color never examples/04-wrong-save-reload.md");
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  check_golden("classify-save-reload.txt", r.out);
+}
+
+TEST_CASE("cli: classify a Markdown file, JSON output", "[cli][golden]") {
+  auto r = silt("classify --format json examples/01-wrong-shape.md");
+  CHECK(r.code == 0);
+  check_golden("classify-wrong-shape.json", r.out);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["category"] == "wrong-shape");
+  CHECK(j["impact"]["level"] == 2);
+}
+
+TEST_CASE("cli: the bundled examples, as make run shows them", "[cli]") {
+  auto r = silt("classify --format table examples/*.md");
+  CHECK(r.code == 0);
+  std::istringstream lines(r.out);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind("examples/", 0) != 0) continue;
+    ++rows;
+    // examples/NN-<category>.md  <category> ...
+    std::string file = line.substr(0, line.find(' '));
+    std::string expected = file.substr(12, file.size() - 12 - 3);
+    std::istringstream cols(line);
+    std::string f, category;
+    cols >> f >> category;
+    CHECK(category == expected);
+  }
+  CHECK(rows == 7);
+}
+
+TEST_CASE("cli: classify plain text from stdin, with - and with no argument", "[cli]") {
+  const std::string text = "Progress bar far too long\n\nThe progress bar floods the console.\n";
+  auto a = silt("classify --format json -", text);
+  auto b = silt("classify --format json", text);
+  CHECK(a.code == 0);
+  CHECK(a.out == b.out);
+  auto j = nlohmann::json::parse(a.out);
+  CHECK(j["id"] == "<stdin>");
+  CHECK(j["category"] == "wrong-displayed-message");
+  CHECK(j["impact"]["level"] == 1);
+}
+
+TEST_CASE("cli: a GitHub REST issue object on stdin", "[cli]") {
+  auto r = silt("classify --format json -", slurp(SILT_TEST_FIXTURES "/rest-issue.json"));
+  CHECK(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["id"] == "example-org/dl-lib#4242");
+  CHECK(j["category"] == "wrong-save-reload");
+  CHECK(j["impact"]["level"] == 4);
+}
+
+TEST_CASE("cli: what gh issue view --json prints, piped in", "[cli]") {
+  auto r = silt("classify -", slurp(SILT_TEST_FIXTURES "/gh-issue.json"));
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "example-org/dl-lib#88: evaluate() progress bar is far too long"));
+  CHECK(contains(r.out, "category    wrong-displayed-message"));
+  CHECK(contains(r.out, "impact      level 1 (low threat)"));
+}
+
+TEST_CASE("cli: a gh issue list array gives JSON Lines, one issue a line, in order", "[cli]") {
+  auto r = silt("classify --format json tests/fixtures/gh-list.json");
+  CHECK(r.code == 0);
+  std::istringstream lines(r.out);
+  std::string l1, l2, l3;
+  std::getline(lines, l1);
+  std::getline(lines, l2);
+  CHECK_FALSE(std::getline(lines, l3));
+  CHECK(nlohmann::json::parse(l1)["category"] == "performance-degradation");
+  CHECK(nlohmann::json::parse(l2)["id"] == "example-org/dl-lib#2");
+  CHECK(nlohmann::json::parse(l2)["category"] == "wrong-shape");
+}
+
+TEST_CASE("cli: inline issue and criteria answers", "[cli]") {
+  auto r = silt(
+      "classify --format json --title 'Adam ignores the learning rate' --text 'Setting it has no effect.' "
+      "--results --no-ui --set model-info=no");
+  CHECK(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["id"] == "inline");
+  CHECK(j["category"] == "wrong-parameter-setting");
+  CHECK(j["impact"]["level"] == 4);
+  CHECK(j["impact"]["criteria"]["results"]["source"] == "given");
+  CHECK(j["impact"]["criteria"]["ui"]["value"] == false);
+  CHECK(j["impact"]["criteria"]["model-operation"]["source"] == "inferred");
+}
+
+TEST_CASE("cli: bad criteria answers are usage errors", "[cli]") {
+  auto unknown = silt("classify --title t --set speed=yes");
+  CHECK(unknown.code == 2);
+  CHECK(contains(unknown.err, "unknown criterion 'speed'"));
+  CHECK(contains(unknown.err, "ui, model-info, model-operation, results"));
+  CHECK(silt("classify --title t --set ui=maybe").code == 2);
+  CHECK(silt("classify --title t --set ui").code == 2);
+  auto both = silt("classify --title t --ui --no-ui");
+  CHECK(both.code == 2);
+  CHECK(contains(both.err, "both yes and no"));
+}
+
+TEST_CASE("cli: shorthands follow the loaded matrix", "[cli]") {
+  auto r = silt(
+      "classify --format json --taxonomy tests/fixtures/five-levels.yaml --rules tests/fixtures/five-levels-rules.yaml "
+      "--title 'Totals are off' --data-loss");
+  CHECK(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["impact"]["level"] == 4);
+  CHECK(j["impact"]["threat"] == "high");
+}
+
+TEST_CASE("cli: bad input exits 3, names file:line:col, and the good inputs still come out", "[cli]") {
+  auto r = silt("classify --format json tests/fixtures/bad.json examples/02-wrong-displayed-message.md missing.md");
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "tests/fixtures/bad.json:3:"));
+  CHECK(contains(r.err, "invalid JSON"));
+  CHECK(contains(r.err, "missing.md: cannot read the file"));
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["category"] == "wrong-displayed-message");
+}
+
+TEST_CASE("cli: an invalid rules file stops classify with exit 2 and the findings", "[cli]") {
+  auto r = silt("classify --rules tests/fixtures/broken-rules.yaml --title t");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "tests/fixtures/broken-rules.yaml:4:15: error[unknown-category]"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("cli: validate reports every finding, in text and JSON", "[cli][golden]") {
+  auto ok = silt("validate");
+  CHECK(ok.code == 0);
+  CHECK(contains(ok.out, "0 error(s)"));
+  auto text = silt("validate --rules tests/fixtures/broken-rules.yaml --color never");
+  CHECK(text.code == 2);
+  check_golden("validate-broken-rules.txt", text.out);
+  auto json = silt("validate --rules tests/fixtures/broken-rules.yaml --format json");
+  CHECK(json.code == 2);
+  auto j = nlohmann::json::parse(json.out);
+  std::vector<std::string> codes;
+  for (const auto& d : j["diagnostics"]) codes.push_back(d["code"]);
+  CHECK(codes == std::vector<std::string>{"unknown-category", "rule-untested", "duplicate-id", "bad-pattern",
+                                          "rule-untested", "unknown-key", "unknown-criterion", "rule-untested"});
+  CHECK(j["errors"] == 5);
+}
+
+TEST_CASE("cli: rules test exits 1 on a failing rule test and says which", "[cli]") {
+  auto r = silt("rules test --rules tests/fixtures/failing-rule-tests.yaml");
+  CHECK(r.code == 1);
+  CHECK(contains(r.out, "tests/fixtures/failing-rule-tests.yaml:8:"));
+  CHECK(contains(r.out, "rule 'bar' should match but does not: \"a long progress line\""));
+  CHECK(contains(r.out, "2 passed, 1 failed"));
+  auto j = nlohmann::json::parse(silt("rules test --rules tests/fixtures/failing-rule-tests.yaml --format json").out);
+  CHECK(j["failed"] == 1);
+  CHECK(silt("rules test").code == 0);
+  CHECK(silt("rules").code == 2);
+}
+
+TEST_CASE("cli: taxonomy show and lint", "[cli][golden]") {
+  auto show = silt("taxonomy show --color never");
+  CHECK(show.code == 0);
+  check_golden("taxonomy-show.txt", show.out);
+  auto clean = silt("taxonomy lint");
+  CHECK(clean.code == 0);
+  CHECK(contains(clean.out, "no gap, no overlap, no masked level"));
+  auto gap = silt("taxonomy lint --taxonomy tests/fixtures/gap-taxonomy.yaml");
+  CHECK(gap.code == 1);
+  check_golden("lint-gap.txt", gap.out);
+  auto j = nlohmann::json::parse(silt("taxonomy lint --taxonomy tests/fixtures/gap-taxonomy.yaml --format json").out);
+  CHECK(j["clean"] == false);
+  CHECK(j["findings"][0]["kind"] == "gap");
+  CHECK(j["findings"][0]["criteria"]["q"] == true);
+  CHECK(silt("taxonomy lint --taxonomy tests/fixtures/broken-rules.yaml").code == 2);
+}

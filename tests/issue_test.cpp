@@ -1,0 +1,82 @@
+#include "silt/issue.h"
+
+#include <catch2/catch.hpp>
+
+using namespace silt;
+
+TEST_CASE("plain text: the first non-blank line is the title", "[issue]") {
+  auto i = issue_from_text("\n\n# Loss is wrong\n\nThe loss is 3.\nSecond line.\n", "x.md");
+  CHECK(i.id == "x.md");
+  CHECK(i.title == "Loss is wrong");
+  CHECK(i.body == "\nThe loss is 3.\nSecond line.\n");
+}
+
+TEST_CASE("a GitHub REST issue object gives owner/repo#number, labels and a null body", "[issue]") {
+  auto r = read_issues(R"({"number": 123, "title": "T", "body": null,
+    "repository_url": "https://api.github.com/repos/tensorflow/tensorflow",
+    "html_url": "https://github.com/tensorflow/tensorflow/issues/123",
+    "labels": [{"id": 1, "name": "type:bug"}, {"id": 2, "name": "comp:keras"}], "comments": 4})",
+                       "in.json");
+  REQUIRE(r.ok());
+  REQUIRE(r.value().size() == 1);
+  const Issue& i = r.value()[0];
+  CHECK(i.id == "tensorflow/tensorflow#123");
+  CHECK(i.title == "T");
+  CHECK(i.body.empty());
+  CHECK(i.labels == std::vector<std::string>{"type:bug", "comp:keras"});
+  CHECK(i.field("labels") == "type:bug\ncomp:keras");
+  CHECK(i.comments.empty());  // a count in the REST API, not text
+  CHECK(i.url == "https://github.com/tensorflow/tensorflow/issues/123");
+}
+
+TEST_CASE("a gh --json object: repository from url, comments as text", "[issue]") {
+  auto r = read_issues(R"({"number": 7, "title": "T", "body": "B",
+    "url": "https://github.com/keras-team/keras/issues/7",
+    "labels": [{"id": "LA_x", "name": "bug"}],
+    "comments": [{"author": {"login": "a"}, "body": "first"}, {"author": {"login": "b"}, "body": "second"}]})",
+                       "-");
+  REQUIRE(r.ok());
+  const Issue& i = r.value()[0];
+  CHECK(i.id == "keras-team/keras#7");
+  CHECK(i.comments == std::vector<std::string>{"first", "second"});
+  CHECK(i.field("comments") == "first\n\nsecond");
+}
+
+TEST_CASE("a JSON array gives one issue per element, in order", "[issue]") {
+  auto r = read_issues(R"([{"number": 1, "title": "a"}, {"number": 2, "title": "b"}, {"title": "c"}])", "list.json");
+  REQUIRE(r.ok());
+  REQUIRE(r.value().size() == 3);
+  CHECK(r.value()[0].id == "#1");
+  CHECK(r.value()[1].title == "b");
+  CHECK(r.value()[2].id == "list.json[2]");
+}
+
+TEST_CASE("invalid JSON gives the line and column of the error", "[issue]") {
+  auto r = read_issues("{\n  \"title\": \"x\",\n  \"body\": oops\n}", "bad.json");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().line == 3);
+  CHECK(r.error().column == 11);
+  CHECK(r.error().message.rfind("invalid JSON", 0) == 0);
+}
+
+TEST_CASE("an object with neither title nor body is rejected", "[issue]") {
+  auto r = read_issues(R"({"number": 5, "title": "  ", "body": null})", "x");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("neither a title nor a body") != std::string::npos);
+  auto arr = read_issues(R"([{"title": "ok"}, 3])", "x");
+  REQUIRE_FALSE(arr.ok());
+  CHECK(arr.error().message.find("element [1]") != std::string::npos);
+}
+
+TEST_CASE("empty input is an error, not an empty issue", "[issue]") {
+  auto r = read_issues("  \n\t\n", "empty.md");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "the input is empty");
+}
+
+TEST_CASE("issue_from_json reads one object", "[issue]") {
+  auto r = issue_from_json(R"({"id": "abc", "title": "t", "body": "b"})");
+  REQUIRE(r.ok());
+  CHECK(r.value().id == "abc");
+  CHECK_FALSE(issue_from_json("[1]").ok());
+}

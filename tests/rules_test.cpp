@@ -1,0 +1,246 @@
+#include "silt/rules.h"
+
+#include "test_support.h"
+
+using namespace silt;
+using silt::test::find_code;
+
+namespace {
+
+const Taxonomy& tax() {
+  static auto t = silt::test::builtin_taxonomy_loaded();
+  return *t;
+}
+
+RuleSet load_ok(const std::string& yaml) {
+  auto r = load_rules(yaml, "r.yaml", tax());
+  for (const auto& d : r.diagnostics.all()) INFO(to_text(d));
+  REQUIRE(r.rules);
+  return *r.rules;
+}
+
+Issue issue(const std::string& title, const std::string& body) {
+  Issue i;
+  i.title = title;
+  i.body = body;
+  i.join_lists();
+  return i;
+}
+
+const char* head = "schema: silt/rules/v1\nrules:\n";
+
+}  // namespace
+
+TEST_CASE("the built-in rules pass their own tests", "[rules]") {
+  auto rules = silt::test::builtin_rules_loaded(tax());
+  auto failures = rules->run_tests();
+  for (const auto& f : failures) INFO(f.rule << ": " << f.test.text);
+  CHECK(failures.empty());
+  CHECK(rules->test_count() >= 2 * rules->rules().size());
+}
+
+TEST_CASE("the built-in rules cover every category and every criterion", "[rules]") {
+  auto rules = silt::test::builtin_rules_loaded(tax());
+  for (const auto& c : tax().categories) {
+    bool found = false;
+    for (const auto& r : rules->rules()) found |= r.kind == TargetKind::category && r.target == c.id;
+    INFO(c.id);
+    CHECK(found);
+  }
+  for (const auto& c : tax().criteria) {
+    bool found = false;
+    for (const auto& r : rules->rules()) found |= r.kind == TargetKind::criterion && r.target == c.id;
+    INFO(c.id);
+    CHECK(found);
+  }
+  for (const auto& r : rules->rules()) {
+    INFO(r.id);
+    CHECK(!r.tests.empty());
+  }
+}
+
+TEST_CASE("a rule reports the field and byte offsets of its first match", "[rules][match]") {
+  auto rules = load_ok(std::string(head) +
+                       "  - id: bar\n"
+                       "    category: wrong-displayed-message\n"
+                       "    pattern: 'progress bar'\n");
+  auto hits = rules.match(issue("Bad Progress Bar", "the progress bar and the progress bar"));
+  REQUIRE(hits.size() == 2);
+  CHECK(hits[0].field == "title");
+  CHECK(hits[0].start == 4);
+  CHECK(hits[0].end == 16);
+  CHECK(hits[1].field == "body");
+  CHECK(hits[1].start == 4);
+}
+
+TEST_CASE("rules are case-insensitive unless they say otherwise", "[rules][match]") {
+  auto rules = load_ok(std::string(head) +
+                       "  - id: nan\n"
+                       "    category: wrong-calculation\n"
+                       "    pattern: 'NaN'\n"
+                       "    case_sensitive: true\n"
+                       "  - id: any\n"
+                       "    category: wrong-calculation\n"
+                       "    pattern: 'loss'\n");
+  CHECK_FALSE(rules.fires(0, "nancy"));
+  CHECK(rules.fires(0, "a NaN"));
+  CHECK(rules.fires(1, "LOSS"));
+  // The prefilter set must agree with the single patterns.
+  CHECK(rules.match(issue("", "nancy LOSS")).size() == 1);
+}
+
+TEST_CASE("unless discards a match whose sentence matches it, and keeps later ones", "[rules][match]") {
+  auto rules = load_ok(std::string(head) +
+                       "  - id: same\n"
+                       "    criterion: results\n"
+                       "    pattern: 'same accuracy'\n"
+                       "    unless: 'should'\n");
+  CHECK_FALSE(rules.fires(0, "It should give the same accuracy."));
+  CHECK(rules.fires(0, "It should work. It gives the same accuracy."));
+  std::size_t s = 0, e = 0;
+  std::string text = "It should give the same accuracy. Here: same accuracy.";
+  REQUIRE(rules.find_firing(0, text, s, e));
+  CHECK(text.substr(s, e - s) == "same accuracy");
+  CHECK(s == 40);
+}
+
+TEST_CASE("sentences end at line breaks and at . ! ? before a space, not inside model.fit()", "[rules]") {
+  std::string text = "First one. Then model.fit() runs! Last\nline";
+  auto at = text.find("fit");
+  CHECK(sentence_around(text, at, at + 3) == "Then model.fit() runs!");
+  auto last = text.find("Last");
+  CHECK(sentence_around(text, last, last + 4) == "Last\n");
+}
+
+TEST_CASE("rules look only at the fields named in `in`", "[rules][match]") {
+  auto rules = load_ok(std::string(head) +
+                       "  - id: t\n"
+                       "    category: wrong-shape\n"
+                       "    pattern: 'shape'\n"
+                       "    in: [title]\n"
+                       "  - id: l\n"
+                       "    category: wrong-shape\n"
+                       "    pattern: 'shape'\n"
+                       "    in: [labels]\n");
+  Issue i = issue("nothing", "shape");
+  i.labels = {"comp:keras", "type:shape"};
+  i.join_lists();
+  auto hits = rules.match(i);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].rule == 1);
+  CHECK(hits[0].field == "labels");
+  CHECK(i.field("labels").substr(hits[0].start, 5) == "shape");
+}
+
+TEST_CASE("field weights come from the file, 1 when unlisted", "[rules]") {
+  auto rules = load_ok(
+      "schema: silt/rules/v1\nfields:\n  title: 3\nrules:\n"
+      "  - {id: x, category: wrong-shape, pattern: 'x'}\n");
+  CHECK(rules.field_weight("title") == 3.0);
+  CHECK(rules.field_weight("body") == 1.0);
+}
+
+TEST_CASE("rule loader reports each error with its line", "[rules][loader]") {
+  SECTION("unknown category, with a suggestion") {
+    auto r = load_rules(std::string(head) + "  - id: a\n    category: wrong-shapes\n    pattern: x\n", "r.yaml", tax());
+    CHECK_FALSE(r.rules);
+    auto d = find_code(r.diagnostics, "unknown-category");
+    REQUIRE(d);
+    CHECK(d->where.line == 4);
+    CHECK(d->where.column == 15);
+    CHECK(d->subject == "a");
+    CHECK(d->hint == "did you mean 'wrong-shape'?");
+  }
+  SECTION("unknown criterion") {
+    auto r = load_rules(std::string(head) + "  - id: a\n    criterion: uix\n    pattern: x\n", "r.yaml", tax());
+    auto d = find_code(r.diagnostics, "unknown-criterion");
+    REQUIRE(d);
+    CHECK(d->where.line == 4);
+  }
+  SECTION("duplicate rule id") {
+    auto r = load_rules(std::string(head) +
+                            "  - {id: a, category: wrong-shape, pattern: x}\n"
+                            "  - {id: a, category: wrong-shape, pattern: y}\n",
+                        "r.yaml", tax());
+    auto d = find_code(r.diagnostics, "duplicate-id");
+    REQUIRE(d);
+    CHECK(d->where.line == 4);
+  }
+  SECTION("a pattern RE2 rejects, with RE2's message") {
+    auto r =
+        load_rules(std::string(head) + "  - id: a\n    category: wrong-shape\n    pattern: '(ab'\n", "r.yaml", tax());
+    auto d = find_code(r.diagnostics, "bad-pattern");
+    REQUIRE(d);
+    CHECK(d->where.line == 5);
+    CHECK(d->where.column == 14);
+    CHECK(d->message.find("missing )") != std::string::npos);
+  }
+  SECTION("a backreference, which RE2 does not support") {
+    auto r = load_rules(std::string(head) + "  - id: a\n    category: wrong-shape\n    pattern: '(a)\\1'\n", "r.yaml",
+                        tax());
+    CHECK(find_code(r.diagnostics, "bad-pattern"));
+  }
+  SECTION("a missing pattern") {
+    auto r = load_rules(std::string(head) + "  - id: a\n    category: wrong-shape\n", "r.yaml", tax());
+    auto d = find_code(r.diagnostics, "missing-key");
+    REQUIRE(d);
+    CHECK(d->message.find("pattern") != std::string::npos);
+    CHECK(d->where.line == 3);
+  }
+  SECTION("no target, or two") {
+    auto r = load_rules(std::string(head) + "  - {id: a, pattern: x}\n", "r.yaml", tax());
+    CHECK(find_code(r.diagnostics, "missing-key"));
+    auto r2 = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, criterion: ui, pattern: x}\n",
+                         "r.yaml", tax());
+    CHECK(find_code(r2.diagnostics, "two-targets"));
+  }
+  SECTION("an unknown key and an unknown field") {
+    auto r = load_rules(
+        std::string(head) + "  - id: a\n    category: wrong-shape\n    pattern: x\n    wieght: 2\n    in: [titel]\n",
+        "r.yaml", tax());
+    auto d = find_code(r.diagnostics, "unknown-key");
+    REQUIRE(d);
+    CHECK(d->where.line == 6);
+    CHECK(d->hint == "did you mean 'weight'?");
+    auto f = find_code(r.diagnostics, "unknown-field");
+    REQUIRE(f);
+    CHECK(f->where.line == 7);
+  }
+  SECTION("a pattern that matches the empty text") {
+    auto r = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: 'x*'}\n", "r.yaml", tax());
+    CHECK(find_code(r.diagnostics, "empty-match"));
+  }
+  SECTION("a weight that is not a number") {
+    auto r = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: x, weight: heavy}\n", "r.yaml",
+                        tax());
+    CHECK(find_code(r.diagnostics, "bad-type"));
+  }
+  SECTION("YAML syntax error") {
+    auto r = load_rules("schema: silt/rules/v1\nrules:\n  - id: [a\n", "r.yaml", tax());
+    CHECK(find_code(r.diagnostics, "yaml-syntax"));
+  }
+}
+
+TEST_CASE("rule tests that fail are reported with their rule and place", "[rules]") {
+  auto rules = load_ok(std::string(head) +
+                       "  - id: a\n"
+                       "    category: wrong-shape\n"
+                       "    pattern: 'shape'\n"
+                       "    tests:\n"
+                       "      match: [a shape, no such thing]\n"
+                       "      no_match: [shapeless]\n");
+  auto failures = rules.run_tests();
+  REQUIRE(failures.size() == 2);
+  CHECK(failures[0].rule == "a");
+  CHECK(failures[0].test.text == "no such thing");
+  CHECK(failures[0].test.should_match);
+  CHECK(failures[0].test.where.line == 7);
+  CHECK(failures[1].test.text == "shapeless");
+}
+
+TEST_CASE("a rule without tests loads with a warning", "[rules][loader]") {
+  auto r = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: x}\n", "r.yaml", tax());
+  CHECK(r.rules);
+  CHECK(find_code(r.diagnostics, "rule-untested"));
+  CHECK(r.diagnostics.warning_count() == 1);
+}
