@@ -70,8 +70,9 @@ struct Config {
   bool ok() const { return taxonomy && (rules || !rules_checked) && !diagnostics.has_errors(); }
 };
 
-Config load_config(const po::variables_map& vm, bool with_rules) {
-  Config c;
+// Loads the taxonomy named by --taxonomy (or the built-in one) into `c`; false when it
+// has errors (they are in c.diagnostics).
+bool load_taxonomy_into(const po::variables_map& vm, Config& c) {
   const std::string tpath = opt(vm, "taxonomy");
   TaxonomyLoad tl;
   if (tpath.empty()) {
@@ -83,8 +84,22 @@ Config load_config(const po::variables_map& vm, bool with_rules) {
     c.taxonomy_file = tpath;
   }
   c.diagnostics.append(tl.diagnostics);
-  if (!tl.taxonomy) return c;
+  if (!tl.taxonomy) return false;
   c.taxonomy = std::make_shared<const Taxonomy>(std::move(*tl.taxonomy));
+  return true;
+}
+
+// Loads the taxonomy (and the rules when `with_rules`). A taxonomy already loaded from
+// the same options is passed as `loaded` to skip loading it again.
+Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr) {
+  Config c;
+  if (loaded && loaded->taxonomy) {
+    c.taxonomy = loaded->taxonomy;
+    c.taxonomy_file = loaded->taxonomy_file;
+    c.diagnostics = loaded->diagnostics;
+  } else if (!load_taxonomy_into(vm, c)) {
+    return c;
+  }
   if (!with_rules) return c;
   c.rules_checked = true;
   const std::string rpath = opt(vm, "rules");
@@ -104,8 +119,8 @@ Config load_config(const po::variables_map& vm, bool with_rules) {
 
 // Loads the configuration for a command that needs it whole; on failure prints the
 // findings to stderr and returns nullopt (the caller exits with exit_usage).
-std::optional<Config> require_config(const po::variables_map& vm, bool with_rules) {
-  Config c = load_config(vm, with_rules);
+std::optional<Config> require_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr) {
+  Config c = load_config(vm, with_rules, loaded);
   bool color = isatty(STDERR_FILENO) && use_color(opt(vm, "color", "auto"));
   print_diagnostics(c.diagnostics, spdlog::should_log(spdlog::level::debug), color);
   if (!c.ok()) {
@@ -194,7 +209,8 @@ int cmd_classify(const std::vector<std::string>& args) {
   check_format(format, {"text", "json", "table"});
   check_color(opt(vm, "color", "auto"));
 
-  auto config = require_config(vm, true);
+  // The first pass read the same --taxonomy: reuse it.
+  auto config = require_config(vm, true, &probe);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
 

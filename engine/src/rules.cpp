@@ -20,7 +20,9 @@ std::string_view to_string(TargetKind k) {
 struct RuleSet::Compiled {
   struct FieldSet {
     std::string field;
-    std::unique_ptr<RE2::Set> set;   // null when it could not be built: test each rule
+    // Shared by the fields that look at the same rules (title and body, usually);
+    // null when it could not be built: then each rule is tested on its own.
+    std::shared_ptr<const RE2::Set> set;
     std::vector<std::size_t> rules;  // set index -> rule index
   };
   std::vector<std::unique_ptr<RE2>> pattern;
@@ -337,20 +339,26 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   }
   if (out.diagnostics.has_errors()) return out;
 
-  // One prefilter set per field, over the rules that look at it.
+  // One prefilter set per distinct list of rules; fields with the same list share it.
   for (const auto& field : known_fields) {
     RuleSet::Compiled::FieldSet fs;
     fs.field = field;
-    RE2::Options o = re2_options(true);
-    o.set_max_mem(256 << 20);
-    fs.set = std::make_unique<RE2::Set>(o, RE2::UNANCHORED);
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      if (std::find(rules[i].fields.begin(), rules[i].fields.end(), field) == rules[i].fields.end()) continue;
-      fs.rules.push_back(i);
-      if (fs.set && fs.set->Add(set_pattern(rules[i]), nullptr) < 0) fs.set.reset();
-    }
+    for (std::size_t i = 0; i < rules.size(); ++i)
+      if (std::find(rules[i].fields.begin(), rules[i].fields.end(), field) != rules[i].fields.end())
+        fs.rules.push_back(i);
     if (fs.rules.empty()) continue;
-    if (fs.set && !fs.set->Compile()) fs.set.reset();
+    auto same = std::find_if(compiled->fields.begin(), compiled->fields.end(),
+                             [&](const auto& other) { return other.rules == fs.rules; });
+    if (same != compiled->fields.end()) {
+      fs.set = same->set;
+    } else {
+      RE2::Options o = re2_options(true);
+      o.set_max_mem(256 << 20);
+      auto set = std::make_shared<RE2::Set>(o, RE2::UNANCHORED);
+      bool ok = true;
+      for (std::size_t i : fs.rules) ok = ok && set->Add(set_pattern(rules[i]), nullptr) >= 0;
+      if (ok && set->Compile()) fs.set = std::move(set);
+    }
     compiled->fields.push_back(std::move(fs));
   }
   out.rules = RuleSetBuilder::make(std::move(rules), std::move(weights), file, std::move(compiled));
