@@ -5,7 +5,7 @@ JOBS    ?= $(shell nproc)
 PREFIX  ?= /usr/local
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure run test install clean format
+.PHONY: all deps configure run examples test install clean format
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -16,8 +16,11 @@ deps:
 configure:
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 
-run: deps all
-	./$(BUILD)/silt classify --table examples/*.md
+run: deps all examples
+
+# The main job on the bundled examples; the test suite runs this target too.
+examples:
+	./$(BUILD)/silt classify --format table examples/*.md
 
 test: deps all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
