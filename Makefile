@@ -20,7 +20,7 @@ run: deps all examples
 
 # The main job on the bundled examples; the test suite runs this target too.
 examples:
-	./$(BUILD)/silt classify --format table examples/*.md
+	$(BUILD)/silt classify --format table examples/*.md
 
 test: deps all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
