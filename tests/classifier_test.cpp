@@ -194,7 +194,9 @@ TEST_CASE("to_json has the documented shape", "[classifier][json]") {
   CHECK(j["confidence"].get<double>() > 0);
   CHECK(j["confidence"].get<double>() <= 1);
   auto e = j["evidence"][0];
-  for (const char* key : {"rule", "target", "field", "start", "end", "text"}) CHECK(e.contains(key));
+  for (const char* key : {"rule", "target", "target_kind", "field", "start", "end", "text"}) CHECK(e.contains(key));
+  CHECK(e["target_kind"] == "category");
+  CHECK(e["target"] == "wrong-save-reload");
 }
 
 TEST_CASE("a matrix gap gives no level and says why", "[classifier]") {

@@ -225,7 +225,8 @@ std::string to_json(const Classification& c) {
   ordered_json evidence = ordered_json::array();
   for (const auto& e : c.evidence)
     evidence.push_back({{"rule", e.rule},
-                        {"target", std::string(to_string(e.kind)) + ":" + e.target},
+                        {"target", e.target},
+                        {"target_kind", std::string(to_string(e.kind))},
                         {"field", e.field},
                         {"start", e.start},
                         {"end", e.end},

@@ -70,8 +70,9 @@ class Classifier {
 };
 
 // The JSON object `silt classify --format json` prints: id, title, category,
-// category_name, confidence, scores, impact {level, threat, criteria}, rationale,
-// evidence. One line, no trailing newline.
+// category_name, confidence, fallback, scores, impact {level, threat, criteria:
+// {ID: {value, source}}}, rationale, evidence [{rule, target, target_kind, field,
+// start, end, text, weight, defined_at}]. One line, no trailing newline.
 std::string to_json(const Classification& c);
 
 }  // namespace silt
