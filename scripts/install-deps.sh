@@ -10,7 +10,11 @@ packages=(
   libboost-program-options-dev         # command line
   libspdlog-dev libfmt-dev             # diagnostics on stderr, formatting
   libre2-dev                           # rule patterns (linear-time regex)
-  nlohmann-json3-dev                   # JSON input and output
+  libsimdjson-dev                      # JSON input (issues, records)
+  nlohmann-json3-dev                   # JSON output, and locating a JSON syntax error
+  libtbb-dev                           # the batch pipeline (ordered, parallel)
+  libcsv-dev                           # CSV input and output
+  parallel                             # GNU parallel, for the test of the --pipe form
   catch2                               # unit tests (v2)
   clang-format                         # style check run by the test suite
 )

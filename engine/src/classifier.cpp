@@ -64,12 +64,12 @@ std::string cite(const Rule& r, const Evidence& e) {
 
 }  // namespace
 
-Classification Classifier::classify(const Issue& issue, const Answers& answers) const {
+Classification Classifier::classify(const IssueView& issue, const Answers& answers) const {
   const Taxonomy& tax = *taxonomy_;
   const auto& rules = rules_->rules();
   Classification out;
-  out.id = issue.id;
-  out.title = issue.title;
+  out.id = std::string(issue.id);
+  out.title = std::string(issue.title);
 
   // Evidence, and each rule's strongest hit.
   std::map<std::size_t, Contribution> best;

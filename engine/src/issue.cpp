@@ -3,22 +3,20 @@
 #include <re2/re2.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
+#include "issue_json.h"
 
 namespace silt {
-
-using nlohmann::json;
 
 const std::vector<std::string>& issue_fields() {
   static const std::vector<std::string> fields = {"title", "body", "labels", "comments"};
   return fields;
 }
 
-std::string_view Issue::field(std::string_view name) const {
+std::string_view IssueView::field(std::string_view name) const {
   if (name == "title") return title;
   if (name == "body") return body;
-  if (name == "labels") return labels_text;
-  if (name == "comments") return comments_text;
+  if (name == "labels") return labels;
+  if (name == "comments") return comments;
   return {};
 }
 
@@ -29,17 +27,35 @@ void Issue::join_lists() {
   for (const auto& c : comments) comments_text += (comments_text.empty() ? "" : "\n\n") + c;
 }
 
+namespace detail {
+
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
+bool blank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-// "owner/repo" from an html url, an api issue url or a repository_url; empty if none.
+std::string_view string_field(simdjson::dom::object o, std::string_view key) {
+  std::string_view v;
+  if (o[key].get_string().get(v) != simdjson::SUCCESS) return {};
+  return v;
+}
+
+}  // namespace
+
+Issue ParsedIssue::to_issue() const {
+  Issue i;
+  i.id = id;
+  i.title = std::string(title);
+  i.body = std::string(body);
+  i.url = std::string(url);
+  i.labels_text = labels_text;
+  i.comments_text = comments_text;
+  i.labels.assign(labels.begin(), labels.end());
+  i.comments.assign(comments.begin(), comments.end());
+  return i;
+}
+
 std::string repo_of(std::string_view url) {
   static const RE2 html(R"(^https?://(?:www\.)?github\.com/([^/\s]+/[^/\s]+)/(?:issues|pull)/\d+)");
   static const RE2 api(R"(^https?://api\.github\.com/repos/([^/\s]+/[^/\s]+))");
@@ -48,89 +64,144 @@ std::string repo_of(std::string_view url) {
   return {};
 }
 
-std::string string_field(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
-
-Result<Issue> issue_from_object(const json& j) {
-  if (!j.is_object()) return Error{"expected a JSON object (an issue), found " + std::string(j.type_name())};
-  Issue issue;
-  issue.title = string_field(j, "title");
-  issue.body = string_field(j, "body");
-  if (trim(issue.title).empty() && trim(issue.body).empty()) return Error{"the issue has neither a title nor a body"};
-
-  issue.url = string_field(j, "html_url");
-  if (issue.url.empty()) issue.url = string_field(j, "url");  // gh prints the html url as `url`
-
-  std::string repo = repo_of(string_field(j, "repository_url"));
-  if (repo.empty()) repo = repo_of(issue.url);
-  if (repo.empty()) repo = string_field(j, "repository");
-
-  std::string number;
-  if (auto it = j.find("number"); it != j.end()) {
-    if (it->is_number_integer())
-      number = std::to_string(it->get<long long>());
-    else if (it->is_string())
-      number = it->get<std::string>();
+bool parse_issue(simdjson::dom::element element, ParsedIssue& out, NotAnIssue& why) {
+  simdjson::dom::object o;
+  if (element.get_object().get(o) != simdjson::SUCCESS) {
+    why = {"not-an-object", "expected a JSON object (an issue), found " + [&] {
+             switch (element.type()) {
+               case simdjson::dom::element_type::ARRAY:
+                 return std::string("an array");
+               case simdjson::dom::element_type::STRING:
+                 return std::string("a string");
+               case simdjson::dom::element_type::NULL_VALUE:
+                 return std::string("null");
+               case simdjson::dom::element_type::BOOL:
+                 return std::string("a boolean");
+               default:
+                 return std::string("a number");
+             }
+           }()};
+    return false;
   }
-  if (!number.empty())
-    issue.id = repo.empty() ? "#" + number : repo + "#" + number;
-  else if (auto it = j.find("id"); it != j.end()) {
-    issue.id = it->is_string() ? it->get<std::string>() : it->dump();
+  out.title = string_field(o, "title");
+  out.body = string_field(o, "body");  // null in the REST API when empty
+  if (blank(out.title) && blank(out.body)) {
+    why = {"no-title-or-body", "the issue has neither a title nor a body"};
+    return false;
+  }
+  out.url = string_field(o, "html_url");
+  if (out.url.empty()) out.url = string_field(o, "url");  // gh prints the html url as `url`
+
+  std::string repo = repo_of(string_field(o, "repository_url"));
+  if (repo.empty()) repo = repo_of(out.url);
+  if (repo.empty()) repo = std::string(string_field(o, "repository"));
+
+  out.id.clear();
+  simdjson::dom::element number;
+  if (o["number"].get(number) == simdjson::SUCCESS) {
+    int64_t n = 0;
+    std::string_view s;
+    std::string num;
+    if (number.get_int64().get(n) == simdjson::SUCCESS)
+      num = std::to_string(n);
+    else if (number.get_string().get(s) == simdjson::SUCCESS)
+      num = std::string(s);
+    if (!num.empty()) out.id = repo.empty() ? "#" + num : repo + "#" + num;
+  }
+  simdjson::dom::element idv;
+  if (out.id.empty() && o["id"].get(idv) == simdjson::SUCCESS) {
+    std::string_view s;
+    int64_t n = 0;
+    if (idv.get_string().get(s) == simdjson::SUCCESS)
+      out.id = std::string(s);
+    else if (idv.get_int64().get(n) == simdjson::SUCCESS)
+      out.id = std::to_string(n);
   }
 
-  if (auto it = j.find("labels"); it != j.end() && it->is_array()) {
-    for (const auto& l : *it) {
-      if (l.is_string())
-        issue.labels.push_back(l.get<std::string>());
-      else if (l.is_object()) {
-        std::string name = string_field(l, "name");
-        if (!name.empty()) issue.labels.push_back(name);
+  out.labels_text.clear();
+  out.labels.clear();
+  simdjson::dom::array labels;
+  if (o["labels"].get_array().get(labels) == simdjson::SUCCESS) {
+    for (auto l : labels) {
+      std::string_view name;
+      if (l.get_string().get(name) != simdjson::SUCCESS) {
+        simdjson::dom::object lo;
+        if (l.get_object().get(lo) != simdjson::SUCCESS) continue;
+        name = string_field(lo, "name");
       }
+      if (name.empty()) continue;
+      out.labels.push_back(name);
+      if (!out.labels_text.empty()) out.labels_text += '\n';
+      out.labels_text += name;
     }
   }
   // gh --json comments gives a list of objects; the REST API gives a count: skipped.
-  if (auto it = j.find("comments"); it != j.end() && it->is_array()) {
-    for (const auto& c : *it) {
-      if (c.is_string())
-        issue.comments.push_back(c.get<std::string>());
-      else if (c.is_object())
-        issue.comments.push_back(string_field(c, "body"));
+  out.comments_text.clear();
+  out.comments.clear();
+  simdjson::dom::array comments;
+  if (o["comments"].get_array().get(comments) == simdjson::SUCCESS) {
+    for (auto c : comments) {
+      std::string_view text;
+      if (c.get_string().get(text) != simdjson::SUCCESS) {
+        simdjson::dom::object co;
+        if (c.get_object().get(co) != simdjson::SUCCESS) continue;
+        text = string_field(co, "body");
+      }
+      out.comments.push_back(text);
+      if (!out.comments_text.empty()) out.comments_text += "\n\n";
+      out.comments_text += text;
     }
   }
-  issue.join_lists();
-  return issue;
+  return true;
 }
 
-// 1-based line and column of byte offset `pos` in `text`.
-void line_col(std::string_view text, std::size_t pos, int& line, int& col) {
-  line = 1;
-  col = 1;
-  for (std::size_t i = 0; i < pos && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-}
-
-Result<json> parse_json(std::string_view text) {
+void locate_json_error(std::string_view text, int& line, int& column, std::string& message) {
+  line = column = 0;
   try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    Error err;
+    [[maybe_unused]] auto parsed = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    std::size_t pos = e.byte > 0 ? e.byte - 1 : 0;
+    line = 1;
+    column = 1;
+    for (std::size_t i = 0; i < pos && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    // nlohmann says "[json.exception.parse_error.101] parse error at line L, column C:
+    // syntax error while parsing ..."; keep what follows the position.
     std::string what = e.what();
-    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line L,
-    // column C: syntax error while parsing ..."; keep the part after the position.
     auto colon = what.find(": ", what.find("parse error"));
-    err.message = "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
-    line_col(text, e.byte > 0 ? e.byte - 1 : 0, err.line, err.column);
-    return err;
+    message = colon == std::string::npos ? what : what.substr(colon + 2);
+  } catch (const nlohmann::json::exception& e) {
+    message = e.what();
   }
+}
+
+}  // namespace detail
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+// Parses `content` whole with simdjson; on a syntax error, an Error with the position.
+Result<simdjson::dom::element> parse_document(simdjson::dom::parser& parser, const simdjson::padded_string& content) {
+  simdjson::dom::element doc;
+  auto err = parser.parse(content).get(doc);
+  if (err == simdjson::SUCCESS) return doc;
+  Error e;
+  std::string located;
+  detail::locate_json_error(std::string_view(content.data(), content.size()), e.line, e.column, located);
+  e.message = "invalid JSON: " + (located.empty() ? std::string(simdjson::error_message(err)) : located);
+  return e;
 }
 
 }  // namespace
@@ -154,10 +225,11 @@ Issue issue_from_text(std::string_view text, std::string_view name) {
   return issue;
 }
 
-Result<Issue> issue_from_json(std::string_view text) {
-  auto j = parse_json(text);
-  if (!j.ok()) return j.error();
-  return issue_from_object(j.value());
+Result<Issue> issue_from_json(std::string_view json) {
+  auto issues = read_issues(json, "");
+  if (!issues.ok()) return issues.error();
+  if (trim(json).front() != '{') return Error{"expected a JSON object (an issue)"};
+  return std::move(issues.value().front());
 }
 
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name) {
@@ -165,24 +237,31 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
   if (t.empty()) return Error{"the input is empty"};
   if (t.front() != '{' && t.front() != '[') return std::vector<Issue>{issue_from_text(content, name)};
 
-  auto j = parse_json(content);
-  if (!j.ok()) return j.error();
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(content);
+  auto doc = parse_document(parser, padded);
+  if (!doc.ok()) return doc.error();
+
   std::vector<Issue> out;
-  if (j.value().is_array()) {
+  detail::ParsedIssue parsed;
+  detail::NotAnIssue why{};
+  simdjson::dom::array array;
+  if (doc.value().get_array().get(array) == simdjson::SUCCESS) {
     std::size_t index = 0;
-    for (const auto& item : j.value()) {
-      auto issue = issue_from_object(item);
-      if (!issue.ok()) return Error{"element [" + std::to_string(index) + "]: " + issue.error().message};
-      if (issue.value().id.empty()) issue.value().id = std::string(name) + "[" + std::to_string(index) + "]";
-      out.push_back(std::move(issue).value());
+    for (auto element : array) {
+      if (!detail::parse_issue(element, parsed, why))
+        return Error{"element [" + std::to_string(index) + "]: " + why.message};
+      Issue issue = parsed.to_issue();
+      if (issue.id.empty()) issue.id = std::string(name) + "[" + std::to_string(index) + "]";
+      out.push_back(std::move(issue));
       ++index;
     }
     return out;
   }
-  auto issue = issue_from_object(j.value());
-  if (!issue.ok()) return issue.error();
-  if (issue.value().id.empty()) issue.value().id = std::string(name);
-  out.push_back(std::move(issue).value());
+  if (!detail::parse_issue(doc.value(), parsed, why)) return Error{why.message};
+  Issue issue = parsed.to_issue();
+  if (issue.id.empty()) issue.id = std::string(name);
+  out.push_back(std::move(issue));
   return out;
 }
 

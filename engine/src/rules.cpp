@@ -113,7 +113,7 @@ bool RuleSet::find_firing(std::size_t index, std::string_view text, std::size_t&
   return false;
 }
 
-std::vector<Hit> RuleSet::match(const Issue& issue) const {
+std::vector<Hit> RuleSet::match(const IssueView& issue) const {
   std::vector<Hit> hits;
   std::vector<int> found;
   for (const auto& fs : compiled_->fields) {

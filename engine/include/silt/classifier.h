@@ -59,7 +59,10 @@ class Classifier {
 
   // `answers` has one entry per criterion or is empty; a set entry is a given answer
   // and wins over the text.
-  Classification classify(const Issue& issue, const Answers& answers = {}) const;
+  Classification classify(const IssueView& issue, const Answers& answers = {}) const;
+  Classification classify(const Issue& issue, const Answers& answers = {}) const {
+    return classify(issue.view(), answers);
+  }
 
   const Taxonomy& taxonomy() const { return *taxonomy_; }
   const RuleSet& rules() const { return *rules_; }

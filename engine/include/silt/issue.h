@@ -10,6 +10,22 @@
 
 namespace silt {
 
+// The text fields of an issue, as views. What the rules and the classifier read; it
+// owns nothing, so whatever it points into must outlive it.
+struct IssueView {
+  std::string_view id;
+  std::string_view title;
+  std::string_view body;
+  std::string_view url;
+  std::string_view labels;    // label names joined by '\n'
+  std::string_view comments;  // comment bodies joined by "\n\n"
+
+  // The text of a field by name ("title", "body", "labels", "comments"); empty for
+  // an unknown name.
+  std::string_view field(std::string_view name) const;
+};
+
+// An issue that owns its text.
 struct Issue {
   std::string id;  // "owner/repo#123" when the repository is known, else "#123" or a name
   std::string title;
@@ -20,9 +36,8 @@ struct Issue {
   std::string labels_text;            // labels joined by '\n', what rules see as field `labels`
   std::string comments_text;          // comments joined by "\n\n", field `comments`
 
-  // The text of a field by name ("title", "body", "labels", "comments"); empty for
-  // an unknown name.
-  std::string_view field(std::string_view name) const;
+  std::string_view field(std::string_view name) const { return view().field(name); }
+  IssueView view() const { return {id, title, body, url, labels_text, comments_text}; }
 
   // Fills labels_text and comments_text from labels and comments.
   void join_lists();
@@ -35,12 +50,12 @@ const std::vector<std::string>& issue_fields();
 // '#' and spaces dropped), the rest is the body. `name` becomes the id.
 Issue issue_from_text(std::string_view text, std::string_view name);
 
-// Reads one issue from a parsed-JSON object given as text: a REST API issue or a `gh`
-// object. Fails when it is not valid JSON, not an object, or has neither title nor body.
+// Reads one issue from a JSON object given as text: a REST API issue or a `gh` object.
+// Fails when it is not valid JSON, not an object, or has neither title nor body.
 Result<Issue> issue_from_json(std::string_view json);
 
 // Reads what a file or stdin holds, detected by content: a JSON object (one issue), a
-// JSON array (several), else text/Markdown. A JSON parse error gives a 1-based line and
+// JSON array (several), else text/Markdown. A JSON syntax error gives a 1-based line and
 // column into `content`.
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name);
 

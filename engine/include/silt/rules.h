@@ -65,7 +65,8 @@ class RuleSet {
   const std::string& file() const { return file_; }
 
   // Every hit of every rule on the issue, one per rule and field, in rule order.
-  std::vector<Hit> match(const Issue& issue) const;
+  std::vector<Hit> match(const IssueView& issue) const;
+  std::vector<Hit> match(const Issue& issue) const { return match(issue.view()); }
 
   // Whether rule `index` fires on `text`: some match of its pattern whose sentence
   // (see sentence_around) does not match its `unless`.

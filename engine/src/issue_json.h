@@ -1,0 +1,43 @@
+// Private: the one mapping from a parsed JSON object (REST API or gh shape) to an issue,
+// shared by `classify` and `batch`.
+#pragma once
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+
+#include "silt/issue.h"
+
+namespace silt::detail {
+
+// An issue read from a simdjson DOM element: views into the parser's string buffer
+// (valid until the parser's next parse) and the few strings it had to build.
+struct ParsedIssue {
+  std::string id;
+  std::string labels_text;
+  std::string comments_text;
+  std::string_view title, body, url;
+  std::vector<std::string_view> labels, comments;
+
+  IssueView view() const { return {id, title, body, url, labels_text, comments_text}; }
+  Issue to_issue() const;
+};
+
+// Why a record is not an issue, with a stable code: "not-an-object", "no-title-or-body".
+struct NotAnIssue {
+  const char* code;
+  std::string message;
+};
+
+// Fills `out` from `element`; returns false and sets `why` when it is not an issue.
+bool parse_issue(simdjson::dom::element element, ParsedIssue& out, NotAnIssue& why);
+
+// "owner/repo" from an html url, an api issue url or a repository_url; empty if none.
+std::string repo_of(std::string_view url);
+
+// The 1-based line and column of the first JSON syntax error in `text` (0, 0 if none is
+// found), and its message.
+void locate_json_error(std::string_view text, int& line, int& column, std::string& message);
+
+}  // namespace silt::detail
