@@ -18,6 +18,8 @@ Usage: silt COMMAND [OPTIONS] [ARGS]
 
 Commands:
   classify [FILE...|-]   classify issues (text, Markdown, GitHub or gh JSON)
+  batch INPUT...         label a dataset: JSON Lines, JSON arrays, CSV, directories,
+                         stdin; in parallel, in input order, losing nothing
   validate               check the taxonomy and rules files, report every finding
   rules test             validate the rules, then run the tests kept with each rule
   taxonomy show          print the categories, criteria, levels and the matrix
@@ -35,7 +37,8 @@ Exit codes:
   0  success
   1  findings: lint found gaps/overlaps/masked levels, or a rule test failed
   2  usage or configuration error (bad arguments, invalid taxonomy or rules)
-  3  bad input: an issue could not be read (the others were still classified)
+  3  bad input: an issue or record could not be read, or an input could not be
+     opened (every other record was still classified and written)
 )";
 
 void setup_logging(const std::vector<std::string>& args) {
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     if (verb == "classify") return silt::cli::cmd_classify(rest);
+    if (verb == "batch") return silt::cli::cmd_batch(rest);
     if (verb == "validate") return silt::cli::cmd_validate(rest);
     if (verb == "rules") return silt::cli::cmd_rules(rest);
     if (verb == "taxonomy") return silt::cli::cmd_taxonomy(rest);

@@ -155,6 +155,8 @@ Classification Classifier::classify(const IssueView& issue, const Answers& answe
       out.rationale.push_back("Runner-up: " + tax.categories[runner].id + " with score " + fmt_score(runner_up) + ".");
   }
 
+  out.needs_review = out.fallback || out.confidence < 0.5 || (runner_up > 0 && runner_up >= 0.75 * top_score);
+
   // Criteria: given, inferred from the text, or assumed not to hold.
   std::vector<bool> holds(tax.criteria.size(), false);
   for (std::size_t i = 0; i < tax.criteria.size(); ++i) {
@@ -215,7 +217,7 @@ Classification Classifier::classify(const IssueView& issue, const Answers& answe
   return out;
 }
 
-std::string to_json(const Classification& c) {
+std::string to_json(const Classification& c, std::string_view source) {
   using nlohmann::ordered_json;
   ordered_json scores = ordered_json::object();
   for (const auto& [id, s] : c.scores) scores[id] = s;
@@ -240,12 +242,14 @@ std::string to_json(const Classification& c) {
   j["category_name"] = c.category_name;
   j["confidence"] = std::round(c.confidence * 1000) / 1000;
   j["fallback"] = c.fallback;
+  j["needs_review"] = c.needs_review;
   j["scores"] = scores;
   j["impact"] = {{"level", c.level ? ordered_json(*c.level) : ordered_json(nullptr)},
                  {"threat", c.level ? ordered_json(c.threat) : ordered_json(nullptr)},
                  {"criteria", criteria}};
   j["rationale"] = c.rationale;
   j["evidence"] = evidence;
+  if (!source.empty()) j["source"] = source;
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 

@@ -42,8 +42,11 @@ struct Classification {
   std::string title;
   std::string category;  // category id
   std::string category_name;
-  double confidence = 0;                               // 0-1
-  bool fallback = false;                               // true when no category rule fired
+  double confidence = 0;  // 0-1
+  bool fallback = false;  // true when no category rule fired
+  // True when a person should look: no category evidence, a confidence under 0.5, or a
+  // runner-up scoring at least 3/4 of the winner.
+  bool needs_review = false;
   std::vector<std::pair<std::string, double>> scores;  // every category, taxonomy order
   std::optional<int> level;                            // impact level number, nullopt when none matches
   std::string threat;
@@ -75,7 +78,8 @@ class Classifier {
 // The JSON object `silt classify --format json` prints: id, title, category,
 // category_name, confidence, fallback, scores, impact {level, threat, criteria:
 // {ID: {value, source}}}, rationale, evidence [{rule, target, target_kind, field,
-// start, end, text, weight, defined_at}]. One line, no trailing newline.
-std::string to_json(const Classification& c);
+// start, end, text, weight, defined_at}], needs_review; and `source` when not empty.
+// One line, no trailing newline.
+std::string to_json(const Classification& c, std::string_view source = {});
 
 }  // namespace silt

@@ -1,0 +1,203 @@
+// Options and configuration loading shared by the commands.
+#include "options.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "silt/builtin.h"
+
+namespace silt::cli {
+
+// Options every command takes. -v/-q are read by main before parsing; they are listed
+// here so that they are accepted and documented.
+po::options_description common_options() {
+  po::options_description d("Common options");
+  d.add_options()("taxonomy", po::value<std::string>()->value_name("FILE"),
+                  "taxonomy and impact matrix YAML (default: built-in keras-tf)")(
+      "rules", po::value<std::string>()->value_name("FILE"), "rules YAML (default: built-in keras-tf rules)")(
+      "color", po::value<std::string>()->default_value("auto")->value_name("WHEN"), "colour: auto, always, never")(
+      "verbose,v", po::bool_switch(), "more messages on stderr")("quiet,q", po::bool_switch(), "errors only on stderr")(
+      "help,h", po::bool_switch(), "show this help");
+  return d;
+}
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
+                        const po::positional_options_description& pos) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError{e.what()};
+  }
+  return vm;
+}
+
+std::string opt(const po::variables_map& vm, const char* name, std::string fallback) {
+  return vm.count(name) ? vm[name].as<std::string>() : fallback;
+}
+
+void check_format(const std::string& format, std::initializer_list<const char*> allowed) {
+  for (const char* a : allowed)
+    if (format == a) return;
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  throw UsageError{"unknown format '" + format + "' (expected one of: " + list + ")"};
+}
+
+void check_color(const std::string& when) {
+  if (when != "auto" && when != "always" && when != "never")
+    throw UsageError{"--color takes auto, always or never, not '" + when + "'"};
+}
+
+namespace {
+
+// Loads the taxonomy named by --taxonomy (or the built-in one) into `c`; false when it
+// has errors (they are in c.diagnostics).
+bool load_taxonomy_into(const po::variables_map& vm, Config& c) {
+  const std::string tpath = opt(vm, "taxonomy");
+  TaxonomyLoad tl;
+  if (tpath.empty()) {
+    auto b = builtin_taxonomy();
+    tl = load_taxonomy(b.text, std::string(b.name));
+    c.taxonomy_file = std::string(b.name) + " (built in)";
+  } else {
+    tl = load_taxonomy_file(tpath);
+    c.taxonomy_file = tpath;
+  }
+  c.diagnostics.append(tl.diagnostics);
+  if (!tl.taxonomy) return false;
+  c.taxonomy = std::make_shared<const Taxonomy>(std::move(*tl.taxonomy));
+  return true;
+}
+
+}  // namespace
+
+// Loads the taxonomy (and the rules when `with_rules`). A taxonomy already loaded from
+// the same options is passed as `loaded` to skip loading it again.
+Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded) {
+  Config c;
+  if (loaded && loaded->taxonomy) {
+    c.taxonomy = loaded->taxonomy;
+    c.taxonomy_file = loaded->taxonomy_file;
+    c.diagnostics = loaded->diagnostics;
+  } else if (!load_taxonomy_into(vm, c)) {
+    return c;
+  }
+  if (!with_rules) return c;
+  c.rules_checked = true;
+  const std::string rpath = opt(vm, "rules");
+  RuleLoad rl;
+  if (rpath.empty()) {
+    auto b = builtin_rules();
+    rl = load_rules(b.text, std::string(b.name), *c.taxonomy);
+    c.rules_file = std::string(b.name) + " (built in)";
+  } else {
+    rl = load_rules_file(rpath, *c.taxonomy);
+    c.rules_file = rpath;
+  }
+  c.diagnostics.append(rl.diagnostics);
+  if (rl.rules) c.rules = std::make_shared<const RuleSet>(std::move(*rl.rules));
+  return c;
+}
+
+// Loads the configuration for a command that needs it whole; on failure prints the
+// findings to stderr and returns nullopt (the caller exits with exit_usage).
+std::optional<Config> require_config(const po::variables_map& vm, bool with_rules, const Config* loaded) {
+  Config c = load_config(vm, with_rules, loaded);
+  bool color = isatty(STDERR_FILENO) && use_color(opt(vm, "color", "auto"));
+  print_diagnostics(c.diagnostics, spdlog::should_log(spdlog::level::debug), color);
+  if (!c.ok()) {
+    spdlog::error("the configuration has {} error(s); run 'silt validate' for the full report",
+                  c.diagnostics.error_count());
+    return std::nullopt;
+  }
+  return c;
+}
+
+bool help_requested(const po::variables_map& vm, const char* usage_line, const po::options_description& desc) {
+  if (!vm["help"].as<bool>()) return false;
+  std::cout << usage_line << "\n\n" << desc << "\n";
+  return true;
+}
+
+std::optional<bool> parse_yes_no(std::string v) {
+  for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (v == "yes" || v == "y" || v == "true" || v == "1") return true;
+  if (v == "no" || v == "n" || v == "false" || v == "0") return false;
+  return std::nullopt;
+}
+
+// Reads a whole file, or stdin for "-". nullopt when it cannot be read.
+std::optional<std::string> slurp(const std::string& path) {
+  if (path == "-") {
+    std::string s((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return std::nullopt;
+    return s;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return std::move(ss).str();
+}
+
+CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::options_description& own) {
+  // First pass: only to find --taxonomy, whose criteria give the --ID/--no-ID flags.
+  CriteriaFlags f{{}, po::options_description("Criteria shorthands (from the loaded matrix)"), {}};
+  po::options_description pre = common_options();
+  po::variables_map pre_vm;
+  try {
+    po::store(po::command_line_parser(args).options(pre).allow_unregistered().run(), pre_vm);
+  } catch (const po::error& e) {
+    throw UsageError{e.what()};
+  }
+  f.probe = load_config(pre_vm, false);
+  if (!f.probe.taxonomy) return f;
+  const po::options_description common = common_options();
+  for (const auto& c : f.probe.taxonomy->criteria) {
+    // An id that would shadow an option gets no shorthand: --set still works for it.
+    if (own.find_nothrow(c.id, false) || common.find_nothrow(c.id, false) || own.find_nothrow("no-" + c.id, false))
+      continue;
+    f.ids.push_back(c.id);
+    f.desc.add_options()(c.id.c_str(), po::bool_switch(), (c.id + "=yes: " + c.question).c_str());
+    f.desc.add_options()(("no-" + c.id).c_str(), po::bool_switch(), (c.id + "=no").c_str());
+  }
+  return f;
+}
+
+Answers collect_answers(const po::variables_map& vm, const Taxonomy& tax,
+                        const std::vector<std::string>& shorthand_ids) {
+  Answers answers(tax.criteria.size());
+  auto give = [&](const std::string& id, bool value) {
+    auto i = tax.criterion_index(id);
+    if (!i) {
+      std::string ids;
+      for (const auto& c : tax.criteria) ids += (ids.empty() ? "" : ", ") + c.id;
+      throw UsageError{"unknown criterion '" + id + "' (the matrix has: " + ids + ")"};
+    }
+    if (answers[*i] && *answers[*i] != value) throw UsageError{"criterion '" + id + "' is given both yes and no"};
+    answers[*i] = value;
+  };
+  if (vm.count("set")) {
+    for (const auto& s : vm["set"].as<std::vector<std::string>>()) {
+      auto eq = s.find('=');
+      if (eq == std::string::npos) throw UsageError{"--set takes CRITERION=yes|no, not '" + s + "'"};
+      auto v = parse_yes_no(s.substr(eq + 1));
+      if (!v) throw UsageError{"--set " + s + ": the answer must be yes or no"};
+      give(s.substr(0, eq), *v);
+    }
+  }
+  for (const auto& id : shorthand_ids) {
+    if (vm[id].as<bool>()) give(id, true);
+    if (vm["no-" + id].as<bool>()) give(id, false);
+  }
+  return answers;
+}
+
+}  // namespace silt::cli

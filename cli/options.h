@@ -1,0 +1,73 @@
+// Option parsing and configuration loading shared by the commands.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+
+namespace silt::cli {
+
+namespace po = boost::program_options;
+
+// Options every command takes. -v/-q are read by main before parsing; they are listed
+// here so that they are accepted and documented.
+po::options_description common_options();
+
+// Parses `args`; a bad option throws UsageError.
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
+                        const po::positional_options_description& pos);
+
+// The string value of option `name`, or `fallback` when absent.
+std::string opt(const po::variables_map& vm, const char* name, std::string fallback = {});
+
+// Throw UsageError unless the value is one of those allowed.
+void check_format(const std::string& format, std::initializer_list<const char*> allowed);
+void check_color(const std::string& when);
+
+// The loaded configuration, or the findings that prevented it.
+struct Config {
+  std::shared_ptr<const Taxonomy> taxonomy;
+  std::shared_ptr<const RuleSet> rules;
+  Diagnostics diagnostics;
+  std::string taxonomy_file, rules_file;
+  bool rules_checked = false;  // false when the taxonomy failed, so rules were not read
+  bool ok() const { return taxonomy && (rules || !rules_checked) && !diagnostics.has_errors(); }
+};
+
+// Loads the taxonomy (and the rules when `with_rules`). A taxonomy already loaded from
+// the same options is passed as `loaded` to skip loading it again.
+Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr);
+
+// As load_config, for a command that needs it whole: on failure prints the findings to
+// stderr and returns nullopt (the caller exits with exit_usage).
+std::optional<Config> require_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr);
+
+// Prints the usage and options when --help was given; returns whether it did.
+bool help_requested(const po::variables_map& vm, const char* usage_line, const po::options_description& desc);
+
+// yes/y/true/1 and no/n/false/0, any case.
+std::optional<bool> parse_yes_no(std::string v);
+
+// A whole file, or stdin for "-"; nullopt when it cannot be read.
+std::optional<std::string> slurp(const std::string& path);
+
+// The --ID / --no-ID shorthands for the criteria of the taxonomy that `args` name (a
+// first pass over them), leaving out ids that would shadow an option of `own`.
+struct CriteriaFlags {
+  Config probe;  // the taxonomy that pass loaded, to reuse
+  po::options_description desc;
+  std::vector<std::string> ids;
+};
+CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::options_description& own);
+
+// The answers given with --set C=yes|no and the shorthands. Throws UsageError for an
+// unknown criterion, a bad answer, or yes and no for the same criterion.
+Answers collect_answers(const po::variables_map& vm, const Taxonomy& tax,
+                        const std::vector<std::string>& shorthand_ids);
+
+}  // namespace silt::cli

@@ -1,0 +1,104 @@
+// Labels issue datasets: reads records from files, directories or stdin, classifies
+// them in parallel and hands back one output record per good input record, in input
+// order, whatever the number of threads. Memory stays bounded whatever the input size.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "silt/classifier.h"
+#include "silt/taxonomy.h"
+
+namespace silt {
+
+// How inputs are read. `detect`: by extension (.csv, .jsonl/.ndjson) and then by
+// content: '[' starts a JSON stream, '{' JSON Lines (or a JSON stream when the first
+// line is a lone '{', as pretty-printed objects are).
+//  jsonl: one issue object a line.
+//  json:  a stream of JSON values: arrays of issues (what `gh issue list --json` and the
+//         REST list endpoints print; `gh api --paginate` prints several in a row) and
+//         issue objects, each any number of lines.
+//  csv:   a header naming at least `title` and `body` (`id`, `number`, `labels`, `url`
+//         optional), RFC 4180 quoting, multi-line quoted fields.
+enum class InputFormat { detect, jsonl, json, csv };
+enum class OutputFormat { jsonl, csv };
+
+std::optional<InputFormat> parse_input_format(std::string_view name);
+std::optional<OutputFormat> parse_output_format(std::string_view name);
+
+struct BatchOptions {
+  std::vector<std::string> inputs;  // files, directories (every *.json, sorted), "-" = stdin
+  InputFormat input_format = InputFormat::detect;
+  OutputFormat output_format = OutputFormat::jsonl;
+  unsigned jobs = 0;            // worker threads; 0 = one per hardware thread
+  bool fail_fast = false;       // stop at the first bad record
+  bool header = true;           // write the CSV header line
+  std::uint64_t skip_good = 0;  // resume: the first N good records are already written
+  Answers answers;              // criteria answers applied to every record
+};
+
+// A record that could not be labeled. Codes are stable:
+//   invalid-json      not valid JSON (a line cut short, a stray character...)
+//   invalid-utf8      bytes that are not UTF-8 (rejected, never replaced)
+//   not-an-object     valid JSON, but not an object
+//   no-title-or-body  an object (or CSV row) whose title and body are both empty
+//   csv-fields        a CSV row with another number of fields than the header
+struct Reject {
+  std::string source;  // "file:line" or "file[index]"
+  std::string code;
+  std::string message;
+  std::string raw;       // the record's bytes, unchanged
+  bool resumed = false;  // in the part a resumed run skips (reported before)
+};
+
+struct BatchStats {
+  std::uint64_t records = 0;  // records read, good and bad
+  std::uint64_t labeled = 0;  // output records written by this run
+  std::uint64_t rejected = 0;
+  std::uint64_t resumed = 0;                         // good records skipped because a previous run wrote them
+  std::uint64_t input_errors = 0;                    // inputs that could not be read at all
+  std::uint64_t bytes = 0;                           // input bytes read
+  std::uint64_t total_bytes = 0;                     // sum of the input files' sizes; 0 when unknown (stdin)
+  std::map<std::string, std::uint64_t> by_category;  // labeled records per category id
+  std::map<int, std::uint64_t> by_level;             // per impact level; 0 = no level
+  double seconds = 0;
+  bool stopped = false;  // --fail-fast stopped the run
+};
+
+// Receives the results. Calls are made from one thread at a time, in input order.
+class BatchSink {
+ public:
+  virtual ~BatchSink() = default;
+  // Output bytes: whole records, in input order.
+  virtual void write(std::string_view bytes) = 0;
+  // A bad record.
+  virtual void reject(const Reject& r) = 0;
+  // An input that could not be read at all (missing file, CSV without title/body).
+  virtual void input_error(const std::string& input, const std::string& message) = 0;
+  // Running totals, at most every 200 ms, and once at the end.
+  virtual void progress(const BatchStats& stats) { (void)stats; }
+};
+
+// Runs the whole batch. Never throws on bad input; every problem reaches the sink.
+BatchStats run_batch(const Classifier& classifier, const BatchOptions& options, BatchSink& sink);
+
+// The CSV output header: id,category,confidence,impact_level,threat,<criteria>,needs_review,source
+std::string csv_header(const Taxonomy& taxonomy);
+
+// What a previous, interrupted run left in an output file: the number of complete output
+// records and the byte length they take (what follows is a cut-off record to drop).
+struct PartialOutput {
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;
+  bool has_header = false;  // CSV: the header line is there
+};
+
+// Reads an output file written by run_batch in `format`. Fails when it cannot be read or
+// does not look like such output.
+Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat format);
+
+}  // namespace silt

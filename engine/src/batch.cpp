@@ -1,0 +1,343 @@
+#include "silt/batch.h"
+
+#include <csv.h>
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "issue_json.h"
+#include "read_file.h"
+#include "record_reader.h"
+
+namespace silt {
+
+std::optional<InputFormat> parse_input_format(std::string_view name) {
+  if (name == "auto" || name == "detect") return InputFormat::detect;
+  if (name == "jsonl" || name == "ndjson") return InputFormat::jsonl;
+  if (name == "json") return InputFormat::json;
+  if (name == "csv") return InputFormat::csv;
+  return std::nullopt;
+}
+
+std::optional<OutputFormat> parse_output_format(std::string_view name) {
+  if (name == "jsonl" || name == "json") return OutputFormat::jsonl;
+  if (name == "csv") return OutputFormat::csv;
+  return std::nullopt;
+}
+
+namespace {
+
+// Appends one CSV field, quoted (by libcsv) only when it must be.
+void csv_append(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(field);
+    return;
+  }
+  std::size_t need = field.size() * 2 + 2;
+  std::size_t at = out.size();
+  out.resize(at + need);
+  out.resize(at + csv_write(out.data() + at, need, field.data(), field.size()));
+}
+
+void csv_row(std::string& out, const Classification& c, std::string_view source) {
+  char conf[16];
+  std::snprintf(conf, sizeof conf, "%.3f", c.confidence);
+  csv_append(out, c.id);
+  out += ',';
+  csv_append(out, c.category);
+  out += ',';
+  out += conf;
+  out += ',';
+  if (c.level) out += std::to_string(*c.level);
+  out += ',';
+  if (c.level) csv_append(out, c.threat);
+  for (const auto& cr : c.criteria) out += cr.value ? ",yes" : ",no";
+  out += c.needs_review ? ",true," : ",false,";
+  csv_append(out, source);
+  out += '\n';
+}
+
+bool blank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+const char* json_error_code(simdjson::error_code e) {
+  return e == simdjson::UTF8_ERROR ? "invalid-utf8" : "invalid-json";
+}
+
+std::string json_error_message(simdjson::error_code e) {
+  std::string m = simdjson::error_message(e);
+  if (e == simdjson::TAPE_ERROR || e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || e == simdjson::UNCLOSED_STRING)
+    m += " (is the record cut short?)";
+  return m;
+}
+
+// Reads record i of a JSON chunk into `out`; on failure fills `why`.
+bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, simdjson::dom::parser& parser,
+                       detail::ParsedIssue& out, Reject& why) {
+  simdjson::dom::element doc;
+  // The chunk's buffer ends with SIMDJSON_PADDING bytes, so the record is parsed in place.
+  auto err = parser.parse(c.buf.data() + r.offset, r.size, false).get(doc);
+  if (err != simdjson::SUCCESS) {
+    why.code = json_error_code(err);
+    why.message = json_error_message(err);
+    return false;
+  }
+  detail::NotAnIssue no{};
+  if (!detail::parse_issue(doc, out, no)) {
+    why.code = no.code;
+    why.message = no.message;
+    return false;
+  }
+  return true;
+}
+
+// Reads record i of a CSV chunk; the views point into the chunk's fields.
+bool parse_csv_record(const detail::Chunk& c, std::size_t i, detail::ParsedIssue& out, Reject& why) {
+  const auto& f = c.csv_fields[i];
+  const auto& cols = *c.columns;
+  if (f.size() != cols.count) {
+    why.code = "csv-fields";
+    why.message = "the row has " + std::to_string(f.size()) + " fields, the header " + std::to_string(cols.count);
+    return false;
+  }
+  for (const auto& field : f)
+    if (!simdjson::validate_utf8(field.data(), field.size())) {
+      why.code = "invalid-utf8";
+      why.message = "a field holds bytes that are not UTF-8";
+      return false;
+    }
+  auto at = [&](std::size_t k) -> std::string_view { return k == detail::CsvColumns::none ? "" : f[k]; };
+  out.title = at(cols.title);
+  out.body = at(cols.body);
+  if (blank(out.title) && blank(out.body)) {
+    why.code = "no-title-or-body";
+    why.message = "the row has neither a title nor a body";
+    return false;
+  }
+  out.url = at(cols.url);
+  std::string repo = detail::repo_of(out.url);
+  out.id = std::string(at(cols.id));
+  if (out.id.empty() && !at(cols.number).empty())
+    out.id = (repo.empty() ? "#" : repo + "#") + std::string(at(cols.number));
+  if (out.id.empty()) out.id = c.source(c.records[i]);
+  out.labels_text = std::string(at(cols.labels));
+  out.comments_text.clear();
+  return true;
+}
+
+bool parse_record(detail::Chunk& c, std::size_t i, simdjson::dom::parser& parser, detail::ParsedIssue& out,
+                  Reject& why) {
+  if (c.format == InputFormat::csv) return parse_csv_record(c, i, out, why);
+  return parse_json_record(c, c.records[i], parser, out, why);
+}
+
+// Records bigger than this make a worker drop its parser's buffers afterwards, so one
+// huge record does not keep its memory for the rest of the run.
+constexpr std::size_t big_record = 8u << 20;
+
+void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, simdjson::dom::parser& parser) {
+  c.outcomes.assign(c.records.size(), {});
+  detail::ParsedIssue parsed;
+  for (std::size_t i = 0; i < c.records.size(); ++i) {
+    auto& o = c.outcomes[i];
+    const auto& r = c.records[i];
+    if (r.skip) {
+      o.status = detail::Chunk::Outcome::skipped;
+      o.out_end = c.out.size();
+      continue;
+    }
+    Reject why;
+    if (!parse_record(c, i, parser, parsed, why)) {
+      why.source = c.source(r);
+      why.raw = std::string(c.raw(r));
+      why.resumed = r.resumed;
+      c.rejects.push_back(std::move(why));
+      o.status = detail::Chunk::Outcome::rejected;
+      o.out_end = c.out.size();
+      continue;
+    }
+    if (parsed.id.empty()) parsed.id = c.source(r);
+    Classification cl = clf.classify(parsed.view(), opt.answers);
+    const std::string source = c.source(r);
+    if (opt.output_format == OutputFormat::csv) {
+      csv_row(c.out, cl, source);
+    } else {
+      c.out += to_json(cl, source);
+      c.out += '\n';
+    }
+    o.status = detail::Chunk::Outcome::labeled;
+    o.out_end = c.out.size();
+    o.category = static_cast<std::int16_t>(*clf.taxonomy().category_index(cl.category));
+    o.level = cl.level.value_or(0);
+    if (r.size > big_record) parser = simdjson::dom::parser();
+  }
+}
+
+}  // namespace
+
+std::string csv_header(const Taxonomy& taxonomy) {
+  std::string h = "id,category,confidence,impact_level,threat";
+  for (const auto& c : taxonomy.criteria) {
+    h += ',';
+    csv_append(h, c.id);
+  }
+  return h + ",needs_review,source\n";
+}
+
+BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& sink) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  BatchStats stats;
+  detail::InputReader reader(opt.inputs, opt.input_format);
+  stats.total_bytes = reader.total_bytes();
+  const Taxonomy& tax = clf.taxonomy();
+  if (opt.output_format == OutputFormat::csv && opt.header) sink.write(csv_header(tax));
+
+  const unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::atomic<bool> stop{false};
+  std::uint64_t skip_left = opt.skip_good;
+  simdjson::dom::parser skip_parser;
+  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
+  auto last_progress = start;
+
+  // Resume: marks the good records a previous run wrote. Serial, and it only parses.
+  auto mark_skipped = [&](detail::Chunk& c) {
+    detail::ParsedIssue parsed;
+    for (std::size_t i = 0; i < c.records.size() && skip_left > 0; ++i) {
+      Reject why;
+      c.records[i].resumed = true;
+      if (parse_record(c, i, skip_parser, parsed, why)) {
+        c.records[i].skip = true;
+        --skip_left;
+      }
+    }
+  };
+
+  auto deliver = [&](detail::Chunk& c) {
+    stats.bytes += c.bytes;
+    if (!c.input_error.empty()) {
+      ++stats.input_errors;
+      sink.input_error(c.input, c.input_error);
+    }
+    std::size_t next_reject = 0, written = 0;
+    for (std::size_t i = 0; i < c.records.size(); ++i) {
+      const auto& o = c.outcomes[i];
+      ++stats.records;
+      if (o.status == detail::Chunk::Outcome::skipped) {
+        ++stats.resumed;
+        continue;
+      }
+      if (o.status == detail::Chunk::Outcome::labeled) {
+        ++stats.labeled;
+        ++stats.by_category[tax.categories[static_cast<std::size_t>(o.category)].id];
+        ++stats.by_level[o.level];
+        continue;
+      }
+      const Reject& r = c.rejects[next_reject++];
+      ++stats.rejected;
+      if (opt.fail_fast && !r.resumed) {
+        sink.write(std::string_view(c.out).substr(written, o.out_end - written));
+        written = o.out_end;
+        sink.reject(r);
+        stats.stopped = true;
+        stop = true;
+        return;
+      }
+      sink.reject(r);
+    }
+    sink.write(std::string_view(c.out).substr(written));
+    auto now = clock::now();
+    if (now - last_progress > std::chrono::milliseconds(200)) {
+      last_progress = now;
+      stats.seconds = std::chrono::duration<double>(now - start).count();
+      sink.progress(stats);
+    }
+  };
+
+  tbb::task_arena arena(static_cast<int>(jobs));
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        jobs * 4, tbb::make_filter<void, detail::Chunk*>(tbb::filter_mode::serial_in_order,
+                                                         [&](tbb::flow_control& fc) -> detail::Chunk* {
+                                                           if (stop) {
+                                                             fc.stop();
+                                                             return nullptr;
+                                                           }
+                                                           auto c = std::make_unique<detail::Chunk>();
+                                                           if (!reader.next(*c)) {
+                                                             fc.stop();
+                                                             return nullptr;
+                                                           }
+                                                           if (skip_left > 0) mark_skipped(*c);
+                                                           return c.release();
+                                                         }) &
+                      tbb::make_filter<detail::Chunk*, detail::Chunk*>(tbb::filter_mode::parallel,
+                                                                       [&](detail::Chunk* c) {
+                                                                         if (!stop)
+                                                                           process(*c, clf, opt, parsers.local());
+                                                                         return c;
+                                                                       }) &
+                      tbb::make_filter<detail::Chunk*, void>(tbb::filter_mode::serial_in_order, [&](detail::Chunk* c) {
+                        std::unique_ptr<detail::Chunk> own(c);
+                        if (!stop) deliver(*c);
+                      }));
+  });
+  stats.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  sink.progress(stats);
+  return stats;
+}
+
+Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat format) {
+  auto text = detail::read_file(path);
+  if (!text) return Error{"cannot read " + path};
+  PartialOutput p;
+  if (format == OutputFormat::jsonl) {
+    std::size_t pos = 0;
+    while (true) {
+      std::size_t nl = text->find('\n', pos);
+      if (nl == std::string::npos) break;
+      if ((*text)[pos] != '{') return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line"};
+      ++p.records;
+      pos = nl + 1;
+    }
+    p.bytes = pos;
+    return p;
+  }
+  // CSV: libcsv counts the complete rows; a row is complete at the end of a line that
+  // ends it (a quoted field may span lines).
+  struct State {
+    std::uint64_t rows = 0;
+  } st;
+  csv_parser parser{};
+  csv_init(&parser, 0);
+  std::size_t pos = 0;
+  std::uint64_t complete_rows = 0;
+  while (pos < text->size()) {
+    std::size_t nl = text->find('\n', pos);
+    if (nl == std::string::npos) break;  // a last line without newline is cut off
+    csv_parse(
+        &parser, text->data() + pos, nl + 1 - pos, [](void*, size_t, void*) {},
+        [](int, void* d) { ++static_cast<State*>(d)->rows; }, &st);
+    pos = nl + 1;
+    if (st.rows > complete_rows) {
+      complete_rows = st.rows;
+      p.bytes = pos;
+    }
+  }
+  csv_free(&parser);
+  p.has_header = complete_rows > 0;
+  p.records = complete_rows > 0 ? complete_rows - 1 : 0;
+  if (p.has_header && text->compare(0, 13, "id,category,c") != 0)
+    return Error{path + ":1: not a silt CSV output (the header differs)"};
+  return p;
+}
+
+}  // namespace silt

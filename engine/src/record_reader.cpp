@@ -1,0 +1,449 @@
+#include "record_reader.h"
+
+#include <csv.h>
+#include <fcntl.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace silt::detail {
+
+namespace {
+
+constexpr std::size_t block_size = 1 << 20;    // one read()
+constexpr std::size_t chunk_target = 1 << 20;  // bytes of records a chunk aims at
+constexpr std::size_t chunk_max_records = 2048;
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return is_space(c); });
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::string Chunk::source(const Record& r) const {
+  if (r.element) return input + "[" + std::to_string(r.index) + "]";
+  return input + ":" + std::to_string(r.line);
+}
+
+// One open input: a file descriptor and the bytes read from it but not yet framed.
+struct InputReader::Source {
+  std::string name;
+  int fd = -1;
+  bool own_fd = false;
+  bool regular = false;  // a regular file: read big blocks; else return what is there
+  bool eof = false;
+  InputFormat format = InputFormat::jsonl;
+  std::string data;        // bytes read, from `pos` on not yet framed
+  std::size_t pos = 0;     // start of the unframed bytes
+  std::uint64_t line = 1;  // line number at `pos`
+  std::uint64_t index = 0;
+  std::uint64_t bytes_unaccounted = 0;
+
+  // JSON stream framing state, kept across reads.
+  std::size_t scan = 0;  // how far the current value has been scanned (from pos)
+  int depth = 0;
+  bool in_string = false, escape = false, in_array = false, value_open = false;
+  std::uint64_t scan_line = 1;  // line number at `scan`
+
+  // CSV state.
+  csv_parser csv{};
+  bool csv_ready = false;
+  std::shared_ptr<CsvColumns> columns;
+  std::vector<std::string> fields;  // fields of the row being parsed
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::pair<std::string, std::uint64_t>> row_raw;  // raw text and start line
+  std::string raw_current;
+  std::uint64_t raw_line = 0;
+  bool header_done = false;
+  std::string header_error;
+
+  ~Source() {
+    if (csv_ready) csv_free(&csv);
+    if (own_fd && fd >= 0) ::close(fd);
+  }
+
+  // Reads more bytes; false at end of input. Drops what was framed already.
+  bool read_more() {
+    if (eof) return false;
+    if (pos > 0) {
+      data.erase(0, pos);
+      scan -= std::min(scan, pos);
+      pos = 0;
+    }
+    std::size_t old = data.size();
+    data.resize(old + block_size);
+    ssize_t n;
+    do n = ::read(fd, data.data() + old, block_size);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+      data.resize(old);
+      eof = true;
+      return false;
+    }
+    data.resize(old + static_cast<std::size_t>(n));
+    bytes_unaccounted += static_cast<std::uint64_t>(n);
+    return true;
+  }
+
+  void add_record(Chunk& c, std::string_view raw, std::uint64_t at_line, bool element) {
+    Chunk::Record r;
+    r.offset = c.buf.size();
+    r.size = raw.size();
+    r.line = at_line;
+    r.index = index++;
+    r.element = element;
+    c.buf.append(raw);
+    c.records.push_back(r);
+  }
+
+  bool full(const Chunk& c) const { return c.buf.size() >= chunk_target || c.records.size() >= chunk_max_records; }
+
+  // JSON Lines: every non-blank line is a record.
+  void frame_lines(Chunk& c, bool at_eof) {
+    while (!full(c)) {
+      std::size_t nl = data.find('\n', pos);
+      if (nl == std::string::npos) {
+        if (!at_eof || pos >= data.size()) return;
+        nl = data.size();  // the last line has no newline
+      }
+      std::string_view text(data.data() + pos, nl - pos);
+      if (!blank(text)) add_record(c, text, line, false);
+      pos = std::min(nl + 1, data.size());
+      ++line;
+    }
+  }
+
+  // JSON value stream: top-level objects are records, and so is each element of a
+  // top-level array. Only brackets, quotes and escapes are looked at here.
+  void frame_values(Chunk& c, bool at_eof) {
+    while (!full(c)) {
+      if (!value_open) {
+        // Between values: skip spaces, commas inside an array, and array brackets.
+        while (pos < data.size()) {
+          char ch = data[pos];
+          if (ch == '\n') ++line;
+          if (is_space(ch) || (in_array && ch == ',')) {
+            ++pos;
+          } else if (!in_array && ch == '[') {
+            in_array = true;
+            ++pos;
+          } else if (in_array && ch == ']') {
+            in_array = false;
+            ++pos;
+          } else {
+            break;
+          }
+        }
+        if (pos >= data.size()) return;
+        value_open = true;
+        scan = pos;
+        scan_line = line;
+        depth = 0;
+        in_string = escape = false;
+      }
+      // Find the end of the value that starts at pos.
+      bool done = false;
+      std::size_t end = scan;
+      for (; end < data.size(); ++end) {
+        char ch = data[end];
+        if (ch == '\n') ++scan_line;
+        if (in_string) {
+          if (escape)
+            escape = false;
+          else if (ch == '\\')
+            escape = true;
+          else if (ch == '"') {
+            in_string = false;
+            if (depth == 0) {
+              done = true;
+              ++end;
+              break;
+            }
+          }
+          continue;
+        }
+        if (ch == '"')
+          in_string = true;
+        else if (ch == '{' || ch == '[')
+          ++depth;
+        else if (ch == '}' || ch == ']') {
+          if (depth == 0) {  // an array's closing bracket ends a bare scalar
+            done = true;
+            break;
+          }
+          if (--depth == 0) {
+            done = true;
+            ++end;
+            break;
+          }
+        } else if (depth == 0 && (ch == ',' || is_space(ch) || (!in_array && ch == '\n'))) {
+          done = true;  // end of a bare scalar
+          break;
+        }
+      }
+      scan = end;
+      if (!done) {
+        if (!at_eof) return;  // need more bytes
+        end = data.size();    // cut short: the worker's parse reports it
+      }
+      std::string_view raw(data.data() + pos, end - pos);
+      bool element = in_array;
+      if (!element && raw.size() > 0 && raw.front() != '{' && raw.front() != '[') {
+        // Not a JSON value at all: take the rest of the line as one bad record, go on.
+        std::size_t nl = data.find('\n', pos);
+        end = nl == std::string::npos ? data.size() : nl;
+        raw = std::string_view(data.data() + pos, end - pos);
+        scan_line = line;
+      }
+      add_record(c, raw, line, element);
+      line = scan_line;
+      pos = end;
+      value_open = false;
+      if (at_eof && !done) {
+        pos = data.size();
+        return;
+      }
+    }
+  }
+
+  static void csv_field(void* s, size_t len, void* data) {
+    auto* self = static_cast<Source*>(data);
+    self->fields.emplace_back(s ? static_cast<const char*>(s) : "", s ? len : 0);
+  }
+
+  static void csv_row(int, void* data) {
+    auto* self = static_cast<Source*>(data);
+    self->rows.push_back(std::move(self->fields));
+    self->fields.clear();
+    self->row_raw.emplace_back(std::move(self->raw_current), self->raw_line);
+    self->raw_current.clear();
+    self->raw_line = 0;
+  }
+
+  // CSV: libcsv parses; it is fed a line at a time so that each row keeps its raw text
+  // and the line it starts on.
+  void frame_csv(Chunk& c, bool at_eof) {
+    if (!csv_ready) {
+      csv_init(&csv, 0);
+      csv_ready = true;
+    }
+    while (!full(c) && header_error.empty()) {
+      std::size_t nl = data.find('\n', pos);
+      bool last = false;
+      if (nl == std::string::npos) {
+        if (!at_eof) break;
+        last = true;
+        nl = data.size();
+      }
+      std::size_t len = std::min(nl + 1, data.size()) - pos;
+      if (raw_current.empty()) raw_line = line;
+      raw_current.append(data, pos, len);
+      csv_parse(&csv, data.data() + pos, len, csv_field, csv_row, this);
+      pos += len;
+      ++line;
+      if (last) csv_fini(&csv, csv_field, csv_row, this);
+      take_rows(c);
+      if (last) break;
+    }
+  }
+
+  void take_rows(Chunk& c) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (!header_done) {
+        header_done = true;
+        columns = std::make_shared<CsvColumns>();
+        columns->count = rows[i].size();
+        for (std::size_t k = 0; k < rows[i].size(); ++k) {
+          std::string h = lower(rows[i][k]);
+          h.erase(0, h.find_first_not_of(" \t\xEF\xBB\xBF"));  // spaces, a UTF-8 BOM
+          while (!h.empty() && is_space(h.back())) h.pop_back();
+          if (h == "id")
+            columns->id = k;
+          else if (h == "number")
+            columns->number = k;
+          else if (h == "title")
+            columns->title = k;
+          else if (h == "body")
+            columns->body = k;
+          else if (h == "labels")
+            columns->labels = k;
+          else if (h == "url" || h == "html_url")
+            columns->url = k;
+        }
+        if (columns->title == CsvColumns::none || columns->body == CsvColumns::none)
+          header_error =
+              "the CSV header (line " + std::to_string(row_raw[i].second) + ") must name a 'title' and a 'body' column";
+        continue;
+      }
+      c.columns = columns;
+      add_record(c, row_raw[i].first, row_raw[i].second, false);
+      c.csv_fields.push_back(std::move(rows[i]));
+    }
+    rows.clear();
+    row_raw.clear();
+  }
+
+  // Fills c with records; false when this input is exhausted.
+  bool fill(Chunk& c) {
+    c.input = name;
+    c.format = format;
+    while (true) {
+      switch (format) {
+        case InputFormat::json:
+          frame_values(c, eof);
+          break;
+        case InputFormat::csv:
+          frame_csv(c, eof);
+          break;
+        default:
+          frame_lines(c, eof);
+          break;
+      }
+      if (!header_error.empty()) {
+        c.input_error = header_error;
+        eof = true;
+        pos = data.size();
+        break;
+      }
+      if (full(c) || eof) break;
+      // A pipe: hand over what is complete now, so records stream through.
+      if (!regular && !c.records.empty()) break;
+      if (!read_more()) continue;  // eof now set: frame what is left
+    }
+    c.bytes = bytes_unaccounted;
+    bytes_unaccounted = 0;
+    return !(eof && pos >= data.size());
+  }
+};
+
+InputReader::InputReader(std::vector<std::string> inputs, InputFormat format) : format_(format) {
+  bool all_regular = true;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (in != "-" && std::filesystem::is_directory(in, ec)) {
+      std::vector<std::string> files;
+      for (const auto& e : std::filesystem::directory_iterator(in, ec))
+        if (e.path().extension() == ".json" && !e.is_directory()) files.push_back(e.path().string());
+      std::sort(files.begin(), files.end());
+      if (files.empty()) pending_.push_back(in);  // reported as an input error when opened
+      for (auto& f : files) pending_.push_back(std::move(f));
+      continue;
+    }
+    pending_.push_back(in);
+  }
+  for (const auto& p : pending_) {
+    struct stat st {};
+    if (p == "-" || ::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      all_regular = false;
+      continue;
+    }
+    total_bytes_ += static_cast<std::uint64_t>(st.st_size);
+  }
+  if (!all_regular) total_bytes_ = 0;
+  std::reverse(pending_.begin(), pending_.end());  // pop from the back
+}
+
+InputReader::~InputReader() = default;
+
+namespace {
+
+bool has_extension(const std::string& path, std::initializer_list<const char*> exts) {
+  std::string ext = lower(std::filesystem::path(path).extension().string());
+  for (const char* e : exts)
+    if (ext == e) return true;
+  return false;
+}
+
+}  // namespace
+
+bool InputReader::open_next(Chunk& chunk) {
+  const std::string path = pending_.back();
+  pending_.pop_back();
+  auto s = std::make_unique<Source>();
+  s->name = path == "-" ? "<stdin>" : path;
+  chunk.input = s->name;
+  if (path == "-") {
+    s->fd = STDIN_FILENO;
+  } else {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      chunk.input_error = "the directory holds no *.json file";
+      return false;
+    }
+    s->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) {
+      chunk.input_error = std::string("cannot open: ") + std::strerror(errno);
+      return false;
+    }
+    s->own_fd = true;
+  }
+  struct stat st {};
+  s->regular = ::fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+
+  InputFormat f = format_;
+  if (f == InputFormat::detect) {
+    if (path != "-" && has_extension(path, {".csv"}))
+      f = InputFormat::csv;
+    else if (path != "-" && has_extension(path, {".jsonl", ".ndjson"}))
+      f = InputFormat::jsonl;
+    else {
+      // By content: the first non-blank byte, and whether the first line is a lone '{'.
+      std::size_t first = std::string::npos;
+      while (true) {
+        first = s->data.find_first_not_of(" \t\r\n");
+        bool line_known = first != std::string::npos && s->data.find('\n', first) != std::string::npos;
+        if (line_known || !s->read_more()) break;
+      }
+      if (first == std::string::npos) {
+        f = InputFormat::jsonl;  // empty: no records
+      } else if (s->data[first] == '[') {
+        f = InputFormat::json;
+      } else if (s->data[first] == '{') {
+        std::size_t nl = s->data.find('\n', first);
+        std::string_view rest(s->data.data() + first + 1, (nl == std::string::npos ? s->data.size() : nl) - first - 1);
+        f = blank(rest) ? InputFormat::json : InputFormat::jsonl;
+      } else {
+        chunk.input_error = "cannot tell the format: it starts with neither '{' nor '['; name it with --input-format";
+        return false;
+      }
+    }
+  }
+  s->format = f;
+  current_ = std::move(s);
+  return true;
+}
+
+bool InputReader::next(Chunk& chunk) {
+  chunk.seq = seq_++;
+  while (true) {
+    if (!current_) {
+      if (pending_.empty()) return false;
+      if (!open_next(chunk)) return true;  // a chunk that carries the input error
+    }
+    bool more = current_->fill(chunk);
+    if (!chunk.input_error.empty()) {
+      current_.reset();
+      return true;
+    }
+    if (!more) current_.reset();
+    if (!chunk.records.empty() || chunk.bytes > 0) break;
+  }
+  chunk.buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  return true;
+}
+
+}  // namespace silt::detail
