@@ -133,8 +133,8 @@ void print_summary(const BatchStats& s, const CliSink& sink) {
   std::cerr << line << "\n";
   if (!s.by_category.empty()) {
     std::vector<std::string> cats, levels;
-    for (const auto& [id, n] : s.by_category) cats.push_back(fmt::format("{} {}", id, n));
-    for (const auto& [l, n] : s.by_level) levels.push_back(fmt::format("{} {}", l ? std::to_string(l) : "none", n));
+    for (const auto& [id, n] : s.by_category) cats.push_back(fmt::format("{}={}", id, n));
+    for (const auto& [l, n] : s.by_level) levels.push_back(fmt::format("{}={}", l ? std::to_string(l) : "none", n));
     std::cerr << fmt::format("  categories: {}\n  levels: {}\n", fmt::join(cats, ", "), fmt::join(levels, ", "));
   }
   if (sink.hidden_rejects())

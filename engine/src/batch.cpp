@@ -2,6 +2,7 @@
 
 #include <csv.h>
 #include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 #include <simdjson.h>
@@ -114,7 +115,7 @@ bool parse_csv_record(const detail::Chunk& c, std::size_t i, detail::ParsedIssue
       why.message = "a field holds bytes that are not UTF-8";
       return false;
     }
-  auto at = [&](std::size_t k) -> std::string_view { return k == detail::CsvColumns::none ? "" : f[k]; };
+  auto at = [&](std::size_t k) { return k == detail::CsvColumns::none ? std::string_view() : std::string_view(f[k]); };
   out.title = at(cols.title);
   out.body = at(cols.body);
   if (blank(out.title) && blank(out.body)) {
@@ -262,6 +263,8 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
     }
   };
 
+  // As many threads as asked for, even beyond the cores (TBB's default cap).
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);
   tbb::task_arena arena(static_cast<int>(jobs));
   arena.execute([&] {
     tbb::parallel_pipeline(
