@@ -11,7 +11,8 @@ packages=(
   libspdlog-dev libfmt-dev             # diagnostics on stderr, formatting
   libre2-dev                           # rule patterns (linear-time regex)
   libsimdjson-dev                      # JSON input (issues, records)
-  nlohmann-json3-dev                   # JSON output, and locating a JSON syntax error
+  rapidjson-dev                        # JSON output on the hot path (classify, batch)
+  nlohmann-json3-dev                   # small JSON outputs; locating a JSON syntax error
   libtbb-dev                           # the batch pipeline (ordered, parallel)
   libcsv-dev                           # CSV input and output
   parallel                             # GNU parallel, for the test of the --pipe form

@@ -1,6 +1,8 @@
 #include "silt/classifier.h"
 
-#include <nlohmann/json.hpp>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
@@ -217,40 +219,128 @@ Classification Classifier::classify(const IssueView& issue, const Answers& answe
   return out;
 }
 
+namespace {
+
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  rapidjson::StringStream is(s.data());
+  const char* end = s.data() + s.size();
+  while (is.src_ < end) {
+    rapidjson::StringBuffer cp;
+    const char* at = is.src_;
+    if (rapidjson::UTF8<>::Validate(is, cp) && is.src_ <= end) {
+      out.append(cp.GetString(), cp.GetSize());
+    } else {
+      out += "\xEF\xBF\xBD";
+      is.src_ = at + 1;
+    }
+  }
+  return out;
+}
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void put(JsonWriter& w, std::string_view s) {
+  if (simdjson::validate_utf8(s.data(), s.size())) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  } else {
+    std::string fixed = valid_utf8(s);
+    w.String(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()));
+  }
+}
+
+void key(JsonWriter& w, const char* k) {
+  w.Key(k);
+}
+
+}  // namespace
+
 std::string to_json(const Classification& c, std::string_view source) {
-  using nlohmann::ordered_json;
-  ordered_json scores = ordered_json::object();
-  for (const auto& [id, s] : c.scores) scores[id] = s;
-  ordered_json criteria = ordered_json::object();
-  for (const auto& cr : c.criteria)
-    criteria[cr.id] = {{"value", cr.value}, {"source", std::string(to_string(cr.source))}};
-  ordered_json evidence = ordered_json::array();
-  for (const auto& e : c.evidence)
-    evidence.push_back({{"rule", e.rule},
-                        {"target", e.target},
-                        {"target_kind", std::string(to_string(e.kind))},
-                        {"field", e.field},
-                        {"start", e.start},
-                        {"end", e.end},
-                        {"text", e.text},
-                        {"weight", e.weight},
-                        {"defined_at", e.where.to_string()}});
-  ordered_json j;
-  j["id"] = c.id;
-  j["title"] = c.title;
-  j["category"] = c.category;
-  j["category_name"] = c.category_name;
-  j["confidence"] = std::round(c.confidence * 1000) / 1000;
-  j["fallback"] = c.fallback;
-  j["needs_review"] = c.needs_review;
-  j["scores"] = scores;
-  j["impact"] = {{"level", c.level ? ordered_json(*c.level) : ordered_json(nullptr)},
-                 {"threat", c.level ? ordered_json(c.threat) : ordered_json(nullptr)},
-                 {"criteria", criteria}};
-  j["rationale"] = c.rationale;
-  j["evidence"] = evidence;
-  if (!source.empty()) j["source"] = source;
-  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  key(w, "id");
+  put(w, c.id);
+  key(w, "title");
+  put(w, c.title);
+  key(w, "category");
+  put(w, c.category);
+  key(w, "category_name");
+  put(w, c.category_name);
+  key(w, "confidence");
+  w.Double(std::round(c.confidence * 1000) / 1000);
+  key(w, "fallback");
+  w.Bool(c.fallback);
+  key(w, "needs_review");
+  w.Bool(c.needs_review);
+  key(w, "scores");
+  w.StartObject();
+  for (const auto& [id, score] : c.scores) {
+    put(w, id);
+    w.Double(score);
+  }
+  w.EndObject();
+  key(w, "impact");
+  w.StartObject();
+  key(w, "level");
+  if (c.level)
+    w.Int(*c.level);
+  else
+    w.Null();
+  key(w, "threat");
+  if (c.level)
+    put(w, c.threat);
+  else
+    w.Null();
+  key(w, "criteria");
+  w.StartObject();
+  for (const auto& cr : c.criteria) {
+    put(w, cr.id);
+    w.StartObject();
+    key(w, "value");
+    w.Bool(cr.value);
+    key(w, "source");
+    put(w, to_string(cr.source));
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+  key(w, "rationale");
+  w.StartArray();
+  for (const auto& r : c.rationale) put(w, r);
+  w.EndArray();
+  key(w, "evidence");
+  w.StartArray();
+  for (const auto& e : c.evidence) {
+    w.StartObject();
+    key(w, "rule");
+    put(w, e.rule);
+    key(w, "target");
+    put(w, e.target);
+    key(w, "target_kind");
+    put(w, to_string(e.kind));
+    key(w, "field");
+    put(w, e.field);
+    key(w, "start");
+    w.Uint64(e.start);
+    key(w, "end");
+    w.Uint64(e.end);
+    key(w, "text");
+    put(w, e.text);
+    key(w, "weight");
+    w.Double(e.weight);
+    key(w, "defined_at");
+    put(w, e.where.to_string());
+    w.EndObject();
+  }
+  w.EndArray();
+  if (!source.empty()) {
+    key(w, "source");
+    put(w, source);
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
 }
 
 }  // namespace silt

@@ -99,6 +99,30 @@ struct InputReader::Source {
     return true;
   }
 
+  // Takes data[start, end) as a record. A record bigger than a chunk, first in its
+  // chunk, takes over the read buffer instead of being copied (so a 50 MB record is not
+  // held twice); the bytes after it stay as `data`. Returns how many bytes were removed
+  // from the front of `data` (0, or `end`): positions past `end` move back by as much.
+  std::size_t take_record(Chunk& c, std::size_t start, std::size_t end, std::uint64_t at_line, bool element) {
+    if (!c.records.empty() || end - start < chunk_target) {
+      add_record(c, std::string_view(data).substr(start, end - start), at_line, element);
+      return 0;
+    }
+    std::string tail = data.substr(end);
+    c.buf = std::move(data);
+    c.buf.resize(end);
+    c.buf.erase(0, start);
+    c.buf.reserve(c.buf.size() + simdjson::SIMDJSON_PADDING);
+    data = std::move(tail);
+    Chunk::Record r;
+    r.size = c.buf.size();
+    r.line = at_line;
+    r.index = index++;
+    r.element = element;
+    c.records.push_back(r);
+    return end;
+  }
+
   void add_record(Chunk& c, std::string_view raw, std::uint64_t at_line, bool element) {
     Chunk::Record r;
     r.offset = c.buf.size();
@@ -120,8 +144,7 @@ struct InputReader::Source {
         if (!at_eof || pos >= data.size()) return;
         nl = data.size();  // the last line has no newline
       }
-      std::string_view text(data.data() + pos, nl - pos);
-      if (!blank(text)) add_record(c, text, line, false);
+      if (!blank(std::string_view(data).substr(pos, nl - pos))) nl -= take_record(c, pos, nl, line, false);
       pos = std::min(nl + 1, data.size());
       ++line;
     }
@@ -209,7 +232,8 @@ struct InputReader::Source {
         raw = std::string_view(data.data() + pos, end - pos);
         scan_line = line;
       }
-      add_record(c, raw, line, element);
+      end -= take_record(c, pos, pos + raw.size(), line, element);
+      scan = end;
       line = scan_line;
       pos = end;
       value_open = false;
