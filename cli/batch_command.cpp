@@ -241,9 +241,10 @@ int cmd_batch(const std::vector<std::string>& args) {
   }
 
   Classifier classifier(config->taxonomy, config->rules);
-  // On stdout, each chunk is flushed as soon as it is written, so records stream through
-  // a pipe (Hadoop Streaming, Spark's pipe, GNU parallel --pipe).
-  CliSink sink(out, output.empty(), rejects, progress, quiet);
+  // Each chunk is flushed as soon as it is written: on stdout records stream through a
+  // pipe (Hadoop Streaming, Spark's pipe, GNU parallel --pipe); in FILE.partial an
+  // interrupted run leaves every finished chunk for --resume.
+  CliSink sink(out, true, rejects, progress, quiet);
   BatchStats stats = run_batch(classifier, options, sink);
   sink.clear_progress();
 

@@ -16,6 +16,7 @@ packages=(
   libtbb-dev                           # the batch pipeline (ordered, parallel)
   libcsv-dev                           # CSV input and output
   parallel                             # GNU parallel, for the test of the --pipe form
+  time                                 # /usr/bin/time: peak RSS in bench/run.sh
   catch2                               # unit tests (v2)
   clang-format                         # style check run by the test suite
 )

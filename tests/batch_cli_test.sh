@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# silt batch as a process: atomic -o and --resume after a kill -9, record-by-record
+# streaming on stdin, GNU parallel --pipe, exit codes, the rejects file, the progress bar.
+# Usage: batch_cli_test.sh SILT GEN_CORPUS
+set -uo pipefail
+silt=$(realpath "$1")
+gen=$(realpath "$2")
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+check() {  # description, command...
+  local what=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+wait_for() {  # seconds, command...: polls until the command succeeds
+  local limit=$1
+  shift
+  for _ in $(seq $((limit * 20))); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
+strip_source() { sed 's/,"source":"[^"]*"}$/}/' "$@"; }
+
+"$gen" --bytes 20M --seed 7 > corpus.jsonl 2>/dev/null
+"$silt" batch -q corpus.jsonl > expected.jsonl
+check "an uninterrupted run labels every record" test "$(wc -l < expected.jsonl)" -eq "$(wc -l < corpus.jsonl)"
+
+# -o is atomic: killed mid-run, it leaves FILE.partial and no FILE; --resume finishes it
+# without duplicates.
+mkfifo feed
+"$silt" batch -q --no-progress -o out.jsonl feed &
+pid=$!
+{
+  head -n 2000 corpus.jsonl
+  wait_for 20 test -s out.jsonl.partial
+  sleep 0.2
+  kill -9 "$pid"
+} > feed
+wait "$pid" 2>/dev/null
+check "a killed run leaves no out.jsonl" test ! -e out.jsonl
+check "a killed run leaves out.jsonl.partial with records" test -s out.jsonl.partial
+done_before=$(wc -l < out.jsonl.partial)
+printf '{"id":"cut off mid-rec' >> out.jsonl.partial  # as if killed mid-write
+"$silt" batch -q --no-progress -o out.jsonl --resume corpus.jsonl
+check "resume completes out.jsonl" test -e out.jsonl -a ! -e out.jsonl.partial
+check "resume gives exactly the uninterrupted output (no duplicates, no gaps; $done_before were kept)" \
+  cmp -s <(strip_source out.jsonl) <(strip_source expected.jsonl)
+
+# stdin streams record by record: the first result comes out before the second record
+# is even written.
+mkfifo in2 out2
+"$silt" batch -q - < in2 > out2 &
+exec 3> in2 4< out2
+head -n 1 corpus.jsonl >&3
+read -r -t 20 first <&4
+check "the first record's result comes out while stdin is still open" test -n "${first:-}"
+sed -n 2p corpus.jsonl >&3
+exec 3>&-
+read -r -t 20 second <&4
+check "and the second after it" test -n "${second:-}"
+exec 4<&-
+
+# GNU parallel --pipe splits stdin across processes; -k keeps the order.
+if command -v parallel > /dev/null; then
+  parallel --will-cite --pipe --block 8M -k -N 500 "$silt" batch -q - < corpus.jsonl > par.jsonl
+  check "GNU parallel --pipe gives the same records in the same order" \
+    cmp -s <(strip_source par.jsonl) <(strip_source expected.jsonl)
+else
+  echo "GNU parallel not installed: its test is skipped"
+fi
+
+# Exit codes, the rejects file, --fail-fast.
+printf '%s\n' '{"number":1,"title":"Memory leak"}' '{"number":2,"title":"cut' '[]' '{"number":4,"title":"Wrong shape"}' > mixed.jsonl
+"$silt" batch -q mixed.jsonl --rejects rej.txt > mixed.out
+code=$?
+check "exit 3 when records were rejected" test "$code" -eq 3
+check "the good records all come out" test "$(wc -l < mixed.out)" -eq 2
+check "the rejects file holds the bad records unchanged" cmp -s rej.txt <(printf '%s\n' '{"number":2,"title":"cut' '[]')
+"$silt" batch -q mixed.jsonl --fail-fast -o ff.jsonl
+code=$?
+check "--fail-fast exits 3" test "$code" -eq 3
+check "--fail-fast keeps what it wrote in FILE.partial, not FILE" test ! -e ff.jsonl -a "$(wc -l < ff.jsonl.partial)" -eq 1
+"$silt" batch -q corpus.jsonl -o ok.jsonl
+check "exit 0 when every record is good, and FILE is whole" test $? -eq 0 -a -e ok.jsonl -a ! -e ok.jsonl.partial
+"$silt" batch -q does-not-exist.jsonl > /dev/null 2>&1
+check "exit 3 for an input that cannot be opened" test $? -eq 3
+"$silt" batch -q --resume corpus.jsonl > /dev/null 2>&1
+check "exit 2 for --resume without -o" test $? -eq 2
+
+# Progress: forced on a non-terminal with --progress, absent by default there.
+"$silt" batch --progress corpus.jsonl 2> prog.err > /dev/null
+check "--progress draws a bar with records and MB/s" grep -q "records.*MB/s" prog.err
+"$silt" batch corpus.jsonl 2> noprog.err > /dev/null
+check "no progress bar when stderr is not a terminal" test "$(grep -c $'\r' noprog.err)" -eq 0
+check "the summary is printed" grep -q "records read" noprog.err
+
+# CSV output, resumed from a partial CSV.
+"$silt" batch -q -f csv corpus.jsonl > full.csv
+head -n 100 full.csv > part.csv.partial
+printf '"cut,' >> part.csv.partial
+"$silt" batch -q -f csv --resume -o part.csv corpus.jsonl
+check "a resumed CSV output equals the uninterrupted one" cmp -s part.csv full.csv
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,280 @@
+#include "silt/batch.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "test_support.h"
+
+using namespace silt;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Keeps everything run_batch hands over.
+struct Collect : BatchSink {
+  std::string out;
+  std::vector<Reject> rejects;
+  std::vector<std::string> input_errors;
+  void write(std::string_view b) override { out.append(b); }
+  void reject(const Reject& r) override { rejects.push_back(r); }
+  void input_error(const std::string& input, const std::string& m) override {
+    input_errors.push_back(input + ": " + m);
+  }
+
+  std::vector<nlohmann::json> records() const {
+    std::vector<nlohmann::json> v;
+    std::istringstream in(out);
+    std::string line;
+    while (std::getline(in, line)) v.push_back(nlohmann::json::parse(line));
+    return v;
+  }
+};
+
+// A fresh directory for one test's files.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int n = 0;
+    path = fs::temp_directory_path() / ("silt-batch-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(path / name, std::ios::binary) << content;
+    return (path / name).string();
+  }
+};
+
+std::string issue_line(int n, const std::string& title, const std::string& body = "") {
+  return nlohmann::json{{"number", n}, {"title", title}, {"body", body}}.dump() + "\n";
+}
+
+BatchStats run(const std::vector<std::string>& inputs, Collect& sink, BatchOptions opt = {}) {
+  opt.inputs = inputs;
+  return run_batch(silt::test::default_classifier(), opt, sink);
+}
+
+// Thousands of records whose titles cycle through four categories.
+std::string many_records(int n) {
+  const char* titles[] = {"Memory leak in fit", "Wrong output shape", "Progress bar far too long",
+                          "Accuracy drops after loading the saved model"};
+  std::string s;
+  for (int i = 0; i < n; ++i) s += issue_line(i, titles[i % 4], std::string(static_cast<std::size_t>(i % 700), 'x'));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("batch: JSON Lines, one output record per input record, with its source", "[batch]") {
+  TempDir d;
+  auto f = d.write("in.jsonl", issue_line(1, "Memory leak in predict") + "\n" + issue_line(2, "Wrong output shape"));
+  Collect sink;
+  auto stats = run({f}, sink);
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0]["id"] == "#1");
+  CHECK(recs[0]["category"] == "performance-degradation");
+  CHECK(recs[0]["source"] == f + ":1");
+  CHECK(recs[1]["source"] == f + ":3");  // the blank line 2 is no record
+  CHECK(stats.records == 2);
+  CHECK(stats.labeled == 2);
+  CHECK(stats.rejected == 0);
+  CHECK(stats.by_category["performance-degradation"] == 1);
+  CHECK(stats.by_level[3] == 1);
+}
+
+TEST_CASE("batch: a JSON array, gh api --paginate's arrays in a row, and pretty-printed objects", "[batch]") {
+  TempDir d;
+  auto arrays = d.write("pages.json",
+                        "[\n  {\"number\": 1, \"title\": \"Memory leak\"},\n  {\"number\": 2, \"title\": \"a "
+                        "\\\"quoted\\\" ]} title\"}\n]"
+                        "[{\"number\": 3, \"title\": \"third\"}]\n");
+  auto pretty = d.write(
+      "one.json", "{\n  \"number\": 9,\n  \"title\": \"pretty\"\n}\n{\n  \"number\": 10,\n  \"title\": \"again\"\n}\n");
+  Collect sink;
+  auto stats = run({arrays, pretty}, sink);
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 5);
+  CHECK(recs[0]["source"] == arrays + "[0]");
+  CHECK(recs[1]["title"] == "a \"quoted\" ]} title");
+  CHECK(recs[2]["source"] == arrays + "[2]");
+  CHECK(recs[3]["source"] == pretty + ":1");
+  CHECK(recs[4]["source"] == pretty + ":5");
+  CHECK(stats.rejected == 0);
+}
+
+TEST_CASE("batch: a directory is every *.json in it, in sorted order", "[batch]") {
+  Collect sink;
+  auto stats = run({SILT_TEST_FIXTURES "/batch-dir"}, sink);
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0]["id"] == "#1");  // a.json
+  CHECK(recs[0]["source"].get<std::string>().find("a.json:1") != std::string::npos);
+  CHECK(recs[1]["id"] == "#3");  // b.json
+  CHECK(recs[1]["source"].get<std::string>().find("b.json[0]") != std::string::npos);
+  CHECK(stats.input_errors == 0);
+}
+
+TEST_CASE("batch: CSV with a header, quoted multi-line fields", "[batch]") {
+  TempDir d;
+  auto f = d.write("in.csv",
+                   "Title,ID,body\r\n"
+                   "\"Progress bar, way too long\",x1,\"line one\nline \"\"two\"\"\"\r\n"
+                   "Memory leak,x2,RAM keeps growing\r\n");
+  Collect sink;
+  auto stats = run({f}, sink);
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0]["id"] == "x1");
+  CHECK(recs[0]["title"] == "Progress bar, way too long");
+  CHECK(recs[0]["category"] == "wrong-displayed-message");
+  CHECK(recs[0]["source"] == f + ":2");
+  CHECK(recs[1]["source"] == f + ":4");  // the quoted field spans lines 2-3
+  CHECK(stats.rejected == 0);
+}
+
+TEST_CASE("batch: a CSV without title and body columns is an input error, the other inputs still run", "[batch]") {
+  TempDir d;
+  auto bad = d.write("bad.csv", "id,text\n1,hello\n");
+  auto good = d.write("good.jsonl", issue_line(1, "Memory leak"));
+  Collect sink;
+  auto stats = run({bad, good, d.path.string() + "/missing.jsonl"}, sink);
+  CHECK(stats.input_errors == 2);
+  REQUIRE(sink.input_errors.size() == 2);
+  CHECK(sink.input_errors[0].find("must name a 'title' and a 'body' column") != std::string::npos);
+  CHECK(sink.input_errors[1].find("cannot open") != std::string::npos);
+  CHECK(sink.records().size() == 1);
+}
+
+TEST_CASE("batch: each kind of bad record is rejected, counted, kept unchanged; the good ones all come out",
+          "[batch][rejects]") {
+  TempDir d;
+  const std::string cut = "{\"number\": 2, \"title\": \"cut sho";
+  const std::string utf8 = "{\"number\": 3, \"title\": \"bad \xff byte\"}";
+  const std::string array = "[1, 2]";
+  const std::string empty = "{\"number\": 5, \"title\": \" \", \"body\": null}";
+  auto f = d.write("in.jsonl", issue_line(1, "Memory leak") + cut + "\n" + utf8 + "\n" + array + "\n" + empty + "\n" +
+                                   issue_line(6, "Wrong output shape"));
+  auto csv = d.write("in.csv", "id,title,body\n7,too,many,fields\n8,,\n9,Progress bar too long,\n");
+  Collect sink;
+  auto stats = run({f, csv}, sink);
+  CHECK(stats.records == 9);
+  CHECK(stats.labeled == 3);
+  CHECK(stats.rejected == 6);
+  REQUIRE(sink.rejects.size() == 6);
+  std::vector<std::string> codes, sources;
+  for (const auto& r : sink.rejects) {
+    codes.push_back(r.code);
+    sources.push_back(r.source);
+  }
+  CHECK(codes == std::vector<std::string>{"invalid-json", "invalid-utf8", "not-an-object", "no-title-or-body",
+                                          "csv-fields", "no-title-or-body"});
+  CHECK(sources == std::vector<std::string>{f + ":2", f + ":3", f + ":4", f + ":5", csv + ":2", csv + ":3"});
+  CHECK(sink.rejects[0].raw == cut);
+  CHECK(sink.rejects[1].raw == utf8);
+  CHECK(sink.rejects[4].raw == "7,too,many,fields\n");
+  CHECK(sink.rejects[0].message.find("cut short") != std::string::npos);
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 3);
+  CHECK(recs[0]["id"] == "#1");
+  CHECK(recs[1]["id"] == "#6");
+  CHECK(recs[2]["id"] == "9");
+}
+
+TEST_CASE("batch: fail-fast stops at the first bad record, after writing the good ones before it", "[batch][rejects]") {
+  TempDir d;
+  auto f = d.write("in.jsonl", issue_line(1, "Memory leak") + "{oops\n" + issue_line(3, "Wrong output shape"));
+  Collect sink;
+  BatchOptions opt;
+  opt.fail_fast = true;
+  auto stats = run({f}, sink, opt);
+  CHECK(stats.stopped);
+  CHECK(stats.rejected == 1);
+  CHECK(sink.rejects.size() == 1);
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0]["id"] == "#1");
+}
+
+TEST_CASE("batch: output order is input order whatever the number of jobs", "[batch][order]") {
+  TempDir d;
+  auto f = d.write("many.jsonl", many_records(6000));
+  Collect one, four;
+  BatchOptions opt;
+  opt.jobs = 1;
+  run({f}, one, opt);
+  opt.jobs = 4;
+  auto stats = run({f}, four, opt);
+  CHECK(stats.labeled == 6000);
+  CHECK(four.out == one.out);
+  auto recs = four.records();
+  REQUIRE(recs.size() == 6000);
+  for (int i = 0; i < 6000; ++i)
+    if (recs[static_cast<std::size_t>(i)]["id"] != "#" + std::to_string(i)) FAIL("record " << i << " out of order");
+}
+
+TEST_CASE("batch: CSV output quotes the fields that need it", "[batch][csv]") {
+  TempDir d;
+  auto f = d.write("in.csv", "id,title,body\n\"a,b \"\"c\"\"\",Memory leak,RAM grows\n");
+  Collect sink;
+  BatchOptions opt;
+  opt.output_format = OutputFormat::csv;
+  run({f}, sink, opt);
+  CHECK(sink.out ==
+        "id,category,confidence,impact_level,threat,ui,model-info,model-operation,results,needs_review,source\n"
+        "\"a,b \"\"c\"\"\",performance-degradation,0.982,3,high,no,no,yes,no,false," +
+            f + ":2\n");
+}
+
+TEST_CASE("batch: criteria answers apply to every record", "[batch]") {
+  TempDir d;
+  auto f = d.write("in.jsonl", issue_line(1, "Memory leak") + issue_line(2, "Wrong output shape"));
+  Collect sink;
+  BatchOptions opt;
+  const auto& tax = silt::test::default_classifier().taxonomy();
+  opt.answers.assign(tax.criteria.size(), std::nullopt);
+  opt.answers[*tax.criterion_index("results")] = true;
+  run({f}, sink, opt);
+  for (const auto& r : sink.records()) CHECK(r["impact"]["level"] == 4);
+}
+
+TEST_CASE("batch: resuming skips the good records already written and still reports all rejects", "[batch][resume]") {
+  TempDir d;
+  auto f = d.write("in.jsonl", issue_line(1, "Memory leak") + "{bad\n" + issue_line(3, "Wrong output shape") +
+                                   issue_line(4, "Progress bar too long") + "[]\n" + issue_line(6, "Memory leak"));
+  Collect full;
+  run({f}, full);
+  Collect resumed;
+  BatchOptions opt;
+  opt.skip_good = 2;  // #1 and #3 were written by the interrupted run
+  auto stats = run({f}, resumed, opt);
+  CHECK(stats.resumed == 2);
+  CHECK(stats.labeled == 2);
+  auto recs = resumed.records();
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0]["id"] == "#4");
+  CHECK(recs[1]["id"] == "#6");
+  REQUIRE(resumed.rejects.size() == 2);
+  CHECK(resumed.rejects[0].resumed);  // before the resume point: named already
+  CHECK_FALSE(resumed.rejects[1].resumed);
+}
+
+TEST_CASE("batch: scan_partial_output counts complete records and drops a cut-off one", "[batch][resume]") {
+  TempDir d;
+  auto jsonl = d.write("out.jsonl", "{\"id\":1}\n{\"id\":2}\n{\"id\":");
+  auto p = scan_partial_output(jsonl, OutputFormat::jsonl);
+  REQUIRE(p.ok());
+  CHECK(p.value().records == 2);
+  CHECK(p.value().bytes == 18);
+  auto csv = d.write("out.csv", "id,category,confidence\n1,a,0.5\n\"2\nx\",b,0.5\n\"3,c");
+  auto c = scan_partial_output(csv, OutputFormat::csv);
+  REQUIRE(c.ok());
+  CHECK(c.value().has_header);
+  CHECK(c.value().records == 2);  // the second spans two lines
+  CHECK(c.value().bytes == std::string("id,category,confidence\n1,a,0.5\n\"2\nx\",b,0.5\n").size());
+  auto other = d.write("other.txt", "hello\n");
+  CHECK_FALSE(scan_partial_output(other, OutputFormat::jsonl).ok());
+}
