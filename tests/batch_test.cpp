@@ -278,3 +278,38 @@ TEST_CASE("batch: scan_partial_output counts complete records and drops a cut-of
   auto other = d.write("other.txt", "hello\n");
   CHECK_FALSE(scan_partial_output(other, OutputFormat::jsonl).ok());
 }
+
+TEST_CASE("batch: a record over 8 MB is parsed in place and labeled as any other", "[batch][big]") {
+  TempDir d;
+  std::string body = "RAM keeps growing. " + std::string(9u << 20, 'x') + " \"quoted\" \\ end";
+  auto big = nlohmann::json{{"number", 1}, {"title", "Memory leak in fit"}, {"body", body}}.dump();
+  auto f = d.write("big.jsonl", big + "\n" + issue_line(2, "Wrong output shape"));
+  Collect sink;
+  auto stats = run({f}, sink);
+  CHECK(stats.labeled == 2);
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 2);
+  Issue issue;
+  issue.id = "#1";
+  issue.title = "Memory leak in fit";
+  issue.body = body;
+  issue.join_lists();
+  CHECK(recs[0] == nlohmann::json::parse(to_json(silt::test::default_classifier().classify(issue), f + ":1")));
+  CHECK(recs[1]["id"] == "#2");
+}
+
+TEST_CASE("batch: a big record that is cut short is rejected with its bytes as they were", "[batch][big][rejects]") {
+  TempDir d;
+  std::string cut = "{\"number\": 1, \"title\": \"t\", \"body\": \"" + std::string(9u << 20, 'y') + "\\n more";
+  std::string bad_utf8 = "{\"title\": \"t\", \"body\": \"\xff" + std::string(9u << 20, 'z') + "\"}";
+  auto f = d.write("big.jsonl", cut + "\n" + bad_utf8 + "\n" + issue_line(3, "Memory leak"));
+  Collect sink;
+  auto stats = run({f}, sink);
+  CHECK(stats.rejected == 2);
+  CHECK(stats.labeled == 1);
+  REQUIRE(sink.rejects.size() == 2);
+  CHECK(sink.rejects[0].code == "invalid-json");
+  CHECK(sink.rejects[0].raw == cut);  // read again from the file
+  CHECK(sink.rejects[1].code == "invalid-utf8");
+  CHECK(sink.rejects[1].raw == bad_utf8);
+}

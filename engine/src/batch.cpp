@@ -1,11 +1,15 @@
 #include "silt/batch.h"
 
 #include <csv.h>
+#include <fcntl.h>
 #include <oneapi/tbb/enumerable_thread_specific.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -80,9 +84,59 @@ std::string json_error_message(simdjson::error_code e) {
   return m;
 }
 
+// Records bigger than this are parsed in place (RapidJSON's ParseInsitu: the strings
+// are unescaped inside the record's own bytes), so a 50 MB record is not held twice.
+constexpr std::size_t big_record = 8u << 20;
+
+// The bytes of a record as the input holds them: a big record parsed in place is no
+// longer intact, so it is read again from the file; empty when that cannot be done.
+std::string original_bytes(const detail::Chunk& c, const detail::Chunk::Record& r) {
+  if (c.path.empty()) return {};
+  std::string out(r.size, '\0');
+  int fd = ::open(c.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  ssize_t n = ::pread(fd, out.data(), out.size(), static_cast<off_t>(r.file_offset));
+  ::close(fd);
+  if (n != static_cast<ssize_t>(out.size())) return {};
+  return out;
+}
+
+bool parse_big_json_record(detail::Chunk& c, const detail::Chunk::Record& r, rapidjson::Document& doc,
+                           detail::ParsedIssue& out, Reject& why) {
+  char* text = c.buf.data() + r.offset;
+  if (!simdjson::validate_utf8(text, r.size)) {
+    why.code = "invalid-utf8";
+    why.message = "The input is not valid UTF-8";
+    why.raw = std::string(text, r.size);
+    return false;
+  }
+  // ParseInsitu reads up to a NUL: put one after the record for the time of the parse.
+  char saved = text[r.size];
+  text[r.size] = '\0';
+  doc.ParseInsitu<rapidjson::kParseStopWhenDoneFlag>(text);
+  text[r.size] = saved;
+  if (doc.HasParseError()) {
+    why.code = "invalid-json";
+    why.message = std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " (at byte " +
+                  std::to_string(doc.GetErrorOffset()) + " of the record)";
+    why.raw = original_bytes(c, r);
+    if (why.raw.empty()) why.message += "; the record was too large to keep a copy of";
+    return false;
+  }
+  detail::NotAnIssue no{};
+  if (!detail::parse_issue(doc, out, no)) {
+    why.code = no.code;
+    why.message = no.message;
+    why.raw = original_bytes(c, r);
+    return false;
+  }
+  return true;
+}
+
 // Reads record i of a JSON chunk into `out`; on failure fills `why`.
 bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, simdjson::dom::parser& parser,
-                       detail::ParsedIssue& out, Reject& why) {
+                       rapidjson::Document& big_doc, detail::ParsedIssue& out, Reject& why) {
+  if (r.size > big_record) return parse_big_json_record(c, r, big_doc, out, why);
   simdjson::dom::element doc;
   // The chunk's buffer ends with SIMDJSON_PADDING bytes, so the record is parsed in place.
   auto err = parser.parse(c.buf.data() + r.offset, r.size, false).get(doc);
@@ -134,15 +188,21 @@ bool parse_csv_record(const detail::Chunk& c, std::size_t i, detail::ParsedIssue
   return true;
 }
 
-bool parse_record(detail::Chunk& c, std::size_t i, simdjson::dom::parser& parser, detail::ParsedIssue& out,
-                  Reject& why) {
+bool parse_record(detail::Chunk& c, std::size_t i, simdjson::dom::parser& parser, rapidjson::Document& big_doc,
+                  detail::ParsedIssue& out, Reject& why) {
   if (c.format == InputFormat::csv) return parse_csv_record(c, i, out, why);
-  return parse_json_record(c, c.records[i], parser, out, why);
+  return parse_json_record(c, c.records[i], parser, big_doc, out, why);
 }
 
-// Records bigger than this make a worker drop its parser's buffers afterwards, so one
-// huge record does not keep its memory for the rest of the run.
-constexpr std::size_t big_record = 8u << 20;
+// Whether a big JSON record is an issue, checked with simdjson so that its bytes stay
+// intact for the worker that will parse it in place.
+bool check_big_record(const detail::Chunk& c, const detail::Chunk::Record& r, simdjson::dom::parser& parser) {
+  simdjson::dom::element doc;
+  if (parser.parse(c.buf.data() + r.offset, r.size, false).get(doc) != simdjson::SUCCESS) return false;
+  detail::ParsedIssue parsed;
+  detail::NotAnIssue no{};
+  return detail::parse_issue(doc, parsed, no);
+}
 
 void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, simdjson::dom::parser& parser) {
   c.outcomes.assign(c.records.size(), {});
@@ -156,9 +216,10 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
       continue;
     }
     Reject why;
-    if (!parse_record(c, i, parser, parsed, why)) {
+    rapidjson::Document big_doc;  // holds a big record's parse while it is classified
+    if (!parse_record(c, i, parser, big_doc, parsed, why)) {
       why.source = c.source(r);
-      why.raw = std::string(c.raw(r));
+      if (r.size <= big_record || c.format == InputFormat::csv) why.raw = std::string(c.raw(r));
       why.resumed = r.resumed;
       c.rejects.push_back(std::move(why));
       o.status = detail::Chunk::Outcome::rejected;
@@ -178,7 +239,6 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
     o.out_end = c.out.size();
     o.category = static_cast<std::int16_t>(*clf.taxonomy().category_index(cl.category));
     o.level = cl.level.value_or(0);
-    if (r.size > big_record) parser = simdjson::dom::parser();
   }
 }
 
@@ -215,7 +275,12 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
     for (std::size_t i = 0; i < c.records.size() && skip_left > 0; ++i) {
       Reject why;
       c.records[i].resumed = true;
-      if (parse_record(c, i, skip_parser, parsed, why)) {
+      rapidjson::Document big_doc;
+      // Only checked here: the workers parse a big record in place, later.
+      const bool good = c.records[i].size > big_record && c.format != InputFormat::csv
+                            ? check_big_record(c, c.records[i], skip_parser)
+                            : parse_record(c, i, skip_parser, big_doc, parsed, why);
+      if (good) {
         c.records[i].skip = true;
         --skip_left;
       }

@@ -1,7 +1,10 @@
 #include "silt/issue.h"
 
+#include <rapidjson/document.h>
 #include <re2/re2.h>
+
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "issue_json.h"
 
@@ -35,12 +38,6 @@ bool blank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-std::string_view string_field(simdjson::dom::object o, std::string_view key) {
-  std::string_view v;
-  if (o[key].get_string().get(v) != simdjson::SUCCESS) return {};
-  return v;
-}
-
 }  // namespace
 
 Issue ParsedIssue::to_issue() const {
@@ -64,95 +61,170 @@ std::string repo_of(std::string_view url) {
   return {};
 }
 
-bool parse_issue(simdjson::dom::element element, ParsedIssue& out, NotAnIssue& why) {
-  simdjson::dom::object o;
-  if (element.get_object().get(o) != simdjson::SUCCESS) {
-    why = {"not-an-object", "expected a JSON object (an issue), found " + [&] {
-             switch (element.type()) {
-               case simdjson::dom::element_type::ARRAY:
-                 return std::string("an array");
-               case simdjson::dom::element_type::STRING:
-                 return std::string("a string");
-               case simdjson::dom::element_type::NULL_VALUE:
-                 return std::string("null");
-               case simdjson::dom::element_type::BOOL:
-                 return std::string("a boolean");
-               default:
-                 return std::string("a number");
-             }
-           }()};
+namespace {
+
+// The one mapping from a JSON issue object to a ParsedIssue is written once, over these
+// two views of a parsed document: simdjson's DOM and RapidJSON's (parsed in place).
+struct SimdjsonDom {
+  using Value = simdjson::dom::element;
+  using Object = simdjson::dom::object;
+  static std::optional<Object> object(Value v) {
+    Object o;
+    if (v.get_object().get(o) != simdjson::SUCCESS) return std::nullopt;
+    return o;
+  }
+  static std::optional<Value> member(const Object& o, std::string_view key) {
+    Value e;
+    if (o[key].get(e) != simdjson::SUCCESS) return std::nullopt;
+    return e;
+  }
+  static std::optional<std::string_view> str(Value v) {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+    return s;
+  }
+  static std::optional<std::int64_t> integer(Value v) {
+    std::int64_t n = 0;
+    if (v.get_int64().get(n) != simdjson::SUCCESS) return std::nullopt;
+    return n;
+  }
+  template <class F>
+  static void each(Value v, F&& f) {
+    simdjson::dom::array a;
+    if (v.get_array().get(a) != simdjson::SUCCESS) return;
+    for (auto e : a) f(e);
+  }
+  static const char* kind(Value v) {
+    switch (v.type()) {
+      case simdjson::dom::element_type::ARRAY:
+        return "an array";
+      case simdjson::dom::element_type::STRING:
+        return "a string";
+      case simdjson::dom::element_type::NULL_VALUE:
+        return "null";
+      case simdjson::dom::element_type::BOOL:
+        return "a boolean";
+      default:
+        return "a number";
+    }
+  }
+};
+
+struct RapidDom {
+  using Value = const rapidjson::Value*;
+  using Object = const rapidjson::Value*;
+  static std::optional<Object> object(Value v) { return v->IsObject() ? std::optional<Object>(v) : std::nullopt; }
+  static std::optional<Value> member(Object o, std::string_view key) {
+    auto it = o->FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), key.size())));
+    if (it == o->MemberEnd()) return std::nullopt;
+    return &it->value;
+  }
+  static std::optional<std::string_view> str(Value v) {
+    if (!v->IsString()) return std::nullopt;
+    return std::string_view(v->GetString(), v->GetStringLength());
+  }
+  static std::optional<std::int64_t> integer(Value v) {
+    return v->IsInt64() ? std::optional<std::int64_t>(v->GetInt64()) : std::nullopt;
+  }
+  template <class F>
+  static void each(Value v, F&& f) {
+    if (!v->IsArray()) return;
+    for (const auto& e : v->GetArray()) f(&e);
+  }
+  static const char* kind(Value v) {
+    if (v->IsArray()) return "an array";
+    if (v->IsString()) return "a string";
+    if (v->IsNull()) return "null";
+    if (v->IsBool()) return "a boolean";
+    return "a number";
+  }
+};
+
+template <class D>
+std::string_view string_member(const typename D::Object& o, std::string_view key) {
+  auto v = D::member(o, key);
+  if (!v) return {};
+  return D::str(*v).value_or(std::string_view());
+}
+
+template <class D>
+bool map_issue(typename D::Value element, ParsedIssue& out, NotAnIssue& why) {
+  auto obj = D::object(element);
+  if (!obj) {
+    why = {"not-an-object", std::string("expected a JSON object (an issue), found ") + D::kind(element)};
     return false;
   }
-  out.title = string_field(o, "title");
-  out.body = string_field(o, "body");  // null in the REST API when empty
+  const auto& o = *obj;
+  out.title = string_member<D>(o, "title");
+  out.body = string_member<D>(o, "body");  // null in the REST API when empty
   if (blank(out.title) && blank(out.body)) {
     why = {"no-title-or-body", "the issue has neither a title nor a body"};
     return false;
   }
-  out.url = string_field(o, "html_url");
-  if (out.url.empty()) out.url = string_field(o, "url");  // gh prints the html url as `url`
+  out.url = string_member<D>(o, "html_url");
+  if (out.url.empty()) out.url = string_member<D>(o, "url");  // gh prints the html url as `url`
 
-  std::string repo = repo_of(string_field(o, "repository_url"));
+  std::string repo = repo_of(string_member<D>(o, "repository_url"));
   if (repo.empty()) repo = repo_of(out.url);
-  if (repo.empty()) repo = std::string(string_field(o, "repository"));
+  if (repo.empty()) repo = std::string(string_member<D>(o, "repository"));
 
   out.id.clear();
-  simdjson::dom::element number;
-  if (o["number"].get(number) == simdjson::SUCCESS) {
-    int64_t n = 0;
-    std::string_view s;
+  if (auto number = D::member(o, "number")) {
     std::string num;
-    if (number.get_int64().get(n) == simdjson::SUCCESS)
-      num = std::to_string(n);
-    else if (number.get_string().get(s) == simdjson::SUCCESS)
-      num = std::string(s);
+    if (auto n = D::integer(*number))
+      num = std::to_string(*n);
+    else if (auto s = D::str(*number))
+      num = std::string(*s);
     if (!num.empty()) out.id = repo.empty() ? "#" + num : repo + "#" + num;
   }
-  simdjson::dom::element idv;
-  if (out.id.empty() && o["id"].get(idv) == simdjson::SUCCESS) {
-    std::string_view s;
-    int64_t n = 0;
-    if (idv.get_string().get(s) == simdjson::SUCCESS)
-      out.id = std::string(s);
-    else if (idv.get_int64().get(n) == simdjson::SUCCESS)
-      out.id = std::to_string(n);
+  if (out.id.empty()) {
+    if (auto idv = D::member(o, "id")) {
+      if (auto s = D::str(*idv))
+        out.id = std::string(*s);
+      else if (auto n = D::integer(*idv))
+        out.id = std::to_string(*n);
+    }
   }
 
-  out.labels_text.clear();
+  // Labels: names, or objects with a name. Comments (gh --json comments): bodies, or
+  // objects with a body; the REST API gives a count instead, which is skipped.
+  auto text_of = [](typename D::Value v, std::string_view key) -> std::string_view {
+    if (auto s = D::str(v)) return *s;
+    if (auto e = D::object(v)) return string_member<D>(*e, key);
+    return {};
+  };
   out.labels.clear();
-  simdjson::dom::array labels;
-  if (o["labels"].get_array().get(labels) == simdjson::SUCCESS) {
-    for (auto l : labels) {
-      std::string_view name;
-      if (l.get_string().get(name) != simdjson::SUCCESS) {
-        simdjson::dom::object lo;
-        if (l.get_object().get(lo) != simdjson::SUCCESS) continue;
-        name = string_field(lo, "name");
-      }
-      if (name.empty()) continue;
+  out.labels_text.clear();
+  if (auto labels = D::member(o, "labels")) {
+    D::each(*labels, [&](typename D::Value l) {
+      std::string_view name = text_of(l, "name");
+      if (name.empty()) return;
       out.labels.push_back(name);
       if (!out.labels_text.empty()) out.labels_text += '\n';
       out.labels_text += name;
-    }
+    });
   }
-  // gh --json comments gives a list of objects; the REST API gives a count: skipped.
-  out.comments_text.clear();
   out.comments.clear();
-  simdjson::dom::array comments;
-  if (o["comments"].get_array().get(comments) == simdjson::SUCCESS) {
-    for (auto c : comments) {
-      std::string_view text;
-      if (c.get_string().get(text) != simdjson::SUCCESS) {
-        simdjson::dom::object co;
-        if (c.get_object().get(co) != simdjson::SUCCESS) continue;
-        text = string_field(co, "body");
-      }
+  out.comments_text.clear();
+  if (auto comments = D::member(o, "comments")) {
+    D::each(*comments, [&](typename D::Value c) {
+      std::string_view text = text_of(c, "body");
       out.comments.push_back(text);
       if (!out.comments_text.empty()) out.comments_text += "\n\n";
       out.comments_text += text;
-    }
+    });
   }
   return true;
+}
+
+}  // namespace
+
+bool parse_issue(simdjson::dom::element element, ParsedIssue& out, NotAnIssue& why) {
+  return map_issue<SimdjsonDom>(element, out, why);
+}
+
+bool parse_issue(const rapidjson::Value& value, ParsedIssue& out, NotAnIssue& why) {
+  return map_issue<RapidDom>(&value, out, why);
 }
 
 void locate_json_error(std::string_view text, int& line, int& column, std::string& message) {

@@ -2,6 +2,7 @@
 // shared by `classify` and `batch`.
 #pragma once
 
+#include <rapidjson/document.h>
 #include <simdjson.h>
 
 #include <string>
@@ -30,8 +31,10 @@ struct NotAnIssue {
   std::string message;
 };
 
-// Fills `out` from `element`; returns false and sets `why` when it is not an issue.
+// Fills `out` from `element`; returns false and sets `why` when it is not an issue. The
+// views in `out` point into the document, which must outlive them.
 bool parse_issue(simdjson::dom::element element, ParsedIssue& out, NotAnIssue& why);
+bool parse_issue(const rapidjson::Value& element, ParsedIssue& out, NotAnIssue& why);
 
 // "owner/repo" from an html url, an api issue url or a repository_url; empty if none.
 std::string repo_of(std::string_view url);

@@ -42,14 +42,16 @@ std::string Chunk::source(const Record& r) const {
 // One open input: a file descriptor and the bytes read from it but not yet framed.
 struct InputReader::Source {
   std::string name;
+  std::string path;
   int fd = -1;
   bool own_fd = false;
   bool regular = false;  // a regular file: read big blocks; else return what is there
   bool eof = false;
   InputFormat format = InputFormat::jsonl;
-  std::string data;        // bytes read, from `pos` on not yet framed
-  std::size_t pos = 0;     // start of the unframed bytes
-  std::uint64_t line = 1;  // line number at `pos`
+  std::string data;               // bytes read, from `pos` on not yet framed
+  std::size_t pos = 0;            // start of the unframed bytes
+  std::uint64_t data_offset = 0;  // where data[0] is in the input
+  std::uint64_t line = 1;         // line number at `pos`
   std::uint64_t index = 0;
   std::uint64_t bytes_unaccounted = 0;
 
@@ -80,6 +82,7 @@ struct InputReader::Source {
   bool read_more() {
     if (eof) return false;
     if (pos > 0) {
+      data_offset += pos;
       data.erase(0, pos);
       scan -= std::min(scan, pos);
       pos = 0;
@@ -109,6 +112,8 @@ struct InputReader::Source {
       return 0;
     }
     std::string tail = data.substr(end);
+    const std::uint64_t at = data_offset + start;
+    data_offset += end;
     c.buf = std::move(data);
     c.buf.resize(end);
     c.buf.erase(0, start);
@@ -116,6 +121,7 @@ struct InputReader::Source {
     data = std::move(tail);
     Chunk::Record r;
     r.size = c.buf.size();
+    r.file_offset = at;
     r.line = at_line;
     r.index = index++;
     r.element = element;
@@ -126,6 +132,8 @@ struct InputReader::Source {
   void add_record(Chunk& c, std::string_view raw, std::uint64_t at_line, bool element) {
     Chunk::Record r;
     r.offset = c.buf.size();
+    if (raw.data() >= data.data() && raw.data() <= data.data() + data.size())
+      r.file_offset = data_offset + static_cast<std::uint64_t>(raw.data() - data.data());
     r.size = raw.size();
     r.line = at_line;
     r.index = index++;
@@ -324,6 +332,7 @@ struct InputReader::Source {
   // Fills c with records; false when this input is exhausted.
   bool fill(Chunk& c) {
     c.input = name;
+    c.path = regular ? path : std::string();
     c.format = format;
     while (true) {
       switch (format) {
@@ -399,6 +408,7 @@ bool InputReader::open_next(Chunk& chunk) {
   pending_.pop_back();
   auto s = std::make_unique<Source>();
   s->name = path == "-" ? "<stdin>" : path;
+  s->path = path;
   chunk.input = s->name;
   if (path == "-") {
     s->fd = STDIN_FILENO;

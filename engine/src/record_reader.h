@@ -24,6 +24,7 @@ struct Chunk {
   struct Record {
     std::size_t offset = 0, size = 0;  // the raw bytes in buf
     std::uint64_t line = 0;            // 1-based line where the record starts
+    std::uint64_t file_offset = 0;     // where its bytes start in the input
     std::uint64_t index = 0;           // position among the input's records (0-based)
     bool element = false;              // an element of a JSON array: source is input[index]
     bool skip = false;                 // resume: a good record a previous run wrote
@@ -31,6 +32,7 @@ struct Chunk {
   };
   std::uint64_t seq = 0;
   std::string input;  // the input's display name
+  std::string path;   // the input's path, to read a record again; empty for stdin
   InputFormat format = InputFormat::jsonl;
   std::string buf;
   std::vector<Record> records;
