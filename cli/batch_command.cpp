@@ -158,20 +158,14 @@ int cmd_batch(const std::vector<std::string>& args) {
       "progress", po::bool_switch(), "show a progress bar on stderr even when it is not a terminal")(
       "no-progress", po::bool_switch(), "never show the progress bar")(
       "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C for every record");
-  CriteriaFlags criteria = criteria_flags(args, own);
-  po::options_description all;
-  all.add(own).add(criteria.desc).add(common_options());
-  po::positional_options_description pos;
-  pos.add("input", -1);
-  auto vm = parse(args, all, pos);
-  if (help_requested(vm,
-                     "Usage: silt batch [OPTIONS] INPUT...\n\n"
-                     "Labels every issue of the inputs, in parallel, and writes one output record per\n"
-                     "good input record, in input order. Bad records are reported (file:line), kept\n"
-                     "with --rejects, and counted; the others still all come out. Exit 0 when every\n"
-                     "record was good, 3 when some were rejected or an input could not be read.",
-                     all))
-    return exit_ok;
+  auto [vm, criteria, help] =
+      parse_input_command(args, own,
+                          "Usage: silt batch [OPTIONS] INPUT...\n\n"
+                          "Labels every issue of the inputs, in parallel, and writes one output record per\n"
+                          "good input record, in input order. Bad records are reported (file:line), kept\n"
+                          "with --rejects, and counted; the others still all come out. Exit 0 when every\n"
+                          "record was good, 3 when some were rejected or an input could not be read.");
+  if (help) return exit_ok;
 
   BatchOptions options;
   auto in_format = parse_input_format(opt(vm, "input-format", "auto"));

@@ -25,19 +25,13 @@ int cmd_classify(const std::vector<std::string>& args) {
       "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C (repeatable)")(
       "format,f", po::value<std::string>()->default_value("text"),
       "text, json (one object; JSON Lines for several issues) or table");
-  CriteriaFlags criteria = criteria_flags(args, own);
-  po::options_description all;
-  all.add(own).add(criteria.desc).add(common_options());
-  po::positional_options_description pos;
-  pos.add("input", -1);
-  auto vm = parse(args, all, pos);
-  if (help_requested(vm,
-                     "Usage: silt classify [OPTIONS] [FILE...|-]\n\n"
-                     "Classifies each issue: a category, an impact level, a rationale and the evidence.\n"
-                     "Inputs are detected by content: a GitHub REST issue object, gh --json output\n"
-                     "(an object or an array), or plain text/Markdown (first line = title).",
-                     all))
-    return exit_ok;
+  auto [vm, criteria, help] =
+      parse_input_command(args, own,
+                          "Usage: silt classify [OPTIONS] [FILE...|-]\n\n"
+                          "Classifies each issue: a category, an impact level, a rationale and the evidence.\n"
+                          "Inputs are detected by content: a GitHub REST issue object, gh --json output\n"
+                          "(an object or an array), or plain text/Markdown (first line = title).");
+  if (help) return exit_ok;
 
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json", "table"});

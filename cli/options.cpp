@@ -171,6 +171,18 @@ CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::opt
   return f;
 }
 
+InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
+                                 const char* usage) {
+  InputCommand c{{}, criteria_flags(args, own), false};
+  po::options_description all;
+  all.add(own).add(c.criteria.desc).add(common_options());
+  po::positional_options_description pos;
+  pos.add("input", -1);
+  c.vm = parse(args, all, pos);
+  c.help = help_requested(c.vm, usage, all);
+  return c;
+}
+
 Answers collect_answers(const po::variables_map& vm, const Taxonomy& tax,
                         const std::vector<std::string>& shorthand_ids) {
   Answers answers(tax.criteria.size());

@@ -65,6 +65,17 @@ struct CriteriaFlags {
 };
 CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::options_description& own);
 
+// Parses a command that takes input files (positional "input"), the criteria
+// shorthands of the taxonomy it names, and the common options. `help` is true when
+// --help was given and printed, with `usage` above the options.
+struct InputCommand {
+  po::variables_map vm;
+  CriteriaFlags criteria;
+  bool help = false;
+};
+InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
+                                 const char* usage);
+
 // The answers given with --set C=yes|no and the shorthands. Throws UsageError for an
 // unknown criterion, a bad answer, or yes and no for the same criterion.
 Answers collect_answers(const po::variables_map& vm, const Taxonomy& tax,
