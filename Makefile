@@ -5,7 +5,7 @@ JOBS    ?= $(shell nproc)
 PREFIX  ?= /usr/local
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure run examples test install clean format
+.PHONY: all deps configure run examples eval test install clean format
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -21,6 +21,12 @@ run: deps all examples
 # The main job on the bundled examples; the test suite runs this target too.
 examples:
 	$(BUILD)/silt classify --format table examples/*.md
+
+# silt's figures on the study's 27 real dev issues (../shared/data/dev).
+SHARED ?= ../shared
+eval: all
+	@test -f $(SHARED)/data/dev/gold.csv || { echo "make eval: $(SHARED)/data/dev not found"; exit 2; }
+	$(BUILD)/silt eval --gold $(SHARED)/data/dev/gold.csv $(SHARED)/data/dev/issues.jsonl
 
 test: deps all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -29,6 +29,7 @@ struct UsageError {
 // Each command takes the arguments after its verb and returns an exit code.
 int cmd_classify(const std::vector<std::string>& args);
 int cmd_batch(const std::vector<std::string>& args);
+int cmd_eval(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_rules(const std::vector<std::string>& args);
 int cmd_taxonomy(const std::vector<std::string>& args);

@@ -20,6 +20,8 @@ Commands:
   classify [FILE...|-]   classify issues (text, Markdown, GitHub or gh JSON)
   batch INPUT...         label a dataset: JSON Lines, JSON arrays, CSV, directories,
                          stdin; in parallel, in input order, losing nothing
+  eval --gold GOLD.csv PREDICTIONS...
+                         labels against gold labels: accuracy, F1, kappas, confusion
   validate               check the taxonomy and rules files, report every finding
   rules test             validate the rules, then run the tests kept with each rule
   taxonomy show          print the categories, criteria, levels and the matrix
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
   try {
     if (verb == "classify") return silt::cli::cmd_classify(rest);
     if (verb == "batch") return silt::cli::cmd_batch(rest);
+    if (verb == "eval") return silt::cli::cmd_eval(rest);
     if (verb == "validate") return silt::cli::cmd_validate(rest);
     if (verb == "rules") return silt::cli::cmd_rules(rest);
     if (verb == "taxonomy") return silt::cli::cmd_taxonomy(rest);

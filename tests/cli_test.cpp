@@ -261,3 +261,32 @@ TEST_CASE("cli: taxonomy show and lint", "[cli][golden]") {
   CHECK(j["findings"][0]["criteria"]["q"] == true);
   CHECK(silt("taxonomy lint --taxonomy tests/fixtures/broken-rules.yaml").code == 2);
 }
+
+TEST_CASE("cli: eval classifies issues on the fly, or reads batch output, and prints JSON", "[cli][eval]") {
+  auto now =
+      silt("eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-issues.jsonl --format json --bootstrap 50");
+  CHECK(now.code == 3);  // two gold rows were bad (named on stderr); the figures still come out
+  CHECK(contains(now.err, "eval-gold.csv:6"));
+  auto j = nlohmann::json::parse(now.out);
+  CHECK(j["n"] == 3);
+  CHECK(j["category"]["accuracy"] == 1.0);
+  CHECK(j["impact"]["n"] == 2);
+  CHECK(j["missing_in_predictions"] == nlohmann::json::array({"example-org/dl-lib#4"}));
+  CHECK(j["missing_in_gold"] == nlohmann::json::array({"example-org/dl-lib#7"}));
+  CHECK(j["category"]["intervals"]["accuracy"].is_array());
+  // The same from a batch output file.
+  auto batch = silt("batch -q tests/fixtures/eval-issues.jsonl");
+  std::string dir = (fs::temp_directory_path() / ("silt-eval-" + std::to_string(::getpid()))).string();
+  fs::create_directories(dir);
+  std::ofstream(dir + "/labels.jsonl") << batch.out;
+  auto from_file =
+      silt("eval --gold tests/fixtures/eval-gold.csv " + dir + "/labels.jsonl --format json --bootstrap 50");
+  fs::remove_all(dir);
+  auto k = nlohmann::json::parse(from_file.out);
+  CHECK(k["category"] == j["category"]);
+  CHECK(k["impact"] == j["impact"]);
+  auto text = silt("eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-issues.jsonl --misses --bootstrap 0");
+  CHECK(contains(text.out, "Category (n = 3)"));
+  CHECK(contains(text.out, "Misses (0):"));
+  CHECK(silt("eval tests/fixtures/eval-issues.jsonl").code == 2);  // no --gold
+}

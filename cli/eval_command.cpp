@@ -1,0 +1,259 @@
+// `silt eval`: labels against gold labels, printed as tables or JSON.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "cli.h"
+#include "options.h"
+#include "silt/batch.h"
+#include "silt/eval.h"
+
+namespace silt::cli {
+namespace {
+
+// Keeps the JSON lines run_batch writes.
+struct Collect : BatchSink {
+  std::string out;
+  std::size_t rejected = 0, input_errors = 0;
+  void write(std::string_view b) override { out.append(b); }
+  void reject(const Reject& r) override {
+    ++rejected;
+    spdlog::warn("{}: rejected, {}: {}", r.source, r.code, r.message);
+  }
+  void input_error(const std::string& input, const std::string& m) override {
+    ++input_errors;
+    spdlog::error("{}: {}", input, m);
+  }
+};
+
+std::string num(const stats::Estimate& e, int decimals = 3) {
+  if (!e.value) return "undefined";
+  return fmt::format("{:.{}f}", *e.value, decimals);
+}
+
+std::string with_interval(const stats::Estimate& e) {
+  if (!e.value) return "undefined (" + e.undefined + ")";
+  std::string s = num(e);
+  if (e.lo && e.hi) s += fmt::format("  [{:.3f}, {:.3f}]", *e.lo, *e.hi);
+  return s;
+}
+
+nlohmann::ordered_json json_value(const stats::Estimate& e) {
+  return e.value ? nlohmann::ordered_json(*e.value) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json json_interval(const stats::Estimate& e) {
+  if (!e.lo || !e.hi) return nullptr;
+  return nlohmann::ordered_json::array({*e.lo, *e.hi});
+}
+
+std::string confusion_table(const std::vector<std::vector<std::size_t>>& m, const std::vector<std::string>& labels) {
+  // Rows: "NN label"; columns: the rows' numbers.
+  std::size_t w = std::string("gold \\ predicted").size();
+  for (const auto& l : labels) w = std::max(w, l.size() + 3);
+  std::string out = fmt::format("    {:<{}}", "gold \\ predicted", w + 1);
+  for (std::size_t j = 0; j < labels.size(); ++j) out += fmt::format("{:>5}", j + 1);
+  out += "\n";
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    out += fmt::format("    {:>2} {:<{}}", i + 1, labels[i], w - 2);
+    for (std::size_t x : m[i]) out += fmt::format("{:>5}", x == 0 ? std::string(".") : std::to_string(x));
+    out += "\n";
+  }
+  return out;
+}
+
+std::string render_text(const EvalReport& r, const Taxonomy& tax, const std::string& gold, const std::string& preds,
+                        std::size_t bootstrap) {
+  std::string out = fmt::format("silt eval: {} items in both {} and {}\n", r.n, gold, preds);
+  if (bootstrap) out += fmt::format("[intervals: 95% bootstrap, {} resamples of the items]\n", bootstrap);
+  out += fmt::format("\nCategory (n = {})\n", r.n);
+  out += "  accuracy        " + with_interval(r.category.accuracy) + "\n";
+  out += "  macro F1        " + with_interval(r.category.macro_f1) + "\n";
+  out += "  Cohen's kappa   " + with_interval(r.category_kappa) +
+         (r.category_kappa.se ? fmt::format("  (SE {:.3f})", *r.category_kappa.se) : std::string()) + "\n";
+  out += fmt::format("  {:<28}{:>10}{:>10}{:>10}{:>9}\n", "", "precision", "recall", "F1", "support");
+  std::vector<std::string> ids;
+  for (std::size_t k = 0; k < tax.categories.size(); ++k) {
+    ids.push_back(tax.categories[k].id);
+    out += fmt::format("  {:<28}{:>10}{:>10}{:>10}{:>9}\n", tax.categories[k].id, num(r.category.precision[k]),
+                       num(r.category.recall[k]), num(r.category.f1[k]), r.category.support[k]);
+  }
+  out += "  confusion:\n" + confusion_table(r.category.confusion, ids);
+
+  out += fmt::format("\nImpact (n = {} with a gold level; a prediction without a level counts as 'none', below 1)\n",
+                     r.impact_n);
+  out += "  exact accuracy  " + with_interval(r.impact.accuracy) + "\n";
+  out += "  within one      " + with_interval(r.impact.within_one) + "\n";
+  out += "  kappa quadratic " + with_interval(r.impact_kappa_quadratic) + "\n";
+  out += "  confusion:\n" + confusion_table(r.impact.confusion, r.impact_labels);
+
+  out += fmt::format("\nMissing: {} gold id(s) without a prediction, {} prediction(s) without a gold label\n",
+                     r.missing_in_predictions.size(), r.missing_in_gold.size());
+  for (const auto& id : r.missing_in_predictions) out += "  no prediction: " + id + "\n";
+  for (const auto& id : r.missing_in_gold) out += "  no gold label: " + id + "\n";
+  return out;
+}
+
+std::string render_misses(const EvalReport& r) {
+  std::string out = fmt::format("\nMisses ({}):\n", r.misses.size());
+  for (const auto& m : r.misses) {
+    const Prediction& p = *m.prediction;
+    out += fmt::format("  {} ({}): {} {} (gold) -> {} (silt, confidence {:.2f})\n", m.id,
+                       p.title.size() > 60 ? p.title.substr(0, 57) + "..." : p.title,
+                       m.category ? "category" : "impact", m.gold, m.predicted, p.confidence);
+    if (m.category && !p.why.empty()) out += "      why: " + p.why + "\n";
+    // Category misses show the category evidence, impact misses the criteria evidence.
+    const std::string kind = m.category ? "category:" : "criterion:";
+    for (const auto& e : p.evidence)
+      if (e.find(kind) != std::string::npos) out += "      evidence: " + e + "\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json render_json(const EvalReport& r, const Taxonomy& tax) {
+  using nlohmann::ordered_json;
+  ordered_json per = ordered_json::object();
+  for (std::size_t k = 0; k < tax.categories.size(); ++k)
+    per[tax.categories[k].id] = {{"precision", json_value(r.category.precision[k])},
+                                 {"recall", json_value(r.category.recall[k])},
+                                 {"f1", json_value(r.category.f1[k])},
+                                 {"support", r.category.support[k]}};
+  ordered_json cat_conf = ordered_json::object();
+  for (std::size_t i = 0; i < tax.categories.size(); ++i) {
+    ordered_json row = ordered_json::object();
+    for (std::size_t j = 0; j < tax.categories.size(); ++j) row[tax.categories[j].id] = r.category.confusion[i][j];
+    cat_conf[tax.categories[i].id] = row;
+  }
+  ordered_json imp_conf = ordered_json::object();
+  for (std::size_t i = 0; i < r.impact_labels.size(); ++i) {
+    ordered_json row = ordered_json::object();
+    for (std::size_t j = 0; j < r.impact_labels.size(); ++j) row[r.impact_labels[j]] = r.impact.confusion[i][j];
+    imp_conf[r.impact_labels[i]] = row;
+  }
+  ordered_json undefined = ordered_json::object();
+  auto note = [&](const char* name, const stats::Estimate& e) {
+    if (!e.value) undefined[name] = e.undefined;
+  };
+  note("category.accuracy", r.category.accuracy);
+  note("category.kappa", r.category_kappa);
+  note("impact.accuracy", r.impact.accuracy);
+  note("impact.kappa_quadratic", r.impact_kappa_quadratic);
+  ordered_json misses = ordered_json::array();
+  for (const auto& m : r.misses)
+    misses.push_back({{"id", m.id},
+                      {"field", m.category ? "category" : "impact"},
+                      {"gold", m.gold},
+                      {"predicted", m.predicted},
+                      {"confidence", m.prediction->confidence}});
+  return {{"n", r.n},
+          {"category",
+           {{"accuracy", json_value(r.category.accuracy)},
+            {"macro_f1", json_value(r.category.macro_f1)},
+            {"micro_f1", json_value(r.category.micro_f1)},
+            {"kappa", json_value(r.category_kappa)},
+            {"kappa_se", r.category_kappa.se ? ordered_json(*r.category_kappa.se) : ordered_json(nullptr)},
+            {"intervals",
+             {{"accuracy", json_interval(r.category.accuracy)},
+              {"macro_f1", json_interval(r.category.macro_f1)},
+              {"kappa", json_interval(r.category_kappa)}}},
+            {"per_category", per},
+            {"confusion", cat_conf}}},
+          {"impact",
+           {{"n", r.impact_n},
+            {"accuracy", json_value(r.impact.accuracy)},
+            {"within_one", json_value(r.impact.within_one)},
+            {"kappa_quadratic", json_value(r.impact_kappa_quadratic)},
+            {"intervals",
+             {{"accuracy", json_interval(r.impact.accuracy)},
+              {"within_one", json_interval(r.impact.within_one)},
+              {"kappa_quadratic", json_interval(r.impact_kappa_quadratic)}}},
+            {"confusion", imp_conf}}},
+          {"undefined", undefined},
+          {"missing_in_predictions", r.missing_in_predictions},
+          {"missing_in_gold", r.missing_in_gold},
+          {"misses", misses}};
+}
+
+}  // namespace
+
+int cmd_eval(const std::vector<std::string>& args) {
+  po::options_description own("Eval options");
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"),
+                    "predictions (silt batch JSONL) or issues to classify now (any batch input)")(
+      "gold", po::value<std::string>()->value_name("GOLD.csv"), "gold labels: id,category,impact")(
+      "format,f", po::value<std::string>()->default_value("text"), "text or json")(
+      "misses", po::bool_switch(), "list each wrong item with the evidence that led there")(
+      "bootstrap", po::value<std::size_t>()->default_value(1000), "bootstrap resamples for the intervals (0: none)")(
+      "seed", po::value<std::uint64_t>()->default_value(1), "seed of the bootstrap")(
+      "input-format", po::value<std::string>()->default_value("auto"), "auto, jsonl, json or csv (issues)");
+  auto [vm, criteria, help] =
+      parse_input_command(args, own,
+                          "Usage: silt eval --gold GOLD.csv PREDICTIONS...\n\n"
+                          "Compares labels with gold labels: category accuracy, macro F1, Cohen's kappa,\n"
+                          "per-category precision/recall/F1 and the confusion matrix; impact exact and\n"
+                          "within-one accuracy, quadratic weighted kappa and its confusion matrix; with 95%\n"
+                          "bootstrap intervals. PREDICTIONS is silt batch output, or issues classified now.");
+  if (help) return exit_ok;
+  if (!vm.count("gold")) throw UsageError{"--gold GOLD.csv is required"};
+  if (!vm.count("input")) throw UsageError{"name the predictions, or the issues to classify"};
+  const std::string format = opt(vm, "format", "text");
+  check_format(format, {"text", "json"});
+  auto in_format = parse_input_format(opt(vm, "input-format", "auto"));
+  if (!in_format) throw UsageError{"--input-format takes auto, jsonl, json or csv"};
+
+  auto config = require_config(vm, true, &criteria.probe);
+  if (!config) return exit_usage;
+  const Taxonomy& tax = *config->taxonomy;
+
+  auto gold = read_gold_csv(opt(vm, "gold"), tax);
+  if (!gold.ok()) {
+    spdlog::error("{}", gold.error().message);
+    return exit_bad_input;
+  }
+  for (const auto& p : gold.value().problems) spdlog::warn("{}", p);
+
+  const auto inputs = vm["input"].as<std::vector<std::string>>();
+  std::string jsonl, described;
+  bool bad = !gold.value().problems.empty();
+  if (inputs.size() == 1 && inputs[0] != "-" && looks_like_predictions(inputs[0])) {
+    auto text = slurp(inputs[0]);
+    if (!text) {
+      spdlog::error("{}: cannot read the file", inputs[0]);
+      return exit_bad_input;
+    }
+    jsonl = std::move(*text);
+    described = inputs[0];
+  } else {
+    BatchOptions b;
+    b.inputs = inputs;
+    b.input_format = *in_format;
+    b.answers = collect_answers(vm, tax, criteria.ids);
+    Collect sink;
+    Classifier classifier(config->taxonomy, config->rules);
+    run_batch(classifier, b, sink);
+    bad = bad || sink.rejected || sink.input_errors;
+    jsonl = std::move(sink.out);
+    described = "silt's labels of " + (inputs.size() == 1 ? inputs[0] : std::to_string(inputs.size()) + " inputs") +
+                " (" + config->rules_file + ")";
+  }
+  auto preds = read_predictions(jsonl, described);
+  if (!preds.ok()) {
+    spdlog::error("{}", preds.error().message);
+    return exit_bad_input;
+  }
+  EvalOptions eo;
+  eo.bootstrap = vm["bootstrap"].as<std::size_t>();
+  eo.seed = vm["seed"].as<std::uint64_t>();
+  EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
+  if (format == "json") {
+    std::cout << render_json(rep, tax).dump(2) << "\n";
+  } else {
+    std::cout << render_text(rep, tax, opt(vm, "gold"), described, eo.bootstrap);
+    if (vm["misses"].as<bool>()) std::cout << render_misses(rep);
+  }
+  return bad ? exit_bad_input : exit_ok;
+}
+
+}  // namespace silt::cli

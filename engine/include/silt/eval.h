@@ -1,0 +1,80 @@
+// Evaluation of silt's (or anyone's) labels against gold labels: category and impact
+// accuracy, F1, kappas, confusion matrices, with bootstrap intervals.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "silt/result.h"
+#include "silt/stats.h"
+#include "silt/taxonomy.h"
+
+namespace silt {
+
+struct GoldLabel {
+  std::string id;
+  std::string category;      // a category id of the taxonomy
+  std::optional<int> level;  // empty in the file: left out of the impact figures
+  int line = 0;
+};
+
+// One labeled item as `silt batch` / `classify --format json` writes it.
+struct Prediction {
+  std::string id;
+  std::string category;
+  std::optional<int> level;
+  double confidence = 0;
+  std::string title;
+  std::string why;                    // the first sentence of the rationale
+  std::vector<std::string> evidence;  // "rule -> kind:target: \"text\" (field)"
+};
+
+// Reads a gold CSV with a header naming `id`, `category` and `impact` (in any order).
+// Rows whose category is not in the taxonomy or whose impact is not a level number
+// are reported in `problems` ("file:line: ...") and left out.
+struct GoldFile {
+  std::vector<GoldLabel> labels;
+  std::vector<std::string> problems;
+};
+Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy);
+
+// Reads silt JSON Lines (one classification a line).
+Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name);
+
+// Whether the first non-blank line of `path` is a silt classification (has "category"
+// and an "impact" object), as opposed to an issue to classify.
+bool looks_like_predictions(const std::string& path);
+
+struct EvalOptions {
+  std::size_t bootstrap = 1000;
+  std::uint64_t seed = 1;
+};
+
+struct EvalMiss {
+  std::string id;
+  std::string gold, predicted;  // category ids, or level numbers ("none" for no level)
+  bool category = true;         // a category miss, else an impact miss
+  const Prediction* prediction = nullptr;
+};
+
+struct EvalReport {
+  std::size_t n = 0;  // items in both gold and predictions
+  // Category, over the taxonomy's categories.
+  stats::ClassReport category;
+  stats::Estimate category_kappa;
+  // Impact, over the items whose gold has a level; index 0 is "no level" (a prediction
+  // without a level), then the taxonomy's levels in order.
+  std::size_t impact_n = 0;
+  std::vector<std::string> impact_labels;  // "none", "1", "2"...
+  stats::ClassReport impact;
+  stats::Estimate impact_kappa_quadratic;
+  std::vector<std::string> missing_in_predictions, missing_in_gold;
+  std::vector<EvalMiss> misses;  // in gold order
+};
+
+EvalReport evaluate(const Taxonomy& taxonomy, const std::vector<GoldLabel>& gold,
+                    const std::vector<Prediction>& predictions, const EvalOptions& options);
+
+}  // namespace silt

@@ -1,0 +1,286 @@
+#include "silt/eval.h"
+
+#include <csv.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <unordered_map>
+
+#include "read_file.h"
+
+namespace silt {
+
+namespace {
+
+struct CsvRows {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<int> lines;  // line each row starts on
+  std::vector<std::string> field;
+  int line = 1, row_line = 1;
+};
+
+// Every row of a CSV text, with the line it starts on (libcsv parses).
+CsvRows parse_csv(std::string_view text) {
+  CsvRows out;
+  csv_parser p{};
+  csv_init(&p, 0);
+  auto on_field = [](void* s, size_t len, void* d) {
+    static_cast<CsvRows*>(d)->field.emplace_back(s ? static_cast<const char*>(s) : "", s ? len : 0);
+  };
+  auto on_row = [](int, void* d) {
+    auto* self = static_cast<CsvRows*>(d);
+    self->rows.push_back(std::move(self->field));
+    self->field.clear();
+    self->lines.push_back(self->row_line);
+  };
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (out.field.empty() && p.pstate == 0) out.row_line = out.line;
+    csv_parse(&p, text.data() + pos, end - pos, on_field, on_row, &out);
+    pos = end;
+    ++out.line;
+  }
+  csv_fini(&p, on_field, on_row, &out);
+  csv_free(&p);
+  return out;
+}
+
+std::string lower_trim(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  s.erase(0, s.find_first_not_of(" \t\r\n\xEF\xBB\xBF"));
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
+std::string trim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t\r\n"));
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
+std::optional<std::size_t> level_index(const Taxonomy& t, int number) {
+  for (std::size_t l = 0; l < t.levels.size(); ++l)
+    if (t.levels[l].number == number) return l;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy) {
+  auto text = detail::read_file(path);
+  if (!text) return Error{"cannot read " + path};
+  auto csv = parse_csv(*text);
+  if (csv.rows.empty()) return Error{path + ": the file is empty"};
+  std::optional<std::size_t> id, category, impact;
+  const auto& head = csv.rows.front();
+  for (std::size_t k = 0; k < head.size(); ++k) {
+    std::string h = lower_trim(head[k]);
+    if (h == "id" || h == "item")
+      id = k;
+    else if (h == "category")
+      category = k;
+    else if (h == "impact" || h == "level" || h == "impact_level")
+      impact = k;
+  }
+  if (!id || !category) return Error{path + ":1: the header must name an 'id' and a 'category' column"};
+  GoldFile out;
+  for (std::size_t r = 1; r < csv.rows.size(); ++r) {
+    const auto& row = csv.rows[r];
+    const int line = csv.lines[r];
+    auto at = [&](std::optional<std::size_t> k) { return k && *k < row.size() ? trim(row[*k]) : std::string(); };
+    GoldLabel g;
+    g.id = at(id);
+    g.category = at(category);
+    g.line = line;
+    if (g.id.empty()) {
+      out.problems.push_back(path + ":" + std::to_string(line) + ": no id");
+      continue;
+    }
+    if (!taxonomy.category_index(g.category)) {
+      out.problems.push_back(path + ":" + std::to_string(line) + ": category '" + g.category +
+                             "' is not in the taxonomy");
+      continue;
+    }
+    std::string level = at(impact);
+    if (!level.empty()) {
+      try {
+        std::size_t used = 0;
+        int n = std::stoi(level, &used);
+        if (used != level.size() || !level_index(taxonomy, n)) throw std::invalid_argument(level);
+        g.level = n;
+      } catch (const std::exception&) {
+        out.problems.push_back(path + ":" + std::to_string(line) + ": impact '" + level + "' is not a level");
+        continue;
+      }
+    }
+    out.labels.push_back(std::move(g));
+  }
+  return out;
+}
+
+Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name) {
+  std::vector<Prediction> out;
+  simdjson::dom::parser parser;
+  std::size_t pos = 0;
+  int line = 0;
+  while (pos < jsonl.size()) {
+    std::size_t nl = jsonl.find('\n', pos);
+    if (nl == std::string_view::npos) nl = jsonl.size();
+    std::string_view text = jsonl.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line;
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    simdjson::dom::element doc;
+    simdjson::padded_string padded(text);
+    auto where = name + ":" + std::to_string(line) + ": ";
+    if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return Error{where + "not valid JSON"};
+    Prediction p;
+    std::string_view s;
+    if (doc["id"].get_string().get(s) == simdjson::SUCCESS) p.id = std::string(s);
+    if (doc["category"].get_string().get(s) != simdjson::SUCCESS) return Error{where + "no \"category\""};
+    p.category = std::string(s);
+    if (doc["title"].get_string().get(s) == simdjson::SUCCESS) p.title = std::string(s);
+    int64_t level = 0;
+    if (doc["impact"]["level"].get_int64().get(level) == simdjson::SUCCESS) p.level = static_cast<int>(level);
+    double conf = 0;
+    if (doc["confidence"].get_double().get(conf) == simdjson::SUCCESS) p.confidence = conf;
+    simdjson::dom::array arr;
+    if (doc["rationale"].get_array().get(arr) == simdjson::SUCCESS)
+      for (auto r : arr)
+        if (r.get_string().get(s) == simdjson::SUCCESS) {
+          p.why = std::string(s);
+          break;
+        }
+    if (doc["evidence"].get_array().get(arr) == simdjson::SUCCESS)
+      for (auto e : arr) {
+        std::string_view rule, text2, field, target, kind;
+        if (e["rule"].get_string().get(rule) || e["text"].get_string().get(text2) ||
+            e["field"].get_string().get(field) || e["target"].get_string().get(target) ||
+            e["target_kind"].get_string().get(kind))
+          continue;
+        p.evidence.push_back(std::string(rule) + " -> " + std::string(kind) + ":" + std::string(target) + ": \"" +
+                             std::string(text2) + "\" (" + std::string(field) + ")");
+      }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bool looks_like_predictions(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    simdjson::padded_string padded(line);
+    if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return false;
+    std::string_view s;
+    simdjson::dom::object impact;
+    return doc["category"].get_string().get(s) == simdjson::SUCCESS &&
+           doc["impact"].get_object().get(impact) == simdjson::SUCCESS;
+  }
+  return false;
+}
+
+EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, const std::vector<Prediction>& preds,
+                    const EvalOptions& opt) {
+  EvalReport rep;
+  std::unordered_map<std::string, const Prediction*> by_id;
+  for (const auto& p : preds) by_id.emplace(p.id, &p);
+  std::unordered_map<std::string, bool> in_gold;
+  for (const auto& g : gold) in_gold[g.id] = true;
+  for (const auto& p : preds)
+    if (!in_gold.count(p.id)) rep.missing_in_gold.push_back(p.id);
+
+  const std::size_t q = tax.categories.size();
+  const std::size_t ql = tax.levels.size() + 1;  // 0 = no level
+  rep.impact_labels.push_back("none");
+  for (const auto& l : tax.levels) rep.impact_labels.push_back(std::to_string(l.number));
+
+  std::vector<int> gc, pc, gl, pl;
+  for (const auto& g : gold) {
+    auto it = by_id.find(g.id);
+    if (it == by_id.end()) {
+      rep.missing_in_predictions.push_back(g.id);
+      continue;
+    }
+    const Prediction& p = *it->second;
+    auto gi = tax.category_index(g.category);
+    auto pi = tax.category_index(p.category);
+    gc.push_back(static_cast<int>(*gi));
+    pc.push_back(pi ? static_cast<int>(*pi) : stats::missing);
+    if (!pi || *pi != *gi) rep.misses.push_back({g.id, g.category, p.category, true, &p});
+    if (g.level) {
+      int glv = static_cast<int>(*level_index(tax, *g.level)) + 1;
+      int plv = 0;
+      if (p.level) {
+        auto li = level_index(tax, *p.level);
+        plv = li ? static_cast<int>(*li) + 1 : 0;
+      }
+      gl.push_back(glv);
+      pl.push_back(plv);
+      if (glv != plv)
+        rep.misses.push_back({g.id, std::to_string(*g.level), p.level ? std::to_string(*p.level) : "none", false, &p});
+    }
+  }
+  rep.n = gc.size();
+  rep.impact_n = gl.size();
+
+  auto category_stats = [&](const std::vector<std::size_t>& idx, int which) {
+    std::vector<int> g, p;
+    for (std::size_t i : idx) {
+      g.push_back(gc[i]);
+      p.push_back(pc[i]);
+    }
+    auto r = stats::classification_report(g, p, q);
+    if (which == 0) return r.accuracy;
+    if (which == 1) return r.macro_f1;
+    stats::Ratings pairs;
+    pairs.categories = q;
+    for (std::size_t k = 0; k < g.size(); ++k) pairs.codes.push_back({g[k], p[k]});
+    return stats::cohen_kappa(pairs, 0, 1);
+  };
+  auto impact_stats = [&](const std::vector<std::size_t>& idx, int which) {
+    std::vector<int> g, p;
+    for (std::size_t i : idx) {
+      g.push_back(gl[i]);
+      p.push_back(pl[i]);
+    }
+    auto r = stats::classification_report(g, p, ql);
+    if (which == 0) return r.accuracy;
+    if (which == 1) return r.within_one;
+    stats::Ratings pairs;
+    pairs.categories = ql;
+    for (std::size_t k = 0; k < g.size(); ++k) pairs.codes.push_back({g[k], p[k]});
+    return stats::cohen_kappa(pairs, 0, 1, stats::Weights::quadratic);
+  };
+  auto all = [](std::size_t n) {
+    std::vector<std::size_t> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = i;
+    return v;
+  };
+
+  rep.category = stats::classification_report(gc, pc, q);
+  rep.category_kappa = category_stats(all(gc.size()), 2);
+  rep.impact = stats::classification_report(gl, pl, ql);
+  rep.impact_kappa_quadratic = impact_stats(all(gl.size()), 2);
+  // Intervals: the same seeded resamples for every statistic of a part.
+  auto with_interval = [&](stats::Estimate& e, std::size_t n, auto&& f, int which) {
+    stats::bootstrap(
+        e, n, [&](const std::vector<std::size_t>& idx) { return f(idx, which); }, opt.bootstrap, opt.seed);
+  };
+  with_interval(rep.category.accuracy, gc.size(), category_stats, 0);
+  with_interval(rep.category.macro_f1, gc.size(), category_stats, 1);
+  with_interval(rep.category_kappa, gc.size(), category_stats, 2);
+  with_interval(rep.impact.accuracy, gl.size(), impact_stats, 0);
+  with_interval(rep.impact.within_one, gl.size(), impact_stats, 1);
+  with_interval(rep.impact_kappa_quadratic, gl.size(), impact_stats, 2);
+  return rep;
+}
+
+}  // namespace silt
