@@ -30,6 +30,8 @@ struct UsageError {
 int cmd_classify(const std::vector<std::string>& args);
 int cmd_batch(const std::vector<std::string>& args);
 int cmd_eval(const std::vector<std::string>& args);
+int cmd_agree(const std::vector<std::string>& args);
+int cmd_check(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_rules(const std::vector<std::string>& args);
 int cmd_taxonomy(const std::vector<std::string>& args);

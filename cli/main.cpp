@@ -22,6 +22,8 @@ Commands:
                          stdin; in parallel, in input order, losing nothing
   eval --gold GOLD.csv PREDICTIONS...
                          labels against gold labels: accuracy, F1, kappas, confusion
+  agree LABELS.csv       how far labelers agree: kappas, alpha, AC1/AC2, with intervals
+  check LABELS.csv       levels that do not follow from the labelers' own answers
   validate               check the taxonomy and rules files, report every finding
   rules test             validate the rules, then run the tests kept with each rule
   taxonomy show          print the categories, criteria, levels and the matrix
@@ -37,7 +39,8 @@ Options for every command:
 
 Exit codes:
   0  success
-  1  findings: lint found gaps/overlaps/masked levels, or a rule test failed
+  1  findings: lint found gaps/overlaps/masked levels, a rule test failed, or
+     check listed rows
   2  usage or configuration error (bad arguments, invalid taxonomy or rules)
   3  bad input: an issue or record could not be read, or an input could not be
      opened (every other record was still classified and written)
@@ -73,6 +76,8 @@ int main(int argc, char** argv) {
     if (verb == "classify") return silt::cli::cmd_classify(rest);
     if (verb == "batch") return silt::cli::cmd_batch(rest);
     if (verb == "eval") return silt::cli::cmd_eval(rest);
+    if (verb == "agree") return silt::cli::cmd_agree(rest);
+    if (verb == "check") return silt::cli::cmd_check(rest);
     if (verb == "validate") return silt::cli::cmd_validate(rest);
     if (verb == "rules") return silt::cli::cmd_rules(rest);
     if (verb == "taxonomy") return silt::cli::cmd_taxonomy(rest);

@@ -290,3 +290,37 @@ TEST_CASE("cli: eval classifies issues on the fly, or reads batch output, and pr
   CHECK(contains(text.out, "Misses (0):"));
   CHECK(silt("eval tests/fixtures/eval-issues.jsonl").code == 2);  // no --gold
 }
+
+TEST_CASE("cli: agree, with silt as a rater, in text and JSON", "[cli][agree]") {
+  auto text = silt("agree tests/fixtures/labels.csv --bootstrap 50");
+  CHECK(text.code == 3);  // the duplicate row is reported
+  CHECK(contains(text.err, "labels.csv:17"));
+  CHECK(contains(text.out, "Field category (nominal, 7 values; 5 items"));
+  CHECK(contains(text.out, "Krippendorff alpha"));
+  auto j = nlohmann::json::parse(silt("agree tests/fixtures/labels.csv --format json --engine --issues "
+                                      "tests/fixtures/labels-issues.jsonl --bootstrap 50")
+                                     .out);
+  REQUIRE(j.is_array());
+  CHECK(j[0]["field"] == "category");
+  CHECK(j[0]["cohen_kappa_pairs"].size() == 6);  // alice, bob, carol and silt
+  CHECK(j[0]["against_majority"][3]["rater"] == "silt");
+  CHECK(j[1]["scale"] == "ordinal");
+  auto wide = silt("agree --wide tests/fixtures/labels-wide.csv --format json --bootstrap 0");
+  CHECK(wide.code == 0);
+  CHECK(nlohmann::json::parse(wide.out)[0]["items"] == 2);
+  CHECK(silt("agree --engine tests/fixtures/labels.csv").code == 2);  // --engine needs --issues
+}
+
+TEST_CASE("cli: check lists levels that do not follow from the answers, and strong contradictions", "[cli][check]") {
+  auto r = silt("check tests/fixtures/labels.csv --issues tests/fixtures/labels-issues.jsonl");
+  CHECK(r.code == 1);
+  CHECK(contains(r.out,
+                 "tests/fixtures/labels.csv:4: i1 by carol: level 3, but with ui=no, model-info=yes, "
+                 "model-operation=no, results=no the matrix gives level 2"));
+  CHECK(contains(r.out, "2 level(s) that do not follow from the answers"));
+  CHECK(contains(r.out, "i4 by bob: category wrong-parameter-setting, silt says performance-degradation"));
+  auto j = nlohmann::json::parse(silt("check tests/fixtures/labels.csv --format json").out);
+  CHECK(j["rows_checked"] == 14);
+  CHECK(j["level_mismatches"].size() == 2);
+  CHECK(j["level_mismatches"][1]["expected"] == 3);
+}

@@ -1,6 +1,5 @@
 #include "silt/eval.h"
 
-#include <csv.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -8,59 +7,12 @@
 #include <map>
 #include <unordered_map>
 
+#include "csv_table.h"
 #include "read_file.h"
 
 namespace silt {
 
 namespace {
-
-struct CsvRows {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<int> lines;  // line each row starts on
-  std::vector<std::string> field;
-  int line = 1, row_line = 1;
-};
-
-// Every row of a CSV text, with the line it starts on (libcsv parses).
-CsvRows parse_csv(std::string_view text) {
-  CsvRows out;
-  csv_parser p{};
-  csv_init(&p, 0);
-  auto on_field = [](void* s, size_t len, void* d) {
-    static_cast<CsvRows*>(d)->field.emplace_back(s ? static_cast<const char*>(s) : "", s ? len : 0);
-  };
-  auto on_row = [](int, void* d) {
-    auto* self = static_cast<CsvRows*>(d);
-    self->rows.push_back(std::move(self->field));
-    self->field.clear();
-    self->lines.push_back(self->row_line);
-  };
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (out.field.empty() && p.pstate == 0) out.row_line = out.line;
-    csv_parse(&p, text.data() + pos, end - pos, on_field, on_row, &out);
-    pos = end;
-    ++out.line;
-  }
-  csv_fini(&p, on_field, on_row, &out);
-  csv_free(&p);
-  return out;
-}
-
-std::string lower_trim(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  s.erase(0, s.find_first_not_of(" \t\r\n\xEF\xBB\xBF"));
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  return s;
-}
-
-std::string trim(std::string s) {
-  s.erase(0, s.find_first_not_of(" \t\r\n"));
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  return s;
-}
 
 std::optional<std::size_t> level_index(const Taxonomy& t, int number) {
   for (std::size_t l = 0; l < t.levels.size(); ++l)
@@ -73,12 +25,12 @@ std::optional<std::size_t> level_index(const Taxonomy& t, int number) {
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy) {
   auto text = detail::read_file(path);
   if (!text) return Error{"cannot read " + path};
-  auto csv = parse_csv(*text);
+  auto csv = detail::parse_csv(*text);
   if (csv.rows.empty()) return Error{path + ": the file is empty"};
   std::optional<std::size_t> id, category, impact;
   const auto& head = csv.rows.front();
   for (std::size_t k = 0; k < head.size(); ++k) {
-    std::string h = lower_trim(head[k]);
+    std::string h = detail::header_name(head[k]);
     if (h == "id" || h == "item")
       id = k;
     else if (h == "category")
@@ -91,7 +43,9 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
   for (std::size_t r = 1; r < csv.rows.size(); ++r) {
     const auto& row = csv.rows[r];
     const int line = csv.lines[r];
-    auto at = [&](std::optional<std::size_t> k) { return k && *k < row.size() ? trim(row[*k]) : std::string(); };
+    auto at = [&](std::optional<std::size_t> k) {
+      return k && *k < row.size() ? detail::trim(row[*k]) : std::string();
+    };
     GoldLabel g;
     g.id = at(id);
     g.category = at(category);
@@ -148,6 +102,14 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
     if (doc["impact"]["level"].get_int64().get(level) == simdjson::SUCCESS) p.level = static_cast<int>(level);
     double conf = 0;
     if (doc["confidence"].get_double().get(conf) == simdjson::SUCCESS) p.confidence = conf;
+    bool review = false;
+    if (doc["needs_review"].get_bool().get(review) == simdjson::SUCCESS) p.needs_review = review;
+    simdjson::dom::object criteria;
+    if (doc["impact"]["criteria"].get_object().get(criteria) == simdjson::SUCCESS)
+      for (auto [key, val] : criteria) {
+        bool v = false;
+        if (val["value"].get_bool().get(v) == simdjson::SUCCESS) p.criteria.emplace_back(std::string(key), v);
+      }
     simdjson::dom::array arr;
     if (doc["rationale"].get_array().get(arr) == simdjson::SUCCESS)
       for (auto r : arr)

@@ -26,6 +26,8 @@ struct Prediction {
   std::string category;
   std::optional<int> level;
   double confidence = 0;
+  bool needs_review = false;
+  std::vector<std::pair<std::string, bool>> criteria;  // each criterion's value
   std::string title;
   std::string why;                    // the first sentence of the rationale
   std::vector<std::string> evidence;  // "rule -> kind:target: \"text\" (field)"

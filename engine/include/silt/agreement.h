@@ -1,0 +1,103 @@
+// How far hand labels can be trusted: agreement between labelers on each field of the
+// taxonomy (category, impact, each criterion), and whether each labeler's impact level
+// follows from their own criteria answers under the matrix.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "silt/result.h"
+#include "silt/stats.h"
+#include "silt/taxonomy.h"
+
+namespace silt {
+
+// Labels as read from a file: for each field, item and rater, a value ("" = missing).
+struct LabelTable {
+  std::string file;
+  std::vector<std::string> items;                             // in the order first seen
+  std::vector<std::string> raters;                            // in the order first seen
+  std::vector<std::string> fields;                            // label columns, in header order
+  std::vector<std::vector<std::vector<std::string>>> values;  // [field][item][rater]
+  std::vector<std::vector<int>> lines;                        // [item][rater]: the row's line, 0 if none
+
+  std::optional<std::size_t> field_index(const std::string& name) const;
+  // Adds a rater (e.g. the engine) and returns its index; its values start missing.
+  std::size_t add_rater(const std::string& name);
+};
+
+struct LabelFile {
+  LabelTable table;
+  std::vector<std::string> problems;  // "file:line: ..." rows that were left out
+};
+
+// Long form: a header naming `item` (or `id`) and `rater`, then label columns (`note`,
+// `labeled_at`, `timestamp` and `comment` are not labels). Wide form: `item` then one
+// column a rater, for the one field `wide_field`.
+Result<LabelFile> read_labels(const std::string& path, bool wide = false, const std::string& wide_field = "category");
+
+struct AgreementOptions {
+  bool nominal = false;  // treat impact and numeric fields as nominal, not ordinal
+  std::size_t bootstrap = 1000;
+  std::uint64_t seed = 1;
+  std::size_t top = 10;  // items listed with the most disagreement
+};
+
+struct FieldAgreement {
+  std::string field;
+  bool ordinal = false;
+  std::vector<std::string> domain;  // the field's values, in order
+  std::size_t items = 0;            // items rated by two raters or more
+  stats::Estimate percent;
+  stats::Estimate fleiss;
+  std::vector<stats::Estimate> fleiss_per_value;
+  stats::Estimate conger;
+  stats::Estimate alpha;  // ordinal metric for ordinal fields, else nominal
+  stats::Estimate gwet;   // AC2 with quadratic weights for ordinal fields, else AC1
+  struct Pair {
+    std::string a, b;
+    stats::Estimate kappa, kappa_quadratic;  // quadratic only for ordinal fields
+  };
+  std::vector<Pair> pairs;
+  struct VsMajority {
+    std::string rater;
+    stats::Estimate agreement, kappa;  // against the others' majority, where there is one
+  };
+  std::vector<VsMajority> vs_majority;
+  struct Disagreement {
+    std::string item;
+    double agreement = 0;             // share of rater pairs that agree
+    std::vector<std::string> values;  // per rater ("" = not rated)
+  };
+  std::vector<Disagreement> most_disagreement;
+  std::vector<std::string> problems;  // values outside the domain (left out)
+};
+
+// The statistics of every field of `labels` (skipping fields nobody filled).
+std::vector<FieldAgreement> agreement(const LabelTable& labels, const Taxonomy& taxonomy,
+                                      const AgreementOptions& options);
+
+// The value a field's domain knows: criteria answers as "yes"/"no"; others trimmed.
+std::string normalize_value(const std::string& field, const std::string& value, const Taxonomy& taxonomy);
+
+// A labeler's level that does not follow from their criteria answers.
+struct LevelMismatch {
+  std::string item, rater;
+  int line = 0;
+  std::string given;            // the level they wrote ("" when none)
+  std::optional<int> expected;  // what the matrix gives (nullopt: no level)
+  std::vector<std::pair<std::string, bool>> answers;
+};
+
+struct LevelCheck {
+  std::size_t checked = 0;     // rows with every criterion answered
+  std::size_t unanswered = 0;  // rows missing some answer: not checkable
+  std::vector<LevelMismatch> mismatches;
+};
+
+LevelCheck check_levels(const LabelTable& labels, const Taxonomy& taxonomy);
+
+}  // namespace silt

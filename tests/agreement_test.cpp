@@ -1,0 +1,125 @@
+#include "silt/agreement.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "test_support.h"
+
+using namespace silt;
+
+namespace {
+
+const Taxonomy& tax() {
+  return silt::test::default_classifier().taxonomy();
+}
+
+const FieldAgreement& field(const std::vector<FieldAgreement>& fs, const std::string& name) {
+  for (const auto& f : fs)
+    if (f.field == name) return f;
+  FAIL("no field " << name);
+  throw;
+}
+
+AgreementOptions quick() {
+  AgreementOptions o;
+  o.bootstrap = 100;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("labels: long form, fields by header, a duplicate row reported and left out", "[agreement]") {
+  auto r = read_labels(SILT_TEST_FIXTURES "/labels.csv");
+  REQUIRE(r.ok());
+  const auto& t = r.value().table;
+  CHECK(t.items == std::vector<std::string>{"i1", "i2", "i3", "i4", "i5"});
+  CHECK(t.raters == std::vector<std::string>{"alice", "bob", "carol"});
+  CHECK(t.fields == std::vector<std::string>{"category", "impact", "ui", "model-info", "model-operation", "results"});
+  REQUIRE(r.value().problems.size() == 1);
+  CHECK(r.value().problems[0].find("labels.csv:17: alice labeled i5 already (line 14)") != std::string::npos);
+  CHECK(t.values[0][4][0] == "wrong-calculation");  // the first row is kept
+}
+
+TEST_CASE("agree: the category field, worked by hand", "[agreement]") {
+  auto r = read_labels(SILT_TEST_FIXTURES "/labels.csv");
+  REQUIRE(r.ok());
+  auto fs = agreement(r.value().table, tax(), quick());
+  const auto& cat = field(fs, "category");
+  CHECK_FALSE(cat.ordinal);
+  CHECK(cat.domain.size() == 7);  // the taxonomy's, not only the used ones
+  CHECK(cat.items == 5);
+  // Pairwise agreement per item: 1, 1/3, 1, 1/3, 1.
+  CHECK(*cat.percent.value == Approx((3 + 2.0 / 3) / 5));
+  REQUIRE(cat.vs_majority.size() == 3);
+  CHECK(*cat.vs_majority[0].agreement.value == Approx(1.0));  // alice: i2 and i4 are ties
+  CHECK(cat.vs_majority[0].agreement.n == 3);
+  CHECK(*cat.vs_majority[2].agreement.value == Approx(0.75));  // carol: wrong on i2
+  REQUIRE(cat.most_disagreement.size() == 2);
+  CHECK(cat.most_disagreement[0].item == "i2");
+  CHECK(cat.most_disagreement[1].item == "i4");
+  CHECK(cat.most_disagreement[0].values ==
+        std::vector<std::string>{"wrong-save-reload", "wrong-save-reload", "wrong-calculation"});
+  CHECK(cat.pairs.size() == 3);
+  CHECK(cat.fleiss.lo);
+  const auto& impact = field(fs, "impact");
+  CHECK(impact.ordinal);
+  CHECK(impact.domain == std::vector<std::string>{"1", "2", "3", "4"});
+  CHECK_FALSE(impact.fleiss.defined());  // i4 and i5 have two ratings, the others three
+  CHECK(impact.alpha.defined());         // Krippendorff's alpha handles that
+  CHECK(impact.pairs[0].kappa_quadratic.defined());
+  const auto& ui = field(fs, "ui");
+  CHECK(ui.domain == std::vector<std::string>{"no", "yes"});
+}
+
+TEST_CASE("agree: pairwise Cohen's kappa matches the textbook table", "[agreement]") {
+  // Two raters, 50 items, [[20,5],[10,15]] (see stats_test): kappa 0.4.
+  auto dir = std::filesystem::temp_directory_path() / ("silt-agree-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream f(dir / "wide.csv");
+  f << "item,a,b\n";
+  const char* c[] = {"wrong-shape", "wrong-calculation"};
+  int counts[2][2] = {{20, 5}, {10, 15}}, n = 0;
+  for (int x = 0; x < 2; ++x)
+    for (int y = 0; y < 2; ++y)
+      for (int k = 0; k < counts[x][y]; ++k) f << "t" << n++ << "," << c[x] << "," << c[y] << "\n";
+  f.close();
+  auto r = read_labels((dir / "wide.csv").string(), true, "category");
+  std::filesystem::remove_all(dir);
+  REQUIRE(r.ok());
+  auto fs = agreement(r.value().table, tax(), quick());
+  REQUIRE(fs.size() == 1);
+  CHECK(*fs[0].pairs[0].kappa.value == Approx(0.4));
+  CHECK(*fs[0].percent.value == Approx(0.7));
+}
+
+TEST_CASE("check: levels that do not follow from the labeler's own answers", "[agreement][check]") {
+  auto r = read_labels(SILT_TEST_FIXTURES "/labels.csv");
+  REQUIRE(r.ok());
+  auto lc = check_levels(r.value().table, tax());
+  CHECK(lc.checked == 14);
+  CHECK(lc.unanswered == 1);  // bob on i5 gave no answers
+  REQUIRE(lc.mismatches.size() == 2);
+  CHECK(lc.mismatches[0].item == "i1");
+  CHECK(lc.mismatches[0].rater == "carol");
+  CHECK(lc.mismatches[0].line == 4);
+  CHECK(lc.mismatches[0].given == "3");
+  CHECK(*lc.mismatches[0].expected == 2);
+  CHECK(lc.mismatches[1].item == "i4");
+  CHECK(lc.mismatches[1].given.empty());
+  CHECK(*lc.mismatches[1].expected == 3);
+}
+
+TEST_CASE("agree: a value outside the field's domain is reported and left out", "[agreement]") {
+  LabelTable t;
+  t.file = "mem.csv";
+  t.items = {"a", "b"};
+  t.raters = {"r1", "r2"};
+  t.fields = {"category"};
+  t.values = {{{"wrong-shape", "wrong-shap"}, {"wrong-calculation", "wrong-calculation"}}};
+  t.lines = {{2, 3}, {4, 5}};
+  auto fs = agreement(t, tax(), quick());
+  REQUIRE(fs.size() == 1);
+  REQUIRE(fs[0].problems.size() == 1);
+  CHECK(fs[0].problems[0] == "mem.csv:3: category 'wrong-shap' is not one of its values; left out");
+  CHECK(fs[0].items == 1);
+}
