@@ -9,6 +9,7 @@
 #include "silt/classifier.h"
 #include "silt/diagnostics.h"
 #include "silt/rules.h"
+#include "silt/survey.h"
 #include "silt/taxonomy.h"
 
 namespace silt::cli {
@@ -32,6 +33,8 @@ int cmd_batch(const std::vector<std::string>& args);
 int cmd_eval(const std::vector<std::string>& args);
 int cmd_agree(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);
+int cmd_consensus(const std::vector<std::string>& args);
+int cmd_consistency(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_rules(const std::vector<std::string>& args);
 int cmd_taxonomy(const std::vector<std::string>& args);
@@ -49,8 +52,13 @@ std::string render_text(const Classification& c, const Taxonomy& t, bool color);
 std::string render_table(const std::vector<Classification>& cs, const std::vector<std::string>& names,
                          const Taxonomy& t, bool color);
 
-// `taxonomy show`: categories, criteria and the matrix.
-std::string render_taxonomy(const Taxonomy& t, bool color);
+// `taxonomy show`: categories, criteria and the matrix, with the survey's figures
+// beside each category and level when `consensus` has them.
+std::string render_taxonomy(const Taxonomy& t, const Consensus* consensus, bool color);
+
+// The consensus file at `path`, or the built-in one (the study's survey) when empty;
+// nullopt after reporting an error.
+std::optional<Consensus> load_consensus(const std::string& path);
 
 // `taxonomy lint` in text and JSON.
 std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& fs);

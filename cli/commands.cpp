@@ -199,6 +199,8 @@ int cmd_rules(const std::vector<std::string>& args) {
 int cmd_taxonomy(const std::vector<std::string>& args) {
   po::options_description own("Taxonomy options");
   own.add_options()("action", po::value<std::string>(), "show or lint")(
+      "consensus", po::value<std::string>()->value_name("FILE"), "survey figures to show (default: the study's)")(
+      "no-consensus", po::bool_switch(), "show no survey figures")(
       "format,f", po::value<std::string>()->default_value("text"), "text or json (lint)");
   po::options_description all;
   all.add(own).add(common_options());
@@ -225,7 +227,12 @@ int cmd_taxonomy(const std::vector<std::string>& args) {
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
   if (action == "show") {
-    std::cout << render_taxonomy(tax, use_color(opt(vm, "color", "auto")));
+    std::optional<Consensus> consensus;
+    if (!vm["no-consensus"].as<bool>()) {
+      consensus = load_consensus(opt(vm, "consensus"));
+      if (!consensus) return exit_usage;
+    }
+    std::cout << render_taxonomy(tax, consensus ? &*consensus : nullptr, use_color(opt(vm, "color", "auto")));
     return exit_ok;
   }
   if (tax.criteria.size() > max_lint_criteria) {

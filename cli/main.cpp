@@ -24,6 +24,10 @@ Commands:
                          labels against gold labels: accuracy, F1, kappas, confusion
   agree LABELS.csv       how far labelers agree: kappas, alpha, AC1/AC2, with intervals
   check LABELS.csv       levels that do not follow from the labelers' own answers
+  consensus RESPONSES.csv
+                         the validation survey's figures, per category and level
+  consistency RATINGS.csv
+                         one labeler's 1-5 ratings against the survey's consensus
   validate               check the taxonomy and rules files, report every finding
   rules test             validate the rules, then run the tests kept with each rule
   taxonomy show          print the categories, criteria, levels and the matrix
@@ -78,6 +82,8 @@ int main(int argc, char** argv) {
     if (verb == "eval") return silt::cli::cmd_eval(rest);
     if (verb == "agree") return silt::cli::cmd_agree(rest);
     if (verb == "check") return silt::cli::cmd_check(rest);
+    if (verb == "consensus") return silt::cli::cmd_consensus(rest);
+    if (verb == "consistency") return silt::cli::cmd_consistency(rest);
     if (verb == "validate") return silt::cli::cmd_validate(rest);
     if (verb == "rules") return silt::cli::cmd_rules(rest);
     if (verb == "taxonomy") return silt::cli::cmd_taxonomy(rest);

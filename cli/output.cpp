@@ -181,7 +181,7 @@ std::string render_table(const std::vector<Classification>& cs, const std::vecto
   return out;
 }
 
-std::string render_taxonomy(const Taxonomy& t, bool color) {
+std::string render_taxonomy(const Taxonomy& t, const Consensus* consensus, bool color) {
   Style st{color};
   std::string out =
       st("Taxonomy " + (t.name.empty() ? std::string("(unnamed)") : t.name), "1") + " (" + t.file + ")\n\n";
@@ -192,6 +192,21 @@ std::string render_taxonomy(const Taxonomy& t, bool color) {
     out += "  " + st(pad(c.id, wid), "1;32") + "  " + c.name + "\n";
     if (!c.definition.empty()) out += wrap(c.definition, 96, "      ");
     if (!c.example.empty()) out += wrap("e.g. " + c.example, 96, "      ");
+    if (const CategoryConsensus* s = consensus ? find(*consensus, c.id) : nullptr) {
+      auto part = [](const char* name, const Summary& x) {
+        return x.n ? std::string(name) + " " + fixed(x.median, 0) + " [" + score_text(x.q1) + "-" + score_text(x.q3) +
+                         "]"
+                   : std::string(name) + " -";
+      };
+      const std::size_t met = s->met_yes + s->met_no;
+      out += st("      survey (1-5, median [Q1-Q3]): " + part("diagnosing", s->diagnosing) + ", " +
+                    part("severity", s->severity) + ", " + part("fixing", s->fixing) +
+                    (met ? "; " + fixed(100.0 * static_cast<double>(s->met_yes) / static_cast<double>(met), 0) +
+                               "% met one"
+                         : std::string()),
+                "2") +
+             "\n";
+    }
   }
   std::size_t wc = std::string("threat").size();
   for (const auto& c : t.criteria) wc = std::max(wc, c.id.size());
@@ -219,7 +234,14 @@ std::string render_taxonomy(const Taxonomy& t, bool color) {
   for (const auto& l : t.levels) {
     out += "  " + std::to_string(l.number) + (l.threat.empty() ? "" : " (" + l.threat + ")") + "\n";
     if (!l.description.empty()) out += wrap(l.description, 96, "      ");
+    if (const LevelConsensus* s = consensus ? find(*consensus, l.number) : nullptr)
+      out += st("      survey: " + fixed(100 * s->agreement.share_high, 0) + "% agree (4-5), median " +
+                    fixed(s->agreement.median, 0) + ", n=" + std::to_string(s->agreement.n),
+                "2") +
+             "\n";
   }
+  if (consensus)
+    out += "\nSurvey figures: " + std::to_string(consensus->respondents) + " respondents (silt consensus)\n";
   return out;
 }
 

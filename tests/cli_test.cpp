@@ -324,3 +324,24 @@ TEST_CASE("cli: check lists levels that do not follow from the answers, and stro
   CHECK(j["level_mismatches"].size() == 2);
   CHECK(j["level_mismatches"][1]["expected"] == 3);
 }
+
+TEST_CASE("cli: consensus in text, JSON and YAML; consistency against it", "[cli][survey]") {
+  auto text = silt("consensus tests/fixtures/survey.csv");
+  CHECK(text.code == 3);  // one answer was not 1-5 (named on stderr); the figures still come out
+  CHECK(contains(text.err, "survey.csv:7"));
+  CHECK(contains(text.out, "Survey: 5 respondents"));
+  auto j = nlohmann::json::parse(silt("consensus tests/fixtures/survey.csv --format json").out);
+  CHECK(j["categories"]["wrong-shape"]["diagnosing"]["median"] == 2.5);
+  CHECK(j["levels"]["2"]["share_4_5"] == 0.75);
+  std::string dir = (fs::temp_directory_path() / ("silt-survey-" + std::to_string(::getpid()))).string();
+  fs::create_directories(dir);
+  std::ofstream(dir + "/c.yaml") << silt("consensus tests/fixtures/survey.csv --format yaml").out;
+  auto r = silt("consistency tests/fixtures/my-ratings.csv --consensus " + dir + "/c.yaml");
+  fs::remove_all(dir);
+  CHECK(r.code == 3);
+  CHECK(contains(r.out,
+                 "tests/fixtures/my-ratings.csv:2: wrong-displayed-message diagnosing: you gave 5, the "
+                 "survey's middle half gave 2-4 (median 3)"));
+  CHECK(contains(r.out, "1 of 4 rating(s) outside the consensus quartiles; mean distance to the median 0.75"));
+  CHECK(silt("consensus tests/fixtures/labels.csv").code == 3);  // no survey column
+}

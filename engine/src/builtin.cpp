@@ -6,6 +6,8 @@ extern const char silt_builtin_taxonomy[];
 extern const std::size_t silt_builtin_taxonomy_size;
 extern const char silt_builtin_rules[];
 extern const std::size_t silt_builtin_rules_size;
+extern const char silt_builtin_consensus[];
+extern const std::size_t silt_builtin_consensus_size;
 
 namespace silt {
 
@@ -15,6 +17,10 @@ BuiltinFile builtin_taxonomy() {
 
 BuiltinFile builtin_rules() {
   return {"rules/keras-tf.yaml", {silt_builtin_rules, silt_builtin_rules_size}};
+}
+
+BuiltinFile builtin_consensus() {
+  return {"taxonomy/keras-tf-consensus.yaml", {silt_builtin_consensus, silt_builtin_consensus_size}};
 }
 
 std::string_view version() {

@@ -12,6 +12,9 @@ struct BuiltinFile {
 
 BuiltinFile builtin_taxonomy();
 BuiltinFile builtin_rules();
+// The figures of the study's validation survey (taxonomy/keras-tf-consensus.yaml,
+// written by `silt consensus --format yaml` from the survey's export).
+BuiltinFile builtin_consensus();
 
 // Version string of this build ("0.1.0").
 std::string_view version();

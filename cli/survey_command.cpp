@@ -1,0 +1,188 @@
+// `silt consensus` and `silt consistency`: the survey's figures, and one labeler's
+// ratings against them.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "cli.h"
+#include "options.h"
+#include "silt/builtin.h"
+#include "silt/survey.h"
+
+namespace silt::cli {
+namespace {
+
+std::string brief(const Summary& s) {
+  if (s.n == 0) return "-";
+  return fmt::format("{:.0f} [{:g}-{:g}] {:.2f}", s.median, s.q1, s.q3, s.mean);
+}
+
+nlohmann::ordered_json json_summary(const Summary& s) {
+  return {{"n", s.n},   {"median", s.median},        {"mean", s.mean},    {"q1", s.q1},
+          {"q3", s.q3}, {"share_4_5", s.share_high}, {"counts", s.counts}};
+}
+
+std::string render_text(const Consensus& c, const std::string& source) {
+  std::string out = fmt::format("Survey: {} respondents ({})\n\n", c.respondents, source);
+  out += "Categories: median [Q1-Q3] mean of 1-5 answers (5: hardest to diagnose, most severe, hardest to fix)\n";
+  out += fmt::format("  {:<26}{:>8}  {:<18}{:<18}{:<18}\n", "", "met one", "diagnosing", "severity", "fixing");
+  for (const auto& cat : c.categories) {
+    std::size_t met = cat.met_yes + cat.met_no;
+    out += fmt::format("  {:<26}{:>8}  {:<18}{:<18}{:<18}\n", cat.category,
+                       met ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(cat.met_yes) / static_cast<double>(met))
+                           : std::string("-"),
+                       brief(cat.diagnosing), brief(cat.severity), brief(cat.fixing));
+  }
+  out += "\nLevels: agreement with the level's definition and example (1 strongly disagree - 5 strongly agree)\n";
+  out +=
+      fmt::format("  {:<8}{:>6}{:>10}  {:<22}{}\n", "level", "n", "agree 4-5", "median [Q1-Q3] mean", "answers 1..5");
+  auto line = [&](const std::string& name, const Summary& s) {
+    out += fmt::format("  {:<8}{:>6}{:>9.0f}%  {:<22}{}\n", name, s.n, 100 * s.share_high, brief(s),
+                       fmt::join(s.counts, " "));
+  };
+  for (const auto& l : c.levels) line(std::to_string(l.level), l.agreement);
+  if (c.scale) {
+    out += "\nThe scale as a whole (1-5)\n";
+    line("scale", *c.scale);
+  }
+  if (!c.problematic.empty()) {
+    std::size_t total = 0;
+    for (const auto& [a, n] : c.problematic) total += n;
+    out += "\nSilent bugs, compared with bugs that crash or hang\n";
+    for (const auto& [a, n] : c.problematic)
+      out +=
+          fmt::format("  {:<24}{:>5} ({:.0f}%)\n", a, n, 100.0 * static_cast<double>(n) / static_cast<double>(total));
+  }
+  return out;
+}
+
+nlohmann::ordered_json render_json(const Consensus& c) {
+  nlohmann::ordered_json cats = nlohmann::ordered_json::object(), levels = nlohmann::ordered_json::object();
+  for (const auto& cat : c.categories)
+    cats[cat.category] = {{"diagnosing", json_summary(cat.diagnosing)},
+                          {"severity", json_summary(cat.severity)},
+                          {"fixing", json_summary(cat.fixing)},
+                          {"met", {{"yes", cat.met_yes}, {"no", cat.met_no}}}};
+  for (const auto& l : c.levels) levels[std::to_string(l.level)] = json_summary(l.agreement);
+  nlohmann::ordered_json j = {{"respondents", c.respondents}, {"categories", cats}, {"levels", levels}};
+  if (c.scale) j["scale"] = json_summary(*c.scale);
+  j["problematic"] = c.problematic;
+  return j;
+}
+
+}  // namespace
+
+int cmd_consensus(const std::vector<std::string>& args) {
+  po::options_description own("Consensus options");
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("RESPONSES.csv"), "the export")(
+      "format,f", po::value<std::string>()->default_value("text"), "text, json, or yaml (a consensus file)");
+  auto [vm, criteria, help] =
+      parse_input_command(args, own,
+                          "Usage: silt consensus RESPONSES.csv [--format text|json|yaml]\n\n"
+                          "Reads the survey's Google Forms CSV export and summarises it: for each category,\n"
+                          "Diagnosing, Severity and Fixing (median, quartiles, mean) and the share who met\n"
+                          "such a bug; for each impact level, the agreement with it; the scale as a whole;\n"
+                          "how problematic silent bugs are. Columns are found by their question text.");
+  if (help) return exit_ok;
+  if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
+    throw UsageError{"name one survey export"};
+  const std::string format = opt(vm, "format", "text");
+  check_format(format, {"text", "json", "yaml"});
+  auto config = require_config(vm, false, &criteria.probe);
+  if (!config) return exit_usage;
+  const std::string path = vm["input"].as<std::vector<std::string>>()[0];
+  auto c = read_survey(path, *config->taxonomy);
+  if (!c.ok()) {
+    spdlog::error("{}", c.error().message);
+    return exit_bad_input;
+  }
+  for (const auto& p : c.value().problems) spdlog::warn("{}", p);
+  if (format == "yaml")
+    std::cout << to_yaml(c.value());
+  else if (format == "json")
+    std::cout << render_json(c.value()).dump(2) << "\n";
+  else
+    std::cout << render_text(c.value(), path);
+  return c.value().problems.empty() ? exit_ok : exit_bad_input;
+}
+
+std::optional<Consensus> load_consensus(const std::string& path) {
+  std::string text, name;
+  if (path.empty()) {
+    auto b = builtin_consensus();
+    text = std::string(b.text);
+    name = std::string(b.name);
+  } else {
+    auto t = slurp(path);
+    if (!t) {
+      spdlog::error("{}: cannot read the file", path);
+      return std::nullopt;
+    }
+    text = std::move(*t);
+    name = path;
+  }
+  auto c = consensus_from_yaml(text, name);
+  if (!c.ok()) {
+    spdlog::error("{}", c.error().message);
+    return std::nullopt;
+  }
+  return c.value();
+}
+
+int cmd_consistency(const std::vector<std::string>& args) {
+  po::options_description own("Consistency options");
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("RATINGS.csv"), "your ratings")(
+      "consensus", po::value<std::string>()->value_name("FILE"), "a consensus file (default: the study's survey)")(
+      "format,f", po::value<std::string>()->default_value("text"), "text or json");
+  auto [vm, criteria, help] =
+      parse_input_command(args, own,
+                          "Usage: silt consistency RATINGS.csv [--consensus FILE]\n\n"
+                          "Compares one labeler's own 1-5 ratings with the survey's consensus: each rating\n"
+                          "outside the consensus quartiles, and the mean distance to the median. RATINGS.csv\n"
+                          "is category,diagnosing,severity,fixing or level,agreement.");
+  if (help) return exit_ok;
+  if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
+    throw UsageError{"name one ratings file"};
+  const std::string format = opt(vm, "format", "text");
+  check_format(format, {"text", "json"});
+  auto config = require_config(vm, false, &criteria.probe);
+  if (!config) return exit_usage;
+  auto cons = load_consensus(opt(vm, "consensus"));
+  if (!cons) return exit_usage;
+  const std::string path = vm["input"].as<std::vector<std::string>>()[0];
+  auto rep = consistency(path, *cons, *config->taxonomy);
+  if (!rep.ok()) {
+    spdlog::error("{}", rep.error().message);
+    return exit_bad_input;
+  }
+  for (const auto& p : rep.value().problems) spdlog::warn("{}", p);
+  const auto& r = rep.value();
+  if (format == "json") {
+    nlohmann::ordered_json items = nlohmann::ordered_json::array();
+    for (const auto& x : r.ratings)
+      items.push_back({{"what", x.what},
+                       {"line", x.line},
+                       {"rating", x.rating},
+                       {"median", x.median},
+                       {"q1", x.q1},
+                       {"q3", x.q3},
+                       {"outside", x.outside}});
+    std::cout << nlohmann::ordered_json{{"ratings", items},
+                                        {"outside", r.outside},
+                                        {"mean_distance_to_median", r.mean_distance}}
+                     .dump(2)
+              << "\n";
+  } else {
+    for (const auto& x : r.ratings)
+      if (x.outside)
+        std::cout << fmt::format("{}:{}: {}: you gave {}, the survey's middle half gave {:g}-{:g} (median {:g})\n",
+                                 path, x.line, x.what, x.rating, x.q1, x.q3, x.median);
+    std::cout << fmt::format("{} of {} rating(s) outside the consensus quartiles; mean distance to the median {:.2f}\n",
+                             r.outside, r.ratings.size(), r.mean_distance);
+  }
+  return r.problems.empty() ? exit_ok : exit_bad_input;
+}
+
+}  // namespace silt::cli

@@ -1,0 +1,347 @@
+#include "silt/survey.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "csv_table.h"
+#include "read_file.h"
+
+namespace silt {
+
+namespace {
+
+// Letters and digits only, lower case: "3. Wrong Parameter Settings" -> "3wrongparametersettings".
+std::string squash(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The category a header asks about: its text before the first ':', without a leading
+// number, starts with the category's name.
+std::optional<std::size_t> category_of(const std::string& header, const Taxonomy& tax) {
+  std::string head = header.substr(0, header.find(':'));
+  std::size_t k = 0;
+  while (k < head.size() && (std::isdigit(static_cast<unsigned char>(head[k])) || head[k] == '.' || head[k] == ' '))
+    ++k;
+  std::string name = squash(head.substr(k));
+  if (name.empty()) return std::nullopt;
+  for (std::size_t c = 0; c < tax.categories.size(); ++c) {
+    std::string cat = squash(tax.categories[c].name);
+    if (!cat.empty() && name.rfind(cat, 0) == 0) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> level_of(const std::string& header) {
+  std::string h = squash(header.substr(0, header.find(':')));
+  if (h.rfind("level", 0) != 0 || h.size() == 5) return std::nullopt;
+  try {
+    return std::stoi(h.substr(5));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool contains(const std::string& header, std::string_view what) {
+  std::string h = header, w(what);
+  std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(w.begin(), w.end(), w.begin(), [](unsigned char c) { return std::tolower(c); });
+  return h.find(w) != std::string::npos;
+}
+
+// "1 (easy)", "5 (difficult)", "3": the leading number 1-5; nullopt for anything else.
+std::optional<int> scale_answer(const std::string& s) {
+  std::string t = detail::trim(s);
+  if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0]))) return std::nullopt;
+  int v = t[0] - '0';
+  if (v < 1 || v > 5 || (t.size() > 1 && std::isdigit(static_cast<unsigned char>(t[1])))) return std::nullopt;
+  return v;
+}
+
+double quantile(std::vector<int> v, double p) {
+  std::sort(v.begin(), v.end());
+  double h = p * static_cast<double>(v.size() - 1);
+  auto lo = static_cast<std::size_t>(h);
+  std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+Summary summarize(const std::vector<int>& v) {
+  Summary s;
+  s.n = v.size();
+  if (v.empty()) return s;
+  double sum = 0;
+  std::size_t high = 0;
+  for (int x : v) {
+    ++s.counts[static_cast<std::size_t>(x - 1)];
+    sum += x;
+    high += x >= 4;
+  }
+  s.mean = sum / static_cast<double>(v.size());
+  s.median = quantile(v, 0.5);
+  s.q1 = quantile(v, 0.25);
+  s.q3 = quantile(v, 0.75);
+  s.share_high = static_cast<double>(high) / static_cast<double>(v.size());
+  return s;
+}
+
+}  // namespace
+
+Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
+  auto text = detail::read_file(path);
+  if (!text) return Error{"cannot read " + path};
+  auto csv = detail::parse_csv(*text);
+  if (csv.rows.size() < 1) return Error{path + ": the file is empty"};
+  const auto& head = csv.rows.front();
+
+  // Find the columns.
+  struct CatCols {
+    std::optional<std::size_t> diagnosing, severity, fixing, met;
+  };
+  std::vector<CatCols> cat(tax.categories.size());
+  std::vector<std::pair<int, std::size_t>> level_cols;
+  std::optional<std::size_t> scale_col, problem_col;
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t last_category = none;  // the category whose block the columns are in
+  for (std::size_t k = 0; k < head.size(); ++k) {
+    const std::string& h = head[k];
+    if (auto c = category_of(h, tax)) {
+      last_category = *c;
+      if (contains(h, "[diagnosing]"))
+        cat[*c].diagnosing = k;
+      else if (contains(h, "[severity]"))
+        cat[*c].severity = k;
+      else if (contains(h, "[fixing]"))
+        cat[*c].fixing = k;
+      continue;
+    }
+    if (contains(h, "have you ever been confronted")) {
+      // The same question follows each category's block.
+      if (last_category != none && !cat[last_category].met) cat[last_category].met = k;
+      continue;
+    }
+    if (auto l = level_of(h)) {
+      level_cols.emplace_back(*l, k);
+      last_category = none;
+      continue;
+    }
+    if (contains(h, "how would you judge this scale"))
+      scale_col = k;
+    else if (contains(h, "how problematic"))
+      problem_col = k;
+    if (!contains(h, "any comments")) last_category = none;
+  }
+  bool any = !level_cols.empty();
+  for (const auto& c : cat) any = any || c.diagnosing || c.severity || c.fixing;
+  if (!any) return Error{path + ":1: no column asks about a category or a level of the taxonomy"};
+
+  Consensus out;
+  out.respondents = csv.rows.size() - 1;
+  auto collect = [&](std::size_t col, const std::string& what) {
+    std::vector<int> v;
+    for (std::size_t r = 1; r < csv.rows.size(); ++r) {
+      const std::string cell = col < csv.rows[r].size() ? detail::trim(csv.rows[r][col]) : std::string();
+      if (cell.empty()) continue;  // skipped
+      if (auto a = scale_answer(cell))
+        v.push_back(*a);
+      else
+        out.problems.push_back(path + ":" + std::to_string(csv.lines[r]) + ": " + what + ": '" + cell +
+                               "' is not an answer from 1 to 5");
+    }
+    return v;
+  };
+  for (std::size_t c = 0; c < tax.categories.size(); ++c) {
+    const CatCols& cc = cat[c];
+    if (!cc.diagnosing && !cc.severity && !cc.fixing) continue;
+    CategoryConsensus cons;
+    cons.category = tax.categories[c].id;
+    if (cc.diagnosing) cons.diagnosing = summarize(collect(*cc.diagnosing, cons.category + " diagnosing"));
+    if (cc.severity) cons.severity = summarize(collect(*cc.severity, cons.category + " severity"));
+    if (cc.fixing) cons.fixing = summarize(collect(*cc.fixing, cons.category + " fixing"));
+    if (cc.met)
+      for (std::size_t r = 1; r < csv.rows.size(); ++r) {
+        std::string a = *cc.met < csv.rows[r].size() ? squash(csv.rows[r][*cc.met]) : "";
+        if (a == "yes")
+          ++cons.met_yes;
+        else if (a == "no")
+          ++cons.met_no;
+      }
+    out.categories.push_back(std::move(cons));
+  }
+  std::sort(level_cols.begin(), level_cols.end());
+  for (const auto& [level, col] : level_cols)
+    out.levels.push_back({level, summarize(collect(col, "level " + std::to_string(level)))});
+  if (scale_col) out.scale = summarize(collect(*scale_col, "scale"));
+  if (problem_col)
+    for (std::size_t r = 1; r < csv.rows.size(); ++r) {
+      std::string a = *problem_col < csv.rows[r].size() ? detail::trim(csv.rows[r][*problem_col]) : "";
+      if (!a.empty()) ++out.problematic[a];
+    }
+  return out;
+}
+
+namespace {
+
+void emit(YAML::Emitter& y, const Summary& s) {
+  y << YAML::BeginMap << YAML::Key << "n" << YAML::Value << s.n;
+  y << YAML::Key << "counts" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (auto c : s.counts) y << c;
+  y << YAML::EndSeq;
+  y << YAML::Key << "mean" << YAML::Value << s.mean << YAML::Key << "median" << YAML::Value << s.median;
+  y << YAML::Key << "q1" << YAML::Value << s.q1 << YAML::Key << "q3" << YAML::Value << s.q3;
+  y << YAML::Key << "share_4_5" << YAML::Value << s.share_high << YAML::EndMap;
+}
+
+Summary read_summary(const YAML::Node& n) {
+  Summary s;
+  if (!n || !n.IsMap()) return s;
+  s.n = n["n"].as<std::size_t>(0);
+  if (n["counts"] && n["counts"].IsSequence())
+    for (std::size_t k = 0; k < 5 && k < n["counts"].size(); ++k) s.counts[k] = n["counts"][k].as<std::size_t>(0);
+  s.mean = n["mean"].as<double>(0);
+  s.median = n["median"].as<double>(0);
+  s.q1 = n["q1"].as<double>(0);
+  s.q3 = n["q3"].as<double>(0);
+  s.share_high = n["share_4_5"].as<double>(0);
+  return s;
+}
+
+}  // namespace
+
+std::string to_yaml(const Consensus& c) {
+  YAML::Emitter y;
+  y.SetDoublePrecision(4);
+  y << YAML::BeginMap;
+  y << YAML::Key << "schema" << YAML::Value << "silt/consensus/v1";
+  y << YAML::Key << "respondents" << YAML::Value << c.respondents;
+  y << YAML::Key << "categories" << YAML::Value << YAML::BeginMap;
+  for (const auto& cat : c.categories) {
+    y << YAML::Key << cat.category << YAML::Value << YAML::BeginMap;
+    y << YAML::Key << "diagnosing" << YAML::Value;
+    emit(y, cat.diagnosing);
+    y << YAML::Key << "severity" << YAML::Value;
+    emit(y, cat.severity);
+    y << YAML::Key << "fixing" << YAML::Value;
+    emit(y, cat.fixing);
+    y << YAML::Key << "met" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "yes" << YAML::Value
+      << cat.met_yes << YAML::Key << "no" << YAML::Value << cat.met_no << YAML::EndMap;
+    y << YAML::EndMap;
+  }
+  y << YAML::EndMap;
+  y << YAML::Key << "levels" << YAML::Value << YAML::BeginMap;
+  for (const auto& l : c.levels) {
+    y << YAML::Key << l.level << YAML::Value;
+    emit(y, l.agreement);
+  }
+  y << YAML::EndMap;
+  if (c.scale) {
+    y << YAML::Key << "scale" << YAML::Value;
+    emit(y, *c.scale);
+  }
+  y << YAML::Key << "problematic" << YAML::Value << YAML::BeginMap;
+  for (const auto& [answer, n] : c.problematic) y << YAML::Key << answer << YAML::Value << n;
+  y << YAML::EndMap << YAML::EndMap;
+  return std::string(y.c_str()) + "\n";
+}
+
+Result<Consensus> consensus_from_yaml(std::string_view yaml, const std::string& file) {
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    if (!root["schema"] || root["schema"].as<std::string>() != "silt/consensus/v1")
+      return Error{file + ": not a silt consensus file (schema: silt/consensus/v1)"};
+    Consensus c;
+    c.respondents = root["respondents"].as<std::size_t>(0);
+    for (const auto& kv : root["categories"]) {
+      CategoryConsensus cat;
+      cat.category = kv.first.as<std::string>();
+      cat.diagnosing = read_summary(kv.second["diagnosing"]);
+      cat.severity = read_summary(kv.second["severity"]);
+      cat.fixing = read_summary(kv.second["fixing"]);
+      cat.met_yes = kv.second["met"]["yes"].as<std::size_t>(0);
+      cat.met_no = kv.second["met"]["no"].as<std::size_t>(0);
+      c.categories.push_back(std::move(cat));
+    }
+    for (const auto& kv : root["levels"]) c.levels.push_back({kv.first.as<int>(), read_summary(kv.second)});
+    if (root["scale"]) c.scale = read_summary(root["scale"]);
+    for (const auto& kv : root["problematic"]) c.problematic[kv.first.as<std::string>()] = kv.second.as<std::size_t>();
+    return c;
+  } catch (const YAML::Exception& e) {
+    return Error{file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg};
+  }
+}
+
+const CategoryConsensus* find(const Consensus& c, const std::string& category) {
+  for (const auto& x : c.categories)
+    if (x.category == category) return &x;
+  return nullptr;
+}
+
+const LevelConsensus* find(const Consensus& c, int level) {
+  for (const auto& x : c.levels)
+    if (x.level == level) return &x;
+  return nullptr;
+}
+
+Result<ConsistencyReport> consistency(const std::string& path, const Consensus& cons, const Taxonomy& tax) {
+  auto text = detail::read_file(path);
+  if (!text) return Error{"cannot read " + path};
+  auto csv = detail::parse_csv(*text);
+  if (csv.rows.empty()) return Error{path + ": the file is empty"};
+  std::map<std::string, std::size_t> col;
+  for (std::size_t k = 0; k < csv.rows[0].size(); ++k) col[detail::header_name(csv.rows[0][k])] = k;
+  const bool by_category = col.count("category") > 0;
+  const bool by_level = col.count("level") > 0 && col.count("agreement") > 0;
+  if (!by_category && !by_level)
+    return Error{path + ":1: the header must be category,diagnosing,severity,fixing or level,agreement"};
+  ConsistencyReport out;
+  double distance = 0;
+  auto check = [&](const std::string& what, int line, const std::string& cell, const Summary& s) {
+    if (detail::trim(cell).empty()) return;
+    auto r = scale_answer(cell);
+    if (!r) {
+      out.problems.push_back(path + ":" + std::to_string(line) + ": " + what + ": '" + cell + "' is not 1-5");
+      return;
+    }
+    RatingCheck rc{what, line, *r, s.median, s.q1, s.q3, *r < s.q1 || *r > s.q3};
+    distance += std::abs(*r - s.median);
+    out.outside += rc.outside;
+    out.ratings.push_back(rc);
+  };
+  for (std::size_t r = 1; r < csv.rows.size(); ++r) {
+    const auto& row = csv.rows[r];
+    const int line = csv.lines[r];
+    auto at = [&](const char* name) {
+      auto it = col.find(name);
+      return it != col.end() && it->second < row.size() ? row[it->second] : std::string();
+    };
+    if (by_category) {
+      std::string id = detail::trim(at("category"));
+      const CategoryConsensus* c = find(cons, id);
+      if (!c) {
+        out.problems.push_back(path + ":" + std::to_string(line) + ": no consensus for category '" + id + "'" +
+                               (tax.category_index(id) ? "" : " (not in the taxonomy)"));
+        continue;
+      }
+      check(id + " diagnosing", line, at("diagnosing"), c->diagnosing);
+      check(id + " severity", line, at("severity"), c->severity);
+      check(id + " fixing", line, at("fixing"), c->fixing);
+    } else {
+      auto level = scale_answer(at("level"));
+      const LevelConsensus* l = level ? find(cons, *level) : nullptr;
+      if (!l) {
+        out.problems.push_back(path + ":" + std::to_string(line) + ": no consensus for level '" + at("level") + "'");
+        continue;
+      }
+      check("level " + std::to_string(*level), line, at("agreement"), l->agreement);
+    }
+  }
+  if (!out.ratings.empty()) out.mean_distance = distance / static_cast<double>(out.ratings.size());
+  return out;
+}
+
+}  // namespace silt

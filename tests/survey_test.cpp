@@ -1,0 +1,97 @@
+#include "silt/survey.h"
+
+#include "test_support.h"
+
+using namespace silt;
+
+namespace {
+
+const Taxonomy& tax() {
+  return silt::test::default_classifier().taxonomy();
+}
+
+Consensus fixture() {
+  auto c = read_survey(SILT_TEST_FIXTURES "/survey.csv", tax());
+  REQUIRE(c.ok());
+  return c.value();
+}
+
+}  // namespace
+
+TEST_CASE("survey: columns found by their text in a re-ordered export, answers summarised", "[survey]") {
+  // tests/fixtures/survey.csv: 5 respondents, worked by hand.
+  Consensus c = fixture();
+  CHECK(c.respondents == 5);
+  REQUIRE(c.categories.size() == 2);
+  const auto* msg = find(c, "wrong-displayed-message");
+  REQUIRE(msg);
+  // Diagnosing 1, 2, 3, 5, 4: median 3, mean 3, quartiles 2 and 4, two of five 4-5.
+  CHECK(msg->diagnosing.n == 5);
+  CHECK(msg->diagnosing.median == 3);
+  CHECK(msg->diagnosing.mean == Approx(3.0));
+  CHECK(msg->diagnosing.q1 == 2);
+  CHECK(msg->diagnosing.q3 == 4);
+  CHECK(msg->diagnosing.share_high == Approx(0.4));
+  CHECK(msg->fixing.median == 3);
+  CHECK(msg->met_yes == 4);
+  CHECK(msg->met_no == 1);
+  const auto* shape = find(c, "wrong-shape");
+  REQUIRE(shape);
+  // Diagnosing 2, 2, 3, 4 (one skipped): median 2.5, mean 2.75, quartiles 2 and 3.25 (type 7).
+  CHECK(shape->diagnosing.n == 4);
+  CHECK(shape->diagnosing.median == 2.5);
+  CHECK(shape->diagnosing.mean == Approx(2.75));
+  CHECK(shape->diagnosing.q3 == Approx(3.25));
+  CHECK(shape->fixing.counts == std::array<std::size_t, 5>{1, 1, 1, 1, 1});
+  CHECK(shape->met_yes == 3);  // the "confronted" column after the shape block
+  REQUIRE(c.levels.size() == 2);
+  CHECK(c.levels[0].level == 1);
+  CHECK(c.levels[0].agreement.median == 3);
+  CHECK(c.levels[1].agreement.n == 4);
+  CHECK(c.levels[1].agreement.share_high == Approx(0.75));
+  REQUIRE(c.scale);
+  CHECK(c.scale->n == 4);
+  REQUIRE(c.problems.size() == 1);
+  CHECK(c.problems[0].find("survey.csv:7: scale: 'n/a' is not an answer from 1 to 5") != std::string::npos);
+  CHECK(c.problematic.at("More problematic") == 3);
+  CHECK(c.problematic.at("Less problematic") == 1);
+}
+
+TEST_CASE("survey: the consensus YAML reads back to the same figures", "[survey]") {
+  Consensus c = fixture();
+  auto back = consensus_from_yaml(to_yaml(c), "mem.yaml");
+  REQUIRE(back.ok());
+  CHECK(back.value().respondents == 5);
+  const auto* shape = find(back.value(), "wrong-shape");
+  REQUIRE(shape);
+  CHECK(shape->diagnosing.q3 == Approx(3.25));
+  CHECK(shape->met_no == 2);
+  CHECK(find(back.value(), 2)->agreement.share_high == Approx(0.75));
+  CHECK(back.value().problematic == c.problematic);
+  CHECK_FALSE(consensus_from_yaml("schema: other\n", "x.yaml").ok());
+}
+
+TEST_CASE("survey: the shipped consensus is the study's survey", "[survey]") {
+  auto b = builtin_consensus();
+  auto c = consensus_from_yaml(b.text, std::string(b.name));
+  REQUIRE(c.ok());
+  CHECK(c.value().respondents == 103);
+  CHECK(c.value().categories.size() == 7);
+  CHECK(c.value().levels.size() == 4);
+}
+
+TEST_CASE("consistency: ratings outside the consensus quartiles, mean distance to the median", "[survey]") {
+  Consensus c = fixture();
+  auto r = consistency(SILT_TEST_FIXTURES "/my-ratings.csv", c, tax());
+  REQUIRE(r.ok());
+  // Message: diagnosing 5 (outside 2-4, 2 from the median), severity 2, fixing 3 (inside);
+  // shape: severity 4 (inside 3-4, 1 from the median 3), fixing 9 is no rating.
+  REQUIRE(r.value().ratings.size() == 4);
+  CHECK(r.value().outside == 1);
+  CHECK(r.value().ratings[0].outside);
+  CHECK(r.value().ratings[0].what == "wrong-displayed-message diagnosing");
+  CHECK(r.value().mean_distance == Approx(0.75));
+  REQUIRE(r.value().problems.size() == 2);
+  CHECK(r.value().problems[0].find("my-ratings.csv:3: wrong-shape fixing: '9' is not 1-5") != std::string::npos);
+  CHECK(r.value().problems[1].find("no consensus for category 'wrong-structure'") != std::string::npos);
+}
