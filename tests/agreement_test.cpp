@@ -123,3 +123,25 @@ TEST_CASE("agree: a value outside the field's domain is reported and left out", 
   CHECK(fs[0].problems[0] == "mem.csv:3: category 'wrong-shap' is not one of its values; left out");
   CHECK(fs[0].items == 1);
 }
+
+TEST_CASE("agree: a header-only file and a single rater give undefined statistics with reasons", "[agreement]") {
+  LabelTable t;
+  t.file = "mem.csv";
+  t.fields = {"category", "impact"};
+  t.values = {{}, {}};
+  auto fs = agreement(t, tax(), quick());
+  REQUIRE(fs.size() == 2);
+  CHECK_FALSE(fs[0].percent.defined());
+  CHECK(fs[0].percent.undefined == "no item was rated by two raters or more");
+  CHECK_FALSE(fs[1].alpha.defined());
+  LabelTable one = t;
+  one.items = {"a", "b"};
+  one.raters = {"solo"};
+  one.values = {{{"wrong-shape"}, {"wrong-calculation"}}, {{"2"}, {"3"}}};
+  one.lines = {{2}, {3}};
+  auto f1 = agreement(one, tax(), quick());
+  CHECK_FALSE(f1[0].fleiss.defined());
+  CHECK_FALSE(f1[0].conger.defined());
+  CHECK(f1[0].pairs.empty());
+  CHECK(f1[0].vs_majority[0].agreement.undefined == "no item where the others have a majority");
+}

@@ -196,7 +196,6 @@ std::vector<FieldAgreement> agreement(const LabelTable& t, const Taxonomy& tax, 
 
     stats::Ratings r;
     r.categories = dom.values.size();
-    bool any = false;
     for (std::size_t i = 0; i < t.items.size(); ++i) {
       std::vector<int> item(t.raters.size(), stats::missing);
       for (std::size_t a = 0; a < t.raters.size(); ++a) {
@@ -209,11 +208,9 @@ std::vector<FieldAgreement> agreement(const LabelTable& t, const Taxonomy& tax, 
           continue;
         }
         item[a] = it->second;
-        any = true;
       }
       r.codes.push_back(std::move(item));
     }
-    if (!any) continue;  // a column nobody filled
 
     const stats::Weights w = fa.ordinal ? stats::Weights::quadratic : stats::Weights::none;
     const stats::Metric metric = fa.ordinal ? stats::Metric::ordinal : stats::Metric::nominal;

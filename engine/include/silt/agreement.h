@@ -76,7 +76,8 @@ struct FieldAgreement {
   std::vector<std::string> problems;  // values outside the domain (left out)
 };
 
-// The statistics of every field of `labels` (skipping fields nobody filled).
+// The statistics of every field of `labels`; a field nobody filled gets them undefined,
+// with the reason.
 std::vector<FieldAgreement> agreement(const LabelTable& labels, const Taxonomy& taxonomy,
                                       const AgreementOptions& options);
 
