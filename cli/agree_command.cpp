@@ -15,19 +15,12 @@
 namespace silt::cli {
 namespace {
 
-struct Collect : BatchSink {
-  std::string out;
-  void write(std::string_view b) override { out.append(b); }
-  void reject(const Reject& r) override { spdlog::warn("{}: rejected, {}: {}", r.source, r.code, r.message); }
-  void input_error(const std::string& input, const std::string& m) override { spdlog::error("{}: {}", input, m); }
-};
-
 // silt's labels of the issues in `path`, by id; nullopt (reported) on failure.
 std::optional<std::unordered_map<std::string, Prediction>> engine_labels(const Config& config,
                                                                          const std::string& path) {
   BatchOptions b;
   b.inputs = {path};
-  Collect sink;
+  MemorySink sink;
   Classifier classifier(config.taxonomy, config.rules);
   run_batch(classifier, b, sink);
   auto preds = read_predictions(sink.out, path);

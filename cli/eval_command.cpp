@@ -14,20 +14,6 @@ namespace silt::cli {
 namespace {
 
 // Keeps the JSON lines run_batch writes.
-struct Collect : BatchSink {
-  std::string out;
-  std::size_t rejected = 0, input_errors = 0;
-  void write(std::string_view b) override { out.append(b); }
-  void reject(const Reject& r) override {
-    ++rejected;
-    spdlog::warn("{}: rejected, {}: {}", r.source, r.code, r.message);
-  }
-  void input_error(const std::string& input, const std::string& m) override {
-    ++input_errors;
-    spdlog::error("{}: {}", input, m);
-  }
-};
-
 std::string num(const stats::Estimate& e, int decimals = 3) {
   if (!e.value) return "undefined";
   return fmt::format("{:.{}f}", *e.value, decimals);
@@ -230,7 +216,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     b.inputs = inputs;
     b.input_format = *in_format;
     b.answers = collect_answers(vm, tax, criteria.ids);
-    Collect sink;
+    MemorySink sink;
     Classifier classifier(config->taxonomy, config->rules);
     run_batch(classifier, b, sink);
     bad = bad || sink.rejected || sink.input_errors;

@@ -183,6 +183,20 @@ InputCommand parse_input_command(const std::vector<std::string>& args, const po:
   return c;
 }
 
+void MemorySink::write(std::string_view bytes) {
+  out.append(bytes);
+}
+
+void MemorySink::reject(const Reject& r) {
+  ++rejected;
+  spdlog::warn("{}: rejected, {}: {}", r.source, r.code, r.message);
+}
+
+void MemorySink::input_error(const std::string& input, const std::string& message) {
+  ++input_errors;
+  spdlog::error("{}: {}", input, message);
+}
+
 Answers collect_answers(const po::variables_map& vm, const Taxonomy& tax,
                         const std::vector<std::string>& shorthand_ids) {
   Answers answers(tax.criteria.size());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "silt/batch.h"
 
 namespace silt::cli {
 
@@ -75,6 +76,16 @@ struct InputCommand {
 };
 InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
                                  const char* usage);
+
+// Keeps what run_batch writes, in memory (silt JSON lines), and names each bad record
+// and unreadable input on stderr as it goes.
+struct MemorySink : BatchSink {
+  std::string out;
+  std::size_t rejected = 0, input_errors = 0;
+  void write(std::string_view bytes) override;
+  void reject(const Reject& r) override;
+  void input_error(const std::string& input, const std::string& message) override;
+};
 
 // The answers given with --set C=yes|no and the shorthands. Throws UsageError for an
 // unknown criterion, a bad answer, or yes and no for the same criterion.

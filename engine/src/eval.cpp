@@ -193,33 +193,29 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
   rep.n = gc.size();
   rep.impact_n = gl.size();
 
-  auto category_stats = [&](const std::vector<std::size_t>& idx, int which) {
+  enum class Stat { accuracy, macro_f1, within_one, kappa, kappa_quadratic };
+  // A statistic of the (gold, predicted) pairs listed in idx (a bootstrap resample).
+  auto pair_stat = [](const std::vector<int>& g0, const std::vector<int>& p0, std::size_t domain,
+                      const std::vector<std::size_t>& idx, Stat which) {
     std::vector<int> g, p;
     for (std::size_t i : idx) {
-      g.push_back(gc[i]);
-      p.push_back(pc[i]);
+      g.push_back(g0[i]);
+      p.push_back(p0[i]);
     }
-    auto r = stats::classification_report(g, p, q);
-    if (which == 0) return r.accuracy;
-    if (which == 1) return r.macro_f1;
-    stats::Ratings pairs;
-    pairs.categories = q;
-    for (std::size_t k = 0; k < g.size(); ++k) pairs.codes.push_back({g[k], p[k]});
-    return stats::cohen_kappa(pairs, 0, 1);
+    if (which == Stat::kappa || which == Stat::kappa_quadratic) {
+      stats::Ratings pairs;
+      pairs.categories = domain;
+      for (std::size_t k = 0; k < g.size(); ++k) pairs.codes.push_back({g[k], p[k]});
+      return stats::cohen_kappa(pairs, 0, 1, which == Stat::kappa ? stats::Weights::none : stats::Weights::quadratic);
+    }
+    auto r = stats::classification_report(g, p, domain);
+    return which == Stat::accuracy ? r.accuracy : which == Stat::macro_f1 ? r.macro_f1 : r.within_one;
   };
-  auto impact_stats = [&](const std::vector<std::size_t>& idx, int which) {
-    std::vector<int> g, p;
-    for (std::size_t i : idx) {
-      g.push_back(gl[i]);
-      p.push_back(pl[i]);
-    }
-    auto r = stats::classification_report(g, p, ql);
-    if (which == 0) return r.accuracy;
-    if (which == 1) return r.within_one;
-    stats::Ratings pairs;
-    pairs.categories = ql;
-    for (std::size_t k = 0; k < g.size(); ++k) pairs.codes.push_back({g[k], p[k]});
-    return stats::cohen_kappa(pairs, 0, 1, stats::Weights::quadratic);
+  auto category_stats = [&](const std::vector<std::size_t>& idx, Stat which) {
+    return pair_stat(gc, pc, q, idx, which);
+  };
+  auto impact_stats = [&](const std::vector<std::size_t>& idx, Stat which) {
+    return pair_stat(gl, pl, ql, idx, which);
   };
   auto all = [](std::size_t n) {
     std::vector<std::size_t> v(n);
@@ -228,20 +224,20 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
   };
 
   rep.category = stats::classification_report(gc, pc, q);
-  rep.category_kappa = category_stats(all(gc.size()), 2);
+  rep.category_kappa = category_stats(all(gc.size()), Stat::kappa);
   rep.impact = stats::classification_report(gl, pl, ql);
-  rep.impact_kappa_quadratic = impact_stats(all(gl.size()), 2);
+  rep.impact_kappa_quadratic = impact_stats(all(gl.size()), Stat::kappa_quadratic);
   // Intervals: the same seeded resamples for every statistic of a part.
-  auto with_interval = [&](stats::Estimate& e, std::size_t n, auto&& f, int which) {
+  auto with_interval = [&](stats::Estimate& e, std::size_t n, auto&& f, Stat which) {
     stats::bootstrap(
         e, n, [&](const std::vector<std::size_t>& idx) { return f(idx, which); }, opt.bootstrap, opt.seed);
   };
-  with_interval(rep.category.accuracy, gc.size(), category_stats, 0);
-  with_interval(rep.category.macro_f1, gc.size(), category_stats, 1);
-  with_interval(rep.category_kappa, gc.size(), category_stats, 2);
-  with_interval(rep.impact.accuracy, gl.size(), impact_stats, 0);
-  with_interval(rep.impact.within_one, gl.size(), impact_stats, 1);
-  with_interval(rep.impact_kappa_quadratic, gl.size(), impact_stats, 2);
+  with_interval(rep.category.accuracy, gc.size(), category_stats, Stat::accuracy);
+  with_interval(rep.category.macro_f1, gc.size(), category_stats, Stat::macro_f1);
+  with_interval(rep.category_kappa, gc.size(), category_stats, Stat::kappa);
+  with_interval(rep.impact.accuracy, gl.size(), impact_stats, Stat::accuracy);
+  with_interval(rep.impact.within_one, gl.size(), impact_stats, Stat::within_one);
+  with_interval(rep.impact_kappa_quadratic, gl.size(), impact_stats, Stat::kappa_quadratic);
   return rep;
 }
 
