@@ -13,7 +13,6 @@
 namespace silt::cli {
 namespace {
 
-// Keeps the JSON lines run_batch writes.
 std::string num(const stats::Estimate& e, int decimals = 3) {
   if (!e.value) return "undefined";
   return fmt::format("{:.{}f}", *e.value, decimals);
