@@ -15,6 +15,7 @@ packages=(
   nlohmann-json3-dev                   # small JSON outputs; locating a JSON syntax error
   libtbb-dev                           # the batch pipeline (ordered, parallel)
   libcsv-dev                           # CSV input and output
+  libmd4c-dev                          # reading issue bodies (GitHub-flavoured Markdown)
   parallel                             # GNU parallel, for the test of the --pipe form
   time                                 # /usr/bin/time: peak RSS in bench/run.sh
   catch2                               # unit tests (v2)

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <map>
 
+#include "silt/report.h"
+
 namespace silt {
 
 std::string_view to_string(AnswerSource s) {
@@ -66,8 +68,24 @@ std::string cite(const Rule& r, const Evidence& e) {
 
 }  // namespace
 
-Classification Classifier::classify(const IssueView& issue, const Answers& answers) const {
+ReportFields Classifier::read_report(const IssueView& issue) const {
+  return silt::read_report(issue.body, [this](std::string_view t) { return rules_->is_boilerplate(t); });
+}
+
+Classification Classifier::classify(const IssueView& given, const Answers& answers) const {
   const Taxonomy& tax = *taxonomy_;
+  // The body as a reviewer reads it, when a rule looks at it.
+  IssueView issue = given;
+  ReportFields report;
+  if (rules_->uses_report_fields() && issue.prose.empty() && issue.code.empty() && issue.output.empty()) {
+    report = read_report(issue);
+    issue.prose = report.prose;
+    issue.prose_current = report.prose_current;
+    issue.prose_expected = report.prose_expected;
+    issue.prose_other = report.prose_other;
+    issue.code = report.code;
+    issue.output = report.output;
+  }
   const auto& rules = rules_->rules();
   Classification out;
   out.id = std::string(issue.id);

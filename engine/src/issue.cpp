@@ -11,8 +11,14 @@
 namespace silt {
 
 const std::vector<std::string>& issue_fields() {
-  static const std::vector<std::string> fields = {"title", "body", "labels", "comments"};
+  static const std::vector<std::string> fields = {"title", "body",          "labels",         "comments",
+                                                  "prose", "prose.current", "prose.expected", "prose.other",
+                                                  "code",  "output"};
   return fields;
+}
+
+bool is_report_field(std::string_view name) {
+  return name == "prose" || name.rfind("prose.", 0) == 0 || name == "code" || name == "output";
 }
 
 std::string_view IssueView::field(std::string_view name) const {
@@ -20,6 +26,12 @@ std::string_view IssueView::field(std::string_view name) const {
   if (name == "body") return body;
   if (name == "labels") return labels;
   if (name == "comments") return comments;
+  if (name == "prose") return prose;
+  if (name == "prose.current") return prose_current;
+  if (name == "prose.expected") return prose_expected;
+  if (name == "prose.other") return prose_other;
+  if (name == "code") return code;
+  if (name == "output") return output;
   return {};
 }
 

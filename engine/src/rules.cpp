@@ -27,6 +27,7 @@ struct RuleSet::Compiled {
   };
   std::vector<std::unique_ptr<RE2>> pattern;
   std::vector<std::unique_ptr<RE2>> unless;  // null when the rule has none
+  std::unique_ptr<RE2::Set> boilerplate;     // null when the file has none
   std::vector<FieldSet> fields;
 };
 
@@ -39,6 +40,8 @@ struct RuleSetBuilder {
     s.field_weights_ = std::move(weights);
     s.file_ = std::move(file);
     s.compiled_ = std::move(compiled);
+    for (const auto& r : s.rules_)
+      for (const auto& f : r.fields) s.uses_report_fields_ = s.uses_report_fields_ || is_report_field(f);
     return s;
   }
 };
@@ -88,6 +91,12 @@ namespace {}  // namespace
 double RuleSet::field_weight(std::string_view field) const {
   auto it = field_weights_.find(field);
   return it == field_weights_.end() ? 1.0 : it->second;
+}
+
+bool RuleSet::is_boilerplate(std::string_view text) const {
+  if (!compiled_->boilerplate) return false;
+  std::vector<int> found;
+  return compiled_->boilerplate->Match(re2::StringPiece(text.data(), text.size()), &found);
 }
 
 bool RuleSet::fires(std::size_t index, std::string_view text) const {
@@ -199,7 +208,8 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   YamlReader r(file, yaml, out.diagnostics);
   auto root = r.parse();
   if (!root) return out;
-  if (!r.expect_map(*root, {"schema", "fields", "rules"}, "the rules file", {})) return out;
+  if (!r.expect_map(*root, {"schema", "fields", "default_in", "boilerplate", "rules"}, "the rules file", {}))
+    return out;
   r.check_schema(*root, "silt/rules/v1");
 
   const auto& known_fields = issue_fields();
@@ -225,11 +235,38 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
     }
   }
 
+  // The fields a rule without `in` looks at.
+  std::vector<std::string> default_in = {"title", "body"};
+  YAML::Node din = r.get_sequence(*root, "default_in", false, {});
+  if (din.IsDefined()) {
+    default_in.clear();
+    for (const auto& f : din) {
+      std::string name = f.IsScalar() ? f.Scalar() : std::string();
+      if (std::find(known_fields.begin(), known_fields.end(), name) == known_fields.end())
+        r.error("unknown-field", f, {}, "unknown field '" + name + "' in 'default_in'");
+      else
+        default_in.push_back(name);
+    }
+  }
+
+  auto compiled = std::make_shared<RuleSet::Compiled>();
+  // The issue template's own text: paragraphs matching these are no evidence.
+  YAML::Node boiler = r.get_sequence(*root, "boilerplate", false, {});
+  if (boiler.IsDefined() && boiler.size() > 0) {
+    compiled->boilerplate = std::make_unique<RE2::Set>(re2_options(false), RE2::UNANCHORED);
+    for (const auto& b : boiler) {
+      std::string err;
+      if (!b.IsScalar() || compiled->boilerplate->Add(b.Scalar(), &err) < 0)
+        r.error("bad-pattern", b, {}, "boilerplate pattern is not valid RE2: " + (b.IsScalar() ? err : "not a string"));
+    }
+    if (!out.diagnostics.has_errors() && !compiled->boilerplate->Compile())
+      r.error("bad-pattern", boiler, {}, "the boilerplate patterns do not compile together (too large)");
+  }
+
   std::vector<std::string> category_ids, criterion_ids;
   for (const auto& c : taxonomy.categories) category_ids.push_back(c.id);
   for (const auto& c : taxonomy.criteria) criterion_ids.push_back(c.id);
 
-  auto compiled = std::make_shared<RuleSet::Compiled>();
   std::vector<Rule> rules;
   std::set<std::string> seen;
   YAML::Node seq = r.get_sequence(*root, "rules", true, {});
@@ -318,7 +355,9 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
             if (auto c = detail::closest(name, known_fields))
               hint = "did you mean '" + *c + "'?";
             else
-              hint = "fields: title, body, labels, comments";
+              hint =
+                  "fields: title, body, labels, comments, prose, prose.current, prose.expected, prose.other, code, "
+                  "output";
             r.error("unknown-field", f, rule.id, "unknown field '" + name + "' in 'in'", hint);
             ok = false;
           } else if (std::find(rule.fields.begin(), rule.fields.end(), name) == rule.fields.end()) {
@@ -327,7 +366,7 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
         }
         if (in.size() == 0) r.error("empty", in, rule.id, "'in' names no field");
       } else {
-        rule.fields = {"title", "body"};
+        rule.fields = default_in;
       }
       read_tests(r, node, rule);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "silt/issue.h"
+#include "silt/report.h"
 #include "silt/rules.h"
 #include "silt/taxonomy.h"
 
@@ -66,6 +67,10 @@ class Classifier {
   Classification classify(const Issue& issue, const Answers& answers = {}) const {
     return classify(issue.view(), answers);
   }
+
+  // The body as the rules read it (prose by section, code, output), with the rules
+  // file's boilerplate dropped. Evidence offsets on those fields point into these texts.
+  ReportFields read_report(const IssueView& issue) const;
 
   const Taxonomy& taxonomy() const { return *taxonomy_; }
   const RuleSet& rules() const { return *rules_; }

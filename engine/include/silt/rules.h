@@ -68,6 +68,13 @@ class RuleSet {
   std::vector<Hit> match(const IssueView& issue) const;
   std::vector<Hit> match(const Issue& issue) const { return match(issue.view()); }
 
+  // Whether some rule looks at a field read from the body's Markdown.
+  bool uses_report_fields() const { return uses_report_fields_; }
+
+  // Whether `text` (a paragraph) matches one of the file's `boilerplate:` patterns: the
+  // issue template's own text, which is no evidence.
+  bool is_boilerplate(std::string_view text) const;
+
   // Whether rule `index` fires on `text`: some match of its pattern whose sentence
   // (see sentence_around) does not match its `unless`.
   bool fires(std::size_t index, std::string_view text) const;
@@ -86,6 +93,7 @@ class RuleSet {
   std::vector<Rule> rules_;
   std::map<std::string, double, std::less<>> field_weights_;
   std::string file_;
+  bool uses_report_fields_ = false;
   std::shared_ptr<const Compiled> compiled_;
 };
 
