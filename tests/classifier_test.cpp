@@ -222,3 +222,45 @@ TEST_CASE("a matrix gap gives no level and says why", "[classifier]") {
   CHECK_FALSE(c.level);
   CHECK(c.rationale.back().find("no level of the matrix matches q holding") != std::string::npos);
 }
+
+TEST_CASE("when the text says nothing of any criterion, the category's implied criteria apply", "[classifier]") {
+  const auto& clf = silt::test::default_classifier();
+  // Category evidence ("returns wrong values"), no criterion evidence: wrong-calculation
+  // implies results.
+  auto c = clf.classify(make_issue("reduce_max returns wrong values", "On a masked tensor."));
+  CHECK(c.category == "wrong-calculation");
+  CHECK(reading(c, "results").value);
+  CHECK(reading(c, "results").source == AnswerSource::implied);
+  REQUIRE(c.level);
+  CHECK(*c.level == 4);
+  bool said = false;
+  for (const auto& r : c.rationale) said |= r.find("results: yes (implied") == 0;
+  CHECK(said);
+  // Any criterion evidence, or a given answer, and nothing is implied.
+  const Taxonomy& t = clf.taxonomy();
+  Answers a(t.criteria.size());
+  a[*t.criterion_index("ui")] = false;
+  auto given = clf.classify(make_issue("reduce_max returns wrong values", "On a masked tensor."), a);
+  CHECK(reading(given, "results").source == AnswerSource::assumed);
+  // No category evidence either (the fallback): nothing is implied.
+  auto none = clf.classify(make_issue("A question", "How do I install it?"));
+  CHECK_FALSE(none.level);
+}
+
+TEST_CASE("a criterion needs the rules file's criterion_threshold to be inferred", "[classifier]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  auto load = [&](const std::string& threshold) {
+    auto r = load_rules("schema: silt/rules/v1\n" + threshold +
+                            "rules:\n  - {id: ui, criterion: ui, pattern: 'bar', weight: 0.5, in: [body]}\n",
+                        "t.yaml", *tax);
+    REQUIRE(r.rules);
+    return Classifier(tax, std::make_shared<const RuleSet>(*r.rules));
+  };
+  auto low = load("");
+  auto high = load("criterion_threshold: 1.0\n");
+  auto c1 = low.classify(make_issue("x", "a bar"));
+  auto c2 = high.classify(make_issue("x", "a bar"));
+  CHECK(reading(c1, "ui").value);
+  CHECK_FALSE(reading(c2, "ui").value);
+  CHECK(reading(c2, "ui").source == AnswerSource::inferred);  // the evidence is still reported
+}

@@ -263,3 +263,18 @@ TEST_CASE("an unreadable taxonomy file is a finding, not an exception", "[taxono
   CHECK_FALSE(r.taxonomy);
   CHECK(find_code(r.diagnostics, "unreadable-file"));
 }
+
+TEST_CASE("a category's implies must name criteria", "[taxonomy][loader]") {
+  auto r =
+      load_taxonomy("schema: silt/taxonomy/v1\nfallback: a\ncategories:\n  - {id: a, name: A, implies: [p, zz]}\n" +
+                        two_by_two + "  matrix:\n    p: [X, O]\n    q: [\"-\", X]\n",
+                    "t.yaml");
+  CHECK_FALSE(r.taxonomy);
+  auto d = find_code(r.diagnostics, "unknown-criterion");
+  REQUIRE(d);
+  CHECK(d->where.line == 4);
+  CHECK(d->subject == "a");
+  auto ok = load_ok("schema: silt/taxonomy/v1\nfallback: a\ncategories:\n  - {id: a, name: A, implies: [q]}\n" +
+                    two_by_two + "  matrix:\n    p: [X, O]\n    q: [\"-\", X]\n");
+  CHECK(ok.categories[0].implies == std::vector<std::size_t>{1});
+}

@@ -19,6 +19,8 @@ std::string_view to_string(AnswerSource s) {
       return "given";
     case AnswerSource::inferred:
       return "inferred";
+    case AnswerSource::implied:
+      return "implied";
     case AnswerSource::assumed:
       return "assumed";
   }
@@ -189,7 +191,7 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
       cr.source = AnswerSource::given;
       s += std::string(cr.value ? "yes" : "no") + " (given).";
     } else if (!by_criterion[i].empty()) {
-      cr.value = cr.score > 0;
+      cr.value = cr.score > 0 && cr.score >= rules_->criterion_threshold();
       cr.source = AnswerSource::inferred;
       auto& cs = by_criterion[i];
       std::sort(cs.begin(), cs.end(),
@@ -207,6 +209,22 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
     holds[i] = cr.value;
     out.rationale.push_back(s);
     out.criteria.push_back(std::move(cr));
+  }
+  // The text says nothing of any criterion: what the category implies, if it has evidence.
+  const bool silent_on_criteria = std::all_of(out.criteria.begin(), out.criteria.end(), [](const CriterionReading& r) {
+    return r.source == AnswerSource::assumed;
+  });
+  if (silent_on_criteria && !out.fallback) {
+    for (std::size_t i : tax.categories[top].implies) {
+      out.criteria[i].value = true;
+      out.criteria[i].source = AnswerSource::implied;
+      holds[i] = true;
+      const std::string head = tax.criteria[i].id + ": ";  // its line of the rationale
+      for (auto& line : out.rationale)
+        if (line.rfind(head, 0) == 0)
+          line = head + "yes (implied: the text says nothing of any criterion, and " + out.category +
+                 " bugs meet this one).";
+    }
   }
 
   // Level: from the matrix alone.

@@ -34,8 +34,9 @@ struct RuleSet::Compiled {
 // Builds a RuleSet; a friend so the class can keep its members private.
 struct RuleSetBuilder {
   static RuleSet make(std::vector<Rule> rules, std::map<std::string, double, std::less<>> weights, std::string file,
-                      std::shared_ptr<const RuleSet::Compiled> compiled) {
+                      std::shared_ptr<const RuleSet::Compiled> compiled, double threshold) {
     RuleSet s;
+    s.criterion_threshold_ = threshold;
     s.rules_ = std::move(rules);
     s.field_weights_ = std::move(weights);
     s.file_ = std::move(file);
@@ -208,7 +209,8 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   YamlReader r(file, yaml, out.diagnostics);
   auto root = r.parse();
   if (!root) return out;
-  if (!r.expect_map(*root, {"schema", "fields", "default_in", "boilerplate", "rules"}, "the rules file", {}))
+  if (!r.expect_map(*root, {"schema", "fields", "default_in", "criterion_threshold", "boilerplate", "rules"},
+                    "the rules file", {}))
     return out;
   r.check_schema(*root, "silt/rules/v1");
 
@@ -400,7 +402,8 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
     }
     compiled->fields.push_back(std::move(fs));
   }
-  out.rules = RuleSetBuilder::make(std::move(rules), std::move(weights), file, std::move(compiled));
+  const double threshold = r.get_number(*root, "criterion_threshold", false, {}).value_or(0.0);
+  out.rules = RuleSetBuilder::make(std::move(rules), std::move(weights), file, std::move(compiled), threshold);
   return out;
 }
 

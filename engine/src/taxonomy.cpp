@@ -134,13 +134,28 @@ void check_id(YamlReader& r, const YAML::Node& item, const std::string& id, cons
     r.error("bad-id", item["id"], id, std::string(what) + " id '" + id + "' may hold only a-z, 0-9, '-', '_' and '.'");
 }
 
-void read_categories(YamlReader& r, const YAML::Node& root, Taxonomy& t) {
+// Each category's `implies` list, resolved once the criteria are known.
+void resolve_implies(YamlReader& r, Taxonomy& t, const std::vector<YAML::Node>& implied_names) {
+  r.set_subject_kind("category");
+  for (std::size_t c = 0; c < t.categories.size() && c < implied_names.size(); ++c) {
+    if (!implied_names[c].IsDefined()) continue;
+    for (const auto& n : implied_names[c]) {
+      std::string id = n.IsScalar() ? n.Scalar() : std::string();
+      if (auto i = t.criterion_index(id))
+        t.categories[c].implies.push_back(*i);
+      else
+        r.error("unknown-criterion", n, t.categories[c].id, "'implies' names '" + id + "', which is not a criterion");
+    }
+  }
+}
+
+void read_categories(YamlReader& r, const YAML::Node& root, Taxonomy& t, std::vector<YAML::Node>& implied_names) {
   YAML::Node seq = r.get_sequence(root, "categories", true, {});
   if (!seq.IsDefined()) return;
   r.set_subject_kind("category");
   std::set<std::string> seen;
   for (const auto& item : seq) {
-    if (!r.expect_map(item, {"id", "name", "definition", "example"}, "a category", {})) continue;
+    if (!r.expect_map(item, {"id", "name", "definition", "example", "implies"}, "a category", {})) continue;
     auto id = r.get_string(item, "id", true, {});
     if (!id) continue;
     check_id(r, item, *id, "category");
@@ -155,6 +170,7 @@ void read_categories(YamlReader& r, const YAML::Node& root, Taxonomy& t) {
     c.example = r.get_string(item, "example", false, *id).value_or("");
     c.where = r.where(item);
     t.categories.push_back(std::move(c));
+    implied_names.push_back(r.get_sequence(item, "implies", false, *id));
   }
   if (seq.size() == 0) r.error("empty", seq, {}, "the taxonomy has no categories");
 }
@@ -329,7 +345,8 @@ TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
   Taxonomy t;
   t.file = file;
   t.name = r.get_string(*root, "name", false, {}).value_or("");
-  read_categories(r, *root, t);
+  std::vector<YAML::Node> implied_names;
+  read_categories(r, *root, t, implied_names);
 
   r.set_subject_kind("category");
   if (auto fb = r.get_string(*root, "fallback", true, {})) {
@@ -350,6 +367,7 @@ TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
     r.error("missing-key", *root, {}, "missing required key 'impact'");
   } else if (r.expect_map(impact, {"criteria", "levels", "matrix", "hit_policy"}, "impact", {})) {
     read_criteria(r, impact, t);
+    resolve_implies(r, t, implied_names);
     read_levels(r, impact, t);
     r.set_subject_kind({});
     if (auto p = r.get_string(impact, "hit_policy", false, {})) {

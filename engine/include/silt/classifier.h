@@ -16,7 +16,9 @@
 
 namespace silt {
 
-enum class AnswerSource { given, inferred, assumed };
+// given: by the user; inferred: rules fired on the text; implied: the text says nothing
+// of any criterion, so the category's `implies` apply; assumed: not holding, no evidence.
+enum class AnswerSource { given, inferred, implied, assumed };
 std::string_view to_string(AnswerSource s);
 
 struct CriterionReading {

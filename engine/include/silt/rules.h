@@ -63,6 +63,8 @@ class RuleSet {
   // How much a hit counts for by field ("title": 2, "body": 1...). Unlisted fields: 1.
   double field_weight(std::string_view field) const;
   const std::string& file() const { return file_; }
+  // The score a criterion's rules must reach for it to be inferred to hold.
+  double criterion_threshold() const { return criterion_threshold_; }
 
   // Every hit of every rule on the issue, one per rule and field, in rule order.
   std::vector<Hit> match(const IssueView& issue) const;
@@ -94,6 +96,7 @@ class RuleSet {
   std::map<std::string, double, std::less<>> field_weights_;
   std::string file_;
   bool uses_report_fields_ = false;
+  double criterion_threshold_ = 0;
   std::shared_ptr<const Compiled> compiled_;
 };
 

@@ -18,6 +18,9 @@ struct Category {
   std::string name;
   std::string definition;
   std::string example;
+  // Criteria that bugs of this category meet when their report says nothing of the
+  // criteria (e.g. a wrong calculation changes results).
+  std::vector<std::size_t> implies;  // indices into Taxonomy::criteria
   SourceLocation where;
 };
 
