@@ -127,6 +127,7 @@ void print_summary(const BatchStats& s, const CliSink& sink) {
     line += fmt::format(" ({})", fmt::join(codes, ", "));
   }
   if (s.resumed) line += fmt::format(", {} already in the partial output", s.resumed);
+  if (s.loud) line += fmt::format(", {} left out as loud bugs (--silent-only)", s.loud);
   if (s.input_errors) line += fmt::format(", {} unreadable input(s)", s.input_errors);
   line += fmt::format("; {:.2f} s, {:.1f} MB/s, {:.0f} records/s", s.seconds, static_cast<double>(s.bytes) / 1e6 / secs,
                       static_cast<double>(s.records) / secs);
@@ -154,6 +155,7 @@ int cmd_batch(const std::vector<std::string>& args) {
       "rejects", po::value<std::string>()->value_name("FILE"), "write each bad record here, unchanged")(
       "jobs,j", po::value<unsigned>()->default_value(0), "worker threads (0: one per core)")(
       "fail-fast", po::bool_switch(), "stop at the first bad record")(
+      "silent-only", po::bool_switch(), "leave out records whose report shows a loud bug (traceback, crash, hang)")(
       "resume", po::bool_switch(), "continue what -o FILE.partial holds from an interrupted run")(
       "progress", po::bool_switch(), "show a progress bar on stderr even when it is not a terminal")(
       "no-progress", po::bool_switch(), "never show the progress bar")(
@@ -176,6 +178,7 @@ int cmd_batch(const std::vector<std::string>& args) {
   options.output_format = *out_format;
   options.jobs = vm["jobs"].as<unsigned>();
   options.fail_fast = vm["fail-fast"].as<bool>();
+  options.silent_only = vm["silent-only"].as<bool>();
   if (vm.count("input")) options.inputs = vm["input"].as<std::vector<std::string>>();
   if (options.inputs.empty()) {
     if (isatty(STDIN_FILENO)) throw UsageError{"no input: name files or directories, or - for stdin"};

@@ -224,8 +224,8 @@ TEST_CASE("batch: CSV output quotes the fields that need it", "[batch][csv]") {
   opt.output_format = OutputFormat::csv;
   run({f}, sink, opt);
   CHECK(sink.out ==
-        "id,category,confidence,impact_level,threat,ui,model-info,model-operation,results,needs_review,source\n"
-        "\"a,b \"\"c\"\"\",performance-degradation,0.982,3,high,no,no,yes,no,false," +
+        "id,category,confidence,impact_level,threat,ui,model-info,model-operation,results,needs_review,silent,source\n"
+        "\"a,b \"\"c\"\"\",performance-degradation,0.982,3,high,no,no,yes,no,false,," +
             f + ":2\n");
 }
 
@@ -312,4 +312,35 @@ TEST_CASE("batch: a big record that is cut short is rejected with its bytes as t
   CHECK(sink.rejects[0].raw == cut);  // read again from the file
   CHECK(sink.rejects[1].code == "invalid-utf8");
   CHECK(sink.rejects[1].raw == bad_utf8);
+}
+
+TEST_CASE("batch: --silent-only leaves out loud bugs, counts them, and resumes exactly", "[batch][silent]") {
+  TempDir d;
+  auto f = d.write("in.jsonl",
+                   issue_line(1, "Memory leak in fit", "No error is raised, RAM just grows.") +
+                       issue_line(2, "fit crashes", "Traceback (most recent call last):\n  File \"a.py\", line 3") +
+                       issue_line(3, "Wrong output shape", "The shape becomes unknown.") +
+                       issue_line(4, "Progress bar far too long", "It floods the console."));
+  Collect all, silent;
+  auto s1 = run({f}, all);
+  BatchOptions opt;
+  opt.silent_only = true;
+  auto s2 = run({f}, silent, opt);
+  auto a = all.records();
+  REQUIRE(a.size() == 4);
+  CHECK(a[0]["silent"] == true);
+  CHECK(a[1]["silent"] == false);
+  CHECK(a[2]["silent"].is_null());
+  CHECK(s1.loud == 0);
+  CHECK(s2.loud == 1);
+  auto b = silent.records();
+  REQUIRE(b.size() == 3);
+  CHECK(b[1]["id"] == "#3");
+  // Resuming after 2 written records skips #1 and #3 (the loud #2 was never written).
+  Collect resumed;
+  opt.skip_good = 2;
+  run({f}, resumed, opt);
+  auto c = resumed.records();
+  REQUIRE(c.size() == 1);
+  CHECK(c[0]["id"] == "#4");
 }

@@ -65,6 +65,8 @@ void csv_row(std::string& out, const Classification& c, std::string_view source)
   if (c.level) csv_append(out, c.threat);
   for (const auto& cr : c.criteria) out += cr.value ? ",yes" : ",no";
   out += c.needs_review ? ",true," : ",false,";
+  if (c.silent) out += *c.silent ? "true" : "false";
+  out += ',';
   csv_append(out, source);
   out += '\n';
 }
@@ -228,6 +230,11 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
     }
     if (parsed.id.empty()) parsed.id = c.source(r);
     Classification cl = clf.classify(parsed.view(), opt.answers);
+    if (opt.silent_only && cl.silent == false) {
+      o.status = detail::Chunk::Outcome::loud;
+      o.out_end = c.out.size();
+      continue;
+    }
     const std::string source = c.source(r);
     if (opt.output_format == OutputFormat::csv) {
       csv_row(c.out, cl, source);
@@ -250,7 +257,7 @@ std::string csv_header(const Taxonomy& taxonomy) {
     h += ',';
     csv_append(h, c.id);
   }
-  return h + ",needs_review,source\n";
+  return h + ",needs_review,silent,source\n";
 }
 
 BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& sink) {
@@ -277,9 +284,11 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
       c.records[i].resumed = true;
       rapidjson::Document big_doc;
       // Only checked here: the workers parse a big record in place, later.
-      const bool good = c.records[i].size > big_record && c.format != InputFormat::csv
-                            ? check_big_record(c, c.records[i], skip_parser)
-                            : parse_record(c, i, skip_parser, big_doc, parsed, why);
+      bool good = c.records[i].size > big_record && c.format != InputFormat::csv
+                      ? check_big_record(c, c.records[i], skip_parser)
+                      : parse_record(c, i, skip_parser, big_doc, parsed, why);
+      // With silent_only, a loud record was not written: it does not count.
+      if (good && opt.silent_only && clf.classify(parsed.view(), opt.answers).silent == false) good = false;
       if (good) {
         c.records[i].skip = true;
         --skip_left;
@@ -299,6 +308,10 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
       ++stats.records;
       if (o.status == detail::Chunk::Outcome::skipped) {
         ++stats.resumed;
+        continue;
+      }
+      if (o.status == detail::Chunk::Outcome::loud) {
+        ++stats.loud;
         continue;
       }
       if (o.status == detail::Chunk::Outcome::labeled) {

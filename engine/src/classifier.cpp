@@ -119,11 +119,16 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
   std::vector<std::vector<Contribution>> by_category(tax.categories.size());
   std::vector<double> crit_score(tax.criteria.size(), 0.0);
   std::vector<std::vector<Contribution>> by_criterion(tax.criteria.size());
+  double signal_score[2] = {0, 0};  // loud, silent
+  std::vector<Contribution> by_signal[2];
   for (const auto& [idx, c] : best) {
     const Rule& r = rules[idx];
     if (r.kind == TargetKind::category) {
       score[r.target_index] += c.weight;
       by_category[r.target_index].push_back(c);
+    } else if (r.kind == TargetKind::signal) {
+      signal_score[r.target_index] += c.weight;
+      by_signal[r.target_index].push_back(c);
     } else {
       crit_score[r.target_index] += c.weight;
       by_criterion[r.target_index].push_back(c);
@@ -227,6 +232,20 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
     }
   }
 
+  // Silence: loud evidence against silent evidence.
+  if (signal_score[0] > 0 || signal_score[1] > 0) {
+    const bool loud = signal_score[0] > signal_score[1];
+    out.silent = !loud;
+    auto& cs = by_signal[loud ? 0 : 1];
+    std::sort(cs.begin(), cs.end(), [](const Contribution& a, const Contribution& b) { return a.weight > b.weight; });
+    std::vector<std::string> why;
+    for (std::size_t k = 0; k < cs.size() && k < 2; ++k)
+      why.push_back(cite(rules[cs[k].rule], out.evidence[cs[k].evidence]));
+    out.rationale.push_back(loud ? "Not a silent bug: " + join(why, "; ") +
+                                       ". Loud bugs are out of the taxonomy's scope; classified all the same."
+                                 : "Silent: " + join(why, "; ") + ".");
+  }
+
   // Level: from the matrix alone.
   auto matching = tax.matching_levels(holds);
   auto chosen = tax.decide(holds);
@@ -310,6 +329,11 @@ std::string to_json(const Classification& c, std::string_view source) {
   w.Bool(c.fallback);
   key(w, "needs_review");
   w.Bool(c.needs_review);
+  key(w, "silent");
+  if (c.silent)
+    w.Bool(*c.silent);
+  else
+    w.Null();
   key(w, "scores");
   w.StartObject();
   for (const auto& [id, score] : c.scores) {

@@ -12,7 +12,15 @@
 namespace silt {
 
 std::string_view to_string(TargetKind k) {
-  return k == TargetKind::category ? "category" : "criterion";
+  switch (k) {
+    case TargetKind::category:
+      return "category";
+    case TargetKind::criterion:
+      return "criterion";
+    case TargetKind::signal:
+      return "signal";
+  }
+  return "?";
 }
 
 // The compiled form: one RE2 per pattern, and per field one RE2::Set of the patterns of
@@ -276,10 +284,10 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
     r.set_subject_kind("rule");
     for (const auto& node : seq) {
       const std::string named = node.IsMap() && node["id"].IsScalar() ? node["id"].Scalar() : std::string();
-      if (!r.expect_map(
-              node,
-              {"id", "category", "criterion", "pattern", "unless", "in", "weight", "case_sensitive", "note", "tests"},
-              "a rule", named))
+      if (!r.expect_map(node,
+                        {"id", "category", "criterion", "signal", "pattern", "unless", "in", "weight", "case_sensitive",
+                         "note", "tests"},
+                        "a rule", named))
         continue;
       auto id = r.get_string(node, "id", true, {});
       if (!id) continue;
@@ -295,12 +303,25 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
 
       auto category = r.get_string(node, "category", false, rule.id);
       auto criterion = r.get_string(node, "criterion", false, rule.id);
-      if (category && criterion) {
-        r.error("two-targets", node, rule.id, "a rule has exactly one target: 'category' or 'criterion', not both");
+      auto signal = r.get_string(node, "signal", false, rule.id);
+      const int targets = (category ? 1 : 0) + (criterion ? 1 : 0) + (signal ? 1 : 0);
+      if (targets > 1) {
+        r.error("two-targets", node, rule.id,
+                "a rule has exactly one target: 'category', 'criterion' or 'signal', not several");
         ok = false;
-      } else if (!category && !criterion) {
-        r.error("missing-key", node, rule.id, "missing the target: 'category: ID' or 'criterion: ID'");
+      } else if (targets == 0) {
+        r.error("missing-key", node, rule.id,
+                "missing the target: 'category: ID', 'criterion: ID' or 'signal: loud|silent'");
         ok = false;
+      } else if (signal) {
+        rule.kind = TargetKind::signal;
+        rule.target = *signal;
+        if (*signal == "loud" || *signal == "silent") {
+          rule.target_index = *signal == "loud" ? 0 : 1;
+        } else {
+          r.error("bad-signal", node["signal"], rule.id, "signal '" + *signal + "' is not loud or silent");
+          ok = false;
+        }
       } else if (category) {
         rule.kind = TargetKind::category;
         rule.target = *category;

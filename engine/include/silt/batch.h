@@ -36,6 +36,7 @@ struct BatchOptions {
   OutputFormat output_format = OutputFormat::jsonl;
   unsigned jobs = 0;            // worker threads; 0 = one per hardware thread
   bool fail_fast = false;       // stop at the first bad record
+  bool silent_only = false;     // leave out records whose report shows a loud bug
   bool header = true;           // write the CSV header line
   std::uint64_t skip_good = 0;  // resume: the first N good records are already written
   Answers answers;              // criteria answers applied to every record
@@ -60,6 +61,7 @@ struct BatchStats {
   std::uint64_t labeled = 0;  // output records written by this run
   std::uint64_t rejected = 0;
   std::uint64_t resumed = 0;                         // good records skipped because a previous run wrote them
+  std::uint64_t loud = 0;                            // left out by silent_only: the report shows a loud bug
   std::uint64_t input_errors = 0;                    // inputs that could not be read at all
   std::uint64_t bytes = 0;                           // input bytes read
   std::uint64_t total_bytes = 0;                     // sum of the input files' sizes; 0 when unknown (stdin)
@@ -86,7 +88,8 @@ class BatchSink {
 // Runs the whole batch. Never throws on bad input; every problem reaches the sink.
 BatchStats run_batch(const Classifier& classifier, const BatchOptions& options, BatchSink& sink);
 
-// The CSV output header: id,category,confidence,impact_level,threat,<criteria>,needs_review,source
+// The CSV output header:
+// id,category,confidence,impact_level,threat,<criteria>,needs_review,silent,source
 std::string csv_header(const Taxonomy& taxonomy);
 
 // What a previous, interrupted run left in an output file: the number of complete output

@@ -54,6 +54,10 @@ struct Classification {
   std::optional<int> level;                            // impact level number, nullopt when none matches
   std::string threat;
   std::vector<CriterionReading> criteria;  // taxonomy order
+  // Whether the report describes a silent bug: false when it shows a traceback, an
+  // exception, a crash or a hang more than it says "no error"; nullopt when it says
+  // neither. Such (loud) bugs are out of the taxonomy's scope, but still classified.
+  std::optional<bool> silent;
   std::vector<std::string> rationale;
   std::vector<Evidence> evidence;
 };
@@ -85,7 +89,8 @@ class Classifier {
 // The JSON object `silt classify --format json` prints: id, title, category,
 // category_name, confidence, fallback, scores, impact {level, threat, criteria:
 // {ID: {value, source}}}, rationale, evidence [{rule, target, target_kind, field,
-// start, end, text, weight, defined_at}], needs_review; and `source` when not empty.
+// start, end, text, weight, defined_at}], needs_review, silent (true, false or null);
+// and `source` when not empty.
 // One line, no trailing newline.
 std::string to_json(const Classification& c, std::string_view source = {});
 

@@ -16,7 +16,10 @@
 
 namespace silt {
 
-enum class TargetKind { category, criterion };
+// What a rule is evidence for: a category, a criterion, or the bug's signal (`signal:
+// loud` for a traceback, an exception, a crash or a hang; `signal: silent` for "no
+// error", "silently"...). target_index is 0 for loud, 1 for silent.
+enum class TargetKind { category, criterion, signal };
 std::string_view to_string(TargetKind k);
 
 // A text kept with a rule that the rule must fire on (should_match) or must not.
