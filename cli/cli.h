@@ -30,6 +30,7 @@ struct UsageError {
 // Each command takes the arguments after its verb and returns an exit code.
 int cmd_classify(const std::vector<std::string>& args);
 int cmd_batch(const std::vector<std::string>& args);
+int cmd_explain(const std::vector<std::string>& args);
 int cmd_eval(const std::vector<std::string>& args);
 int cmd_agree(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);

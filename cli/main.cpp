@@ -20,6 +20,7 @@ Commands:
   classify [FILE...|-]   classify issues (text, Markdown, GitHub or gh JSON)
   batch INPUT...         label a dataset: JSON Lines, JSON arrays, CSV, directories,
                          stdin; in parallel, in input order, losing nothing
+  explain [FILE|-]        how silt read an issue: fields, rules fired and suppressed
   eval --gold GOLD.csv PREDICTIONS...
                          labels against gold labels: accuracy, F1, kappas, confusion
   agree LABELS.csv       how far labelers agree: kappas, alpha, AC1/AC2, with intervals
@@ -79,6 +80,7 @@ int main(int argc, char** argv) {
   try {
     if (verb == "classify") return silt::cli::cmd_classify(rest);
     if (verb == "batch") return silt::cli::cmd_batch(rest);
+    if (verb == "explain") return silt::cli::cmd_explain(rest);
     if (verb == "eval") return silt::cli::cmd_eval(rest);
     if (verb == "agree") return silt::cli::cmd_agree(rest);
     if (verb == "check") return silt::cli::cmd_check(rest);

@@ -345,3 +345,19 @@ TEST_CASE("cli: consensus in text, JSON and YAML; consistency against it", "[cli
   CHECK(contains(r.out, "1 of 4 rating(s) outside the consensus quartiles; mean distance to the median 0.75"));
   CHECK(silt("consensus tests/fixtures/labels.csv").code == 3);  // no survey column
 }
+
+TEST_CASE("cli: explain shows the fields, the rules that fired and those suppressed", "[cli][explain]") {
+  auto r = silt("explain tests/fixtures/report-template.md --color never");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "How silt read it"));
+  CHECK(contains(r.out, "  prose.current ("));
+  CHECK(contains(r.out, "\u00abAfter loading\u00bb"));  // a match, marked
+  CHECK(contains(r.out, "dropped: template, system information, HTML"));
+  CHECK(contains(r.out, "Rules that fired"));
+  CHECK(contains(r.out, "save-reload-after"));
+  CHECK(contains(r.out, "Matches suppressed by `unless`"));
+  CHECK(contains(r.out, "results-unchanged"));  // "should give the same accuracy"
+  CHECK(contains(r.out, "in: \"It should give the same accuracy as before saving.\""));
+  CHECK(contains(r.out, "Criteria scores (a criterion holds at 1 or more)"));
+  CHECK(silt("explain tests/fixtures/gh-list.json").code == 2);  // two issues
+}

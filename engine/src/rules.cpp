@@ -160,6 +160,25 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
   return hits;
 }
 
+std::vector<Hit> RuleSet::suppressed(const IssueView& issue) const {
+  std::vector<Hit> out;
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    if (!compiled_->unless[r]) continue;
+    for (const auto& field : rules_[r].fields) {
+      std::string_view text = issue.field(field);
+      std::size_t s = 0, e = 0;
+      if (text.empty() || find_firing(r, text, s, e)) continue;
+      re2::StringPiece m;
+      if (compiled_->pattern[r]->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED, &m,
+                                       1)) {
+        s = static_cast<std::size_t>(m.data() - text.data());
+        out.push_back({r, field, s, s + m.size()});
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<RuleTestFailure> RuleSet::run_tests() const {
   std::vector<RuleTestFailure> out;
   for (std::size_t i = 0; i < rules_.size(); ++i)

@@ -80,6 +80,10 @@ class RuleSet {
   // issue template's own text, which is no evidence.
   bool is_boilerplate(std::string_view text) const;
 
+  // The first match of each rule in each field that an `unless` discarded, where the
+  // rule did not fire in that field: what `silt explain` lists as suppressed.
+  std::vector<Hit> suppressed(const IssueView& issue) const;
+
   // Whether rule `index` fires on `text`: some match of its pattern whose sentence
   // (see sentence_around) does not match its `unless`.
   bool fires(std::size_t index, std::string_view text) const;

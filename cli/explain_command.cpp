@@ -1,0 +1,166 @@
+// `silt explain`: the issue as silt read it, every rule that fired and every match an
+// `unless` suppressed, with the scores: for rule authors.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "cli.h"
+#include "options.h"
+#include "silt/report.h"
+
+namespace silt::cli {
+namespace {
+
+// `text` with the byte ranges marked: bold on a terminal, else between « and ».
+std::string mark(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>> spans, bool color) {
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t at = 0;
+  for (auto [s, e] : spans) {
+    if (s < at || e > text.size()) continue;  // overlapping: the first one is marked
+    out.append(text.substr(at, s - at));
+    out += color ? "\033[1;33m" : "\u00ab";
+    out.append(text.substr(s, e - s));
+    out += color ? "\033[0m" : "\u00bb";
+    at = e;
+  }
+  out.append(text.substr(at));
+  return out;
+}
+
+std::string indent(const std::string& text, std::size_t max_lines) {
+  std::string out;
+  std::size_t lines = 0, pos = 0;
+  while (pos < text.size() && lines < max_lines) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    out += "    " + text.substr(pos, nl - pos) + "\n";
+    pos = nl + 1;
+    ++lines;
+  }
+  if (pos < text.size()) {
+    std::size_t rest =
+        static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(pos), text.end(), '\n'));
+    out += fmt::format("    ... {} more line(s) (--full shows them)\n", rest + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+int cmd_explain(const std::vector<std::string>& args) {
+  po::options_description own("Explain options");
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "an issue; - for stdin")(
+      "title", po::value<std::string>()->value_name("T"), "an inline issue's title")(
+      "text", po::value<std::string>()->value_name("S"), "an inline issue's body")(
+      "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C")(
+      "full", po::bool_switch(), "show every line of every field");
+  auto [vm, criteria, help] =
+      parse_input_command(args, own,
+                          "Usage: silt explain [FILE|-]\n\n"
+                          "Shows how silt read an issue, for rule authors: each field the rules see (prose by\n"
+                          "template section, code, output, and what was dropped as boilerplate) with the\n"
+                          "matched text marked; every rule that fired, with its weight; every match an\n"
+                          "`unless` suppressed, with the sentence that did it; the scores and the result.");
+  if (help) return exit_ok;
+  auto config = require_config(vm, true, &criteria.probe);
+  if (!config) return exit_usage;
+  const Answers answers = collect_answers(vm, *config->taxonomy, criteria.ids);
+  const bool color = use_color(opt(vm, "color", "auto"));
+  const std::size_t max_lines = vm["full"].as<bool>() ? static_cast<std::size_t>(-1) : 12;
+
+  Issue issue;
+  if (vm.count("title") || vm.count("text")) {
+    issue.id = "inline";
+    issue.title = opt(vm, "title");
+    issue.body = opt(vm, "text");
+    issue.join_lists();
+  } else {
+    std::vector<std::string> inputs;
+    if (vm.count("input")) inputs = vm["input"].as<std::vector<std::string>>();
+    if (inputs.empty() && isatty(STDIN_FILENO))
+      throw UsageError{"no input: name a file, '-' for stdin, or use --title/--text"};
+    if (inputs.size() > 1) throw UsageError{"explain reads one issue"};
+    const std::string path = inputs.empty() ? "-" : inputs[0];
+    const std::string name = path == "-" ? "<stdin>" : path;
+    auto content = slurp(path);
+    if (!content) {
+      spdlog::error("{}: cannot read the file", name);
+      return exit_bad_input;
+    }
+    auto issues = read_issues(*content, name);
+    if (!issues.ok()) {
+      const Error& e = issues.error();
+      spdlog::error("{}{}: {}", name, e.line ? fmt::format(":{}:{}", e.line, e.column) : "", e.message);
+      return exit_bad_input;
+    }
+    if (issues.value().size() != 1)
+      throw UsageError{"explain reads one issue; this input holds " + std::to_string(issues.value().size())};
+    issue = issues.value()[0];
+  }
+
+  Classifier classifier(config->taxonomy, config->rules);
+  const RuleSet& rules = *config->rules;
+  ReportFields report = classifier.read_report(issue.view());
+  IssueView v = issue.view();
+  v.prose = report.prose;
+  v.prose_current = report.prose_current;
+  v.prose_expected = report.prose_expected;
+  v.prose_other = report.prose_other;
+  v.code = report.code;
+  v.output = report.output;
+  Classification c = classifier.classify(v, answers);
+  auto suppressed = rules.suppressed(v);
+
+  std::string out =
+      fmt::format("{}: {}\n\nHow silt read it (the fields the rules see; matches marked)\n", c.id, c.title);
+  for (const auto& field : issue_fields()) {
+    std::string_view text = v.field(field);
+    if (text.empty() || field == "body" || field == "prose") continue;  // body and prose: the sum of the others
+    std::vector<std::pair<std::size_t, std::size_t>> spans;
+    for (const auto& e : c.evidence)
+      if (e.field == field) spans.emplace_back(e.start, e.end);
+    out += fmt::format("  {} ({} bytes)\n", field, text.size());
+    out += indent(mark(text, spans, color), max_lines);
+  }
+  if (!report.dropped.empty()) {
+    out += fmt::format("  dropped: template, system information, HTML ({} bytes)\n", report.dropped.size());
+    out += indent(report.dropped, vm["full"].as<bool>() ? max_lines : 4);
+  }
+
+  out += "\nRules that fired (weight x field weight = evidence)\n";
+  for (const auto& e : c.evidence) {
+    const Rule* r = nullptr;
+    for (const auto& rule : rules.rules())
+      if (rule.id == e.rule) r = &rule;
+    out += fmt::format("  {:<26} {:<34} {}[{}:{}] \"{}\"  {:g} x {:g} = {:g}\n", e.rule,
+                       std::string(to_string(e.kind)) + ":" + e.target, e.field, e.start, e.end,
+                       e.text.size() > 50 ? e.text.substr(0, 47) + "..." : e.text, r ? r->weight : 0,
+                       rules.field_weight(e.field), e.weight);
+  }
+  if (c.evidence.empty()) out += "  (none)\n";
+  out += "\nMatches suppressed by `unless` (the sentence also matched it)\n";
+  for (const auto& h : suppressed) {
+    const Rule& r = rules.rules()[h.rule];
+    std::string_view text = v.field(h.field);
+    out += fmt::format("  {:<26} {}[{}:{}] \"{}\" in: \"{}\"\n", r.id, h.field, h.start, h.end,
+                       text.substr(h.start, h.end - h.start), sentence_around(text, h.start, h.end));
+  }
+  if (suppressed.empty()) out += "  (none)\n";
+  out += fmt::format("\nScores: ");
+  std::vector<std::string> parts;
+  for (const auto& [id, s] : c.scores)
+    if (s != 0) parts.push_back(fmt::format("{} {:g}", id, s));
+  out += parts.empty() ? "no category evidence" : fmt::format("{}", fmt::join(parts, ", "));
+  parts.clear();
+  for (const auto& cr : c.criteria) parts.push_back(fmt::format("{} {:g}", cr.id, cr.score));
+  out += fmt::format("\nCriteria scores (a criterion holds at {:g} or more): {}\n\n", rules.criterion_threshold(),
+                     fmt::join(parts, ", "));
+  std::cout << out << render_text(c, *config->taxonomy, color);
+  return exit_ok;
+}
+
+}  // namespace silt::cli

@@ -1,0 +1,107 @@
+#include "silt/report.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "test_support.h"
+
+using namespace silt;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool has(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
+
+Classification classify(const std::string& title, const std::string& body) {
+  Issue i;
+  i.id = "t";
+  i.title = title;
+  i.body = body;
+  i.join_lists();
+  return silt::test::default_classifier().classify(i);
+}
+
+}  // namespace
+
+TEST_CASE("report: a templated report splits into sections, code and output; boilerplate is dropped", "[report]") {
+  std::string md = slurp(SILT_TEST_FIXTURES "/report-template.md");
+  const auto& clf = silt::test::default_classifier();
+  Issue issue = issue_from_text(md, "report-template.md");
+  ReportFields f = clf.read_report(issue.view());
+  CHECK(has(f.prose_current, "the accuracy on the same data drops to 0.5"));
+  CHECK_FALSE(has(f.prose_current, "Please make sure"));  // the template's text: boilerplate
+  CHECK(has(f.prose_expected, "should give the same accuracy"));
+  CHECK(has(f.code, "load_model(\"m\")"));
+  CHECK(has(f.output, "loss: 0.6931"));
+  CHECK_FALSE(has(f.prose, "Ubuntu"));  // the system-information section
+  CHECK(has(f.dropped, "Ubuntu"));
+  CHECK(has(f.dropped, "the template asks for logs"));  // an HTML comment
+  CHECK(has(f.dropped, "Please make sure"));
+  CHECK_FALSE(has(f.prose, "System information"));
+  // And the classification reads it so: "should give the same accuracy" (expected) does
+  // not say the results are unaffected.
+  auto c = clf.classify(issue);
+  CHECK(c.category == "wrong-save-reload");
+  REQUIRE(c.level);
+  CHECK(*c.level == 4);
+  CHECK(c.silent == true);  // "No error is raised"
+}
+
+TEST_CASE("report: a loud bug is classified, and flagged not silent", "[report][silent]") {
+  auto c = classify("fit fails on the second epoch",
+                    "Training stops with:\n\n```\nTraceback (most recent call last):\n  File \"train.py\", line 9, in "
+                    "<module>\nValueError: Shapes (None, 2) and (None, 3) are incompatible\n```\n");
+  REQUIRE(c.silent);
+  CHECK_FALSE(*c.silent);
+  bool said = false;
+  for (const auto& r : c.rationale) said |= r.rfind("Not a silent bug", 0) == 0;
+  CHECK(said);
+}
+
+TEST_CASE("report: a body that is only the template is no evidence", "[report]") {
+  auto c = classify("Bug",
+                    "<em>Please make sure that this is a bug. tag:bug_template</em>\n\n**System information**\n"
+                    "- TensorFlow version: 2.4\n- GPU model and memory: 16GB\n\n**Describe the current behavior**\n\n"
+                    "**Describe the expected behavior**\n");
+  CHECK(c.fallback);
+  CHECK(c.evidence.empty());
+  CHECK_FALSE(c.level);
+  CHECK_FALSE(c.silent);
+}
+
+TEST_CASE("report: an empty body, and a body of code only", "[report]") {
+  auto empty = classify("Progress bar far too long", "");
+  CHECK(empty.category == "wrong-displayed-message");
+  auto code_only = silt::test::default_classifier().read_report(
+      issue_from_text("t\n```python\nmodel.fit(x, y)\nmodel.save('m')\n```\n", "t").view());
+  CHECK(code_only.prose.find_first_not_of(" \n") == std::string::npos);
+  CHECK(has(code_only.code, "model.save('m')"));
+  auto c = classify("t", "```python\nmodel.fit(x, y)\nmodel.save('m')\n```\n");
+  // Code alone is weak evidence: it counts at the code field's weight.
+  for (const auto& e : c.evidence) CHECK(e.field == "code");
+}
+
+TEST_CASE("report: a non-English report is read without error; English keywords in it still count", "[report]") {
+  auto c = classify("La précision baisse après load_model",
+                    "**Describe the current behavior**\nAprès avoir sauvegardé puis rechargé le modèle avec "
+                    "`load_model`, la précision tombe à 0.5 sur les mêmes données. Aucune erreur.");
+  CHECK(c.category == "wrong-save-reload");  // load_model, in the title and in inline code
+  CHECK_FALSE(c.fallback);
+}
+
+TEST_CASE("report: pasted output outside code blocks goes to output, prose stays prose", "[report]") {
+  auto f = read_report(
+      "The loss goes wrong after a while:\n\nEpoch 1/3\n12/12 [====] - loss: 0.69\n"
+      "Epoch 2/3\n12/12 [====] - loss: nan\n\n(Everything runs on the CPU.)\nIt is silent.\n");
+  CHECK(has(f.output, "loss: nan"));
+  CHECK(has(f.prose_current, "The loss goes wrong"));
+  CHECK(has(f.prose_current, "Everything runs on the CPU"));
+}
