@@ -67,6 +67,12 @@ std::string render_text(const EvalReport& r, const Taxonomy& tax, const std::str
   }
   out += "  confusion:\n" + confusion_table(r.category.confusion, ids);
 
+  out += "  calibration (is silt right as often as its confidence says?)\n";
+  out += fmt::format("    {:<12}{:>6}{:>13}{:>11}\n", "confidence", "items", "mean conf.", "accuracy");
+  for (const auto& b : r.calibration)
+    if (b.n)
+      out += fmt::format("    {:.1f}-{:.1f}  {:>8}{:>13.3f}{:>11.3f}\n", b.lo, b.hi, b.n, b.confidence, b.accuracy);
+  if (r.ece) out += fmt::format("    expected calibration error {:.3f}\n", *r.ece);
   out += fmt::format("\nImpact (n = {} with a gold level; a prediction without a level counts as 'none', below 1)\n",
                      r.impact_n);
   out += "  exact accuracy  " + with_interval(r.impact.accuracy) + "\n";
@@ -155,6 +161,14 @@ nlohmann::ordered_json render_json(const EvalReport& r, const Taxonomy& tax) {
               {"within_one", json_interval(r.impact.within_one)},
               {"kappa_quadratic", json_interval(r.impact_kappa_quadratic)}}},
             {"confusion", imp_conf}}},
+          {"calibration",
+           [&] {
+             nlohmann::ordered_json bins = nlohmann::ordered_json::array();
+             for (const auto& b : r.calibration)
+               bins.push_back(
+                   {{"lo", b.lo}, {"hi", b.hi}, {"n", b.n}, {"confidence", b.confidence}, {"accuracy", b.accuracy}});
+             return nlohmann::ordered_json{{"bins", bins}, {"ece", r.ece ? nlohmann::ordered_json(*r.ece) : nullptr}};
+           }()},
           {"undefined", undefined},
           {"missing_in_predictions", r.missing_in_predictions},
           {"missing_in_gold", r.missing_in_gold},

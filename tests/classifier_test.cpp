@@ -264,3 +264,22 @@ TEST_CASE("a criterion needs the rules file's criterion_threshold to be inferred
   CHECK_FALSE(reading(c2, "ui").value);
   CHECK(reading(c2, "ui").source == AnswerSource::inferred);  // the evidence is still reported
 }
+
+TEST_CASE("needs_review follows the rules file's review thresholds", "[classifier]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  auto load = [&](const std::string& review) {
+    auto r = load_rules("schema: silt/rules/v1\nfields: {title: 2}\n" + review +
+                            "rules:\n  - {id: a, category: wrong-shape, pattern: 'shape'}\n"
+                            "  - {id: b, category: wrong-calculation, pattern: 'loss'}\n",
+                        "t.yaml", *tax);
+    REQUIRE(r.rules);
+    return Classifier(tax, std::make_shared<const RuleSet>(*r.rules));
+  };
+  // shape in the title (2) and loss in the body (1): runner-up at half the winner.
+  auto strict = load("review: {min_confidence: 0.1, margin: 0.4}\n").classify(make_issue("shape", "loss"));
+  auto lenient = load("review: {min_confidence: 0.1, margin: 0.6}\n").classify(make_issue("shape", "loss"));
+  CHECK(strict.needs_review);
+  CHECK_FALSE(lenient.needs_review);
+  auto r = load_rules("schema: silt/rules/v1\nreview: {min_confidence: 0.5, maring: 1}\nrules: []\n", "t.yaml", *tax);
+  CHECK(silt::test::find_code(r.diagnostics, "unknown-key"));
+}

@@ -182,7 +182,8 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
       out.rationale.push_back("Runner-up: " + tax.categories[runner].id + " with score " + fmt_score(runner_up) + ".");
   }
 
-  out.needs_review = out.fallback || out.confidence < 0.5 || (runner_up > 0 && runner_up >= 0.75 * top_score);
+  out.needs_review = out.fallback || out.confidence < rules_->review_confidence() ||
+                     (runner_up > 0 && runner_up >= rules_->review_margin() * top_score);
 
   // Criteria: given, inferred from the text, or assumed not to hold.
   std::vector<bool> holds(tax.criteria.size(), false);

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <unordered_map>
@@ -192,6 +193,31 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
   }
   rep.n = gc.size();
   rep.impact_n = gl.size();
+
+  // Calibration: confidence against being right, in five bins.
+  rep.calibration.resize(5);
+  for (std::size_t b = 0; b < 5; ++b)
+    rep.calibration[b] = {0.2 * static_cast<double>(b), 0.2 * static_cast<double>(b + 1), 0, 0, 0};
+  for (const auto& g : gold) {
+    auto it = by_id.find(g.id);
+    if (it == by_id.end()) continue;
+    const Prediction& p = *it->second;
+    auto b = std::min<std::size_t>(4, static_cast<std::size_t>(std::max(0.0, p.confidence) * 5));
+    auto& bin = rep.calibration[b];
+    ++bin.n;
+    bin.confidence += p.confidence;
+    bin.accuracy += p.category == g.category ? 1.0 : 0.0;
+  }
+  if (rep.n > 0) {
+    double ece = 0;
+    for (auto& bin : rep.calibration) {
+      if (bin.n == 0) continue;
+      bin.confidence /= static_cast<double>(bin.n);
+      bin.accuracy /= static_cast<double>(bin.n);
+      ece += static_cast<double>(bin.n) / static_cast<double>(rep.n) * std::fabs(bin.accuracy - bin.confidence);
+    }
+    rep.ece = ece;
+  }
 
   enum class Stat { accuracy, macro_f1, within_one, kappa, kappa_quadratic };
   // A statistic of the (gold, predicted) pairs listed in idx (a bootstrap resample).

@@ -42,9 +42,12 @@ struct RuleSet::Compiled {
 // Builds a RuleSet; a friend so the class can keep its members private.
 struct RuleSetBuilder {
   static RuleSet make(std::vector<Rule> rules, std::map<std::string, double, std::less<>> weights, std::string file,
-                      std::shared_ptr<const RuleSet::Compiled> compiled, double threshold) {
+                      std::shared_ptr<const RuleSet::Compiled> compiled, double threshold, double review_confidence,
+                      double review_margin) {
     RuleSet s;
     s.criterion_threshold_ = threshold;
+    s.review_confidence_ = review_confidence;
+    s.review_margin_ = review_margin;
     s.rules_ = std::move(rules);
     s.field_weights_ = std::move(weights);
     s.file_ = std::move(file);
@@ -236,7 +239,7 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   YamlReader r(file, yaml, out.diagnostics);
   auto root = r.parse();
   if (!root) return out;
-  if (!r.expect_map(*root, {"schema", "fields", "default_in", "criterion_threshold", "boilerplate", "rules"},
+  if (!r.expect_map(*root, {"schema", "fields", "default_in", "criterion_threshold", "review", "boilerplate", "rules"},
                     "the rules file", {}))
     return out;
   r.check_schema(*root, "silt/rules/v1");
@@ -443,7 +446,14 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
     compiled->fields.push_back(std::move(fs));
   }
   const double threshold = r.get_number(*root, "criterion_threshold", false, {}).value_or(0.0);
-  out.rules = RuleSetBuilder::make(std::move(rules), std::move(weights), file, std::move(compiled), threshold);
+  double review_confidence = 0.5, review_margin = 0.75;
+  if (const YAML::Node review = (*root)["review"];
+      review.IsDefined() && r.expect_map(review, {"min_confidence", "margin"}, "review", {})) {
+    review_confidence = r.get_number(review, "min_confidence", false, {}).value_or(review_confidence);
+    review_margin = r.get_number(review, "margin", false, {}).value_or(review_margin);
+  }
+  out.rules = RuleSetBuilder::make(std::move(rules), std::move(weights), file, std::move(compiled), threshold,
+                                   review_confidence, review_margin);
   return out;
 }
 

@@ -47,8 +47,9 @@ struct Classification {
   std::string category_name;
   double confidence = 0;  // 0-1
   bool fallback = false;  // true when no category rule fired
-  // True when a person should look: no category evidence, a confidence under 0.5, or a
-  // runner-up scoring at least 3/4 of the winner.
+  // True when a person should look: no category evidence, a confidence under the rules
+  // file's review.min_confidence (0.5), or a runner-up scoring at least review.margin
+  // (0.75) times the winner.
   bool needs_review = false;
   std::vector<std::pair<std::string, double>> scores;  // every category, taxonomy order
   std::optional<int> level;                            // impact level number, nullopt when none matches

@@ -74,6 +74,16 @@ struct EvalReport {
   stats::Estimate impact_kappa_quadratic;
   std::vector<std::string> missing_in_predictions, missing_in_gold;
   std::vector<EvalMiss> misses;  // in gold order
+  // Calibration of the category confidence: five bins of width 0.2; in each, how many
+  // items, their mean confidence and the share that were right. ece: the expected
+  // calibration error, sum over bins of n/N |accuracy - confidence|.
+  struct Bin {
+    double lo = 0, hi = 0;
+    std::size_t n = 0;
+    double confidence = 0, accuracy = 0;
+  };
+  std::vector<Bin> calibration;
+  std::optional<double> ece;
 };
 
 EvalReport evaluate(const Taxonomy& taxonomy, const std::vector<GoldLabel>& gold,

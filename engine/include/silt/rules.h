@@ -68,6 +68,10 @@ class RuleSet {
   const std::string& file() const { return file_; }
   // The score a criterion's rules must reach for it to be inferred to hold.
   double criterion_threshold() const { return criterion_threshold_; }
+  // needs_review: when the confidence is under review_confidence, or the runner-up
+  // scores at least review_margin times the winner (the file's `review:` map).
+  double review_confidence() const { return review_confidence_; }
+  double review_margin() const { return review_margin_; }
 
   // Every hit of every rule on the issue, one per rule and field, in rule order.
   std::vector<Hit> match(const IssueView& issue) const;
@@ -104,6 +108,8 @@ class RuleSet {
   std::string file_;
   bool uses_report_fields_ = false;
   double criterion_threshold_ = 0;
+  double review_confidence_ = 0.5;
+  double review_margin_ = 0.75;
   std::shared_ptr<const Compiled> compiled_;
 };
 
