@@ -114,6 +114,10 @@ std::string render_text(const Classification& c, const Taxonomy& t, bool color) 
   out += "  category    " + st(c.category, "1;32") + " (" + c.category_name + "), confidence " +
          fixed(c.confidence, 2) + (c.fallback ? ", fallback: no category rule matched" : "") + "\n";
   out += "  impact      " + (c.level ? st(level_text(c), threat_color(c.threat)) : std::string("none")) + "\n";
+  out += "  silent      " +
+         (c.silent ? (*c.silent ? std::string("yes") : st("no: a loud bug, out of the taxonomy's scope", "1;31"))
+                   : std::string("unknown (no evidence either way)")) +
+         "\n";
   out += "  criteria   ";
   for (const auto& cr : c.criteria)
     out += " " + cr.id + "=" + (cr.value ? "yes" : "no") + " (" + std::string(to_string(cr.source)) + ")";
