@@ -163,13 +163,19 @@ struct Reader {
   static int leave_block(MD_BLOCKTYPE type, void*, void* self_) {
     auto* self = static_cast<Reader*>(self_);
     switch (type) {
-      case MD_BLOCK_CODE:
+      case MD_BLOCK_CODE: {
         --self->depth_code;
-        if (self->section == Section::system)
-          append(self->f.dropped, self->code_text);
+        std::string& dst = self->section == Section::system                      ? self->f.dropped
+                           : looks_like_output(self->code_text, self->code_lang) ? self->f.output
+                                                                                 : self->f.code;
+        if (dst.empty())
+          dst = std::move(self->code_text);  // a big log block is moved, not copied
         else
-          append(looks_like_output(self->code_text, self->code_lang) ? self->f.output : self->f.code, self->code_text);
+          dst.append(self->code_text);
+        if (!dst.empty() && dst.back() != '\n') dst += '\n';
+        self->code_text = std::string();
         break;
+      }
       case MD_BLOCK_HTML:
         --self->depth_html;
         break;
@@ -235,6 +241,12 @@ struct Reader {
 }  // namespace
 
 ReportFields read_report(std::string_view body, const std::function<bool(std::string_view)>& is_boilerplate) {
+  // A body this long is logs: its Markdown is read up to the last line break before the
+  // bound (the body field still holds all of it).
+  if (body.size() > max_report_bytes) {
+    std::size_t cut = body.rfind('\n', max_report_bytes);
+    body = body.substr(0, cut == std::string_view::npos ? max_report_bytes : cut);
+  }
   Reader r{is_boilerplate, {}};
   MD_PARSER parser{};
   parser.abi_version = 0;

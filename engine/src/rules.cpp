@@ -4,6 +4,7 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 
 #include "read_file.h"
@@ -23,17 +24,33 @@ std::string_view to_string(TargetKind k) {
   return "?";
 }
 
+namespace {
+RE2::Options re2_options(bool case_sensitive);
+}  // namespace
+
 // The compiled form: one RE2 per pattern, and per field one RE2::Set of the patterns of
 // the rules that look at it, so a field is scanned once to learn which rules may fire.
 struct RuleSet::Compiled {
   struct FieldSet {
     std::string field;
-    // Shared by the fields that look at the same rules (title and body, usually);
-    // null when it could not be built: then each rule is tested on its own.
+    // A set over this field's rules, or over a modest superset of them shared with
+    // other fields; null when it could not be built: each rule is then tested alone.
     std::shared_ptr<const RE2::Set> set;
-    std::vector<std::size_t> rules;  // set index -> rule index
+    std::vector<std::size_t> rules;  // the rules that read this field
+    std::vector<bool> reads;         // by rule index: whether the rule reads this field
+    std::vector<int> set_rules;      // set index -> rule index
   };
-  std::vector<std::unique_ptr<RE2>> pattern;
+  // Each rule's own RE2, compiled on first use: most rules never fire on a given input,
+  // and compiling them all is most of the start-up. Safe from many threads.
+  const RE2& pattern(std::size_t i) const {
+    std::call_once(once[i],
+                   [&] { patterns[i] = std::make_unique<RE2>(pattern_text[i], re2_options(case_sensitive[i])); });
+    return *patterns[i];
+  }
+  std::vector<std::string> pattern_text;
+  std::vector<bool> case_sensitive;
+  mutable std::vector<std::unique_ptr<RE2>> patterns;
+  mutable std::unique_ptr<std::once_flag[]> once;
   std::vector<std::unique_ptr<RE2>> unless;  // null when the rule has none
   std::unique_ptr<RE2::Set> boilerplate;     // null when the file has none
   std::vector<FieldSet> fields;
@@ -117,7 +134,7 @@ bool RuleSet::fires(std::size_t index, std::string_view text) const {
 }
 
 bool RuleSet::find_firing(std::size_t index, std::string_view text, std::size_t& start, std::size_t& end) const {
-  const RE2& pattern = *compiled_->pattern[index];
+  const RE2& pattern = compiled_->pattern(index);
   const RE2* unless = compiled_->unless[index].get();
   std::size_t from = 0;
   while (from <= text.size()) {
@@ -149,7 +166,10 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
     }
     std::vector<std::size_t> candidates;
     if (prefiltered) {
-      for (int i : found) candidates.push_back(fs.rules[static_cast<std::size_t>(i)]);
+      for (int i : found) {
+        const auto rule = static_cast<std::size_t>(fs.set_rules[static_cast<std::size_t>(i)]);
+        if (fs.reads[rule]) candidates.push_back(rule);
+      }
       std::sort(candidates.begin(), candidates.end());
     } else {
       candidates = fs.rules;  // the set ran out of memory: test every rule of this field
@@ -172,8 +192,8 @@ std::vector<Hit> RuleSet::suppressed(const IssueView& issue) const {
       std::size_t s = 0, e = 0;
       if (text.empty() || find_firing(r, text, s, e)) continue;
       re2::StringPiece m;
-      if (compiled_->pattern[r]->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED, &m,
-                                       1)) {
+      if (compiled_->pattern(r).Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED, &m,
+                                      1)) {
         s = static_cast<std::size_t>(m.data() - text.data());
         out.push_back({r, field, s, s + m.size()});
       }
@@ -219,6 +239,18 @@ void read_tests(YamlReader& r, const YAML::Node& rule_node, Rule& rule) {
       rule.tests.push_back({item.Scalar(), std::string_view(key) == "match", r.where(item)});
     }
   }
+}
+
+// Whether `pattern` is valid RE2, without compiling it (RE2::Set::Add parses only);
+// reports `bad-pattern` with RE2's message when it is not.
+bool check_pattern(YamlReader& r, const YAML::Node& node, const std::string& rule_id, const std::string& pattern,
+                   bool case_sensitive) {
+  RE2::Set check(re2_options(case_sensitive), RE2::UNANCHORED);
+  std::string error;
+  if (check.Add(pattern, &error) >= 0) return true;
+  r.error("bad-pattern", node, rule_id, "pattern is not valid RE2: " + error,
+          "RE2 has no backreferences or lookaround; see https://github.com/google/re2/wiki/Syntax");
+  return false;
 }
 
 std::unique_ptr<RE2> compile(YamlReader& r, const YAML::Node& node, const std::string& rule_id,
@@ -300,6 +332,7 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   for (const auto& c : taxonomy.criteria) criterion_ids.push_back(c.id);
 
   std::vector<Rule> rules;
+  std::vector<SourceLocation> pattern_where;  // of each kept rule's pattern
   std::set<std::string> seen;
   YAML::Node seq = r.get_sequence(*root, "rules", true, {});
   if (seq.IsDefined()) {
@@ -374,17 +407,14 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
       rule.weight = r.get_number(node, "weight", false, rule.id).value_or(1.0);
       rule.note = r.get_string(node, "note", false, rule.id).value_or(rule.id);
 
-      std::unique_ptr<RE2> pattern, unless;
+      std::unique_ptr<RE2> unless;
+      bool pattern_ok = false;
       if (auto p = r.get_string(node, "pattern", true, rule.id)) {
         rule.pattern = *p;
-        pattern = compile(r, node["pattern"], rule.id, rule.pattern, rule.case_sensitive, "pattern");
-        if (pattern && RE2::PartialMatch("", *pattern)) {
-          r.error("empty-match", node["pattern"], rule.id,
-                  "the pattern matches the empty text, so it fires on every issue");
-          ok = false;
-        }
+        pattern_ok = check_pattern(r, node["pattern"], rule.id, rule.pattern, rule.case_sensitive);
+        pattern_where.push_back(r.where(node["pattern"]));
       }
-      ok = ok && pattern;
+      ok = ok && pattern_ok;
       if (auto u = r.get_string(node, "unless", false, rule.id)) {
         rule.unless = *u;
         unless = compile(r, node["unless"], rule.id, rule.unless, rule.case_sensitive, "unless");
@@ -415,36 +445,84 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
       }
       read_tests(r, node, rule);
 
-      if (!ok) continue;
-      compiled->pattern.push_back(std::move(pattern));
+      if (!ok) {
+        if (pattern_ok) pattern_where.pop_back();
+        continue;
+      }
+      compiled->pattern_text.push_back(rule.pattern);
+      compiled->case_sensitive.push_back(rule.case_sensitive);
       compiled->unless.push_back(std::move(unless));
       rules.push_back(std::move(rule));
     }
   }
   if (out.diagnostics.has_errors()) return out;
 
-  // One prefilter set per distinct list of rules; fields with the same list share it.
+  // Prefilter sets: a field scans its text once with a set, then drops the rules that
+  // matched but do not read it. Compiling a set is most of the start-up, so a field
+  // reuses a set already built when that set's rules are a modest superset of its own;
+  // otherwise (code and output read few rules, and are long) it gets its own set.
+  struct Built {
+    std::vector<std::size_t> rules;
+    std::shared_ptr<const RE2::Set> set;
+    std::vector<int> index;  // set index -> rule index
+  };
+  std::vector<Built> built;
+  std::vector<RuleSet::Compiled::FieldSet> field_sets;
   for (const auto& field : known_fields) {
     RuleSet::Compiled::FieldSet fs;
     fs.field = field;
+    fs.reads.assign(rules.size(), false);
     for (std::size_t i = 0; i < rules.size(); ++i)
-      if (std::find(rules[i].fields.begin(), rules[i].fields.end(), field) != rules[i].fields.end())
+      if (std::find(rules[i].fields.begin(), rules[i].fields.end(), field) != rules[i].fields.end()) {
         fs.rules.push_back(i);
-    if (fs.rules.empty()) continue;
-    auto same = std::find_if(compiled->fields.begin(), compiled->fields.end(),
-                             [&](const auto& other) { return other.rules == fs.rules; });
-    if (same != compiled->fields.end()) {
-      fs.set = same->set;
-    } else {
+        fs.reads[i] = true;
+      }
+    if (!fs.rules.empty()) field_sets.push_back(std::move(fs));
+  }
+  std::stable_sort(field_sets.begin(), field_sets.end(),
+                   [](const auto& a, const auto& b) { return a.rules.size() > b.rules.size(); });
+  for (auto& fs : field_sets) {
+    const Built* reuse = nullptr;
+    for (const auto& b : built)
+      if (b.rules.size() <= fs.rules.size() * 2 + 4 &&
+          std::includes(b.rules.begin(), b.rules.end(), fs.rules.begin(), fs.rules.end()))
+        reuse = &b;
+    if (!reuse) {
+      Built b;
+      b.rules = fs.rules;
       RE2::Options o = re2_options(true);
       o.set_max_mem(256 << 20);
       auto set = std::make_shared<RE2::Set>(o, RE2::UNANCHORED);
       bool ok = true;
-      for (std::size_t i : fs.rules) ok = ok && set->Add(set_pattern(rules[i]), nullptr) >= 0;
-      if (ok && set->Compile()) fs.set = std::move(set);
+      for (std::size_t i : b.rules) ok = ok && set->Add(set_pattern(rules[i]), nullptr) >= 0;
+      if (ok && set->Compile()) b.set = std::move(set);
+      for (std::size_t i : b.rules) b.index.push_back(static_cast<int>(i));
+      built.push_back(std::move(b));
+      reuse = &built.back();
     }
-    compiled->fields.push_back(std::move(fs));
+    fs.set = reuse->set;
+    fs.set_rules = reuse->index;
   }
+  compiled->fields = std::move(field_sets);
+  compiled->patterns.resize(rules.size());
+  compiled->once = std::make_unique<std::once_flag[]>(rules.size());
+  // A pattern that matches the empty text would fire on every issue: the sets tell for
+  // the rules they hold; a rule in no set (one failed to build) is compiled to tell.
+  std::vector<bool> empty(rules.size(), false), covered(rules.size(), false);
+  for (const auto& b : built) {
+    if (!b.set) continue;
+    for (int i : b.index) covered[static_cast<std::size_t>(i)] = true;
+    std::vector<int> found;
+    if (b.set->Match("", &found))
+      for (int i : found) empty[static_cast<std::size_t>(b.index[static_cast<std::size_t>(i)])] = true;
+  }
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (!covered[i]) empty[i] = RE2::PartialMatch("", compiled->pattern(i));
+    if (empty[i])
+      r.report(Severity::error, "empty-match", pattern_where[i], rules[i].id,
+               "the pattern matches the empty text, so it fires on every issue");
+  }
+  if (out.diagnostics.has_errors()) return out;
   const double threshold = r.get_number(*root, "criterion_threshold", false, {}).value_or(0.0);
   double review_confidence = 0.5, review_margin = 0.75;
   if (const YAML::Node review = (*root)["review"];

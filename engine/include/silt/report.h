@@ -3,6 +3,7 @@
 // the template's boilerplate left out.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ struct ReportFields {
   std::string output;          // code blocks (or pasted lines) that are console output, logs, values
   std::string dropped;         // what was left out: system information, template text, HTML comments
 };
+
+// How much of a body is read as Markdown: the rest of a longer one (logs, in practice)
+// is in no report field, only in `body`.
+inline constexpr std::size_t max_report_bytes = 4u << 20;
 
 // Reads `body`. A paragraph or list item for which `is_boilerplate` returns true is
 // dropped (the rules file's `boilerplate:` patterns); so are HTML blocks and comments
