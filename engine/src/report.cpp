@@ -50,24 +50,23 @@ bool looks_like_output(std::string_view text, std::string_view lang, bool prose 
       R"(^\s*(import \w|from [\w.]+ import|def \w|class \w|for .* in .*:|if .*:|while .*:|return\b|print\(|@\w|[\w.\[\]]+\s*(=|\+=|-=)\s*\S|[\w.]+\(.*\)\s*$|#))");
   static const RE2 output_line(
       R"(^\s*(Traceback|File "|\w*(Error|Exception|Warning):|Epoch \d|\d+/\d+ \[|\[=*>?\.*\]|WARNING|INFO|DEBUG|ERROR|[IWEF]\d{4} |\d{4}-\d\d-\d\d|>>>|Model: |Layer \(type\)|Total params|Trainable params|Non-trainable params|_{5,}|={5,}|-?\d|\[|\(|tensor\(|array\(|tf\.Tensor\(|<tf\.))");
-  int code = 0, out = 0;
+  // The first 50 non-blank lines decide: a log of thousands of lines says no more.
+  int code = 0, out = 0, seen = 0;
   std::size_t pos = 0;
-  while (pos < text.size()) {
+  while (pos < text.size() && seen < 50) {
     std::size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) nl = text.size();
     std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    ++seen;
     if (RE2::PartialMatch(line, output_line))
       ++out;
     else if (RE2::PartialMatch(line, code_line))
       ++code;
   }
-  if (prose) {  // a paragraph: output only when most of its lines, two or more, look so
-    int lines = 0;
-    for (char c : text) lines += c == '\n';
-    return out >= 2 && 2 * out > lines + 1;
-  }
+  // A paragraph is output only when most of its lines, two or more, look so.
+  if (prose) return out >= 2 && 2 * out > seen;
   return out > code;
 }
 
