@@ -105,13 +105,7 @@ int cmd_explain(const std::vector<std::string>& args) {
   Classifier classifier(config->taxonomy, config->rules);
   const RuleSet& rules = *config->rules;
   ReportFields report = classifier.read_report(issue.view());
-  IssueView v = issue.view();
-  v.prose = report.prose;
-  v.prose_current = report.prose_current;
-  v.prose_expected = report.prose_expected;
-  v.prose_other = report.prose_other;
-  v.code = report.code;
-  v.output = report.output;
+  IssueView v = with_report(issue.view(), report);
   Classification c = classifier.classify(v, answers);
   auto suppressed = rules.suppressed(v);
 

@@ -124,12 +124,7 @@ TEST_CASE("evidence points at the matched bytes of its field and cites the rule'
   REQUIRE_FALSE(c.evidence.empty());
   // Fields read from the body (prose.current...) are the classifier's reading of it.
   ReportFields report = clf.read_report(i.view());
-  IssueView v = i.view();
-  v.prose_current = report.prose_current;
-  v.prose_expected = report.prose_expected;
-  v.prose_other = report.prose_other;
-  v.code = report.code;
-  v.output = report.output;
+  IssueView v = with_report(i.view(), report);
   for (const auto& e : c.evidence) {
     INFO(e.rule << " in " << e.field);
     CHECK(v.field(e.field).substr(e.start, e.end - e.start) == e.text);

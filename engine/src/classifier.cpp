@@ -81,12 +81,7 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
   ReportFields report;
   if (rules_->uses_report_fields() && issue.prose.empty() && issue.code.empty() && issue.output.empty()) {
     report = read_report(issue);
-    issue.prose = report.prose;
-    issue.prose_current = report.prose_current;
-    issue.prose_expected = report.prose_expected;
-    issue.prose_other = report.prose_other;
-    issue.code = report.code;
-    issue.output = report.output;
+    issue = with_report(issue, report);
   }
   const auto& rules = rules_->rules();
   Classification out;

@@ -239,6 +239,16 @@ struct Reader {
 
 }  // namespace
 
+IssueView with_report(IssueView issue, const ReportFields& report) {
+  issue.prose = report.prose;
+  issue.prose_current = report.prose_current;
+  issue.prose_expected = report.prose_expected;
+  issue.prose_other = report.prose_other;
+  issue.code = report.code;
+  issue.output = report.output;
+  return issue;
+}
+
 ReportFields read_report(std::string_view body, const std::function<bool(std::string_view)>& is_boilerplate) {
   // A body this long is logs: its Markdown is read up to the last line break before the
   // bound (the body field still holds all of it).

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "silt/issue.h"
+
 namespace silt {
 
 struct ReportFields {
@@ -28,5 +30,9 @@ inline constexpr std::size_t max_report_bytes = 4u << 20;
 // dropped (the rules file's `boilerplate:` patterns); so are HTML blocks and comments
 // and the system-information section. Never throws; plain text is all prose.
 ReportFields read_report(std::string_view body, const std::function<bool(std::string_view)>& is_boilerplate = {});
+
+// `issue` with its report fields (prose..., code, output) pointing into `report`,
+// which must outlive the result.
+IssueView with_report(IssueView issue, const ReportFields& report);
 
 }  // namespace silt
