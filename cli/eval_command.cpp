@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <iostream>
 
 #include "cli.h"
@@ -186,6 +187,8 @@ int cmd_eval(const std::vector<std::string>& args) {
       "misses", po::bool_switch(), "list each wrong item with the evidence that led there")(
       "bootstrap", po::value<std::size_t>()->default_value(1000), "bootstrap resamples for the intervals (0: none)")(
       "seed", po::value<std::uint64_t>()->default_value(1), "seed of the bootstrap")(
+      "fit-calibration", po::value<std::string>()->value_name("FILE"),
+      "fit a calibration map on these labels and write it (YAML) to FILE")(
       "input-format", po::value<std::string>()->default_value("auto"), "auto, jsonl, json or csv (issues)");
   auto [vm, criteria, help] =
       parse_input_command(args, own,
@@ -246,6 +249,22 @@ int cmd_eval(const std::vector<std::string>& args) {
   eo.bootstrap = vm["bootstrap"].as<std::size_t>();
   eo.seed = vm["seed"].as<std::uint64_t>();
   EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
+  if (vm.count("fit-calibration")) {
+    auto pairs = calibration_pairs(gold.value().labels, preds.value());
+    auto points = fit_calibration(pairs);
+    std::ofstream out(opt(vm, "fit-calibration"));
+    out << "# Fitted by silt eval --fit-calibration on " << pairs.size() << " items of " << opt(vm, "gold")
+        << ".\n# Paste into a rules file: the confidence becomes the share of items that were right\n"
+        << "# at that raw confidence (isotonic regression). A map fitted on few items, or on\n"
+        << "# the items the rules were written from, is no calibration.\ncalibration:\n";
+    for (const auto& [x, y] : points) out << fmt::format("  - [{:.4f}, {:.4f}]\n", x, y);
+    if (!out) {
+      spdlog::error("{}: cannot write", opt(vm, "fit-calibration"));
+      return exit_usage;
+    }
+    spdlog::info("calibration map of {} points fitted on {} items, written to {}", points.size(), pairs.size(),
+                 opt(vm, "fit-calibration"));
+  }
   if (format == "json") {
     std::cout << render_json(rep, tax).dump(2) << "\n";
   } else {

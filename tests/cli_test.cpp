@@ -361,3 +361,21 @@ TEST_CASE("cli: explain shows the fields, the rules that fired and those suppres
   CHECK(contains(r.out, "Criteria scores (a criterion holds at 1 or more)"));
   CHECK(silt("explain tests/fixtures/gh-list.json").code == 2);  // two issues
 }
+
+TEST_CASE("cli: eval --fit-calibration writes a map a rules file accepts", "[cli][calibration]") {
+  std::string dir = (fs::temp_directory_path() / ("silt-cal-" + std::to_string(::getpid()))).string();
+  fs::create_directories(dir);
+  auto r = silt(
+      "eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-issues.jsonl --bootstrap 0 "
+      "--fit-calibration " +
+      dir + "/cal.yaml");
+  std::string map = slurp(dir + "/cal.yaml");
+  CHECK(map.rfind("# Fitted by silt eval --fit-calibration on 3 items", 0) == 0);
+  CHECK(contains(map, "calibration:\n  - ["));
+  std::ofstream(dir + "/rules.yaml")
+      << "schema: silt/rules/v1\n"
+      << map << "rules:\n  - {id: a, category: wrong-shape, pattern: shape, tests: {match: [shape]}}\n";
+  auto v = silt("validate --rules " + dir + "/rules.yaml");
+  fs::remove_all(dir);
+  CHECK(v.code == 0);
+}

@@ -79,3 +79,38 @@ TEST_CASE("eval: predictions are read back from silt JSON lines", "[eval]") {
   CHECK_FALSE(p.value()[0].evidence.empty());
   CHECK_FALSE(read_predictions("{\"id\": 1}\n", "mem").ok());
 }
+
+TEST_CASE("eval: isotonic calibration pools adjacent violators", "[eval][calibration]") {
+  // Sorted by raw confidence: wrong, right, wrong, right, right. The middle pair (right
+  // then wrong) violates monotony and is pooled: 0.5 at raw 0.25.
+  auto points = fit_calibration({{0.3, false}, {0.1, false}, {0.5, true}, {0.2, true}, {0.4, true}});
+  REQUIRE(points.size() == 4);
+  CHECK(points[0] == std::pair<double, double>{0.1, 0.0});
+  CHECK(points[1].first == Approx(0.25));
+  CHECK(points[1].second == Approx(0.5));
+  CHECK(points[2] == std::pair<double, double>{0.4, 1.0});
+  CHECK(points[3] == std::pair<double, double>{0.5, 1.0});
+  CHECK(fit_calibration({}).empty());
+}
+
+TEST_CASE("rules: a calibration map maps raw confidence, and must be monotone", "[rules][calibration]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  auto r = load_rules(
+      "schema: silt/rules/v1\ncalibration: [[0.2, 0.1], [0.6, 0.5]]\nrules:\n"
+      "  - {id: a, category: wrong-shape, pattern: shape}\n",
+      "t.yaml", *tax);
+  REQUIRE(r.rules);
+  CHECK(r.rules->calibrate(0.4) == Approx(0.3));
+  CHECK(r.rules->calibrate(0.1) == Approx(0.1));
+  CHECK(r.rules->calibrate(0.9) == Approx(0.5));
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+  Issue i;
+  i.title = "shape";
+  i.join_lists();
+  auto c = clf.classify(i);
+  CHECK(c.confidence == Approx(r.rules->calibrate(c.raw_confidence)));
+  CHECK(to_json(c).find("\"confidence_raw\"") != std::string::npos);
+  auto bad = load_rules("schema: silt/rules/v1\ncalibration: [[0.2, 0.5], [0.6, 0.1]]\nrules: []\n", "t.yaml", *tax);
+  CHECK_FALSE(bad.rules);
+  CHECK(silt::test::find_code(bad.diagnostics, "bad-calibration"));
+}

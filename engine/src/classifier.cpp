@@ -177,6 +177,8 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
       out.rationale.push_back("Runner-up: " + tax.categories[runner].id + " with score " + fmt_score(runner_up) + ".");
   }
 
+  out.raw_confidence = out.confidence;
+  out.confidence = rules_->calibrate(out.raw_confidence);
   out.needs_review = out.fallback || out.confidence < rules_->review_confidence() ||
                      (runner_up > 0 && runner_up >= rules_->review_margin() * top_score);
 
@@ -321,6 +323,10 @@ std::string to_json(const Classification& c, std::string_view source) {
   put(w, c.category_name);
   key(w, "confidence");
   w.Double(std::round(c.confidence * 1000) / 1000);
+  if (c.raw_confidence != c.confidence) {
+    key(w, "confidence_raw");
+    w.Double(std::round(c.raw_confidence * 1000) / 1000);
+  }
   key(w, "fallback");
   w.Bool(c.fallback);
   key(w, "needs_review");

@@ -102,7 +102,8 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
     int64_t level = 0;
     if (doc["impact"]["level"].get_int64().get(level) == simdjson::SUCCESS) p.level = static_cast<int>(level);
     double conf = 0;
-    if (doc["confidence"].get_double().get(conf) == simdjson::SUCCESS) p.confidence = conf;
+    if (doc["confidence"].get_double().get(conf) == simdjson::SUCCESS) p.confidence = p.raw_confidence = conf;
+    if (doc["confidence_raw"].get_double().get(conf) == simdjson::SUCCESS) p.raw_confidence = conf;
     bool review = false;
     if (doc["needs_review"].get_bool().get(review) == simdjson::SUCCESS) p.needs_review = review;
     simdjson::dom::object criteria;
@@ -148,6 +149,48 @@ bool looks_like_predictions(const std::string& path) {
            doc["impact"].get_object().get(impact) == simdjson::SUCCESS;
   }
   return false;
+}
+
+std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLabel>& gold,
+                                                       const std::vector<Prediction>& preds) {
+  std::unordered_map<std::string, const Prediction*> by_id;
+  for (const auto& p : preds) by_id.emplace(p.id, &p);
+  std::vector<std::pair<double, bool>> out;
+  for (const auto& g : gold)
+    if (auto it = by_id.find(g.id); it != by_id.end())
+      out.emplace_back(it->second->raw_confidence, it->second->category == g.category);
+  return out;
+}
+
+std::vector<std::pair<double, double>> fit_calibration(std::vector<std::pair<double, bool>> pairs) {
+  std::sort(pairs.begin(), pairs.end());
+  struct Block {
+    double sum_x = 0, sum_y = 0;
+    double n = 0;
+  };
+  std::vector<Block> blocks;
+  for (const auto& [x, right] : pairs) {
+    blocks.push_back({x, right ? 1.0 : 0.0, 1});
+    // Pool adjacent blocks while their means decrease.
+    while (blocks.size() > 1) {
+      Block& b = blocks[blocks.size() - 1];
+      Block& a = blocks[blocks.size() - 2];
+      if (a.sum_y / a.n <= b.sum_y / b.n) break;
+      a.sum_x += b.sum_x;
+      a.sum_y += b.sum_y;
+      a.n += b.n;
+      blocks.pop_back();
+    }
+  }
+  std::vector<std::pair<double, double>> out;
+  for (const auto& b : blocks) {
+    const double x = b.sum_x / b.n, y = b.sum_y / b.n;
+    if (!out.empty() && x <= out.back().first)
+      out.back().second = std::max(out.back().second, y);
+    else
+      out.emplace_back(x, y);
+  }
+  return out;
 }
 
 EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, const std::vector<Prediction>& preds,

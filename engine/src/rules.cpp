@@ -60,8 +60,9 @@ struct RuleSet::Compiled {
 struct RuleSetBuilder {
   static RuleSet make(std::vector<Rule> rules, std::map<std::string, double, std::less<>> weights, std::string file,
                       std::shared_ptr<const RuleSet::Compiled> compiled, double threshold, double review_confidence,
-                      double review_margin) {
+                      double review_margin, std::vector<std::pair<double, double>> calibration) {
     RuleSet s;
+    s.calibration_ = std::move(calibration);
     s.criterion_threshold_ = threshold;
     s.review_confidence_ = review_confidence;
     s.review_margin_ = review_margin;
@@ -120,6 +121,19 @@ namespace {}  // namespace
 double RuleSet::field_weight(std::string_view field) const {
   auto it = field_weights_.find(field);
   return it == field_weights_.end() ? 1.0 : it->second;
+}
+
+double RuleSet::calibrate(double raw) const {
+  const auto& c = calibration_;
+  if (c.empty()) return raw;
+  if (raw <= c.front().first) return c.front().second;
+  if (raw >= c.back().first) return c.back().second;
+  for (std::size_t i = 1; i < c.size(); ++i)
+    if (raw <= c[i].first) {
+      const double t = (raw - c[i - 1].first) / (c[i].first - c[i - 1].first);
+      return c[i - 1].second + t * (c[i].second - c[i - 1].second);
+    }
+  return raw;
 }
 
 bool RuleSet::is_boilerplate(std::string_view text) const {
@@ -271,8 +285,10 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   YamlReader r(file, yaml, out.diagnostics);
   auto root = r.parse();
   if (!root) return out;
-  if (!r.expect_map(*root, {"schema", "fields", "default_in", "criterion_threshold", "review", "boilerplate", "rules"},
-                    "the rules file", {}))
+  if (!r.expect_map(
+          *root,
+          {"schema", "fields", "default_in", "criterion_threshold", "review", "calibration", "boilerplate", "rules"},
+          "the rules file", {}))
     return out;
   r.check_schema(*root, "silt/rules/v1");
 
@@ -530,8 +546,26 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
     review_confidence = r.get_number(review, "min_confidence", false, {}).value_or(review_confidence);
     review_margin = r.get_number(review, "margin", false, {}).value_or(review_margin);
   }
+  // calibration: [[raw, calibrated], ...], raw increasing, calibrated not decreasing, in [0, 1].
+  std::vector<std::pair<double, double>> calibration;
+  YAML::Node cal = r.get_sequence(*root, "calibration", false, {});
+  if (cal.IsDefined()) {
+    for (const auto& point : cal) {
+      double x = 0, y = 0;
+      if (!point.IsSequence() || point.size() != 2 || !YAML::convert<double>::decode(point[0], x) ||
+          !YAML::convert<double>::decode(point[1], y) || x < 0 || x > 1 || y < 0 || y > 1) {
+        r.error("bad-calibration", point, {}, "a calibration point is [raw, calibrated], both from 0 to 1");
+        continue;
+      }
+      if (!calibration.empty() && (x <= calibration.back().first || y < calibration.back().second))
+        r.error("bad-calibration", point, {},
+                "calibration points must have increasing raw values and non-decreasing calibrated ones");
+      calibration.emplace_back(x, y);
+    }
+  }
+  if (out.diagnostics.has_errors()) return out;
   out.rules = RuleSetBuilder::make(std::move(rules), std::move(weights), file, std::move(compiled), threshold,
-                                   review_confidence, review_margin);
+                                   review_confidence, review_margin, std::move(calibration));
   return out;
 }
 

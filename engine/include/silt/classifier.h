@@ -45,8 +45,9 @@ struct Classification {
   std::string title;
   std::string category;  // category id
   std::string category_name;
-  double confidence = 0;  // 0-1
-  bool fallback = false;  // true when no category rule fired
+  double confidence = 0;      // 0-1, calibrated when the rules file has a calibration map
+  double raw_confidence = 0;  // before calibration
+  bool fallback = false;      // true when no category rule fired
   // True when a person should look: no category evidence, a confidence under the rules
   // file's review.min_confidence (0.5), or a runner-up scoring at least review.margin
   // (0.75) times the winner.
@@ -90,7 +91,8 @@ class Classifier {
 // The JSON object `silt classify --format json` prints: id, title, category,
 // category_name, confidence, fallback, scores, impact {level, threat, criteria:
 // {ID: {value, source}}}, rationale, evidence [{rule, target, target_kind, field,
-// start, end, text, weight, defined_at}], needs_review, silent (true, false or null);
+// start, end, text, weight, defined_at}], needs_review, silent (true, false or null),
+// confidence_raw when a calibration map changed it;
 // and `source` when not empty.
 // One line, no trailing newline.
 std::string to_json(const Classification& c, std::string_view source = {});

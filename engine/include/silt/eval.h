@@ -26,6 +26,7 @@ struct Prediction {
   std::string category;
   std::optional<int> level;
   double confidence = 0;
+  double raw_confidence = 0;  // before the rules' calibration map (= confidence when none)
   bool needs_review = false;
   std::vector<std::pair<std::string, bool>> criteria;  // each criterion's value
   std::string title;
@@ -85,6 +86,15 @@ struct EvalReport {
   std::vector<Bin> calibration;
   std::optional<double> ece;
 };
+
+// A calibration map fitted on (raw confidence, right or wrong) pairs by isotonic
+// regression (pool adjacent violators): points (mean raw confidence, share right) of
+// the pooled blocks, non-decreasing. Empty when there are no pairs.
+std::vector<std::pair<double, double>> fit_calibration(std::vector<std::pair<double, bool>> pairs);
+
+// The (raw confidence, category right) pairs of the items in both gold and predictions.
+std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLabel>& gold,
+                                                       const std::vector<Prediction>& predictions);
 
 EvalReport evaluate(const Taxonomy& taxonomy, const std::vector<GoldLabel>& gold,
                     const std::vector<Prediction>& predictions, const EvalOptions& options);

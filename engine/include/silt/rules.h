@@ -71,6 +71,11 @@ class RuleSet {
   // needs_review: when the confidence is under review_confidence, or the runner-up
   // scores at least review_margin times the winner (the file's `review:` map).
   double review_confidence() const { return review_confidence_; }
+
+  // The file's `calibration:` map applied to a raw confidence: linear between its points
+  // (raw, calibrated), flat beyond them; the raw value when the file has none.
+  double calibrate(double raw) const;
+  bool calibrated() const { return !calibration_.empty(); }
   double review_margin() const { return review_margin_; }
 
   // Every hit of every rule on the issue, one per rule and field, in rule order.
@@ -110,6 +115,7 @@ class RuleSet {
   double criterion_threshold_ = 0;
   double review_confidence_ = 0.5;
   double review_margin_ = 0.75;
+  std::vector<std::pair<double, double>> calibration_;
   std::shared_ptr<const Compiled> compiled_;
 };
 
