@@ -85,6 +85,21 @@ std::string one_line(const std::string& s, std::size_t max) {
   return out;
 }
 
+// One letter for a criterion's source in the table: given, inferred, implied (p), assumed.
+std::string source_letter(AnswerSource s) {
+  switch (s) {
+    case AnswerSource::given:
+      return "g";
+    case AnswerSource::inferred:
+      return "i";
+    case AnswerSource::implied:
+      return "p";
+    case AnswerSource::assumed:
+      return "a";
+  }
+  return "?";
+}
+
 std::string holds_text(const Taxonomy& t, const std::vector<bool>& holds) {
   std::string on;
   for (std::size_t i = 0; i < holds.size(); ++i)
@@ -162,7 +177,7 @@ std::string render_table(const std::vector<Classification>& cs, const std::vecto
     std::vector<std::string> row = {names[i], c.category + (c.fallback ? "*" : ""), fixed(c.confidence, 2),
                                     c.level ? std::to_string(*c.level) : "-", c.level ? c.threat : "-"};
     for (const auto& cr : c.criteria)
-      row.push_back(std::string(cr.value ? "yes" : "no") + "/" + std::string(to_string(cr.source)).substr(0, 1));
+      row.push_back(std::string(cr.value ? "yes" : "no") + "/" + source_letter(cr.source));
     rows.push_back(std::move(row));
   }
   std::vector<std::size_t> w(head.size());
@@ -181,7 +196,8 @@ std::string render_table(const std::vector<Classification>& cs, const std::vecto
   }
   out += "\n" + std::to_string(cs.size()) +
          " issue(s). Criteria: g = given, i = inferred from the text, "
-         "a = assumed (no answer, no evidence). * = fallback category (no category rule matched).\n";
+         "p = implied by the category (no criterion evidence at all), a = assumed (no answer, no evidence). "
+         "* = fallback category (no category rule matched).\n";
   return out;
 }
 

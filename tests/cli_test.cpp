@@ -379,3 +379,10 @@ TEST_CASE("cli: eval --fit-calibration writes a map a rules file accepts", "[cli
   fs::remove_all(dir);
   CHECK(v.code == 0);
 }
+
+TEST_CASE("cli: the table tells implied criteria from inferred ones", "[cli]") {
+  auto r = silt("classify --format table --title 'reduce_max returns wrong values' --text 'on a masked tensor'");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "yes/p"));  // results, implied by wrong-calculation
+  CHECK(contains(r.out, "p = implied by the category"));
+}
