@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -85,7 +86,11 @@ int cmd_classify(const std::vector<std::string>& args) {
     const std::string name = path == "-" ? "<stdin>" : path;
     auto content = slurp(path);
     if (!content) {
-      spdlog::error("{}: cannot read the file", name);
+      std::error_code ec;
+      if (std::filesystem::is_directory(path, ec))
+        spdlog::error("{}: a directory; classify reads files ('silt batch {}' reads every *.json in it)", name, name);
+      else
+        spdlog::error("{}: cannot read the file", name);
       bad_input = true;
       continue;
     }

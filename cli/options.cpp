@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -135,6 +136,8 @@ std::optional<bool> parse_yes_no(std::string v) {
 
 // Reads a whole file, or stdin for "-". nullopt when it cannot be read.
 std::optional<std::string> slurp(const std::string& path) {
+  std::error_code ec;
+  if (path != "-" && std::filesystem::is_directory(path, ec)) return std::nullopt;
   if (path == "-") {
     std::string s((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     if (std::cin.bad()) return std::nullopt;

@@ -68,6 +68,12 @@ TEST_CASE("an object with neither title nor body is rejected", "[issue]") {
   CHECK(arr.error().message.find("element [1]") != std::string::npos);
 }
 
+TEST_CASE("bytes that are not UTF-8 are an error, not a text issue", "[issue]") {
+  auto r = read_issues(std::string("title\n\xff\xfe body"), "bin");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("not UTF-8 text") == 0);
+}
+
 TEST_CASE("empty input is an error, not an empty issue", "[issue]") {
   auto r = read_issues("  \n\t\n", "empty.md");
   REQUIRE_FALSE(r.ok());

@@ -319,6 +319,8 @@ Result<Issue> issue_from_json(std::string_view json) {
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name) {
   std::string_view t = trim(content);
   if (t.empty()) return Error{"the input is empty"};
+  if (!simdjson::validate_utf8(content.data(), content.size()))
+    return Error{"not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON"};
   if (t.front() != '{' && t.front() != '[') return std::vector<Issue>{issue_from_text(content, name)};
 
   simdjson::dom::parser parser;

@@ -61,8 +61,8 @@ Issue issue_from_text(std::string_view text, std::string_view name);
 Result<Issue> issue_from_json(std::string_view json);
 
 // Reads what a file or stdin holds, detected by content: a JSON object (one issue), a
-// JSON array (several), else text/Markdown. A JSON syntax error gives a 1-based line and
-// column into `content`.
+// JSON array (several), else text/Markdown. Fails on empty input and on bytes that are
+// not UTF-8. A JSON syntax error gives a 1-based line and column into `content`.
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name);
 
 }  // namespace silt
