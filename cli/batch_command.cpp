@@ -156,6 +156,8 @@ int cmd_batch(const std::vector<std::string>& args) {
       "jobs,j", po::value<unsigned>()->default_value(0), "worker threads (0: one per core)")(
       "fail-fast", po::bool_switch(), "stop at the first bad record")(
       "silent-only", po::bool_switch(), "leave out records whose report shows a loud bug (traceback, crash, hang)")(
+      "emit", po::value<std::string>()->value_name("gh"), "gh: write a gh issue edit command a record, not labels")(
+      "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too")(
       "resume", po::bool_switch(), "continue what -o FILE.partial holds from an interrupted run")(
       "progress", po::bool_switch(), "show a progress bar on stderr even when it is not a terminal")(
       "no-progress", po::bool_switch(), "never show the progress bar")(
@@ -176,6 +178,11 @@ int cmd_batch(const std::vector<std::string>& args) {
   auto out_format = parse_output_format(opt(vm, "format", "jsonl"));
   if (!out_format) throw UsageError{"--format takes jsonl or csv"};
   options.output_format = *out_format;
+  if (vm.count("emit")) {
+    if (opt(vm, "emit") != "gh") throw UsageError{"--emit takes gh"};
+    options.output_format = OutputFormat::gh;
+  }
+  options.label_all = vm["label-all"].as<bool>();
   options.jobs = vm["jobs"].as<unsigned>();
   options.fail_fast = vm["fail-fast"].as<bool>();
   options.silent_only = vm["silent-only"].as<bool>();

@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "options.h"
 #include "silt/builtin.h"
+#include "silt/labels.h"
 
 namespace silt::cli {
 
@@ -25,7 +27,10 @@ int cmd_classify(const std::vector<std::string>& args) {
       "text", po::value<std::string>()->value_name("S"), "classify an inline issue with this body")(
       "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C (repeatable)")(
       "format,f", po::value<std::string>()->default_value("text"),
-      "text, json (one object; JSON Lines for several issues) or table");
+      "text, json (one object; JSON Lines for several issues) or table")(
+      "emit", po::value<std::string>()->value_name("gh"),
+      "gh: print the gh issue edit command that labels each issue, instead")(
+      "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too");
   auto [vm, criteria, help] =
       parse_input_command(args, own,
                           "Usage: silt classify [OPTIONS] [FILE...|-]\n\n"
@@ -60,9 +65,13 @@ int cmd_classify(const std::vector<std::string>& args) {
   std::vector<Classification> table;
   std::vector<std::string> names;
   bool first_block = true;
+  const bool emit_gh = vm.count("emit") > 0;
+  if (emit_gh && opt(vm, "emit") != "gh") throw UsageError{"--emit takes gh"};
   auto emit = [&](const Issue& issue, const std::string& name) {
     Classification c = classifier.classify(issue, answers);
-    if (format == "json") {
+    if (emit_gh) {
+      std::cout << gh_issue_edit(c, tax, vm["label-all"].as<bool>()).line;
+    } else if (format == "json") {
       std::cout << to_json(c) << "\n";
     } else if (format == "text") {
       if (!first_block) std::cout << "\n";
@@ -109,6 +118,28 @@ int cmd_classify(const std::vector<std::string>& args) {
   if (format == "table") std::cout << render_table(table, names, tax, color);
   std::cout.flush();
   return bad_input ? exit_bad_input : exit_ok;
+}
+
+int cmd_labels(const std::vector<std::string>& args) {
+  po::options_description own("Labels options");
+  own.add_options()("repo", po::value<std::string>()->value_name("OWNER/REPO"), "the repository");
+  po::options_description all;
+  all.add(own).add(common_options());
+  auto vm = parse(args, all, {});
+  if (help_requested(vm,
+                     "Usage: silt labels --repo OWNER/REPO\n\n"
+                     "Prints the gh label create --force commands that create the taxonomy's labels (one\n"
+                     "a category, one a level) in the repository: gh does not create a missing label\n"
+                     "when it edits an issue. Pipe to sh to run them.",
+                     all))
+    return exit_ok;
+  const std::string repo = opt(vm, "repo");
+  if (repo.empty() || std::count(repo.begin(), repo.end(), '/') != 1 || repo.front() == '/' || repo.back() == '/')
+    throw UsageError{"--repo OWNER/REPO is required"};
+  auto config = require_config(vm, false);
+  if (!config) return exit_usage;
+  std::cout << gh_label_create_commands(*config->taxonomy, repo);
+  return exit_ok;
 }
 
 int cmd_validate(const std::vector<std::string>& args) {

@@ -29,6 +29,7 @@ Commands:
                          the validation survey's figures, per category and level
   consistency RATINGS.csv
                          one labeler's 1-5 ratings against the survey's consensus
+  labels --repo O/R      the gh commands that create the taxonomy's GitHub labels
   validate               check the taxonomy and rules files, report every finding
   rules test             validate the rules, then run the tests kept with each rule
   taxonomy show          print the categories, criteria, levels and the matrix
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
     if (verb == "eval") return silt::cli::cmd_eval(rest);
     if (verb == "agree") return silt::cli::cmd_agree(rest);
     if (verb == "check") return silt::cli::cmd_check(rest);
+    if (verb == "labels") return silt::cli::cmd_labels(rest);
     if (verb == "consensus") return silt::cli::cmd_consensus(rest);
     if (verb == "consistency") return silt::cli::cmd_consistency(rest);
     if (verb == "validate") return silt::cli::cmd_validate(rest);

@@ -20,6 +20,7 @@
 #include "issue_json.h"
 #include "read_file.h"
 #include "record_reader.h"
+#include "silt/labels.h"
 
 namespace silt {
 
@@ -34,6 +35,7 @@ std::optional<InputFormat> parse_input_format(std::string_view name) {
 std::optional<OutputFormat> parse_output_format(std::string_view name) {
   if (name == "jsonl" || name == "json") return OutputFormat::jsonl;
   if (name == "csv") return OutputFormat::csv;
+  if (name == "gh") return OutputFormat::gh;
   return std::nullopt;
 }
 
@@ -236,7 +238,9 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
       continue;
     }
     const std::string source = c.source(r);
-    if (opt.output_format == OutputFormat::csv) {
+    if (opt.output_format == OutputFormat::gh) {
+      c.out += gh_issue_edit(cl, clf.taxonomy(), opt.label_all).line;
+    } else if (opt.output_format == OutputFormat::csv) {
       csv_row(c.out, cl, source);
     } else {
       c.out += to_json(cl, source);
@@ -380,12 +384,13 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
   auto text = detail::read_file(path);
   if (!text) return Error{"cannot read " + path};
   PartialOutput p;
-  if (format == OutputFormat::jsonl) {
+  if (format == OutputFormat::jsonl || format == OutputFormat::gh) {
     std::size_t pos = 0;
     while (true) {
       std::size_t nl = text->find('\n', pos);
       if (nl == std::string::npos) break;
-      if ((*text)[pos] != '{') return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line"};
+      if (format == OutputFormat::jsonl && (*text)[pos] != '{')
+        return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line"};
       ++p.records;
       pos = nl + 1;
     }

@@ -149,13 +149,40 @@ void resolve_implies(YamlReader& r, Taxonomy& t, const std::vector<YAML::Node>& 
   }
 }
 
+// The first sentence of `text`, cut to `max` bytes at a UTF-8 boundary.
+std::string short_text(const std::string& text, std::size_t max) {
+  std::string s = text.substr(0, text.find(". ") == std::string::npos ? text.size() : text.find(". ") + 1);
+  if (s.size() <= max) return s;
+  std::size_t cut = max - 3;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut) + "...";
+}
+
+// A `label:` map over `fallback`; reports what GitHub would refuse.
+Label read_label(YamlReader& r, const YAML::Node& item, const std::string& subject, Label fallback) {
+  const YAML::Node n = item["label"];
+  if (!n.IsDefined()) return fallback;
+  if (!r.expect_map(n, {"name", "color", "description"}, "a label", subject)) return fallback;
+  Label l = fallback;
+  if (auto v = r.get_string(n, "name", false, subject)) l.name = *v;
+  if (auto v = r.get_string(n, "color", false, subject)) l.color = *v;
+  if (auto v = r.get_string(n, "description", false, subject)) l.description = *v;
+  if (l.name.empty() || l.name.size() > 50)
+    r.error("bad-label", n, subject, "a label name has 1 to 50 characters (GitHub's limit)");
+  if (l.color.size() != 6 || l.color.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    r.error("bad-label", n, subject, "a label colour is 6 hex digits, without '#'");
+  if (l.description.size() > 100)
+    r.error("bad-label", n, subject, "a label description has at most 100 characters (GitHub's limit)");
+  return l;
+}
+
 void read_categories(YamlReader& r, const YAML::Node& root, Taxonomy& t, std::vector<YAML::Node>& implied_names) {
   YAML::Node seq = r.get_sequence(root, "categories", true, {});
   if (!seq.IsDefined()) return;
   r.set_subject_kind("category");
   std::set<std::string> seen;
   for (const auto& item : seq) {
-    if (!r.expect_map(item, {"id", "name", "definition", "example", "implies"}, "a category", {})) continue;
+    if (!r.expect_map(item, {"id", "name", "definition", "example", "implies", "label"}, "a category", {})) continue;
     auto id = r.get_string(item, "id", true, {});
     if (!id) continue;
     check_id(r, item, *id, "category");
@@ -169,6 +196,7 @@ void read_categories(YamlReader& r, const YAML::Node& root, Taxonomy& t, std::ve
     c.definition = r.get_string(item, "definition", false, *id).value_or("");
     c.example = r.get_string(item, "example", false, *id).value_or("");
     c.where = r.where(item);
+    c.label = read_label(r, item, *id, {"silent:" + c.id, "d93f0b", short_text(c.name + ": " + c.definition, 100)});
     t.categories.push_back(std::move(c));
     implied_names.push_back(r.get_sequence(item, "implies", false, *id));
   }
@@ -206,7 +234,7 @@ void read_levels(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
   r.set_subject_kind("level");
   std::set<long> seen;
   for (const auto& item : seq) {
-    if (!r.expect_map(item, {"level", "threat", "description"}, "a level", {})) continue;
+    if (!r.expect_map(item, {"level", "threat", "description", "label"}, "a level", {})) continue;
     auto n = r.get_int(item, "level", true, {});
     if (!n) continue;
     std::string subject = std::to_string(*n);
@@ -219,6 +247,11 @@ void read_levels(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
     l.threat = r.get_string(item, "threat", false, subject).value_or("");
     l.description = r.get_string(item, "description", false, subject).value_or("");
     l.where = r.where(item);
+    l.label = read_label(r, item, subject,
+                         {"impact:" + subject, l.threat == "high" ? "b60205" : "fbca04",
+                          short_text("Impact level " + subject +
+                                         (l.threat.empty() ? "" : " (" + l.threat + " threat)") + ": " + l.description,
+                                     100)});
     t.levels.push_back(std::move(l));
   }
   r.set_subject_kind({});

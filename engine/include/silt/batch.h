@@ -25,7 +25,8 @@ namespace silt {
 //  csv:   a header naming at least `title` and `body` (`id`, `number`, `labels`, `url`
 //         optional), RFC 4180 quoting, multi-line quoted fields.
 enum class InputFormat { detect, jsonl, json, csv };
-enum class OutputFormat { jsonl, csv };
+// jsonl, csv, or gh: a `gh issue edit` command a record (silt/labels.h).
+enum class OutputFormat { jsonl, csv, gh };
 
 std::optional<InputFormat> parse_input_format(std::string_view name);
 std::optional<OutputFormat> parse_output_format(std::string_view name);
@@ -37,6 +38,7 @@ struct BatchOptions {
   unsigned jobs = 0;            // worker threads; 0 = one per hardware thread
   bool fail_fast = false;       // stop at the first bad record
   bool silent_only = false;     // leave out records whose report shows a loud bug
+  bool label_all = false;       // gh output: label issues flagged needs_review or loud too
   bool header = true;           // write the CSV header line
   std::uint64_t skip_good = 0;  // resume: the first N good records are already written
   Answers answers;              // criteria answers applied to every record

@@ -13,6 +13,12 @@
 
 namespace silt {
 
+// A GitHub label: name (at most 50 characters), colour (6 hex digits, no '#'),
+// description (at most 100 characters).
+struct Label {
+  std::string name, color, description;
+};
+
 struct Category {
   std::string id;  // fixed id used in files, labels and JSON ("wrong-shape")
   std::string name;
@@ -21,6 +27,7 @@ struct Category {
   // Criteria that bugs of this category meet when their report says nothing of the
   // criteria (e.g. a wrong calculation changes results).
   std::vector<std::size_t> implies;  // indices into Taxonomy::criteria
+  Label label;                       // default: silent:<id>
   SourceLocation where;
 };
 
@@ -34,6 +41,7 @@ struct Level {
   int number = 0;      // as written in the file; levels are kept in file order
   std::string threat;  // "low", "high"... free text
   std::string description;
+  Label label;  // default: impact:<number>
   SourceLocation where;
 };
 

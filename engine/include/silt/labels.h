@@ -1,0 +1,31 @@
+// GitHub labels for silt's results: the `gh` commands that create the taxonomy's labels
+// and that put them on issues, one shell command a line, arguments quoted for sh.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "silt/classifier.h"
+#include "silt/taxonomy.h"
+
+namespace silt {
+
+// `s` quoted for a POSIX shell: as is when it is safe, else in single quotes.
+std::string shell_quote(std::string_view s);
+
+// `gh label create NAME --repo REPO --color C --description D --force`, a line for each
+// category and each level (gh does not create a missing label on edit).
+std::string gh_label_create_commands(const Taxonomy& taxonomy, const std::string& repo);
+
+// `gh issue edit N --repo OWNER/REPO --add-label CATEGORY,LEVEL` for a classification
+// whose id is "owner/repo#N"; labels are only added, never removed. An issue without a
+// known repository and number, one flagged needs_review, or one whose report shows a
+// loud bug (unless label_all) gets a comment line "# id: why" instead; `labeled` says
+// which.
+struct GhEdit {
+  bool labeled = false;
+  std::string line;  // ends with '\n'
+};
+GhEdit gh_issue_edit(const Classification& c, const Taxonomy& taxonomy, bool label_all);
+
+}  // namespace silt

@@ -1,0 +1,52 @@
+#include "silt/labels.h"
+
+#include <re2/re2.h>
+
+namespace silt {
+
+std::string shell_quote(std::string_view s) {
+  static const RE2 safe(R"(^[A-Za-z0-9_./:@%+=,-]+$)");
+  if (!s.empty() && RE2::FullMatch(re2::StringPiece(s.data(), s.size()), safe)) return std::string(s);
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+namespace {
+
+std::string create(const Label& l, const std::string& repo) {
+  return "gh label create " + shell_quote(l.name) + " --repo " + shell_quote(repo) + " --color " +
+         shell_quote(l.color) + " --description " + shell_quote(l.description) + " --force\n";
+}
+
+}  // namespace
+
+std::string gh_label_create_commands(const Taxonomy& t, const std::string& repo) {
+  std::string out;
+  for (const auto& c : t.categories) out += create(c.label, repo);
+  for (const auto& l : t.levels) out += create(l.label, repo);
+  return out;
+}
+
+GhEdit gh_issue_edit(const Classification& c, const Taxonomy& t, bool label_all) {
+  static const RE2 id_re(R"(^([^/\s#]+/[^/\s#]+)#(\d+)$)");
+  std::string repo, number;
+  auto skip = [&](const std::string& why) { return GhEdit{false, "# " + c.id + ": " + why + "\n"}; };
+  if (!RE2::FullMatch(c.id, id_re, &repo, &number)) return skip("no repository and issue number known; no label");
+  if (!label_all && c.needs_review) return skip("flagged needs_review; no label (--label-all labels it)");
+  if (!label_all && c.silent == false) return skip("the report shows a loud bug; no label (--label-all labels it)");
+  std::string labels;
+  if (auto i = t.category_index(c.category)) labels = t.categories[*i].label.name;
+  if (c.level)
+    for (const auto& l : t.levels)
+      if (l.number == *c.level) labels += "," + l.label.name;
+  return GhEdit{
+      true, "gh issue edit " + number + " --repo " + shell_quote(repo) + " --add-label " + shell_quote(labels) + "\n"};
+}
+
+}  // namespace silt
