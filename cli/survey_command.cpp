@@ -4,11 +4,13 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <iostream>
 
 #include "cli.h"
 #include "options.h"
 #include "silt/builtin.h"
+#include "silt/html_report.h"
 #include "silt/survey.h"
 
 namespace silt::cli {
@@ -129,6 +131,45 @@ std::optional<Consensus> load_consensus(const std::string& path) {
     return std::nullopt;
   }
   return c.value();
+}
+
+int cmd_report(const std::vector<std::string>& args) {
+  po::options_description own("Report options");
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "batch, eval or agree output")(
+      "output,o", po::value<std::string>()->value_name("report.html"), "the HTML file to write");
+  auto [vm, criteria, help] =
+      parse_input_command(args, own,
+                          "Usage: silt report INPUT... -o report.html\n\n"
+                          "Writes one self-contained HTML page (inline SVG charts and CSS, no script, no\n"
+                          "network) from silt batch output (category and level distributions, the items\n"
+                          "needing review with their evidence), eval --format json (figures, confusion heat\n"
+                          "maps) and agree --format json (each field's statistics with their intervals).");
+  if (help) return exit_ok;
+  if (!vm.count("input")) throw UsageError{"name batch, eval or agree outputs"};
+  if (!vm.count("output")) throw UsageError{"-o report.html is required"};
+  auto config = require_config(vm, false, &criteria.probe);
+  if (!config) return exit_usage;
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const auto& path : vm["input"].as<std::vector<std::string>>()) {
+    auto text = slurp(path);
+    if (!text) {
+      spdlog::error("{}: cannot read the file", path);
+      return exit_bad_input;
+    }
+    inputs.emplace_back(path, std::move(*text));
+  }
+  auto html = render_html_report(inputs, *config->taxonomy);
+  if (!html.ok()) {
+    spdlog::error("{}", html.error().message);
+    return exit_bad_input;
+  }
+  std::ofstream out(opt(vm, "output"), std::ios::binary);
+  out << html.value();
+  if (!out) {
+    spdlog::error("{}: cannot write", opt(vm, "output"));
+    return exit_usage;
+  }
+  return exit_ok;
 }
 
 int cmd_consistency(const std::vector<std::string>& args) {

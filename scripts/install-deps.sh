@@ -18,6 +18,7 @@ packages=(
   libmd4c-dev                          # reading issue bodies (GitHub-flavoured Markdown)
   parallel                             # GNU parallel, for the test of the --pipe form
   time                                 # /usr/bin/time: peak RSS in bench/run.sh
+  chromium                             # headless: the test of silt report's HTML
   catch2                               # unit tests (v2)
   clang-format                         # style check run by the test suite
 )
