@@ -36,6 +36,7 @@ int cmd_agree(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);
 int cmd_labels(const std::vector<std::string>& args);
 int cmd_report(const std::vector<std::string>& args);
+int cmd_triage(const std::vector<std::string>& args);
 int cmd_consensus(const std::vector<std::string>& args);
 int cmd_consistency(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);

@@ -31,6 +31,8 @@ Commands:
                          one labeler's 1-5 ratings against the survey's consensus
   labels --repo O/R      the gh commands that create the taxonomy's GitHub labels
   report INPUT... -o F   one self-contained HTML page of batch, eval and agree outputs
+  triage ISSUES... -o LABELS.csv --rater NAME
+                         label issues by hand at the terminal, silt's reading as defaults
   validate               check the taxonomy and rules files, report every finding
   rules test             validate the rules, then run the tests kept with each rule
   taxonomy show          print the categories, criteria, levels and the matrix
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
     if (verb == "check") return silt::cli::cmd_check(rest);
     if (verb == "labels") return silt::cli::cmd_labels(rest);
     if (verb == "report") return silt::cli::cmd_report(rest);
+    if (verb == "triage") return silt::cli::cmd_triage(rest);
     if (verb == "consensus") return silt::cli::cmd_consensus(rest);
     if (verb == "consistency") return silt::cli::cmd_consistency(rest);
     if (verb == "validate") return silt::cli::cmd_validate(rest);

@@ -19,6 +19,8 @@ packages=(
   parallel                             # GNU parallel, for the test of the --pipe form
   time                                 # /usr/bin/time: peak RSS in bench/run.sh
   chromium                             # headless: the test of silt report's HTML
+  libedit-dev                          # editable prompts in silt triage
+  tmux                                 # the test of silt triage at a terminal
   catch2                               # unit tests (v2)
   clang-format                         # style check run by the test suite
 )

@@ -255,6 +255,12 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
 
 }  // namespace
 
+std::string csv_field(std::string_view field) {
+  std::string out;
+  csv_append(out, field);
+  return out;
+}
+
 std::string csv_header(const Taxonomy& taxonomy) {
   std::string h = "id,category,confidence,impact_level,threat";
   for (const auto& c : taxonomy.criteria) {

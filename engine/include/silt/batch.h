@@ -94,6 +94,9 @@ BatchStats run_batch(const Classifier& classifier, const BatchOptions& options, 
 // id,category,confidence,impact_level,threat,<criteria>,needs_review,silent,source
 std::string csv_header(const Taxonomy& taxonomy);
 
+// One CSV field, quoted (RFC 4180, by libcsv) only when it must be.
+std::string csv_field(std::string_view field);
+
 // What a previous, interrupted run left in an output file: the number of complete output
 // records and the byte length they take (what follows is a cut-off record to drop).
 struct PartialOutput {
