@@ -1,6 +1,7 @@
 // `silt triage`: label issues by hand, one at a time, with silt's reading as defaults.
 #include <editline/readline.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -157,6 +158,14 @@ int cmd_triage(const std::vector<std::string>& args) {
               << bold(fmt::format("[{}/{}] {}: {}", k + 1, items.size(), id, it["title"].get<std::string>())) << "\n";
     std::cout << fmt::format("  silt: {} (confidence {:.2f}){}\n", it["category"].get<std::string>(),
                              it["confidence"].get<double>(), it["needs_review"].get<bool>() ? ", needs review" : "");
+    std::vector<std::string> reading;
+    for (const auto& c : tax.criteria) {
+      const json& r = it["impact"]["criteria"][c.id];
+      reading.push_back(c.id + "=" + (r["value"].get<bool>() ? "yes" : "no") + " (" + r["source"].get<std::string>() +
+                        ")");
+    }
+    std::cout << fmt::format("  silt reads: {}; level {}\n", fmt::join(reading, ", "),
+                             it["impact"]["level"].is_null() ? std::string("none") : it["impact"]["level"].dump());
     for (const auto& e : it["evidence"])
       std::cout << fmt::format("    {} {} \"{}\"\n", e["field"].get<std::string>(), e["target"].get<std::string>(),
                                bold(e["text"].get<std::string>()));

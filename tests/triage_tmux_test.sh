@@ -28,6 +28,7 @@ start() {
 
 start
 check "the first issue is shown" wait_for "[1/3] i1"
+check "with silt's reading of each criterion" wait_for "silt reads: ui=no (assumed), model-info=yes (inferred)"
 keys "" "" "" "" "" "first note"            # 4 questions: silt's answers; its category; a note
 check "the second issue follows" wait_for "[2/3] i2"
 keys "y" "" "" "" "7" ""                     # ui yes; category 7; no note
