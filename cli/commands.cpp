@@ -123,16 +123,13 @@ int cmd_classify(const std::vector<std::string>& args) {
 int cmd_labels(const std::vector<std::string>& args) {
   po::options_description own("Labels options");
   own.add_options()("repo", po::value<std::string>()->value_name("OWNER/REPO"), "the repository");
-  po::options_description all;
-  all.add(own).add(common_options());
-  auto vm = parse(args, all, {});
-  if (help_requested(vm,
-                     "Usage: silt labels --repo OWNER/REPO\n\n"
-                     "Prints the gh label create --force commands that create the taxonomy's labels (one\n"
-                     "a category, one a level) in the repository: gh does not create a missing label\n"
-                     "when it edits an issue. Pipe to sh to run them.",
-                     all))
-    return exit_ok;
+  auto parsed = parse_command(args, own,
+                              "Usage: silt labels --repo OWNER/REPO\n\n"
+                              "Prints the gh label create --force commands that create the taxonomy's labels (one\n"
+                              "a category, one a level) in the repository: gh does not create a missing label\n"
+                              "when it edits an issue. Pipe to sh to run them.");
+  if (!parsed) return exit_ok;
+  const po::variables_map& vm = *parsed;
   const std::string repo = opt(vm, "repo");
   if (repo.empty() || std::count(repo.begin(), repo.end(), '/') != 1 || repo.front() == '/' || repo.back() == '/')
     throw UsageError{"--repo OWNER/REPO is required"};
@@ -145,16 +142,13 @@ int cmd_labels(const std::vector<std::string>& args) {
 int cmd_validate(const std::vector<std::string>& args) {
   po::options_description own("Validate options");
   own.add_options()("format,f", po::value<std::string>()->default_value("text"), "text or json");
-  po::options_description all;
-  all.add(own).add(common_options());
-  auto vm = parse(args, all, {});
-  if (help_requested(vm,
-                     "Usage: silt validate [--taxonomy FILE] [--rules FILE] [--format text|json]\n\n"
-                     "Loads both files and reports every finding (errors and warnings) with its\n"
-                     "file:line:column, a stable code and the source line. Exit 0 when there is no\n"
-                     "error, 2 otherwise.",
-                     all))
-    return exit_ok;
+  auto parsed = parse_command(args, own,
+                              "Usage: silt validate [--taxonomy FILE] [--rules FILE] [--format text|json]\n\n"
+                              "Loads both files and reports every finding (errors and warnings) with its\n"
+                              "file:line:column, a stable code and the source line. Exit 0 when there is no\n"
+                              "error, 2 otherwise.");
+  if (!parsed) return exit_ok;
+  const po::variables_map& vm = *parsed;
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
   check_color(opt(vm, "color", "auto"));
@@ -181,18 +175,16 @@ int cmd_rules(const std::vector<std::string>& args) {
   po::options_description own("Rules options");
   own.add_options()("action", po::value<std::string>(), "test")(
       "format,f", po::value<std::string>()->default_value("text"), "text or json");
-  po::options_description all;
-  all.add(own).add(common_options());
   po::positional_options_description pos;
   pos.add("action", 1);
-  auto vm = parse(args, all, pos);
-  if (help_requested(vm,
-                     "Usage: silt rules test [--taxonomy FILE] [--rules FILE] [--format text|json]\n\n"
-                     "Validates the rules, then runs the tests kept with each rule: every 'match'\n"
-                     "text must make the rule fire and every 'no_match' text must not. Exit 0 when\n"
-                     "all pass, 1 when one fails, 2 when the files are invalid.",
-                     all))
-    return exit_ok;
+  auto parsed = parse_command(args, own,
+                              "Usage: silt rules test [--taxonomy FILE] [--rules FILE] [--format text|json]\n\n"
+                              "Validates the rules, then runs the tests kept with each rule: every 'match'\n"
+                              "text must make the rule fire and every 'no_match' text must not. Exit 0 when\n"
+                              "all pass, 1 when one fails, 2 when the files are invalid.",
+                              pos);
+  if (!parsed) return exit_ok;
+  const po::variables_map& vm = *parsed;
   if (opt(vm, "action") != "test") throw UsageError{"expected 'silt rules test'"};
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
@@ -238,21 +230,19 @@ int cmd_taxonomy(const std::vector<std::string>& args) {
       "consensus", po::value<std::string>()->value_name("FILE"), "survey figures to show (default: the study's)")(
       "no-consensus", po::bool_switch(), "show no survey figures")(
       "format,f", po::value<std::string>()->default_value("text"), "text or json (lint)");
-  po::options_description all;
-  all.add(own).add(common_options());
   po::positional_options_description pos;
   pos.add("action", 1);
-  auto vm = parse(args, all, pos);
-  if (help_requested(vm,
-                     "Usage: silt taxonomy show|lint [--taxonomy FILE] [--format text|json]\n\n"
-                     "show: the categories, the criteria and their questions, the levels and the\n"
-                     "      matrix.\n"
-                     "lint: enumerates every combination of criteria answers and reports each gap\n"
-                     "      (no level matches; the combination where nothing holds is exempt), each\n"
-                     "      overlap (several match, and which one the hit policy picks) and each\n"
-                     "      masked level (never the outcome). Exit 0 when clean, 1 on findings.",
-                     all))
-    return exit_ok;
+  auto parsed = parse_command(args, own,
+                              "Usage: silt taxonomy show|lint [--taxonomy FILE] [--format text|json]\n\n"
+                              "show: the categories, the criteria and their questions, the levels and the\n"
+                              "      matrix.\n"
+                              "lint: enumerates every combination of criteria answers and reports each gap\n"
+                              "      (no level matches; the combination where nothing holds is exempt), each\n"
+                              "      overlap (several match, and which one the hit policy picks) and each\n"
+                              "      masked level (never the outcome). Exit 0 when clean, 1 on findings.",
+                              pos);
+  if (!parsed) return exit_ok;
+  const po::variables_map& vm = *parsed;
   const std::string action = opt(vm, "action");
   if (action != "show" && action != "lint") throw UsageError{"expected 'silt taxonomy show' or 'silt taxonomy lint'"};
   const std::string format = opt(vm, "format", "text");

@@ -174,6 +174,15 @@ CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::opt
   return f;
 }
 
+std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& own,
+                                               const char* usage, const po::positional_options_description& pos) {
+  po::options_description all;
+  all.add(own).add(common_options());
+  auto vm = parse(args, all, pos);
+  if (help_requested(vm, usage, all)) return std::nullopt;
+  return vm;
+}
+
 InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
                                  const char* usage) {
   InputCommand c{{}, criteria_flags(args, own), false};

@@ -77,6 +77,11 @@ struct InputCommand {
 InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
                                  const char* usage);
 
+// Parses a command's own options, positional `pos`, and the common options; nullopt
+// when --help was given (and printed, with `usage` above the options).
+std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& own,
+                                               const char* usage, const po::positional_options_description& pos = {});
+
 // Keeps what run_batch writes, in memory (silt JSON lines), and names each bad record
 // and unreadable input on stderr as it goes.
 struct MemorySink : BatchSink {
