@@ -53,8 +53,8 @@ int cmd_classify(const std::vector<std::string>& args) {
   // Inputs.
   std::vector<std::string> inputs;
   if (vm.count("input")) inputs = vm["input"].as<std::vector<std::string>>();
-  const bool inline_issue = vm.count("title") || vm.count("text");
-  if (inputs.empty() && !inline_issue) {
+  const bool has_inline = vm.count("title") || vm.count("text");
+  if (inputs.empty() && !has_inline) {
     if (isatty(STDIN_FILENO)) throw UsageError{"no input: name a file, '-' for stdin, or use --title/--text"};
     inputs.push_back("-");
   }
@@ -83,37 +83,15 @@ int cmd_classify(const std::vector<std::string>& args) {
     first_block = false;
   };
 
-  if (inline_issue) {
-    Issue issue;
-    issue.id = "inline";
-    issue.title = opt(vm, "title");
-    issue.body = opt(vm, "text");
-    issue.join_lists();
-    emit(issue, "inline");
-  }
+  if (has_inline) emit(inline_issue(vm), "inline");
   for (const auto& path : inputs) {
+    auto issues = read_issue_file(path);
+    if (!issues) {
+      bad_input = true;
+      continue;
+    }
     const std::string name = path == "-" ? "<stdin>" : path;
-    auto content = slurp(path);
-    if (!content) {
-      std::error_code ec;
-      if (std::filesystem::is_directory(path, ec))
-        spdlog::error("{}: a directory; classify reads files ('silt batch {}' reads every *.json in it)", name, name);
-      else
-        spdlog::error("{}: cannot read the file", name);
-      bad_input = true;
-      continue;
-    }
-    auto issues = read_issues(*content, name);
-    if (!issues.ok()) {
-      const Error& e = issues.error();
-      if (e.line > 0)
-        spdlog::error("{}:{}:{}: {}", name, e.line, e.column, e.message);
-      else
-        spdlog::error("{}: {}", name, e.message);
-      bad_input = true;
-      continue;
-    }
-    for (const auto& issue : issues.value()) emit(issue, issues.value().size() == 1 ? name : issue.id);
+    for (const auto& issue : *issues) emit(issue, issues->size() == 1 ? name : issue.id);
   }
   if (format == "table") std::cout << render_table(table, names, tax, color);
   std::cout.flush();

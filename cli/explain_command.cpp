@@ -74,32 +74,18 @@ int cmd_explain(const std::vector<std::string>& args) {
 
   Issue issue;
   if (vm.count("title") || vm.count("text")) {
-    issue.id = "inline";
-    issue.title = opt(vm, "title");
-    issue.body = opt(vm, "text");
-    issue.join_lists();
+    issue = inline_issue(vm);
   } else {
     std::vector<std::string> inputs;
     if (vm.count("input")) inputs = vm["input"].as<std::vector<std::string>>();
     if (inputs.empty() && isatty(STDIN_FILENO))
       throw UsageError{"no input: name a file, '-' for stdin, or use --title/--text"};
     if (inputs.size() > 1) throw UsageError{"explain reads one issue"};
-    const std::string path = inputs.empty() ? "-" : inputs[0];
-    const std::string name = path == "-" ? "<stdin>" : path;
-    auto content = slurp(path);
-    if (!content) {
-      spdlog::error("{}: cannot read the file", name);
-      return exit_bad_input;
-    }
-    auto issues = read_issues(*content, name);
-    if (!issues.ok()) {
-      const Error& e = issues.error();
-      spdlog::error("{}{}: {}", name, e.line ? fmt::format(":{}:{}", e.line, e.column) : "", e.message);
-      return exit_bad_input;
-    }
-    if (issues.value().size() != 1)
-      throw UsageError{"explain reads one issue; this input holds " + std::to_string(issues.value().size())};
-    issue = issues.value()[0];
+    auto issues = read_issue_file(inputs.empty() ? "-" : inputs[0]);
+    if (!issues) return exit_bad_input;
+    if (issues->size() != 1)
+      throw UsageError{"explain reads one issue; this input holds " + std::to_string(issues->size())};
+    issue = (*issues)[0];
   }
 
   Classifier classifier(config->taxonomy, config->rules);

@@ -195,6 +195,38 @@ InputCommand parse_input_command(const std::vector<std::string>& args, const po:
   return c;
 }
 
+std::optional<std::vector<Issue>> read_issue_file(const std::string& path) {
+  const std::string name = path == "-" ? "<stdin>" : path;
+  auto content = slurp(path);
+  if (!content) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+      spdlog::error("{}: a directory, not a file ('silt batch {}' reads every *.json in it)", name, name);
+    else
+      spdlog::error("{}: cannot read the file", name);
+    return std::nullopt;
+  }
+  auto issues = read_issues(*content, name);
+  if (!issues.ok()) {
+    const Error& e = issues.error();
+    if (e.line > 0)
+      spdlog::error("{}:{}:{}: {}", name, e.line, e.column, e.message);
+    else
+      spdlog::error("{}: {}", name, e.message);
+    return std::nullopt;
+  }
+  return std::move(issues).value();
+}
+
+Issue inline_issue(const po::variables_map& vm) {
+  Issue issue;
+  issue.id = "inline";
+  issue.title = opt(vm, "title");
+  issue.body = opt(vm, "text");
+  issue.join_lists();
+  return issue;
+}
+
 void MemorySink::write(std::string_view bytes) {
   out.append(bytes);
 }

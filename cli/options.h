@@ -82,6 +82,13 @@ InputCommand parse_input_command(const std::vector<std::string>& args, const po:
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& own,
                                                const char* usage, const po::positional_options_description& pos = {});
 
+// The issues a file ("-": stdin) holds; on failure says why on stderr (the file, and the
+// line and column of a JSON error) and returns nullopt.
+std::optional<std::vector<Issue>> read_issue_file(const std::string& path);
+
+// The issue --title and --text give, with the id "inline".
+Issue inline_issue(const po::variables_map& vm);
+
 // Keeps what run_batch writes, in memory (silt JSON lines), and names each bad record
 // and unreadable input on stderr as it goes.
 struct MemorySink : BatchSink {

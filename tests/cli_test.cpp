@@ -207,7 +207,7 @@ TEST_CASE("cli: bad input exits 3, names file:line:col, and the good inputs stil
   CHECK(contains(r.err, "missing.md: cannot read the file"));
   auto dir = silt("classify tests/fixtures");
   CHECK(dir.code == 3);
-  CHECK(contains(dir.err, "tests/fixtures: a directory; classify reads files"));
+  CHECK(contains(dir.err, "tests/fixtures: a directory, not a file ('silt batch tests/fixtures' reads every"));
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["category"] == "wrong-displayed-message");
 }
