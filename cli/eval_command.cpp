@@ -1,5 +1,6 @@
 // `silt eval`: labels against gold labels, printed as tables or JSON.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -189,7 +190,10 @@ int cmd_eval(const std::vector<std::string>& args) {
       "seed", po::value<std::uint64_t>()->default_value(1), "seed of the bootstrap")(
       "fit-calibration", po::value<std::string>()->value_name("FILE"),
       "fit a calibration map on these labels and write it (YAML) to FILE")(
-      "input-format", po::value<std::string>()->default_value("auto"), "auto, jsonl, json or csv (issues)");
+      "calibrate-with", po::value<std::vector<std::string>>()->value_name("PREDICTIONS"),
+      "with --fit-calibration: more silt batch output (other rules, other runs) whose items "
+      "in GOLD join the fit; repeatable")("input-format", po::value<std::string>()->default_value("auto"),
+                                          "auto, jsonl, json or csv (issues)");
   auto [vm, criteria, help] =
       parse_input_command(args, own,
                           "Usage: silt eval --gold GOLD.csv PREDICTIONS...\n\n"
@@ -250,20 +254,46 @@ int cmd_eval(const std::vector<std::string>& args) {
   eo.seed = vm["seed"].as<std::uint64_t>();
   EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
   if (vm.count("fit-calibration")) {
-    auto pairs = calibration_pairs(gold.value().labels, preds.value());
+    const std::string path = opt(vm, "fit-calibration");
+    std::vector<std::size_t> items;  // each pair's gold item: one issue's pairs are held out together
+    auto pairs = calibration_pairs(gold.value().labels, preds.value(), true, &items);
+    std::vector<std::string> sets{described};
+    if (vm.count("calibrate-with"))
+      for (const auto& file : vm["calibrate-with"].as<std::vector<std::string>>()) {
+        auto text = slurp(file);
+        if (!text) {
+          spdlog::error("{}: cannot read the file", file);
+          return exit_bad_input;
+        }
+        auto more = read_predictions(*text, file);
+        if (!more.ok()) {
+          spdlog::error("{}", more.error().message);
+          return exit_bad_input;
+        }
+        auto extra = calibration_pairs(gold.value().labels, more.value(), true, &items);
+        pairs.insert(pairs.end(), extra.begin(), extra.end());
+        sets.push_back(file);
+      }
     auto points = fit_calibration(pairs);
-    std::ofstream out(opt(vm, "fit-calibration"));
-    out << "# Fitted by silt eval --fit-calibration on " << pairs.size() << " items of " << opt(vm, "gold")
-        << ".\n# Paste into a rules file: the confidence becomes the share of items that were right\n"
-        << "# at that raw confidence (isotonic regression). A map fitted on few items, or on\n"
-        << "# the items the rules were written from, is no calibration.\ncalibration:\n";
+    auto held_out = reliability(cross_validate_calibration(pairs, items));
+    std::ofstream out(path);
+    out << fmt::format("# Fitted by silt eval --fit-calibration on {} labels of the items of {}, from\n# {}.\n",
+                       pairs.size(), opt(vm, "gold"), fmt::join(sets, ";\n# "))
+        << "# Isotonic regression with add-one smoothing: the confidence becomes the share of\n"
+        << "# items that were right at that raw confidence. On items left out of the fit, its\n"
+        << fmt::format("# expected calibration error is {}.\n",
+                       held_out.ece ? fmt::format("{:.3f}", *held_out.ece) : std::string("undefined (no items)"))
+        << "# A map fitted on few items, or on the items the rules were written from, promises\n"
+        << "# more than it knows.\ncalibration:\n";
     for (const auto& [x, y] : points) out << fmt::format("  - [{:.4f}, {:.4f}]\n", x, y);
     if (!out) {
-      spdlog::error("{}: cannot write", opt(vm, "fit-calibration"));
+      spdlog::error("{}: cannot write", path);
       return exit_usage;
     }
-    spdlog::info("calibration map of {} points fitted on {} items, written to {}", points.size(), pairs.size(),
-                 opt(vm, "fit-calibration"));
+    spdlog::info(
+        "calibration map of {} points fitted on {} items, written to {}; cross-validated calibration "
+        "error {}",
+        points.size(), pairs.size(), path, held_out.ece ? fmt::format("{:.3f}", *held_out.ece) : "undefined");
   }
   if (format == "json") {
     std::cout << render_json(rep, tax).dump(2) << "\n";

@@ -225,7 +225,7 @@ TEST_CASE("batch: CSV output quotes the fields that need it", "[batch][csv]") {
   run({f}, sink, opt);
   CHECK(sink.out ==
         "id,category,confidence,impact_level,threat,ui,model-info,model-operation,results,needs_review,silent,source\n"
-        "\"a,b \"\"c\"\"\",performance-degradation,0.982,3,high,no,no,yes,no,false,," +
+        "\"a,b \"\"c\"\"\",performance-degradation,0.969,3,high,no,no,yes,no,false,," +
             f + ":2\n");
 }
 

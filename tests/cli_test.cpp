@@ -373,8 +373,33 @@ TEST_CASE("cli: eval --fit-calibration writes a map a rules file accepts", "[cli
       "--fit-calibration " +
       dir + "/cal.yaml");
   std::string map = slurp(dir + "/cal.yaml");
-  CHECK(map.rfind("# Fitted by silt eval --fit-calibration on 3 items", 0) == 0);
+  CHECK(map.rfind("# Fitted by silt eval --fit-calibration on 3 labels of the items of tests/fixtures/eval-gold.csv",
+                  0) == 0);
+  CHECK(contains(map, "expected calibration error is "));
   CHECK(contains(map, "calibration:\n  - ["));
+  // Labels of the same items by other rules join the fit.
+  std::ofstream(dir + "/other.jsonl")
+      << R"({"id":"example-org/dl-lib#1","category":"wrong-shape","confidence":0.4,"impact":{}})"
+      << "\n"
+      << R"({"id":"example-org/dl-lib#2","category":"wrong-shape","confidence":0.9,"impact":{}})"
+      << "\n"
+      << R"({"id":"elsewhere#9","category":"wrong-shape","confidence":0.9,"impact":{}})"
+      << "\n";
+  auto pooled = silt(
+      "eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-issues.jsonl --bootstrap 0 "
+      "--fit-calibration " +
+      dir + "/pooled.yaml --calibrate-with " + dir + "/other.jsonl");
+  CHECK(pooled.code == 3);  // the gold fixture has two bad rows
+  std::string pooled_map = slurp(dir + "/pooled.yaml");
+  CHECK(pooled_map.rfind("# Fitted by silt eval --fit-calibration on 5 labels", 0) == 0);
+  CHECK(contains(pooled_map, dir + "/other.jsonl."));
+  auto missing = silt(
+      "eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-issues.jsonl --bootstrap 0 "
+      "--fit-calibration " +
+      dir + "/x.yaml --calibrate-with " + dir + "/none.jsonl");
+  CHECK(missing.code == 3);
+  CHECK(contains(missing.err, dir + "/none.jsonl: cannot read the file"));
+  CHECK_FALSE(fs::exists(dir + "/x.yaml"));
   std::ofstream(dir + "/rules.yaml")
       << "schema: silt/rules/v1\n"
       << map << "rules:\n  - {id: a, category: wrong-shape, pattern: shape, tests: {match: [shape]}}\n";

@@ -80,17 +80,82 @@ TEST_CASE("eval: predictions are read back from silt JSON lines", "[eval]") {
   CHECK_FALSE(read_predictions("{\"id\": 1}\n", "mem").ok());
 }
 
-TEST_CASE("eval: isotonic calibration pools adjacent violators", "[eval][calibration]") {
-  // Sorted by raw confidence: wrong, right, wrong, right, right. The middle pair (right
-  // then wrong) violates monotony and is pooled: 0.5 at raw 0.25.
+TEST_CASE("eval: isotonic calibration pools adjacent violators and ties, then smooths", "[eval][calibration]") {
+  // Sorted by raw confidence: wrong, right, wrong, right, right. The right-then-wrong pair
+  // violates monotony and is pooled (1 of 2 at raw 0.25); the two rights tie and are
+  // pooled (2 of 2 at 0.45). Each block is (right + 1) / (n + 2).
   auto points = fit_calibration({{0.3, false}, {0.1, false}, {0.5, true}, {0.2, true}, {0.4, true}});
-  REQUIRE(points.size() == 4);
-  CHECK(points[0] == std::pair<double, double>{0.1, 0.0});
+  REQUIRE(points.size() == 3);
+  CHECK(points[0].first == Approx(0.1));
+  CHECK(points[0].second == Approx(1.0 / 3));
   CHECK(points[1].first == Approx(0.25));
   CHECK(points[1].second == Approx(0.5));
-  CHECK(points[2] == std::pair<double, double>{0.4, 1.0});
-  CHECK(points[3] == std::pair<double, double>{0.5, 1.0});
+  CHECK(points[2].first == Approx(0.45));
+  CHECK(points[2].second == Approx(0.75));
   CHECK(fit_calibration({}).empty());
+}
+
+TEST_CASE("eval: a calibration map never claims certainty, and smoothing keeps it monotone", "[eval][calibration]") {
+  std::vector<std::pair<double, bool>> all_right(20, {0.9, true});
+  auto certain = fit_calibration(all_right);
+  REQUIRE(certain.size() == 1);
+  CHECK(certain[0].second == Approx(21.0 / 22));
+  // One wrong alone at 0.1 (1/3 smoothed) below a block of 1 right in 10 (2/12): the
+  // smoothed values would decrease, so the two are pooled: 1 right of 11.
+  std::vector<std::pair<double, bool>> p{{0.1, false}, {0.2, true}};
+  for (int i = 0; i < 9; ++i) p.emplace_back(0.3, false);
+  auto pooled = fit_calibration(p);
+  REQUIRE(pooled.size() == 1);
+  CHECK(pooled[0].first == Approx(3.0 / 11));
+  CHECK(pooled[0].second == Approx(2.0 / 13));
+}
+
+TEST_CASE("eval: cross-validated calibration maps each pair by a map fitted without it", "[eval][calibration]") {
+  std::vector<std::pair<double, bool>> p{{0.2, false}, {0.8, true}};
+  // Without the first, the map is the single point (0.8, 2/3), flat; without the second, (0.2, 1/3).
+  auto held_out = cross_validate_calibration(p);
+  REQUIRE(held_out.size() == 2);
+  CHECK(held_out[0].first == Approx(2.0 / 3));
+  CHECK_FALSE(held_out[0].second);
+  CHECK(held_out[1].first == Approx(1.0 / 3));
+  CHECK(held_out[1].second);
+  // One group: both held out together, nothing left to fit, the raw value stays.
+  auto grouped = cross_validate_calibration(p, {7, 7});
+  CHECK(grouped[0].first == Approx(0.2));
+  CHECK(grouped[1].first == Approx(0.8));
+  CHECK(cross_validate_calibration({}).empty());
+}
+
+TEST_CASE("eval: the reliability table bins confidence and weighs each bin's gap", "[eval][calibration]") {
+  auto r = reliability({{0.1, true}, {0.9, true}, {1.0, false}});
+  REQUIRE(r.bins.size() == 5);
+  CHECK(r.bins[0].n == 1);
+  CHECK(r.bins[0].accuracy == Approx(1.0));
+  CHECK(r.bins[4].n == 2);  // 1.0 falls in the last bin
+  CHECK(r.bins[4].confidence == Approx(0.95));
+  CHECK(r.bins[4].accuracy == Approx(0.5));
+  REQUIRE(r.ece);
+  CHECK(*r.ece == Approx(1.0 / 3 * 0.9 + 2.0 / 3 * 0.45));
+  CHECK_FALSE(reliability({}).ece);
+}
+
+TEST_CASE("eval: calibration pairs leave fallback labels out of a fit, and say which gold item each is",
+          "[eval][calibration]") {
+  std::vector<GoldLabel> g{gold("a", "wrong-shape", 1), gold("b", "wrong-shape", 1), gold("c", "wrong-shape", 1)};
+  auto pa = pred("a", "wrong-shape", 1), pc = pred("c", "wrong-calculation", 1), pb = pred("b", "wrong-shape", 1);
+  pa.raw_confidence = 0.3;
+  pa.confidence = 0.6;
+  pc.raw_confidence = pc.confidence = 0.5;
+  pb.fallback = true;
+  std::vector<std::size_t> items;
+  auto raw = calibration_pairs(g, {pc, pb, pa}, true, &items);
+  REQUIRE(raw.size() == 2);
+  CHECK(raw[0] == std::pair<double, bool>{0.3, true});
+  CHECK(raw[1] == std::pair<double, bool>{0.5, false});
+  CHECK(items == std::vector<std::size_t>{0, 2});
+  auto given = calibration_pairs(g, {pc, pb, pa}, false);
+  REQUIRE(given.size() == 3);
+  CHECK(given[0].first == Approx(0.6));
 }
 
 TEST_CASE("rules: a calibration map maps raw confidence, and must be monotone", "[rules][calibration]") {
@@ -110,6 +175,13 @@ TEST_CASE("rules: a calibration map maps raw confidence, and must be monotone", 
   auto c = clf.classify(i);
   CHECK(c.confidence == Approx(r.rules->calibrate(c.raw_confidence)));
   CHECK(to_json(c).find("\"confidence_raw\"") != std::string::npos);
+  // No evidence: the fallback stays as likely as any category, whatever the map says.
+  Issue none;
+  none.title = "nothing to go on";
+  none.join_lists();
+  auto f = clf.classify(none);
+  CHECK(f.fallback);
+  CHECK(f.confidence == Approx(1.0 / static_cast<double>(tax->categories.size())));
   auto bad = load_rules("schema: silt/rules/v1\ncalibration: [[0.2, 0.5], [0.6, 0.1]]\nrules: []\n", "t.yaml", *tax);
   CHECK_FALSE(bad.rules);
   CHECK(silt::test::find_code(bad.diagnostics, "bad-calibration"));

@@ -178,7 +178,9 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
   }
 
   out.raw_confidence = out.confidence;
-  out.confidence = rules_->calibrate(out.raw_confidence);
+  // The calibration map is for evidence-backed classifications; with no evidence the
+  // fallback stays as likely as any category.
+  if (!out.fallback) out.confidence = rules_->calibrate(out.raw_confidence);
   out.needs_review = out.fallback || out.confidence < rules_->review_confidence() ||
                      (runner_up > 0 && runner_up >= rules_->review_margin() * top_score);
 

@@ -10,6 +10,7 @@
 
 #include "csv_table.h"
 #include "read_file.h"
+#include "silt/rules.h"
 
 namespace silt {
 
@@ -104,8 +105,9 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
     double conf = 0;
     if (doc["confidence"].get_double().get(conf) == simdjson::SUCCESS) p.confidence = p.raw_confidence = conf;
     if (doc["confidence_raw"].get_double().get(conf) == simdjson::SUCCESS) p.raw_confidence = conf;
-    bool review = false;
-    if (doc["needs_review"].get_bool().get(review) == simdjson::SUCCESS) p.needs_review = review;
+    bool flag = false;
+    if (doc["needs_review"].get_bool().get(flag) == simdjson::SUCCESS) p.needs_review = flag;
+    if (doc["fallback"].get_bool().get(flag) == simdjson::SUCCESS) p.fallback = flag;
     simdjson::dom::object criteria;
     if (doc["impact"]["criteria"].get_object().get(criteria) == simdjson::SUCCESS)
       for (auto [key, val] : criteria) {
@@ -152,45 +154,94 @@ bool looks_like_predictions(const std::string& path) {
 }
 
 std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLabel>& gold,
-                                                       const std::vector<Prediction>& preds) {
+                                                       const std::vector<Prediction>& preds, bool raw,
+                                                       std::vector<std::size_t>* items) {
   std::unordered_map<std::string, const Prediction*> by_id;
   for (const auto& p : preds) by_id.emplace(p.id, &p);
   std::vector<std::pair<double, bool>> out;
-  for (const auto& g : gold)
-    if (auto it = by_id.find(g.id); it != by_id.end())
-      out.emplace_back(it->second->raw_confidence, it->second->category == g.category);
+  for (std::size_t i = 0; i < gold.size(); ++i)
+    if (auto it = by_id.find(gold[i].id); it != by_id.end() && !(raw && it->second->fallback)) {
+      out.emplace_back(raw ? it->second->raw_confidence : it->second->confidence,
+                       it->second->category == gold[i].category);
+      if (items) items->push_back(i);
+    }
   return out;
 }
 
 std::vector<std::pair<double, double>> fit_calibration(std::vector<std::pair<double, bool>> pairs) {
   std::sort(pairs.begin(), pairs.end());
   struct Block {
-    double sum_x = 0, sum_y = 0;
-    double n = 0;
+    double sum_x = 0, right = 0, n = 0;
+    double share() const { return right / n; }
+    double smoothed() const { return (right + 1) / (n + 2); }
   };
-  std::vector<Block> blocks;
-  for (const auto& [x, right] : pairs) {
-    blocks.push_back({x, right ? 1.0 : 0.0, 1});
-    // Pool adjacent blocks while their means decrease.
-    while (blocks.size() > 1) {
-      Block& b = blocks[blocks.size() - 1];
+  // Pools the last block into the one before while `value` does not increase.
+  auto pool = [](std::vector<Block>& blocks, auto value) {
+    while (blocks.size() > 1 && value(blocks[blocks.size() - 2]) >= value(blocks.back())) {
       Block& a = blocks[blocks.size() - 2];
-      if (a.sum_y / a.n <= b.sum_y / b.n) break;
+      const Block& b = blocks.back();
       a.sum_x += b.sum_x;
-      a.sum_y += b.sum_y;
+      a.right += b.right;
       a.n += b.n;
       blocks.pop_back();
     }
+  };
+  std::vector<Block> blocks, smoothed;
+  for (const auto& [x, right] : pairs) {
+    blocks.push_back({x, right ? 1.0 : 0.0, 1});
+    pool(blocks, [](const Block& b) { return b.share(); });
+  }
+  for (const auto& block : blocks) {
+    smoothed.push_back(block);
+    pool(smoothed, [](const Block& b) { return b.smoothed(); });
   }
   std::vector<std::pair<double, double>> out;
-  for (const auto& b : blocks) {
-    const double x = b.sum_x / b.n, y = b.sum_y / b.n;
-    if (!out.empty() && x <= out.back().first)
-      out.back().second = std::max(out.back().second, y);
-    else
-      out.emplace_back(x, y);
+  for (const auto& b : smoothed) out.emplace_back(b.sum_x / b.n, b.smoothed());
+  return out;
+}
+
+std::vector<std::pair<double, bool>> cross_validate_calibration(const std::vector<std::pair<double, bool>>& pairs,
+                                                                const std::vector<std::size_t>& groups) {
+  const std::size_t n = pairs.size();
+  // Groups numbered densely in order of first appearance; without groups, each pair is one.
+  std::vector<std::size_t> group(n);
+  std::unordered_map<std::size_t, std::size_t> number;
+  for (std::size_t i = 0; i < n; ++i)
+    group[i] = groups.empty() ? i : number.try_emplace(groups.at(i), number.size()).first->second;
+  const std::size_t n_groups = groups.empty() ? n : number.size();
+  const std::size_t folds = n_groups <= 1000 ? n_groups : 10;
+  std::vector<std::pair<double, bool>> out(n), train;
+  for (std::size_t f = 0; f < folds; ++f) {
+    train.clear();
+    for (std::size_t i = 0; i < n; ++i)
+      if (group[i] % folds != f) train.push_back(pairs[i]);
+    const auto map = fit_calibration(train);
+    for (std::size_t i = 0; i < n; ++i)
+      if (group[i] % folds == f) out[i] = {calibrate(map, pairs[i].first), pairs[i].second};
   }
   return out;
+}
+
+Reliability reliability(const std::vector<std::pair<double, bool>>& pairs) {
+  Reliability r;
+  for (std::size_t b = 0; b < 5; ++b)
+    r.bins.push_back({0.2 * static_cast<double>(b), 0.2 * static_cast<double>(b + 1), 0, 0, 0});
+  for (const auto& [confidence, right] : pairs) {
+    auto& bin = r.bins[std::min<std::size_t>(4, static_cast<std::size_t>(std::max(0.0, confidence) * 5))];
+    ++bin.n;
+    bin.confidence += confidence;
+    bin.accuracy += right ? 1.0 : 0.0;
+  }
+  if (pairs.empty()) return r;
+  double ece = 0;
+  for (auto& bin : r.bins) {
+    if (bin.n == 0) continue;
+    bin.confidence /= static_cast<double>(bin.n);
+    bin.accuracy /= static_cast<double>(bin.n);
+    ece += static_cast<double>(bin.n) / static_cast<double>(pairs.size()) * std::fabs(bin.accuracy - bin.confidence);
+  }
+  r.ece = ece;
+  return r;
 }
 
 EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, const std::vector<Prediction>& preds,
@@ -237,30 +288,10 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
   rep.n = gc.size();
   rep.impact_n = gl.size();
 
-  // Calibration: confidence against being right, in five bins.
-  rep.calibration.resize(5);
-  for (std::size_t b = 0; b < 5; ++b)
-    rep.calibration[b] = {0.2 * static_cast<double>(b), 0.2 * static_cast<double>(b + 1), 0, 0, 0};
-  for (const auto& g : gold) {
-    auto it = by_id.find(g.id);
-    if (it == by_id.end()) continue;
-    const Prediction& p = *it->second;
-    auto b = std::min<std::size_t>(4, static_cast<std::size_t>(std::max(0.0, p.confidence) * 5));
-    auto& bin = rep.calibration[b];
-    ++bin.n;
-    bin.confidence += p.confidence;
-    bin.accuracy += p.category == g.category ? 1.0 : 0.0;
-  }
-  if (rep.n > 0) {
-    double ece = 0;
-    for (auto& bin : rep.calibration) {
-      if (bin.n == 0) continue;
-      bin.confidence /= static_cast<double>(bin.n);
-      bin.accuracy /= static_cast<double>(bin.n);
-      ece += static_cast<double>(bin.n) / static_cast<double>(rep.n) * std::fabs(bin.accuracy - bin.confidence);
-    }
-    rep.ece = ece;
-  }
+  // Calibration: confidence against being right.
+  auto rel = reliability(calibration_pairs(gold, preds, false));
+  rep.calibration = std::move(rel.bins);
+  rep.ece = rel.ece;
 
   enum class Stat { accuracy, macro_f1, within_one, kappa, kappa_quadratic };
   // A statistic of the (gold, predicted) pairs listed in idx (a bootstrap resample).

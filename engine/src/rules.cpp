@@ -116,15 +116,16 @@ std::string_view sentence_around(std::string_view text, std::size_t start, std::
   return text.substr(b, e - b);
 }
 
-namespace {}  // namespace
-
 double RuleSet::field_weight(std::string_view field) const {
   auto it = field_weights_.find(field);
   return it == field_weights_.end() ? 1.0 : it->second;
 }
 
 double RuleSet::calibrate(double raw) const {
-  const auto& c = calibration_;
+  return silt::calibrate(calibration_, raw);
+}
+
+double calibrate(const std::vector<std::pair<double, double>>& c, double raw) {
   if (c.empty()) return raw;
   if (raw <= c.front().first) return c.front().second;
   if (raw >= c.back().first) return c.back().second;

@@ -28,6 +28,7 @@ struct Prediction {
   double confidence = 0;
   double raw_confidence = 0;  // before the rules' calibration map (= confidence when none)
   bool needs_review = false;
+  bool fallback = false;                               // no category rule matched: the taxonomy's fallback category
   std::vector<std::pair<std::string, bool>> criteria;  // each criterion's value
   std::string title;
   std::string why;                    // the first sentence of the rationale
@@ -62,6 +63,21 @@ struct EvalMiss {
   const Prediction* prediction = nullptr;
 };
 
+// A reliability table: (confidence, right) pairs in five bins of width 0.2; in each,
+// how many items, their mean confidence and the share that were right. ece: the
+// expected calibration error, sum over bins of n/N |accuracy - confidence|; empty
+// without pairs.
+struct ReliabilityBin {
+  double lo = 0, hi = 0;
+  std::size_t n = 0;
+  double confidence = 0, accuracy = 0;
+};
+struct Reliability {
+  std::vector<ReliabilityBin> bins;
+  std::optional<double> ece;
+};
+Reliability reliability(const std::vector<std::pair<double, bool>>& pairs);
+
 struct EvalReport {
   std::size_t n = 0;  // items in both gold and predictions
   // Category, over the taxonomy's categories.
@@ -75,26 +91,35 @@ struct EvalReport {
   stats::Estimate impact_kappa_quadratic;
   std::vector<std::string> missing_in_predictions, missing_in_gold;
   std::vector<EvalMiss> misses;  // in gold order
-  // Calibration of the category confidence: five bins of width 0.2; in each, how many
-  // items, their mean confidence and the share that were right. ece: the expected
-  // calibration error, sum over bins of n/N |accuracy - confidence|.
-  struct Bin {
-    double lo = 0, hi = 0;
-    std::size_t n = 0;
-    double confidence = 0, accuracy = 0;
-  };
-  std::vector<Bin> calibration;
+  // Calibration of the category confidence (see reliability).
+  std::vector<ReliabilityBin> calibration;
   std::optional<double> ece;
 };
 
 // A calibration map fitted on (raw confidence, right or wrong) pairs by isotonic
-// regression (pool adjacent violators): points (mean raw confidence, share right) of
-// the pooled blocks, non-decreasing. Empty when there are no pairs.
+// regression (pool adjacent violators, ties pooled too) with add-one smoothing: each
+// pooled block becomes the point (its mean raw confidence, (right + 1) / (items + 2)),
+// and blocks are pooled further until those values increase. The smoothing keeps a
+// map fitted on few items from claiming 0 or 1: 20 right out of 20 give 21/22.
+// Empty when there are no pairs.
 std::vector<std::pair<double, double>> fit_calibration(std::vector<std::pair<double, bool>> pairs);
 
-// The (raw confidence, category right) pairs of the items in both gold and predictions.
+// How a map fitted by fit_calibration does on items it was not fitted on: each pair's
+// raw confidence mapped by a map fitted without it, paired with whether it was right.
+// Pairs with the same group (the same issue labeled by two rule sets, say) are left
+// out together (`groups`: one number per pair, or none: each pair its own group). Leave-one-group-out up to 1000
+// groups; beyond, ten folds (group number modulo 10). reliability() of the result
+// gives the cross-validated calibration error.
+std::vector<std::pair<double, bool>> cross_validate_calibration(const std::vector<std::pair<double, bool>>& pairs,
+                                                                const std::vector<std::size_t>& groups = {});
+
+// The (confidence, category right) pairs of the items in both gold and predictions, in
+// gold order: the raw confidence (before the rules' map; fallback classifications, which
+// no evidence backs and the map leaves alone, left out), or the confidence given.
+// `items`, when given, receives each pair's index in gold.
 std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLabel>& gold,
-                                                       const std::vector<Prediction>& predictions);
+                                                       const std::vector<Prediction>& predictions, bool raw = true,
+                                                       std::vector<std::size_t>* items = nullptr);
 
 EvalReport evaluate(const Taxonomy& taxonomy, const std::vector<GoldLabel>& gold,
                     const std::vector<Prediction>& predictions, const EvalOptions& options);

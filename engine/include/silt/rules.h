@@ -59,6 +59,10 @@ struct RuleTestFailure {
   RuleTest test;
 };
 
+// A calibration map, points (raw, calibrated) with raw increasing, applied to a raw
+// confidence: linear between the points, flat beyond them; the raw value when empty.
+double calibrate(const std::vector<std::pair<double, double>>& map, double raw);
+
 // Compiled rules. Immutable; const methods are safe to call from many threads.
 class RuleSet {
  public:
@@ -72,8 +76,7 @@ class RuleSet {
   // scores at least review_margin times the winner (the file's `review:` map).
   double review_confidence() const { return review_confidence_; }
 
-  // The file's `calibration:` map applied to a raw confidence: linear between its points
-  // (raw, calibrated), flat beyond them; the raw value when the file has none.
+  // The file's `calibration:` map applied to a raw confidence (silt::calibrate).
   double calibrate(double raw) const;
   bool calibrated() const { return !calibration_.empty(); }
   double review_margin() const { return review_margin_; }
