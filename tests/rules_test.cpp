@@ -206,6 +206,19 @@ TEST_CASE("rule loader reports each error with its line", "[rules][loader]") {
     REQUIRE(f);
     CHECK(f->where.line == 7);
   }
+  SECTION("two rules merged by a missing id line: each repeated key is named, with the first's line") {
+    auto r = load_rules(std::string(head) +
+                            "  - id: a\n    category: wrong-shape\n    pattern: x\n"
+                            "    category: wrong-calculation\n    pattern: y\n",
+                        "r.yaml", tax());
+    CHECK_FALSE(r.rules);
+    auto d = find_code(r.diagnostics, "duplicate-key");
+    REQUIRE(d);
+    CHECK(d->where.line == 6);
+    CHECK(d->message == "key 'category' appears twice in a rule (first on line 4)");
+    auto w = load_rules("schema: silt/rules/v1\nfields: {title: 2, title: 3}\nrules: []\n", "r.yaml", tax());
+    CHECK(find_code(w.diagnostics, "duplicate-key"));
+  }
   SECTION("a pattern that matches the empty text") {
     auto r = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: 'x*'}\n", "r.yaml", tax());
     CHECK(find_code(r.diagnostics, "empty-match"));

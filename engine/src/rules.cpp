@@ -308,7 +308,9 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
           continue;
         }
         double w = 0;
-        if (!YAML::convert<double>::decode(kv.second, w) || w < 0)
+        if (weights.count(name))
+          r.error("duplicate-key", kv.first, name, "field '" + name + "' is weighed twice in 'fields'");
+        else if (!YAML::convert<double>::decode(kv.second, w) || w < 0)
           r.error("bad-type", kv.second, name, "a field weight must be a number >= 0");
         else
           weights[name] = w;

@@ -94,12 +94,22 @@ bool YamlReader::expect_map(const YAML::Node& node, std::initializer_list<std::s
     return false;
   }
   std::vector<std::string> names(allowed.begin(), allowed.end());
+  std::vector<std::pair<std::string, int>> seen;  // key, line (1-based)
   for (const auto& kv : node) {
     if (!kv.first.IsScalar()) {
       error("bad-type", kv.first, subject, "keys of " + what + " must be plain names");
       continue;
     }
     const std::string key = kv.first.Scalar();
+    // yaml-cpp keeps one of two equal keys without a word: a rule pasted into another
+    // would silently lose its pattern or its tests.
+    auto twin = std::find_if(seen.begin(), seen.end(), [&](const auto& k) { return k.first == key; });
+    if (twin != seen.end())
+      error("duplicate-key", kv.first, subject,
+            "key '" + key + "' appears twice in " + what + " (first on line " + std::to_string(twin->second) + ")",
+            "YAML keeps only one of them; a missing '- ' or 'id:' line may have merged two entries");
+    else
+      seen.emplace_back(key, kv.first.Mark().line + 1);
     if (std::find(names.begin(), names.end(), key) == names.end()) {
       std::string hint;
       if (auto c = closest(key, names))
