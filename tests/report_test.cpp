@@ -55,6 +55,43 @@ TEST_CASE("report: a templated report splits into sections, code and output; boi
   CHECK(c.silent == true);  // "No error is raised"
 }
 
+TEST_CASE("report: full reports of each category and each level come out right from the text alone",
+          "[report][canonical]") {
+  // Written here, in the issue template's form (system information, current and expected
+  // behaviour, code, logs), on bugs other than the study's examples and the dev set's.
+  struct Case {
+    const char* file;
+    const char* category;
+    int level;
+  };
+  const Case cases[] = {
+      {"1-wrong-shape.md", "wrong-shape", 2},
+      {"2-wrong-displayed-message.md", "wrong-displayed-message", 1},
+      {"3-wrong-parameter-setting.md", "wrong-parameter-setting", 3},
+      {"4-wrong-save-reload.md", "wrong-save-reload", 4},
+      {"5-performance-degradation.md", "performance-degradation", 3},
+      {"6-wrong-structure.md", "wrong-structure", 2},
+      {"7-wrong-calculation.md", "wrong-calculation", 4},
+  };
+  const auto& clf = silt::test::default_classifier();
+  for (const auto& c : cases) {
+    INFO(c.file);
+    std::string md = slurp(std::string(SILT_TEST_FIXTURES "/reports/") + c.file);
+    REQUIRE_FALSE(md.empty());
+    Issue issue = issue_from_text(md, c.file);
+    ReportFields f = clf.read_report(issue.view());
+    CHECK_FALSE(f.prose_current.empty());
+    CHECK_FALSE(f.prose_expected.empty());
+    CHECK_FALSE(f.code.empty());
+    CHECK_FALSE(f.output.empty());
+    CHECK(has(f.dropped, "TensorFlow version"));  // the system information is no evidence
+    auto r = clf.classify(issue);
+    CHECK(r.category == c.category);
+    CHECK(r.level == std::optional<int>(c.level));
+    CHECK(r.silent != false);
+  }
+}
+
 TEST_CASE("report: a loud bug is classified, and flagged not silent", "[report][silent]") {
   auto c = classify("fit fails on the second epoch",
                     "Training stops with:\n\n```\nTraceback (most recent call last):\n  File \"train.py\", line 9, in "
