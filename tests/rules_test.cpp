@@ -89,6 +89,37 @@ TEST_CASE("rules are case-insensitive unless they say otherwise", "[rules][match
   CHECK(rules.match(issue("", "nancy LOSS")).size() == 1);
 }
 
+TEST_CASE("the prefilter agrees with the patterns on text beyond ASCII", "[rules][match]") {
+  // ASCII text is scanned by a Latin-1 set, other text by a UTF-8 one: a class with a
+  // multi-byte character and a counted repeat over multi-byte characters must still
+  // match there as the rule's own pattern does.
+  auto rules = load_ok(std::string(head) +
+                       "  - id: size\n"
+                       "    category: wrong-shape\n"
+                       "    pattern: '\\d[x\u00d7]\\d'\n"
+                       "  - id: near\n"
+                       "    category: wrong-shape\n"
+                       "    pattern: 'a[^.\\n]{0,3}b'\n"
+                       "  - id: fold\n"
+                       "    category: wrong-shape\n"
+                       "    pattern: 'mask'\n");
+  auto fired = [&](const std::string& body) {
+    std::vector<std::string> ids;
+    for (const auto& h : rules.match(issue("", body))) ids.push_back(rules.rules()[h.rule].id);
+    return ids;
+  };
+  using V = std::vector<std::string>;
+  CHECK(fired("4x4") == V{"size"});
+  CHECK(fired("4\u00d74") == V{"size"});
+  CHECK(fired("a\u2019\u2019b") == V{"near"});  // two characters, six bytes
+  CHECK(fired("a....b").empty());
+  CHECK(fired("axxxxb").empty());
+  CHECK(fired("MASK") == V{"fold"});
+  CHECK(fired("\u00e9 MASK") == V{"fold"});
+  CHECK(rules.fires(0, "4\u00d74"));
+  CHECK(rules.fires(1, "a\u2019\u2019b"));
+}
+
 TEST_CASE("unless discards a match whose sentence matches it, and keeps later ones", "[rules][match]") {
   auto rules = load_ok(std::string(head) +
                        "  - id: same\n"
