@@ -291,7 +291,7 @@ int cmd_eval(const std::vector<std::string>& args) {
       return exit_usage;
     }
     spdlog::info(
-        "calibration map of {} points fitted on {} items, written to {}; cross-validated calibration "
+        "calibration map of {} points fitted on {} labels, written to {}; cross-validated calibration "
         "error {}",
         points.size(), pairs.size(), path, held_out.ece ? fmt::format("{:.3f}", *held_out.ece) : "undefined");
   }

@@ -106,10 +106,10 @@ std::vector<std::pair<double, double>> fit_calibration(std::vector<std::pair<dou
 
 // How a map fitted by fit_calibration does on items it was not fitted on: each pair's
 // raw confidence mapped by a map fitted without it, paired with whether it was right.
-// Pairs with the same group (the same issue labeled by two rule sets, say) are left
-// out together (`groups`: one number per pair, or none: each pair its own group). Leave-one-group-out up to 1000
-// groups; beyond, ten folds (group number modulo 10). reliability() of the result
-// gives the cross-validated calibration error.
+// Pairs of one group (the same issue labeled by two rule sets, say) are left out
+// together; `groups` gives one number a pair, or is empty: each pair its own group.
+// Leave-one-group-out up to 1000 groups; beyond, ten folds (group number modulo 10).
+// reliability() of the result gives the cross-validated calibration error.
 std::vector<std::pair<double, bool>> cross_validate_calibration(const std::vector<std::pair<double, bool>>& pairs,
                                                                 const std::vector<std::size_t>& groups = {});
 
