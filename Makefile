@@ -5,7 +5,7 @@ JOBS    ?= $(shell nproc)
 PREFIX  ?= /usr/local
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure run examples eval test install clean format
+.PHONY: all deps configure run examples eval test install clean format fuzz fuzz-replay
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -30,6 +30,17 @@ eval: all
 
 test: deps all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Fuzzing (tests/fuzz/README.md): every harness built with clang++, libFuzzer, ASan and
+# UBSan in $(FUZZ_BUILD), then run for FUZZ_SECONDS each, one after the other.
+# fuzz-replay runs the regressions and seeds once, as ctest's fuzz.regressions does.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash tests/fuzz/run.sh . $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-replay:
+	bash tests/fuzz/replay.sh . $(FUZZ_BUILD)
 
 install: all
 	cmake --install $(BUILD)
