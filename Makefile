@@ -37,7 +37,7 @@ test: deps all
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 fuzz:
-	bash tests/fuzz/run.sh . $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	FUZZ_FLAGS="$(FUZZ_FLAGS)" bash tests/fuzz/run.sh . $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 fuzz-replay:
 	bash tests/fuzz/replay.sh . $(FUZZ_BUILD)
