@@ -145,3 +145,49 @@ TEST_CASE("agree: a header-only file and a single rater give undefined statistic
   CHECK(f1[0].pairs.empty());
   CHECK(f1[0].vs_majority[0].agreement.undefined == "no item where the others have a majority");
 }
+
+TEST_CASE("labels: a column named twice is an error at line 1, in both forms (no overflow)", "[agreement][csv]") {
+  silt::test::TempDir d;
+  auto wide = read_labels(d.write("w.csv", "item,ann,ann\ni1,wrong-shape,wrong-calculation\n"), true);
+  REQUIRE_FALSE(wide.ok());
+  CHECK(wide.error().code == "duplicate-column");
+  CHECK(wide.error().line == 1);
+  auto lng = read_labels(d.write("l.csv", "item,rater,category,Category \ni1,a,wrong-shape,wrong-calculation\n"));
+  REQUIRE_FALSE(lng.ok());
+  CHECK(lng.error().code == "duplicate-column");
+  CHECK(lng.error().message.find("columns 3 and 4") != std::string::npos);
+  // Metadata columns may repeat: they are not read.
+  CHECK(read_labels(d.write("n.csv", "item,rater,category,note,note\ni1,a,wrong-shape,x,y\n")).ok());
+}
+
+TEST_CASE("labels: an unbalanced quote rejects its row only; the rows after it are read", "[agreement][csv]") {
+  silt::test::TempDir d;
+  auto r = read_labels(d.write("q.csv",
+                               "item,rater,category\n"
+                               "i1,a,\"wrong-shape\n"
+                               "i2,a,wrong-calculation\n"
+                               "i1,b,wrong-shape\n"
+                               "i2,b,wrong-calculation\n"));
+  REQUIRE(r.ok());
+  REQUIRE(r.value().problems.size() == 1);
+  CHECK(r.value().problems[0].find("q.csv:2:") != std::string::npos);
+  CHECK(r.value().problems[0].find("csv-syntax") != std::string::npos);
+  const auto& t = r.value().table;
+  CHECK(t.items == std::vector<std::string>{"i2", "i1"});
+  CHECK(t.raters == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("labels: text after a closing quote and a short row are rejected with their lines", "[agreement][csv]") {
+  silt::test::TempDir d;
+  auto r = read_labels(d.write("q.csv",
+                               "item,rater,category\n"
+                               "i1,a,\"wrong-shape\"x\n"
+                               "i2,a\n"
+                               "i3,a,wrong-shape\n"));
+  REQUIRE(r.ok());
+  REQUIRE(r.value().problems.size() == 2);
+  CHECK(r.value().problems[0].find("q.csv:2:") != std::string::npos);
+  CHECK(r.value().problems[1].find("q.csv:3:") != std::string::npos);
+  CHECK(r.value().problems[1].find("csv-fields") != std::string::npos);
+  CHECK(r.value().table.items == std::vector<std::string>{"i3"});
+}

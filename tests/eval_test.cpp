@@ -186,3 +186,11 @@ TEST_CASE("rules: a calibration map maps raw confidence, and must be monotone", 
   CHECK_FALSE(bad.rules);
   CHECK(silt::test::find_code(bad.diagnostics, "bad-calibration"));
 }
+
+TEST_CASE("eval: a gold file naming a column twice is an error at line 1", "[eval][csv]") {
+  silt::test::TempDir d;
+  auto g = read_gold_csv(d.write("g.csv", "id,category,impact,category\nx,wrong-shape,2,wrong-shape\n"),
+                         silt::test::default_classifier().taxonomy());
+  REQUIRE_FALSE(g.ok());
+  CHECK(g.error().code == "duplicate-column");
+}

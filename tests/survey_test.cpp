@@ -95,3 +95,13 @@ TEST_CASE("consistency: ratings outside the consensus quartiles, mean distance t
   CHECK(r.value().problems[0].find("my-ratings.csv:3: wrong-shape fixing: '9' is not 1-5") != std::string::npos);
   CHECK(r.value().problems[1].find("no consensus for category 'wrong-structure'") != std::string::npos);
 }
+
+TEST_CASE("survey: a question the reader takes by its text, asked twice, is an error", "[survey][csv]") {
+  silt::test::TempDir d;
+  const std::string path = d.write("s.csv",
+                                   "Timestamp,1. Wrong Shape: x [Diagnosing],1. Wrong Shape: x [Diagnosing]\n"
+                                   "t,2,5\n");
+  auto c = read_survey(path, silt::test::default_classifier().taxonomy());
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().code == "duplicate-column");
+}

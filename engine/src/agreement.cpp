@@ -101,13 +101,18 @@ std::string normalize_value(const std::string& field, const std::string& value, 
 
 Result<LabelFile> read_labels(const std::string& path, bool wide, const std::string& wide_field) {
   auto text = detail::read_file(path);
-  if (!text) return Error{"cannot read " + path};
-  auto csv = detail::parse_csv(*text);
-  if (csv.rows.empty()) return Error{path + ": the file is empty"};
+  if (!text.ok()) return text.error();
+  auto csv = detail::parse_csv(text.value());
+  if (csv.rows.empty()) return Error{path + ": the file is empty", 0, 0, "empty"};
+  const auto& head = csv.rows.front();
+  // Every column the reader takes by name must be there once (a wide file's rater
+  // columns included: two of one rater would be read as one).
+  if (auto dup = detail::duplicate_column(head, path, [&](const std::string& h) { return !is_metadata(h); }))
+    return *dup;
   LabelFile out;
+  for (const auto& p : csv.problems) out.problems.push_back(detail::to_string(p, path));
   LabelTable& t = out.table;
   t.file = path;
-  const auto& head = csv.rows.front();
   std::optional<std::size_t> item_col, rater_col;
   std::vector<std::pair<std::size_t, std::string>> label_cols;  // column, field name or rater name
   for (std::size_t k = 0; k < head.size(); ++k) {
@@ -152,7 +157,7 @@ Result<LabelFile> read_labels(const std::string& path, bool wide, const std::str
   for (std::size_t r = 1; r < csv.rows.size(); ++r) {
     const auto& row = csv.rows[r];
     const int line = csv.lines[r];
-    auto at = [&](std::size_t k) { return k < row.size() ? detail::trim(row[k]) : std::string(); };
+    auto at = [&](std::size_t k) { return detail::trim(row.at(k)); };
     std::string id = at(*item_col);
     if (id.empty()) {
       out.problems.push_back(path + ":" + std::to_string(line) + ": no item id");

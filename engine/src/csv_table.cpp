@@ -2,6 +2,7 @@
 
 #include <csv.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace silt::detail {
@@ -9,39 +10,89 @@ namespace silt::detail {
 namespace {
 
 struct State {
-  CsvTable* table;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<int> lines;
   std::vector<std::string> field;
-  int line = 1, row_line = 1;
+  int row_line = 1;
 };
+
+void on_field(void* s, size_t len, void* d) {
+  static_cast<State*>(d)->field.emplace_back(s ? static_cast<const char*>(s) : "", s ? len : 0);
+}
+
+void on_row(int, void* d) {
+  auto* self = static_cast<State*>(d);
+  self->rows.push_back(std::move(self->field));
+  self->field.clear();
+  self->lines.push_back(self->row_line);
+}
 
 }  // namespace
 
 CsvTable parse_csv(std::string_view text) {
   CsvTable out;
-  State st{&out, {}, 1, 1};
+  State st;
   csv_parser p{};
-  csv_init(&p, 0);
-  auto on_field = [](void* s, size_t len, void* d) {
-    static_cast<State*>(d)->field.emplace_back(s ? static_cast<const char*>(s) : "", s ? len : 0);
+  csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+  // Fed a line at a time, so each row knows the line it starts on and a malformed row
+  // can be dropped and reading resumed at the line after the one it started on.
+  std::size_t pos = 0, row_start = 0;
+  int line = 1;
+  auto restart_after_bad_row = [&](std::string message) {
+    out.problems.push_back({st.row_line, "csv-syntax", std::move(message)});
+    csv_free(&p);
+    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+    st.field.clear();
+    // Go on at the line after the one the bad row started on.
+    std::size_t nl = text.find('\n', row_start);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    line = st.row_line + 1;
   };
-  auto on_row = [](int, void* d) {
-    auto* self = static_cast<State*>(d);
-    self->table->rows.push_back(std::move(self->field));
-    self->field.clear();
-    self->table->lines.push_back(self->row_line);
-  };
-  // Fed a line at a time, so each row knows the line it starts on.
-  std::size_t pos = 0;
-  while (pos < text.size()) {
+  while (true) {
+    if (pos >= text.size()) {
+      if (csv_fini(&p, on_field, on_row, &st) != 0) {
+        restart_after_bad_row("a quoted field is never closed: its opening quote swallows every line after it");
+        if (pos < text.size()) continue;
+        csv_fini(&p, on_field, on_row, &st);
+      }
+      break;
+    }
     std::size_t nl = text.find('\n', pos);
     std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (st.field.empty() && p.pstate == 0) st.row_line = st.line;
-    csv_parse(&p, text.data() + pos, end - pos, on_field, on_row, &st);
+    if (st.field.empty() && p.pstate == 0) {
+      st.row_line = line;
+      row_start = pos;
+    }
+    const std::size_t len = end - pos;
+    if (csv_parse(&p, text.data() + pos, len, on_field, on_row, &st) != len) {
+      restart_after_bad_row(line == st.row_line ? "malformed quoting: a quote inside an unquoted field, or text "
+                                                  "after a closing quote"
+                                                : "malformed quoting: a quoted field opened here runs on to line " +
+                                                      std::to_string(line) + ", where text follows its closing quote");
+      continue;
+    }
     pos = end;
-    ++st.line;
+    ++line;
   }
-  csv_fini(&p, on_field, on_row, &st);
   csv_free(&p);
+  // Rows with another number of fields than the header are problems too.
+  if (!st.rows.empty()) {
+    const std::size_t width = st.rows.front().size();
+    out.rows.push_back(std::move(st.rows.front()));
+    out.lines.push_back(st.lines.front());
+    for (std::size_t r = 1; r < st.rows.size(); ++r) {
+      if (st.rows[r].size() != width) {
+        out.problems.push_back(
+            {st.lines[r], "csv-fields",
+             "the row has " + std::to_string(st.rows[r].size()) + " field(s), the header " + std::to_string(width)});
+        continue;
+      }
+      out.rows.push_back(std::move(st.rows[r]));
+      out.lines.push_back(st.lines[r]);
+    }
+  }
+  std::stable_sort(out.problems.begin(), out.problems.end(),
+                   [](const CsvProblem& a, const CsvProblem& b) { return a.line < b.line; });
   return out;
 }
 
@@ -56,6 +107,10 @@ std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(" \t\r\n"));
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   return s;
+}
+
+std::string to_string(const CsvProblem& p, const std::string& file) {
+  return file + ":" + std::to_string(p.line) + ": " + p.message + " (" + p.code + "); the row is left out";
 }
 
 }  // namespace silt::detail

@@ -1,24 +1,70 @@
 // Private: a whole CSV text as rows of fields, with the line each row starts on
-// (libcsv parses; RFC 4180 quoting, fields spanning lines).
+// (libcsv parses, strictly: RFC 4180 quoting, fields spanning lines).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "silt/result.h"
+
 namespace silt::detail {
 
-struct CsvTable {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<int> lines;  // 1-based line each row starts on
+// A row left out of a CSV table, and why. Codes:
+//   csv-syntax  malformed quoting: a quote inside an unquoted field, text after a
+//               closing quote, or a quote never closed (which would swallow the rows
+//               after it); reading goes on at the next line
+//   csv-fields  another number of fields than the header
+struct CsvProblem {
+  int line = 0;
+  std::string code;
+  std::string message;
 };
 
+struct CsvTable {
+  std::vector<std::vector<std::string>> rows;  // the header first, then the good rows
+  std::vector<int> lines;                      // 1-based line each row starts on
+  std::vector<CsvProblem> problems;            // in line order
+};
+
+// Reads `text` strictly. The first row is the header; a later row whose number of
+// fields differs from the header's is a csv-fields problem (left out).
 CsvTable parse_csv(std::string_view text);
+
+// The first header name (as header_name() gives it) that occurs twice among those for
+// which `counts` is true, as an Error (code duplicate-column, line 1) naming both
+// columns; nullopt when there is none. A reader that picks columns by name cannot tell
+// which of two equal ones was meant.
+template <class Pred>
+std::optional<Error> duplicate_column(const std::vector<std::string>& header, const std::string& file, Pred counts);
 
 // Lower case, without surrounding spaces or a UTF-8 byte order mark: for header names.
 std::string header_name(std::string s);
 
 // Without surrounding spaces.
 std::string trim(std::string s);
+
+// "file:line: message" for a problem, as the readers list them.
+std::string to_string(const CsvProblem& p, const std::string& file);
+
+template <class Pred>
+std::optional<Error> duplicate_column(const std::vector<std::string>& header, const std::string& file, Pred counts) {
+  for (std::size_t k = 0; k < header.size(); ++k) {
+    const std::string h = header_name(header[k]);
+    if (h.empty() || !counts(h)) continue;
+    for (std::size_t j = 0; j < k; ++j)
+      if (header_name(header[j]) == h) {
+        Error e;
+        e.code = "duplicate-column";
+        e.line = 1;
+        e.column = static_cast<int>(k) + 1;
+        e.message = file + ":1: the header names column '" + h + "' twice (columns " + std::to_string(j + 1) + " and " +
+                    std::to_string(k + 1) + "); which one is meant cannot be told";
+        return e;
+      }
+  }
+  return std::nullopt;
+}
 
 }  // namespace silt::detail

@@ -26,11 +26,15 @@ std::optional<std::size_t> level_index(const Taxonomy& t, int number) {
 
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy) {
   auto text = detail::read_file(path);
-  if (!text) return Error{"cannot read " + path};
-  auto csv = detail::parse_csv(*text);
-  if (csv.rows.empty()) return Error{path + ": the file is empty"};
+  if (!text.ok()) return text.error();
+  auto csv = detail::parse_csv(text.value());
+  if (csv.rows.empty()) return Error{path + ": the file is empty", 0, 0, "empty"};
   std::optional<std::size_t> id, category, impact;
   const auto& head = csv.rows.front();
+  auto named = [](const std::string& h) {
+    return h == "id" || h == "item" || h == "category" || h == "impact" || h == "level" || h == "impact_level";
+  };
+  if (auto dup = detail::duplicate_column(head, path, named)) return *dup;
   for (std::size_t k = 0; k < head.size(); ++k) {
     std::string h = detail::header_name(head[k]);
     if (h == "id" || h == "item")
@@ -42,6 +46,7 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
   }
   if (!id || !category) return Error{path + ":1: the header must name an 'id' and a 'category' column"};
   GoldFile out;
+  for (const auto& p : csv.problems) out.problems.push_back(detail::to_string(p, path));
   for (std::size_t r = 1; r < csv.rows.size(); ++r) {
     const auto& row = csv.rows[r];
     const int line = csv.lines[r];

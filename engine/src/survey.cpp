@@ -94,10 +94,20 @@ Summary summarize(const std::vector<int>& v) {
 
 Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
   auto text = detail::read_file(path);
-  if (!text) return Error{"cannot read " + path};
-  auto csv = detail::parse_csv(*text);
-  if (csv.rows.size() < 1) return Error{path + ": the file is empty"};
+  if (!text.ok()) return text.error();
+  auto csv = detail::parse_csv(text.value());
+  if (csv.rows.size() < 1) return Error{path + ": the file is empty", 0, 0, "empty"};
   const auto& head = csv.rows.front();
+  // A question the reader takes by its text must be asked once (Google Forms repeats
+  // "Any comments?" and the "confronted" question: those are told apart by position).
+  std::optional<Error> duplicate;
+  auto take = [&](std::optional<std::size_t>& slot, std::size_t k) {
+    if (slot && !duplicate)
+      duplicate = Error{path + ":1: the header asks the same question twice (columns " + std::to_string(*slot + 1) +
+                            " and " + std::to_string(k + 1) + "): '" + head[k] + "'",
+                        1, static_cast<int>(k) + 1, "duplicate-column"};
+    slot = k;
+  };
 
   // Find the columns.
   struct CatCols {
@@ -113,11 +123,11 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
     if (auto c = category_of(h, tax)) {
       last_category = *c;
       if (contains(h, "[diagnosing]"))
-        cat[*c].diagnosing = k;
+        take(cat[*c].diagnosing, k);
       else if (contains(h, "[severity]"))
-        cat[*c].severity = k;
+        take(cat[*c].severity, k);
       else if (contains(h, "[fixing]"))
-        cat[*c].fixing = k;
+        take(cat[*c].fixing, k);
       continue;
     }
     if (contains(h, "have you ever been confronted")) {
@@ -126,21 +136,28 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
       continue;
     }
     if (auto l = level_of(h)) {
+      for (const auto& [seen, col] : level_cols)
+        if (seen == *l && !duplicate) {
+          std::optional<std::size_t> slot = col;
+          take(slot, k);
+        }
       level_cols.emplace_back(*l, k);
       last_category = none;
       continue;
     }
     if (contains(h, "how would you judge this scale"))
-      scale_col = k;
+      take(scale_col, k);
     else if (contains(h, "how problematic"))
-      problem_col = k;
+      take(problem_col, k);
     if (!contains(h, "any comments")) last_category = none;
   }
+  if (duplicate) return *duplicate;
   bool any = !level_cols.empty();
   for (const auto& c : cat) any = any || c.diagnosing || c.severity || c.fixing;
   if (!any) return Error{path + ":1: no column asks about a category or a level of the taxonomy"};
 
   Consensus out;
+  for (const auto& p : csv.problems) out.problems.push_back(detail::to_string(p, path));
   out.respondents = csv.rows.size() - 1;
   auto collect = [&](std::size_t col, const std::string& what) {
     std::vector<int> v;
@@ -289,16 +306,18 @@ const LevelConsensus* find(const Consensus& c, int level) {
 
 Result<ConsistencyReport> consistency(const std::string& path, const Consensus& cons, const Taxonomy& tax) {
   auto text = detail::read_file(path);
-  if (!text) return Error{"cannot read " + path};
-  auto csv = detail::parse_csv(*text);
+  if (!text.ok()) return text.error();
+  auto csv = detail::parse_csv(text.value());
   if (csv.rows.empty()) return Error{path + ": the file is empty"};
   std::map<std::string, std::size_t> col;
+  if (auto dup = detail::duplicate_column(csv.rows[0], path, [](const std::string&) { return true; })) return *dup;
   for (std::size_t k = 0; k < csv.rows[0].size(); ++k) col[detail::header_name(csv.rows[0][k])] = k;
   const bool by_category = col.count("category") > 0;
   const bool by_level = col.count("level") > 0 && col.count("agreement") > 0;
   if (!by_category && !by_level)
     return Error{path + ":1: the header must be category,diagnosing,severity,fixing or level,agreement"};
   ConsistencyReport out;
+  for (const auto& p : csv.problems) out.problems.push_back(detail::to_string(p, path));
   double distance = 0;
   auto check = [&](const std::string& what, int line, const std::string& cell, const Summary& s) {
     if (detail::trim(cell).empty()) return;
