@@ -33,20 +33,7 @@ struct Collect : BatchSink {
   }
 };
 
-// A fresh directory for one test's files.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("silt-batch-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::ofstream(path / name, std::ios::binary) << content;
-    return (path / name).string();
-  }
-};
+using silt::test::TempDir;
 
 std::string issue_line(int n, const std::string& title, const std::string& body = "") {
   return nlohmann::json{{"number", n}, {"title", title}, {"body", body}}.dump() + "\n";
@@ -317,7 +304,11 @@ TEST_CASE("batch: a big record that is cut short is rejected with its bytes as t
   CHECK(stats.labeled == 1);
   REQUIRE(sink.rejects.size() == 2);
   CHECK(sink.rejects[0].code == "invalid-json");
-  CHECK(sink.rejects[0].raw == cut);  // read again from the file
+  // Parsed in place, the record's bytes are no longer intact: where they are in the file
+  // is given, for the rejects file to copy them from.
+  CHECK(sink.rejects[0].raw.empty());
+  CHECK(silt::test::slurp(sink.rejects[0].raw_path).substr(sink.rejects[0].raw_offset, sink.rejects[0].raw_size) ==
+        cut);
   CHECK(sink.rejects[1].code == "invalid-utf8");
   CHECK(sink.rejects[1].raw == bad_utf8);
 }
@@ -351,4 +342,99 @@ TEST_CASE("batch: --silent-only leaves out loud bugs, counts them, and resumes e
   auto c = resumed.records();
   REQUIRE(c.size() == 1);
   CHECK(c[0]["id"] == "#4");
+}
+
+TEST_CASE("batch: a closing bracket at the top level is a reject and reading goes on", "[batch][security]") {
+  // These looped forever: a ']' or '}' at depth 0 framed an empty value that never moved on.
+  for (const std::string input : {"[1]]", "]", "}", "[}", "[1]] {\"title\":\"after\",\"body\":\"wrong shape\"}"}) {
+    TempDir d;
+    Collect sink;
+    BatchOptions opt;
+    opt.input_format = InputFormat::json;
+    auto stats = run({d.write("s.json", input)}, sink, opt);
+    INFO(input);
+    CHECK(stats.rejected >= 1);
+    CHECK(stats.records == stats.rejected + stats.labeled);
+  }
+  TempDir d;
+  Collect sink;
+  auto stats = run({d.write("s.json", "[1]] {\"title\":\"after\",\"body\":\"wrong shape\"}")}, sink);
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0]["title"] == "after");
+  CHECK(stats.rejected == 2);  // the 1 (not an object) and the stray bracket
+}
+
+TEST_CASE("batch: records over max_record are rejected with their size, never held", "[batch][security]") {
+  const std::string big = "{\"title\":\"big\",\"body\":\"" + std::string(5000, 'x') + "\"}";
+  for (auto format : {InputFormat::jsonl, InputFormat::json}) {
+    TempDir d;
+    Collect sink;
+    BatchOptions opt;
+    opt.max_record = 1000;
+    opt.input_format = format;
+    const std::string text = format == InputFormat::json
+                                 ? "[" + issue_line(1, "a").substr(0, issue_line(1, "a").size() - 1) + "," + big + "," +
+                                       issue_line(3, "c").substr(0, issue_line(3, "c").size() - 1) + "]"
+                                 : issue_line(1, "a") + big + "\n" + issue_line(3, "c");
+    auto stats = run({d.write("in", text)}, sink, opt);
+    CHECK(stats.labeled == 2);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].code == "too-large");
+    CHECK(sink.rejects[0].raw.empty());
+    CHECK(sink.rejects[0].raw_size == big.size());
+    CHECK(text.substr(sink.rejects[0].raw_offset, sink.rejects[0].raw_size) == big);
+  }
+}
+
+TEST_CASE("batch: a CSV row over max_record is skipped to its end, quotes and all", "[batch][security][csv]") {
+  TempDir d;
+  Collect sink;
+  BatchOptions opt;
+  opt.max_record = 1000;
+  const std::string big_row = "2,big,\"" + std::string(3000, 'x') + "\nwith \"\"quotes\"\" and\nlines\"\n";
+  const std::string text = "id,title,body\n1,a,wrong shape\n" + big_row + "3,c,x\n";
+  auto stats = run({d.write("in.csv", text)}, sink, opt);
+  CHECK(stats.labeled == 2);
+  REQUIRE(sink.rejects.size() == 1);
+  CHECK(sink.rejects[0].code == "too-large");
+  CHECK(sink.rejects[0].source.find("in.csv:3") != std::string::npos);
+  CHECK(text.substr(sink.rejects[0].raw_offset, sink.rejects[0].raw_size) == big_row);
+}
+
+TEST_CASE("batch: CSV input is read strictly; a bad row's following lines are rows again", "[batch][csv]") {
+  TempDir d;
+  Collect sink;
+  auto stats = run({d.write("in.csv", "id,title,body\nA,\"good,wrong shape\nB,second,x\nC,third,\"y\"\n")}, sink);
+  CHECK(stats.labeled == 2);
+  REQUIRE(sink.rejects.size() == 1);
+  CHECK(sink.rejects[0].code == "csv-syntax");
+  CHECK(sink.rejects[0].raw == "A,\"good,wrong shape\n");
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0]["id"] == "B");
+  CHECK(recs[1]["id"] == "C");
+}
+
+TEST_CASE("batch: a CSV header naming a column twice makes the input an error", "[batch][csv]") {
+  TempDir d;
+  Collect sink;
+  auto stats = run({d.write("in.csv", "id,title,title,body\n1,a,b,c\n")}, sink);
+  CHECK(stats.labeled == 0);
+  REQUIRE(sink.input_errors.size() == 1);
+  CHECK(sink.input_errors[0].find("'title' twice") != std::string::npos);
+}
+
+TEST_CASE("batch: nesting deeper than 1024 is too-deep on both parse paths", "[batch][security]") {
+  const std::string deep = std::string(2000, '[') + std::string(2000, ']');
+  const std::string small = "{\"title\":\"deep\",\"body\":" + deep + "}\n";
+  const std::string big = "{\"title\":\"deep\",\"body\":" + deep + std::string(9 << 20, ' ') + "}\n";
+  for (const auto& rec : {small, big}) {
+    TempDir d;
+    Collect sink;
+    auto stats = run({d.write("in.jsonl", issue_line(1, "a") + rec + issue_line(3, "c"))}, sink);
+    CHECK(stats.labeled == 2);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].code == "too-deep");
+  }
 }

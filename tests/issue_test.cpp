@@ -1,5 +1,7 @@
 #include "silt/issue.h"
 
+#include "issue_json.h"
+
 #include <catch2/catch.hpp>
 
 using namespace silt;
@@ -85,4 +87,12 @@ TEST_CASE("issue_from_json reads one object", "[issue]") {
   REQUIRE(r.ok());
   CHECK(r.value().id == "abc");
   CHECK_FALSE(issue_from_json("[1]").ok());
+}
+
+TEST_CASE("json depth: nesting is counted outside strings only", "[issue]") {
+  using silt::detail::json_deeper_than;
+  CHECK_FALSE(json_deeper_than("[[1]]", 2));
+  CHECK(json_deeper_than("[[[1]]]", 2));
+  CHECK_FALSE(json_deeper_than(R"({"a":"[[[[[\"[["})", 1));
+  CHECK(json_deeper_than(std::string(5000, '[') + std::string(5000, ']'), silt::detail::max_json_depth));
 }

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "issue_json.h"
@@ -78,7 +79,7 @@ bool blank(std::string_view s) {
 }
 
 const char* json_error_code(simdjson::error_code e) {
-  return e == simdjson::UTF8_ERROR ? "invalid-utf8" : "invalid-json";
+  return e == simdjson::UTF8_ERROR ? "invalid-utf8" : e == simdjson::DEPTH_ERROR ? "too-deep" : "invalid-json";
 }
 
 std::string json_error_message(simdjson::error_code e) {
@@ -92,17 +93,17 @@ std::string json_error_message(simdjson::error_code e) {
 // are unescaped inside the record's own bytes), so a 50 MB record is not held twice.
 constexpr std::size_t big_record = 8u << 20;
 
-// The bytes of a record as the input holds them: a big record parsed in place is no
-// longer intact, so it is read again from the file; empty when that cannot be done.
-std::string original_bytes(const detail::Chunk& c, const detail::Chunk::Record& r) {
-  if (c.path.empty()) return {};
-  std::string out(r.size, '\0');
-  int fd = ::open(c.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  ssize_t n = ::pread(fd, out.data(), out.size(), static_cast<off_t>(r.file_offset));
-  ::close(fd);
-  if (n != static_cast<ssize_t>(out.size())) return {};
-  return out;
+// Where a record's bytes are in its input, for a record whose bytes are not held (too
+// large) or no longer intact (a big record parsed in place): the rejects file copies
+// them from there. Nothing when the input is not a file.
+void raw_from_input(const detail::Chunk& c, const detail::Chunk::Record& r, Reject& why) {
+  if (c.path.empty()) {
+    why.message += "; read from a pipe, the record could not be kept";
+    return;
+  }
+  why.raw_path = c.path;
+  why.raw_offset = r.file_offset;
+  why.raw_size = r.size;
 }
 
 bool parse_big_json_record(detail::Chunk& c, const detail::Chunk::Record& r, rapidjson::Document& doc,
@@ -111,6 +112,14 @@ bool parse_big_json_record(detail::Chunk& c, const detail::Chunk::Record& r, rap
   if (!simdjson::validate_utf8(text, r.size)) {
     why.code = "invalid-utf8";
     why.message = "The input is not valid UTF-8";
+    why.raw = std::string(text, r.size);
+    return false;
+  }
+  // The depth limit simdjson applies to smaller records, checked before RapidJSON's
+  // recursive parse (whose iterative mode loops on some records cut short).
+  if (detail::json_deeper_than(std::string_view(text, r.size), detail::max_json_depth)) {
+    why.code = "too-deep";
+    why.message = simdjson::error_message(simdjson::DEPTH_ERROR);
     why.raw = std::string(text, r.size);
     return false;
   }
@@ -123,15 +132,14 @@ bool parse_big_json_record(detail::Chunk& c, const detail::Chunk::Record& r, rap
     why.code = "invalid-json";
     why.message = std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " (at byte " +
                   std::to_string(doc.GetErrorOffset()) + " of the record)";
-    why.raw = original_bytes(c, r);
-    if (why.raw.empty()) why.message += "; the record was too large to keep a copy of";
+    raw_from_input(c, r, why);
     return false;
   }
   detail::NotAnIssue no{};
   if (!detail::parse_issue(doc, out, no)) {
     why.code = no.code;
     why.message = no.message;
-    why.raw = original_bytes(c, r);
+    raw_from_input(c, r, why);
     return false;
   }
   return true;
@@ -162,6 +170,13 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, simdjso
 bool parse_csv_record(const detail::Chunk& c, std::size_t i, detail::ParsedIssue& out, Reject& why) {
   const auto& f = c.csv_fields[i];
   const auto& cols = *c.columns;
+  if (c.csv_bad[i]) {
+    why.code = "csv-syntax";
+    why.message =
+        "malformed quoting (a quote inside an unquoted field, text after a closing quote, or a quote never "
+        "closed); the lines after this one are read as rows of their own";
+    return false;
+  }
   if (f.size() != cols.count) {
     why.code = "csv-fields";
     why.message = "the row has " + std::to_string(f.size()) + " fields, the header " + std::to_string(cols.count);
@@ -192,8 +207,20 @@ bool parse_csv_record(const detail::Chunk& c, std::size_t i, detail::ParsedIssue
   return true;
 }
 
+std::string size_text(std::uint64_t bytes) {
+  return bytes >= (1ull << 20) ? std::to_string(bytes >> 20) + " MiB (" + std::to_string(bytes) + " bytes)"
+                               : std::to_string(bytes) + " bytes";
+}
+
 bool parse_record(detail::Chunk& c, std::size_t i, simdjson::dom::parser& parser, rapidjson::Document& big_doc,
-                  detail::ParsedIssue& out, Reject& why) {
+                  detail::ParsedIssue& out, Reject& why, std::uint64_t max_record) {
+  if (c.records[i].too_large) {
+    why.code = "too-large";
+    why.message = "the record is " + size_text(c.records[i].size) + ", over the limit of " + size_text(max_record) +
+                  " (--max-record)";
+    raw_from_input(c, c.records[i], why);
+    return false;
+  }
   if (c.format == InputFormat::csv) return parse_csv_record(c, i, out, why);
   return parse_json_record(c, c.records[i], parser, big_doc, out, why);
 }
@@ -221,9 +248,9 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
     }
     Reject why;
     rapidjson::Document big_doc;  // holds a big record's parse while it is classified
-    if (!parse_record(c, i, parser, big_doc, parsed, why)) {
+    if (!parse_record(c, i, parser, big_doc, parsed, why, opt.max_record)) {
       why.source = c.source(r);
-      if (r.size <= big_record || c.format == InputFormat::csv) why.raw = std::string(c.raw(r));
+      if (!r.too_large && (r.size <= big_record || c.format == InputFormat::csv)) why.raw = std::string(c.raw(r));
       why.resumed = r.resumed;
       c.rejects.push_back(std::move(why));
       o.status = detail::Chunk::Outcome::rejected;
@@ -274,7 +301,7 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   BatchStats stats;
-  detail::InputReader reader(opt.inputs, opt.input_format);
+  detail::InputReader reader(opt.inputs, opt.input_format, opt.max_record);
   stats.total_bytes = reader.total_bytes();
   const Taxonomy& tax = clf.taxonomy();
   if (opt.output_format == OutputFormat::csv && opt.header) sink.write(csv_header(tax));
@@ -294,9 +321,9 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
       c.records[i].resumed = true;
       rapidjson::Document big_doc;
       // Only checked here: the workers parse a big record in place, later.
-      bool good = c.records[i].size > big_record && c.format != InputFormat::csv
+      bool good = c.records[i].size > big_record && c.format != InputFormat::csv && !c.records[i].too_large
                       ? check_big_record(c, c.records[i], skip_parser)
-                      : parse_record(c, i, skip_parser, big_doc, parsed, why);
+                      : parse_record(c, i, skip_parser, big_doc, parsed, why, opt.max_record);
       // With silent_only, a loud record was not written: it does not count.
       if (good && opt.silent_only && clf.classify(parsed.view(), opt.answers).silent == false) good = false;
       if (good) {
@@ -387,20 +414,22 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
 }
 
 Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat format) {
-  auto text = detail::read_file(path);
-  if (!text) return Error{"cannot read " + path};
+  // Streamed a line at a time: a partial output can be many times the memory.
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"cannot read " + path, 0, 0, "unreadable"};
   PartialOutput p;
+  std::string line;
+  std::uint64_t offset = 0;
   if (format == OutputFormat::jsonl || format == OutputFormat::gh) {
-    std::size_t pos = 0;
-    while (true) {
-      std::size_t nl = text->find('\n', pos);
-      if (nl == std::string::npos) break;
-      if (format == OutputFormat::jsonl && (*text)[pos] != '{')
-        return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line"};
+    while (std::getline(in, line)) {
+      if (in.eof()) break;  // no newline: cut off
+      if (format == OutputFormat::jsonl && (line.empty() || line[0] != '{'))
+        return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line",
+                     static_cast<int>(p.records + 1), 0, "not-silt-output"};
       ++p.records;
-      pos = nl + 1;
+      offset += line.size() + 1;
     }
-    p.bytes = pos;
+    p.bytes = offset;
     return p;
   }
   // CSV: libcsv counts the complete rows; a row is complete at the end of a line that
@@ -410,25 +439,27 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
   } st;
   csv_parser parser{};
   csv_init(&parser, 0);
-  std::size_t pos = 0;
   std::uint64_t complete_rows = 0;
-  while (pos < text->size()) {
-    std::size_t nl = text->find('\n', pos);
-    if (nl == std::string::npos) break;  // a last line without newline is cut off
+  bool first = true, header_ok = true;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // a last line without newline is cut off
+    if (first) header_ok = line.rfind("id,category,c", 0) == 0;
+    first = false;
+    line += '\n';
     csv_parse(
-        &parser, text->data() + pos, nl + 1 - pos, [](void*, size_t, void*) {},
+        &parser, line.data(), line.size(), [](void*, size_t, void*) {},
         [](int, void* d) { ++static_cast<State*>(d)->rows; }, &st);
-    pos = nl + 1;
+    offset += line.size();
     if (st.rows > complete_rows) {
       complete_rows = st.rows;
-      p.bytes = pos;
+      p.bytes = offset;
     }
   }
   csv_free(&parser);
   p.has_header = complete_rows > 0;
   p.records = complete_rows > 0 ? complete_rows - 1 : 0;
-  if (p.has_header && text->compare(0, 13, "id,category,c") != 0)
-    return Error{path + ":1: not a silt CSV output (the header differs)"};
+  if (p.has_header && !header_ok)
+    return Error{path + ":1: not a silt CSV output (the header differs)", 1, 0, "not-silt-output"};
   return p;
 }
 

@@ -65,6 +65,28 @@ Issue ParsedIssue::to_issue() const {
   return i;
 }
 
+bool json_deeper_than(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false, escape = false;
+  for (char ch : text) {
+    if (in_string) {
+      if (escape)
+        escape = false;
+      else if (ch == '\\')
+        escape = true;
+      else if (ch == '"')
+        in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > limit) return true;
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 std::string repo_of(std::string_view url) {
   static const RE2 html(R"(^https?://(?:www\.)?github\.com/([^/\s]+/[^/\s]+)/(?:issues|pull)/\d+)");
   static const RE2 api(R"(^https?://api\.github\.com/repos/([^/\s]+/[^/\s]+))");

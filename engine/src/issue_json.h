@@ -36,6 +36,14 @@ struct NotAnIssue {
 bool parse_issue(simdjson::dom::element element, ParsedIssue& out, NotAnIssue& why);
 bool parse_issue(const rapidjson::Value& element, ParsedIssue& out, NotAnIssue& why);
 
+// How deep JSON values may nest: simdjson's limit, applied to RapidJSON's in-place
+// parse of big records too, so both paths accept and reject the same records.
+inline constexpr std::size_t max_json_depth = simdjson::DEFAULT_MAX_DEPTH;
+
+// Whether the arrays and objects of `text` (JSON, maybe invalid) nest deeper than
+// `limit`; strings are skipped. Linear, no recursion.
+bool json_deeper_than(std::string_view text, std::size_t limit);
+
 // "owner/repo" from an html url, an api issue url or a repository_url; empty if none.
 std::string repo_of(std::string_view url);
 

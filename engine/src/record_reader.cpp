@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 
 namespace silt::detail {
@@ -48,12 +49,19 @@ struct InputReader::Source {
   bool regular = false;  // a regular file: read big blocks; else return what is there
   bool eof = false;
   InputFormat format = InputFormat::jsonl;
+  std::uint64_t max_record = 0;
   std::string data;               // bytes read, from `pos` on not yet framed
   std::size_t pos = 0;            // start of the unframed bytes
   std::uint64_t data_offset = 0;  // where data[0] is in the input
   std::uint64_t line = 1;         // line number at `pos`
   std::uint64_t index = 0;
   std::uint64_t bytes_unaccounted = 0;
+
+  // A record over max_record being skipped: where it started and its bytes so far.
+  bool skipping = false;
+  std::uint64_t skip_line = 0, skip_offset = 0, skipped = 0;
+  bool skip_element = false;
+  unsigned skip_quotes = 0;  // CSV: parity of the quotes seen, 1 while inside a quoted field
 
   // JSON stream framing state, kept across reads.
   std::size_t scan = 0;  // how far the current value has been scanned (from pos)
@@ -68,10 +76,15 @@ struct InputReader::Source {
   std::vector<std::string> fields;  // fields of the row being parsed
   std::vector<std::vector<std::string>> rows;
   std::vector<std::pair<std::string, std::uint64_t>> row_raw;  // raw text and start line
+  std::vector<std::uint64_t> row_offsets;                      // and where it starts in the input
   std::string raw_current;
   std::uint64_t raw_line = 0;
+  std::uint64_t raw_offset = 0;  // where raw_current starts in the input
   bool header_done = false;
   std::string header_error;
+  // CSV lines to read again after a malformed row: (text, offset in the input).
+  std::deque<std::pair<std::string, std::uint64_t>> replay;
+  bool csv_done = false;  // the end of the input was parsed (csv_fini called)
 
   ~Source() {
     if (csv_ready) csv_free(&csv);
@@ -142,17 +155,63 @@ struct InputReader::Source {
     c.records.push_back(r);
   }
 
+  // Starts skipping a record over the limit, whose first bytes (`so_far` of them, from
+  // `offset` in the input) are dropped.
+  void start_skip(std::uint64_t at_line, std::uint64_t offset, std::uint64_t so_far, bool element) {
+    skipping = true;
+    skip_line = at_line;
+    skip_offset = offset;
+    skipped = so_far;
+    skip_element = element;
+  }
+
+  // The skipped record as a record of its own, marked too large, holding no bytes.
+  void end_skip(Chunk& c, std::uint64_t more) {
+    skipping = false;
+    Chunk::Record r;
+    r.offset = c.buf.size();
+    r.size = skipped + more;
+    r.file_offset = skip_offset;
+    r.line = skip_line;
+    r.index = index++;
+    r.element = skip_element;
+    r.too_large = true;
+    c.records.push_back(r);
+  }
+
   bool full(const Chunk& c) const { return c.buf.size() >= chunk_target || c.records.size() >= chunk_max_records; }
 
   // JSON Lines: every non-blank line is a record.
   void frame_lines(Chunk& c, bool at_eof) {
     while (!full(c)) {
       std::size_t nl = data.find('\n', pos);
+      if (skipping) {
+        if (nl == std::string::npos && !at_eof) {
+          skipped += data.size() - pos;
+          pos = data.size();
+          return;
+        }
+        if (nl == std::string::npos) nl = data.size();
+        end_skip(c, nl - pos);
+        pos = std::min(nl + 1, data.size());
+        ++line;
+        continue;
+      }
       if (nl == std::string::npos) {
+        if (data.size() - pos > max_record) {
+          start_skip(line, data_offset + pos, data.size() - pos, false);
+          pos = data.size();
+          return;
+        }
         if (!at_eof || pos >= data.size()) return;
         nl = data.size();  // the last line has no newline
       }
-      if (!blank(std::string_view(data).substr(pos, nl - pos))) nl -= take_record(c, pos, nl, line, false);
+      if (nl - pos > max_record) {
+        start_skip(line, data_offset + pos, 0, false);
+        end_skip(c, nl - pos);
+      } else if (!blank(std::string_view(data).substr(pos, nl - pos))) {
+        nl -= take_record(c, pos, nl, line, false);
+      }
       pos = std::min(nl + 1, data.size());
       ++line;
     }
@@ -227,20 +286,54 @@ struct InputReader::Source {
         }
       }
       scan = end;
+      if (skipping) {
+        // A value over the limit: its bytes are dropped as they are scanned.
+        if (!done && !at_eof) {
+          skipped += end - pos;
+          pos = scan = end;
+          return;
+        }
+        end_skip(c, end - pos);
+        pos = scan = end;
+        line = scan_line;
+        value_open = false;
+        if (!done) return;
+        continue;
+      }
+      if (!done && end - pos > max_record) {
+        start_skip(line, data_offset + pos, end - pos, in_array);
+        pos = scan = end;
+        if (!at_eof) return;
+        end_skip(c, 0);
+        line = scan_line;
+        value_open = false;
+        return;
+      }
       if (!done) {
         if (!at_eof) return;  // need more bytes
         end = data.size();    // cut short: the worker's parse reports it
       }
       std::string_view raw(data.data() + pos, end - pos);
       bool element = in_array;
-      if (!element && raw.size() > 0 && raw.front() != '{' && raw.front() != '[') {
-        // Not a JSON value at all: take the rest of the line as one bad record, go on.
-        std::size_t nl = data.find('\n', pos);
+      if (raw.empty() || (!element && raw.front() != '{' && raw.front() != '[')) {
+        // Not a JSON value at all (a stray closing bracket, a bare word): what is left
+        // of the line up to the next '{' or '[' is one bad record; reading goes on there,
+        // at the top level.
+        std::size_t nl = data.find_first_of("\n{[", pos + 1);
         end = nl == std::string::npos ? data.size() : nl;
         raw = std::string_view(data.data() + pos, end - pos);
         scan_line = line;
+        element = false;
+        in_array = false;
+        done = true;
       }
-      end -= take_record(c, pos, pos + raw.size(), line, element);
+      if (raw.size() > max_record) {
+        start_skip(line, data_offset + pos, 0, element);
+        end_skip(c, raw.size());
+        end = pos + raw.size();
+      } else {
+        end -= take_record(c, pos, pos + raw.size(), line, element);
+      }
       scan = end;
       line = scan_line;
       pos = end;
@@ -262,34 +355,148 @@ struct InputReader::Source {
     self->rows.push_back(std::move(self->fields));
     self->fields.clear();
     self->row_raw.emplace_back(std::move(self->raw_current), self->raw_line);
+    self->row_offsets.push_back(self->raw_offset);
     self->raw_current.clear();
     self->raw_line = 0;
   }
 
-  // CSV: libcsv parses; it is fed a line at a time so that each row keeps its raw text
-  // and the line it starts on.
+  static unsigned quotes_in(std::string_view s) { return static_cast<unsigned>(std::count(s.begin(), s.end(), '"')); }
+
+  void reset_csv() {
+    csv_free(&csv);
+    csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI);
+    fields.clear();
+  }
+
+  // Keeps the chunk's per-record CSV vectors as long as its records.
+  void csv_sync(Chunk& c) const {
+    c.columns = columns;
+    c.csv_fields.resize(c.records.size());
+    c.csv_bad.resize(c.records.size(), false);
+  }
+
+  // A malformed CSV row: its first line becomes a bad record (a reject, kept whole in
+  // --rejects) and the lines after it are read again as rows of their own, so one
+  // unbalanced quote cannot swallow the rows that follow.
+  void bad_csv_row(Chunk& c) {
+    std::size_t first_nl = raw_current.find('\n');
+    const std::size_t first_len = first_nl == std::string::npos ? raw_current.size() : first_nl + 1;
+    if (!header_done) {
+      header_error = "the CSV header (line " + std::to_string(raw_line) + ") is malformed: " +
+                     (first_len < raw_current.size() ? "a quoted field is never closed"
+                                                     : "a quote inside a field, or text after a closing quote");
+      return;
+    }
+    take_rows(c);  // rows completed before it keep their order
+    add_record(c, std::string_view(raw_current).substr(0, first_len), raw_line, false);
+    c.records.back().file_offset = raw_offset;
+    csv_sync(c);
+    c.csv_bad.back() = true;
+    // The lines after the first, to be read again, before any line not read yet.
+    std::vector<std::pair<std::string, std::uint64_t>> again;
+    for (std::size_t at = first_len; at < raw_current.size();) {
+      std::size_t nl = raw_current.find('\n', at);
+      std::size_t end = nl == std::string::npos ? raw_current.size() : nl + 1;
+      again.emplace_back(raw_current.substr(at, end - at), raw_offset + at);
+      at = end;
+    }
+    replay.insert(replay.begin(), std::make_move_iterator(again.begin()), std::make_move_iterator(again.end()));
+    line = raw_line + 1;
+    raw_current.clear();
+    raw_line = 0;
+    reset_csv();
+  }
+
+  // Starts skipping the row being read, over the limit: what it holds so far is dropped.
+  // `offset`: where the line being read starts in the input (the row's start when the
+  // row has no line yet).
+  void start_csv_skip(std::uint64_t offset) {
+    skip_quotes = quotes_in(raw_current) & 1u;
+    start_skip(raw_current.empty() ? line : raw_line, raw_current.empty() ? offset : raw_offset, raw_current.size(),
+               false);
+    raw_current.clear();
+    reset_csv();
+  }
+
+  // A line of a row being skipped; the row ends at the end of a line where no quoted
+  // field is open (an even number of quotes since the row began), or at the end.
+  void skip_csv_line(Chunk& c, std::string_view text, bool final) {
+    skip_quotes ^= quotes_in(text) & 1u;
+    skipped += text.size();
+    ++line;
+    if (skip_quotes == 0 || final) {
+      end_skip(c, 0);
+      csv_sync(c);
+      reset_csv();
+    }
+  }
+
+  // CSV: libcsv parses, strictly; it is fed a line at a time so that each row keeps its
+  // raw text, the line it starts on and its offset in the input.
   void frame_csv(Chunk& c, bool at_eof) {
     if (!csv_ready) {
-      csv_init(&csv, 0);
+      csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI);
       csv_ready = true;
     }
-    while (!full(c) && header_error.empty()) {
-      std::size_t nl = data.find('\n', pos);
-      bool last = false;
-      if (nl == std::string::npos) {
-        if (!at_eof) break;
-        last = true;
-        nl = data.size();
+    while (!full(c) && header_error.empty() && !csv_done) {
+      std::string held;  // a line read again, owned here while it is parsed
+      std::string_view text;
+      std::uint64_t offset = 0;
+      if (!replay.empty()) {
+        held = std::move(replay.front().first);
+        offset = replay.front().second;
+        replay.pop_front();
+        text = held;
+      } else if (pos < data.size()) {
+        std::size_t nl = data.find('\n', pos);
+        if (nl == std::string::npos && !at_eof) {
+          // A line still coming: once over the limit, it is skipped as it comes.
+          const std::string_view part = std::string_view(data).substr(pos);
+          if (!skipping && raw_current.size() + part.size() > max_record) start_csv_skip(data_offset + pos);
+          if (skipping) {
+            skip_quotes ^= quotes_in(part) & 1u;
+            skipped += part.size();
+            pos = data.size();
+          }
+          return;
+        }
+        const std::size_t end = nl == std::string::npos ? data.size() : nl + 1;
+        text = std::string_view(data).substr(pos, end - pos);
+        offset = data_offset + pos;
+        pos = end;
+      } else if (!at_eof) {
+        return;
       }
-      std::size_t len = std::min(nl + 1, data.size()) - pos;
-      if (raw_current.empty()) raw_line = line;
-      raw_current.append(data, pos, len);
-      csv_parse(&csv, data.data() + pos, len, csv_field, csv_row, this);
-      pos += len;
-      ++line;
-      if (last) csv_fini(&csv, csv_field, csv_row, this);
+      const bool final = at_eof && replay.empty() && pos >= data.size();
+      if (!text.empty()) {
+        if (!skipping && raw_current.size() + text.size() > max_record) start_csv_skip(offset);
+        if (skipping) {
+          skip_csv_line(c, text, final);
+          if (!final) continue;
+        } else {
+          if (raw_current.empty()) {
+            raw_line = line;
+            raw_offset = offset;
+          }
+          raw_current.append(text);
+          ++line;
+          if (csv_parse(&csv, text.data(), text.size(), csv_field, csv_row, this) != text.size()) {
+            bad_csv_row(c);
+            continue;
+          }
+          take_rows(c);
+        }
+      }
+      if (!final) continue;
+      if (skipping) {
+        end_skip(c, 0);
+        csv_sync(c);
+      } else if (csv_fini(&csv, csv_field, csv_row, this) != 0) {
+        bad_csv_row(c);
+        if (!replay.empty()) continue;
+      }
       take_rows(c);
-      if (last) break;
+      csv_done = true;
     }
   }
 
@@ -299,34 +506,38 @@ struct InputReader::Source {
         header_done = true;
         columns = std::make_shared<CsvColumns>();
         columns->count = rows[i].size();
+        std::vector<std::string> names;
         for (std::size_t k = 0; k < rows[i].size(); ++k) {
           std::string h = lower(rows[i][k]);
           h.erase(0, h.find_first_not_of(" \t\xEF\xBB\xBF"));  // spaces, a UTF-8 BOM
           while (!h.empty() && is_space(h.back())) h.pop_back();
-          if (h == "id")
-            columns->id = k;
-          else if (h == "number")
-            columns->number = k;
-          else if (h == "title")
-            columns->title = k;
-          else if (h == "body")
-            columns->body = k;
-          else if (h == "labels")
-            columns->labels = k;
-          else if (h == "url" || h == "html_url")
-            columns->url = k;
+          std::size_t* slot = h == "id"                       ? &columns->id
+                              : h == "number"                 ? &columns->number
+                              : h == "title"                  ? &columns->title
+                              : h == "body"                   ? &columns->body
+                              : h == "labels"                 ? &columns->labels
+                              : h == "url" || h == "html_url" ? &columns->url
+                                                              : nullptr;
+          if (!slot) continue;
+          if (*slot != CsvColumns::none && header_error.empty())
+            header_error = "the CSV header (line " + std::to_string(row_raw[i].second) + ") names column '" + h +
+                           "' twice (columns " + std::to_string(*slot + 1) + " and " + std::to_string(k + 1) +
+                           "); which one is meant cannot be told";
+          *slot = k;
         }
-        if (columns->title == CsvColumns::none || columns->body == CsvColumns::none)
+        if (header_error.empty() && (columns->title == CsvColumns::none || columns->body == CsvColumns::none))
           header_error =
               "the CSV header (line " + std::to_string(row_raw[i].second) + ") must name a 'title' and a 'body' column";
         continue;
       }
-      c.columns = columns;
       add_record(c, row_raw[i].first, row_raw[i].second, false);
-      c.csv_fields.push_back(std::move(rows[i]));
+      c.records.back().file_offset = row_offsets[i];
+      csv_sync(c);
+      c.csv_fields.back() = std::move(rows[i]);
     }
     rows.clear();
     row_raw.clear();
+    row_offsets.clear();
   }
 
   // Fills c with records; false when this input is exhausted.
@@ -359,11 +570,13 @@ struct InputReader::Source {
     }
     c.bytes = bytes_unaccounted;
     bytes_unaccounted = 0;
+    if (format == InputFormat::csv) return !csv_done && header_error.empty();
     return !(eof && pos >= data.size());
   }
 };
 
-InputReader::InputReader(std::vector<std::string> inputs, InputFormat format) : format_(format) {
+InputReader::InputReader(std::vector<std::string> inputs, InputFormat format, std::uint64_t max_record)
+    : format_(format), max_record_(max_record) {
   bool all_regular = true;
   for (const auto& in : inputs) {
     std::error_code ec;
@@ -457,6 +670,7 @@ bool InputReader::open_next(Chunk& chunk) {
     }
   }
   s->format = f;
+  s->max_record = max_record_;
   current_ = std::move(s);
   return true;
 }

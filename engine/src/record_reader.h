@@ -27,6 +27,7 @@ struct Chunk {
     std::uint64_t file_offset = 0;     // where its bytes start in the input
     std::uint64_t index = 0;           // position among the input's records (0-based)
     bool element = false;              // an element of a JSON array: source is input[index]
+    bool too_large = false;            // over the size limit: not kept (size is its size in the input)
     bool skip = false;                 // resume: a good record a previous run wrote
     bool resumed = false;              // resume: before the resume point (good or bad)
   };
@@ -37,6 +38,7 @@ struct Chunk {
   std::string buf;
   std::vector<Record> records;
   std::vector<std::vector<std::string>> csv_fields;  // csv: the fields of each record
+  std::vector<bool> csv_bad;                         // csv: a row with malformed quoting
   std::shared_ptr<const CsvColumns> columns;         // csv
   std::string input_error;                           // set on a chunk that reports an unreadable input
   std::uint64_t bytes = 0;                           // input bytes read for this chunk
@@ -60,7 +62,8 @@ struct Chunk {
 // Reads the inputs one after the other. Not thread-safe: one caller at a time.
 class InputReader {
  public:
-  InputReader(std::vector<std::string> inputs, InputFormat format);
+  // Records over `max_record` bytes are not held: they come as records marked too_large.
+  InputReader(std::vector<std::string> inputs, InputFormat format, std::uint64_t max_record);
   ~InputReader();
 
   // Fills `chunk` with the next records, or with an input_error; false at the end.
@@ -74,6 +77,7 @@ class InputReader {
   bool open_next(Chunk& chunk);
   std::vector<std::string> pending_;  // inputs not opened yet, expanded from directories
   InputFormat format_;
+  std::uint64_t max_record_;
   std::unique_ptr<Source> current_;
   std::uint64_t total_bytes_ = 0;
   std::uint64_t seq_ = 0;

@@ -35,13 +35,14 @@ struct BatchOptions {
   std::vector<std::string> inputs;  // files, directories (every *.json, sorted), "-" = stdin
   InputFormat input_format = InputFormat::detect;
   OutputFormat output_format = OutputFormat::jsonl;
-  unsigned jobs = 0;            // worker threads; 0 = one per hardware thread
-  bool fail_fast = false;       // stop at the first bad record
-  bool silent_only = false;     // leave out records whose report shows a loud bug
-  bool label_all = false;       // gh output: label issues flagged needs_review or loud too
-  bool header = true;           // write the CSV header line
-  std::uint64_t skip_good = 0;  // resume: the first N good records are already written
-  Answers answers;              // criteria answers applied to every record
+  unsigned jobs = 0;                       // worker threads; 0 = one per hardware thread
+  bool fail_fast = false;                  // stop at the first bad record
+  bool silent_only = false;                // leave out records whose report shows a loud bug
+  bool label_all = false;                  // gh output: label issues flagged needs_review or loud too
+  bool header = true;                      // write the CSV header line
+  std::uint64_t skip_good = 0;             // resume: the first N good records are already written
+  std::uint64_t max_record = 64ull << 20;  // bigger records are rejected (too-large), never held
+  Answers answers;                         // criteria answers applied to every record
 };
 
 // A record that could not be labeled. Codes are stable:
@@ -50,11 +51,18 @@ struct BatchOptions {
 //   not-an-object     valid JSON, but not an object
 //   no-title-or-body  an object (or CSV row) whose title and body are both empty
 //   csv-fields        a CSV row with another number of fields than the header
+//   csv-syntax        a CSV row with malformed quoting (only its first line is the
+//                     record: the lines after it are read as rows of their own)
+//   too-large         a record over BatchOptions::max_record bytes (its size is given)
+//   too-deep          JSON nested deeper than 1024 arrays and objects
 struct Reject {
   std::string source;  // "file:line" or "file[index]"
   std::string code;
   std::string message;
-  std::string raw;       // the record's bytes, unchanged
+  std::string raw;  // the record's bytes, unchanged; empty when they were not held:
+  // then, when the input is a file, where they are in it (raw_path empty: not kept).
+  std::string raw_path;
+  std::uint64_t raw_offset = 0, raw_size = 0;
   bool resumed = false;  // in the part a resumed run skips (reported before)
 };
 
