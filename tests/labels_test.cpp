@@ -72,3 +72,46 @@ TEST_CASE("labels: the taxonomy may name its own labels; GitHub's limits are che
   REQUIRE(d);
   CHECK(d->where.line == 4);
 }
+
+TEST_CASE("labels: an id that is not OWNER/REPO#N can never put a command in the gh output", "[labels][security]") {
+  auto t = silt::test::builtin_taxonomy_loaded();
+  for (const char* id : {"x\ntouch PWNED #", "o/r#7\ntouch PWNED", "o;touch PWNED;/r#8", "o/r#8;touch PWNED", "o/r\r#9",
+                         "-o/r#1", "o/..#1"}) {
+    auto e = gh_issue_edit(result(id, "wrong-shape", 2), *t, true);
+    INFO(e.line);
+    CHECK_FALSE(e.labeled);
+    CHECK(e.line.rfind("# ", 0) == 0);
+    CHECK(std::count(e.line.begin(), e.line.end(), '\n') == 1);
+    CHECK(e.line.back() == '\n');
+    CHECK(e.line.find('\r') == std::string::npos);
+  }
+  CHECK(gh_issue_edit(result("x\ny#1", "wrong-shape", 2), *t, true).line.find("x\\x0ay") != std::string::npos);
+}
+
+TEST_CASE("labels: repositories in GitHub's characters", "[labels]") {
+  CHECK(valid_repo("tensorflow/tensorflow"));
+  CHECK(valid_repo("keras-team/keras"));
+  CHECK(valid_repo("huggingface/transformers.js"));
+  CHECK(valid_repo("a/b_c-d.e"));
+  CHECK_FALSE(valid_repo("notarepo"));
+  CHECK_FALSE(valid_repo("a/b/c"));
+  CHECK_FALSE(valid_repo("-a/b"));
+  CHECK_FALSE(valid_repo("a--b/c"));
+  CHECK_FALSE(valid_repo("a/."));
+  CHECK_FALSE(valid_repo("a/b c"));
+  CHECK_FALSE(valid_repo("a/b;c"));
+  CHECK_FALSE(valid_repo("a/b\n"));
+}
+
+TEST_CASE("labels: a label name with a comma or a line break is refused", "[labels][loader]") {
+  for (const char* name : {"'a,b'", "\"a\\nb\""}) {
+    auto bad = load_taxonomy(std::string("schema: silt/taxonomy/v1\nfallback: a\ncategories:\n  - {id: a, name: A, "
+                                         "label: {name: ") +
+                                 name +
+                                 "}}\nimpact:\n  criteria: [{id: p, question: P}]\n  levels: [{level: 1}]\n  matrix: "
+                                 "{p: [X]}\n",
+                             "t.yaml");
+    CHECK_FALSE(bad.taxonomy);
+    CHECK(silt::test::find_code(bad.diagnostics, "bad-label"));
+  }
+}

@@ -17,6 +17,30 @@ std::string shell_quote(std::string_view s) {
   return out + "'";
 }
 
+bool valid_repo(std::string_view repo) {
+  static const RE2 re(R"(^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}$)");
+  if (!RE2::FullMatch(re2::StringPiece(repo.data(), repo.size()), re)) return false;
+  std::string_view name = repo.substr(repo.find('/') + 1);
+  return name != "." && name != "..";
+}
+
+std::string comment_safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x20 || b == 0x7f) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[b >> 4];
+      out += hex[b & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 std::string create(const Label& l, const std::string& repo) {
@@ -34,10 +58,11 @@ std::string gh_label_create_commands(const Taxonomy& t, const std::string& repo)
 }
 
 GhEdit gh_issue_edit(const Classification& c, const Taxonomy& t, bool label_all) {
-  static const RE2 id_re(R"(^([^/\s#]+/[^/\s#]+)#(\d+)$)");
+  static const RE2 id_re(R"(^([^#]+)#([0-9]{1,12})$)");
   std::string repo, number;
-  auto skip = [&](const std::string& why) { return GhEdit{false, "# " + c.id + ": " + why + "\n"}; };
-  if (!RE2::FullMatch(c.id, id_re, &repo, &number)) return skip("no repository and issue number known; no label");
+  auto skip = [&](const std::string& why) { return GhEdit{false, "# " + comment_safe(c.id) + ": " + why + "\n"}; };
+  if (!RE2::FullMatch(c.id, id_re, &repo, &number) || !valid_repo(repo))
+    return skip("no repository and issue number known; no label");
   if (!label_all && c.needs_review) return skip("flagged needs_review; no label (--label-all labels it)");
   if (!label_all && c.silent == false) return skip("the report shows a loud bug; no label (--label-all labels it)");
   std::string labels;

@@ -1,5 +1,6 @@
 #include "silt/taxonomy.h"
 
+#include <algorithm>
 #include <set>
 
 #include "read_file.h"
@@ -169,6 +170,12 @@ Label read_label(YamlReader& r, const YAML::Node& item, const std::string& subje
   if (auto v = r.get_string(n, "description", false, subject)) l.description = *v;
   if (l.name.empty() || l.name.size() > 50)
     r.error("bad-label", n, subject, "a label name has 1 to 50 characters (GitHub's limit)");
+  if (l.name.find(',') != std::string::npos)
+    r.error("bad-label", n, subject, "a label name cannot hold a comma: gh --add-label splits its value on commas");
+  if (std::any_of(l.name.begin(), l.name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }) ||
+      std::any_of(l.description.begin(), l.description.end(),
+                  [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+    r.error("bad-label", n, subject, "a label name or description cannot hold a control character or a line break");
   if (l.color.size() != 6 || l.color.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
     r.error("bad-label", n, subject, "a label colour is 6 hex digits, without '#'");
   if (l.description.size() > 100)
@@ -367,7 +374,9 @@ void check_matrix(YamlReader& r, const YAML::Node& impact, Taxonomy& t) {
 
 }  // namespace
 
-TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
+namespace {
+
+TaxonomyLoad load_taxonomy_unguarded(std::string_view yaml, const std::string& file) {
   TaxonomyLoad out;
   YamlReader r(file, yaml, out.diagnostics);
   auto root = r.parse();
@@ -421,14 +430,32 @@ TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
   return out;
 }
 
-TaxonomyLoad load_taxonomy_file(const std::string& path) {
-  auto text = detail::read_file(path);
-  if (!text) {
+}  // namespace
+
+// The library boundary: whatever yaml-cpp throws becomes a diagnostic.
+TaxonomyLoad load_taxonomy(std::string_view yaml, const std::string& file) {
+  try {
+    return load_taxonomy_unguarded(yaml, file);
+  } catch (const std::exception& e) {
     TaxonomyLoad out;
-    out.diagnostics.add(detail::unreadable_file(path));
+    Diagnostic d;
+    d.code = "internal";
+    d.where.file = file;
+    d.message = std::string("the taxonomy could not be read: ") + e.what();
+    d.hint = "this is a bug in silt: please report it with the file";
+    out.diagnostics.add(std::move(d));
     return out;
   }
-  return load_taxonomy(*text, path);
+}
+
+TaxonomyLoad load_taxonomy_file(const std::string& path) {
+  auto text = detail::read_file(path);
+  if (!text.ok()) {
+    TaxonomyLoad out;
+    out.diagnostics.add(detail::unreadable_file(path, text.error()));
+    return out;
+  }
+  return load_taxonomy(text.value(), path);
 }
 
 }  // namespace silt
