@@ -128,14 +128,18 @@ int cmd_agree(const std::vector<std::string>& args) {
       "bootstrap", po::value<std::size_t>()->default_value(1000), "bootstrap resamples for the intervals (0: none)")(
       "seed", po::value<std::uint64_t>()->default_value(1), "seed of the bootstrap")(
       "top", po::value<std::size_t>()->default_value(10), "items listed with the most disagreement");
-  auto [vm, criteria, help] =
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt agree LABELS.csv [--wide [--field F]] [--engine --issues FILE]\n\n"
                           "How far labelers agree, field by field (category, impact, each criterion): percent\n"
                           "agreement, Fleiss', Conger's and each pair's Cohen's kappa, Krippendorff's alpha,\n"
                           "Gwet's AC1/AC2, with 95% bootstrap intervals; each rater against the others'\n"
                           "majority; the items with the most disagreement. Long form: item,rater,<field>...");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
     throw UsageError{"name one labels file"};
   const std::string format = opt(vm, "format", "text");
@@ -208,14 +212,18 @@ int cmd_check(const std::vector<std::string>& args) {
       "issues", po::value<std::string>()->value_name("FILE"), "also list rows whose category silt contradicts")(
       "min-confidence", po::value<double>()->default_value(0.8), "how sure silt must be to contradict a label")(
       "format,f", po::value<std::string>()->default_value("text"), "text or json");
-  auto [vm, criteria, help] =
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt check LABELS.csv [--issues FILE]\n\n"
                           "Lists every row whose impact level does not follow from the labeler's own criteria\n"
                           "answers under the loaded matrix, with the level it should have been; with --issues,\n"
                           "also every row whose category silt contradicts with strong evidence: a list to\n"
                           "re-read, not a verdict. Exit 0 when there is nothing to list, 1 otherwise.");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
     throw UsageError{"name one labels file"};
   const std::string format = opt(vm, "format", "text");

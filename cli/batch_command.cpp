@@ -1,4 +1,5 @@
 // `silt batch`: options, the output and rejects files, the progress bar, the summary.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "options.h"
 #include "silt/batch.h"
+#include "silt/files.h"
 
 namespace silt::cli {
 namespace {
@@ -50,25 +52,39 @@ std::string duration(double s) {
 // file, and what goes to stderr.
 class CliSink : public BatchSink {
  public:
-  CliSink(std::FILE* out, bool flush_each, std::FILE* rejects, bool progress, bool quiet)
-      : out_(out), flush_each_(flush_each), rejects_(rejects), progress_(progress), quiet_(quiet) {}
+  CliSink(OutputFile* out, OutputFile* rejects, bool progress, bool quiet)
+      : out_(out), rejects_(rejects), progress_(progress), quiet_(quiet) {}
 
+  // Each chunk is flushed as soon as it is written: on stdout records stream through a
+  // pipe (Hadoop Streaming, Spark's pipe, GNU parallel --pipe); in FILE.partial an
+  // interrupted run leaves every finished chunk for --resume.
   void write(std::string_view bytes) override {
     if (bytes.empty()) return;
-    if (std::fwrite(bytes.data(), 1, bytes.size(), out_) != bytes.size()) write_failed_ = true;
-    if (flush_each_ && std::fflush(out_) != 0) write_failed_ = true;
+    if (out_) {
+      if (!out_->write(bytes) || !out_->flush()) write_failed_ = true;
+      return;
+    }
+    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
+      write_failed_ = true;
   }
 
   void reject(const Reject& r) override {
     if (rejects_) {
-      std::fwrite(r.raw.data(), 1, r.raw.size(), rejects_);
-      if (r.raw.empty() || r.raw.back() != '\n') std::fputc('\n', rejects_);
+      bool ok = true;
+      char last = r.raw.empty() ? '\n' : r.raw.back();
+      if (r.raw.empty() && !r.raw_path.empty())
+        ok = copy_raw(r, last);
+      else
+        ok = rejects_->write(r.raw);
+      if (r.raw.empty() && r.raw_path.empty()) last = 0;  // not kept: an empty line marks its place
+      if (last != '\n') ok = rejects_->write("\n") && ok;
+      if (!ok) rejects_failed_ = true;
     }
     ++by_code_[r.code];
     if (r.resumed) return;  // named by the run that came before
     if (++shown_ <= rejects_shown) {
       clear_progress();
-      spdlog::warn("{}: rejected, {}: {}", r.source, r.code, r.message);
+      spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
     }
   }
 
@@ -101,18 +117,40 @@ class CliSink : public BatchSink {
     drawn_ = false;
   }
 
+  // Copies a record that was not held in memory from its input file into the rejects
+  // file, a block at a time; `last` receives its last byte.
+  bool copy_raw(const Reject& r, char& last) {
+    int fd = ::open(r.raw_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return rejects_->write("");
+    std::string block(1 << 20, '\0');
+    std::uint64_t done = 0;
+    bool ok = true;
+    while (done < r.raw_size && ok) {
+      const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), r.raw_size - done));
+      ssize_t n = ::pread(fd, block.data(), want, static_cast<off_t>(r.raw_offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      ok = rejects_->write(std::string_view(block.data(), static_cast<std::size_t>(n)));
+      last = block[static_cast<std::size_t>(n) - 1];
+      done += static_cast<std::uint64_t>(n);
+    }
+    ::close(fd);
+    return ok;
+  }
+
   bool write_failed() const { return write_failed_; }
+  bool rejects_failed() const { return rejects_failed_; }
   std::uint64_t hidden_rejects() const { return shown_ > rejects_shown ? shown_ - rejects_shown : 0; }
   const std::map<std::string, std::uint64_t>& by_code() const { return by_code_; }
 
  private:
-  std::FILE* out_;
-  bool flush_each_;
-  std::FILE* rejects_;
+  OutputFile* out_;
+  OutputFile* rejects_;
   bool progress_;
   bool quiet_;
   bool drawn_ = false;
   bool write_failed_ = false;
+  bool rejects_failed_ = false;
   std::uint64_t shown_ = 0;
   std::map<std::string, std::uint64_t> by_code_;
 };
@@ -161,15 +199,21 @@ int cmd_batch(const std::vector<std::string>& args) {
       "resume", po::bool_switch(), "continue what -o FILE.partial holds from an interrupted run")(
       "progress", po::bool_switch(), "show a progress bar on stderr even when it is not a terminal")(
       "no-progress", po::bool_switch(), "never show the progress bar")(
-      "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C for every record");
-  auto [vm, criteria, help] =
+      "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C for every record")(
+      "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
+      "reject records bigger than this (too-large), never holding them: 64M, 1G, 500K, bytes");
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt batch [OPTIONS] INPUT...\n\n"
                           "Labels every issue of the inputs, in parallel, and writes one output record per\n"
                           "good input record, in input order. Bad records are reported (file:line), kept\n"
                           "with --rejects, and counted; the others still all come out. Exit 0 when every\n"
                           "record was good, 3 when some were rejected or an input could not be read.");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
 
   BatchOptions options;
   auto in_format = parse_input_format(opt(vm, "input-format", "auto"));
@@ -186,6 +230,7 @@ int cmd_batch(const std::vector<std::string>& args) {
   options.jobs = vm["jobs"].as<unsigned>();
   options.fail_fast = vm["fail-fast"].as<bool>();
   options.silent_only = vm["silent-only"].as<bool>();
+  options.max_record = parse_size(opt(vm, "max-record", "64M"), "--max-record");
   if (vm.count("input")) options.inputs = vm["input"].as<std::vector<std::string>>();
   if (options.inputs.empty()) {
     if (isatty(STDIN_FILENO)) throw UsageError{"no input: name files or directories, or - for stdin"};
@@ -203,79 +248,105 @@ int cmd_batch(const std::vector<std::string>& args) {
   if (!config) return exit_usage;
   options.answers = collect_answers(vm, *config->taxonomy, criteria.ids);
 
-  // The output: stdout, or FILE.partial renamed to FILE once everything is written.
-  std::FILE* out = stdout;
-  const std::string partial = output + ".partial";
-  if (!output.empty()) {
+  // Nothing is created before some input is known to be readable.
+  std::size_t readable = 0;
+  std::vector<std::string> unreadable;
+  for (const auto& in : options.inputs) {
     std::error_code ec;
-    const char* mode = "wb";
-    if (resume && fs::exists(partial, ec)) {
+    if (in == "-" || fs::is_directory(in, ec) || ::access(in.c_str(), R_OK) == 0)
+      ++readable;
+    else
+      unreadable.push_back(printable(in) + ": cannot read: " + std::strerror(errno));
+  }
+  if (readable == 0) {
+    for (const auto& m : unreadable) spdlog::error("{}", m);
+    spdlog::error("no input could be read; nothing was written");
+    return exit_bad_input;
+  }
+
+  // The output: stdout, or FILE.partial renamed to FILE once everything is written
+  // (written directly when FILE is a device or a FIFO).
+  std::unique_ptr<OutputFile> out;
+  if (!output.empty()) {
+    auto opened = OutputFile::open(output, options.inputs);
+    if (!opened.ok()) {
+      spdlog::error("{}", printable(opened.error().message));
+      return opened.error().code == "output-is-input" || opened.error().code == "locked" ? exit_usage : exit_write;
+    }
+    out = std::move(opened).value();
+    std::error_code ec;
+    const std::string& partial = out->written_path();
+    if (out->direct()) {
+      if (resume) throw UsageError{"--resume needs -o to name a regular file; " + output + " is not one"};
+    } else if (resume && fs::file_size(partial, ec) > 0) {
       auto p = scan_partial_output(partial, options.output_format);
       if (!p.ok()) {
-        spdlog::error("cannot resume: {}", p.error().message);
+        spdlog::error("cannot resume: {}", printable(p.error().message));
         return exit_usage;
       }
-      fs::resize_file(partial, p.value().bytes, ec);
-      if (ec) {
-        spdlog::error("cannot resume: {}: {}", partial, ec.message());
-        return exit_usage;
+      if (auto e = out->keep(p.value().bytes)) {
+        spdlog::error("cannot resume: {}", printable(e->message));
+        return exit_write;
       }
       options.skip_good = p.value().records;
       options.header = !p.value().has_header;
-      mode = "ab";
-      spdlog::info("resuming: {} holds {} records; going on from there", partial, options.skip_good);
-    } else if (resume && fs::exists(output, ec)) {
-      spdlog::info("{} is complete (no {}): nothing to resume", output, partial);
+      spdlog::info("resuming: {} holds {} records; going on from there", printable(partial), options.skip_good);
+    } else if (resume && fs::exists(out->path(), ec)) {
+      spdlog::info("{} is complete (no {}): nothing to resume", printable(output), printable(partial));
+      std::error_code rm;
+      fs::remove(partial, rm);  // the empty file open() created
       return exit_ok;
+    } else if (auto e = out->keep(0)) {
+      spdlog::error("{}", printable(e->message));
+      return exit_write;
     }
-    out = std::fopen(partial.c_str(), mode);
-    if (!out) {
-      spdlog::error("{}: cannot write: {}", partial, std::strerror(errno));
-      return exit_usage;
-    }
-    std::setvbuf(out, nullptr, _IOFBF, 1 << 20);
   }
-  std::FILE* rejects = nullptr;
+  std::unique_ptr<OutputFile> rejects;
   if (vm.count("rejects")) {
-    rejects = std::fopen(opt(vm, "rejects").c_str(), "wb");
-    if (!rejects) {
-      spdlog::error("{}: cannot write: {}", opt(vm, "rejects"), std::strerror(errno));
-      return exit_usage;
+    std::vector<std::string> taken = options.inputs;
+    if (out) taken.push_back(out->written_path());
+    auto opened = OutputFile::open(opt(vm, "rejects"), taken);
+    if (!opened.ok()) {
+      spdlog::error("--rejects {}", printable(opened.error().message));
+      return opened.error().code == "output-is-input" || opened.error().code == "locked" ? exit_usage : exit_write;
+    }
+    rejects = std::move(opened).value();
+    if (auto e = rejects->keep(0)) {
+      spdlog::error("{}", printable(e->message));
+      return exit_write;
     }
   }
 
   Classifier classifier(config->taxonomy, config->rules);
-  // Each chunk is flushed as soon as it is written: on stdout records stream through a
-  // pipe (Hadoop Streaming, Spark's pipe, GNU parallel --pipe); in FILE.partial an
-  // interrupted run leaves every finished chunk for --resume.
-  CliSink sink(out, true, rejects, progress, quiet);
+  CliSink sink(out.get(), rejects.get(), progress, quiet);
   BatchStats stats = run_batch(classifier, options, sink);
   sink.clear_progress();
 
-  bool ok = std::fflush(out) == 0 && !sink.write_failed();
-  if (!output.empty()) {
-    ok = ok && ::fsync(fileno(out)) == 0;
-    ok = std::fclose(out) == 0 && ok;
+  int code = stats.rejected > 0 || stats.input_errors > 0 || stats.stopped ? exit_bad_input : exit_ok;
+  if (rejects) {
+    auto e = rejects->commit();
+    if (e || sink.rejects_failed()) {
+      spdlog::error("--rejects: {}", printable(e ? e->message : rejects->error()));
+      code = exit_write;
+    }
   }
-  if (rejects) std::fclose(rejects);
-  if (!ok) {
-    spdlog::error("{}: write failed: {}", output.empty() ? std::string("<stdout>") : partial, std::strerror(errno));
-    return exit_bad_input;
+  if (sink.write_failed()) {
+    spdlog::error("{}: write failed: {}", out ? printable(out->written_path()) : std::string("<stdout>"),
+                  out ? printable(out->error()) : std::string(std::strerror(errno)));
+    return exit_write;
   }
-  if (!output.empty()) {
+  if (out) {
     if (stats.stopped) {
-      spdlog::error("stopped at the first bad record (--fail-fast); what was written is in {}", partial);
-    } else {
-      std::error_code ec;
-      fs::rename(partial, output, ec);
-      if (ec) {
-        spdlog::error("cannot rename {} to {}: {}", partial, output, ec.message());
-        return exit_bad_input;
-      }
+      out->flush();
+      spdlog::error("stopped at the first bad record (--fail-fast); what was written is in {}",
+                    printable(out->written_path()));
+    } else if (auto e = out->commit()) {
+      spdlog::error("{}", printable(e->message));
+      return exit_write;
     }
   }
   if (!quiet) print_summary(stats, sink);
-  return stats.rejected > 0 || stats.input_errors > 0 || stats.stopped ? exit_bad_input : exit_ok;
+  return code;
 }
 
 }  // namespace silt::cli

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "silt/classifier.h"
@@ -17,9 +18,10 @@ namespace silt::cli {
 // Exit codes, as documented in `silt --help` and the README.
 enum Exit : int {
   exit_ok = 0,
-  exit_findings = 1,  // lint findings, failing rule tests
-  exit_usage = 2,     // bad arguments or configuration (taxonomy, rules)
-  exit_bad_input = 3  // an input issue could not be read; the others were still processed
+  exit_findings = 1,   // lint findings, failing rule tests
+  exit_usage = 2,      // bad arguments or configuration (taxonomy, rules)
+  exit_bad_input = 3,  // an input issue could not be read; the others were still processed
+  exit_write = 4       // an output could not be written (disk full, closed or failing device)
 };
 
 // Thrown by option parsing for a usage error; main prints it and exits with exit_usage.
@@ -44,6 +46,13 @@ int cmd_rules(const std::vector<std::string>& args);
 int cmd_taxonomy(const std::vector<std::string>& args);
 
 // ---- printing (output.cpp) ----
+
+// `text` safe to show on a terminal: control characters (C0 but newline when
+// `keep_newlines`, DEL, C1) and the Unicode format characters that reorder or hide text
+// (bidirectional overrides and isolates, zero-width characters) are shown escaped
+// (\x1b, \u202e), so a report cannot set the window title, clear the screen or make
+// text read differently from what it is. Tabs become a space.
+std::string printable(std::string_view text, bool keep_newlines = false);
 
 // Whether to colour stdout: "always", "never", or "auto" (a TTY, NO_COLOR unset,
 // TERM not "dumb").

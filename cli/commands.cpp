@@ -30,14 +30,20 @@ int cmd_classify(const std::vector<std::string>& args) {
       "text, json (one object; JSON Lines for several issues) or table")(
       "emit", po::value<std::string>()->value_name("gh"),
       "gh: print the gh issue edit command that labels each issue, instead")(
-      "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too");
-  auto [vm, criteria, help] =
+      "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too")(
+      "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
+      "refuse an input file bigger than this: 64M, 1G, 500K, bytes");
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt classify [OPTIONS] [FILE...|-]\n\n"
                           "Classifies each issue: a category, an impact level, a rationale and the evidence.\n"
                           "Inputs are detected by content: a GitHub REST issue object, gh --json output\n"
                           "(an object or an array), or plain text/Markdown (first line = title).");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
 
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json", "table"});
@@ -84,8 +90,9 @@ int cmd_classify(const std::vector<std::string>& args) {
   };
 
   if (has_inline) emit(inline_issue(vm), "inline");
+  const std::uint64_t max_record = parse_size(opt(vm, "max-record", "64M"), "--max-record");
   for (const auto& path : inputs) {
-    auto issues = read_issue_file(path);
+    auto issues = read_issue_file(path, max_record);
     if (!issues) {
       bad_input = true;
       continue;
@@ -109,8 +116,12 @@ int cmd_labels(const std::vector<std::string>& args) {
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
   const std::string repo = opt(vm, "repo");
-  if (repo.empty() || std::count(repo.begin(), repo.end(), '/') != 1 || repo.front() == '/' || repo.back() == '/')
-    throw UsageError{"--repo OWNER/REPO is required"};
+  if (repo.empty()) throw UsageError{"--repo OWNER/REPO is required"};
+  if (!valid_repo(repo))
+    throw UsageError{
+        "--repo takes OWNER/REPO in GitHub's characters (letters, digits, '-'; also '.' and '_' in the "
+        "repository's name), not '" +
+        printable(repo) + "'"};
   auto config = require_config(vm, false);
   if (!config) return exit_usage;
   std::cout << gh_label_create_commands(*config->taxonomy, repo);

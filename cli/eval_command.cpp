@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli.h"
 #include "options.h"
@@ -194,14 +195,18 @@ int cmd_eval(const std::vector<std::string>& args) {
       "with --fit-calibration: more silt batch output (other rules, other runs) whose items "
       "in GOLD join the fit; repeatable")("input-format", po::value<std::string>()->default_value("auto"),
                                           "auto, jsonl, json or csv (issues)");
-  auto [vm, criteria, help] =
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt eval --gold GOLD.csv PREDICTIONS...\n\n"
                           "Compares labels with gold labels: category accuracy, macro F1, Cohen's kappa,\n"
                           "per-category precision/recall/F1 and the confusion matrix; impact exact and\n"
                           "within-one accuracy, quadratic weighted kappa and its confusion matrix; with 95%\n"
                           "bootstrap intervals. PREDICTIONS is silt batch output, or issues classified now.");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("gold")) throw UsageError{"--gold GOLD.csv is required"};
   if (!vm.count("input")) throw UsageError{"name the predictions, or the issues to classify"};
   const std::string format = opt(vm, "format", "text");
@@ -224,11 +229,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   std::string jsonl, described;
   bool bad = !gold.value().problems.empty();
   if (inputs.size() == 1 && inputs[0] != "-" && looks_like_predictions(inputs[0])) {
-    auto text = slurp(inputs[0]);
-    if (!text) {
-      spdlog::error("{}: cannot read the file", inputs[0]);
-      return exit_bad_input;
-    }
+    auto text = read_whole(inputs[0]);
+    if (!text) return exit_bad_input;
     jsonl = std::move(*text);
     described = inputs[0];
   } else {
@@ -260,11 +262,8 @@ int cmd_eval(const std::vector<std::string>& args) {
     std::vector<std::string> sets{described};
     if (vm.count("calibrate-with"))
       for (const auto& file : vm["calibrate-with"].as<std::vector<std::string>>()) {
-        auto text = slurp(file);
-        if (!text) {
-          spdlog::error("{}: cannot read the file", file);
-          return exit_bad_input;
-        }
+        auto text = read_whole(file);
+        if (!text) return exit_bad_input;
         auto more = read_predictions(*text, file);
         if (!more.ok()) {
           spdlog::error("{}", more.error().message);
@@ -276,7 +275,7 @@ int cmd_eval(const std::vector<std::string>& args) {
       }
     auto points = fit_calibration(pairs);
     auto held_out = reliability(cross_validate_calibration(pairs, items));
-    std::ofstream out(path);
+    std::ostringstream out;
     out << fmt::format("# Fitted by silt eval --fit-calibration on {} labels of the items of {}, from\n# {}.\n",
                        pairs.size(), opt(vm, "gold"), fmt::join(sets, ";\n# "))
         << "# Isotonic regression with add-one smoothing: the confidence becomes the share of\n"
@@ -286,10 +285,9 @@ int cmd_eval(const std::vector<std::string>& args) {
         << "# A map fitted on few items, or on the items the rules were written from, promises\n"
         << "# more than it knows.\ncalibration:\n";
     for (const auto& [x, y] : points) out << fmt::format("  - [{:.4f}, {:.4f}]\n", x, y);
-    if (!out) {
-      spdlog::error("{}: cannot write", path);
-      return exit_usage;
-    }
+    std::vector<std::string> read = inputs;
+    read.push_back(opt(vm, "gold"));
+    if (int code = write_whole(path, out.str(), read); code != exit_ok) return code;
     spdlog::info(
         "calibration map of {} points fitted on {} labels, written to {}; cross-validated calibration "
         "error {}",

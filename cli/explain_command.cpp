@@ -21,13 +21,13 @@ std::string mark(std::string_view text, std::vector<std::pair<std::size_t, std::
   std::size_t at = 0;
   for (auto [s, e] : spans) {
     if (s < at || e > text.size()) continue;  // overlapping: the first one is marked
-    out.append(text.substr(at, s - at));
+    out += printable(text.substr(at, s - at), true);
     out += color ? "\033[1;33m" : "\u00ab";
-    out.append(text.substr(s, e - s));
+    out += printable(text.substr(s, e - s), true);
     out += color ? "\033[0m" : "\u00bb";
     at = e;
   }
-  out.append(text.substr(at));
+  out += printable(text.substr(at), true);
   return out;
 }
 
@@ -57,15 +57,21 @@ int cmd_explain(const std::vector<std::string>& args) {
       "title", po::value<std::string>()->value_name("T"), "an inline issue's title")(
       "text", po::value<std::string>()->value_name("S"), "an inline issue's body")(
       "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C")(
-      "full", po::bool_switch(), "show every line of every field");
-  auto [vm, criteria, help] =
+      "full", po::bool_switch(), "show every line of every field")(
+      "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
+      "refuse an input file bigger than this: 64M, 1G, 500K, bytes");
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt explain [FILE|-]\n\n"
                           "Shows how silt read an issue, for rule authors: each field the rules see (prose by\n"
                           "template section, code, output, and what was dropped as boilerplate) with the\n"
                           "matched text marked; every rule that fired, with its weight; every match an\n"
                           "`unless` suppressed, with the sentence that did it; the scores and the result.");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
   auto config = require_config(vm, true, &criteria.probe);
   if (!config) return exit_usage;
   const Answers answers = collect_answers(vm, *config->taxonomy, criteria.ids);
@@ -81,7 +87,8 @@ int cmd_explain(const std::vector<std::string>& args) {
     if (inputs.empty() && isatty(STDIN_FILENO))
       throw UsageError{"no input: name a file, '-' for stdin, or use --title/--text"};
     if (inputs.size() > 1) throw UsageError{"explain reads one issue"};
-    auto issues = read_issue_file(inputs.empty() ? "-" : inputs[0]);
+    auto issues =
+        read_issue_file(inputs.empty() ? "-" : inputs[0], parse_size(opt(vm, "max-record", "64M"), "--max-record"));
     if (!issues) return exit_bad_input;
     if (issues->size() != 1)
       throw UsageError{"explain reads one issue; this input holds " + std::to_string(issues->size())};
@@ -95,8 +102,8 @@ int cmd_explain(const std::vector<std::string>& args) {
   Classification c = classifier.classify(v, answers);
   auto suppressed = rules.suppressed(v);
 
-  std::string out =
-      fmt::format("{}: {}\n\nHow silt read it (the fields the rules see; matches marked)\n", c.id, c.title);
+  std::string out = fmt::format("{}: {}\n\nHow silt read it (the fields the rules see; matches marked)\n",
+                                printable(c.id), printable(c.title));
   for (const auto& field : issue_fields()) {
     std::string_view text = v.field(field);
     if (text.empty() || field == "body" || field == "prose") continue;  // body and prose: the sum of the others
@@ -108,7 +115,7 @@ int cmd_explain(const std::vector<std::string>& args) {
   }
   if (!report.dropped.empty()) {
     out += fmt::format("  dropped: template, system information, HTML ({} bytes)\n", report.dropped.size());
-    out += indent(report.dropped, vm["full"].as<bool>() ? max_lines : 4);
+    out += indent(printable(report.dropped, true), vm["full"].as<bool>() ? max_lines : 4);
   }
 
   out += "\nRules that fired (weight x field weight = evidence)\n";
@@ -118,7 +125,7 @@ int cmd_explain(const std::vector<std::string>& args) {
       if (rule.id == e.rule) r = &rule;
     out += fmt::format("  {:<26} {:<34} {}[{}:{}] \"{}\"  {:g} x {:g} = {:g}\n", e.rule,
                        std::string(to_string(e.kind)) + ":" + e.target, e.field, e.start, e.end,
-                       e.text.size() > 50 ? e.text.substr(0, 47) + "..." : e.text, r ? r->weight : 0,
+                       printable(e.text.size() > 50 ? e.text.substr(0, 47) + "..." : e.text), r ? r->weight : 0,
                        rules.field_weight(e.field), e.weight);
   }
   if (c.evidence.empty()) out += "  (none)\n";
@@ -126,8 +133,9 @@ int cmd_explain(const std::vector<std::string>& args) {
   for (const auto& h : suppressed) {
     const Rule& r = rules.rules()[h.rule];
     std::string_view text = v.field(h.field);
-    out += fmt::format("  {:<26} {}[{}:{}] \"{}\" in: \"{}\"\n", r.id, h.field, h.start, h.end,
-                       text.substr(h.start, h.end - h.start), sentence_around(text, h.start, h.end));
+    out +=
+        fmt::format("  {:<26} {}[{}:{}] \"{}\" in: \"{}\"\n", r.id, h.field, h.start, h.end,
+                    printable(text.substr(h.start, h.end - h.start)), printable(sentence_around(text, h.start, h.end)));
   }
   if (suppressed.empty()) out += "  (none)\n";
   out += fmt::format("\nScores: ");

@@ -2,6 +2,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -53,6 +55,8 @@ Exit codes:
   2  usage or configuration error (bad arguments, invalid taxonomy or rules)
   3  bad input: an issue or record could not be read, or an input could not be
      opened (every other record was still classified and written)
+  4  an output could not be written (disk full, a failing device); what was
+     written is incomplete
 )";
 
 void setup_logging(const std::vector<std::string>& args) {
@@ -66,9 +70,31 @@ void setup_logging(const std::vector<std::string>& args) {
   }
 }
 
+// Flushes and closes stdout, as coreutils do: a write that failed (a full disk, /dev/full,
+// a failing device) must not end in exit 0. Returns the exit code to use.
+int close_stdout(int code) {
+  std::cout.flush();
+  const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+  const int err = errno;
+  if (std::fclose(stdout) != 0 || failed) {
+    if (code == silt::cli::exit_write) return code;  // the command said so already
+    spdlog::error("<stdout>: write failed: {}", std::strerror(failed ? err : errno));
+    return silt::cli::exit_write;
+  }
+  return code;
+}
+
+int run(int argc, char** argv);
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  return close_stdout(run(argc, argv));
+}
+
+namespace {
+
+int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   setup_logging(args);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
@@ -104,3 +130,5 @@ int main(int argc, char** argv) {
     return silt::cli::exit_usage;
   }
 }
+
+}  // namespace

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -134,20 +135,23 @@ std::optional<bool> parse_yes_no(std::string v) {
   return std::nullopt;
 }
 
-// Reads a whole file, or stdin for "-". nullopt when it cannot be read.
-std::optional<std::string> slurp(const std::string& path) {
-  std::error_code ec;
-  if (path != "-" && std::filesystem::is_directory(path, ec)) return std::nullopt;
-  if (path == "-") {
-    std::string s((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    if (std::cin.bad()) return std::nullopt;
-    return s;
+std::uint64_t parse_size(const std::string& text, const char* flag) {
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0]))) n = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return std::move(ss).str();
+  std::string unit = text.substr(used);
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (!unit.empty() && unit.back() == 'B' && unit != "B") unit.pop_back();  // "64MB", "1GiB" -> "64M", "1GI"
+  if (unit.size() == 2 && unit[1] == 'I') unit.pop_back();
+  const int shift = unit.empty() || unit == "B" ? 0 : unit == "K" ? 10 : unit == "M" ? 20 : unit == "G" ? 30 : -1;
+  if (used == 0 || shift < 0 || n == 0 || n > (~0ull >> shift))
+    throw UsageError{std::string(flag) + " takes a size such as 64M, 1G, 500K or a number of bytes, not '" + text +
+                     "'"};
+  return n << shift;
 }
 
 CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::options_description& own) {
@@ -195,27 +199,53 @@ InputCommand parse_input_command(const std::vector<std::string>& args, const po:
   return c;
 }
 
-std::optional<std::vector<Issue>> read_issue_file(const std::string& path) {
+std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes) {
   const std::string name = path == "-" ? "<stdin>" : path;
-  auto content = slurp(path);
-  if (!content) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-      spdlog::error("{}: a directory, not a file ('silt batch {}' reads every *.json in it)", name, name);
+  auto content = read_input_file(path, max_bytes);
+  if (!content.ok()) {
+    if (content.error().code == "is-a-directory")
+      spdlog::error("{}: a directory, not a file ('silt batch {}' reads every *.json in it)", printable(name),
+                    printable(name));
     else
-      spdlog::error("{}: cannot read the file", name);
+      spdlog::error("{}", printable(content.error().message));
     return std::nullopt;
   }
-  auto issues = read_issues(*content, name);
+  auto issues = read_issues(content.value(), name);
   if (!issues.ok()) {
     const Error& e = issues.error();
     if (e.line > 0)
-      spdlog::error("{}:{}:{}: {}", name, e.line, e.column, e.message);
+      spdlog::error("{}:{}:{}: {}", printable(name), e.line, e.column, printable(e.message));
     else
-      spdlog::error("{}: {}", name, e.message);
+      spdlog::error("{}: {}", printable(name), printable(e.message));
     return std::nullopt;
   }
   return std::move(issues).value();
+}
+
+std::optional<std::string> read_whole(const std::string& path) {
+  auto text = read_input_file(path, ~std::uint64_t{0});
+  if (!text.ok()) {
+    spdlog::error("{}", printable(text.error().message));
+    return std::nullopt;
+  }
+  return std::move(text).value();
+}
+
+int write_whole(const std::string& path, std::string_view content, const std::vector<std::string>& inputs) {
+  auto out = OutputFile::open(path, inputs);
+  if (!out.ok()) {
+    spdlog::error("{}", printable(out.error().message));
+    return out.error().code == "output-is-input" || out.error().code == "locked" ? exit_usage : exit_write;
+  }
+  auto& f = *out.value();
+  std::optional<Error> e = f.keep(0);
+  if (!e && !f.write(content)) e = Error{f.error()};
+  if (!e) e = f.commit();
+  if (e) {
+    spdlog::error("{}", printable(e->message));
+    return exit_write;
+  }
+  return exit_ok;
 }
 
 Issue inline_issue(const po::variables_map& vm) {
@@ -233,12 +263,12 @@ void MemorySink::write(std::string_view bytes) {
 
 void MemorySink::reject(const Reject& r) {
   ++rejected;
-  spdlog::warn("{}: rejected, {}: {}", r.source, r.code, r.message);
+  spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
 }
 
 void MemorySink::input_error(const std::string& input, const std::string& message) {
   ++input_errors;
-  spdlog::error("{}: {}", input, message);
+  spdlog::error("{}: {}", printable(input), printable(message));
 }
 
 Answers collect_answers(const po::variables_map& vm, const Taxonomy& tax,

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "silt/batch.h"
+#include "silt/files.h"
 
 namespace silt::cli {
 
@@ -51,11 +52,12 @@ std::optional<Config> require_config(const po::variables_map& vm, bool with_rule
 // Prints the usage and options when --help was given; returns whether it did.
 bool help_requested(const po::variables_map& vm, const char* usage_line, const po::options_description& desc);
 
+// A size: a whole number of bytes, or with a K, M or G suffix (powers of 1024). Throws
+// UsageError naming `flag` for anything else, or 0.
+std::uint64_t parse_size(const std::string& text, const char* flag);
+
 // yes/y/true/1 and no/n/false/0, any case.
 std::optional<bool> parse_yes_no(std::string v);
-
-// A whole file, or stdin for "-"; nullopt when it cannot be read.
-std::optional<std::string> slurp(const std::string& path);
 
 // The --ID / --no-ID shorthands for the criteria of the taxonomy that `args` name (a
 // first pass over them), leaving out ids that would shadow an option of `own`.
@@ -84,7 +86,17 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
 
 // The issues a file ("-": stdin) holds; on failure says why on stderr (the file, and the
 // line and column of a JSON error) and returns nullopt.
-std::optional<std::vector<Issue>> read_issue_file(const std::string& path);
+std::optional<std::vector<Issue>> read_issue_file(const std::string& path,
+                                                  std::uint64_t max_bytes = default_max_record);
+
+// The whole of a file silt wrote or a person gave ("-": stdin), however large; nullopt
+// after saying why on stderr.
+std::optional<std::string> read_whole(const std::string& path);
+
+// Writes `content` to `path` through OutputFile (never replacing a device or a FIFO,
+// refusing a path that is one of `inputs`, atomic otherwise). Returns exit_ok, or the
+// exit code after saying why on stderr.
+int write_whole(const std::string& path, std::string_view content, const std::vector<std::string>& inputs);
 
 // The issue --title and --text give, with the id "inline".
 Issue inline_issue(const po::variables_map& vm);

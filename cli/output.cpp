@@ -116,6 +116,49 @@ std::string levels_text(const Taxonomy& t, const std::vector<std::size_t>& ls) {
 
 }  // namespace
 
+std::string printable(std::string_view text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  char buf[16];
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b == '\n' && keep_newlines) {
+      out += '\n';
+    } else if (b == '\t') {
+      out += ' ';
+    } else if (b < 0x20 || b == 0x7f) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", b);
+      out += buf;
+    } else if (b >= 0x80 && i + 1 < text.size()) {
+      // The code point of a UTF-8 sequence (the input is valid UTF-8; a stray byte is
+      // shown escaped).
+      std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+      if (len == 1 || i + len > text.size()) {
+        std::snprintf(buf, sizeof buf, "\\x%02x", b);
+        out += buf;
+        continue;
+      }
+      char32_t cp = b & (0x7f >> len);
+      for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
+      const bool hidden = (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+                          (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+      if (hidden) {
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+        out += buf;
+      } else {
+        out.append(text.substr(i, len));
+      }
+      i += len - 1;
+    } else if (b >= 0x80) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", b);
+      out += buf;
+    } else {
+      out += static_cast<char>(b);
+    }
+  }
+  return out;
+}
+
 bool use_color(const std::string& when) {
   if (when == "always") return true;
   if (when == "never") return false;
@@ -125,8 +168,8 @@ bool use_color(const std::string& when) {
 
 std::string render_text(const Classification& c, const Taxonomy& t, bool color) {
   Style st{color};
-  std::string out = st(c.id.empty() ? "(no id)" : c.id, "1") + ": " + c.title + "\n";
-  out += "  category    " + st(c.category, "1;32") + " (" + c.category_name + "), confidence " +
+  std::string out = st(c.id.empty() ? "(no id)" : printable(c.id), "1") + ": " + printable(c.title) + "\n";
+  out += "  category    " + st(c.category, "1;32") + " (" + printable(c.category_name) + "), confidence " +
          fixed(c.confidence, 2) + (c.fallback ? ", fallback: no category rule matched" : "") + "\n";
   out += "  impact      " + (c.level ? st(level_text(c), threat_color(c.threat)) : std::string("none")) + "\n";
   out += "  silent      " +
@@ -148,7 +191,7 @@ std::string render_text(const Classification& c, const Taxonomy& t, bool color) 
   if (!any) out += " (no category evidence)";
   out += "\n  rationale\n";
   for (const auto& r : c.rationale) {
-    std::string item = wrap(r, 100, "      ");
+    std::string item = wrap(printable(r), 100, "      ");
     item[4] = '-';  // hang the bullet: "    - first line", then "      more"
     out += item;
   }
@@ -159,7 +202,7 @@ std::string render_text(const Classification& c, const Taxonomy& t, bool color) 
     for (const auto& e : c.evidence) {
       std::string where = e.field + "[" + std::to_string(e.start) + ":" + std::to_string(e.end) + "]";
       out += "    " + pad(e.rule, wr) + "  " + pad(std::string(to_string(e.kind)) + ":" + e.target, 34) + " " +
-             pad(where, 18) + " " + st("\"" + one_line(e.text, 60) + "\"", "36") + "\n";
+             pad(where, 18) + " " + st("\"" + printable(one_line(e.text, 60)) + "\"", "36") + "\n";
     }
   }
   (void)t;
@@ -174,7 +217,7 @@ std::string render_table(const std::vector<Classification>& cs, const std::vecto
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < cs.size(); ++i) {
     const auto& c = cs[i];
-    std::vector<std::string> row = {names[i], c.category + (c.fallback ? "*" : ""), fixed(c.confidence, 2),
+    std::vector<std::string> row = {printable(names[i]), c.category + (c.fallback ? "*" : ""), fixed(c.confidence, 2),
                                     c.level ? std::to_string(*c.level) : "-", c.level ? c.threat : "-"};
     for (const auto& cr : c.criteria)
       row.push_back(std::string(cr.value ? "yes" : "no") + "/" + source_letter(cr.source));

@@ -80,14 +80,18 @@ int cmd_consensus(const std::vector<std::string>& args) {
   po::options_description own("Consensus options");
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("RESPONSES.csv"), "the export")(
       "format,f", po::value<std::string>()->default_value("text"), "text, json, or yaml (a consensus file)");
-  auto [vm, criteria, help] =
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt consensus RESPONSES.csv [--format text|json|yaml]\n\n"
                           "Reads the survey's Google Forms CSV export and summarises it: for each category,\n"
                           "Diagnosing, Severity and Fixing (median, quartiles, mean) and the share who met\n"
                           "such a bug; for each impact level, the agreement with it; the scale as a whole;\n"
                           "how problematic silent bugs are. Columns are found by their question text.");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
     throw UsageError{"name one survey export"};
   const std::string format = opt(vm, "format", "text");
@@ -117,11 +121,8 @@ std::optional<Consensus> load_consensus(const std::string& path) {
     text = std::string(b.text);
     name = std::string(b.name);
   } else {
-    auto t = slurp(path);
-    if (!t) {
-      spdlog::error("{}: cannot read the file", path);
-      return std::nullopt;
-    }
+    auto t = read_whole(path);
+    if (!t) return std::nullopt;
     text = std::move(*t);
     name = path;
   }
@@ -137,25 +138,26 @@ int cmd_report(const std::vector<std::string>& args) {
   po::options_description own("Report options");
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "batch, eval or agree output")(
       "output,o", po::value<std::string>()->value_name("report.html"), "the HTML file to write");
-  auto [vm, criteria, help] =
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt report INPUT... -o report.html\n\n"
                           "Writes one self-contained HTML page (inline SVG charts and CSS, no script, no\n"
                           "network) from silt batch output (category and level distributions, the items\n"
                           "needing review with their evidence), eval --format json (figures, confusion heat\n"
                           "maps) and agree --format json (each field's statistics with their intervals).");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input")) throw UsageError{"name batch, eval or agree outputs"};
   if (!vm.count("output")) throw UsageError{"-o report.html is required"};
   auto config = require_config(vm, false, &criteria.probe);
   if (!config) return exit_usage;
   std::vector<std::pair<std::string, std::string>> inputs;
   for (const auto& path : vm["input"].as<std::vector<std::string>>()) {
-    auto text = slurp(path);
-    if (!text) {
-      spdlog::error("{}: cannot read the file", path);
-      return exit_bad_input;
-    }
+    auto text = read_whole(path);
+    if (!text) return exit_bad_input;
     inputs.emplace_back(path, std::move(*text));
   }
   auto html = render_html_report(inputs, *config->taxonomy);
@@ -163,13 +165,7 @@ int cmd_report(const std::vector<std::string>& args) {
     spdlog::error("{}", html.error().message);
     return exit_bad_input;
   }
-  std::ofstream out(opt(vm, "output"), std::ios::binary);
-  out << html.value();
-  if (!out) {
-    spdlog::error("{}: cannot write", opt(vm, "output"));
-    return exit_usage;
-  }
-  return exit_ok;
+  return write_whole(opt(vm, "output"), html.value(), vm["input"].as<std::vector<std::string>>());
 }
 
 int cmd_consistency(const std::vector<std::string>& args) {
@@ -177,13 +173,17 @@ int cmd_consistency(const std::vector<std::string>& args) {
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("RATINGS.csv"), "your ratings")(
       "consensus", po::value<std::string>()->value_name("FILE"), "a consensus file (default: the study's survey)")(
       "format,f", po::value<std::string>()->default_value("text"), "text or json");
-  auto [vm, criteria, help] =
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt consistency RATINGS.csv [--consensus FILE]\n\n"
                           "Compares one labeler's own 1-5 ratings with the survey's consensus: each rating\n"
                           "outside the consensus quartiles, and the mean distance to the median. RATINGS.csv\n"
                           "is category,diagnosing,severity,fixing or level,agreement.");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
     throw UsageError{"name one ratings file"};
   const std::string format = opt(vm, "format", "text");

@@ -6,8 +6,10 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +20,7 @@
 #include "options.h"
 #include "silt/agreement.h"
 #include "silt/batch.h"
+#include "silt/files.h"
 
 namespace silt::cli {
 namespace {
@@ -62,6 +65,20 @@ constexpr const char* help_text =
     "  a category; s skips this issue; b goes back one question; q quits (what is labeled is\n"
     "  saved); ? shows this.\n";
 
+// Ids as label files hold them: without surrounding spaces (read_labels trims them).
+std::string detail_trim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t\r\n"));
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.pop_back();
+  return s;
+}
+
+bool ends_with_newline(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in || in.tellg() <= 0) return true;
+  in.seekg(-1, std::ios::end);
+  return in.get() == '\n';
+}
+
 std::string now_utc() {
   std::time_t t = std::time(nullptr);
   char buf[32];
@@ -77,7 +94,7 @@ int cmd_triage(const std::vector<std::string>& args) {
       "output,o", po::value<std::string>()->value_name("LABELS.csv"), "labels, appended to as you go")(
       "rater", po::value<std::string>()->value_name("NAME"), "your name in the labels file")(
       "answers", po::value<std::string>()->value_name("FILE"), "the answers, a line each, instead of a terminal");
-  auto [vm, criteria, help] =
+  InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt triage ISSUES... -o LABELS.csv --rater NAME\n\n"
                           "Walks through the issues one at a time: silt's category, its reading of each criterion\n"
@@ -85,7 +102,11 @@ int cmd_triage(const std::vector<std::string>& args) {
                           "the level that follows, asks the category and a note. Each issue is appended to\n"
                           "LABELS.csv as soon as it is labeled (item,rater,category,impact,<criteria>,silent,\n"
                           "note,labeled_at); rerun to resume after the last item you labeled.");
-  if (help) return exit_ok;
+  if (cmd.help) return exit_ok;
+  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
+  // a structured binding).
+  const po::variables_map& vm = cmd.vm;
+  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input")) throw UsageError{"name the issues to label"};
   if (!vm.count("output")) throw UsageError{"-o LABELS.csv is required"};
   if (!vm.count("rater")) throw UsageError{"--rater NAME is required"};
@@ -126,16 +147,32 @@ int cmd_triage(const std::vector<std::string>& args) {
       for (std::size_t a = 0; a < t.raters.size(); ++a)
         if (t.raters[a] == rater && t.lines[i][a] != 0) done.insert(t.items[i]);
   }
+  for (const auto& in : b.inputs)
+    if (same_file(in, out_path)) {
+      spdlog::error("{}: the labels file is also an input; appending to it would change what is being read",
+                    printable(out_path));
+      return exit_usage;
+    }
   std::FILE* out = std::fopen(out_path.c_str(), "ab");
   if (!out) {
-    spdlog::error("{}: cannot write", out_path);
-    return exit_usage;
+    spdlog::error("{}: cannot write: {}", printable(out_path), std::strerror(errno));
+    return exit_write;
+  }
+  // A file whose last line has no newline (edited by hand) gets one first, so the next
+  // row is not glued to it.
+  if (!fresh && !ends_with_newline(out_path) && (std::fputc('\n', out) == EOF || std::fflush(out) != 0)) {
+    spdlog::error("{}: write failed: {}", printable(out_path), std::strerror(errno));
+    std::fclose(out);
+    return exit_write;
   }
   if (fresh) {
     std::string head = "item,rater,category,impact";
     for (const auto& c : tax.criteria) head += "," + csv_field(c.id);
-    std::fputs((head + ",silent,note,labeled_at\n").c_str(), out);
-    std::fflush(out);
+    if (std::fputs((head + ",silent,note,labeled_at\n").c_str(), out) < 0 || std::fflush(out) != 0) {
+      spdlog::error("{}: write failed: {}", printable(out_path), std::strerror(errno));
+      std::fclose(out);
+      return exit_write;
+    }
   }
 
   Prompter prompter(answers);
@@ -146,16 +183,18 @@ int cmd_triage(const std::vector<std::string>& args) {
   const bool color = use_color(opt(vm, "color", "auto"));
   auto bold = [&](const std::string& s) { return color ? "\033[1m" + s + "\033[0m" : s; };
   std::size_t labeled = 0, total_left = 0;
-  for (const auto& it : items) total_left += !done.count(it["id"].get<std::string>());
+  for (const auto& it : items) total_left += !done.count(detail_trim(it["id"].get<std::string>()));
   std::cout << fmt::format("{} issue(s) to label ({} labeled by {} already in {}). ? for help.\n", total_left,
                            done.size(), rater, out_path);
 
   for (std::size_t k = 0; k < items.size(); ++k) {
     const json& it = items[k];
     const std::string id = it["id"].get<std::string>();
-    if (done.count(id)) continue;
+    if (done.count(detail_trim(id))) continue;
     std::cout << "\n"
-              << bold(fmt::format("[{}/{}] {}: {}", k + 1, items.size(), id, it["title"].get<std::string>())) << "\n";
+              << bold(fmt::format("[{}/{}] {}: {}", k + 1, items.size(), printable(id),
+                                  printable(it["title"].get<std::string>())))
+              << "\n";
     std::cout << fmt::format("  silt: {} (confidence {:.2f}){}\n", it["category"].get<std::string>(),
                              it["confidence"].get<double>(), it["needs_review"].get<bool>() ? ", needs review" : "");
     std::vector<std::string> reading;
@@ -168,7 +207,7 @@ int cmd_triage(const std::vector<std::string>& args) {
                              it["impact"]["level"].is_null() ? std::string("none") : it["impact"]["level"].dump());
     for (const auto& e : it["evidence"])
       std::cout << fmt::format("    {} {} \"{}\"\n", e["field"].get<std::string>(), e["target"].get<std::string>(),
-                               bold(e["text"].get<std::string>()));
+                               bold(printable(e["text"].get<std::string>())));
     // The answers: one step a criterion, then the category, then the note.
     std::vector<bool> holds;
     for (const auto& c : tax.criteria) holds.push_back(it["impact"]["criteria"][c.id]["value"].get<bool>());
@@ -247,7 +286,8 @@ int cmd_triage(const std::vector<std::string>& args) {
       continue;
     }
     auto level = tax.decide(holds);
-    std::string row = csv_field(id) + "," + csv_field(rater) + "," + csv_field(tax.categories[category].id) + "," +
+    std::string row = csv_field(detail_trim(id)) + "," + csv_field(rater) + "," +
+                      csv_field(tax.categories[category].id) + "," +
                       (level ? std::to_string(tax.levels[*level].number) : std::string());
     for (bool h : holds) row += h ? ",yes" : ",no";
     const json& silent = it["silent"];
@@ -255,15 +295,18 @@ int cmd_triage(const std::vector<std::string>& args) {
     row += "," + csv_field(note) + "," + now_utc() + "\n";
     // Written and flushed at once: a crash loses at most the issue on screen.
     if (std::fputs(row.c_str(), out) < 0 || std::fflush(out) != 0 || ::fsync(fileno(out)) != 0) {
-      spdlog::error("{}: write failed", out_path);
+      spdlog::error("{}: write failed: {}", printable(out_path), std::strerror(errno));
       std::fclose(out);
-      return exit_bad_input;
+      return exit_write;
     }
     ++labeled;
     std::cout << "  saved\n";
   }
-  std::fclose(out);
-  std::cout << fmt::format("\n{} issue(s) labeled in this session; {}\n", labeled, out_path);
+  if (std::fclose(out) != 0) {
+    spdlog::error("{}: write failed: {}", printable(out_path), std::strerror(errno));
+    return exit_write;
+  }
+  std::cout << fmt::format("\n{} issue(s) labeled in this session; {}\n", labeled, printable(out_path));
   return exit_ok;
 }
 

@@ -204,7 +204,7 @@ TEST_CASE("cli: bad input exits 3, names file:line:col, and the good inputs stil
   CHECK(r.code == 3);
   CHECK(contains(r.err, "tests/fixtures/bad.json:3:"));
   CHECK(contains(r.err, "invalid JSON"));
-  CHECK(contains(r.err, "missing.md: cannot read the file"));
+  CHECK(contains(r.err, "missing.md: cannot read: No such file or directory"));
   auto dir = silt("classify tests/fixtures");
   CHECK(dir.code == 3);
   CHECK(contains(dir.err, "tests/fixtures: a directory, not a file ('silt batch tests/fixtures' reads every"));
@@ -414,7 +414,7 @@ TEST_CASE("cli: eval --fit-calibration writes a map a rules file accepts", "[cli
       "--fit-calibration " +
       dir + "/x.yaml --calibrate-with " + dir + "/none.jsonl");
   CHECK(missing.code == 3);
-  CHECK(contains(missing.err, dir + "/none.jsonl: cannot read the file"));
+  CHECK(contains(missing.err, dir + "/none.jsonl: cannot read: No such file or directory"));
   CHECK_FALSE(fs::exists(dir + "/x.yaml"));
   std::ofstream(dir + "/rules.yaml")
       << "schema: silt/rules/v1\n"

@@ -288,3 +288,16 @@ TEST_CASE("a rule without tests loads with a warning", "[rules][loader]") {
   CHECK(find_code(r.diagnostics, "rule-untested"));
   CHECK(r.diagnostics.warning_count() == 1);
 }
+
+TEST_CASE("a rule without an id is a missing-key diagnostic, not an exception", "[rules][loader]") {
+  auto r = load_rules(std::string(head) + "  - category: wrong-shape\n    pattern: x\n", "r.yaml", tax());
+  CHECK_FALSE(r.rules);
+  auto d = find_code(r.diagnostics, "missing-key");
+  REQUIRE(d);
+  CHECK(d->where.line == 3);
+  // A sequence item that is not even a map, and an id that is a map.
+  auto odd = load_rules(std::string(head) + "  - just text\n  - {id: {a: 1}, category: wrong-shape, pattern: x}\n",
+                        "r.yaml", tax());
+  CHECK_FALSE(odd.rules);
+  CHECK(odd.diagnostics.has_errors());
+}

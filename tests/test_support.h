@@ -3,7 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "silt/builtin.h"
@@ -55,6 +60,33 @@ inline std::vector<bool> bits(std::size_t n, unsigned mask) {
   std::vector<bool> v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = (mask >> i) & 1u;
   return v;
+}
+
+// A fresh directory for one test's files, removed with it.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    static int n = 0;
+    path = std::filesystem::temp_directory_path() /
+           ("silt-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string at(const std::string& name) const { return (path / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(path / name, std::ios::binary) << content;
+    return at(name);
+  }
+};
+
+// The whole of a file.
+inline std::string slurp(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace silt::test

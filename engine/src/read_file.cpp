@@ -1,24 +1,20 @@
 #include "read_file.h"
 
-#include <fstream>
-#include <sstream>
+#include "silt/files.h"
 
 namespace silt::detail {
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(ss).str();
+Result<std::string> read_file(const std::string& path) {
+  return read_input_file(path);
 }
 
-Diagnostic unreadable_file(const std::string& path) {
+Diagnostic unreadable_file(const std::string& path, const Error& why) {
   Diagnostic d;
   d.code = "unreadable-file";
   d.where.file = path;
-  d.message = "cannot read the file";
+  d.message = why.code == "is-a-directory" ? "a directory, not a file"
+              : why.code == "too-large"    ? "the file is too large: " + why.message
+                                           : "cannot read the file: " + why.message;
   d.hint = "check the path and its permissions";
   return d;
 }

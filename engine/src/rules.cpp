@@ -316,7 +316,9 @@ std::unique_ptr<RE2> compile(YamlReader& r, const YAML::Node& node, const std::s
 
 }  // namespace
 
-RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy) {
+namespace {
+
+RuleLoad load_rules_unguarded(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy) {
   RuleLoad out;
   YamlReader r(file, yaml, out.diagnostics);
   auto root = r.parse();
@@ -392,7 +394,8 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   if (seq.IsDefined()) {
     r.set_subject_kind("rule");
     for (const auto& node : seq) {
-      const std::string named = node.IsMap() && node["id"].IsScalar() ? node["id"].Scalar() : std::string();
+      const YAML::Node id_node = node.IsMap() ? node["id"] : YAML::Node();
+      const std::string named = id_node.IsDefined() && id_node.IsScalar() ? id_node.Scalar() : std::string();
       if (!r.expect_map(node,
                         {"id", "category", "criterion", "signal", "pattern", "unless", "in", "weight", "case_sensitive",
                          "note", "tests"},
@@ -607,14 +610,32 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   return out;
 }
 
-RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy) {
-  auto text = detail::read_file(path);
-  if (!text) {
+}  // namespace
+
+// The library boundary: whatever yaml-cpp or RE2 throws becomes a diagnostic.
+RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy) {
+  try {
+    return load_rules_unguarded(yaml, file, taxonomy);
+  } catch (const std::exception& e) {
     RuleLoad out;
-    out.diagnostics.add(detail::unreadable_file(path));
+    Diagnostic d;
+    d.code = "internal";
+    d.where.file = file;
+    d.message = std::string("the rules could not be read: ") + e.what();
+    d.hint = "this is a bug in silt: please report it with the file";
+    out.diagnostics.add(std::move(d));
     return out;
   }
-  return load_rules(*text, path, taxonomy);
+}
+
+RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy) {
+  auto text = detail::read_file(path);
+  if (!text.ok()) {
+    RuleLoad out;
+    out.diagnostics.add(detail::unreadable_file(path, text.error()));
+    return out;
+  }
+  return load_rules(text.value(), path, taxonomy);
 }
 
 }  // namespace silt

@@ -9,11 +9,15 @@
 namespace silt {
 
 // What went wrong with one input: a message and, where known, a 1-based line and
-// column in that input (0 when unknown).
+// column in that input (0 when unknown). `code` is stable (kebab-case, documented where
+// the error is returned) and what tests and callers compare; the message is for people.
 struct Error {
+  Error(std::string message_ = {}, int line_ = 0, int column_ = 0, std::string code_ = {})
+      : message(std::move(message_)), line(line_), column(column_), code(std::move(code_)) {}
   std::string message;
   int line = 0;
   int column = 0;
+  std::string code;
 };
 
 // Holds either a T or an Error. Check ok() before value(); error() only when !ok().
