@@ -1,22 +1,30 @@
 # silt: see README.md. `make` builds build/silt; `make run` and `make test` first
-# install the Debian packages that are missing (scripts/install-deps.sh).
+# install the Debian packages that are missing (scripts/install-deps.sh): `make run` only
+# what silt needs, `make test` also what the tests use.
 BUILD   ?= build
 JOBS    ?= $(shell nproc)
 PREFIX  ?= /usr/local
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure run examples eval test install clean format fuzz fuzz-replay
+.PHONY: all silt deps deps-test configure run examples eval test install clean format fuzz fuzz-replay
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Only the silt binary (what `make run` needs): no test binary, no corpus generator.
+silt: configure
+	cmake --build $(BUILD) -j $(JOBS) --target silt
+
 deps:
 	bash scripts/install-deps.sh
+
+deps-test:
+	bash scripts/install-deps.sh --test
 
 configure:
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 
-run: deps all examples
+run: deps silt examples
 
 # The main job on the bundled examples; the test suite runs this target too.
 examples:
@@ -28,7 +36,10 @@ eval: all
 	@test -f $(SHARED)/data/dev/gold.csv || { echo "make eval: $(SHARED)/data/dev not found"; exit 2; }
 	$(BUILD)/silt eval --gold $(SHARED)/data/dev/gold.csv $(SHARED)/data/dev/issues.jsonl
 
-test: deps all
+test: deps-test
+	@test ! -f $(BUILD)/CMakeCache.txt || grep -q 'SILT_BUILD_TESTS:BOOL=ON' $(BUILD)/CMakeCache.txt || \
+	  cmake -S . -B $(BUILD) -DSILT_BUILD_TESTS=ON
+	$(MAKE) all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Fuzzing (tests/fuzz/README.md): every harness built with clang++, libFuzzer, ASan and

@@ -1,29 +1,42 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages silt needs to build and test, and nothing else.
+# Installs the Debian 12 packages silt needs, and nothing else: the build and runtime
+# set by default (what `make run` needs), and with --test also what the test suite,
+# the fuzzers and the benchmark use (what `make test` needs).
 # Idempotent: checks with dpkg first and calls apt-get only for what is missing.
-# Exit 0 when everything is present afterwards, 1 when it could not install.
+# Exit 0 when everything is present afterwards, 1 when it could not install, 2 on usage.
 set -euo pipefail
 
-packages=(
-  g++ cmake make pkg-config git       # toolchain
+run_packages=(
+  g++ cmake make pkg-config            # toolchain
   libyaml-cpp-dev                      # taxonomy and rules YAML
   libboost-program-options-dev         # command line
   libspdlog-dev libfmt-dev             # diagnostics on stderr, formatting
   libre2-dev                           # rule patterns (linear-time regex)
   libsimdjson-dev                      # JSON input (issues, records)
-  rapidjson-dev                        # JSON output on the hot path (classify, batch)
+  rapidjson-dev                        # JSON output on the hot path; in-place parse of big records
   nlohmann-json3-dev                   # small JSON outputs; locating a JSON syntax error
   libtbb-dev                           # the batch pipeline (ordered, parallel)
   libcsv-dev                           # CSV input and output
   libmd4c-dev                          # reading issue bodies (GitHub-flavoured Markdown)
+  libedit-dev                          # editable prompts in silt triage
+)
+test_packages=(
+  git                                  # tests read the tree through git (format check, calibration history)
+  catch2                               # unit tests (v2)
+  clang-format                         # style check run by the test suite
+  clang libclang-rt-14-dev             # the clang build check, libFuzzer, ASan and UBSan (make fuzz)
   parallel                             # GNU parallel, for the test of the --pipe form
   time                                 # /usr/bin/time: peak RSS in bench/run.sh
   chromium                             # headless: the test of silt report's HTML
-  libedit-dev                          # editable prompts in silt triage
   tmux                                 # the test of silt triage at a terminal
-  catch2                               # unit tests (v2)
-  clang-format                         # style check run by the test suite
 )
+
+packages=("${run_packages[@]}")
+case "${1:-}" in
+  "") ;;
+  --test) packages+=("${test_packages[@]}") ;;
+  *) echo "usage: scripts/install-deps.sh [--test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
