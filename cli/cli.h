@@ -43,6 +43,7 @@ int cmd_consensus(const std::vector<std::string>& args);
 int cmd_consistency(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_rules(const std::vector<std::string>& args);
+int cmd_rules_fit(const std::vector<std::string>& args);
 int cmd_taxonomy(const std::vector<std::string>& args);
 
 // ---- printing (output.cpp) ----

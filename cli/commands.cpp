@@ -161,6 +161,7 @@ int cmd_validate(const std::vector<std::string>& args) {
 }
 
 int cmd_rules(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "fit") return cmd_rules_fit(std::vector<std::string>(args.begin() + 1, args.end()));
   po::options_description own("Rules options");
   own.add_options()("action", po::value<std::string>(), "test")(
       "format,f", po::value<std::string>()->default_value("text"), "text or json");
@@ -174,7 +175,7 @@ int cmd_rules(const std::vector<std::string>& args) {
                               pos);
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
-  if (opt(vm, "action") != "test") throw UsageError{"expected 'silt rules test'"};
+  if (opt(vm, "action") != "test") throw UsageError{"expected 'silt rules test' or 'silt rules fit'"};
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
   check_color(opt(vm, "color", "auto"));

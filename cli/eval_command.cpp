@@ -76,6 +76,18 @@ std::string render_text(const EvalReport& r, const Taxonomy& tax, const std::str
     if (b.n)
       out += fmt::format("    {:.1f}-{:.1f}  {:>8}{:>13.3f}{:>11.3f}\n", b.lo, b.hi, b.n, b.confidence, b.accuracy);
   if (r.ece) out += fmt::format("    expected calibration error {:.3f}\n", *r.ece);
+  if (r.n)
+    out += fmt::format(
+        "  not flagged needs_review: {} of {} ({:.0f}%), right {}\n", r.unflagged, r.n,
+        100.0 * static_cast<double>(r.unflagged) / static_cast<double>(r.n),
+        r.unflagged ? fmt::format("{} of them ({:.0f}%)", r.unflagged_right,
+                                  100.0 * static_cast<double>(r.unflagged_right) / static_cast<double>(r.unflagged))
+                    : std::string("-"));
+  if (r.loud)
+    out += fmt::format(
+        "\nSilence: {} loud bug(s) in gold (left out above), {} called loud by silt; {} of the {} "
+        "silent ones called loud\n",
+        r.loud, r.loud_caught, r.silent_called_loud, r.n);
   out += fmt::format("\nImpact (n = {} with a gold level; a prediction without a level counts as 'none', below 1)\n",
                      r.impact_n);
   out += "  exact accuracy  " + with_interval(r.impact.accuracy) + "\n";
@@ -88,6 +100,28 @@ std::string render_text(const EvalReport& r, const Taxonomy& tax, const std::str
   for (const auto& id : r.missing_in_predictions) out += "  no prediction: " + id + "\n";
   for (const auto& id : r.missing_in_gold) out += "  no gold label: " + id + "\n";
   return out;
+}
+
+// One line of figures, for a table of several sets (`--summary NAME`; `--summary-header`
+// prints the columns' names).
+constexpr const char* summary_columns =
+    "set                      n  category [95% CI]   macroF1  impact [95% CI]     ECE    unflagged  right\n";
+
+std::string render_summary(const EvalReport& r, const std::string& name) {
+  auto ci = [](const stats::Estimate& e) {
+    if (!e.value) return std::string("-");
+    return e.lo && e.hi ? fmt::format("{:.2f} [{:.2f},{:.2f}]", *e.value, *e.lo, *e.hi)
+                        : fmt::format("{:.2f}", *e.value);
+  };
+  const std::string unflagged =
+      r.n ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(r.unflagged) / static_cast<double>(r.n)) : "-";
+  const std::string right =
+      r.unflagged
+          ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(r.unflagged_right) / static_cast<double>(r.unflagged))
+          : "-";
+  return fmt::format("{:<23}{:>3}  {:<20}{:<9}{:<20}{:<7}{:<11}{}\n", name, r.n, ci(r.category.accuracy),
+                     num(r.category.macro_f1, 2), ci(r.impact.accuracy), r.ece ? fmt::format("{:.3f}", *r.ece) : "-",
+                     unflagged, right);
 }
 
 std::string render_misses(const EvalReport& r) {
@@ -172,6 +206,9 @@ nlohmann::ordered_json render_json(const EvalReport& r, const Taxonomy& tax) {
                    {{"lo", b.lo}, {"hi", b.hi}, {"n", b.n}, {"confidence", b.confidence}, {"accuracy", b.accuracy}});
              return nlohmann::ordered_json{{"bins", bins}, {"ece", r.ece ? nlohmann::ordered_json(*r.ece) : nullptr}};
            }()},
+          {"review", {{"unflagged", r.unflagged}, {"unflagged_right", r.unflagged_right}}},
+          {"silence",
+           {{"loud", r.loud}, {"loud_called_loud", r.loud_caught}, {"silent_called_loud", r.silent_called_loud}}},
           {"undefined", undefined},
           {"missing_in_predictions", r.missing_in_predictions},
           {"missing_in_gold", r.missing_in_gold},
@@ -187,6 +224,8 @@ int cmd_eval(const std::vector<std::string>& args) {
       "gold", po::value<std::string>()->value_name("GOLD.csv"), "gold labels: id,category,impact")(
       "format,f", po::value<std::string>()->default_value("text"), "text or json")(
       "misses", po::bool_switch(), "list each wrong item with the evidence that led there")(
+      "summary", po::value<std::string>()->value_name("NAME"), "print one line of figures named NAME (a table row)")(
+      "summary-header", po::bool_switch(), "with --summary: print the columns' names first")(
       "bootstrap", po::value<std::size_t>()->default_value(1000), "bootstrap resamples for the intervals (0: none)")(
       "seed", po::value<std::uint64_t>()->default_value(1), "seed of the bootstrap")(
       "fit-calibration", po::value<std::string>()->value_name("FILE"),
@@ -293,7 +332,10 @@ int cmd_eval(const std::vector<std::string>& args) {
         "error {}",
         points.size(), pairs.size(), path, held_out.ece ? fmt::format("{:.3f}", *held_out.ece) : "undefined");
   }
-  if (format == "json") {
+  if (vm.count("summary")) {
+    if (vm["summary-header"].as<bool>()) std::cout << summary_columns;
+    std::cout << render_summary(rep, opt(vm, "summary"));
+  } else if (format == "json") {
     std::cout << render_json(rep, tax).dump(2) << "\n";
   } else {
     std::cout << render_text(rep, tax, opt(vm, "gold"), described, eo.bootstrap);

@@ -138,15 +138,21 @@ int cmd_explain(const std::vector<std::string>& args) {
                     printable(text.substr(h.start, h.end - h.start)), printable(sentence_around(text, h.start, h.end)));
   }
   if (suppressed.empty()) out += "  (none)\n";
-  out += fmt::format("\nScores: ");
-  std::vector<std::string> parts;
-  for (const auto& [id, s] : c.scores)
-    if (s != 0) parts.push_back(fmt::format("{} {:g}", id, s));
-  out += parts.empty() ? "no category evidence" : fmt::format("{}", fmt::join(parts, ", "));
-  parts.clear();
-  for (const auto& cr : c.criteria) parts.push_back(fmt::format("{} {:g}", cr.id, cr.score));
-  out += fmt::format("\nCriteria scores (a criterion holds at {:g} or more): {}\n\n", rules.criterion_threshold(),
-                     fmt::join(parts, ", "));
+  const ScoreModel& model = rules.model();
+  const Taxonomy& tax = *config->taxonomy;
+  out += fmt::format("\nCategories: bias + {:g} x score = logit -> probability\n", model.category_scale);
+  for (std::size_t i = 0; i < c.scores.size(); ++i)
+    out += fmt::format("  {:<26} {:+6.2f} + {:g} x {:<6g} -> {:.3f}\n", c.scores[i].first, model.category_bias[i],
+                       model.category_scale, c.scores[i].second, c.probabilities[i].second);
+  const std::size_t top = *tax.category_index(c.category);
+  out += fmt::format("Criteria: prior for {} + {:g} x evidence -> probability it holds\n", c.category,
+                     model.criteria_scale);
+  for (std::size_t k = 0; k < c.criteria.size(); ++k)
+    out += fmt::format("  {:<26} {:+6.2f} + {:g} x {:<6g} -> {}\n", c.criteria[k].id, model.criteria_prior[top][k],
+                       model.criteria_scale, c.criteria[k].score,
+                       c.criteria[k].source == AnswerSource::given ? std::string("given")
+                                                                   : fmt::format("{:.3f}", c.criteria[k].probability));
+  out += "\n";
   std::cout << out << render_text(c, *config->taxonomy, color);
   return exit_ok;
 }

@@ -97,7 +97,7 @@ Config load_config(const po::variables_map& vm, bool with_rules, const Config* l
   RuleLoad rl;
   if (rpath.empty()) {
     auto b = builtin_rules();
-    rl = load_rules(b.text, std::string(b.name), *c.taxonomy);
+    rl = load_rules(b.text, std::string(b.name), *c.taxonomy, include_builtin());
     c.rules_file = std::string(b.name) + " (built in)";
   } else {
     rl = load_rules_file(rpath, *c.taxonomy);

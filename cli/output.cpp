@@ -239,7 +239,7 @@ std::string render_table(const std::vector<Classification>& cs, const std::vecto
   }
   out += "\n" + std::to_string(cs.size()) +
          " issue(s). Criteria: g = given, i = inferred from the text, "
-         "p = implied by the category (no criterion evidence at all), a = assumed (no answer, no evidence). "
+         "p = implied by the category's prior (no rule fired), a = assumed not to hold by that prior. "
          "* = fallback category (no category rule matched).\n";
   return out;
 }

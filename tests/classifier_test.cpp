@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include <thread>
 
 #include "test_support.h"
@@ -101,18 +103,31 @@ TEST_CASE("a given answer wins over what the text says", "[classifier]") {
   CHECK(*c.level == 4);
 }
 
-TEST_CASE("no evidence: the fallback category, assumed criteria, no level", "[classifier]") {
-  const auto& clf = silt::test::default_classifier();
+TEST_CASE("no evidence is not evidence: the prior's category and level, flagged, an honest confidence",
+          "[classifier][failure-class-5]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  // A model whose prior favours wrong-parameter-setting, whose bugs alter the model's
+  // operation; no rule fires on the text.
+  auto r = load_rules(
+      "schema: silt/rules/v1\nmodel:\n  category_bias: {wrong-parameter-setting: 1.0}\n"
+      "  criteria_prior:\n    wrong-parameter-setting: {ui: -2, model-info: -2, model-operation: 2, results: -2}\n"
+      "rules:\n  - {id: a, category: wrong-shape, pattern: 'shape'}\n",
+      "t.yaml", *tax);
+  REQUIRE(r.rules);
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
   auto c = clf.classify(make_issue("Question about tf.keras", "How do I install it on Windows?"));
-  CHECK(c.category == "wrong-calculation");
   CHECK(c.fallback);
-  CHECK(c.confidence == Approx(1.0 / 7));
-  CHECK_FALSE(c.level);
-  for (const auto& r : c.criteria) CHECK(r.source == AnswerSource::assumed);
-  CHECK(c.rationale.front().find("fallback") != std::string::npos);
-  bool says_assumed = false;
-  for (const auto& r : c.rationale) says_assumed |= r.find("assumed") != std::string::npos;
-  CHECK(says_assumed);
+  CHECK(c.needs_review);
+  CHECK(c.category == "wrong-parameter-setting");  // the most likely one, not a catch-all
+  // Its prior probability: e^1 / (e^1 + 6).
+  CHECK(c.confidence == Approx(std::exp(1.0) / (std::exp(1.0) + 6)).epsilon(1e-6));
+  REQUIRE(c.level);
+  CHECK(*c.level == 3);  // the category's typical level
+  CHECK(reading(c, "model-operation").source == AnswerSource::implied);
+  CHECK(reading(c, "results").source == AnswerSource::assumed);
+  CHECK(c.rationale.front().find("No category rule matched") == 0);
+  CHECK(c.rationale.front().find("a person should look") != std::string::npos);
+  CHECK(c.evidence.empty());
 }
 
 TEST_CASE("evidence points at the matched bytes of its field and cites the rule's place", "[classifier]") {
@@ -128,10 +143,10 @@ TEST_CASE("evidence points at the matched bytes of its field and cites the rule'
   for (const auto& e : c.evidence) {
     INFO(e.rule << " in " << e.field);
     CHECK(v.field(e.field).substr(e.start, e.end - e.start) == e.text);
-    CHECK(e.where.file == "rules/keras-tf.yaml");
+    CHECK((e.where.file == "rules/generic.yaml" || e.where.file == "rules/keras-tf.yaml"));
     CHECK(e.where.line > 0);
   }
-  CHECK(c.rationale.front().find("rules/keras-tf.yaml:") != std::string::npos);
+  CHECK(c.rationale.front().find("rules/generic.yaml:") != std::string::npos);
 }
 
 TEST_CASE("a title hit weighs more than the same hit in the body", "[classifier]") {
@@ -143,7 +158,9 @@ TEST_CASE("a title hit weighs more than the same hit in the body", "[classifier]
       if (id == "wrong-displayed-message") return s;
     return 0.0;
   };
-  CHECK(score(in_title) == Approx(2 * score(in_body)));
+  const RuleSet& rules = clf.rules();
+  REQUIRE(rules.field_weight("title") > rules.field_weight("prose.current"));
+  CHECK(score(in_title) / score(in_body) == Approx(rules.field_weight("title") / rules.field_weight("prose.current")));
 }
 
 TEST_CASE("classify is safe from several threads at once", "[classifier]") {
@@ -218,46 +235,59 @@ TEST_CASE("a matrix gap gives no level and says why", "[classifier]") {
   CHECK(c.rationale.back().find("no level of the matrix matches q holding") != std::string::npos);
 }
 
-TEST_CASE("when the text says nothing of any criterion, the category's implied criteria apply", "[classifier]") {
-  const auto& clf = silt::test::default_classifier();
-  // Category evidence ("returns wrong values"), no criterion evidence: wrong-calculation
-  // implies results.
-  auto c = clf.classify(make_issue("reduce_max returns wrong values", "On a masked tensor."));
-  CHECK(c.category == "wrong-calculation");
-  CHECK(reading(c, "results").value);
-  CHECK(reading(c, "results").source == AnswerSource::implied);
-  REQUIRE(c.level);
-  CHECK(*c.level == 4);
+TEST_CASE("impact: the category's prior decides when the text is silent, evidence moves it",
+          "[classifier][failure-class-4]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  // Wrong calculations here usually change results (level 4), but a value only reported
+  // is information about the model (level 2).
+  auto r = load_rules(
+      "schema: silt/rules/v1\nmodel:\n  criteria_scale: 1.0\n  criteria_prior:\n"
+      "    wrong-calculation: {ui: -2, model-info: -1, model-operation: -2, results: 1.5}\n"
+      "rules:\n  - {id: calc, category: wrong-calculation, pattern: 'wrong values?', in: [title]}\n"
+      "  - {id: reported, criterion: results, pattern: 'metric shown', weight: -3, in: [body]}\n"
+      "  - {id: reported-info, criterion: model-info, pattern: 'metric shown', weight: 3, in: [body]}\n",
+      "t.yaml", *tax);
+  REQUIRE(r.rules);
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+  auto silent_text = clf.classify(make_issue("reduce_max returns wrong values", "On a masked tensor."));
+  CHECK(reading(silent_text, "results").value);
+  CHECK(reading(silent_text, "results").source == AnswerSource::implied);
+  CHECK(reading(silent_text, "results").probability == Approx(1 / (1 + std::exp(-1.5))));
+  REQUIRE(silent_text.level);
+  CHECK(*silent_text.level == 4);
   bool said = false;
-  for (const auto& r : c.rationale) said |= r.find("results: yes (implied") == 0;
+  for (const auto& line : silent_text.rationale)
+    said |= line.rfind("results: yes (implied, p 0.82: prior +1.5 for wrong-calculation bugs", 0) == 0;
   CHECK(said);
-  // Any criterion evidence, or a given answer, and nothing is implied.
-  const Taxonomy& t = clf.taxonomy();
-  Answers a(t.criteria.size());
-  a[*t.criterion_index("ui")] = false;
-  auto given = clf.classify(make_issue("reduce_max returns wrong values", "On a masked tensor."), a);
-  CHECK(reading(given, "results").source == AnswerSource::assumed);
-  // No category evidence either (the fallback): nothing is implied.
-  auto none = clf.classify(make_issue("A question", "How do I install it?"));
-  CHECK_FALSE(none.level);
+  auto reported = clf.classify(make_issue("wrong values", "The metric shown by evaluate is off."));
+  CHECK_FALSE(reading(reported, "results").value);
+  CHECK(reading(reported, "results").source == AnswerSource::inferred);
+  REQUIRE(reported.level);
+  CHECK(*reported.level == 2);
+  // A given answer wins over prior and evidence.
+  Answers a(tax->criteria.size());
+  a[*tax->criterion_index("results")] = true;
+  auto given = clf.classify(make_issue("wrong values", "The metric shown by evaluate is off."), a);
+  CHECK(reading(given, "results").source == AnswerSource::given);
+  REQUIRE(given.level);
+  CHECK(*given.level == 4);
 }
 
-TEST_CASE("a criterion needs the rules file's criterion_threshold to be inferred", "[classifier]") {
+TEST_CASE("the most probable level, not each criterion at one half", "[classifier]") {
   auto tax = silt::test::builtin_taxonomy_loaded();
-  auto load = [&](const std::string& threshold) {
-    auto r = load_rules("schema: silt/rules/v1\n" + threshold +
-                            "rules:\n  - {id: ui, criterion: ui, pattern: 'bar', weight: 0.5, in: [body]}\n",
-                        "t.yaml", *tax);
-    REQUIRE(r.rules);
-    return Classifier(tax, std::make_shared<const RuleSet>(*r.rules));
-  };
-  auto low = load("");
-  auto high = load("criterion_threshold: 1.0\n");
-  auto c1 = low.classify(make_issue("x", "a bar"));
-  auto c2 = high.classify(make_issue("x", "a bar"));
-  CHECK(reading(c1, "ui").value);
-  CHECK_FALSE(reading(c2, "ui").value);
-  CHECK(reading(c2, "ui").source == AnswerSource::inferred);  // the evidence is still reported
+  auto r = load_rules(
+      "schema: silt/rules/v1\nmodel:\n  criteria_prior:\n"
+      "    wrong-shape: {ui: -9, model-info: 0.2, model-operation: -9, results: -0.2}\n"
+      "rules:\n  - {id: s, category: wrong-shape, pattern: 'shape'}\n",
+      "t.yaml", *tax);
+  REQUIRE(r.rules);
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+  auto c = clf.classify(make_issue("shape", ""));
+  REQUIRE(c.level);
+  // P(level 4) = P(results) = 0.45; P(level 2) = P(info and not results) = 0.55 * 0.55 =
+  // 0.30; P(none) = 0.45 * 0.55 = 0.25: level 4, though results is under one half.
+  CHECK(*c.level == 4);
+  CHECK(c.level_probability == Approx(1 / (1 + std::exp(0.2))).epsilon(1e-3));
 }
 
 TEST_CASE("needs_review follows the rules file's review thresholds", "[classifier]") {

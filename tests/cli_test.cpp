@@ -361,7 +361,8 @@ TEST_CASE("cli: explain shows the fields, the rules that fired and those suppres
   CHECK(contains(r.out, "Matches suppressed by `unless`"));
   CHECK(contains(r.out, "results-unchanged"));  // "should give the same accuracy"
   CHECK(contains(r.out, "in: \"It should give the same accuracy as before saving.\""));
-  CHECK(contains(r.out, "Criteria scores (a criterion holds at 1 or more)"));
+  CHECK(contains(r.out, "Categories: bias + "));
+  CHECK(contains(r.out, "Criteria: prior for wrong-save-reload + "));
   CHECK(silt("explain tests/fixtures/gh-list.json").code == 2);  // two issues
 }
 
@@ -425,8 +426,19 @@ TEST_CASE("cli: eval --fit-calibration writes a map a rules file accepts", "[cli
 }
 
 TEST_CASE("cli: the table tells implied criteria from inferred ones", "[cli]") {
-  auto r = silt("classify --format table --title 'reduce_max returns wrong values' --text 'on a masked tensor'");
+  const std::string dir = fs::temp_directory_path() / ("silt-implied-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir + "/rules.yaml")
+      << "schema: silt/rules/v1\nmodel:\n  criteria_prior:\n"
+         "    wrong-calculation: {ui: -2, model-info: -2, model-operation: -2, results: 2}\n"
+         "rules:\n  - {id: a, category: wrong-calculation, pattern: 'wrong values', tests: {match: [wrong values]}}\n"
+         "  - {id: b, criterion: model-info, pattern: 'summary', weight: 2, tests: {match: [summary]}}\n";
+  auto r = silt("classify --rules " + dir +
+                "/rules.yaml --format table --title 'reduce_max returns wrong values' "
+                "--text 'in the summary'");
+  fs::remove_all(dir);
   CHECK(r.code == 0);
-  CHECK(contains(r.out, "yes/p"));  // results, implied by wrong-calculation
-  CHECK(contains(r.out, "p = implied by the category"));
+  CHECK(contains(r.out, "yes/p"));  // results: the prior of wrong-calculation
+  CHECK(contains(r.out, "yes/i"));  // model-info: a rule fired
+  CHECK(contains(r.out, "p = implied by the category's prior"));
 }

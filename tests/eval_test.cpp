@@ -175,13 +175,14 @@ TEST_CASE("rules: a calibration map maps raw confidence, and must be monotone", 
   auto c = clf.classify(i);
   CHECK(c.confidence == Approx(r.rules->calibrate(c.raw_confidence)));
   CHECK(to_json(c).find("\"confidence_raw\"") != std::string::npos);
-  // No evidence: the fallback stays as likely as any category, whatever the map says.
+  // No evidence: the prior's probability (no bias: one in seven), calibrated as any other.
   Issue none;
   none.title = "nothing to go on";
   none.join_lists();
   auto f = clf.classify(none);
   CHECK(f.fallback);
-  CHECK(f.confidence == Approx(1.0 / static_cast<double>(tax->categories.size())));
+  CHECK(f.raw_confidence == Approx(1.0 / static_cast<double>(tax->categories.size())));
+  CHECK(f.confidence == Approx(r.rules->calibrate(f.raw_confidence)));
   auto bad = load_rules("schema: silt/rules/v1\ncalibration: [[0.2, 0.5], [0.6, 0.1]]\nrules: []\n", "t.yaml", *tax);
   CHECK_FALSE(bad.rules);
   CHECK(silt::test::find_code(bad.diagnostics, "bad-calibration"));

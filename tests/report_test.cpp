@@ -109,8 +109,8 @@ TEST_CASE("report: a body that is only the template is no evidence", "[report]")
                     "- TensorFlow version: 2.4\n- GPU model and memory: 16GB\n\n**Describe the current behavior**\n\n"
                     "**Describe the expected behavior**\n");
   CHECK(c.fallback);
+  CHECK(c.needs_review);
   CHECK(c.evidence.empty());
-  CHECK_FALSE(c.level);
   CHECK_FALSE(c.silent);
 }
 

@@ -28,7 +28,7 @@ inline std::shared_ptr<const Taxonomy> builtin_taxonomy_loaded() {
 
 inline std::shared_ptr<const RuleSet> builtin_rules_loaded(const Taxonomy& t) {
   auto b = builtin_rules();
-  auto r = load_rules(b.text, std::string(b.name), t);
+  auto r = load_rules(b.text, std::string(b.name), t, include_builtin());
   REQUIRE(r.rules);
   return std::make_shared<const RuleSet>(std::move(*r.rules));
 }

@@ -264,8 +264,12 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
       o.out_end = c.out.size();
       continue;
     }
+    o.category = static_cast<std::int16_t>(*clf.taxonomy().category_index(cl.category));
+    o.level = cl.level.value_or(0);
     const std::string source = c.source(r);
-    if (opt.output_format == OutputFormat::gh) {
+    if (opt.output_format == OutputFormat::values) {
+      c.values.push_back(std::move(cl));
+    } else if (opt.output_format == OutputFormat::gh) {
       c.out += gh_issue_edit(cl, clf.taxonomy(), opt.label_all).line;
     } else if (opt.output_format == OutputFormat::csv) {
       csv_row(c.out, cl, source);
@@ -275,8 +279,6 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
     }
     o.status = detail::Chunk::Outcome::labeled;
     o.out_end = c.out.size();
-    o.category = static_cast<std::int16_t>(*clf.taxonomy().category_index(cl.category));
-    o.level = cl.level.value_or(0);
   }
 }
 
@@ -339,7 +341,7 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
       ++stats.input_errors;
       sink.input_error(c.input, c.input_error);
     }
-    std::size_t next_reject = 0, written = 0;
+    std::size_t next_reject = 0, written = 0, next_value = 0;
     for (std::size_t i = 0; i < c.records.size(); ++i) {
       const auto& o = c.outcomes[i];
       ++stats.records;
@@ -352,6 +354,8 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
         continue;
       }
       if (o.status == detail::Chunk::Outcome::labeled) {
+        if (opt.output_format == OutputFormat::values)
+          sink.labeled(std::move(c.values[next_value++]), c.source(c.records[i]));
         ++stats.labeled;
         ++stats.by_category[tax.categories[static_cast<std::size_t>(o.category)].id];
         ++stats.by_level[o.level];

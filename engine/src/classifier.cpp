@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <map>
 
+#include "model_math.h"
 #include "silt/report.h"
 
 namespace silt {
@@ -71,11 +72,141 @@ std::string cite(const Rule& r, const Evidence& e) {
 }  // namespace
 
 ReportFields Classifier::read_report(const IssueView& issue) const {
-  return silt::read_report(issue.body, [this](std::string_view t) { return rules_->is_boilerplate(t); });
+  return silt::read_report(issue.body, rules_->report_template());
 }
+
+namespace {
+
+// The decision, before any word of explanation: scores and probabilities.
+struct Decision {
+  std::vector<Contribution> best;          // each rule that fired, at its strongest hit
+  std::vector<double> score, probability;  // per category
+  std::size_t top = 0, runner = 0;
+  bool fallback = false;
+  std::vector<double> evidence, prior, holds_p;  // per criterion
+  std::vector<bool> holds;
+  std::vector<AnswerSource> source;
+  std::optional<std::size_t> level;  // index into the taxonomy's levels
+  double level_p = 0;
+  double signal[2] = {0, 0};  // loud, silent
+};
+
+std::string fmt_p(double p) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", p);
+  return buf;
+}
+
+std::string fmt_signed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.2g", v);
+  if (std::fabs(v) >= 10) std::snprintf(buf, sizeof buf, "%+.1f", v);
+  return buf;
+}
+
+// The strongest contributions, cited: "note (rule, file:line: "text" in field)".
+std::string cite_top(const std::vector<Rule>& rules, const Classification& out, std::vector<Contribution> cs,
+                     std::size_t max) {
+  std::sort(cs.begin(), cs.end(),
+            [](const Contribution& a, const Contribution& b) { return std::fabs(a.weight) > std::fabs(b.weight); });
+  std::vector<std::string> why;
+  for (std::size_t i = 0; i < cs.size() && i < max; ++i)
+    why.push_back(cite(rules[cs[i].rule], out.evidence[cs[i].evidence]));
+  std::string s = join(why, "; ");
+  if (cs.size() > max) s += "; and " + std::to_string(cs.size() - max) + " more";
+  return s;
+}
+
+void explain_category(const Taxonomy& tax, const std::vector<Rule>& rules, const Decision& d,
+                      const std::vector<std::vector<Contribution>>& by_category, Classification& out) {
+  const std::string name = out.category + " (" + out.category_name + ")";
+  if (d.fallback) {
+    out.rationale.push_back("No category rule matched: " + name +
+                            " is the most likely category before any evidence (probability " +
+                            fmt_p(d.probability[d.top]) + ", its prior); a person should look.");
+    return;
+  }
+  std::vector<Contribution> positive;
+  for (const auto& c : by_category[d.top])
+    if (c.weight > 0) positive.push_back(c);
+  out.rationale.push_back("Category " + name + ", probability " + fmt_p(d.probability[d.top]) + ", score " +
+                          fmt_score(d.score[d.top]) + ": " + cite_top(rules, out, positive, 3) + ".");
+  if (d.probability[d.runner] >= 0.05)
+    out.rationale.push_back("Runner-up: " + tax.categories[d.runner].id + ", probability " +
+                            fmt_p(d.probability[d.runner]) +
+                            (d.score[d.runner] > 0 ? ", score " + fmt_score(d.score[d.runner]) : std::string()) + ".");
+}
+
+void explain_criteria(const Taxonomy& tax, const std::vector<Rule>& rules, const Decision& d,
+                      const std::vector<std::vector<Contribution>>& by_criterion, Classification& out) {
+  const std::string of_category = " for " + tax.categories[d.top].id + " bugs";
+  for (std::size_t k = 0; k < tax.criteria.size(); ++k) {
+    CriterionReading cr;
+    cr.id = tax.criteria[k].id;
+    cr.score = d.evidence[k];
+    cr.value = d.holds[k];
+    cr.source = d.source[k];
+    cr.probability = d.holds_p[k];
+    std::string s = cr.id + ": " + (cr.value ? "yes" : "no") + " (" + std::string(to_string(cr.source));
+    if (cr.source == AnswerSource::given) {
+      s += ").";
+    } else {
+      s += ", p " + fmt_p(d.holds_p[k]) + ": prior " + fmt_signed(d.prior[k]) + of_category;
+      if (cr.source == AnswerSource::inferred)
+        s += ", evidence " + fmt_signed(d.evidence[k]) + ": " + cite_top(rules, out, by_criterion[k], 2) + ").";
+      else
+        s += ", no evidence either way).";
+    }
+    out.rationale.push_back(s);
+    out.criteria.push_back(std::move(cr));
+  }
+}
+
+void explain_signal(const std::vector<Rule>& rules, const Decision& d,
+                    const std::vector<std::vector<Contribution>>& by_signal, Classification& out) {
+  if (d.signal[0] <= 0 && d.signal[1] <= 0) return;
+  const bool loud = d.signal[0] > d.signal[1];
+  out.silent = !loud;
+  std::vector<Contribution> cs;
+  for (const auto& c : by_signal[loud ? 0 : 1])
+    if (c.weight > 0) cs.push_back(c);
+  out.rationale.push_back(loud ? "Not a silent bug: " + cite_top(rules, out, cs, 2) +
+                                     ". Loud bugs are out of the taxonomy's scope; classified all the same."
+                               : "Silent: " + cite_top(rules, out, cs, 2) + ".");
+}
+
+void explain_level(const Taxonomy& tax, const Decision& d, Classification& out) {
+  std::vector<std::string> holding;
+  for (std::size_t i = 0; i < d.holds.size(); ++i)
+    if (d.holds[i]) holding.push_back(tax.criteria[i].id);
+  out.level_probability = d.level_p;
+  if (d.level) {
+    const Level& l = tax.levels[*d.level];
+    out.level = l.number;
+    out.threat = l.threat;
+    std::string s = "Impact level " + std::to_string(l.number) +
+                    (l.threat.empty() ? "" : " (" + l.threat + " threat)") + ", probability " + fmt_p(d.level_p) +
+                    ": with " + join(holding, ", ") + " holding, the matrix gives level " + std::to_string(l.number);
+    auto matching = tax.matching_levels(d.holds);
+    if (matching.size() > 1) {
+      std::vector<std::string> nums;
+      for (std::size_t m : matching) nums.push_back(std::to_string(tax.levels[m].number));
+      s += " (levels " + join(nums, ", ") + " match; hit policy " + std::string(to_string(tax.policy)) + ")";
+    }
+    out.rationale.push_back(s + ".");
+  } else if (holding.empty()) {
+    out.rationale.push_back("No impact level (probability " + fmt_p(d.level_p) +
+                            "): no criterion holds, and a bug that meets no criterion has no level on the scale.");
+  } else {
+    out.rationale.push_back("No impact level: no level of the matrix matches " + join(holding, ", ") + " holding.");
+  }
+}
+
+}  // namespace
 
 Classification Classifier::classify(const IssueView& given, const Answers& answers) const {
   const Taxonomy& tax = *taxonomy_;
+  const ScoreModel& model = rules_->model();
   // The body as a reviewer reads it, when a rule looks at it.
   IssueView issue = given;
   ReportFields report;
@@ -109,168 +240,73 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
       best[h.rule] = {h.rule, w, out.evidence.size() - 1};
   }
 
-  // Category scores.
-  std::vector<double> score(tax.categories.size(), 0.0);
-  std::vector<std::vector<Contribution>> by_category(tax.categories.size());
-  std::vector<double> crit_score(tax.criteria.size(), 0.0);
-  std::vector<std::vector<Contribution>> by_criterion(tax.criteria.size());
-  double signal_score[2] = {0, 0};  // loud, silent
-  std::vector<Contribution> by_signal[2];
+  // Score: categories.
+  Decision d;
+  const std::size_t nc = tax.categories.size(), nk = tax.criteria.size();
+  d.score.assign(nc, 0.0);
+  d.evidence.assign(nk, 0.0);
+  std::vector<std::vector<Contribution>> by_category(nc), by_criterion(nk), by_signal(2);
+  bool category_evidence = false;
   for (const auto& [idx, c] : best) {
     const Rule& r = rules[idx];
     if (r.kind == TargetKind::category) {
-      score[r.target_index] += c.weight;
+      d.score[r.target_index] += c.weight;
       by_category[r.target_index].push_back(c);
+      category_evidence = true;
     } else if (r.kind == TargetKind::signal) {
-      signal_score[r.target_index] += c.weight;
+      d.signal[r.target_index] += c.weight;
       by_signal[r.target_index].push_back(c);
     } else {
-      crit_score[r.target_index] += c.weight;
+      d.evidence[r.target_index] += c.weight;
       by_criterion[r.target_index].push_back(c);
     }
   }
-  for (std::size_t i = 0; i < tax.categories.size(); ++i) out.scores.emplace_back(tax.categories[i].id, score[i]);
+  d.probability = detail::category_probabilities(model, d.score);
+  d.top =
+      static_cast<std::size_t>(std::max_element(d.probability.begin(), d.probability.end()) - d.probability.begin());
+  d.runner = d.top == 0 ? 1 : 0;
+  for (std::size_t i = 0; i < nc; ++i)
+    if (i != d.top && d.probability[i] > d.probability[d.runner]) d.runner = i;
+  d.fallback = !category_evidence;
 
-  std::size_t top = tax.fallback;
-  double top_score = 0;
-  for (std::size_t i = 0; i < score.size(); ++i)
-    if (score[i] > top_score) {
-      top = i;
-      top_score = score[i];
+  // Score: criteria, from the category's prior and the evidence; then the level.
+  d.prior.resize(nk);
+  d.holds_p.resize(nk);
+  d.holds.assign(nk, false);
+  d.source.resize(nk);
+  for (std::size_t k = 0; k < nk; ++k) {
+    d.prior[k] = model.criteria_prior[d.top][k];
+    if (k < answers.size() && answers[k]) {
+      d.holds_p[k] = *answers[k] ? 1.0 : 0.0;
+      d.source[k] = AnswerSource::given;
+      continue;
     }
-  out.fallback = top_score <= 0;
-  out.category = tax.categories[top].id;
-  out.category_name = tax.categories[top].name;
+    d.holds_p[k] = detail::criterion_probability(model, d.top, k, d.evidence[k]);
+    d.source[k] = !by_criterion[k].empty() ? AnswerSource::inferred
+                  : d.holds_p[k] > 0.5     ? AnswerSource::implied
+                                           : AnswerSource::assumed;
+  }
+  auto level = detail::most_probable_level(tax, d.holds_p);
+  d.level = level.level;
+  d.level_p = level.probability;
+  d.holds = std::move(level.holds);
 
-  double positive_total = 0, runner_up = 0;
-  std::size_t runner = top;
-  std::vector<std::string> tied;
-  for (std::size_t i = 0; i < score.size(); ++i) {
-    if (score[i] > 0) positive_total += score[i];
-    if (i != top && score[i] > runner_up) {
-      runner_up = score[i];
-      runner = i;
-    }
-    if (i != top && score[i] > 0 && score[i] == top_score) tied.push_back(tax.categories[i].id);
+  // Explain.
+  out.category = tax.categories[d.top].id;
+  out.category_name = tax.categories[d.top].name;
+  out.fallback = d.fallback;
+  for (std::size_t i = 0; i < nc; ++i) {
+    out.scores.emplace_back(tax.categories[i].id, d.score[i]);
+    out.probabilities.emplace_back(tax.categories[i].id, d.probability[i]);
   }
-  if (out.fallback) {
-    // No evidence at all: as likely as any other category.
-    out.confidence = 1.0 / static_cast<double>(tax.categories.size());
-    out.rationale.push_back("No category rule matched; " + out.category + " (" + out.category_name +
-                            ") is the taxonomy's fallback category.");
-  } else {
-    // The top category's share of the evidence, discounted when the evidence is thin.
-    out.confidence = (top_score / positive_total) * (1.0 - std::exp(-top_score / 2.0));
-    auto& cs = by_category[top];
-    std::sort(cs.begin(), cs.end(), [](const Contribution& a, const Contribution& b) { return a.weight > b.weight; });
-    std::vector<std::string> why;
-    for (std::size_t i = 0; i < cs.size() && i < 3; ++i)
-      if (cs[i].weight > 0) why.push_back(cite(rules[cs[i].rule], out.evidence[cs[i].evidence]));
-    std::string s = "Category " + out.category + " (" + out.category_name + "), score " + fmt_score(top_score) + ": " +
-                    join(why, "; ");
-    if (cs.size() > 3) s += "; and " + std::to_string(cs.size() - 3) + " more";
-    out.rationale.push_back(s + ".");
-    if (!tied.empty())
-      out.rationale.push_back("Tied with " + join(tied, ", ") + " at " + fmt_score(top_score) +
-                              "; the taxonomy's order decides.");
-    else if (runner_up > 0)
-      out.rationale.push_back("Runner-up: " + tax.categories[runner].id + " with score " + fmt_score(runner_up) + ".");
-  }
-
-  out.raw_confidence = out.confidence;
-  // The calibration map is for evidence-backed classifications; with no evidence the
-  // fallback stays as likely as any category.
-  if (!out.fallback) out.confidence = rules_->calibrate(out.raw_confidence);
-  out.needs_review = out.fallback || out.confidence < rules_->review_confidence() ||
-                     (runner_up > 0 && runner_up >= rules_->review_margin() * top_score);
-
-  // Criteria: given, inferred from the text, or assumed not to hold.
-  std::vector<bool> holds(tax.criteria.size(), false);
-  for (std::size_t i = 0; i < tax.criteria.size(); ++i) {
-    CriterionReading cr;
-    cr.id = tax.criteria[i].id;
-    cr.score = crit_score[i];
-    std::string s = cr.id + ": ";
-    if (i < answers.size() && answers[i]) {
-      cr.value = *answers[i];
-      cr.source = AnswerSource::given;
-      s += std::string(cr.value ? "yes" : "no") + " (given).";
-    } else if (!by_criterion[i].empty()) {
-      cr.value = cr.score > 0 && cr.score >= rules_->criterion_threshold();
-      cr.source = AnswerSource::inferred;
-      auto& cs = by_criterion[i];
-      std::sort(cs.begin(), cs.end(),
-                [](const Contribution& a, const Contribution& b) { return std::fabs(a.weight) > std::fabs(b.weight); });
-      std::vector<std::string> why;
-      for (std::size_t k = 0; k < cs.size() && k < 2; ++k)
-        why.push_back(cite(rules[cs[k].rule], out.evidence[cs[k].evidence]));
-      s += std::string(cr.value ? "yes" : "no") + " (inferred, score " + fmt_score(cr.score) + ": " + join(why, "; ") +
-           ").";
-    } else {
-      cr.value = false;
-      cr.source = AnswerSource::assumed;
-      s += "no (assumed: no answer was given and no rule matched).";
-    }
-    holds[i] = cr.value;
-    out.rationale.push_back(s);
-    out.criteria.push_back(std::move(cr));
-  }
-  // The text says nothing of any criterion: what the category implies, if it has evidence.
-  const bool silent_on_criteria = std::all_of(out.criteria.begin(), out.criteria.end(), [](const CriterionReading& r) {
-    return r.source == AnswerSource::assumed;
-  });
-  if (silent_on_criteria && !out.fallback) {
-    for (std::size_t i : tax.categories[top].implies) {
-      out.criteria[i].value = true;
-      out.criteria[i].source = AnswerSource::implied;
-      holds[i] = true;
-      const std::string head = tax.criteria[i].id + ": ";  // its line of the rationale
-      for (auto& line : out.rationale)
-        if (line.rfind(head, 0) == 0)
-          line = head + "yes (implied: the text says nothing of any criterion, and " + out.category +
-                 " bugs meet this one).";
-    }
-  }
-
-  // Silence: loud evidence against silent evidence.
-  if (signal_score[0] > 0 || signal_score[1] > 0) {
-    const bool loud = signal_score[0] > signal_score[1];
-    out.silent = !loud;
-    auto& cs = by_signal[loud ? 0 : 1];
-    std::sort(cs.begin(), cs.end(), [](const Contribution& a, const Contribution& b) { return a.weight > b.weight; });
-    std::vector<std::string> why;
-    for (std::size_t k = 0; k < cs.size() && k < 2; ++k)
-      why.push_back(cite(rules[cs[k].rule], out.evidence[cs[k].evidence]));
-    out.rationale.push_back(loud ? "Not a silent bug: " + join(why, "; ") +
-                                       ". Loud bugs are out of the taxonomy's scope; classified all the same."
-                                 : "Silent: " + join(why, "; ") + ".");
-  }
-
-  // Level: from the matrix alone.
-  auto matching = tax.matching_levels(holds);
-  auto chosen = tax.decide(holds);
-  std::vector<std::string> holding;
-  for (std::size_t i = 0; i < holds.size(); ++i)
-    if (holds[i]) holding.push_back(tax.criteria[i].id);
-  if (chosen) {
-    const Level& l = tax.levels[*chosen];
-    out.level = l.number;
-    out.threat = l.threat;
-    std::string s = "Impact level " + std::to_string(l.number) +
-                    (l.threat.empty() ? "" : " (" + l.threat + " threat)") + ": with " + join(holding, ", ") +
-                    " holding, the matrix gives level " + std::to_string(l.number);
-    if (matching.size() > 1) {
-      std::vector<std::string> nums;
-      for (std::size_t m : matching) nums.push_back(std::to_string(tax.levels[m].number));
-      s += " (levels " + join(nums, ", ") + " match; hit policy " + std::string(to_string(tax.policy)) + ")";
-    }
-    out.rationale.push_back(s + ".");
-  } else if (holding.empty()) {
-    out.rationale.push_back(
-        "No impact level: no criterion holds, and a bug that meets no criterion has no level on the scale.");
-  } else {
-    out.rationale.push_back("No impact level: no level of the matrix matches " + join(holding, ", ") + " holding.");
-  }
+  out.raw_confidence = d.probability[d.top];
+  out.confidence = rules_->calibrate(out.raw_confidence);
+  out.needs_review = d.fallback || out.confidence < rules_->review_confidence() ||
+                     (d.score[d.runner] > 0 && d.score[d.runner] >= rules_->review_margin() * d.score[d.top]);
+  explain_category(tax, rules, d, by_category, out);
+  explain_criteria(tax, rules, d, by_criterion, out);
+  explain_signal(rules, d, by_signal, out);
+  explain_level(tax, d, out);
   return out;
 }
 
@@ -342,7 +378,14 @@ std::string to_json(const Classification& c, std::string_view source) {
   w.StartObject();
   for (const auto& [id, score] : c.scores) {
     put(w, id);
-    w.Double(score);
+    w.Double(std::round(score * 1000) / 1000);
+  }
+  w.EndObject();
+  key(w, "probabilities");
+  w.StartObject();
+  for (const auto& [id, p] : c.probabilities) {
+    put(w, id);
+    w.Double(std::round(p * 1000) / 1000);
   }
   w.EndObject();
   key(w, "impact");
@@ -357,6 +400,8 @@ std::string to_json(const Classification& c, std::string_view source) {
     put(w, c.threat);
   else
     w.Null();
+  key(w, "probability");
+  w.Double(std::round(c.level_probability * 1000) / 1000);
   key(w, "criteria");
   w.StartObject();
   for (const auto& cr : c.criteria) {
@@ -366,6 +411,10 @@ std::string to_json(const Classification& c, std::string_view source) {
     w.Bool(cr.value);
     key(w, "source");
     put(w, to_string(cr.source));
+    if (cr.source != AnswerSource::given) {
+      key(w, "probability");
+      w.Double(std::round(cr.probability * 1000) / 1000);
+    }
     w.EndObject();
   }
   w.EndObject();
@@ -393,7 +442,7 @@ std::string to_json(const Classification& c, std::string_view source) {
     key(w, "text");
     put(w, e.text);
     key(w, "weight");
-    w.Double(e.weight);
+    w.Double(std::round(e.weight * 1000) / 1000);
     key(w, "defined_at");
     put(w, e.where.to_string());
     w.EndObject();

@@ -29,11 +29,13 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
   if (!text.ok()) return text.error();
   auto csv = detail::parse_csv(text.value());
   if (csv.rows.empty()) return Error{path + ": the file is empty", 0, 0, "empty"};
-  std::optional<std::size_t> id, category, impact;
+  std::optional<std::size_t> id, category, impact, silent;
   const auto& head = csv.rows.front();
-  auto named = [](const std::string& h) {
-    return h == "id" || h == "item" || h == "category" || h == "impact" || h == "level" || h == "impact_level";
+  auto named = [&](const std::string& h) {
+    return h == "id" || h == "item" || h == "category" || h == "impact" || h == "level" || h == "impact_level" ||
+           h == "silent" || taxonomy.criterion_index(h);
   };
+  std::vector<std::optional<std::size_t>> criterion_col(taxonomy.criteria.size());
   if (auto dup = detail::duplicate_column(head, path, named)) return *dup;
   for (std::size_t k = 0; k < head.size(); ++k) {
     std::string h = detail::header_name(head[k]);
@@ -43,6 +45,10 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
       category = k;
     else if (h == "impact" || h == "level" || h == "impact_level")
       impact = k;
+    else if (h == "silent")
+      silent = k;
+    else if (auto c = taxonomy.criterion_index(h))
+      criterion_col[*c] = k;
   }
   if (!id || !category) return Error{path + ":1: the header must name an 'id' and a 'category' column"};
   GoldFile out;
@@ -59,6 +65,22 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
     g.line = line;
     if (g.id.empty()) {
       out.problems.push_back(path + ":" + std::to_string(line) + ": no id");
+      continue;
+    }
+    g.criteria.resize(taxonomy.criteria.size());
+    for (std::size_t c = 0; c < criterion_col.size(); ++c) {
+      std::string v = at(criterion_col[c]);
+      for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (v == "yes" || v == "y" || v == "true" || v == "1" || v == "x")
+        g.criteria[c] = true;
+      else if (v == "no" || v == "n" || v == "false" || v == "0")
+        g.criteria[c] = false;
+    }
+    const std::string s = at(silent);
+    if (s == "no" || s == "n" || s == "false" || s == "0") {
+      g.loud = true;
+      g.category.clear();
+      out.labels.push_back(std::move(g));
       continue;
     }
     if (!taxonomy.category_index(g.category)) {
@@ -112,6 +134,7 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
     if (doc["confidence_raw"].get_double().get(conf) == simdjson::SUCCESS) p.raw_confidence = conf;
     bool flag = false;
     if (doc["needs_review"].get_bool().get(flag) == simdjson::SUCCESS) p.needs_review = flag;
+    if (doc["silent"].get_bool().get(flag) == simdjson::SUCCESS) p.silent = flag;
     if (doc["fallback"].get_bool().get(flag) == simdjson::SUCCESS) p.fallback = flag;
     simdjson::dom::object criteria;
     if (doc["impact"]["criteria"].get_object().get(criteria) == simdjson::SUCCESS)
@@ -165,7 +188,7 @@ std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLab
   for (const auto& p : preds) by_id.emplace(p.id, &p);
   std::vector<std::pair<double, bool>> out;
   for (std::size_t i = 0; i < gold.size(); ++i)
-    if (auto it = by_id.find(gold[i].id); it != by_id.end() && !(raw && it->second->fallback)) {
+    if (auto it = by_id.find(gold[i].id); !gold[i].loud && it != by_id.end() && !(raw && it->second->fallback)) {
       out.emplace_back(raw ? it->second->raw_confidence : it->second->confidence,
                        it->second->category == gold[i].category);
       if (items) items->push_back(i);
@@ -272,6 +295,16 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
       continue;
     }
     const Prediction& p = *it->second;
+    if (g.loud) {
+      ++rep.loud;
+      rep.loud_caught += p.silent == false;
+      continue;
+    }
+    rep.silent_called_loud += p.silent == false;
+    if (!p.needs_review) {
+      ++rep.unflagged;
+      rep.unflagged_right += p.category == g.category;
+    }
     auto gi = tax.category_index(g.category);
     auto pi = tax.category_index(p.category);
     gc.push_back(static_cast<int>(*gi));

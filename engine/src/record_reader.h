@@ -53,6 +53,7 @@ struct Chunk {
   std::vector<Outcome> outcomes;
   std::vector<Reject> rejects;  // in record order
   std::string out;
+  std::vector<Classification> values;  // OutputFormat::values: the labeled records, in order
 
   // "input:line" or "input[index]".
   std::string source(const Record& r) const;

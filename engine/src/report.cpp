@@ -6,12 +6,11 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <vector>
 
 namespace silt {
 
 namespace {
-
-enum class Section { current, expected, other, system };
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -19,20 +18,28 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// The section a template heading opens, if it is one.
-std::optional<Section> section_of(std::string_view heading) {
-  static const RE2 system(R"((?i)^\W*(system information|environment|system info|versions?)\W*$)");
-  static const RE2 current(
-      R"((?i)^\W*(describe the (current|actual) behaviou?r|(current|actual|observed) behaviou?r|describe the (bug|problem|issue)|what happened|bug description|the (bug|problem|issue))\W*$)");
-  static const RE2 expected(
-      R"((?i)^\W*(describe the expected behaviou?r|expected behaviou?r|expected (result|output)s?|what did you expect.*)\W*$)");
-  static const RE2 other(
-      R"((?i)^\W*(standalone code.*|code to reproduce.*|(steps )?to reproduce.*|reproduc.*|other info.*|logs?|additional (context|information).*|contributing|will this change.*|who will benefit.*|any other info.*)\W*$)");
-  if (RE2::FullMatch(heading, system)) return Section::system;
-  if (RE2::FullMatch(heading, current)) return Section::current;
-  if (RE2::FullMatch(heading, expected)) return Section::expected;
-  if (RE2::FullMatch(heading, other)) return Section::other;
-  return std::nullopt;
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) out.push_back(line);
+    pos = nl + 1;
+  }
+  return out;
+}
+
+std::size_t words_in(std::string_view s) {
+  std::size_t n = 0;
+  bool in = false;
+  for (char c : s) {
+    const bool w = std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+    if (w && !in) ++n;
+    in = w;
+  }
+  return n;
 }
 
 // Whether a block of text reads as console output rather than source code.
@@ -49,7 +56,7 @@ bool looks_like_output(std::string_view text, std::string_view lang, bool prose 
   static const RE2 code_line(
       R"(^\s*(import \w|from [\w.]+ import|def \w|class \w|for .* in .*:|if .*:|while .*:|return\b|print\(|@\w|[\w.\[\]]+\s*(=|\+=|-=)\s*\S|[\w.]+\(.*\)\s*$|#))");
   static const RE2 output_line(
-      R"(^\s*(Traceback|File "|\w*(Error|Exception|Warning):|Epoch \d|\d+/\d+ \[|\[=*>?\.*\]|WARNING|INFO|DEBUG|ERROR|[IWEF]\d{4} |\d{4}-\d\d-\d\d|>>>|Model: |Layer \(type\)|Total params|Trainable params|Non-trainable params|_{5,}|={5,}|-?\d|\[|\(|tensor\(|array\(|tf\.Tensor\(|<tf\.))");
+      R"(^\s*(Traceback|File "|\w*(Error|Exception|Warning):|Epoch \d|\d+/\d+ \[|\[=*>?\.*\]|WARNING|INFO|DEBUG|ERROR|[IWEF]\d{4} |\d{4}-\d\d-\d\d|>>>|Model: |Layer \(type\)|Total params|Trainable params|Non-trainable params|_{5,}|={5,}|-?\d|\[|\(|tensor\(|array\(|tf\.Tensor\(|<tf\.)|\w+(Warning|Error):)");
   // The first 50 non-blank lines decide: a log of thousands of lines says no more.
   int code = 0, out = 0, seen = 0;
   std::size_t pos = 0;
@@ -65,29 +72,62 @@ bool looks_like_output(std::string_view text, std::string_view lang, bool prose 
     else if (RE2::PartialMatch(line, code_line))
       ++code;
   }
-  // A paragraph is output only when most of its lines, two or more, look so.
+  // A paragraph is output (or code) only when most of its lines, two or more, look so.
   if (prose) return out >= 2 && 2 * out > seen;
   return out > code;
 }
 
+// Whether a paragraph is source code pasted without a code block: two lines or more,
+// most of them statements.
+bool looks_like_code(std::string_view text) {
+  static const RE2 code_line(
+      R"(^\s*(import \w+|from [\w.]+ import \w|def \w+\(|class \w+[(:]|for \w+ in .*:$|if .*:$|while .*:$|return\b|print\(|@\w+|[\w.\[\], ]+\s*(=|\+=|-=)\s*[\w\[({'"-]|[\w.]+\(.*\)\s*$))");
+  auto lines = lines_of(text);
+  if (lines.size() < 2) return false;
+  std::size_t code = 0;
+  for (auto l : lines) code += RE2::PartialMatch(l, code_line);
+  return 2 * code > lines.size();
+}
+
+// Whether a paragraph of the environment section is prose the reporter wrote on with:
+// eight words or more, most lines not "key: value" and not short.
+bool prose_after_environment(std::string_view text) {
+  static const RE2 key_value(R"(^[^.!?]{1,80}:(\s|$))");
+  auto lines = lines_of(text);
+  std::size_t prose = 0;
+  for (auto l : lines) prose += !RE2::PartialMatch(l, key_value) && words_in(l) >= 6;
+  return words_in(text) >= 8 && 2 * prose > lines.size();
+}
+
 struct Reader {
-  const std::function<bool(std::string_view)>& is_boilerplate;
+  const ReportTemplate& tmpl;
   ReportFields f;
   Section section = Section::current;
-  int depth_code = 0, depth_html = 0, depth_heading = 0, depth_strong = 0, depth_list_item = 0;
-  std::string block;   // the text of the current paragraph, heading or list item
-  std::string strong;  // bold text at the very start of the paragraph
-  bool strong_leads = false;
+  int depth_code = 0, depth_html = 0, depth_heading = 0, depth_strong = 0, depth_list_item = 0, depth_quote = 0;
+  // The current paragraph, heading or list item, since the last heading line in it.
+  std::string block;
+  // The line being read in `block`: where it starts, its bold text at the start, and
+  // whether it is bold (or punctuation) from start to end.
+  std::size_t line_start = 0, lead_end = 0;
+  std::string lead_strong;
+  bool lead_open = true, only_strong = true;
   std::string code_text, code_lang;
-  bool in_paragraph = false;
+
+  std::optional<Section> heading(std::string_view text) const {
+    if (!tmpl.section_of) return std::nullopt;
+    return tmpl.section_of(text);
+  }
 
   std::string& target() {
+    if (depth_quote > 0) return f.quoted;
     switch (section) {
       case Section::expected:
         return f.prose_expected;
       case Section::other:
         return f.prose_other;
-      case Section::system:
+      case Section::logs:
+        return f.output;
+      case Section::environment:
         return f.dropped;
       default:
         return f.prose_current;
@@ -100,32 +140,71 @@ struct Reader {
     if (dst.back() != '\n') dst += '\n';
   }
 
-  // A paragraph or list item is done: decide where its text goes.
-  void flush_block() {
-    std::string text = block;
-    block.clear();
-    // "**Describe the current behavior**" leading a paragraph opens that section; the
-    // rest of the paragraph belongs to it.
-    if (strong_leads && !strong.empty()) {
-      if (auto s = section_of(strong)) {
-        section = *s;
-        f.dropped += strong + "\n";
-        text.erase(
-            0, std::min(text.size(), text.find(strong) == std::string::npos ? 0 : text.find(strong) + strong.size()));
-      }
-    }
-    strong.clear();
-    strong_leads = false;
+  void new_line() {
+    line_start = block.size();
+    lead_end = line_start;
+    lead_strong.clear();
+    lead_open = true;
+    only_strong = true;
+  }
+
+  // A stretch of a paragraph or list item is done: where does its text go?
+  void flush_text(std::string text, bool paragraph) {
     if (text.find_first_not_of(" \t\r\n*:") == std::string::npos) return;
-    if (section == Section::system || (is_boilerplate && is_boilerplate(text))) {
+    if (tmpl.is_boilerplate && tmpl.is_boilerplate(text)) {
       append(f.dropped, text);
       return;
     }
-    if (looks_like_output(text, "", true)) {
-      append(f.output, text);  // lines pasted raw, not in a code block
+    // The reporter wrote on after the system information without a heading.
+    if (section == Section::environment && paragraph && depth_quote == 0 && prose_after_environment(text))
+      section = Section::current;
+    if (section == Section::environment) {
+      append(f.dropped, text);
       return;
     }
+    if (section != Section::logs && depth_quote == 0) {
+      if (looks_like_output(text, "", true)) {
+        append(f.output, text);  // lines pasted raw, not in a code block
+        return;
+      }
+      if (looks_like_code(text)) {
+        append(f.code, text);  // source pasted without a code block
+        return;
+      }
+    }
     append(target(), text);
+  }
+
+  // The line just read: a template heading when it is bold from start to end, or when it
+  // starts with bold text that is one (the rest of the line then belongs to the
+  // section), or when it is plain text ending with ':' that is one. What came before it
+  // goes to the section it ends.
+  void end_line(bool paragraph) {
+    std::string_view line = std::string_view(block).substr(line_start);
+    std::optional<Section> s;
+    std::size_t keep_from = block.size();  // of this line, what follows the heading
+    if (!lead_strong.empty() && (s = heading(lead_strong))) {
+      keep_from = only_strong ? block.size() : lead_end;
+    } else if (depth_list_item == 0 && !line.empty() && line.find_first_not_of(" \t") != std::string_view::npos) {
+      std::string_view t = line;
+      while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r')) t.remove_suffix(1);
+      if (!t.empty() && t.back() == ':' && words_in(t) <= 8) s = heading(t);
+    }
+    if (!s) return;
+    std::string before = block.substr(0, line_start);
+    std::string after = block.substr(keep_from);
+    append(f.dropped, block.substr(line_start, keep_from - line_start));
+    flush_text(std::move(before), paragraph);
+    section = *s;
+    block = std::move(after);
+    line_start = 0;
+  }
+
+  void end_block(bool paragraph) {
+    end_line(paragraph);
+    flush_text(std::move(block), paragraph);
+    block.clear();
+    new_line();
   }
 
   static int enter_block(MD_BLOCKTYPE type, void* detail, void* self_) {
@@ -142,16 +221,23 @@ struct Reader {
       case MD_BLOCK_HTML:
         ++self->depth_html;
         break;
+      case MD_BLOCK_QUOTE:
+        ++self->depth_quote;
+        break;
       case MD_BLOCK_H:
         ++self->depth_heading;
         self->block.clear();
+        self->new_line();
         break;
       case MD_BLOCK_P:
-        self->in_paragraph = true;
+        if (self->depth_list_item > 0 && !self->block.empty()) self->end_block(false);
         self->block.clear();
+        self->new_line();
         break;
       case MD_BLOCK_LI:
+        if (!self->block.empty()) self->end_block(false);  // a tight item's text before its sub-list
         ++self->depth_list_item;
+        self->new_line();
         break;
       default:
         break;
@@ -164,9 +250,10 @@ struct Reader {
     switch (type) {
       case MD_BLOCK_CODE: {
         --self->depth_code;
-        std::string& dst = self->section == Section::system                      ? self->f.dropped
-                           : looks_like_output(self->code_text, self->code_lang) ? self->f.output
-                                                                                 : self->f.code;
+        std::string& dst = self->section == Section::environment ? self->f.dropped
+                           : self->section == Section::logs || looks_like_output(self->code_text, self->code_lang)
+                               ? self->f.output
+                               : self->f.code;
         if (dst.empty())
           dst = std::move(self->code_text);  // a big log block is moved, not copied
         else
@@ -178,21 +265,30 @@ struct Reader {
       case MD_BLOCK_HTML:
         --self->depth_html;
         break;
+      case MD_BLOCK_QUOTE:
+        --self->depth_quote;
+        break;
       case MD_BLOCK_H: {
         --self->depth_heading;
-        std::string heading = self->block;
+        std::string text = std::move(self->block);
         self->block.clear();
-        if (auto s = section_of(heading)) self->section = *s;
-        self->f.dropped += heading + "\n";
+        self->new_line();
+        if (auto s = self->heading(text)) {
+          self->section = *s;
+          self->f.dropped += text + "\n";
+        } else if (self->section == Section::environment) {
+          self->f.dropped += text + "\n";
+        } else {
+          append(self->target(), text);  // a heading the reporter wrote: their words
+        }
         break;
       }
       case MD_BLOCK_P:
-        self->in_paragraph = false;
-        self->flush_block();
+        self->end_block(self->depth_list_item == 0);
         break;
       case MD_BLOCK_LI:
         --self->depth_list_item;
-        if (!self->block.empty()) self->flush_block();  // a tight list item has no paragraph
+        if (!self->block.empty()) self->end_block(false);  // a tight list item has no paragraph
         break;
       default:
         break;
@@ -202,18 +298,23 @@ struct Reader {
 
   static int enter_span(MD_SPANTYPE type, void*, void* self_) {
     auto* self = static_cast<Reader*>(self_);
-    if (type == MD_SPAN_STRONG) {
-      if (self->block.find_first_not_of(" \t\r\n") == std::string::npos) self->strong_leads = true;
-      ++self->depth_strong;
-    }
+    if (type == MD_SPAN_STRONG) ++self->depth_strong;
     return 0;
   }
 
   static int leave_span(MD_SPANTYPE type, void*, void* self_) {
     auto* self = static_cast<Reader*>(self_);
-    if (type == MD_SPAN_STRONG) --self->depth_strong;
+    if (type == MD_SPAN_STRONG) {
+      --self->depth_strong;
+      if (self->depth_strong == 0 && self->lead_open && !self->lead_strong.empty()) {
+        self->lead_open = false;  // the line's leading bold text is complete
+        self->lead_end = self->block.size();
+      }
+    }
     return 0;
   }
+
+  static bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n:.*-") == std::string_view::npos; }
 
   static int text(MD_TEXTTYPE type, const MD_CHAR* t, MD_SIZE size, void* self_) {
     auto* self = static_cast<Reader*>(self_);
@@ -226,12 +327,22 @@ struct Reader {
       self->code_text.append(s);
       return 0;
     }
-    if (type == MD_TEXT_CODE) append(self->f.code, s);  // inline code stays in the sentence too
     if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR) {
+      self->end_line(self->depth_list_item == 0);
       self->block += '\n';
+      self->new_line();
       return 0;
     }
-    if (self->depth_strong > 0 && self->strong_leads) self->strong.append(s);
+    if (type == MD_TEXT_CODE) append(self->f.code, s);  // inline code stays in the sentence too
+    if (self->depth_strong > 0) {
+      if (self->lead_open) self->lead_strong.append(s);
+    } else if (!blank(s)) {
+      self->only_strong = false;
+      if (self->lead_open) {
+        self->lead_open = false;  // text before any bold: no leading bold on this line
+        self->lead_strong.clear();
+      }
+    }
     self->block.append(s);
     return 0;
   }
@@ -249,14 +360,14 @@ IssueView with_report(IssueView issue, const ReportFields& report) {
   return issue;
 }
 
-ReportFields read_report(std::string_view body, const std::function<bool(std::string_view)>& is_boilerplate) {
+ReportFields read_report(std::string_view body, const ReportTemplate& tmpl) {
   // A body this long is logs: its Markdown is read up to the last line break before the
   // bound (the body field still holds all of it).
   if (body.size() > max_report_bytes) {
     std::size_t cut = body.rfind('\n', max_report_bytes);
     body = body.substr(0, cut == std::string_view::npos ? max_report_bytes : cut);
   }
-  Reader r{is_boilerplate, {}};
+  Reader r{tmpl, {}};
   MD_PARSER parser{};
   parser.abi_version = 0;
   parser.flags = MD_DIALECT_GITHUB;
@@ -268,6 +379,7 @@ ReportFields read_report(std::string_view body, const std::function<bool(std::st
   if (md_parse(body.data(), static_cast<MD_SIZE>(body.size()), &parser, &r) != 0) {
     r.f.prose_current = std::string(body);  // cannot happen with md4c's callbacks returning 0
   }
+  if (!r.block.empty()) r.end_block(true);
   r.f.prose = r.f.prose_current + r.f.prose_expected + r.f.prose_other;
   return std::move(r.f);
 }

@@ -4,11 +4,11 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <set>
 
-#include "read_file.h"
-#include "yaml_reader.h"
+#include "rules_spec.h"
 
 namespace silt {
 
@@ -87,23 +87,52 @@ struct RuleSet::Compiled {
   mutable std::unique_ptr<std::once_flag[]> once;
   std::vector<std::unique_ptr<RE2>> unless;  // null when the rule has none
   std::unique_ptr<RE2::Set> boilerplate;     // null when the file has none
+  std::unique_ptr<RE2::Set> headings;        // the `sections:` patterns, anchored; null when none
+  std::vector<Section> heading_sections;     // set index -> section
   std::vector<FieldSet> fields;
+
+  bool is_boilerplate(std::string_view text) const {
+    if (!boilerplate) return false;
+    std::vector<int> found;
+    return boilerplate->Match(re2::StringPiece(text.data(), text.size()), &found);
+  }
+
+  std::optional<Section> section_of(std::string_view heading) const {
+    if (!headings) return std::nullopt;
+    // Without surrounding punctuation, emoji and spaces ("## 🐛 Bug", "**Describe the bug:**").
+    auto edge = [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); };
+    std::size_t b = 0, e = heading.size();
+    while (b < e && edge(heading[b])) ++b;
+    while (e > b && edge(heading[e - 1]) && heading[e - 1] != ')') --e;
+    if (b == e || e - b > 200) return std::nullopt;
+    std::string text(heading.substr(b, e - b));
+    for (auto& c : text) {
+      if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    std::vector<int> found;
+    if (!headings->Match(text, &found) || found.empty()) return std::nullopt;
+    return heading_sections[static_cast<std::size_t>(*std::min_element(found.begin(), found.end()))];
+  }
 };
 
 // Builds a RuleSet; a friend so the class can keep its members private.
 struct RuleSetBuilder {
-  static RuleSet make(std::vector<Rule> rules, std::map<std::string, double, std::less<>> weights, std::string file,
-                      std::shared_ptr<const RuleSet::Compiled> compiled, double threshold, double review_confidence,
-                      double review_margin, std::vector<std::pair<double, double>> calibration) {
+  static RuleSet make(detail::RulesSpec spec, std::shared_ptr<const RuleSet::Compiled> compiled) {
     RuleSet s;
-    s.calibration_ = std::move(calibration);
-    s.criterion_threshold_ = threshold;
-    s.review_confidence_ = review_confidence;
-    s.review_margin_ = review_margin;
-    s.rules_ = std::move(rules);
-    s.field_weights_ = std::move(weights);
-    s.file_ = std::move(file);
+    s.calibration_ = spec.calibration.value_or(std::vector<std::pair<double, double>>{});
+    s.review_confidence_ = spec.review_confidence.value_or(0.5);
+    s.review_margin_ = spec.review_margin.value_or(0.75);
+    s.model_ = std::move(spec.model);
+    s.rules_ = std::move(spec.rules);
+    s.field_weights_ = std::move(spec.field_weights);
+    s.file_ = std::move(spec.file);
+    s.files_ = std::move(spec.files);
     s.compiled_ = std::move(compiled);
+    // The template reads through the compiled sets, shared by every copy of the set.
+    std::shared_ptr<const RuleSet::Compiled> c = s.compiled_;
+    s.template_.section_of = [c](std::string_view heading) { return c->section_of(heading); };
+    s.template_.is_boilerplate = [c](std::string_view text) { return c->is_boilerplate(text); };
     for (const auto& r : s.rules_)
       for (const auto& f : r.fields) s.uses_report_fields_ = s.uses_report_fields_ || is_report_field(f);
     return s;
@@ -172,9 +201,11 @@ double calibrate(const std::vector<std::pair<double, double>>& c, double raw) {
 }
 
 bool RuleSet::is_boilerplate(std::string_view text) const {
-  if (!compiled_->boilerplate) return false;
-  std::vector<int> found;
-  return compiled_->boilerplate->Match(re2::StringPiece(text.data(), text.size()), &found);
+  return compiled_->is_boilerplate(text);
+}
+
+std::optional<Section> RuleSet::section_of(std::string_view heading) const {
+  return compiled_->section_of(heading);
 }
 
 bool RuleSet::fires(std::size_t index, std::string_view text) const {
@@ -265,255 +296,23 @@ std::size_t RuleSet::test_count() const {
   return n;
 }
 
-namespace {
-
-using detail::YamlReader;
-
-void read_tests(YamlReader& r, const YAML::Node& rule_node, Rule& rule) {
-  const YAML::Node tests = rule_node["tests"];
-  if (!tests.IsDefined() || tests.IsNull()) {
-    r.warning("rule-untested", rule_node, rule.id, "the rule has no tests",
-              "add 'tests: {match: [...], no_match: [...]}' with short texts in your own words");
-    return;
-  }
-  if (!r.expect_map(tests, {"match", "no_match"}, "tests", rule.id)) return;
-  for (const char* key : {"match", "no_match"}) {
-    YAML::Node seq = r.get_sequence(tests, key, false, rule.id);
-    if (!seq.IsDefined()) continue;
-    for (const auto& item : seq) {
-      if (!item.IsScalar()) {
-        r.error("bad-type", item, rule.id, std::string("each test under '") + key + "' must be a string");
-        continue;
-      }
-      rule.tests.push_back({item.Scalar(), std::string_view(key) == "match", r.where(item)});
-    }
-  }
-}
-
-// Whether `pattern` is valid RE2, without compiling it (RE2::Set::Add parses only);
-// reports `bad-pattern` with RE2's message when it is not. Parsed case-sensitively
-// whatever the rule says: case folding does not change what is valid, and folding every
-// letter is most of the parse.
-bool check_pattern(YamlReader& r, const YAML::Node& node, const std::string& rule_id, const std::string& pattern) {
-  RE2::Set check(re2_options(true), RE2::UNANCHORED);
-  std::string error;
-  if (check.Add(pattern, &error) >= 0) return true;
-  r.error("bad-pattern", node, rule_id, "pattern is not valid RE2: " + error,
-          "RE2 has no backreferences or lookaround; see https://github.com/google/re2/wiki/Syntax");
-  return false;
-}
-
-std::unique_ptr<RE2> compile(YamlReader& r, const YAML::Node& node, const std::string& rule_id,
-                             const std::string& pattern, bool case_sensitive, const char* key) {
-  auto re = std::make_unique<RE2>(pattern, re2_options(case_sensitive));
-  if (!re->ok()) {
-    r.error("bad-pattern", node, rule_id, std::string(key) + " is not valid RE2: " + re->error(),
-            "RE2 has no backreferences or lookaround; see https://github.com/google/re2/wiki/Syntax");
-    return nullptr;
-  }
-  return re;
-}
-
-}  // namespace
+namespace detail {
 
 namespace {
 
-RuleLoad load_rules_unguarded(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy) {
-  RuleLoad out;
-  YamlReader r(file, yaml, out.diagnostics);
-  auto root = r.parse();
-  if (!root) return out;
-  if (!r.expect_map(
-          *root,
-          {"schema", "fields", "default_in", "criterion_threshold", "review", "calibration", "boilerplate", "rules"},
-          "the rules file", {}))
-    return out;
-  r.check_schema(*root, "silt/rules/v1");
+// The sets of the file's boilerplate and heading patterns.
+std::unique_ptr<RE2::Set> pattern_set(const std::vector<TextPattern>& patterns, RE2::Anchor anchor) {
+  if (patterns.empty()) return nullptr;
+  auto set = std::make_unique<RE2::Set>(re2_options(false), anchor);
+  for (const auto& p : patterns)
+    if (set->Add(p.text, nullptr) < 0) return nullptr;
+  return set->Compile() ? std::move(set) : nullptr;
+}
 
+// Per field, the prefilter set of the rules that read it.
+void build_field_sets(const std::vector<Rule>& rules, RuleSet::Compiled& compiled, Diagnostics& diags,
+                      const std::vector<SourceLocation>& pattern_where) {
   const auto& known_fields = issue_fields();
-  std::map<std::string, double, std::less<>> weights;
-  if (const YAML::Node fw = (*root)["fields"]; fw.IsDefined()) {
-    if (!fw.IsMap()) {
-      r.error("bad-type", fw, {}, "'fields' must be a map from field name to weight");
-    } else {
-      for (const auto& kv : fw) {
-        std::string name = kv.first.Scalar();
-        if (std::find(known_fields.begin(), known_fields.end(), name) == known_fields.end()) {
-          std::string hint;
-          if (auto c = detail::closest(name, known_fields)) hint = "did you mean '" + *c + "'?";
-          r.error("unknown-field", kv.first, {}, "unknown field '" + name + "'", hint);
-          continue;
-        }
-        double w = 0;
-        if (weights.count(name))
-          r.error("duplicate-key", kv.first, name, "field '" + name + "' is weighed twice in 'fields'");
-        else if (!YAML::convert<double>::decode(kv.second, w) || w < 0)
-          r.error("bad-type", kv.second, name, "a field weight must be a number >= 0");
-        else
-          weights[name] = w;
-      }
-    }
-  }
-
-  // The fields a rule without `in` looks at.
-  std::vector<std::string> default_in = {"title", "body"};
-  YAML::Node din = r.get_sequence(*root, "default_in", false, {});
-  if (din.IsDefined()) {
-    default_in.clear();
-    for (const auto& f : din) {
-      std::string name = f.IsScalar() ? f.Scalar() : std::string();
-      if (std::find(known_fields.begin(), known_fields.end(), name) == known_fields.end())
-        r.error("unknown-field", f, {}, "unknown field '" + name + "' in 'default_in'");
-      else
-        default_in.push_back(name);
-    }
-  }
-
-  auto compiled = std::make_shared<RuleSet::Compiled>();
-  // The issue template's own text: paragraphs matching these are no evidence.
-  YAML::Node boiler = r.get_sequence(*root, "boilerplate", false, {});
-  if (boiler.IsDefined() && boiler.size() > 0) {
-    compiled->boilerplate = std::make_unique<RE2::Set>(re2_options(false), RE2::UNANCHORED);
-    for (const auto& b : boiler) {
-      std::string err;
-      if (!b.IsScalar() || compiled->boilerplate->Add(b.Scalar(), &err) < 0)
-        r.error("bad-pattern", b, {}, "boilerplate pattern is not valid RE2: " + (b.IsScalar() ? err : "not a string"));
-    }
-    if (!out.diagnostics.has_errors() && !compiled->boilerplate->Compile())
-      r.error("bad-pattern", boiler, {}, "the boilerplate patterns do not compile together (too large)");
-  }
-
-  std::vector<std::string> category_ids, criterion_ids;
-  for (const auto& c : taxonomy.categories) category_ids.push_back(c.id);
-  for (const auto& c : taxonomy.criteria) criterion_ids.push_back(c.id);
-
-  std::vector<Rule> rules;
-  std::vector<SourceLocation> pattern_where;  // of each kept rule's pattern
-  std::set<std::string> seen;
-  YAML::Node seq = r.get_sequence(*root, "rules", true, {});
-  if (seq.IsDefined()) {
-    r.set_subject_kind("rule");
-    for (const auto& node : seq) {
-      const YAML::Node id_node = node.IsMap() ? node["id"] : YAML::Node();
-      const std::string named = id_node.IsDefined() && id_node.IsScalar() ? id_node.Scalar() : std::string();
-      if (!r.expect_map(node,
-                        {"id", "category", "criterion", "signal", "pattern", "unless", "in", "weight", "case_sensitive",
-                         "note", "tests"},
-                        "a rule", named))
-        continue;
-      auto id = r.get_string(node, "id", true, {});
-      if (!id) continue;
-      Rule rule;
-      rule.id = *id;
-      rule.where = r.where(node);
-      bool ok = true;
-      if (!seen.insert(rule.id).second) {
-        r.error("duplicate-id", node["id"], rule.id, "rule id '" + rule.id + "' is used twice",
-                "rule ids must be unique in a file");
-        ok = false;
-      }
-
-      auto category = r.get_string(node, "category", false, rule.id);
-      auto criterion = r.get_string(node, "criterion", false, rule.id);
-      auto signal = r.get_string(node, "signal", false, rule.id);
-      const int targets = (category ? 1 : 0) + (criterion ? 1 : 0) + (signal ? 1 : 0);
-      if (targets > 1) {
-        r.error("two-targets", node, rule.id,
-                "a rule has exactly one target: 'category', 'criterion' or 'signal', not several");
-        ok = false;
-      } else if (targets == 0) {
-        r.error("missing-key", node, rule.id,
-                "missing the target: 'category: ID', 'criterion: ID' or 'signal: loud|silent'");
-        ok = false;
-      } else if (signal) {
-        rule.kind = TargetKind::signal;
-        rule.target = *signal;
-        if (*signal == "loud" || *signal == "silent") {
-          rule.target_index = *signal == "loud" ? 0 : 1;
-        } else {
-          r.error("bad-signal", node["signal"], rule.id, "signal '" + *signal + "' is not loud or silent");
-          ok = false;
-        }
-      } else if (category) {
-        rule.kind = TargetKind::category;
-        rule.target = *category;
-        if (auto i = taxonomy.category_index(*category))
-          rule.target_index = *i;
-        else {
-          std::string hint;
-          if (auto c = detail::closest(*category, category_ids)) hint = "did you mean '" + *c + "'?";
-          r.error("unknown-category", node["category"], rule.id, "category '" + *category + "' is not in the taxonomy",
-                  hint);
-          ok = false;
-        }
-      } else {
-        rule.kind = TargetKind::criterion;
-        rule.target = *criterion;
-        if (auto i = taxonomy.criterion_index(*criterion))
-          rule.target_index = *i;
-        else {
-          std::string hint;
-          if (auto c = detail::closest(*criterion, criterion_ids)) hint = "did you mean '" + *c + "'?";
-          r.error("unknown-criterion", node["criterion"], rule.id,
-                  "criterion '" + *criterion + "' is not in the impact matrix", hint);
-          ok = false;
-        }
-      }
-
-      rule.case_sensitive = r.get_bool(node, "case_sensitive", false, rule.id).value_or(false);
-      rule.weight = r.get_number(node, "weight", false, rule.id).value_or(1.0);
-      rule.note = r.get_string(node, "note", false, rule.id).value_or(rule.id);
-
-      std::unique_ptr<RE2> unless;
-      bool pattern_ok = false;
-      if (auto p = r.get_string(node, "pattern", true, rule.id)) {
-        rule.pattern = *p;
-        pattern_ok = check_pattern(r, node["pattern"], rule.id, rule.pattern);
-        pattern_where.push_back(r.where(node["pattern"]));
-      }
-      ok = ok && pattern_ok;
-      if (auto u = r.get_string(node, "unless", false, rule.id)) {
-        rule.unless = *u;
-        unless = compile(r, node["unless"], rule.id, rule.unless, rule.case_sensitive, "unless");
-        ok = ok && unless;
-      }
-
-      YAML::Node in = r.get_sequence(node, "in", false, rule.id);
-      if (in.IsDefined()) {
-        for (const auto& f : in) {
-          std::string name = f.IsScalar() ? f.Scalar() : std::string();
-          if (std::find(known_fields.begin(), known_fields.end(), name) == known_fields.end()) {
-            std::string hint;
-            if (auto c = detail::closest(name, known_fields))
-              hint = "did you mean '" + *c + "'?";
-            else
-              hint =
-                  "fields: title, body, labels, comments, prose, prose.current, prose.expected, prose.other, code, "
-                  "output";
-            r.error("unknown-field", f, rule.id, "unknown field '" + name + "' in 'in'", hint);
-            ok = false;
-          } else if (std::find(rule.fields.begin(), rule.fields.end(), name) == rule.fields.end()) {
-            rule.fields.push_back(name);
-          }
-        }
-        if (in.size() == 0) r.error("empty", in, rule.id, "'in' names no field");
-      } else {
-        rule.fields = default_in;
-      }
-      read_tests(r, node, rule);
-
-      if (!ok) {
-        if (pattern_ok) pattern_where.pop_back();
-        continue;
-      }
-      compiled->pattern_text.push_back(rule.pattern);
-      compiled->case_sensitive.push_back(rule.case_sensitive);
-      compiled->unless.push_back(std::move(unless));
-      rules.push_back(std::move(rule));
-    }
-  }
-  if (out.diagnostics.has_errors()) return out;
-
   // Prefilter sets: a field scans its text once with a set, then drops the rules that
   // matched but do not read it. Compiling a set is most of the start-up, so a field
   // reuses a set already built when that set's rules are a modest superset of its own;
@@ -559,9 +358,9 @@ RuleLoad load_rules_unguarded(std::string_view yaml, const std::string& file, co
     fs.set = reuse->set;
     fs.set_rules = reuse->index;
   }
-  compiled->fields = std::move(field_sets);
-  compiled->patterns.resize(rules.size());
-  compiled->once = std::make_unique<std::once_flag[]>(rules.size());
+  compiled.fields = std::move(field_sets);
+  compiled.patterns.resize(rules.size());
+  compiled.once = std::make_unique<std::once_flag[]>(rules.size());
   // A pattern that matches the empty text would fire on every issue: the sets tell for
   // the rules they hold; a rule in no set (one failed to build) is compiled to tell.
   std::vector<bool> empty(rules.size(), false), covered(rules.size(), false);
@@ -574,68 +373,43 @@ RuleLoad load_rules_unguarded(std::string_view yaml, const std::string& file, co
       for (int i : found) empty[static_cast<std::size_t>(b.index[static_cast<std::size_t>(i)])] = true;
   }
   for (std::size_t i = 0; i < rules.size(); ++i) {
-    if (!covered[i]) empty[i] = RE2::PartialMatch("", compiled->pattern(i));
-    if (empty[i])
-      r.report(Severity::error, "empty-match", pattern_where[i], rules[i].id,
-               "the pattern matches the empty text, so it fires on every issue");
-  }
-  if (out.diagnostics.has_errors()) return out;
-  const double threshold = r.get_number(*root, "criterion_threshold", false, {}).value_or(0.0);
-  double review_confidence = 0.5, review_margin = 0.75;
-  if (const YAML::Node review = (*root)["review"];
-      review.IsDefined() && r.expect_map(review, {"min_confidence", "margin"}, "review", {})) {
-    review_confidence = r.get_number(review, "min_confidence", false, {}).value_or(review_confidence);
-    review_margin = r.get_number(review, "margin", false, {}).value_or(review_margin);
-  }
-  // calibration: [[raw, calibrated], ...], raw increasing, calibrated not decreasing, in [0, 1].
-  std::vector<std::pair<double, double>> calibration;
-  YAML::Node cal = r.get_sequence(*root, "calibration", false, {});
-  if (cal.IsDefined()) {
-    for (const auto& point : cal) {
-      double x = 0, y = 0;
-      if (!point.IsSequence() || point.size() != 2 || !YAML::convert<double>::decode(point[0], x) ||
-          !YAML::convert<double>::decode(point[1], y) || x < 0 || x > 1 || y < 0 || y > 1) {
-        r.error("bad-calibration", point, {}, "a calibration point is [raw, calibrated], both from 0 to 1");
-        continue;
-      }
-      if (!calibration.empty() && (x <= calibration.back().first || y < calibration.back().second))
-        r.error("bad-calibration", point, {},
-                "calibration points must have increasing raw values and non-decreasing calibrated ones");
-      calibration.emplace_back(x, y);
+    if (!covered[i]) empty[i] = RE2::PartialMatch("", compiled.pattern(i));
+    if (empty[i]) {
+      Diagnostic d;
+      d.code = "empty-match";
+      d.where = pattern_where[i];
+      d.subject_kind = "rule";
+      d.subject = rules[i].id;
+      d.message = "the pattern matches the empty text, so it fires on every issue";
+      diags.add(std::move(d));
     }
   }
-  if (out.diagnostics.has_errors()) return out;
-  out.rules = RuleSetBuilder::make(std::move(rules), std::move(weights), file, std::move(compiled), threshold,
-                                   review_confidence, review_margin, std::move(calibration));
-  return out;
 }
 
 }  // namespace
 
-// The library boundary: whatever yaml-cpp or RE2 throws becomes a diagnostic.
-RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy) {
-  try {
-    return load_rules_unguarded(yaml, file, taxonomy);
-  } catch (const std::exception& e) {
-    RuleLoad out;
-    Diagnostic d;
-    d.code = "internal";
-    d.where.file = file;
-    d.message = std::string("the rules could not be read: ") + e.what();
-    d.hint = "this is a bug in silt: please report it with the file";
-    out.diagnostics.add(std::move(d));
-    return out;
+std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags) {
+  (void)taxonomy;
+  auto compiled = std::make_shared<RuleSet::Compiled>();
+  for (const auto& rule : spec.rules) {
+    compiled->pattern_text.push_back(rule.pattern);
+    compiled->case_sensitive.push_back(rule.case_sensitive);
+    compiled->unless.push_back(
+        rule.unless.empty() ? nullptr : std::make_unique<RE2>(rule.unless, re2_options(rule.case_sensitive)));
   }
+  compiled->boilerplate = pattern_set(spec.boilerplate, RE2::UNANCHORED);
+  std::vector<TextPattern> headings;
+  for (const auto& [section, p] : spec.sections) {
+    headings.push_back(p);
+    compiled->heading_sections.push_back(section);
+  }
+  compiled->headings = pattern_set(headings, RE2::ANCHOR_BOTH);
+  const std::size_t errors = diags.error_count();
+  build_field_sets(spec.rules, *compiled, diags, spec.pattern_where);
+  if (diags.error_count() > errors) return std::nullopt;
+  return RuleSetBuilder::make(std::move(spec), std::move(compiled));
 }
 
-RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy) {
-  auto text = detail::read_file(path);
-  if (!text.ok()) {
-    RuleLoad out;
-    out.diagnostics.add(detail::unreadable_file(path, text.error()));
-    return out;
-  }
-  return load_rules(text.value(), path, taxonomy);
-}
+}  // namespace detail
 
 }  // namespace silt

@@ -2,8 +2,9 @@
 // records, framed, parsed, classified with the built-in taxonomy and rules, and
 // written. The first byte chooses: bits 0-1 the input format (detect, jsonl, json,
 // csv), bits 2-3 the output format (jsonl, csv, gh, jsonl), bit 4 silent_only, bit 5
-// fail_fast, bit 6 label_all and no CSV header, bit 7 a resume past the first good
-// record. The rest is the file.
+// fail_fast, bit 6 odd settings (label_all, no CSV header, records over 512 bytes
+// rejected as too-large), bit 7 a resume past the first good record. The rest is the
+// file.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.fail_fast = flags & 32u;
   options.label_all = flags & 64u;
   options.header = !(flags & 64u);
+  if (flags & 64u) options.max_record = 512;
   options.skip_good = (flags & 128u) ? 1 : 0;
   CountingSink sink;
   const auto stats = silt::run_batch(classifier, options, sink);

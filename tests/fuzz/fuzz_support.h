@@ -43,7 +43,7 @@ inline const Classifier& builtin_classifier() {
   static const Classifier c = [] {
     auto t = builtin_taxonomy_loaded();
     auto b = builtin_rules();
-    auto r = load_rules(b.text, std::string(b.name), *t);
+    auto r = load_rules(b.text, std::string(b.name), *t, silt::include_builtin());
     if (!r.rules) die("the built-in rules do not load");
     return Classifier(t, std::make_shared<const RuleSet>(std::move(*r.rules)));
   }();

@@ -25,8 +25,10 @@ namespace silt {
 //  csv:   a header naming at least `title` and `body` (`id`, `number`, `labels`, `url`
 //         optional), RFC 4180 quoting, multi-line quoted fields.
 enum class InputFormat { detect, jsonl, json, csv };
-// jsonl, csv, or gh: a `gh issue edit` command a record (silt/labels.h).
-enum class OutputFormat { jsonl, csv, gh };
+// jsonl, csv, or gh: a `gh issue edit` command a record (silt/labels.h); values: no
+// bytes at all, each Classification handed to BatchSink::labeled (for a consumer in the
+// same process: eval, triage, rules fit).
+enum class OutputFormat { jsonl, csv, gh, values };
 
 std::optional<InputFormat> parse_input_format(std::string_view name);
 std::optional<OutputFormat> parse_output_format(std::string_view name);
@@ -87,6 +89,12 @@ class BatchSink {
   virtual ~BatchSink() = default;
   // Output bytes: whole records, in input order.
   virtual void write(std::string_view bytes) = 0;
+  // With OutputFormat::values, each labeled record instead, in input order, and the
+  // record's source ("file:line").
+  virtual void labeled(Classification&& c, const std::string& source) {
+    (void)c;
+    (void)source;
+  }
   // A bad record.
   virtual void reject(const Reject& r) = 0;
   // An input that could not be read at all (missing file, CSV without title/body).

@@ -16,8 +16,9 @@
 
 namespace silt {
 
-// given: by the user; inferred: rules fired on the text; implied: the text says nothing
-// of any criterion, so the category's `implies` apply; assumed: not holding, no evidence.
+// given: by the user; inferred: rules fired on the text for or against it; implied: no
+// rule fired, and the prior of the category (ScoreModel::criteria_prior) says it holds;
+// assumed: no rule fired, and the prior says it does not.
 enum class AnswerSource { given, inferred, implied, assumed };
 std::string_view to_string(AnswerSource s);
 
@@ -25,7 +26,8 @@ struct CriterionReading {
   std::string id;
   bool value = false;
   AnswerSource source = AnswerSource::assumed;
-  double score = 0;  // summed weight of the criterion's rules that fired
+  double score = 0;        // summed weight of the criterion's rules that fired
+  double probability = 0;  // that it holds (1 or 0 when given)
 };
 
 struct Evidence {
@@ -45,15 +47,17 @@ struct Classification {
   std::string title;
   std::string category;  // category id
   std::string category_name;
-  double confidence = 0;      // 0-1, calibrated when the rules file has a calibration map
-  double raw_confidence = 0;  // before calibration
-  bool fallback = false;      // true when no category rule fired
+  double confidence = 0;      // 0-1: the category's probability, calibrated by the rules file's map
+  double raw_confidence = 0;  // the probability before calibration
+  bool fallback = false;      // true when no category rule fired: the category is the prior's
   // True when a person should look: no category evidence, a confidence under the rules
-  // file's review.min_confidence (0.5), or a runner-up scoring at least review.margin
-  // (0.75) times the winner.
+  // file's review.min_confidence, or a runner-up scoring at least review.margin times
+  // the winner.
   bool needs_review = false;
-  std::vector<std::pair<std::string, double>> scores;  // every category, taxonomy order
-  std::optional<int> level;                            // impact level number, nullopt when none matches
+  std::vector<std::pair<std::string, double>> scores;         // evidence score, every category, taxonomy order
+  std::vector<std::pair<std::string, double>> probabilities;  // softmax of the model, same order
+  std::optional<int> level;                                   // impact level number, nullopt when none matches
+  double level_probability = 0;                               // of that level (or of no level)
   std::string threat;
   std::vector<CriterionReading> criteria;  // taxonomy order
   // Whether the report describes a silent bug: false when it shows a traceback, an

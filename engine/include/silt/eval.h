@@ -15,8 +15,12 @@ namespace silt {
 
 struct GoldLabel {
   std::string id;
-  std::string category;      // a category id of the taxonomy
+  std::string category;      // a category id of the taxonomy; empty for a loud bug
   std::optional<int> level;  // empty in the file: left out of the impact figures
+  bool loud = false;         // `silent` says no: out of the taxonomy's scope
+  // The answers to the criteria, taxonomy order, from columns named by criterion id
+  // (yes/no); unknown where the file has no such column or leaves it empty.
+  std::vector<std::optional<bool>> criteria;
   int line = 0;
 };
 
@@ -28,6 +32,7 @@ struct Prediction {
   double confidence = 0;
   double raw_confidence = 0;  // before the rules' calibration map (= confidence when none)
   bool needs_review = false;
+  std::optional<bool> silent;                          // silt's silence check (null: no evidence either way)
   bool fallback = false;                               // no category rule matched: the taxonomy's fallback category
   std::vector<std::pair<std::string, bool>> criteria;  // each criterion's value
   std::string title;
@@ -35,9 +40,11 @@ struct Prediction {
   std::vector<std::string> evidence;  // "rule -> kind:target: \"text\" (field)"
 };
 
-// Reads a gold CSV with a header naming `id`, `category` and `impact` (in any order).
-// Rows whose category is not in the taxonomy or whose impact is not a level number
-// are reported in `problems` ("file:line: ...") and left out.
+// Reads a gold CSV with a header naming `id`, `category` and `impact` (in any order),
+// and optionally `silent` (yes/no): a row with silent=no is a loud bug, whose category
+// may be empty; it is left out of the category and impact figures and counted in the
+// silence ones. Rows whose category is not in the taxonomy or whose impact is not a
+// level number are reported in `problems` ("file:line: ...") and left out.
 struct GoldFile {
   std::vector<GoldLabel> labels;
   std::vector<std::string> problems;
@@ -94,6 +101,11 @@ struct EvalReport {
   // Calibration of the category confidence (see reliability).
   std::vector<ReliabilityBin> calibration;
   std::optional<double> ece;
+  // Review: items not flagged needs_review, and how many of those have the right category.
+  std::size_t unflagged = 0, unflagged_right = 0;
+  // Silence: the loud bugs among the gold items, and those silt called loud (silent
+  // false); the silent bugs silt called loud.
+  std::size_t loud = 0, loud_caught = 0, silent_called_loud = 0;
 };
 
 // A calibration map fitted on (raw confidence, right or wrong) pairs by isotonic

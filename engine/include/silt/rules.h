@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 
 #include "silt/diagnostics.h"
 #include "silt/issue.h"
+#include "silt/report.h"
 #include "silt/taxonomy.h"
 
 namespace silt {
@@ -41,7 +43,8 @@ struct Rule {
   bool case_sensitive = false;
   std::string note;  // short phrase for the rationale
   std::vector<RuleTest> tests;
-  SourceLocation where;
+  SourceLocation where;         // the rule's map
+  SourceLocation weight_where;  // where its weight is written (a `weight:` or a `weights:` entry); line 0: default
 };
 
 // One place a rule fired: the field and the byte range [start, end) of the first
@@ -63,15 +66,37 @@ struct RuleTestFailure {
 // confidence: linear between the points, flat beyond them; the raw value when empty.
 double calibrate(const std::vector<std::pair<double, double>>& map, double raw);
 
+// How evidence becomes probabilities: the rules file's `model:` map, which
+// `silt rules fit` fits on labeled issues. A category's evidence score is the sum of its
+// rules' weights, each rule counted once at its strongest hit (rule weight times field
+// weight); p(category) is the softmax over the categories of
+//   category_bias[c] + category_scale * score[c].
+// Criterion k of a bug whose category is c holds with probability
+//   sigmoid(criteria_prior[c][k] + criteria_scale * evidence[k]),
+// evidence[k] summed as for categories. Without a `model:` map: no bias, scales 0.5
+// and 2, and each category's prior +1 for the criteria its taxonomy entry `implies`, -1
+// for the others (so one hit of weight 1 makes a criterion hold, as it did before).
+struct ScoreModel {
+  double category_scale = 0.5;
+  double criteria_scale = 2.0;
+  std::vector<double> category_bias;                // taxonomy order
+  std::vector<std::vector<double>> criteria_prior;  // [category][criterion], taxonomy order
+};
+
 // Compiled rules. Immutable; const methods are safe to call from many threads.
 class RuleSet {
  public:
   const std::vector<Rule>& rules() const { return rules_; }
   // How much a hit counts for by field ("title": 2, "body": 1...). Unlisted fields: 1.
   double field_weight(std::string_view field) const;
+  // The file the rules were loaded from, and every file it included (in reading order).
   const std::string& file() const { return file_; }
-  // The score a criterion's rules must reach for it to be inferred to hold.
-  double criterion_threshold() const { return criterion_threshold_; }
+  const std::vector<std::string>& files() const { return files_; }
+  // The numbers that turn evidence into probabilities.
+  const ScoreModel& model() const { return model_; }
+  // The issue template as this rule set reads it: its `sections:` headings and
+  // `boilerplate:`. Valid while the RuleSet lives.
+  const ReportTemplate& report_template() const { return template_; }
   // needs_review: when the confidence is under review_confidence, or the runner-up
   // scores at least review_margin times the winner (the file's `review:` map).
   double review_confidence() const { return review_confidence_; }
@@ -91,6 +116,11 @@ class RuleSet {
   // Whether `text` (a paragraph) matches one of the file's `boilerplate:` patterns: the
   // issue template's own text, which is no evidence.
   bool is_boilerplate(std::string_view text) const;
+
+  // The section a template heading opens (the file's `sections:`), nullopt for any
+  // other heading. The heading is compared without its surrounding punctuation, emoji
+  // and spaces, in any case.
+  std::optional<Section> section_of(std::string_view heading) const;
 
   // The first match of each rule in each field that an `unless` discarded, where the
   // rule did not fire in that field: what `silt explain` lists as suppressed.
@@ -114,8 +144,10 @@ class RuleSet {
   std::vector<Rule> rules_;
   std::map<std::string, double, std::less<>> field_weights_;
   std::string file_;
+  std::vector<std::string> files_;
   bool uses_report_fields_ = false;
-  double criterion_threshold_ = 0;
+  ScoreModel model_;
+  ReportTemplate template_;
   double review_confidence_ = 0.5;
   double review_margin_ = 0.75;
   std::vector<std::pair<double, double>> calibration_;
@@ -131,11 +163,22 @@ struct RuleLoad {
   Diagnostics diagnostics;
 };
 
-// Parses, validates and compiles a rules YAML document against `taxonomy` (target ids
-// are checked there). Collects every finding. Never throws.
-RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy);
+// How a rules file's `include:` entries are read: the text of `path` (as written in the
+// file `from`), with the name to report it under; an Error when it cannot be read.
+using IncludeReader =
+    std::function<Result<std::pair<std::string, std::string>>(const std::string& from, const std::string& path)>;
 
-// Reads `path`, then as load_rules. An unreadable file is a diagnostic.
+// The IncludeReader of files on disk: `path` relative to the directory of `from`.
+IncludeReader include_from_disk();
+
+// Parses, validates and compiles a rules YAML document against `taxonomy` (target ids
+// are checked there), with the files it includes read by `includes` (none may be
+// included when it is empty). Collects every finding. Never throws.
+RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy,
+                    const IncludeReader& includes = {});
+
+// Reads `path` and the files it includes from disk, then as load_rules. An unreadable
+// file is a diagnostic.
 RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy);
 
 }  // namespace silt
