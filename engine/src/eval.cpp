@@ -255,9 +255,11 @@ Reliability reliability(const std::vector<std::pair<double, bool>>& pairs) {
   for (std::size_t b = 0; b < 5; ++b)
     r.bins.push_back({0.2 * static_cast<double>(b), 0.2 * static_cast<double>(b + 1), 0, 0, 0});
   for (const auto& [confidence, right] : pairs) {
-    auto& bin = r.bins[std::min<std::size_t>(4, static_cast<std::size_t>(std::max(0.0, confidence) * 5))];
+    // A confidence outside [0, 1] (or NaN) in a hand-made file counts at the nearest end.
+    const double c = std::isnan(confidence) ? 0.0 : std::clamp(confidence, 0.0, 1.0);
+    auto& bin = r.bins[std::min<std::size_t>(4, static_cast<std::size_t>(c * 5))];
     ++bin.n;
-    bin.confidence += confidence;
+    bin.confidence += c;
     bin.accuracy += right ? 1.0 : 0.0;
   }
   if (pairs.empty()) return r;
