@@ -71,6 +71,7 @@ TEST_CASE("the seven canonical examples, criteria given, get their category and 
     CHECK(c.category == ex.category);
     REQUIRE(c.level);
     CHECK(*c.level == ex.level);
+    REQUIRE(c.criteria.size() == given.size());
     for (const auto& r : c.criteria) CHECK(r.source == AnswerSource::given);
   }
 }

@@ -442,3 +442,54 @@ TEST_CASE("cli: the table tells implied criteria from inferred ones", "[cli]") {
   CHECK(contains(r.out, "yes/i"));  // model-info: a rule fired
   CHECK(contains(r.out, "p = implied by the category's prior"));
 }
+
+TEST_CASE("cli: rules fit writes the fitted file and says how it does before and after", "[cli][fit]") {
+  const std::string dir = fs::temp_directory_path() / ("silt-fit-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir + "/rules.yaml") << "schema: silt/rules/v1\nfields: {title: 1}\nrules:\n"
+                                        "  - {id: alpha, category: wrong-shape, pattern: alpha, weight: 1, tests: "
+                                        "{match: [alpha]}}\n"
+                                        "  - {id: beta, category: wrong-calculation, pattern: beta, weight: 2, tests: "
+                                        "{match: [beta]}}\n";
+  std::ofstream issues(dir + "/issues.jsonl"), gold(dir + "/gold.csv");
+  gold << "id,category,impact\n";
+  for (int i = 0; i < 30; ++i) {
+    const bool shape = i % 2 == 0;
+    issues << nlohmann::json{{"id", "i" + std::to_string(i)},
+                             {"title", shape ? (i % 4 == 0 ? "alpha beta" : "beta") : (i % 4 == 1 ? "beta" : "hm")},
+                             {"body", ""}}
+                  .dump()
+           << "\n";
+    gold << "i" << i << "," << (shape ? "wrong-shape,2" : "wrong-calculation,4") << "\n";
+  }
+  issues.close();
+  gold.close();
+  auto r = silt("rules fit --rules " + dir + "/rules.yaml --gold " + dir + "/gold.csv " + dir + "/issues.jsonl -o " +
+                dir + "/fitted.yaml --iterations 300");
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "silt rules fit: 30 issues"));
+  CHECK(contains(r.err, "before: category"));
+  CHECK(contains(r.err, "after:  category"));
+  const std::string fitted = slurp(dir + "/fitted.yaml");
+  CHECK(contains(fitted, "# silt rules fit, "));
+  CHECK(contains(fitted, "pattern: alpha"));
+  auto v = silt("validate --rules " + dir + "/fitted.yaml");
+  CHECK(v.code == 0);
+  // Bad input: a malformed gold row is named with its line; a column named twice stops it.
+  std::ofstream(dir + "/bad.csv") << "id,category,impact\ni0,wrong-shape,2\ni1,\"wrong-calculation,4\n";
+  auto bad = silt("rules fit --rules " + dir + "/rules.yaml --gold " + dir + "/bad.csv " + dir + "/issues.jsonl");
+  CHECK(bad.code == 3);
+  CHECK(contains(bad.err, "bad.csv:3:"));
+  std::ofstream(dir + "/dup.csv") << "id,category,category\ni0,wrong-shape,wrong-shape\n";
+  auto dup = silt("rules fit --rules " + dir + "/rules.yaml --gold " + dir + "/dup.csv " + dir + "/issues.jsonl");
+  CHECK(dup.code == 3);
+  CHECK(contains(dup.err, "dup.csv:1:"));
+  auto none = silt("rules fit --rules " + dir + "/rules.yaml " + dir + "/issues.jsonl");
+  CHECK(none.code == 2);  // --gold is required
+  fs::remove_all(dir);
+  auto help = silt("rules fit --help");
+  CHECK(help.code == 0);
+  CHECK(contains(help.out, "Usage: silt rules fit"));
+  CHECK(contains(help.out, "cross-validation"));
+  CHECK(contains(help.out, "hand-written numbers"));
+}

@@ -123,6 +123,7 @@ TEST_CASE("report: an empty body, and a body of code only", "[report]") {
   CHECK(has(code_only.code, "model.save('m')"));
   auto c = classify("t", "```python\nmodel.fit(x, y)\nmodel.save('m')\n```\n");
   // Code alone is weak evidence: it counts at the code field's weight.
+  REQUIRE_FALSE(c.evidence.empty());
   for (const auto& e : c.evidence) CHECK(e.field == "code");
 }
 
@@ -141,4 +142,65 @@ TEST_CASE("report: pasted output outside code blocks goes to output, prose stays
   CHECK(has(f.output, "loss: nan"));
   CHECK(has(f.prose_current, "The loss goes wrong"));
   CHECK(has(f.prose_current, "Everything runs on the CPU"));
+}
+
+TEST_CASE("report: template headings with no blank line around them still open their sections",
+          "[report][failure-class-3]") {
+  const auto& clf = silt::test::default_classifier();
+  auto read = [&](const std::string& body) {
+    Issue i;
+    i.id = "t";
+    i.title = "t";
+    i.body = body;
+    i.join_lists();
+    return clf.read_report(i.view());
+  };
+  SECTION("a bold heading right under the system information list") {
+    auto f = read(
+        "**System information**\n- OS: Linux\n- Library version: 2.4\n**Describe the current behavior**\n"
+        "The saved model predicts other classes after loading.\n**Describe the expected behavior**\n"
+        "The same classes as before saving.\n");
+    CHECK(has(f.prose_current, "predicts other classes after loading"));
+    CHECK(has(f.prose_expected, "The same classes as before saving"));
+    CHECK_FALSE(has(f.prose, "Linux"));
+    CHECK(has(f.dropped, "Linux"));
+  }
+  SECTION("two bold headings and their text in one paragraph") {
+    auto f = read(
+        "**Describe the current behavior**\nThe mean of the batch comes out twice as large.\n"
+        "**Describe the expected behavior**\nIt should equal the numpy mean.\n");
+    CHECK(has(f.prose_current, "comes out twice as large"));
+    CHECK_FALSE(has(f.prose_current, "numpy mean"));
+    CHECK(has(f.prose_expected, "It should equal the numpy mean"));
+  }
+  SECTION("a heading phrased another way, and text on the heading's own line") {
+    auto f = read("**System information**\n- OS: Linux\n\n**The current behavior** The loss stays at zero.\n");
+    CHECK(has(f.prose_current, "The loss stays at zero"));
+    auto g = read("### Describe the bug\nThe warning is printed on every step.\n### Versions\ntorch 2.1\n");
+    CHECK(has(g.prose_current, "The warning is printed on every step"));
+    CHECK_FALSE(has(g.prose, "torch 2.1"));
+  }
+  SECTION("prose written on after the system information, without a heading") {
+    auto f = read(
+        "**System information**\n- OS: Linux\n- GPU: none\n\nWhen I reload the checkpoint the optimizer starts "
+        "again from its first step and the loss jumps back up.\n");
+    CHECK(has(f.prose_current, "the optimizer starts again from its first step"));
+  }
+  SECTION("a plain line ending with a colon opens a section too") {
+    auto f = read("Expected behavior:\nThe bar counts steps up to 100.\n");
+    CHECK(has(f.prose_expected, "The bar counts steps up to 100"));
+  }
+  SECTION("headings no template uses are the reporter's words") {
+    auto f = read("## The loss turns to NaN after the third epoch\nDetails follow.\n");
+    CHECK(has(f.prose_current, "The loss turns to NaN after the third epoch"));
+  }
+}
+
+TEST_CASE("report: block quotes are kept apart from the reporter's own words", "[report]") {
+  auto f = silt::test::default_classifier().read_report(
+      issue_from_text("t\nThe docs say:\n\n> the gradient is averaged over the batch\n\nIt is summed instead.\n", "t")
+          .view());
+  CHECK(has(f.quoted, "the gradient is averaged over the batch"));
+  CHECK_FALSE(has(f.prose_current, "averaged over the batch"));
+  CHECK(has(f.prose_current, "It is summed instead"));
 }

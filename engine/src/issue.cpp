@@ -13,12 +13,12 @@ namespace silt {
 const std::vector<std::string>& issue_fields() {
   static const std::vector<std::string> fields = {"title", "body",          "labels",         "comments",
                                                   "prose", "prose.current", "prose.expected", "prose.other",
-                                                  "code",  "output"};
+                                                  "code",  "output",        "quoted"};
   return fields;
 }
 
 bool is_report_field(std::string_view name) {
-  return name == "prose" || name.rfind("prose.", 0) == 0 || name == "code" || name == "output";
+  return name == "prose" || name.rfind("prose.", 0) == 0 || name == "code" || name == "output" || name == "quoted";
 }
 
 std::string_view IssueView::field(std::string_view name) const {
@@ -32,6 +32,7 @@ std::string_view IssueView::field(std::string_view name) const {
   if (name == "prose.other") return prose_other;
   if (name == "code") return code;
   if (name == "output") return output;
+  if (name == "quoted") return quoted;
   return {};
 }
 

@@ -21,7 +21,7 @@ struct ParsedIssue {
   std::string_view title, body, url;
   std::vector<std::string_view> labels, comments;
 
-  IssueView view() const { return {id, title, body, url, labels_text, comments_text, {}, {}, {}, {}, {}, {}}; }
+  IssueView view() const { return {id, title, body, url, labels_text, comments_text, {}, {}, {}, {}, {}, {}, {}}; }
   Issue to_issue() const;
 };
 

@@ -357,6 +357,7 @@ IssueView with_report(IssueView issue, const ReportFields& report) {
   issue.prose_other = report.prose_other;
   issue.code = report.code;
   issue.output = report.output;
+  issue.quoted = report.quoted;
   return issue;
 }
 

@@ -20,7 +20,7 @@ struct IssueView {
   std::string_view labels;    // label names joined by '\n'
   std::string_view comments;  // comment bodies joined by "\n\n"
   // The body as a reviewer reads it (silt/report.h); empty until the classifier reads it.
-  std::string_view prose, prose_current, prose_expected, prose_other, code, output;
+  std::string_view prose, prose_current, prose_expected, prose_other, code, output, quoted;
 
   // The text of a field by name (one of issue_fields()); empty for an unknown name.
   std::string_view field(std::string_view name) const;
@@ -38,7 +38,7 @@ struct Issue {
   std::string comments_text;          // comments joined by "\n\n", field `comments`
 
   std::string_view field(std::string_view name) const { return view().field(name); }
-  IssueView view() const { return {id, title, body, url, labels_text, comments_text, {}, {}, {}, {}, {}, {}}; }
+  IssueView view() const { return {id, title, body, url, labels_text, comments_text, {}, {}, {}, {}, {}, {}, {}}; }
 
   // Fills labels_text and comments_text from labels and comments.
   void join_lists();
@@ -46,7 +46,7 @@ struct Issue {
 
 // The field names rules may name in `in:`: title, body, labels, comments, and the body
 // as a reviewer reads it: prose, prose.current, prose.expected, prose.other, code,
-// output.
+// output, quoted (block quotes: documentation or a message the reporter cites).
 const std::vector<std::string>& issue_fields();
 
 // Whether a field comes from reading the body's Markdown (prose..., code, output).
