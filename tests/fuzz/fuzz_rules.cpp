@@ -1,10 +1,12 @@
-// Fuzzes the rules YAML reader (silt::load_rules) against the built-in taxonomy; rules
-// that load are matched on a small issue, classify it, and run their own tests.
+// Fuzzes the rules YAML reader (silt::load_rules) against the built-in taxonomy, with
+// the built-in packs to include; rules that load are matched on a small issue,
+// classify it, and run their own tests.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
 #include "fuzz_support.h"
+#include "silt/builtin.h"
 #include "silt/classifier.h"
 #include "silt/rules.h"
 
@@ -12,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const auto taxonomy = silt::fuzz::builtin_taxonomy_loaded();
   static const silt::Issue issue = silt::fuzz::small_issue();
   silt::fuzz::FdLeakCheck fds;
-  auto load = silt::load_rules(silt::fuzz::text(data, size), "fuzz-rules.yaml", *taxonomy);
+  // Named as a file of rules/, so that `include:` finds the built-in packs beside it.
+  auto load = silt::load_rules(silt::fuzz::text(data, size), "rules/fuzz.yaml", *taxonomy, silt::include_builtin());
   for (const auto& d : load.diagnostics.all()) (void)d.message.size();
   if (!load.rules) return 0;
   auto rules = std::make_shared<const silt::RuleSet>(std::move(*load.rules));
