@@ -317,7 +317,7 @@ int cmd_batch(const std::vector<std::string>& args) {
     }
   }
 
-  Classifier classifier(config->taxonomy, config->rules);
+  Classifier classifier = make_classifier(*config);
   CliSink sink(out.get(), rejects.get(), progress, quiet);
   BatchStats stats = run_batch(classifier, options, sink);
   sink.clear_progress();

@@ -65,7 +65,7 @@ int cmd_classify(const std::vector<std::string>& args) {
     inputs.push_back("-");
   }
 
-  Classifier classifier(config->taxonomy, config->rules);
+  Classifier classifier = make_classifier(*config);
   const bool color = use_color(opt(vm, "color", "auto"));
   bool bad_input = false;
   std::vector<Classification> table;
@@ -128,6 +128,31 @@ int cmd_labels(const std::vector<std::string>& args) {
   return exit_ok;
 }
 
+namespace {
+
+// "pack NAME: FILE (includes A, B): N rules, M rule tests"
+std::string pack_line(const std::string& name, const RuleSet& rules) {
+  std::string includes;
+  for (std::size_t i = 1; i < rules.files().size(); ++i) includes += (i > 1 ? ", " : "") + rules.files()[i];
+  return (name == rules.file() ? rules.file() : "pack " + name + ": " + rules.file()) +
+         (includes.empty() ? "" : " (includes " + includes + ")") + ": " + std::to_string(rules.rules().size()) +
+         " rules, " + std::to_string(rules.test_count()) + " rule tests\n";
+}
+
+// The rule sets a command about rules acts on: --rules's file, the --pack named, or
+// every pack of the map.
+std::vector<std::pair<std::string, std::shared_ptr<const RuleSet>>> rule_sets(const Config& c) {
+  std::vector<std::pair<std::string, std::shared_ptr<const RuleSet>>> out;
+  if (c.packs && c.forced_pack.empty()) {
+    for (const auto& p : c.packs->packs()) out.emplace_back(p.name, c.packs->rules(p));
+  } else {
+    out.emplace_back(c.forced_pack.empty() ? c.rules_file : c.forced_pack, c.rules);
+  }
+  return out;
+}
+
+}  // namespace
+
 int cmd_validate(const std::vector<std::string>& args) {
   po::options_description own("Validate options");
   own.add_options()("format,f", po::value<std::string>()->default_value("text"), "text or json");
@@ -151,67 +176,121 @@ int cmd_validate(const std::vector<std::string>& args) {
     if (c.taxonomy)
       std::cout << c.taxonomy_file << ": " << c.taxonomy->categories.size() << " categories, "
                 << c.taxonomy->criteria.size() << " criteria, " << c.taxonomy->levels.size() << " levels\n";
-    if (c.rules)
-      std::cout << c.rules_file << ": " << c.rules->rules().size() << " rules, " << c.rules->test_count()
-                << " rule tests\n";
+    if (c.packs && c.forced_pack.empty()) {
+      for (const auto& p : c.packs->packs())
+        if (auto rules = c.packs->rules(p)) std::cout << pack_line(p.name, *rules);
+    } else if (c.rules) {
+      std::cout << pack_line(c.forced_pack.empty() ? c.rules_file : c.forced_pack, *c.rules);
+    }
     if (!c.rules_checked) std::cout << "rules not checked: the taxonomy has errors\n";
     std::cout << c.diagnostics.error_count() << " error(s), " << c.diagnostics.warning_count() << " warning(s)\n";
   }
   return c.ok() && c.rules_checked ? exit_ok : exit_usage;
 }
 
+namespace {
+
+// `silt rules lint`: each pack's findings; exit 1 when there are any.
+int rules_lint(const Config& c, const std::string& format) {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  std::size_t count = 0;
+  for (const auto& [name, set] : rule_sets(c)) {
+    auto findings = lint_rules(*set, *c.taxonomy);
+    count += findings.size();
+    if (format == "json") {
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const auto& f : findings)
+        list.push_back({{"code", f.code},
+                        {"subject", f.subject},
+                        {"other", f.other},
+                        {"file", f.where.file},
+                        {"line", f.where.line},
+                        {"message", f.message}});
+      all.push_back({{"pack", name}, {"file", set->file()}, {"findings", list}});
+      continue;
+    }
+    for (const auto& f : findings)
+      std::cout << f.where.to_string() << ": " << f.code << ": " << printable(f.message) << "\n";
+    std::cout << (name == set->file() ? set->file() : "pack " + name) << ": " << set->rules().size() << " rules; "
+              << (findings.empty() ? std::string("no untested or shadowed rule, every category and criterion covered")
+                                   : std::to_string(findings.size()) + " finding(s)")
+              << "\n";
+  }
+  if (format == "json") std::cout << nlohmann::ordered_json{{"packs", all}, {"findings", count}}.dump(2) << "\n";
+  return count ? exit_findings : exit_ok;
+}
+
+}  // namespace
+
 int cmd_rules(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "fit") return cmd_rules_fit(std::vector<std::string>(args.begin() + 1, args.end()));
   po::options_description own("Rules options");
-  own.add_options()("action", po::value<std::string>(), "test")(
+  own.add_options()("action", po::value<std::string>(), "test or lint")(
       "format,f", po::value<std::string>()->default_value("text"), "text or json");
   po::positional_options_description pos;
   pos.add("action", 1);
   auto parsed = parse_command(args, own,
-                              "Usage: silt rules test [--taxonomy FILE] [--rules FILE] [--format text|json]\n\n"
-                              "Validates the rules, then runs the tests kept with each rule: every 'match'\n"
-                              "text must make the rule fire and every 'no_match' text must not. Exit 0 when\n"
-                              "all pass, 1 when one fails, 2 when the files are invalid.",
+                              "Usage: silt rules test|lint|fit [--pack NAME | --rules FILE] [--format text|json]\n\n"
+                              "test: validates each pack (or the one named, or the file), then runs the tests\n"
+                              "      kept with each rule: every 'match' text must make the rule fire and every\n"
+                              "      'no_match' text must not. Exit 0 when all pass, 1 when one fails, 2 when\n"
+                              "      the files are invalid.\n"
+                              "lint: finds rules no test makes fire, rules shadowed by another (every match\n"
+                              "      test of theirs fires a rule with the same target and as much weight), and\n"
+                              "      categories or criteria no rule covers. Exit 1 on findings.\n"
+                              "fit:  fits the numbers on labeled issues (silt rules fit --help).",
                               pos);
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
-  if (opt(vm, "action") != "test") throw UsageError{"expected 'silt rules test' or 'silt rules fit'"};
+  if (opt(vm, "action") != "test" && opt(vm, "action") != "lint")
+    throw UsageError{"expected 'silt rules test', 'silt rules lint' or 'silt rules fit'"};
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
   check_color(opt(vm, "color", "auto"));
 
   auto config = require_config(vm, true);
   if (!config) return exit_usage;
-  const RuleSet& rules = *config->rules;
-  auto failures = rules.run_tests();
-  const std::size_t total = rules.test_count();
-  if (format == "json") {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& f : failures)
-      list.push_back({{"rule", f.rule},
-                      {"expected", f.test.should_match ? "match" : "no_match"},
-                      {"text", f.test.text},
-                      {"file", f.test.where.file},
-                      {"line", f.test.where.line},
-                      {"column", f.test.where.column}});
-    nlohmann::ordered_json j = {{"rules", rules.rules().size()},
-                                {"tests", total},
-                                {"passed", total - failures.size()},
-                                {"failed", failures.size()},
-                                {"failures", list}};
-    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  } else {
+  if (opt(vm, "action") == "lint") return rules_lint(*config, format);
+  nlohmann::ordered_json packs = nlohmann::ordered_json::array();
+  std::size_t all_failed = 0;
+  for (const auto& [name, set] : rule_sets(*config)) {
+    const RuleSet& rules = *set;
+    auto failures = rules.run_tests();
+    all_failed += failures.size();
+    const std::size_t total = rules.test_count();
+    if (format == "json") {
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const auto& f : failures)
+        list.push_back({{"rule", f.rule},
+                        {"expected", f.test.should_match ? "match" : "no_match"},
+                        {"text", f.test.text},
+                        {"file", f.test.where.file},
+                        {"line", f.test.where.line},
+                        {"column", f.test.where.column}});
+      packs.push_back({{"pack", name},
+                       {"file", rules.file()},
+                       {"rules", rules.rules().size()},
+                       {"tests", total},
+                       {"passed", total - failures.size()},
+                       {"failed", failures.size()},
+                       {"failures", list}});
+      continue;
+    }
     for (const auto& f : failures)
       std::cout << f.test.where.to_string() << ": rule '" << f.rule << "' "
                 << (f.test.should_match ? "should match but does not" : "matches but should not") << ": \""
-                << f.test.text << "\"\n";
+                << printable(f.test.text) << "\"\n";
     std::size_t untested = 0;
     for (const auto& r : rules.rules()) untested += r.tests.empty();
-    std::cout << config->rules_file << ": " << rules.rules().size() << " rules";
-    if (untested) std::cout << " (" << untested << " without tests)";
-    std::cout << "\n" << (total - failures.size()) << " passed, " << failures.size() << " failed\n";
+    std::cout << pack_line(name, rules);
+    if (untested) std::cout << "  " << untested << " rule(s) without tests\n";
+    std::cout << "  " << (total - failures.size()) << " passed, " << failures.size() << " failed\n";
   }
-  return failures.empty() ? exit_ok : exit_findings;
+  if (format == "json")
+    std::cout << nlohmann::ordered_json{{"packs", packs}, {"failed", all_failed}}.dump(
+                     -1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+  return all_failed == 0 ? exit_ok : exit_findings;
 }
 
 int cmd_taxonomy(const std::vector<std::string>& args) {

@@ -95,8 +95,8 @@ int cmd_explain(const std::vector<std::string>& args) {
     issue = (*issues)[0];
   }
 
-  Classifier classifier(config->taxonomy, config->rules);
-  const RuleSet& rules = *config->rules;
+  Classifier classifier = make_classifier(*config);
+  const RuleSet& rules = classifier.rules_for(issue.view());
   ReportFields report = classifier.read_report(issue.view());
   IssueView v = with_report(issue.view(), report);
   Classification c = classifier.classify(v, answers);

@@ -39,7 +39,7 @@ struct Collect : BatchSink {
   std::vector<Classification> values;
   std::size_t rejected = 0, input_errors = 0;
   void write(std::string_view) override {}
-  void labeled(Classification&& c, const std::string&) override { values.push_back(std::move(c)); }
+  void labeled(Classification&& c, const std::string&, const Issue*) override { values.push_back(std::move(c)); }
   void reject(const Reject& r) override {
     ++rejected;
     spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));

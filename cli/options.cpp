@@ -21,7 +21,10 @@ po::options_description common_options() {
   po::options_description d("Common options");
   d.add_options()("taxonomy", po::value<std::string>()->value_name("FILE"),
                   "taxonomy and impact matrix YAML (default: built-in keras-tf)")(
-      "rules", po::value<std::string>()->value_name("FILE"), "rules YAML (default: built-in keras-tf rules)")(
+      "rules", po::value<std::string>()->value_name("FILE"), "one rules YAML for every issue (default: the packs)")(
+      "pack", po::value<std::string>()->value_name("NAME"),
+      "read every issue with this pack: keras-tf, pytorch, generic (default: by the issue's repository)")(
+      "packs", po::value<std::string>()->value_name("FILE"), "a pack map of your own (default: the built-in one)")(
       "color", po::value<std::string>()->default_value("auto")->value_name("WHEN"), "colour: auto, always, never")(
       "verbose,v", po::bool_switch(), "more messages on stderr")("quiet,q", po::bool_switch(), "errors only on stderr")(
       "help,h", po::bool_switch(), "show this help");
@@ -94,18 +97,58 @@ Config load_config(const po::variables_map& vm, bool with_rules, const Config* l
   if (!with_rules) return c;
   c.rules_checked = true;
   const std::string rpath = opt(vm, "rules");
-  RuleLoad rl;
-  if (rpath.empty()) {
-    auto b = builtin_rules();
-    rl = load_rules(b.text, std::string(b.name), *c.taxonomy, include_builtin());
-    c.rules_file = std::string(b.name) + " (built in)";
-  } else {
-    rl = load_rules_file(rpath, *c.taxonomy);
+  if (!rpath.empty()) {  // one rules file reads every issue
+    if (vm.count("pack") || vm.count("packs"))
+      throw UsageError{"--rules reads every issue with one file: no --pack or --packs with it"};
+    RuleLoad rl = load_rules_file(rpath, *c.taxonomy);
     c.rules_file = rpath;
+    c.diagnostics.append(rl.diagnostics);
+    if (rl.rules) c.rules = std::make_shared<const RuleSet>(std::move(*rl.rules));
+    return c;
   }
-  c.diagnostics.append(rl.diagnostics);
-  if (rl.rules) c.rules = std::make_shared<const RuleSet>(std::move(*rl.rules));
+  // Packs: the built-in map, or the user's.
+  const std::string map = opt(vm, "packs");
+  PackLoad pl;
+  if (map.empty()) {
+    auto b = builtin_file("rules/packs.yaml");
+    pl = load_packs(b->text, std::string(b->name), c.taxonomy, include_builtin());
+  } else {
+    auto text = read_input_file(map);
+    if (!text.ok()) {
+      Diagnostic d;
+      d.code = "unreadable-file";
+      d.where.file = map;
+      d.message = text.error().message;
+      c.diagnostics.add(std::move(d));
+      return c;
+    }
+    pl = load_packs(text.value(), map, c.taxonomy, include_from_disk());
+  }
+  c.diagnostics.append(pl.diagnostics);
+  if (!pl.packs) return c;
+  c.packs = std::make_shared<const PackSet>(std::move(*pl.packs));
+  const PackInfo* pack = &c.packs->default_pack();
+  if (vm.count("pack")) {
+    c.forced_pack = opt(vm, "pack");
+    pack = c.packs->find(c.forced_pack);
+    if (!pack) {
+      std::string names;
+      for (const auto& p : c.packs->packs()) names += (names.empty() ? "" : ", ") + p.name;
+      throw UsageError{"no pack '" + c.forced_pack + "' (the packs: " + names + ")"};
+    }
+  }
+  // Every pack that may read an issue is checked now (they load once, and are kept).
+  for (const auto& p : c.packs->packs())
+    if (!vm.count("pack") || &p == pack) c.packs->rules(p, &c.diagnostics);
+  c.rules = c.packs->rules(*pack);
+  c.rules_file =
+      c.rules ? c.rules->file() + (map.empty() ? " (built in, pack " + pack->name + ")" : "") : pack->rules_file;
   return c;
+}
+
+Classifier make_classifier(const Config& c) {
+  if (c.packs) return Classifier(c.taxonomy, c.packs, c.forced_pack);
+  return Classifier(c.taxonomy, c.rules);
 }
 
 // Loads the configuration for a command that needs it whole; on failure prints the

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "silt/batch.h"
 #include "silt/files.h"
+#include "silt/packs.h"
 
 namespace silt::cli {
 
@@ -34,7 +35,11 @@ void check_color(const std::string& when);
 // The loaded configuration, or the findings that prevented it.
 struct Config {
   std::shared_ptr<const Taxonomy> taxonomy;
+  // The rules of --rules, or of the --pack named, or of the default pack.
   std::shared_ptr<const RuleSet> rules;
+  // The packs, each issue read by its repository's (null with --rules).
+  std::shared_ptr<const PackSet> packs;
+  std::string forced_pack;  // --pack
   Diagnostics diagnostics;
   std::string taxonomy_file, rules_file;
   bool rules_checked = false;  // false when the taxonomy failed, so rules were not read
@@ -44,6 +49,9 @@ struct Config {
 // Loads the taxonomy (and the rules when `with_rules`). A taxonomy already loaded from
 // the same options is passed as `loaded` to skip loading it again.
 Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr);
+
+// The classifier of the configuration: by packs (or the --pack forced), or by --rules.
+Classifier make_classifier(const Config& config);
 
 // As load_config, for a command that needs it whole: on failure prints the findings to
 // stderr and returns nullopt (the caller exits with exit_usage).

@@ -1,10 +1,10 @@
-// `silt triage`: label issues by hand, one at a time, with silt's reading as defaults.
+// `silt triage`: label issues by hand, one at a time, reading each report as silt reads
+// it; blind to silt's answers unless asked for them.
 #include <editline/readline.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
-#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -24,8 +24,6 @@
 
 namespace silt::cli {
 namespace {
-
-using json = nlohmann::ordered_json;
 
 // Where answers come from: the terminal (libedit, editable, with history) or a file.
 class Prompter {
@@ -61,12 +59,23 @@ class Prompter {
 };
 
 constexpr const char* help_text =
-    "  Enter accepts the default (silt's reading); y or n answers a question; a number picks\n"
-    "  a category; s skips this issue; b goes back one question; q quits (what is labeled is\n"
-    "  saved); ? shows this.\n";
+    "  y or n answers a question; a number picks a category; Enter takes the default, when\n"
+    "  there is one (--suggest); b goes back one question; < goes back to the previous issue\n"
+    "  (its new label supersedes the one saved: the file is only appended to); s skips this\n"
+    "  issue; r shows the whole report, a page at a time; c shows its code, o its output; q\n"
+    "  quits (what is labeled is saved); ? shows this.\n";
+
+constexpr std::size_t page_lines = 30;
+
+std::string now_utc() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
 
 // Ids as label files hold them: without surrounding spaces (read_labels trims them).
-std::string detail_trim(std::string s) {
+std::string trimmed(std::string s) {
   s.erase(0, s.find_first_not_of(" \t\r\n"));
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.pop_back();
   return s;
@@ -79,11 +88,270 @@ bool ends_with_newline(const std::string& path) {
   return in.get() == '\n';
 }
 
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
+std::size_t line_count(std::string_view s) {
+  if (s.find_first_not_of(" \t\r\n") == std::string_view::npos) return 0;
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')) + (s.back() == '\n' ? 0 : 1);
+}
+
+// Each issue to label: silt's reading of it, and the issue itself.
+struct Item {
+  Classification silt;
+  Issue issue;
+};
+
+struct Collect : BatchSink {
+  std::vector<Item> items;
+  void write(std::string_view) override {}
+  void labeled(Classification&& c, const std::string&, const Issue* issue) override {
+    items.push_back({std::move(c), issue ? *issue : Issue{}});
+  }
+  void reject(const Reject& r) override {
+    spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
+  }
+  void input_error(const std::string& input, const std::string& m) override {
+    spdlog::error("{}: {}", printable(input), printable(m));
+  }
+};
+
+// One labeling session: the prompts, the file, and what to show.
+class Session {
+ public:
+  Session(const Taxonomy& tax, const Classifier& clf, Prompter& prompter, std::FILE* out, std::string out_path,
+          std::string rater, bool suggest, bool color)
+      : tax_(tax),
+        clf_(clf),
+        prompter_(prompter),
+        out_(out),
+        out_path_(std::move(out_path)),
+        rater_(std::move(rater)),
+        suggest_(suggest),
+        color_(color) {}
+
+  enum class Outcome { saved, skipped, back, quit, failed };
+
+  // Shows item k and asks for its label; saves it.
+  Outcome label(const Item& item, std::size_t k, std::size_t n) {
+    show(item, k, n);
+    std::vector<bool> holds(tax_.criteria.size(), false);
+    std::vector<bool> known(tax_.criteria.size(), false);
+    std::optional<std::size_t> category;
+    if (suggest_) {
+      for (std::size_t i = 0; i < tax_.criteria.size(); ++i) {
+        holds[i] = item.silt.criteria[i].value;
+        known[i] = true;
+      }
+      category = tax_.category_index(item.silt.category);
+    }
+    std::string note;
+    const std::size_t nk = tax_.criteria.size();
+    std::size_t step = 0;
+    while (step <= nk + 1) {
+      auto a = prompter_.ask(prompt(step, holds, known, category));
+      if (!a || *a == "q") return Outcome::quit;
+      const std::string& s = *a;
+      if (s == "?") {
+        std::cout << help_text;
+      } else if (s == "s") {
+        std::cout << "  skipped\n";
+        return Outcome::skipped;
+      } else if (s == "<") {
+        return Outcome::back;
+      } else if (s == "r" || s == "c" || s == "o") {
+        page(s == "r" ? item.issue.body : s == "c" ? report(item).code : report(item).output);
+      } else if (s == "b") {
+        if (step == 0)
+          std::cout << "  (this is the first question; < goes back to the previous issue)\n";
+        else
+          --step;
+      } else if (step < nk) {
+        if (s == "y" || s == "yes" || s == "n" || s == "no") {
+          holds[step] = s[0] == 'y';
+          known[step++] = true;
+        } else if (s.empty() && known[step]) {
+          ++step;
+        } else {
+          std::cout << "  y or n" << (known[step] ? ", or Enter for the default" : "") << " (? for help)\n";
+        }
+      } else if (step == nk) {
+        if (s.empty() && category) {
+          ++step;
+        } else if (auto pick = number(s); pick && *pick >= 1 && *pick <= tax_.categories.size()) {
+          category = *pick - 1;
+          ++step;
+        } else {
+          std::cout << fmt::format("  a number from 1 to {}{}\n", tax_.categories.size(),
+                                   category ? ", or Enter for the default" : "");
+        }
+      } else {
+        note = s;
+        ++step;
+      }
+    }
+    if (!save(item, holds, *category, note)) return Outcome::failed;
+    std::cout << "  saved";
+    if (!suggest_)  // only now, the label given: what silt read, to learn from
+      std::cout << fmt::format("; silt read it as {} (p {:.2f}), level {}", item.silt.category, item.silt.confidence,
+                               item.silt.level ? std::to_string(*item.silt.level) : std::string("none"));
+    std::cout << "\n";
+    return Outcome::saved;
+  }
+
+ private:
+  static std::optional<std::size_t> number(const std::string& s) {
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 3) return std::nullopt;
+    return static_cast<std::size_t>(std::stoul(s));
+  }
+
+  std::string bold(const std::string& s) const { return color_ ? "\033[1m" + s + "\033[0m" : s; }
+
+  const ReportFields& report(const Item& item) {
+    if (report_id_ != &item) {
+      report_ = clf_.read_report(item.issue.view());
+      report_id_ = &item;
+    }
+    return report_;
+  }
+
+  // The report as silt reads it: prose by section, code and output folded.
+  void show(const Item& item, std::size_t k, std::size_t n) {
+    std::cout << "\n"
+              << bold(fmt::format("[{}/{}] {}: {}", k + 1, n, printable(item.silt.id), printable(item.silt.title)))
+              << "\n";
+    if (!item.issue.url.empty()) std::cout << "  " << printable(item.issue.url) << "\n";
+    const ReportFields& f = report(item);
+    auto section = [&](const char* name, const std::string& text) {
+      if (line_count(text) == 0) return;
+      std::cout << "  " << bold(name) << "\n";
+      std::size_t shown = 0, pos = 0;
+      while (pos < text.size() && shown < 12) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        std::cout << "    " << printable(std::string_view(text).substr(pos, nl - pos)) << "\n";
+        pos = nl + 1;
+        ++shown;
+      }
+      if (pos < text.size())
+        std::cout << fmt::format("    ... {} more line(s): r shows all\n", line_count(text.substr(pos)));
+    };
+    section("What the reporter says", f.prose_current);
+    section("Expected", f.prose_expected);
+    section("Other sections", f.prose_other);
+    section("Quoted", f.quoted);
+    if (std::size_t c = line_count(f.code)) std::cout << fmt::format("  code: {} line(s) (c shows them)\n", c);
+    if (std::size_t o = line_count(f.output)) std::cout << fmt::format("  output: {} line(s) (o shows them)\n", o);
+    if (suggest_) {
+      std::cout << fmt::format("  silt: {} (confidence {:.2f}){}\n", item.silt.category, item.silt.confidence,
+                               item.silt.needs_review ? ", needs review" : "");
+      std::vector<std::string> reading;
+      for (const auto& c : item.silt.criteria)
+        reading.push_back(c.id + "=" + (c.value ? "yes" : "no") + " (" + std::string(to_string(c.source)) + ")");
+      std::cout << fmt::format("  silt reads: {}; level {}\n", fmt::join(reading, ", "),
+                               item.silt.level ? std::to_string(*item.silt.level) : std::string("none"));
+    }
+  }
+
+  // A long text, a page at a time.
+  void page(const std::string& text) {
+    std::size_t pos = 0, lines = 0;
+    if (line_count(text) == 0) std::cout << "    (nothing)\n";
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) nl = text.size();
+      std::cout << "    " << printable(std::string_view(text).substr(pos, nl - pos)) << "\n";
+      pos = nl + 1;
+      if (++lines % page_lines == 0 && pos < text.size()) {
+        auto a = prompter_.ask("  -- more (Enter: next page, q: enough) -- ");
+        if (!a || *a == "q") break;
+      }
+    }
+  }
+
+  std::string prompt(std::size_t step, const std::vector<bool>& holds, const std::vector<bool>& known,
+                     const std::optional<std::size_t>& category) const {
+    const std::size_t nk = tax_.criteria.size();
+    if (step < nk) {
+      const auto& crit = tax_.criteria[step];
+      const std::string choice = !known[step] ? "y/n" : holds[step] ? "Y/n" : "y/N";
+      return fmt::format("  {} ({}) [{}] ", crit.question, crit.id, choice);
+    }
+    if (step == nk) {
+      auto level = tax_.decide(holds);
+      std::cout << "  level: "
+                << (level ? fmt::format("{} ({} threat)", tax_.levels[*level].number, tax_.levels[*level].threat)
+                          : std::string("none (no criterion holds)"))
+                << "\n";
+      for (std::size_t c = 0; c < tax_.categories.size(); ++c)
+        std::cout << fmt::format("   {} {}{}\n", c + 1, tax_.categories[c].id,
+                                 category && c == *category ? "  <- silt" : "");
+      return category ? fmt::format("  category [Enter: {}] ", tax_.categories[*category].id)
+                      : std::string("  category (a number) ");
+    }
+    return "  note (optional) ";
+  }
+
+  bool save(const Item& item, const std::vector<bool>& holds, std::size_t category, const std::string& note) {
+    auto level = tax_.decide(holds);
+    std::string row = csv_field(trimmed(item.silt.id)) + "," + csv_field(rater_) + "," +
+                      csv_field(tax_.categories[category].id) + "," +
+                      (level ? std::to_string(tax_.levels[*level].number) : std::string());
+    for (bool h : holds) row += h ? ",yes" : ",no";
+    row += "," + std::string(!item.silt.silent ? "" : *item.silt.silent ? "yes" : "no");
+    row += "," + csv_field(note) + "," + now_utc() + "\n";
+    // Written and flushed at once: a crash loses at most the issue on screen.
+    if (std::fputs(row.c_str(), out_) < 0 || std::fflush(out_) != 0 || ::fsync(fileno(out_)) != 0) {
+      spdlog::error("{}: write failed: {}", printable(out_path_), std::strerror(errno));
+      return false;
+    }
+    return true;
+  }
+
+  const Taxonomy& tax_;
+  const Classifier& clf_;
+  Prompter& prompter_;
+  std::FILE* out_;
+  std::string out_path_, rater_;
+  bool suggest_, color_;
+  ReportFields report_;
+  const Item* report_id_ = nullptr;
+};
+
+// The items this rater labeled already in `path` (empty when the file is new).
+std::optional<std::set<std::string>> labeled_by(const std::string& path, const std::string& rater) {
+  std::set<std::string> done;
+  auto labels = read_labels(path);
+  if (!labels.ok()) {
+    spdlog::error("{}", printable(labels.error().message));
+    return std::nullopt;
+  }
+  const auto& t = labels.value().table;
+  for (std::size_t i = 0; i < t.items.size(); ++i)
+    for (std::size_t a = 0; a < t.raters.size(); ++a)
+      if (t.raters[a] == rater && t.lines[i][a] != 0) done.insert(t.items[i]);
+  return done;
+}
+
+// Opens the labels file for appending, with its header when new; nullptr after saying why.
+std::FILE* open_labels(const std::string& path, bool fresh, const Taxonomy& tax) {
+  std::FILE* out = std::fopen(path.c_str(), "ab");
+  if (!out) {
+    spdlog::error("{}: cannot write: {}", printable(path), std::strerror(errno));
+    return nullptr;
+  }
+  bool ok = true;
+  // A file whose last line has no newline (edited by hand) gets one first, so the next
+  // row is not glued to it.
+  if (!fresh && !ends_with_newline(path)) ok = std::fputc('\n', out) != EOF;
+  if (fresh) {
+    std::string head = "item,rater,category,impact";
+    for (const auto& c : tax.criteria) head += "," + csv_field(c.id);
+    ok = std::fputs((head + ",silent,note,labeled_at\n").c_str(), out) >= 0;
+  }
+  if (!ok || std::fflush(out) != 0) {
+    spdlog::error("{}: write failed: {}", printable(path), std::strerror(errno));
+    std::fclose(out);
+    return nullptr;
+  }
+  return out;
 }
 
 }  // namespace
@@ -93,20 +361,22 @@ int cmd_triage(const std::vector<std::string>& args) {
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "issues (any batch input)")(
       "output,o", po::value<std::string>()->value_name("LABELS.csv"), "labels, appended to as you go")(
       "rater", po::value<std::string>()->value_name("NAME"), "your name in the labels file")(
+      "suggest", po::bool_switch(), "show silt's reading and take it as the default answers (not blind)")(
       "answers", po::value<std::string>()->value_name("FILE"), "the answers, a line each, instead of a terminal");
   InputCommand cmd =
       parse_input_command(args, own,
-                          "Usage: silt triage ISSUES... -o LABELS.csv --rater NAME\n\n"
-                          "Walks through the issues one at a time: silt's category, its reading of each criterion\n"
-                          "and the evidence; asks the matrix's questions (silt's reading is the default), shows\n"
-                          "the level that follows, asks the category and a note. Each issue is appended to\n"
-                          "LABELS.csv as soon as it is labeled (item,rater,category,impact,<criteria>,silent,\n"
-                          "note,labeled_at); rerun to resume after the last item you labeled.");
+                          "Usage: silt triage ISSUES... -o LABELS.csv --rater NAME [--suggest]\n\n"
+                          "Walks through the issues one at a time: shows each report as silt reads it (the\n"
+                          "reporter's prose by template section, code and output folded, the link), asks the\n"
+                          "matrix's questions, shows the level that follows, asks the category and a note,\n"
+                          "and appends the label to LABELS.csv at once (item,rater,category,impact,<criteria>,\n"
+                          "silent,note,labeled_at). Blind by default: silt's answers are shown only once yours\n"
+                          "are saved, so that `silt agree` measures you, not how far you followed silt.\n"
+                          "--suggest shows them first and makes them the defaults. < goes back to an earlier\n"
+                          "issue: the new row supersedes the old one (the file is only appended to). Rerun to\n"
+                          "resume after the last item you labeled.");
   if (cmd.help) return exit_ok;
-  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
-  // a structured binding).
   const po::variables_map& vm = cmd.vm;
-  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input")) throw UsageError{"name the issues to label"};
   if (!vm.count("output")) throw UsageError{"-o LABELS.csv is required"};
   if (!vm.count("rater")) throw UsageError{"--rater NAME is required"};
@@ -114,193 +384,76 @@ int cmd_triage(const std::vector<std::string>& args) {
   if (answers.empty() && !isatty(STDIN_FILENO))
     throw UsageError{
         "triage asks its questions at a terminal, and stdin is not one; script the answers with --answers FILE"};
-  auto config = require_config(vm, true, &criteria.probe);
+  auto config = require_config(vm, true, &cmd.criteria.probe);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
   const std::string out_path = opt(vm, "output"), rater = opt(vm, "rater");
 
-  // silt's reading of every issue.
+  // silt's reading of every issue, with the issue.
   BatchOptions b;
   b.inputs = vm["input"].as<std::vector<std::string>>();
-  MemorySink sink;
-  Classifier classifier(config->taxonomy, config->rules);
-  run_batch(classifier, b, sink);
-  std::vector<json> items;
-  for (std::size_t pos = 0; pos < sink.out.size();) {
-    std::size_t nl = sink.out.find('\n', pos);
-    items.push_back(json::parse(sink.out.substr(pos, nl - pos)));
-    pos = nl + 1;
-  }
-
-  // What this rater labeled already.
-  std::set<std::string> done;
-  std::error_code ec;
-  const bool fresh = !std::filesystem::exists(out_path, ec) || std::filesystem::file_size(out_path, ec) == 0;
-  if (!fresh) {
-    auto labels = read_labels(out_path);
-    if (!labels.ok()) {
-      spdlog::error("{}", labels.error().message);
-      return exit_bad_input;
-    }
-    const auto& t = labels.value().table;
-    for (std::size_t i = 0; i < t.items.size(); ++i)
-      for (std::size_t a = 0; a < t.raters.size(); ++a)
-        if (t.raters[a] == rater && t.lines[i][a] != 0) done.insert(t.items[i]);
-  }
+  b.output_format = OutputFormat::values;
+  b.keep_issues = true;
   for (const auto& in : b.inputs)
     if (same_file(in, out_path)) {
       spdlog::error("{}: the labels file is also an input; appending to it would change what is being read",
                     printable(out_path));
       return exit_usage;
     }
-  std::FILE* out = std::fopen(out_path.c_str(), "ab");
-  if (!out) {
-    spdlog::error("{}: cannot write: {}", printable(out_path), std::strerror(errno));
-    return exit_write;
-  }
-  // A file whose last line has no newline (edited by hand) gets one first, so the next
-  // row is not glued to it.
-  if (!fresh && !ends_with_newline(out_path) && (std::fputc('\n', out) == EOF || std::fflush(out) != 0)) {
-    spdlog::error("{}: write failed: {}", printable(out_path), std::strerror(errno));
-    std::fclose(out);
-    return exit_write;
-  }
-  if (fresh) {
-    std::string head = "item,rater,category,impact";
-    for (const auto& c : tax.criteria) head += "," + csv_field(c.id);
-    if (std::fputs((head + ",silent,note,labeled_at\n").c_str(), out) < 0 || std::fflush(out) != 0) {
-      spdlog::error("{}: write failed: {}", printable(out_path), std::strerror(errno));
-      std::fclose(out);
-      return exit_write;
-    }
-  }
+  Collect sink;
+  Classifier classifier = make_classifier(*config);
+  run_batch(classifier, b, sink);
 
+  std::error_code ec;
+  const bool fresh = !std::filesystem::exists(out_path, ec) || std::filesystem::file_size(out_path, ec) == 0;
+  std::set<std::string> done;
+  if (!fresh) {
+    auto d = labeled_by(out_path, rater);
+    if (!d) return exit_bad_input;
+    done = std::move(*d);
+  }
+  std::FILE* out = open_labels(out_path, fresh, tax);
+  if (!out) return exit_write;
   Prompter prompter(answers);
   if (!prompter.ok()) {
-    spdlog::error("{}: cannot read the answers", answers);
+    spdlog::error("{}: cannot read the answers", printable(answers));
+    std::fclose(out);
     return exit_usage;
   }
-  const bool color = use_color(opt(vm, "color", "auto"));
-  auto bold = [&](const std::string& s) { return color ? "\033[1m" + s + "\033[0m" : s; };
-  std::size_t labeled = 0, total_left = 0;
-  for (const auto& it : items) total_left += !done.count(detail_trim(it["id"].get<std::string>()));
-  std::cout << fmt::format("{} issue(s) to label ({} labeled by {} already in {}). ? for help.\n", total_left,
-                           done.size(), rater, out_path);
-
-  for (std::size_t k = 0; k < items.size(); ++k) {
-    const json& it = items[k];
-    const std::string id = it["id"].get<std::string>();
-    if (done.count(detail_trim(id))) continue;
-    std::cout << "\n"
-              << bold(fmt::format("[{}/{}] {}: {}", k + 1, items.size(), printable(id),
-                                  printable(it["title"].get<std::string>())))
-              << "\n";
-    std::cout << fmt::format("  silt: {} (confidence {:.2f}){}\n", it["category"].get<std::string>(),
-                             it["confidence"].get<double>(), it["needs_review"].get<bool>() ? ", needs review" : "");
-    std::vector<std::string> reading;
-    for (const auto& c : tax.criteria) {
-      const json& r = it["impact"]["criteria"][c.id];
-      reading.push_back(c.id + "=" + (r["value"].get<bool>() ? "yes" : "no") + " (" + r["source"].get<std::string>() +
-                        ")");
-    }
-    std::cout << fmt::format("  silt reads: {}; level {}\n", fmt::join(reading, ", "),
-                             it["impact"]["level"].is_null() ? std::string("none") : it["impact"]["level"].dump());
-    for (const auto& e : it["evidence"])
-      std::cout << fmt::format("    {} {} \"{}\"\n", e["field"].get<std::string>(), e["target"].get<std::string>(),
-                               bold(printable(e["text"].get<std::string>())));
-    // The answers: one step a criterion, then the category, then the note.
-    std::vector<bool> holds;
-    for (const auto& c : tax.criteria) holds.push_back(it["impact"]["criteria"][c.id]["value"].get<bool>());
-    std::size_t category = *tax.category_index(it["category"].get<std::string>());
-    std::string note;
-    const std::size_t n = tax.criteria.size();
-    std::size_t step = 0;
-    bool skip = false, quit = false;
-    while (step <= n + 1 && !skip && !quit) {
-      std::string prompt;
-      if (step < n) {
-        const auto& crit = tax.criteria[step];
-        prompt = fmt::format("  {} ({}) [{}] ", crit.question, crit.id, holds[step] ? "Y/n" : "y/N");
-      } else if (step == n) {
-        auto level = tax.decide(holds);
-        std::cout << "  level: "
-                  << (level ? fmt::format("{} ({} threat)", tax.levels[*level].number, tax.levels[*level].threat)
-                            : std::string("none (no criterion holds)"))
-                  << "\n";
-        for (std::size_t c = 0; c < tax.categories.size(); ++c)
-          std::cout << fmt::format("   {} {}{}\n", c + 1, tax.categories[c].id, c == category ? "  <- silt" : "");
-        prompt = fmt::format("  category [Enter: {}] ", tax.categories[category].id);
-      } else {
-        prompt = "  note (optional) ";
-      }
-      auto a = prompter.ask(prompt);
-      if (!a) {
-        quit = true;
-        break;
-      }
-      const std::string& s = *a;
-      if (s == "?") {
-        std::cout << help_text;
-      } else if (s == "q") {
-        quit = true;
-      } else if (s == "s") {
-        skip = true;
-      } else if (s == "b") {
-        if (step == 0)
-          std::cout << "  (this is the first question)\n";
-        else
-          --step;
-      } else if (step < n) {
-        if (s.empty())
-          ++step;
-        else if (s == "y" || s == "yes")
-          holds[step++] = true;
-        else if (s == "n" || s == "no")
-          holds[step++] = false;
-        else
-          std::cout << "  y, n, or Enter for the default (? for help)\n";
-      } else if (step == n) {
-        if (s.empty())
-          ++step;
-        else {
-          std::size_t pick = 0;
-          try {
-            pick = static_cast<std::size_t>(std::stoul(s));
-          } catch (const std::exception&) {
-          }
-          if (pick >= 1 && pick <= tax.categories.size()) {
-            category = pick - 1;
-            ++step;
-          } else {
-            std::cout << fmt::format("  a number from 1 to {}, or Enter for silt's\n", tax.categories.size());
-          }
-        }
-      } else {
-        note = s;
-        ++step;
-      }
-    }
-    if (quit) break;
-    if (skip) {
-      std::cout << "  skipped\n";
+  std::size_t left = 0;
+  for (const auto& it : sink.items) left += !done.count(trimmed(it.silt.id));
+  std::cout << fmt::format("{} issue(s) to label ({} labeled by {} already in {}){}. ? for help.\n", left, done.size(),
+                           printable(rater), printable(out_path), vm["suggest"].as<bool>() ? "" : "; blind");
+  Session session(tax, classifier, prompter, out, out_path, rater, vm["suggest"].as<bool>(),
+                  use_color(opt(vm, "color", "auto")));
+  std::size_t labeled = 0;
+  bool revisit = false;  // going back: ask even what was labeled already
+  for (std::size_t k = 0; k < sink.items.size();) {
+    if (!revisit && done.count(trimmed(sink.items[k].silt.id))) {
+      ++k;
       continue;
     }
-    auto level = tax.decide(holds);
-    std::string row = csv_field(detail_trim(id)) + "," + csv_field(rater) + "," +
-                      csv_field(tax.categories[category].id) + "," +
-                      (level ? std::to_string(tax.levels[*level].number) : std::string());
-    for (bool h : holds) row += h ? ",yes" : ",no";
-    const json& silent = it["silent"];
-    row += "," + std::string(silent.is_null() ? "" : silent.get<bool>() ? "yes" : "no");
-    row += "," + csv_field(note) + "," + now_utc() + "\n";
-    // Written and flushed at once: a crash loses at most the issue on screen.
-    if (std::fputs(row.c_str(), out) < 0 || std::fflush(out) != 0 || ::fsync(fileno(out)) != 0) {
-      spdlog::error("{}: write failed: {}", printable(out_path), std::strerror(errno));
+    revisit = false;
+    auto outcome = session.label(sink.items[k], k, sink.items.size());
+    if (outcome == Session::Outcome::quit) break;
+    if (outcome == Session::Outcome::failed) {
       std::fclose(out);
       return exit_write;
     }
-    ++labeled;
-    std::cout << "  saved\n";
+    if (outcome == Session::Outcome::back) {
+      if (k == 0) {
+        std::cout << "  (this is the first issue)\n";
+      } else {
+        --k;
+        revisit = true;
+      }
+      continue;
+    }
+    if (outcome == Session::Outcome::saved) {
+      ++labeled;
+      done.insert(trimmed(sink.items[k].silt.id));
+    }
+    ++k;
   }
   if (std::fclose(out) != 0) {
     spdlog::error("{}: write failed: {}", printable(out_path), std::strerror(errno));

@@ -212,9 +212,11 @@ TEST_CASE("batch: CSV output quotes the fields that need it", "[batch][csv]") {
   run({f}, sink, opt);
   // The confidence depends on the shipped calibration map: checked apart.
   const std::string header =
-      "id,category,confidence,impact_level,threat,ui,model-info,model-operation,results,needs_review,silent,source\n";
+      "id,category,confidence,impact_level,threat,ui,model-info,model-operation,results,needs_review,silent,pack,"
+      "source\n";
   const std::string head = "\"a,b \"\"c\"\"\",performance-degradation,";
-  const std::string tail = ",3,high,no,no,yes,no,false,," + f + ":2\n";
+  const std::string tail =
+      ",3,high,no,no,yes,no,false,," + silt::test::default_classifier().rules().file() + "," + f + ":2\n";
   REQUIRE(sink.out.size() > header.size() + head.size() + tail.size());
   CHECK(sink.out.substr(0, header.size() + head.size()) == header + head);
   CHECK(sink.out.substr(sink.out.size() - tail.size()) == tail);

@@ -272,11 +272,19 @@ TEST_CASE("cli: eval classifies issues on the fly, or reads batch output, and pr
   CHECK(contains(now.err, "eval-gold.csv:6"));
   auto j = nlohmann::json::parse(now.out);
   CHECK(j["n"] == 3);
-  CHECK(j["category"]["accuracy"] == 1.0);
+  CHECK(j["category"]["accuracy"]["value"] == 1.0);
+  CHECK(j["category"]["accuracy"]["n"] == 3);
   CHECK(j["impact"]["n"] == 2);
   CHECK(j["missing_in_predictions"] == nlohmann::json::array({"example-org/dl-lib#4"}));
   CHECK(j["missing_in_gold"] == nlohmann::json::array({"example-org/dl-lib#7"}));
-  CHECK(j["category"]["intervals"]["accuracy"].is_array());
+  CHECK(j["category"]["accuracy"]["interval"].is_array());
+  // The header says how the intervals were drawn and from what.
+  CHECK(j["header"]["schema"] == "silt/eval/v1");
+  CHECK(j["header"]["bootstrap"] == 50);
+  CHECK(j["header"]["seed"] == 1);
+  CHECK(j["header"]["confidence_level"] == 0.95);
+  CHECK(j["header"]["inputs"]["gold"] == "tests/fixtures/eval-gold.csv");
+  CHECK(j["header"]["inputs"]["predictions"] == "tests/fixtures/eval-issues.jsonl");
   // The same from a batch output file.
   auto batch = silt("batch -q tests/fixtures/eval-issues.jsonl");
   std::string dir = (fs::temp_directory_path() / ("silt-eval-" + std::to_string(::getpid()))).string();
@@ -288,6 +296,8 @@ TEST_CASE("cli: eval classifies issues on the fly, or reads batch output, and pr
   auto k = nlohmann::json::parse(from_file.out);
   CHECK(k["category"] == j["category"]);
   CHECK(k["impact"] == j["impact"]);
+  CHECK_FALSE(k["header"]["inputs"].contains("rules"));  // read, not classified now
+  CHECK(j["header"]["inputs"].contains("rules"));
   auto text = silt("eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-issues.jsonl --misses --bootstrap 0");
   CHECK(contains(text.out, "Category (n = 3)"));
   CHECK(contains(text.out, "Misses (0):"));
@@ -299,10 +309,14 @@ TEST_CASE("cli: agree, with silt as a rater, in text and JSON", "[cli][agree]") 
   CHECK(text.code == 3);  // the duplicate row is reported
   CHECK(contains(text.err, "labels.csv:17"));
   CHECK(contains(text.out, "Field category (nominal, 7 values; 5 items"));
-  CHECK(contains(text.out, "Krippendorff alpha"));
-  auto j = nlohmann::json::parse(silt("agree tests/fixtures/labels.csv --format json --engine --issues "
-                                      "tests/fixtures/labels-issues.jsonl --bootstrap 50")
-                                     .out);
+  CHECK(contains(text.out, "Krippendorff's alpha (nominal)"));
+  auto doc = nlohmann::json::parse(silt("agree tests/fixtures/labels.csv --format json --engine --issues "
+                                        "tests/fixtures/labels-issues.jsonl --bootstrap 50")
+                                       .out);
+  CHECK(doc["header"]["schema"] == "silt/agree/v1");
+  CHECK(doc["header"]["raters"] == nlohmann::json::array({"alice", "bob", "carol", "silt"}));
+  CHECK(doc["header"]["inputs"]["issues"] == "tests/fixtures/labels-issues.jsonl");
+  const auto& j = doc["fields"];
   REQUIRE(j.is_array());
   CHECK(j[0]["field"] == "category");
   CHECK(j[0]["cohen_kappa_pairs"].size() == 6);  // alice, bob, carol and silt
@@ -310,7 +324,7 @@ TEST_CASE("cli: agree, with silt as a rater, in text and JSON", "[cli][agree]") 
   CHECK(j[1]["scale"] == "ordinal");
   auto wide = silt("agree --wide tests/fixtures/labels-wide.csv --format json --bootstrap 0");
   CHECK(wide.code == 0);
-  CHECK(nlohmann::json::parse(wide.out)[0]["items"] == 2);
+  CHECK(nlohmann::json::parse(wide.out)["fields"][0]["items"] == 2);
   CHECK(silt("agree --engine tests/fixtures/labels.csv").code == 2);  // --engine needs --issues
 }
 
@@ -378,8 +392,8 @@ TEST_CASE("cli: the probe set, 42 short reports written here, stays labeled as w
   REQUIRE(r.code == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["n"] == 42);
-  CHECK(j["category"]["accuracy"].get<double>() >= 41.0 / 42 - 1e-9);
-  CHECK(j["impact"]["accuracy"].get<double>() >= 40.0 / 42 - 1e-9);
+  CHECK(j["category"]["accuracy"]["value"].get<double>() >= 41.0 / 42 - 5e-4);  // written with 3 decimals
+  CHECK(j["impact"]["accuracy"]["value"].get<double>() >= 40.0 / 42 - 5e-4);
 }
 
 TEST_CASE("cli: eval --fit-calibration writes a map a rules file accepts", "[cli][calibration]") {

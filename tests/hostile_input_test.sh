@@ -189,10 +189,10 @@ printf '%s\n' '{"id":"  i1  ","title":"Wrong shape","body":"b"}' '{"id":"i2","ti
 printf 'item,rater,category,impact,ui,model-info,model-operation,results,silent,note,labeled_at\n' > tri.csv
 printf 'i0,ann,wrong-shape,2,no,yes,no,no,,hand-made,2026-01-01T00:00:00Z' >> tri.csv  # no final newline
 printf '\n\n\n\n\n\n\n\n\n\n\n\n\n\n' > answers.txt
-"$silt" triage tri.jsonl -o tri.csv --rater ann --answers answers.txt > /dev/null 2>&1
+"$silt" triage tri.jsonl -o tri.csv --rater ann --suggest --answers answers.txt > /dev/null 2>&1
 check "triage: the hand-made last row keeps its own line" test "$(grep -c '^i0,ann,wrong-shape,2,no,yes,no,no,,hand-made,2026-01-01T00:00:00Z$' tri.csv)" -eq 1
 check "triage: two new rows" test "$(wc -l < tri.csv)" -eq 4
-"$silt" triage tri.jsonl -o tri.csv --rater ann --answers answers.txt > resume.out 2>&1
+"$silt" triage tri.jsonl -o tri.csv --rater ann --suggest --answers answers.txt > resume.out 2>&1
 check "triage: nothing is asked again on resume (the spaced id included)" grep -q "^0 issue(s) to label" resume.out
 check "triage: the labels file cannot be one of the issues files" \
   test "$(code_of "$silt" triage tri.csv -o tri.csv --rater ann --answers answers.txt)" -eq 2

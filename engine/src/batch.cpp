@@ -42,38 +42,6 @@ std::optional<OutputFormat> parse_output_format(std::string_view name) {
 
 namespace {
 
-// Appends one CSV field, quoted (by libcsv) only when it must be.
-void csv_append(std::string& out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(field);
-    return;
-  }
-  std::size_t need = field.size() * 2 + 2;
-  std::size_t at = out.size();
-  out.resize(at + need);
-  out.resize(at + csv_write(out.data() + at, need, field.data(), field.size()));
-}
-
-void csv_row(std::string& out, const Classification& c, std::string_view source) {
-  char conf[16];
-  std::snprintf(conf, sizeof conf, "%.3f", c.confidence);
-  csv_append(out, c.id);
-  out += ',';
-  csv_append(out, c.category);
-  out += ',';
-  out += conf;
-  out += ',';
-  if (c.level) out += std::to_string(*c.level);
-  out += ',';
-  if (c.level) csv_append(out, c.threat);
-  for (const auto& cr : c.criteria) out += cr.value ? ",yes" : ",no";
-  out += c.needs_review ? ",true," : ",false,";
-  if (c.silent) out += *c.silent ? "true" : "false";
-  out += ',';
-  csv_append(out, source);
-  out += '\n';
-}
-
 bool blank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
@@ -269,10 +237,11 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
     const std::string source = c.source(r);
     if (opt.output_format == OutputFormat::values) {
       c.values.push_back(std::move(cl));
+      if (opt.keep_issues) c.issues.push_back(parsed.to_issue());
     } else if (opt.output_format == OutputFormat::gh) {
       c.out += gh_issue_edit(cl, clf.taxonomy(), opt.label_all).line;
     } else if (opt.output_format == OutputFormat::csv) {
-      csv_row(c.out, cl, source);
+      append_csv_row(c.out, cl, source);
     } else {
       c.out += to_json(cl, source);
       c.out += '\n';
@@ -283,21 +252,6 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
 }
 
 }  // namespace
-
-std::string csv_field(std::string_view field) {
-  std::string out;
-  csv_append(out, field);
-  return out;
-}
-
-std::string csv_header(const Taxonomy& taxonomy) {
-  std::string h = "id,category,confidence,impact_level,threat";
-  for (const auto& c : taxonomy.criteria) {
-    h += ',';
-    csv_append(h, c.id);
-  }
-  return h + ",needs_review,silent,source\n";
-}
 
 BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& sink) {
   using clock = std::chrono::steady_clock;
@@ -354,8 +308,10 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
         continue;
       }
       if (o.status == detail::Chunk::Outcome::labeled) {
-        if (opt.output_format == OutputFormat::values)
-          sink.labeled(std::move(c.values[next_value++]), c.source(c.records[i]));
+        if (opt.output_format == OutputFormat::values) {
+          const Issue* issue = opt.keep_issues ? &c.issues[next_value] : nullptr;
+          sink.labeled(std::move(c.values[next_value++]), c.source(c.records[i]), issue);
+        }
         ++stats.labeled;
         ++stats.by_category[tax.categories[static_cast<std::size_t>(o.category)].id];
         ++stats.by_level[o.level];

@@ -1,9 +1,5 @@
 #include "silt/classifier.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -28,8 +24,34 @@ std::string_view to_string(AnswerSource s) {
   return "?";
 }
 
-Classifier::Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr<const RuleSet> rules)
-    : taxonomy_(std::move(taxonomy)), rules_(std::move(rules)) {}
+Classifier::Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr<const RuleSet> rules, std::string name)
+    : taxonomy_(std::move(taxonomy)), rules_(std::move(rules)), name_(std::move(name)) {
+  if (name_.empty()) name_ = rules_->file();
+}
+
+Classifier::Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr<const PackSet> packs,
+                       std::string forced)
+    : taxonomy_(std::move(taxonomy)), packs_(std::move(packs)) {
+  if (!forced.empty()) forced_ = packs_->find(forced);
+  const PackInfo& main = forced_ ? *forced_ : packs_->default_pack();
+  rules_ = packs_->rules(main);
+  name_ = main.name;
+}
+
+const RuleSet& Classifier::rules_for(const IssueView& issue, std::string* pack) const {
+  if (!packs_ || forced_) {
+    if (pack) *pack = name_;
+    return *rules_;
+  }
+  const PackInfo& p = packs_->for_repository(repository_of(issue));
+  auto rules = packs_->rules(p);
+  if (!rules) {  // a pack whose rules do not load reads nothing: the default one does
+    if (pack) *pack = name_;
+    return *rules_;
+  }
+  if (pack) *pack = p.name;
+  return *rules;  // kept alive by the pack set, which lives as long as this classifier
+}
 
 namespace {
 
@@ -72,7 +94,7 @@ std::string cite(const Rule& r, const Evidence& e) {
 }  // namespace
 
 ReportFields Classifier::read_report(const IssueView& issue) const {
-  return silt::read_report(issue.body, rules_->report_template());
+  return silt::read_report(issue.body, rules_for(issue).report_template());
 }
 
 namespace {
@@ -206,22 +228,24 @@ void explain_level(const Taxonomy& tax, const Decision& d, Classification& out) 
 
 Classification Classifier::classify(const IssueView& given, const Answers& answers) const {
   const Taxonomy& tax = *taxonomy_;
-  const ScoreModel& model = rules_->model();
+  Classification out;
+  const RuleSet& rule_set = rules_for(given, &out.pack);
+  const ScoreModel& model = rule_set.model();
   // The body as a reviewer reads it, when a rule looks at it.
   IssueView issue = given;
   ReportFields report;
-  if (rules_->uses_report_fields() && issue.prose.empty() && issue.code.empty() && issue.output.empty()) {
-    report = read_report(issue);
+  if (rule_set.uses_report_fields() && issue.prose.empty() && issue.code.empty() && issue.output.empty()) {
+    report = silt::read_report(issue.body, rule_set.report_template());
     issue = with_report(issue, report);
   }
-  const auto& rules = rules_->rules();
-  Classification out;
+  const auto& rules = rule_set.rules();
   out.id = std::string(issue.id);
   out.title = std::string(issue.title);
+  out.url = std::string(issue.url);
 
   // Evidence, and each rule's strongest hit.
   std::map<std::size_t, Contribution> best;
-  for (const Hit& h : rules_->match(issue)) {
+  for (const Hit& h : rule_set.match(issue)) {
     const Rule& r = rules[h.rule];
     Evidence e;
     e.rule = r.id;
@@ -231,7 +255,7 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
     e.start = h.start;
     e.end = h.end;
     e.text = std::string(issue.field(h.field).substr(h.start, h.end - h.start));
-    e.weight = r.weight * rules_->field_weight(h.field);
+    e.weight = r.weight * rule_set.field_weight(h.field);
     e.where = r.where;
     out.evidence.push_back(std::move(e));
     const double w = out.evidence.back().weight;
@@ -300,160 +324,14 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
     out.probabilities.emplace_back(tax.categories[i].id, d.probability[i]);
   }
   out.raw_confidence = d.probability[d.top];
-  out.confidence = rules_->calibrate(out.raw_confidence);
-  out.needs_review = d.fallback || out.confidence < rules_->review_confidence() ||
-                     (d.score[d.runner] > 0 && d.score[d.runner] >= rules_->review_margin() * d.score[d.top]);
+  out.confidence = rule_set.calibrate(out.raw_confidence);
+  out.needs_review = d.fallback || out.confidence < rule_set.review_confidence() ||
+                     (d.score[d.runner] > 0 && d.score[d.runner] >= rule_set.review_margin() * d.score[d.top]);
   explain_category(tax, rules, d, by_category, out);
   explain_criteria(tax, rules, d, by_criterion, out);
   explain_signal(rules, d, by_signal, out);
   explain_level(tax, d, out);
   return out;
-}
-
-namespace {
-
-// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
-std::string valid_utf8(std::string_view s) {
-  std::string out;
-  rapidjson::StringStream is(s.data());
-  const char* end = s.data() + s.size();
-  while (is.src_ < end) {
-    rapidjson::StringBuffer cp;
-    const char* at = is.src_;
-    if (rapidjson::UTF8<>::Validate(is, cp) && is.src_ <= end) {
-      out.append(cp.GetString(), cp.GetSize());
-    } else {
-      out += "\xEF\xBF\xBD";
-      is.src_ = at + 1;
-    }
-  }
-  return out;
-}
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void put(JsonWriter& w, std::string_view s) {
-  if (simdjson::validate_utf8(s.data(), s.size())) {
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  } else {
-    std::string fixed = valid_utf8(s);
-    w.String(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()));
-  }
-}
-
-void key(JsonWriter& w, const char* k) {
-  w.Key(k);
-}
-
-}  // namespace
-
-std::string to_json(const Classification& c, std::string_view source) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  key(w, "id");
-  put(w, c.id);
-  key(w, "title");
-  put(w, c.title);
-  key(w, "category");
-  put(w, c.category);
-  key(w, "category_name");
-  put(w, c.category_name);
-  key(w, "confidence");
-  w.Double(std::round(c.confidence * 1000) / 1000);
-  if (c.raw_confidence != c.confidence) {
-    key(w, "confidence_raw");
-    w.Double(std::round(c.raw_confidence * 1000) / 1000);
-  }
-  key(w, "fallback");
-  w.Bool(c.fallback);
-  key(w, "needs_review");
-  w.Bool(c.needs_review);
-  key(w, "silent");
-  if (c.silent)
-    w.Bool(*c.silent);
-  else
-    w.Null();
-  key(w, "scores");
-  w.StartObject();
-  for (const auto& [id, score] : c.scores) {
-    put(w, id);
-    w.Double(std::round(score * 1000) / 1000);
-  }
-  w.EndObject();
-  key(w, "probabilities");
-  w.StartObject();
-  for (const auto& [id, p] : c.probabilities) {
-    put(w, id);
-    w.Double(std::round(p * 1000) / 1000);
-  }
-  w.EndObject();
-  key(w, "impact");
-  w.StartObject();
-  key(w, "level");
-  if (c.level)
-    w.Int(*c.level);
-  else
-    w.Null();
-  key(w, "threat");
-  if (c.level)
-    put(w, c.threat);
-  else
-    w.Null();
-  key(w, "probability");
-  w.Double(std::round(c.level_probability * 1000) / 1000);
-  key(w, "criteria");
-  w.StartObject();
-  for (const auto& cr : c.criteria) {
-    put(w, cr.id);
-    w.StartObject();
-    key(w, "value");
-    w.Bool(cr.value);
-    key(w, "source");
-    put(w, to_string(cr.source));
-    if (cr.source != AnswerSource::given) {
-      key(w, "probability");
-      w.Double(std::round(cr.probability * 1000) / 1000);
-    }
-    w.EndObject();
-  }
-  w.EndObject();
-  w.EndObject();
-  key(w, "rationale");
-  w.StartArray();
-  for (const auto& r : c.rationale) put(w, r);
-  w.EndArray();
-  key(w, "evidence");
-  w.StartArray();
-  for (const auto& e : c.evidence) {
-    w.StartObject();
-    key(w, "rule");
-    put(w, e.rule);
-    key(w, "target");
-    put(w, e.target);
-    key(w, "target_kind");
-    put(w, to_string(e.kind));
-    key(w, "field");
-    put(w, e.field);
-    key(w, "start");
-    w.Uint64(e.start);
-    key(w, "end");
-    w.Uint64(e.end);
-    key(w, "text");
-    put(w, e.text);
-    key(w, "weight");
-    w.Double(std::round(e.weight * 1000) / 1000);
-    key(w, "defined_at");
-    put(w, e.where.to_string());
-    w.EndObject();
-  }
-  w.EndArray();
-  if (!source.empty()) {
-    key(w, "source");
-    put(w, source);
-  }
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
 }
 
 }  // namespace silt

@@ -54,6 +54,7 @@ struct Chunk {
   std::vector<Reject> rejects;  // in record order
   std::string out;
   std::vector<Classification> values;  // OutputFormat::values: the labeled records, in order
+  std::vector<Issue> issues;           // and, with keep_issues, their issues
 
   // "input:line" or "input[index]".
   std::string source(const Record& r) const;

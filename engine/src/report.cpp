@@ -172,6 +172,8 @@ struct Reader {
         return;
       }
     }
+    // A paragraph's line breaks are the reporter's wrapping, not sentence ends.
+    if (section != Section::logs) std::replace(text.begin(), text.end(), '\n', ' ');
     append(target(), text);
   }
 

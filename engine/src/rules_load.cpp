@@ -69,6 +69,7 @@ struct Context {
   std::map<std::string, SourceLocation> rule_ids;    // where each rule id is defined
   std::map<std::string, SourceLocation> bias_given;  // model entries, for the defaults
   std::set<std::pair<std::size_t, std::size_t>> prior_given;
+  std::optional<std::vector<std::string>> default_in;  // the last file's, for those including it
   RulesSpec spec;
 };
 
@@ -131,8 +132,11 @@ void read_fields(Context& ctx, YamlReader& r, const YAML::Node& root) {
   }
 }
 
-std::vector<std::string> read_default_in(YamlReader& r, const YAML::Node& root) {
-  std::vector<std::string> out = {"title", "body"};
+// The fields this file's rules read when they say no `in`: its own `default_in`, else
+// that of the files it included (the last one to set it), else title and body.
+std::vector<std::string> read_default_in(YamlReader& r, const YAML::Node& root,
+                                         const std::optional<std::vector<std::string>>& inherited) {
+  std::vector<std::string> out = inherited.value_or(std::vector<std::string>{"title", "body"});
   YAML::Node din = r.get_sequence(root, "default_in", false, {});
   if (!din.IsDefined()) return out;
   out.clear();
@@ -452,7 +456,8 @@ void read_file(Context& ctx, std::string_view yaml, const std::string& file) {
                 "(model.criteria_prior and the evidence) is over one half",
                 "remove it; set model.criteria_scale or model.criteria_prior instead");
     read_fields(ctx, r, *root);
-    const auto default_in = read_default_in(r, *root);
+    const auto default_in = read_default_in(r, *root, ctx.default_in);
+    if ((*root)["default_in"].IsDefined()) ctx.default_in = default_in;
     read_review(ctx, r, *root);
     read_calibration(ctx, r, *root);
     read_boilerplate(ctx, r, *root);
@@ -471,7 +476,7 @@ void read_file(Context& ctx, std::string_view yaml, const std::string& file) {
 
 std::optional<RulesSpec> read_rules_spec(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy,
                                          const IncludeReader& includes, Diagnostics& diags) {
-  Context ctx{taxonomy, includes, diags, {}, {}, {}, {}, {}, {}};
+  Context ctx{taxonomy, includes, diags, {}, {}, {}, {}, {}, {}, {}};
   const std::size_t nc = taxonomy.categories.size(), nk = taxonomy.criteria.size();
   ctx.spec.file = file;
   ctx.spec.model.category_bias.assign(nc, 0.0);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "silt/classification_io.h"
 #include "silt/classifier.h"
 #include "silt/taxonomy.h"
 
@@ -44,6 +45,7 @@ struct BatchOptions {
   bool header = true;                      // write the CSV header line
   std::uint64_t skip_good = 0;             // resume: the first N good records are already written
   std::uint64_t max_record = 64ull << 20;  // bigger records are rejected (too-large), never held
+  bool keep_issues = false;                // values: hand each issue over with its classification
   Answers answers;                         // criteria answers applied to every record
 };
 
@@ -89,11 +91,12 @@ class BatchSink {
   virtual ~BatchSink() = default;
   // Output bytes: whole records, in input order.
   virtual void write(std::string_view bytes) = 0;
-  // With OutputFormat::values, each labeled record instead, in input order, and the
-  // record's source ("file:line").
-  virtual void labeled(Classification&& c, const std::string& source) {
+  // With OutputFormat::values, each labeled record instead, in input order, with the
+  // record's source ("file:line") and, when BatchOptions::keep_issues, the issue itself.
+  virtual void labeled(Classification&& c, const std::string& source, const Issue* issue) {
     (void)c;
     (void)source;
+    (void)issue;
   }
   // A bad record.
   virtual void reject(const Reject& r) = 0;
@@ -106,12 +109,7 @@ class BatchSink {
 // Runs the whole batch. Never throws on bad input; every problem reaches the sink.
 BatchStats run_batch(const Classifier& classifier, const BatchOptions& options, BatchSink& sink);
 
-// The CSV output header:
-// id,category,confidence,impact_level,threat,<criteria>,needs_review,silent,source
-std::string csv_header(const Taxonomy& taxonomy);
-
-// One CSV field, quoted (RFC 4180, by libcsv) only when it must be.
-std::string csv_field(std::string_view field);
+// The CSV and JSON output formats: silt/classification_io.h.
 
 // What a previous, interrupted run left in an output file: the number of complete output
 // records and the byte length they take (what follows is a cut-off record to drop).

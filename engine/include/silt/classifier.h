@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "silt/issue.h"
+#include "silt/packs.h"
 #include "silt/report.h"
 #include "silt/rules.h"
 #include "silt/taxonomy.h"
@@ -45,6 +46,9 @@ struct Evidence {
 struct Classification {
   std::string id;
   std::string title;
+  std::string url;       // the issue's web address, when the input gives one
+  std::string pack;      // the rule pack that read it (its name, or the rules file's path)
+  std::string source;    // where it was read from ("file:line"), when it was read back from a file
   std::string category;  // category id
   std::string category_name;
   double confidence = 0;      // 0-1: the category's probability, calibrated by the rules file's map
@@ -68,10 +72,16 @@ struct Classification {
   std::vector<Evidence> evidence;
 };
 
-// Thread-safe: classify() is const and shares only immutable state.
+// Thread-safe: classify() is const and shares only immutable state (packs load their
+// rules once, under a lock).
 class Classifier {
  public:
-  Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr<const RuleSet> rules);
+  // One rule set reads every issue; `name` is what Classification::pack says.
+  Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr<const RuleSet> rules, std::string name = {});
+  // Each issue read by the pack of its repository (PackSet::for_repository), or by the
+  // pack named `forced` when it is not empty. The packs' rules must load: check them
+  // with PackSet::rules first.
+  Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr<const PackSet> packs, std::string forced = {});
 
   // `answers` has one entry per criterion or is empty; a set entry is a given answer
   // and wins over the text.
@@ -80,25 +90,29 @@ class Classifier {
     return classify(issue.view(), answers);
   }
 
-  // The body as the rules read it (prose by section, code, output), with the rules
-  // file's boilerplate dropped. Evidence offsets on those fields point into these texts.
+  // The body as the rules that read `issue` read it (prose by section, code, output),
+  // with their boilerplate dropped. Evidence offsets on those fields point into these
+  // texts.
   ReportFields read_report(const IssueView& issue) const;
 
+  // The rules that read `issue`, and the name of their pack.
+  const RuleSet& rules_for(const IssueView& issue, std::string* pack = nullptr) const;
+
   const Taxonomy& taxonomy() const { return *taxonomy_; }
+  // The single rule set, or the forced or default pack's.
   const RuleSet& rules() const { return *rules_; }
 
  private:
   std::shared_ptr<const Taxonomy> taxonomy_;
   std::shared_ptr<const RuleSet> rules_;
+  std::string name_;
+  std::shared_ptr<const PackSet> packs_;  // null: rules_ reads every issue
+  const PackInfo* forced_ = nullptr;
 };
 
-// The JSON object `silt classify --format json` prints: id, title, category,
-// category_name, confidence, fallback, scores, impact {level, threat, criteria:
-// {ID: {value, source}}}, rationale, evidence [{rule, target, target_kind, field,
-// start, end, text, weight, defined_at}], needs_review, silent (true, false or null),
-// confidence_raw when a calibration map changed it;
-// and `source` when not empty.
-// One line, no trailing newline.
-std::string to_json(const Classification& c, std::string_view source = {});
+// Its formats (JSON, CSV), written and read: silt/classification_io.h.
 
 }  // namespace silt
+
+// Its formats, written and read (to_json, classification_from_json, the CSV table).
+#include "silt/classification_io.h"  // IWYU pragma: export

@@ -154,6 +154,20 @@ class RuleSet {
   std::shared_ptr<const Compiled> compiled_;
 };
 
+// What `silt rules lint` finds in a rule set (a pack with what it includes). Codes:
+//   untested        a rule with no `match` test: no test of the pack ever makes it fire
+//   shadowed        every `match` test of the rule also fires another rule with the same
+//                   target and at least its weight: it adds nothing the other does not
+//   no-rule         a category or criterion no rule is evidence for
+struct RuleFinding {
+  std::string code;
+  std::string subject;  // the rule, category or criterion id
+  std::string other;    // shadowed: the rule that shadows it
+  SourceLocation where;
+  std::string message;
+};
+std::vector<RuleFinding> lint_rules(const RuleSet& rules, const Taxonomy& taxonomy);
+
 // The sentence holding text[start, end): from after the previous line break or '.',
 // '!', '?' followed by a space (leading spaces dropped), to the next one (included).
 std::string_view sentence_around(std::string_view text, std::size_t start, std::size_t end);

@@ -1,0 +1,41 @@
+// The formats silt writes classifications in, each read back by the same module: one
+// JSON object a line (`classify --format json`, `batch`), and the CSV table of
+// `batch --format csv`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "silt/classifier.h"
+#include "silt/result.h"
+#include "silt/taxonomy.h"
+
+namespace silt {
+
+// The JSON object: id, title, url (when known), pack, category, category_name,
+// confidence, confidence_raw (when calibration changed it), fallback, needs_review,
+// silent (true, false or null), scores, probabilities, impact {level, threat,
+// probability, criteria: {ID: {value, source, probability}}}, rationale, evidence
+// [{rule, target, target_kind, field, start, end, text, weight, defined_at}], and
+// `source` when not empty. One line, no trailing newline. Invalid UTF-8 in a text is
+// replaced by U+FFFD.
+std::string to_json(const Classification& c, std::string_view source = {});
+
+// Reads one object to_json wrote (extra keys are ignored; `source` into c.source).
+// Errors: code "invalid-json", or "not-a-classification" (no category or impact).
+Result<Classification> classification_from_json(std::string_view json);
+
+// Reads JSON Lines of classifications; blank lines are skipped. The first bad line
+// fails the whole, its 1-based line number in the Error.
+Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name);
+
+// The CSV table: id,category,confidence,impact_level,threat,<criteria>,needs_review,
+// silent,pack,source; one row a classification, RFC 4180 quoting (by libcsv) only where
+// a field needs it.
+std::string csv_header(const Taxonomy& taxonomy);
+void append_csv_row(std::string& out, const Classification& c, std::string_view source);
+// One CSV field, quoted only when it must be.
+std::string csv_field(std::string_view field);
+
+}  // namespace silt

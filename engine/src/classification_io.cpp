@@ -1,0 +1,360 @@
+#include "silt/classification_io.h"
+
+#include <csv.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace silt {
+
+namespace {
+
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  rapidjson::StringStream is(s.data());
+  const char* end = s.data() + s.size();
+  while (is.src_ < end) {
+    rapidjson::StringBuffer cp;
+    const char* at = is.src_;
+    if (rapidjson::UTF8<>::Validate(is, cp) && is.src_ <= end) {
+      out.append(cp.GetString(), cp.GetSize());
+    } else {
+      out += "\xEF\xBF\xBD";
+      is.src_ = at + 1;
+    }
+  }
+  return out;
+}
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void put(JsonWriter& w, std::string_view s) {
+  if (simdjson::validate_utf8(s.data(), s.size())) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  } else {
+    std::string fixed = valid_utf8(s);
+    w.String(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()));
+  }
+}
+
+void key(JsonWriter& w, const char* k) {
+  w.Key(k);
+}
+
+}  // namespace
+
+std::string to_json(const Classification& c, std::string_view source) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  key(w, "id");
+  put(w, c.id);
+  key(w, "title");
+  put(w, c.title);
+  if (!c.url.empty()) {
+    key(w, "url");
+    put(w, c.url);
+  }
+  key(w, "pack");
+  put(w, c.pack);
+  key(w, "category");
+  put(w, c.category);
+  key(w, "category_name");
+  put(w, c.category_name);
+  key(w, "confidence");
+  w.Double(std::round(c.confidence * 1000) / 1000);
+  if (c.raw_confidence != c.confidence) {
+    key(w, "confidence_raw");
+    w.Double(std::round(c.raw_confidence * 1000) / 1000);
+  }
+  key(w, "fallback");
+  w.Bool(c.fallback);
+  key(w, "needs_review");
+  w.Bool(c.needs_review);
+  key(w, "silent");
+  if (c.silent)
+    w.Bool(*c.silent);
+  else
+    w.Null();
+  key(w, "scores");
+  w.StartObject();
+  for (const auto& [id, score] : c.scores) {
+    put(w, id);
+    w.Double(std::round(score * 1000) / 1000);
+  }
+  w.EndObject();
+  key(w, "probabilities");
+  w.StartObject();
+  for (const auto& [id, p] : c.probabilities) {
+    put(w, id);
+    w.Double(std::round(p * 1000) / 1000);
+  }
+  w.EndObject();
+  key(w, "impact");
+  w.StartObject();
+  key(w, "level");
+  if (c.level)
+    w.Int(*c.level);
+  else
+    w.Null();
+  key(w, "threat");
+  if (c.level)
+    put(w, c.threat);
+  else
+    w.Null();
+  key(w, "probability");
+  w.Double(std::round(c.level_probability * 1000) / 1000);
+  key(w, "criteria");
+  w.StartObject();
+  for (const auto& cr : c.criteria) {
+    put(w, cr.id);
+    w.StartObject();
+    key(w, "value");
+    w.Bool(cr.value);
+    key(w, "source");
+    put(w, to_string(cr.source));
+    if (cr.source != AnswerSource::given) {
+      key(w, "probability");
+      w.Double(std::round(cr.probability * 1000) / 1000);
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+  key(w, "rationale");
+  w.StartArray();
+  for (const auto& r : c.rationale) put(w, r);
+  w.EndArray();
+  key(w, "evidence");
+  w.StartArray();
+  for (const auto& e : c.evidence) {
+    w.StartObject();
+    key(w, "rule");
+    put(w, e.rule);
+    key(w, "target");
+    put(w, e.target);
+    key(w, "target_kind");
+    put(w, to_string(e.kind));
+    key(w, "field");
+    put(w, e.field);
+    key(w, "start");
+    w.Uint64(e.start);
+    key(w, "end");
+    w.Uint64(e.end);
+    key(w, "text");
+    put(w, e.text);
+    key(w, "weight");
+    w.Double(std::round(e.weight * 1000) / 1000);
+    key(w, "defined_at");
+    put(w, e.where.to_string());
+    w.EndObject();
+  }
+  w.EndArray();
+  if (!source.empty()) {
+    key(w, "source");
+    put(w, source);
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+namespace {
+
+std::optional<AnswerSource> source_named(std::string_view s) {
+  for (auto a : {AnswerSource::given, AnswerSource::inferred, AnswerSource::implied, AnswerSource::assumed})
+    if (to_string(a) == s) return a;
+  return std::nullopt;
+}
+
+std::optional<TargetKind> kind_named(std::string_view s) {
+  for (auto k : {TargetKind::category, TargetKind::criterion, TargetKind::signal})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
+std::string str(simdjson::dom::element e, const char* k) {
+  std::string_view s;
+  return e[k].get_string().get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
+}
+
+double num(simdjson::dom::element e, const char* k) {
+  double d = 0;
+  return e[k].get_double().get(d) == simdjson::SUCCESS ? d : 0.0;
+}
+
+// "file:line:col" back into a location.
+SourceLocation location(const std::string& text) {
+  SourceLocation at;
+  auto c2 = text.rfind(':');
+  auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : text.rfind(':', c2 - 1);
+  try {
+    if (c1 != std::string::npos) {
+      at.file = text.substr(0, c1);
+      at.line = std::stoi(text.substr(c1 + 1, c2 - c1 - 1));
+      at.column = std::stoi(text.substr(c2 + 1));
+      return at;
+    }
+  } catch (const std::exception&) {
+  }
+  at.file = text;
+  return at;
+}
+
+void read_impact(simdjson::dom::element impact, Classification& c) {
+  int64_t level = 0;
+  if (impact["level"].get_int64().get(level) == simdjson::SUCCESS) c.level = static_cast<int>(level);
+  c.threat = str(impact, "threat");
+  c.level_probability = num(impact, "probability");
+  simdjson::dom::object criteria;
+  if (impact["criteria"].get_object().get(criteria) != simdjson::SUCCESS) return;
+  for (auto [id, v] : criteria) {
+    CriterionReading r;
+    r.id = std::string(id);
+    bool b = false;
+    if (v["value"].get_bool().get(b) == simdjson::SUCCESS) r.value = b;
+    r.source = source_named(str(v, "source")).value_or(AnswerSource::assumed);
+    r.probability = r.source == AnswerSource::given ? (r.value ? 1.0 : 0.0) : num(v, "probability");
+    c.criteria.push_back(std::move(r));
+  }
+}
+
+void read_evidence(simdjson::dom::array list, Classification& c) {
+  for (auto e : list) {
+    Evidence ev;
+    ev.rule = str(e, "rule");
+    ev.target = str(e, "target");
+    ev.kind = kind_named(str(e, "target_kind")).value_or(TargetKind::category);
+    ev.field = str(e, "field");
+    uint64_t n = 0;
+    if (e["start"].get_uint64().get(n) == simdjson::SUCCESS) ev.start = n;
+    if (e["end"].get_uint64().get(n) == simdjson::SUCCESS) ev.end = n;
+    ev.text = str(e, "text");
+    ev.weight = num(e, "weight");
+    ev.where = location(str(e, "defined_at"));
+    c.evidence.push_back(std::move(ev));
+  }
+}
+
+}  // namespace
+
+Result<Classification> classification_from_json(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  simdjson::dom::element doc;
+  if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return Error{"not valid JSON", 0, 0, "invalid-json"};
+  simdjson::dom::element impact;
+  std::string_view category;
+  if (doc["category"].get_string().get(category) != simdjson::SUCCESS ||
+      doc["impact"].get(impact) != simdjson::SUCCESS || !impact.is_object())
+    return Error{"not a silt classification (no \"category\" and \"impact\")", 0, 0, "not-a-classification"};
+  Classification c;
+  c.id = str(doc, "id");
+  c.title = str(doc, "title");
+  c.url = str(doc, "url");
+  c.pack = str(doc, "pack");
+  c.category = std::string(category);
+  c.category_name = str(doc, "category_name");
+  c.confidence = c.raw_confidence = num(doc, "confidence");
+  double raw = 0;
+  if (doc["confidence_raw"].get_double().get(raw) == simdjson::SUCCESS) c.raw_confidence = raw;
+  bool b = false;
+  if (doc["fallback"].get_bool().get(b) == simdjson::SUCCESS) c.fallback = b;
+  if (doc["needs_review"].get_bool().get(b) == simdjson::SUCCESS) c.needs_review = b;
+  if (doc["silent"].get_bool().get(b) == simdjson::SUCCESS) c.silent = b;
+  for (const char* key : {"scores", "probabilities"}) {
+    simdjson::dom::object o;
+    if (doc[key].get_object().get(o) != simdjson::SUCCESS) continue;
+    auto& dst = std::string_view(key) == "scores" ? c.scores : c.probabilities;
+    for (auto [id, v] : o) {
+      double d = 0;
+      if (v.get_double().get(d) == simdjson::SUCCESS) dst.emplace_back(std::string(id), d);
+    }
+  }
+  read_impact(impact, c);
+  simdjson::dom::array list;
+  if (doc["rationale"].get_array().get(list) == simdjson::SUCCESS)
+    for (auto r : list) {
+      std::string_view s;
+      if (r.get_string().get(s) == simdjson::SUCCESS) c.rationale.emplace_back(s);
+    }
+  if (doc["evidence"].get_array().get(list) == simdjson::SUCCESS) read_evidence(list, c);
+  c.source = str(doc, "source");
+  return c;
+}
+
+Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name) {
+  std::vector<Classification> out;
+  std::size_t pos = 0;
+  int line = 0;
+  while (pos < jsonl.size()) {
+    std::size_t nl = jsonl.find('\n', pos);
+    if (nl == std::string_view::npos) nl = jsonl.size();
+    std::string_view text = jsonl.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line;
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    auto c = classification_from_json(text);
+    if (!c.ok()) return Error{name + ":" + std::to_string(line) + ": " + c.error().message, line, 0, c.error().code};
+    out.push_back(std::move(c).value());
+  }
+  return out;
+}
+
+namespace {
+
+// Appends one CSV field, quoted (by libcsv) only when it must be.
+void csv_append(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(field);
+    return;
+  }
+  std::size_t need = field.size() * 2 + 2;
+  std::size_t at = out.size();
+  out.resize(at + need);
+  out.resize(at + csv_write(out.data() + at, need, field.data(), field.size()));
+}
+
+}  // namespace
+
+std::string csv_field(std::string_view field) {
+  std::string out;
+  csv_append(out, field);
+  return out;
+}
+
+std::string csv_header(const Taxonomy& taxonomy) {
+  std::string h = "id,category,confidence,impact_level,threat";
+  for (const auto& c : taxonomy.criteria) {
+    h += ',';
+    csv_append(h, c.id);
+  }
+  return h + ",needs_review,silent,pack,source\n";
+}
+
+void append_csv_row(std::string& out, const Classification& c, std::string_view source) {
+  char conf[16];
+  std::snprintf(conf, sizeof conf, "%.3f", c.confidence);
+  csv_append(out, c.id);
+  out += ',';
+  csv_append(out, c.category);
+  out += ',';
+  out += conf;
+  out += ',';
+  if (c.level) out += std::to_string(*c.level);
+  out += ',';
+  if (c.level) csv_append(out, c.threat);
+  for (const auto& cr : c.criteria) out += cr.value ? ",yes" : ",no";
+  out += c.needs_review ? ",true," : ",false,";
+  if (c.silent) out += *c.silent ? "true" : "false";
+  out += ',';
+  csv_append(out, c.pack);
+  out += ',';
+  csv_append(out, source);
+  out += '\n';
+}
+
+}  // namespace silt

@@ -1,0 +1,148 @@
+#include "silt/packs.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "issue_json.h"
+#include "yaml_reader.h"
+
+namespace silt {
+
+PackSet::PackSet(std::vector<PackInfo> packs, std::size_t default_pack, std::string file,
+                 std::shared_ptr<const Taxonomy> taxonomy, IncludeReader reader)
+    : packs_(std::move(packs)),
+      default_(default_pack),
+      file_(std::move(file)),
+      taxonomy_(std::move(taxonomy)),
+      reader_(std::move(reader)),
+      slots_(std::make_shared<std::vector<Slot>>(packs_.size())) {}
+
+const PackInfo* PackSet::find(std::string_view name) const {
+  for (const auto& p : packs_)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+const PackInfo& PackSet::for_repository(std::string_view repo) const {
+  if (repo.empty()) return default_pack();
+  const auto slash = repo.find('/');
+  const std::string owner_all =
+      slash == std::string_view::npos ? std::string() : std::string(repo.substr(0, slash)) + "/*";
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string r = lower(repo), o = lower(owner_all);
+  for (const auto& p : packs_)
+    for (const auto& name : p.repositories)
+      if (lower(name) == r) return p;
+  for (const auto& p : packs_)
+    for (const auto& name : p.repositories)
+      if (!o.empty() && lower(name) == o) return p;
+  return default_pack();
+}
+
+std::shared_ptr<const RuleSet> PackSet::rules(const PackInfo& pack, Diagnostics* diagnostics) const {
+  const auto index = static_cast<std::size_t>(&pack - packs_.data());
+  Slot& slot = (*slots_)[index];
+  std::call_once(slot.once, [&] {
+    auto text = reader_(file_, pack.rules_file);
+    if (!text.ok()) {
+      Diagnostic d;
+      d.code = "unreadable-file";
+      d.where = pack.where;
+      d.subject_kind = "pack";
+      d.subject = pack.name;
+      d.message = "cannot read the pack's rules '" + pack.rules_file + "': " + text.error().message;
+      slot.diagnostics.add(std::move(d));
+      return;
+    }
+    auto load = load_rules(text.value().second, text.value().first, *taxonomy_, reader_);
+    slot.diagnostics = std::move(load.diagnostics);
+    if (load.rules) slot.rules = std::make_shared<const RuleSet>(std::move(*load.rules));
+  });
+  if (diagnostics) diagnostics->append(slot.diagnostics);
+  return slot.rules;
+}
+
+namespace {
+
+bool valid_repository_pattern(const std::string& s) {
+  const auto slash = s.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == s.size() || s.find('/', slash + 1) != std::string::npos)
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/' || c == '*';
+  });
+}
+
+}  // namespace
+
+PackLoad load_packs(std::string_view yaml, const std::string& file, std::shared_ptr<const Taxonomy> taxonomy,
+                    IncludeReader reader) {
+  PackLoad out;
+  try {
+    detail::YamlReader r(file, yaml, out.diagnostics);
+    auto root = r.parse();
+    if (!root || !r.expect_map(*root, {"schema", "default", "packs"}, "the pack map", {})) return out;
+    r.check_schema(*root, "silt/packs/v1");
+    std::vector<PackInfo> packs;
+    std::map<std::string, std::string> repo_owner;  // repository -> pack
+    const YAML::Node map = (*root)["packs"];
+    if (!map.IsDefined() || !map.IsMap() || map.size() == 0) {
+      r.error("missing-key", *root, {}, "'packs' must map each pack's name to {rules, repositories}");
+      return out;
+    }
+    r.set_subject_kind("pack");
+    for (const auto& kv : map) {
+      PackInfo p;
+      p.name = kv.first.Scalar();
+      p.where = r.where(kv.first);
+      if (!r.expect_map(kv.second, {"rules", "repositories"}, "a pack", p.name)) continue;
+      auto rules = r.get_string(kv.second, "rules", true, p.name);
+      if (!rules) continue;
+      p.rules_file = *rules;
+      YAML::Node repos = r.get_sequence(kv.second, "repositories", false, p.name);
+      if (repos.IsDefined())
+        for (const auto& repo : repos) {
+          const std::string name = repo.IsScalar() ? repo.Scalar() : std::string();
+          if (!valid_repository_pattern(name)) {
+            r.error("bad-repository", repo, p.name, "'" + name + "' is not OWNER/REPO or OWNER/*");
+            continue;
+          }
+          if (auto [it, fresh] = repo_owner.emplace(name, p.name); !fresh)
+            r.error("duplicate-repository", repo, p.name, "'" + name + "' is named by pack '" + it->second + "' too");
+          p.repositories.push_back(name);
+        }
+      packs.push_back(std::move(p));
+    }
+    const std::string def = r.get_string(*root, "default", true, {}).value_or("");
+    auto it = std::find_if(packs.begin(), packs.end(), [&](const PackInfo& p) { return p.name == def; });
+    if (!def.empty() && it == packs.end())
+      r.error("unknown-pack", (*root)["default"], def, "the default pack '" + def + "' is not among the packs");
+    if (out.diagnostics.has_errors() || it == packs.end()) return out;
+    const auto index = static_cast<std::size_t>(it - packs.begin());
+    out.packs.emplace(std::move(packs), index, file, std::move(taxonomy), std::move(reader));
+  } catch (const std::exception& e) {
+    Diagnostic d;
+    d.code = "internal";
+    d.where.file = file;
+    d.message = std::string("the pack map could not be read: ") + e.what();
+    out.diagnostics.add(std::move(d));
+  }
+  return out;
+}
+
+std::string repository_of(const IssueView& issue) {
+  std::string repo = detail::repo_of(issue.url);
+  if (!repo.empty()) return repo;
+  const auto hash = issue.id.find('#');
+  if (hash == std::string_view::npos || hash == 0) return {};
+  std::string_view head = issue.id.substr(0, hash);
+  if (std::count(head.begin(), head.end(), '/') != 1) return {};
+  return std::string(head);
+}
+
+}  // namespace silt

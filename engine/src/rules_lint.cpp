@@ -1,0 +1,43 @@
+// `silt rules lint`: what a pack's rules leave untested, shadowed or uncovered.
+#include <algorithm>
+
+#include "silt/rules.h"
+
+namespace silt {
+
+std::vector<RuleFinding> lint_rules(const RuleSet& set, const Taxonomy& tax) {
+  std::vector<RuleFinding> out;
+  const auto& rules = set.rules();
+  for (std::size_t a = 0; a < rules.size(); ++a) {
+    const Rule& r = rules[a];
+    std::vector<const RuleTest*> matches;
+    for (const auto& t : r.tests)
+      if (t.should_match) matches.push_back(&t);
+    if (matches.empty()) {
+      out.push_back({"untested", r.id, {}, r.where, "rule '" + r.id + "' has no match test: no test makes it fire"});
+      continue;
+    }
+    for (std::size_t b = 0; b < rules.size(); ++b) {
+      const Rule& o = rules[b];
+      if (b == a || o.kind != r.kind || o.target != r.target || o.weight < r.weight) continue;
+      if (std::all_of(matches.begin(), matches.end(), [&](const RuleTest* t) { return set.fires(b, t->text); })) {
+        out.push_back({"shadowed", r.id, o.id, r.where,
+                       "every match test of rule '" + r.id + "' also fires '" + o.id +
+                           "', with the same target and as much weight: it adds nothing"});
+        break;
+      }
+    }
+  }
+  auto covered = [&](TargetKind kind, const std::string& id) {
+    return std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.kind == kind && r.target == id; });
+  };
+  for (const auto& c : tax.categories)
+    if (!covered(TargetKind::category, c.id))
+      out.push_back({"no-rule", c.id, {}, c.where, "no rule is evidence for category '" + c.id + "'"});
+  for (const auto& c : tax.criteria)
+    if (!covered(TargetKind::criterion, c.id))
+      out.push_back({"no-rule", c.id, {}, c.where, "no rule is evidence for criterion '" + c.id + "'"});
+  return out;
+}
+
+}  // namespace silt
