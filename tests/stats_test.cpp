@@ -274,3 +274,85 @@ TEST_CASE("Bootstrap intervals are reproducible for a seed and bracket the estim
   CHECK(*a.value < *a.hi);
   CHECK(a.replicates == 500);
 }
+
+TEST_CASE("Linear-weighted Cohen's kappa: a 3x3 table worked by hand", "[stats][cohen]") {
+  // Worked here with exact fractions (and the same with disagreement weights |i-j|):
+  // table [[6,2,0],[1,5,2],[0,1,3]], n = 20; rows 8, 8, 4; columns 7, 8, 5; linear
+  // weights 1, 1/2, 0 for a distance of 0, 1, 2.
+  //   po = (6+5+3 + (2+1+2+1)/2) / 20 = 17/20 = 0.85
+  //   pe = sum w_ij row_i col_j / 400 = (56+64+20 + (64+56+40+32)/2) / 400 = 236/400 = 59/100
+  //   kappa = (0.85 - 0.59) / (1 - 0.59) = 26/41 = 0.634146
+  // Cross-check: 1 - sum |i-j| o_ij / sum |i-j| e_ij = 1 - 6 / 16.4 = 26/41.
+  const std::vector<std::vector<int>> t = {{6, 2, 0}, {1, 5, 2}, {0, 1, 3}};
+  auto lin = cohen_kappa(doubles(t), Weights::linear);
+  REQUIRE(lin.defined());
+  CHECK(*lin.value == Approx(26.0 / 41).margin(1e-12));
+  CHECK(lin.n == 20);
+  // The same from the raters' ratings.
+  CHECK(*cohen_kappa(from_pairs(t), 0, 1, Weights::linear).value == Approx(26.0 / 41).margin(1e-12));
+}
+
+TEST_CASE("Krippendorff's alpha, interval metric: two coders worked by hand", "[stats][alpha]") {
+  // Five units coded by two coders: (1,2) (3,3) (2,4) (1,1) (4,3); N = 10 pairable values.
+  // Krippendorff (2011), the interval difference (c-k)^2:
+  //   D_o = (1/N) sum_u sum_{pairs in u} (c-k)^2 / (m_u - 1) = (2+0+8+0+2) / 10 = 1.2
+  //   D_e = sum over all ordered pairs of values (c-k)^2 / (N (N-1)) = 248 / 90
+  //   alpha = 1 - D_o / D_e = 1 - 108/248 = 35/62 = 0.564516
+  auto r = from_rows({{1, 2}, {3, 3}, {2, 4}, {1, 1}, {4, 3}}, 4);
+  auto a = krippendorff_alpha(r, Metric::interval, {1, 2, 3, 4});
+  REQUIRE(a.defined());
+  CHECK(*a.value == Approx(35.0 / 62).margin(1e-12));
+  CHECK(a.n == 5);
+  // Values default to the categories' indices: equally spaced, so the same alpha.
+  CHECK(*krippendorff_alpha(r, Metric::interval).value == Approx(35.0 / 62).margin(1e-12));
+}
+
+TEST_CASE("Classification report: macro and weighted averages as scikit-learn's classification_report",
+          "[stats][report]") {
+  // y_true [0,0,1,1,2], y_pred [0,1,1,1,0]: per category P 1/2, 2/3, (never predicted: 0);
+  // R 1/2, 1, 0; F1 1/2, 4/5, 0; support 2, 2, 1. sklearn's classification_report prints
+  // macro avg 0.39 0.50 0.43 and weighted avg 0.47 0.60 0.52; exactly:
+  //   macro    P (1/2 + 2/3 + 0)/3 = 7/18   R (1/2 + 1 + 0)/3 = 1/2   F1 (1/2 + 4/5 + 0)/3 = 13/30
+  //   weighted P (2/2 + 2*2/3 + 0)/5 = 7/15 R (1 + 2 + 0)/5 = 3/5     F1 (1 + 8/5 + 0)/5 = 13/25
+  auto rep = classification_report({0, 0, 1, 1, 2}, {0, 1, 1, 1, 0}, 4);
+  CHECK(*rep.macro_precision.value == Approx(7.0 / 18).margin(1e-12));
+  CHECK(*rep.macro_recall.value == Approx(0.5).margin(1e-12));
+  CHECK(*rep.macro_f1.value == Approx(13.0 / 30).margin(1e-12));
+  CHECK(*rep.weighted_precision.value == Approx(7.0 / 15).margin(1e-12));
+  CHECK(*rep.weighted_recall.value == Approx(0.6).margin(1e-12));  // = accuracy, always
+  CHECK(*rep.weighted_f1.value == Approx(13.0 / 25).margin(1e-12));
+  CHECK(rep.weighted_f1.n == 5);
+  // Each per-category figure rests on its own items.
+  CHECK(rep.predicted == std::vector<std::size_t>{2, 3, 0, 0});
+  CHECK(rep.precision[1].n == 3);  // predicted as 1
+  CHECK(rep.recall[1].n == 2);     // 1 in gold
+  CHECK(rep.f1[1].n == 3);         // in either
+  CHECK_FALSE(classification_report({}, {}, 3).weighted_f1.defined());
+}
+
+TEST_CASE("Bootstrap of several statistics at once draws the single form's resamples", "[stats][bootstrap]") {
+  auto r = from_rows(diagnoses, 5);
+  auto one = [&](const std::vector<std::size_t>& idx) { return fleiss_kappa(select(r, idx)).kappa; };
+  Estimate single = fleiss_kappa(r).kappa;
+  bootstrap(single, r.codes.size(), one, 300, 9);
+  auto f = fleiss_kappa(r);
+  std::vector<Estimate*> all{&f.kappa};
+  for (auto& e : f.per_category) all.push_back(&e);
+  bootstrap(
+      all, r.codes.size(),
+      [&](const std::vector<std::size_t>& idx) {
+        auto s = fleiss_kappa(select(r, idx));
+        std::vector<Estimate> v{s.kappa};
+        v.insert(v.end(), s.per_category.begin(), s.per_category.end());
+        return v;
+      },
+      300, 9);
+  REQUIRE(f.kappa.lo);
+  CHECK(*f.kappa.lo == *single.lo);
+  CHECK(*f.kappa.hi == *single.hi);
+  for (const auto& e : f.per_category) {
+    REQUIRE(e.lo);
+    CHECK(*e.lo <= *e.value);
+    CHECK(*e.value <= *e.hi);
+  }
+}

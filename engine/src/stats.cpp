@@ -45,6 +45,30 @@ double weight(Weights w, std::size_t i, std::size_t j, std::size_t q) {
   return w == Weights::linear ? 1.0 - d : 1.0 - d * d;
 }
 
+const char* to_string(Weights w) {
+  switch (w) {
+    case Weights::none:
+      return "unweighted";
+    case Weights::linear:
+      return "linear";
+    case Weights::quadratic:
+      return "quadratic";
+  }
+  return "";
+}
+
+const char* to_string(Metric m) {
+  switch (m) {
+    case Metric::nominal:
+      return "nominal";
+    case Metric::ordinal:
+      return "ordinal";
+    case Metric::interval:
+      return "interval";
+  }
+  return "";
+}
+
 Estimate percent_agreement(const Ratings& r) {
   double sum = 0;
   std::size_t n = 0;
@@ -303,34 +327,42 @@ ClassReport classification_report(const std::vector<int>& gold, const std::vecto
     hits += gold[i] == pred[i];
     near += std::abs(gold[i] - pred[i]) <= 1;
   }
+  out.support.assign(q, 0);
+  out.predicted.assign(q, 0);
+  for (std::size_t k = 0; k < q; ++k)
+    for (std::size_t j = 0; j < q; ++j) {
+      out.support[k] += out.confusion[k][j];
+      out.predicted[k] += out.confusion[j][k];
+    }
   if (n == 0) {
-    out.accuracy = out.within_one = out.macro_f1 = out.micro_f1 =
-        undefined("no item has both a gold label and a prediction");
+    out.accuracy = out.within_one = out.micro_f1 = undefined("no item has both a gold label and a prediction");
+    out.macro_precision = out.macro_recall = out.macro_f1 = out.accuracy;
+    out.weighted_precision = out.weighted_recall = out.weighted_f1 = out.accuracy;
     out.precision = out.recall = out.f1 = std::vector<Estimate>(q, out.accuracy);
-    out.support.assign(q, 0);
     return out;
   }
-  out.accuracy = value(static_cast<double>(hits) / static_cast<double>(n), n);
-  out.within_one = value(static_cast<double>(near) / static_cast<double>(n), n);
-  double f1_sum = 0, tp_all = 0, denominators = 0;
+  const double nd = static_cast<double>(n);
+  out.accuracy = value(static_cast<double>(hits) / nd, n);
+  out.within_one = value(static_cast<double>(near) / nd, n);
+  double macro[3] = {0, 0, 0}, weighted[3] = {0, 0, 0}, tp_all = 0, denominators = 0;
   std::size_t present = 0;
   for (std::size_t k = 0; k < q; ++k) {
-    double tp = static_cast<double>(out.confusion[k][k]);
-    double gold_k = 0, pred_k = 0;
-    for (std::size_t j = 0; j < q; ++j) {
-      gold_k += static_cast<double>(out.confusion[k][j]);
-      pred_k += static_cast<double>(out.confusion[j][k]);
-    }
-    out.support.push_back(static_cast<std::size_t>(gold_k));
-    out.precision.push_back(pred_k > 0 ? value(tp / pred_k, static_cast<std::size_t>(pred_k))
-                                       : undefined("never predicted", 0));
-    out.recall.push_back(gold_k > 0 ? value(tp / gold_k, static_cast<std::size_t>(gold_k))
-                                    : undefined("not in the gold labels", 0));
+    const double tp = static_cast<double>(out.confusion[k][k]);
+    const double gold_k = static_cast<double>(out.support[k]), pred_k = static_cast<double>(out.predicted[k]);
+    out.precision.push_back(pred_k > 0 ? value(tp / pred_k, out.predicted[k]) : undefined("never predicted", 0));
+    out.recall.push_back(gold_k > 0 ? value(tp / gold_k, out.support[k]) : undefined("not in the gold labels", 0));
     // F1 = 2TP / (2TP + FP + FN): defined whenever the category is in gold or predictions.
     const double denominator = gold_k + pred_k;  // 2TP + FP + FN
     if (denominator > 0) {
-      out.f1.push_back(value(2 * tp / denominator, n));
-      f1_sum += 2 * tp / denominator;
+      out.f1.push_back(value(2 * tp / denominator, out.support[k] + out.predicted[k] - out.confusion[k][k]));
+      const double p = out.precision[k].value.value_or(0.0), r = out.recall[k].value.value_or(0.0),
+                   f = *out.f1[k].value;
+      macro[0] += p;
+      macro[1] += r;
+      macro[2] += f;
+      weighted[0] += gold_k * p;
+      weighted[1] += gold_k * r;
+      weighted[2] += gold_k * f;
       ++present;
     } else {
       out.f1.push_back(undefined("in neither the gold labels nor the predictions", 0));
@@ -338,7 +370,13 @@ ClassReport classification_report(const std::vector<int>& gold, const std::vecto
     tp_all += tp;
     denominators += denominator;
   }
-  out.macro_f1 = value(f1_sum / static_cast<double>(present), n);
+  const double pd = static_cast<double>(present);
+  out.macro_precision = value(macro[0] / pd, n);
+  out.macro_recall = value(macro[1] / pd, n);
+  out.macro_f1 = value(macro[2] / pd, n);
+  out.weighted_precision = value(weighted[0] / nd, n);
+  out.weighted_recall = value(weighted[1] / nd, n);
+  out.weighted_f1 = value(weighted[2] / nd, n);
   out.micro_f1 = value(2 * tp_all / denominators, n);
   return out;
 }
@@ -353,29 +391,43 @@ Ratings select(const Ratings& r, const std::vector<std::size_t>& indices) {
 
 void bootstrap(Estimate& e, std::size_t items, const std::function<Estimate(const std::vector<std::size_t>&)>& stat,
                std::size_t replicates, std::uint64_t seed) {
-  if (items == 0 || replicates == 0) return;
+  bootstrap(
+      std::vector<Estimate*>{&e}, items,
+      [&](const std::vector<std::size_t>& idx) { return std::vector<Estimate>{stat(idx)}; }, replicates, seed);
+}
+
+void bootstrap(const std::vector<Estimate*>& estimates, std::size_t items,
+               const std::function<std::vector<Estimate>(const std::vector<std::size_t>&)>& stat,
+               std::size_t replicates, std::uint64_t seed) {
+  if (items == 0 || replicates == 0 || estimates.empty()) return;
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<std::size_t> pick(0, items - 1);
-  std::vector<double> values;
-  values.reserve(replicates);
+  std::vector<std::vector<double>> values(estimates.size());
+  for (auto& v : values) v.reserve(replicates);
   std::vector<std::size_t> idx(items);
   for (std::size_t b = 0; b < replicates; ++b) {
     for (auto& i : idx) i = pick(rng);
-    Estimate s = stat(idx);
-    if (s.value) values.push_back(*s.value);
+    const std::vector<Estimate> s = stat(idx);
+    for (std::size_t k = 0; k < estimates.size() && k < s.size(); ++k)
+      if (s[k].value) values[k].push_back(*s[k].value);
   }
-  e.replicates = values.size();
-  if (values.size() * 50 < replicates || values.empty()) return;
-  std::sort(values.begin(), values.end());
-  auto at = [&](double p) {
-    // Linear interpolation between order statistics (type 7, as R's quantile default).
-    double h = p * static_cast<double>(values.size() - 1);
-    auto lo = static_cast<std::size_t>(std::floor(h));
-    std::size_t hi = std::min(lo + 1, values.size() - 1);
-    return values[lo] + (h - static_cast<double>(lo)) * (values[hi] - values[lo]);
-  };
-  e.lo = at(0.025);
-  e.hi = at(0.975);
+  for (std::size_t k = 0; k < estimates.size(); ++k) {
+    Estimate& e = *estimates[k];
+    std::vector<double>& v = values[k];
+    e.replicates = v.size();
+    if (v.size() * 50 < replicates || v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    auto at = [&](double p) {
+      // Linear interpolation between order statistics (type 7, as R's quantile default).
+      double h = p * static_cast<double>(v.size() - 1);
+      auto lo = static_cast<std::size_t>(std::floor(h));
+      std::size_t hi = std::min(lo + 1, v.size() - 1);
+      return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+    };
+    static_assert(confidence_level == 0.95, "the percentiles below are the 95% interval's");
+    e.lo = at(0.025);
+    e.hi = at(0.975);
+  }
 }
 
 }  // namespace silt::stats

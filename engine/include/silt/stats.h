@@ -34,13 +34,20 @@ struct Ratings {
   std::size_t raters() const { return codes.empty() ? 0 : codes.front().size(); }
 };
 
+// The level of every interval: 95%, from the 2.5th and 97.5th percentiles.
+inline constexpr double confidence_level = 0.95;
+
 // Agreement weights for ordered categories: none (identity), linear 1-|i-j|/(q-1),
 // quadratic 1-((i-j)/(q-1))^2.
 enum class Weights { none, linear, quadratic };
 double weight(Weights w, std::size_t i, std::size_t j, std::size_t q);
+// "unweighted", "linear", "quadratic".
+const char* to_string(Weights w);
 
 // Krippendorff's difference functions.
 enum class Metric { nominal, ordinal, interval };
+// "nominal", "ordinal", "interval".
+const char* to_string(Metric m);
 
 // For each item rated twice or more, the share of rater pairs that agree; averaged.
 Estimate percent_agreement(const Ratings& r);
@@ -73,13 +80,20 @@ Estimate gwet_ac(const Ratings& r, Weights w = Weights::none);
 
 // Predictions against gold labels (category indices; pairs with a missing side are
 // left out).
+// Per category: precision rests on the items predicted as it (n = predicted), recall on
+// those in gold (n = support), F1 on those in either. The averages are scikit-learn's
+// classification_report's: macro over the categories present in gold or predictions,
+// weighted by support; a precision undefined there (a category never predicted) counts
+// as 0, as scikit-learn's zero_division does. Their n is every pair.
 struct ClassReport {
   std::vector<std::vector<std::size_t>> confusion;  // [gold][predicted]
   Estimate accuracy;
   Estimate within_one;                          // |gold - predicted| <= 1, for ordered categories
   std::vector<Estimate> precision, recall, f1;  // per category
   std::vector<std::size_t> support;             // gold items per category
-  Estimate macro_f1;                            // over the categories present in gold or predictions
+  std::vector<std::size_t> predicted;           // items predicted as each category
+  Estimate macro_precision, macro_recall, macro_f1;
+  Estimate weighted_precision, weighted_recall, weighted_f1;
   Estimate micro_f1;
 };
 ClassReport classification_report(const std::vector<int>& gold, const std::vector<int>& predicted,
@@ -90,6 +104,12 @@ ClassReport classification_report(const std::vector<int>& gold, const std::vecto
 // percentiles of the defined values (left unset when fewer than 2% of the replicates
 // were defined). `stat` receives the indices of the resampled items.
 void bootstrap(Estimate& e, std::size_t items, const std::function<Estimate(const std::vector<std::size_t>&)>& stat,
+               std::size_t replicates, std::uint64_t seed);
+// The same for several statistics of one resample: `stat` returns one Estimate for each
+// of `estimates`, in order (entries past its size count as undefined), and each gets
+// its interval from the same resamples (the ones the single form draws for that seed).
+void bootstrap(const std::vector<Estimate*>& estimates, std::size_t items,
+               const std::function<std::vector<Estimate>(const std::vector<std::size_t>&)>& stat,
                std::size_t replicates, std::uint64_t seed);
 
 // The items of `r` listed in `indices` (repeats allowed), for bootstrap statistics.
