@@ -7,8 +7,10 @@
 #include <unordered_map>
 
 #include "cli.h"
+#include "figure_text.h"
 #include "options.h"
 #include "silt/agreement.h"
+#include "silt/agreement_json.h"
 #include "silt/batch.h"
 #include "silt/eval.h"
 
@@ -33,85 +35,77 @@ std::optional<std::unordered_map<std::string, Prediction>> engine_labels(const C
   return by_id;
 }
 
-std::string est(const stats::Estimate& e) {
-  if (!e.value) return "undefined (" + e.undefined + ")";
-  std::string s = fmt::format("{:.3f}", *e.value);
-  if (e.lo && e.hi) s += fmt::format(" [{:.3f}, {:.3f}]", *e.lo, *e.hi);
-  return s + fmt::format("  n={}", e.n);
+// A field's figures as a table.
+FigureTable field_table(const FieldAgreement& f) {
+  FigureTable table;
+  table.add("Percent agreement", f.percent);
+  table.add("Fleiss' kappa", f.fleiss);
+  table.add("Conger's kappa", f.conger);
+  for (const auto& [m, e] : f.alpha) table.add(fmt::format("Krippendorff's alpha ({})", stats::to_string(m)), e);
+  for (const auto& [w, e] : f.gwet)
+    table.add(w == stats::Weights::none ? "Gwet's AC1" : fmt::format("Gwet's AC2 ({} weights)", stats::to_string(w)),
+              e);
+  // "alice / bob" for a field with one kappa; "alice / bob, linear" when it has several.
+  auto kappa_rows = [&](const std::string& who, const FieldAgreement::Kappas& ks) {
+    for (const auto& [w, e] : ks)
+      table.add(ks.size() == 1 ? who : fmt::format("{}, {}", who, stats::to_string(w)), e, 1);
+  };
+  if (!f.pairs.empty()) {
+    table.heading("Cohen's kappa of each pair of raters");
+    for (const auto& p : f.pairs) kappa_rows(printable(p.a) + " / " + printable(p.b), p.kappa);
+  }
+  if (!f.vs_majority.empty()) {
+    table.heading("Each rater against the others' majority");
+    for (const auto& m : f.vs_majority) {
+      table.add(printable(m.rater) + ": percent agreement", m.agreement, 1);
+      kappa_rows(printable(m.rater) + ": Cohen's kappa", m.kappa);
+    }
+  }
+  // When Fleiss' kappa is undefined, so is every value's, for the reason given above.
+  if (f.fleiss.value && !f.fleiss_per_value.empty()) {
+    table.heading("Fleiss' kappa of each value");
+    for (std::size_t k = 0; k < f.domain.size() && k < f.fleiss_per_value.size(); ++k)
+      table.add(printable(f.domain[k]), f.fleiss_per_value[k], 1);
+  }
+  return table;
 }
 
-nlohmann::ordered_json jest(const stats::Estimate& e) {
-  nlohmann::ordered_json j = {{"value", e.value ? nlohmann::ordered_json(*e.value) : nlohmann::ordered_json(nullptr)},
-                              {"n", e.n}};
-  if (!e.value) j["undefined"] = e.undefined;
-  if (e.lo && e.hi) j["interval"] = {*e.lo, *e.hi};
-  if (e.se) j["se"] = *e.se;
-  return j;
-}
-
-std::string render_text(const std::vector<FieldAgreement>& fields, const LabelTable& t) {
-  std::string out;
-  for (const auto& f : fields) {
-    out += fmt::format("Field {} ({}, {} values; {} items rated by two raters or more; raters: {})\n", f.field,
-                       f.ordinal ? "ordinal" : "nominal", f.domain.size(), f.items, fmt::join(t.raters, ", "));
-    out += "  percent agreement    " + est(f.percent) + "\n";
-    out += "  Fleiss' kappa        " + est(f.fleiss) + "\n";
-    out += "  Conger's kappa       " + est(f.conger) + "\n";
-    out += fmt::format("  Krippendorff alpha   {} ({})\n", est(f.alpha), f.ordinal ? "ordinal" : "nominal");
-    out += fmt::format("  Gwet's {}          {}\n", f.ordinal ? "AC2" : "AC1", est(f.gwet));
-    out += "  Cohen's kappa, each pair of raters\n";
-    for (const auto& p : f.pairs) {
-      out += fmt::format("    {:<24} {}\n", p.a + " / " + p.b, est(p.kappa));
-      if (f.ordinal) out += fmt::format("    {:<24} {}\n", "  quadratic weights", est(p.kappa_quadratic));
+std::string render_field(const FieldAgreement& f, const FigureTable& table, std::size_t width, const LabelTable& t) {
+  std::vector<std::string> raters;
+  for (const auto& r : t.raters) raters.push_back(printable(r));
+  std::string out =
+      fmt::format("Field {} ({}, {} values; {} items rated by two raters or more; raters: {})\n", printable(f.field),
+                  f.ordinal ? "ordinal" : "nominal", f.domain.size(), f.items, fmt::join(raters, ", "));
+  out += table.render(true, width);
+  if (!f.most_disagreement.empty()) {
+    out += "  Most disagreement (share of rater pairs that agree; each rater's value)\n";
+    std::size_t w = width > 4 ? width - 4 : 0;
+    for (const auto& d : f.most_disagreement) w = std::max(w, printable(d.item).size() + 2);
+    for (const auto& d : f.most_disagreement) {
+      std::vector<std::string> vals;
+      for (std::size_t a = 0; a < t.raters.size() && a < d.values.size(); ++a)
+        vals.push_back(raters[a] + "=" + (d.values[a].empty() ? "-" : printable(d.values[a])));
+      out += fmt::format("    {:<{}}{:<10}{}\n", printable(d.item), w, fixed3(d.agreement), fmt::join(vals, " "));
     }
-    out += "  each rater against the others' majority (agreement, kappa)\n";
-    for (const auto& m : f.vs_majority)
-      out += fmt::format("    {:<24} {}\n    {:<24} {}\n", m.rater, est(m.agreement), "", est(m.kappa));
-    out += "  Fleiss' kappa of each value\n";
-    for (std::size_t k = 0; k < f.domain.size(); ++k)
-      if (f.fleiss_per_value[k].value)
-        out += fmt::format("    {:<24} {:.3f}\n", f.domain[k], *f.fleiss_per_value[k].value);
-    if (!f.most_disagreement.empty()) {
-      out += "  most disagreement (share of agreeing pairs; each rater's value)\n";
-      for (const auto& d : f.most_disagreement) {
-        std::vector<std::string> vals;
-        for (std::size_t a = 0; a < t.raters.size(); ++a)
-          vals.push_back(t.raters[a] + "=" + (d.values[a].empty() ? "-" : d.values[a]));
-        out += fmt::format("    {:<30} {:.2f}  {}\n", d.item, d.agreement, fmt::join(vals, " "));
-      }
-    }
-    out += "\n";
   }
   return out;
 }
 
-nlohmann::ordered_json render_json(const std::vector<FieldAgreement>& fields) {
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+std::string render_text(const std::vector<FieldAgreement>& fields, const LabelTable& t, std::size_t bootstrap) {
+  std::string out;
+  if (bootstrap)
+    out += fmt::format("[intervals: 95% bootstrap percentile, {} resamples of the items]\n\n", bootstrap);
+  else
+    out += "[no intervals: --bootstrap 0]\n\n";
+  // Every field's table aligned alike.
+  std::vector<FigureTable> tables;
+  std::size_t width = 0;
   for (const auto& f : fields) {
-    nlohmann::ordered_json pairs = nlohmann::ordered_json::array(), vs = nlohmann::ordered_json::array(),
-                           per = nlohmann::ordered_json::object(), most = nlohmann::ordered_json::array();
-    for (const auto& p : f.pairs)
-      pairs.push_back({{"a", p.a}, {"b", p.b}, {"kappa", jest(p.kappa)}, {"kappa_quadratic", jest(p.kappa_quadratic)}});
-    for (const auto& m : f.vs_majority)
-      vs.push_back({{"rater", m.rater}, {"agreement", jest(m.agreement)}, {"kappa", jest(m.kappa)}});
-    for (std::size_t k = 0; k < f.domain.size(); ++k) per[f.domain[k]] = jest(f.fleiss_per_value[k]);
-    for (const auto& d : f.most_disagreement)
-      most.push_back({{"item", d.item}, {"agreement", d.agreement}, {"values", d.values}});
-    all.push_back({{"field", f.field},
-                   {"scale", f.ordinal ? "ordinal" : "nominal"},
-                   {"domain", f.domain},
-                   {"items", f.items},
-                   {"percent_agreement", jest(f.percent)},
-                   {"fleiss_kappa", jest(f.fleiss)},
-                   {"fleiss_kappa_per_value", per},
-                   {"conger_kappa", jest(f.conger)},
-                   {"krippendorff_alpha", jest(f.alpha)},
-                   {f.ordinal ? "gwet_ac2" : "gwet_ac1", jest(f.gwet)},
-                   {"cohen_kappa_pairs", pairs},
-                   {"against_majority", vs},
-                   {"most_disagreement", most}});
+    tables.push_back(field_table(f));
+    width = std::max(width, tables.back().label_width());
   }
-  return all;
+  for (std::size_t k = 0; k < fields.size(); ++k) out += render_field(fields[k], tables[k], width, t) + "\n";
+  return out;
 }
 
 }  // namespace
@@ -133,8 +127,10 @@ int cmd_agree(const std::vector<std::string>& args) {
                           "Usage: silt agree LABELS.csv [--wide [--field F]] [--engine --issues FILE]\n\n"
                           "How far labelers agree, field by field (category, impact, each criterion): percent\n"
                           "agreement, Fleiss', Conger's and each pair's Cohen's kappa, Krippendorff's alpha,\n"
-                          "Gwet's AC1/AC2, with 95% bootstrap intervals; each rater against the others'\n"
-                          "majority; the items with the most disagreement. Long form: item,rater,<field>...");
+                          "Gwet's AC1, each with its n and 95% bootstrap interval; for ordinal fields (impact)\n"
+                          "also linear and quadratic kappas, ordinal and interval alphas and AC2. Each rater\n"
+                          "against the others' majority; the items with the most disagreement. Long form:\n"
+                          "item,rater,<field>...");
   if (cmd.help) return exit_ok;
   // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
   // a structured binding).
@@ -199,10 +195,17 @@ int cmd_agree(const std::vector<std::string>& args) {
       spdlog::warn("{}", p);
       bad = true;
     }
-  if (format == "json")
-    std::cout << render_json(fields).dump(2) << "\n";
-  else
-    std::cout << render_text(fields, t);
+  if (format == "json") {
+    RunHeader header;
+    header.bootstrap = ao.bootstrap;
+    header.seed = ao.seed;
+    header.raters = t.raters;
+    header.inputs.emplace_back("labels", path);
+    if (engine) header.inputs.emplace_back("issues", opt(vm, "issues"));
+    std::cout << to_json(fields, header);
+  } else {
+    std::cout << render_text(fields, t, ao.bootstrap);
+  }
   return bad ? exit_bad_input : exit_ok;
 }
 

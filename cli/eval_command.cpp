@@ -2,16 +2,17 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli.h"
+#include "figure_text.h"
 #include "options.h"
 #include "silt/batch.h"
 #include "silt/eval.h"
+#include "silt/eval_json.h"
 
 namespace silt::cli {
 namespace {
@@ -21,61 +22,82 @@ std::string num(const stats::Estimate& e, int decimals = 3) {
   return fmt::format("{:.{}f}", *e.value, decimals);
 }
 
-std::string with_interval(const stats::Estimate& e) {
-  if (!e.value) return "undefined (" + e.undefined + ")";
-  std::string s = num(e);
-  if (e.lo && e.hi) s += fmt::format("  [{:.3f}, {:.3f}]", *e.lo, *e.hi);
-  return s;
-}
-
-nlohmann::ordered_json json_value(const stats::Estimate& e) {
-  return e.value ? nlohmann::ordered_json(*e.value) : nlohmann::ordered_json(nullptr);
-}
-
-nlohmann::ordered_json json_interval(const stats::Estimate& e) {
-  if (!e.lo || !e.hi) return nullptr;
-  return nlohmann::ordered_json::array({*e.lo, *e.hi});
-}
-
-std::string confusion_table(const std::vector<std::vector<std::size_t>>& m, const std::vector<std::string>& labels) {
-  // Rows: "NN label"; columns: the rows' numbers.
+// Rows gold, columns predicted; both named by `cols` (impact: the levels), rows by
+// `rows` (categories: "1 wrong-shape", numbered as the columns).
+std::string confusion_table(const std::vector<std::vector<std::size_t>>& m, const std::vector<std::string>& rows,
+                            const std::vector<std::string>& cols) {
   std::size_t w = std::string("gold \\ predicted").size();
-  for (const auto& l : labels) w = std::max(w, l.size() + 3);
-  std::string out = fmt::format("    {:<{}}", "gold \\ predicted", w + 1);
-  for (std::size_t j = 0; j < labels.size(); ++j) out += fmt::format("{:>5}", j + 1);
+  for (const auto& l : rows) w = std::max(w, l.size());
+  std::size_t cw = 4;
+  for (const auto& c : cols) cw = std::max(cw, c.size() + 1);
+  std::string out = fmt::format("    {:<{}}", "gold \\ predicted", w);
+  for (const auto& c : cols) out += fmt::format("{:>{}}", c, cw + 1);
   out += "\n";
   for (std::size_t i = 0; i < m.size(); ++i) {
-    out += fmt::format("    {:>2} {:<{}}", i + 1, labels[i], w - 2);
-    for (std::size_t x : m[i]) out += fmt::format("{:>5}", x == 0 ? std::string(".") : std::to_string(x));
+    out += fmt::format("    {:<{}}", rows[i], w);
+    for (std::size_t x : m[i]) out += fmt::format("{:>{}}", x == 0 ? std::string(".") : std::to_string(x), cw + 1);
     out += "\n";
   }
+  return out;
+}
+
+// Precision, recall and F1 of each class with their intervals and n, then the macro and
+// weighted averages (scikit-learn's classification_report).
+// The width of class_table()'s first column, indent included.
+std::size_t class_width(const std::vector<std::string>& labels) {
+  std::size_t w = std::string("weighted average").size();
+  for (const auto& l : labels) w = std::max(w, l.size());
+  return w + 4;
+}
+
+std::string class_table(const stats::ClassReport& r, const std::vector<std::string>& labels, const std::string& what) {
+  const std::size_t w = class_width(labels) - 2;
+  std::string out =
+      fmt::format("  {:<{}}{:<{}}{:<{}}{}\n", "per " + what, w, "precision [95%]        n", figure_cell_width,
+                  "recall [95%]           n", figure_cell_width, "F1 [95%]               n");
+  auto row = [&](const std::string& name, const stats::Estimate& p, const stats::Estimate& rc,
+                 const stats::Estimate& f) {
+    out += fmt::format("  {:<{}}{:<{}}{:<{}}{}\n", name, w, figure_cell(p), figure_cell_width, figure_cell(rc),
+                       figure_cell_width, figure_cell(f));
+  };
+  for (std::size_t k = 0; k < labels.size(); ++k) row(labels[k], r.precision[k], r.recall[k], r.f1[k]);
+  row("macro average", r.macro_precision, r.macro_recall, r.macro_f1);
+  row("weighted average", r.weighted_precision, r.weighted_recall, r.weighted_f1);
+  out += "  (n: predicted as it for precision, in gold for recall, in either for F1, all for averages)\n";
   return out;
 }
 
 std::string render_text(const EvalReport& r, const Taxonomy& tax, const std::string& gold, const std::string& preds,
                         std::size_t bootstrap) {
   std::string out = fmt::format("silt eval: {} items in both {} and {}\n", r.n, gold, preds);
-  if (bootstrap) out += fmt::format("[intervals: 95% bootstrap, {} resamples of the items]\n", bootstrap);
+  if (bootstrap) out += fmt::format("[intervals: 95% bootstrap percentile, {} resamples of the items]\n", bootstrap);
   out += fmt::format("\nCategory (n = {})\n", r.n);
-  out += "  accuracy        " + with_interval(r.category.accuracy) + "\n";
-  out += "  macro F1        " + with_interval(r.category.macro_f1) + "\n";
-  out += "  Cohen's kappa   " + with_interval(r.category_kappa) +
-         (r.category_kappa.se ? fmt::format("  (SE {:.3f})", *r.category_kappa.se) : std::string()) + "\n";
-  out += fmt::format("  {:<28}{:>10}{:>10}{:>10}{:>9}\n", "", "precision", "recall", "F1", "support");
-  std::vector<std::string> ids;
+  FigureTable figures;
+  figures.add("accuracy", r.category.accuracy);
+  figures.add("macro F1", r.category.macro_f1);
+  figures.add("Cohen's kappa", r.category_kappa, 0,
+              r.category_kappa.se ? fmt::format("SE {:.3f}", *r.category_kappa.se) : std::string());
+  std::vector<std::string> ids, numbered, numbers;
   for (std::size_t k = 0; k < tax.categories.size(); ++k) {
     ids.push_back(tax.categories[k].id);
-    out += fmt::format("  {:<28}{:>10}{:>10}{:>10}{:>9}\n", tax.categories[k].id, num(r.category.precision[k]),
-                       num(r.category.recall[k]), num(r.category.f1[k]), r.category.support[k]);
+    numbered.push_back(fmt::format("{:>2} {}", k + 1, tax.categories[k].id));
+    numbers.push_back(std::to_string(k + 1));
   }
-  out += "  confusion:\n" + confusion_table(r.category.confusion, ids);
+  out += figures.render(true, class_width(ids));
+  out += class_table(r.category, ids, "category");
+  out += "  confusion (rows gold, columns predicted, numbered as the rows):\n" +
+         confusion_table(r.category.confusion, numbered, numbers);
 
   out += "  calibration (is silt right as often as its confidence says?)\n";
   out += fmt::format("    {:<12}{:>6}{:>13}{:>11}\n", "confidence", "items", "mean conf.", "accuracy");
   for (const auto& b : r.calibration)
     if (b.n)
       out += fmt::format("    {:.1f}-{:.1f}  {:>8}{:>13.3f}{:>11.3f}\n", b.lo, b.hi, b.n, b.confidence, b.accuracy);
-  if (r.ece) out += fmt::format("    expected calibration error {:.3f}\n", *r.ece);
+  if (r.ece.value) {
+    FigureTable ece;
+    ece.add("expected calibration error", r.ece, 1);
+    out += ece.render(false);
+  }
   if (r.n)
     out += fmt::format(
         "  not flagged needs_review: {} of {} ({:.0f}%), right {}\n", r.unflagged, r.n,
@@ -90,15 +112,19 @@ std::string render_text(const EvalReport& r, const Taxonomy& tax, const std::str
         r.loud, r.loud_caught, r.silent_called_loud, r.n);
   out += fmt::format("\nImpact (n = {} with a gold level; a prediction without a level counts as 'none', below 1)\n",
                      r.impact_n);
-  out += "  exact accuracy  " + with_interval(r.impact.accuracy) + "\n";
-  out += "  within one      " + with_interval(r.impact.within_one) + "\n";
-  out += "  kappa quadratic " + with_interval(r.impact_kappa_quadratic) + "\n";
-  out += "  confusion:\n" + confusion_table(r.impact.confusion, r.impact_labels);
+  FigureTable impact;
+  impact.add("exact accuracy", r.impact.accuracy);
+  impact.add("within one", r.impact.within_one);
+  for (const auto& [w, e] : r.impact_kappa) impact.add(fmt::format("Cohen's kappa, {}", stats::to_string(w)), e);
+  out += impact.render(true, class_width(r.impact_labels));
+  out += class_table(r.impact, r.impact_labels, "level");
+  out += "  confusion (rows gold, columns predicted):\n" +
+         confusion_table(r.impact.confusion, r.impact_labels, r.impact_labels);
 
   out += fmt::format("\nMissing: {} gold id(s) without a prediction, {} prediction(s) without a gold label\n",
                      r.missing_in_predictions.size(), r.missing_in_gold.size());
-  for (const auto& id : r.missing_in_predictions) out += "  no prediction: " + id + "\n";
-  for (const auto& id : r.missing_in_gold) out += "  no gold label: " + id + "\n";
+  for (const auto& id : r.missing_in_predictions) out += "  no prediction: " + printable(id) + "\n";
+  for (const auto& id : r.missing_in_gold) out += "  no gold label: " + printable(id) + "\n";
   return out;
 }
 
@@ -120,99 +146,30 @@ std::string render_summary(const EvalReport& r, const std::string& name) {
           ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(r.unflagged_right) / static_cast<double>(r.unflagged))
           : "-";
   return fmt::format("{:<23}{:>3}  {:<20}{:<9}{:<20}{:<7}{:<11}{}\n", name, r.n, ci(r.category.accuracy),
-                     num(r.category.macro_f1, 2), ci(r.impact.accuracy), r.ece ? fmt::format("{:.3f}", *r.ece) : "-",
-                     unflagged, right);
+                     num(r.category.macro_f1, 2), ci(r.impact.accuracy), r.ece.value ? num(r.ece) : "-", unflagged,
+                     right);
 }
 
 std::string render_misses(const EvalReport& r) {
   std::string out = fmt::format("\nMisses ({}):\n", r.misses.size());
   for (const auto& m : r.misses) {
     const Prediction& p = *m.prediction;
-    out += fmt::format("  {} ({}): {} {} (gold) -> {} (silt, confidence {:.2f})\n", m.id,
-                       p.title.size() > 60 ? p.title.substr(0, 57) + "..." : p.title,
-                       m.category ? "category" : "impact", m.gold, m.predicted, p.confidence);
-    if (m.category && !p.why.empty()) out += "      why: " + p.why + "\n";
+    std::string title = printable(p.title);
+    if (title.size() > 60) {
+      title.resize(57);
+      while (!title.empty() && (static_cast<unsigned char>(title.back()) & 0xC0) == 0x80) title.pop_back();
+      if (!title.empty() && static_cast<unsigned char>(title.back()) >= 0xC0) title.pop_back();  // a lead byte
+      title += "...";
+    }
+    out += fmt::format("  {} ({}): {} {} (gold) -> {} (silt, confidence {:.2f})\n", printable(m.id), title,
+                       m.category ? "category" : "impact", printable(m.gold), printable(m.predicted), p.confidence);
+    if (m.category && !p.why.empty()) out += "      why: " + printable(p.why) + "\n";
     // Category misses show the category evidence, impact misses the criteria evidence.
     const std::string kind = m.category ? "category:" : "criterion:";
     for (const auto& e : p.evidence)
-      if (e.find(kind) != std::string::npos) out += "      evidence: " + e + "\n";
+      if (e.find(kind) != std::string::npos) out += "      evidence: " + printable(e) + "\n";
   }
   return out;
-}
-
-nlohmann::ordered_json render_json(const EvalReport& r, const Taxonomy& tax) {
-  using nlohmann::ordered_json;
-  ordered_json per = ordered_json::object();
-  for (std::size_t k = 0; k < tax.categories.size(); ++k)
-    per[tax.categories[k].id] = {{"precision", json_value(r.category.precision[k])},
-                                 {"recall", json_value(r.category.recall[k])},
-                                 {"f1", json_value(r.category.f1[k])},
-                                 {"support", r.category.support[k]}};
-  ordered_json cat_conf = ordered_json::object();
-  for (std::size_t i = 0; i < tax.categories.size(); ++i) {
-    ordered_json row = ordered_json::object();
-    for (std::size_t j = 0; j < tax.categories.size(); ++j) row[tax.categories[j].id] = r.category.confusion[i][j];
-    cat_conf[tax.categories[i].id] = row;
-  }
-  ordered_json imp_conf = ordered_json::object();
-  for (std::size_t i = 0; i < r.impact_labels.size(); ++i) {
-    ordered_json row = ordered_json::object();
-    for (std::size_t j = 0; j < r.impact_labels.size(); ++j) row[r.impact_labels[j]] = r.impact.confusion[i][j];
-    imp_conf[r.impact_labels[i]] = row;
-  }
-  ordered_json undefined = ordered_json::object();
-  auto note = [&](const char* name, const stats::Estimate& e) {
-    if (!e.value) undefined[name] = e.undefined;
-  };
-  note("category.accuracy", r.category.accuracy);
-  note("category.kappa", r.category_kappa);
-  note("impact.accuracy", r.impact.accuracy);
-  note("impact.kappa_quadratic", r.impact_kappa_quadratic);
-  ordered_json misses = ordered_json::array();
-  for (const auto& m : r.misses)
-    misses.push_back({{"id", m.id},
-                      {"field", m.category ? "category" : "impact"},
-                      {"gold", m.gold},
-                      {"predicted", m.predicted},
-                      {"confidence", m.prediction->confidence}});
-  return {{"n", r.n},
-          {"category",
-           {{"accuracy", json_value(r.category.accuracy)},
-            {"macro_f1", json_value(r.category.macro_f1)},
-            {"micro_f1", json_value(r.category.micro_f1)},
-            {"kappa", json_value(r.category_kappa)},
-            {"kappa_se", r.category_kappa.se ? ordered_json(*r.category_kappa.se) : ordered_json(nullptr)},
-            {"intervals",
-             {{"accuracy", json_interval(r.category.accuracy)},
-              {"macro_f1", json_interval(r.category.macro_f1)},
-              {"kappa", json_interval(r.category_kappa)}}},
-            {"per_category", per},
-            {"confusion", cat_conf}}},
-          {"impact",
-           {{"n", r.impact_n},
-            {"accuracy", json_value(r.impact.accuracy)},
-            {"within_one", json_value(r.impact.within_one)},
-            {"kappa_quadratic", json_value(r.impact_kappa_quadratic)},
-            {"intervals",
-             {{"accuracy", json_interval(r.impact.accuracy)},
-              {"within_one", json_interval(r.impact.within_one)},
-              {"kappa_quadratic", json_interval(r.impact_kappa_quadratic)}}},
-            {"confusion", imp_conf}}},
-          {"calibration",
-           [&] {
-             nlohmann::ordered_json bins = nlohmann::ordered_json::array();
-             for (const auto& b : r.calibration)
-               bins.push_back(
-                   {{"lo", b.lo}, {"hi", b.hi}, {"n", b.n}, {"confidence", b.confidence}, {"accuracy", b.accuracy}});
-             return nlohmann::ordered_json{{"bins", bins}, {"ece", r.ece ? nlohmann::ordered_json(*r.ece) : nullptr}};
-           }()},
-          {"review", {{"unflagged", r.unflagged}, {"unflagged_right", r.unflagged_right}}},
-          {"silence",
-           {{"loud", r.loud}, {"loud_called_loud", r.loud_caught}, {"silent_called_loud", r.silent_called_loud}}},
-          {"undefined", undefined},
-          {"missing_in_predictions", r.missing_in_predictions},
-          {"missing_in_gold", r.missing_in_gold},
-          {"misses", misses}};
 }
 
 }  // namespace
@@ -267,7 +224,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   const auto inputs = vm["input"].as<std::vector<std::string>>();
   std::string jsonl, described;
   bool bad = !gold.value().problems.empty();
-  if (inputs.size() == 1 && inputs[0] != "-" && looks_like_predictions(inputs[0])) {
+  const bool classified_now = !(inputs.size() == 1 && inputs[0] != "-" && looks_like_predictions(inputs[0]));
+  if (!classified_now) {
     auto text = read_whole(inputs[0]);
     if (!text) return exit_bad_input;
     jsonl = std::move(*text);
@@ -336,7 +294,15 @@ int cmd_eval(const std::vector<std::string>& args) {
     if (vm["summary-header"].as<bool>()) std::cout << summary_columns;
     std::cout << render_summary(rep, opt(vm, "summary"));
   } else if (format == "json") {
-    std::cout << render_json(rep, tax).dump(2) << "\n";
+    RunHeader header;
+    header.bootstrap = eo.bootstrap;
+    header.seed = eo.seed;
+    header.raters = {"gold", "silt"};
+    header.inputs.emplace_back("gold", opt(vm, "gold"));
+    for (std::size_t k = 0; k < inputs.size(); ++k)
+      header.inputs.emplace_back(k == 0 ? std::string("predictions") : fmt::format("predictions {}", k + 1), inputs[k]);
+    if (classified_now) header.inputs.emplace_back("rules", config->rules_file);
+    std::cout << to_json(rep, tax, header);
   } else {
     std::cout << render_text(rep, tax, opt(vm, "gold"), described, eo.bootstrap);
     if (vm["misses"].as<bool>()) std::cout << render_misses(rep);

@@ -65,8 +65,12 @@ TEST_CASE("agree: the category field, worked by hand", "[agreement]") {
   CHECK(impact.ordinal);
   CHECK(impact.domain == std::vector<std::string>{"1", "2", "3", "4"});
   CHECK_FALSE(impact.fleiss.defined());  // i4 and i5 have two ratings, the others three
-  CHECK(impact.alpha.defined());         // Krippendorff's alpha handles that
-  CHECK(impact.pairs[0].kappa_quadratic.defined());
+  REQUIRE(impact.alpha.size() == 3);
+  CHECK(impact.alpha[0].first == stats::Metric::ordinal);  // the scale's own metric first
+  CHECK(impact.alpha[0].second.defined());                 // Krippendorff's alpha handles that
+  REQUIRE(impact.pairs[0].kappa.size() == 3);
+  CHECK(impact.pairs[0].kappa[2].first == stats::Weights::quadratic);
+  CHECK(impact.pairs[0].kappa[2].second.defined());
   const auto& ui = field(fs, "ui");
   CHECK(ui.domain == std::vector<std::string>{"no", "yes"});
 }
@@ -88,7 +92,8 @@ TEST_CASE("agree: pairwise Cohen's kappa matches the textbook table", "[agreemen
   REQUIRE(r.ok());
   auto fs = agreement(r.value().table, tax(), quick());
   REQUIRE(fs.size() == 1);
-  CHECK(*fs[0].pairs[0].kappa.value == Approx(0.4));
+  REQUIRE(fs[0].pairs[0].kappa.size() == 1);  // nominal: unweighted only
+  CHECK(*fs[0].pairs[0].kappa[0].second.value == Approx(0.4));
   CHECK(*fs[0].percent.value == Approx(0.7));
 }
 
@@ -133,7 +138,8 @@ TEST_CASE("agree: a header-only file and a single rater give undefined statistic
   REQUIRE(fs.size() == 2);
   CHECK_FALSE(fs[0].percent.defined());
   CHECK(fs[0].percent.undefined == "no item was rated by two raters or more");
-  CHECK_FALSE(fs[1].alpha.defined());
+  REQUIRE_FALSE(fs[1].alpha.empty());
+  CHECK_FALSE(fs[1].alpha[0].second.defined());
   LabelTable one = t;
   one.items = {"a", "b"};
   one.raters = {"solo"};
@@ -190,4 +196,63 @@ TEST_CASE("labels: text after a closing quote and a short row are rejected with 
   CHECK(r.value().problems[1].find("q.csv:3:") != std::string::npos);
   CHECK(r.value().problems[1].find("csv-fields") != std::string::npos);
   CHECK(r.value().table.items == std::vector<std::string>{"i3"});
+}
+
+TEST_CASE("agree: an ordinal field gets every kappa and alpha, a nominal one the nominal ones", "[agreement]") {
+  auto r = read_labels(SILT_TEST_FIXTURES "/labels.csv");
+  REQUIRE(r.ok());
+  auto fs = agreement(r.value().table, tax(), quick());
+  const auto& impact = field(fs, "impact");
+  // Ordinal: alpha ordinal (its own metric), nominal, interval; AC1 and AC2; each pair and
+  // each rater against the majority unweighted, linear and quadratic.
+  std::vector<stats::Metric> metrics;
+  for (const auto& [m, e] : impact.alpha) metrics.push_back(m);
+  CHECK(metrics == std::vector<stats::Metric>{stats::Metric::ordinal, stats::Metric::nominal, stats::Metric::interval});
+  REQUIRE(impact.gwet.size() == 2);
+  CHECK(impact.gwet[1].first == stats::Weights::quadratic);
+  REQUIRE(impact.pairs.size() == 3);
+  for (const auto& p : impact.pairs) {
+    REQUIRE(p.kappa.size() == 3);
+    CHECK(p.kappa[0].first == stats::Weights::none);
+    CHECK(p.kappa[1].first == stats::Weights::linear);
+  }
+  REQUIRE(impact.vs_majority.size() == 3);
+  CHECK(impact.vs_majority[0].kappa.size() == 3);
+  // alice and bob on impact, items i1-i5: 2/2, 4/4, 1/1, 3/3, 2/4 (levels 1-4). Linear
+  // weights 1 - |i-j|/3; worked by hand: po = (4 + 1/3)/5 = 13/15; alice's levels
+  // (1,2,1,1) and bob's (1,1,1,2) give pe = sum w_ij a_i b_j / 25 = 43/75; kappa =
+  // (65/75 - 43/75) / (32/75) = 11/16.
+  CHECK(*impact.pairs[0].kappa[1].second.value == Approx(11.0 / 16).margin(1e-12));
+  const auto& cat = field(fs, "category");
+  REQUIRE(cat.alpha.size() == 1);
+  CHECK(cat.alpha[0].first == stats::Metric::nominal);
+  CHECK(cat.gwet.size() == 1);
+  CHECK(cat.pairs[0].kappa.size() == 1);
+  CHECK(cat.vs_majority[0].kappa.size() == 1);
+}
+
+TEST_CASE("agree: every figure has its n and an interval, per-value kappas included", "[agreement]") {
+  auto r = read_labels(SILT_TEST_FIXTURES "/labels.csv");
+  REQUIRE(r.ok());
+  auto fs = agreement(r.value().table, tax(), quick());
+  const auto& cat = field(fs, "category");
+  REQUIRE(cat.fleiss_per_value.size() == 7);
+  std::size_t with_interval = 0;
+  for (const auto& e : cat.fleiss_per_value) {
+    if (!e.defined()) continue;
+    CHECK(e.n == 5);
+    REQUIRE(e.lo);
+    CHECK(*e.lo <= *e.value + 1e-12);
+    CHECK(*e.value <= *e.hi + 1e-12);
+    ++with_interval;
+  }
+  CHECK(with_interval == 6);  // wrong-structure: no rater used it
+  CHECK_FALSE(cat.fleiss_per_value[5].defined());
+  for (const auto& p : field(fs, "impact").pairs)
+    for (const auto& [w, e] : p.kappa)
+      if (e.defined()) CHECK(e.lo);
+  // Without resamples, no interval anywhere.
+  AgreementOptions none = quick();
+  none.bootstrap = 0;
+  CHECK_FALSE(field(agreement(r.value().table, tax(), none), "category").fleiss_per_value[0].lo);
 }

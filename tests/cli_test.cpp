@@ -507,3 +507,36 @@ TEST_CASE("cli: rules fit writes the fitted file and says how it does before and
   CHECK(contains(help.out, "cross-validation"));
   CHECK(contains(help.out, "hand-written numbers"));
 }
+
+TEST_CASE("cli: agree and eval print labelled aligned figures with n and intervals", "[cli][golden]") {
+  // Inputs written here (no rules involved): the figures change only when the statistics,
+  // the bootstrap or the layout do. Golden files: tests/golden/ (SILT_UPDATE_GOLDEN=1).
+  auto agree = silt("agree tests/fixtures/labels.csv --bootstrap 200");
+  CHECK(agree.code == 3);  // the duplicate row
+  check_golden("agree-labels.txt", agree.out);
+  // Every row labelled: the majority block names its rater on each line.
+  CHECK(contains(agree.out, "    carol: percent agreement "));
+  CHECK(contains(agree.out, "    carol: Cohen's kappa, quadratic "));
+  CHECK(contains(agree.out, "  Gwet's AC2 (quadratic weights) "));
+  CHECK_FALSE(contains(agree.out, "Fleiss' kappa of each value\n\n"));  // no empty heading
+  check_golden("agree-labels.json", silt("agree tests/fixtures/labels.csv --bootstrap 200 --format json").out);
+
+  auto eval = silt(
+      "eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-predictions.jsonl --bootstrap 200 "
+      "--misses");
+  CHECK(eval.code == 3);  // two bad gold rows
+  check_golden("eval-predictions.txt", eval.out);
+  CHECK(contains(eval.out, "    gold \\ predicted  none     1     2     3     4\n"));
+  CHECK(contains(eval.out, "  macro average "));
+  CHECK(contains(eval.out, "  weighted average "));
+  check_golden("eval-predictions.json",
+               silt("eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-predictions.jsonl --bootstrap 200 "
+                    "--format json")
+                   .out);
+  // The summary row scripts/eval.sh prints still comes out.
+  auto summary = silt(
+      "eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-predictions.jsonl --bootstrap 200 "
+      "--summary fixture --summary-header");
+  CHECK(summary.out.rfind("set                      n  category [95% CI]", 0) == 0);
+  CHECK(contains(summary.out, "\nfixture                  3  0.67 ["));
+}

@@ -102,7 +102,12 @@ std::string normalize_value(const std::string& field, const std::string& value, 
 Result<LabelFile> read_labels(const std::string& path, bool wide, const std::string& wide_field) {
   auto text = detail::read_file(path);
   if (!text.ok()) return text.error();
-  auto csv = detail::parse_csv(text.value());
+  return read_labels_text(text.value(), path, wide, wide_field);
+}
+
+Result<LabelFile> read_labels_text(std::string_view text, const std::string& path, bool wide,
+                                   const std::string& wide_field) {
+  auto csv = detail::parse_csv(text);
   if (csv.rows.empty()) return Error{path + ": the file is empty", 0, 0, "empty"};
   const auto& head = csv.rows.front();
   // Every column the reader takes by name must be there once (a wide file's rater
@@ -188,6 +193,140 @@ Result<LabelFile> read_labels(const std::string& path, bool wide, const std::str
   return out;
 }
 
+namespace {
+
+// The field's ratings as codes of its domain; values outside it go to fa.problems.
+stats::Ratings code_ratings(const LabelTable& t, std::size_t f, const Domain& dom, const Taxonomy& tax,
+                            FieldAgreement& fa) {
+  std::unordered_map<std::string, int> code;
+  for (std::size_t k = 0; k < dom.values.size(); ++k) code[dom.values[k]] = static_cast<int>(k);
+  stats::Ratings r;
+  r.categories = dom.values.size();
+  for (std::size_t i = 0; i < t.items.size(); ++i) {
+    std::vector<int> item(t.raters.size(), stats::missing);
+    for (std::size_t a = 0; a < t.raters.size(); ++a) {
+      std::string v = normalize_value(fa.field, t.values[f][i][a], tax);
+      if (v.empty()) continue;
+      auto it = code.find(v);
+      if (it == code.end()) {
+        fa.problems.push_back(t.file + ":" + std::to_string(t.lines[i][a]) + ": " + fa.field + " '" + v +
+                              "' is not one of its values; left out");
+        continue;
+      }
+      item[a] = it->second;
+    }
+    r.codes.push_back(std::move(item));
+  }
+  return r;
+}
+
+// The kappa weightings a field gets: unweighted, and for ordinal fields linear and quadratic.
+std::vector<stats::Weights> kappa_weights(bool ordinal) {
+  if (!ordinal) return {stats::Weights::none};
+  return {stats::Weights::none, stats::Weights::linear, stats::Weights::quadratic};
+}
+
+// The statistics over all raters, with their intervals from one set of resamples.
+void overall(const stats::Ratings& r, const Domain& dom, const AgreementOptions& opt, FieldAgreement& fa) {
+  std::vector<stats::Metric> metrics = {stats::Metric::nominal};
+  if (fa.ordinal) metrics = {stats::Metric::ordinal, stats::Metric::nominal, stats::Metric::interval};
+  std::vector<stats::Weights> gwet = {stats::Weights::none};
+  if (fa.ordinal) gwet.push_back(stats::Weights::quadratic);
+  const std::vector<double> numbers = dom.numbers;
+  // Every figure of the field, in a fixed order: the same for the estimate and each resample.
+  auto all = [metrics, gwet, numbers](const stats::Ratings& x) {
+    std::vector<stats::Estimate> v;
+    v.push_back(stats::percent_agreement(x));
+    auto fk = stats::fleiss_kappa(x);
+    v.push_back(fk.kappa);
+    v.insert(v.end(), fk.per_category.begin(), fk.per_category.end());
+    v.push_back(stats::conger_kappa(x));
+    for (auto m : metrics) v.push_back(stats::krippendorff_alpha(x, m, numbers));
+    for (auto w : gwet) v.push_back(stats::gwet_ac(x, w));
+    return v;
+  };
+  std::vector<stats::Estimate> v = all(r);
+  std::size_t k = 0;
+  fa.percent = v[k++];
+  fa.fleiss = v[k++];
+  fa.fleiss_per_value.assign(v.begin() + static_cast<std::ptrdiff_t>(k),
+                             v.begin() + static_cast<std::ptrdiff_t>(k + r.categories));
+  k += r.categories;
+  fa.conger = v[k++];
+  for (auto m : metrics) fa.alpha.emplace_back(m, v[k++]);
+  for (auto w : gwet) fa.gwet.emplace_back(w, v[k++]);
+  std::vector<stats::Estimate*> targets = {&fa.percent, &fa.fleiss};
+  for (auto& e : fa.fleiss_per_value) targets.push_back(&e);
+  targets.push_back(&fa.conger);
+  for (auto& [m, e] : fa.alpha) targets.push_back(&e);
+  for (auto& [w, e] : fa.gwet) targets.push_back(&e);
+  stats::bootstrap(
+      targets, r.codes.size(), [&](const std::vector<std::size_t>& idx) { return all(stats::select(r, idx)); },
+      opt.bootstrap, opt.seed);
+  fa.items = fa.percent.n;
+}
+
+// Cohen's kappas of raters a and b of `r` (items either left unrated are skipped); with
+// `agreement`, their percent agreement there too. Intervals from one set of resamples.
+FieldAgreement::Kappas kappas(const stats::Ratings& r, std::size_t a, std::size_t b, bool ordinal,
+                              const AgreementOptions& opt, stats::Estimate* agreement = nullptr) {
+  const auto weights = kappa_weights(ordinal);
+  auto all = [&](const stats::Ratings& x) {
+    std::vector<stats::Estimate> v;
+    for (auto w : weights) v.push_back(stats::cohen_kappa(x, a, b, w));
+    if (agreement) v.push_back(stats::percent_agreement(x));
+    return v;
+  };
+  FieldAgreement::Kappas out;
+  std::vector<stats::Estimate> v = all(r);
+  for (std::size_t k = 0; k < weights.size(); ++k) out.emplace_back(weights[k], v[k]);
+  std::vector<stats::Estimate*> targets;
+  for (auto& [w, e] : out) targets.push_back(&e);
+  if (agreement) {
+    *agreement = v.back();
+    targets.push_back(agreement);
+  }
+  stats::bootstrap(
+      targets, r.codes.size(), [&](const std::vector<std::size_t>& idx) { return all(stats::select(r, idx)); },
+      opt.bootstrap, opt.seed);
+  return out;
+}
+
+// Rater a against the majority of the others, on the items where one exists (no tie).
+FieldAgreement::VsMajority against_majority(const stats::Ratings& r, std::size_t a, const std::string& name,
+                                            bool ordinal, const AgreementOptions& opt) {
+  stats::Ratings vs;
+  vs.categories = r.categories;
+  for (const auto& item : r.codes) {
+    if (item[a] == stats::missing) continue;
+    std::map<int, int> votes;
+    for (std::size_t b = 0; b < item.size(); ++b)
+      if (b != a && item[b] != stats::missing) ++votes[item[b]];
+    int best = -1, best_n = 0;
+    bool tie = false;
+    for (const auto& [v, n] : votes) {
+      if (n > best_n) {
+        best = v;
+        best_n = n;
+        tie = false;
+      } else if (n == best_n) {
+        tie = true;
+      }
+    }
+    if (best_n > 0 && !tie) vs.codes.push_back({item[a], best});
+  }
+  FieldAgreement::VsMajority m{name, {}, {}};
+  if (vs.codes.empty()) {
+    m.agreement.undefined = "no item where the others have a majority";
+    for (auto w : kappa_weights(ordinal)) m.kappa.emplace_back(w, m.agreement);
+    return m;
+  }
+  m.kappa = kappas(vs, 0, 1, ordinal, opt, &m.agreement);
+  return m;
+}
+
+}  // namespace
+
 std::vector<FieldAgreement> agreement(const LabelTable& t, const Taxonomy& tax, const AgreementOptions& opt) {
   std::vector<FieldAgreement> out;
   for (std::size_t f = 0; f < t.fields.size(); ++f) {
@@ -196,107 +335,13 @@ std::vector<FieldAgreement> agreement(const LabelTable& t, const Taxonomy& tax, 
     Domain dom = domain_of(t, f, tax, opt.nominal);
     fa.domain = dom.values;
     fa.ordinal = dom.ordinal;
-    std::unordered_map<std::string, int> code;
-    for (std::size_t k = 0; k < dom.values.size(); ++k) code[dom.values[k]] = static_cast<int>(k);
-
-    stats::Ratings r;
-    r.categories = dom.values.size();
-    for (std::size_t i = 0; i < t.items.size(); ++i) {
-      std::vector<int> item(t.raters.size(), stats::missing);
-      for (std::size_t a = 0; a < t.raters.size(); ++a) {
-        std::string v = normalize_value(fa.field, t.values[f][i][a], tax);
-        if (v.empty()) continue;
-        auto it = code.find(v);
-        if (it == code.end()) {
-          fa.problems.push_back(t.file + ":" + std::to_string(t.lines[i][a]) + ": " + fa.field + " '" + v +
-                                "' is not one of its values; left out");
-          continue;
-        }
-        item[a] = it->second;
-      }
-      r.codes.push_back(std::move(item));
-    }
-
-    const stats::Weights w = fa.ordinal ? stats::Weights::quadratic : stats::Weights::none;
-    const stats::Metric metric = fa.ordinal ? stats::Metric::ordinal : stats::Metric::nominal;
-    auto on = [&](auto&& stat) {
-      return [&r, stat](const std::vector<std::size_t>& idx) { return stat(stats::select(r, idx)); };
-    };
-    auto with_ci = [&](stats::Estimate e, auto&& stat) {
-      stats::bootstrap(e, r.codes.size(), on(stat), opt.bootstrap, opt.seed);
-      return e;
-    };
-    auto percent = [](const stats::Ratings& x) { return stats::percent_agreement(x); };
-    auto fleiss = [](const stats::Ratings& x) { return stats::fleiss_kappa(x).kappa; };
-    auto conger = [](const stats::Ratings& x) { return stats::conger_kappa(x); };
-    auto alpha = [metric, nums = dom.numbers](const stats::Ratings& x) {
-      return stats::krippendorff_alpha(x, metric, nums);
-    };
-    auto gwet = [w](const stats::Ratings& x) { return stats::gwet_ac(x, w); };
-    fa.percent = with_ci(percent(r), percent);
-    fa.items = fa.percent.n;
-    auto fk = stats::fleiss_kappa(r);
-    fa.fleiss = with_ci(fk.kappa, fleiss);
-    fa.fleiss_per_value = fk.per_category;
-    fa.conger = with_ci(conger(r), conger);
-    fa.alpha = with_ci(alpha(r), alpha);
-    fa.gwet = with_ci(gwet(r), gwet);
-
+    const stats::Ratings r = code_ratings(t, f, dom, tax, fa);
+    overall(r, dom, opt, fa);
     for (std::size_t a = 0; a < t.raters.size(); ++a)
-      for (std::size_t b = a + 1; b < t.raters.size(); ++b) {
-        FieldAgreement::Pair p{t.raters[a], t.raters[b], {}, {}};
-        auto k = [a, b](const stats::Ratings& x) { return stats::cohen_kappa(x, a, b); };
-        p.kappa = with_ci(k(r), k);
-        if (fa.ordinal) {
-          auto kq = [a, b](const stats::Ratings& x) { return stats::cohen_kappa(x, a, b, stats::Weights::quadratic); };
-          p.kappa_quadratic = with_ci(kq(r), kq);
-        } else {
-          p.kappa_quadratic = {std::nullopt, "the field is nominal", 0, {}, {}, {}, 0};
-        }
-        fa.pairs.push_back(std::move(p));
-      }
-
-    // Each rater against the majority of the others, on the items where one exists.
-    for (std::size_t a = 0; a < t.raters.size(); ++a) {
-      stats::Ratings vs;
-      vs.categories = r.categories;
-      for (const auto& item : r.codes) {
-        if (item[a] == stats::missing) continue;
-        std::map<int, int> votes;
-        for (std::size_t b = 0; b < item.size(); ++b)
-          if (b != a && item[b] != stats::missing) ++votes[item[b]];
-        if (votes.empty()) continue;
-        int best = -1, best_n = 0;
-        bool tie = false;
-        for (const auto& [v, n] : votes) {
-          if (n > best_n) {
-            best = v;
-            best_n = n;
-            tie = false;
-          } else if (n == best_n) {
-            tie = true;
-          }
-        }
-        if (!tie) vs.codes.push_back({item[a], best});
-      }
-      FieldAgreement::VsMajority m{t.raters[a], {}, {}};
-      if (vs.codes.empty()) {
-        m.agreement.undefined = m.kappa.undefined = "no item where the others have a majority";
-      } else {
-        auto agree = [](const stats::Ratings& x) { return stats::percent_agreement(x); };
-        auto k = [](const stats::Ratings& x) { return stats::cohen_kappa(x, 0, 1); };
-        auto est = [&](auto&& stat) {
-          stats::Estimate e = stat(vs);
-          stats::bootstrap(
-              e, vs.codes.size(), [&](const std::vector<std::size_t>& idx) { return stat(stats::select(vs, idx)); },
-              opt.bootstrap, opt.seed);
-          return e;
-        };
-        m.agreement = est(agree);
-        m.kappa = est(k);
-      }
-      fa.vs_majority.push_back(std::move(m));
-    }
+      for (std::size_t b = a + 1; b < t.raters.size(); ++b)
+        fa.pairs.push_back({t.raters[a], t.raters[b], kappas(r, a, b, fa.ordinal, opt)});
+    for (std::size_t a = 0; a < t.raters.size(); ++a)
+      fa.vs_majority.push_back(against_majority(r, a, t.raters[a], fa.ordinal, opt));
 
     // Items with the most disagreement.
     for (std::size_t i = 0; i < r.codes.size(); ++i) {

@@ -22,6 +22,67 @@ std::optional<std::size_t> level_index(const Taxonomy& t, int number) {
   return std::nullopt;
 }
 
+// A classification report of (gold, predicted) pairs and their Cohen's kappas.
+struct PairFigures {
+  stats::ClassReport report;
+  std::vector<std::pair<stats::Weights, stats::Estimate>> kappa;
+
+  // Every figure, in a fixed order.
+  std::vector<stats::Estimate*> all() {
+    std::vector<stats::Estimate*> v = {&report.accuracy,        &report.within_one,  &report.macro_precision,
+                                       &report.macro_recall,    &report.macro_f1,    &report.weighted_precision,
+                                       &report.weighted_recall, &report.weighted_f1, &report.micro_f1};
+    for (auto* list : {&report.precision, &report.recall, &report.f1})
+      for (auto& e : *list) v.push_back(&e);
+    for (auto& [w, e] : kappa) v.push_back(&e);
+    return v;
+  }
+};
+
+PairFigures pair_figures_of(const std::vector<int>& g0, const std::vector<int>& p0, std::size_t domain,
+                            const std::vector<stats::Weights>& weights, const std::vector<std::size_t>& idx) {
+  std::vector<int> g, p;
+  stats::Ratings pairs;
+  pairs.categories = domain;
+  for (std::size_t i : idx) {
+    g.push_back(g0[i]);
+    p.push_back(p0[i]);
+    pairs.codes.push_back({g0[i], p0[i]});
+  }
+  PairFigures out{stats::classification_report(g, p, domain), {}};
+  for (auto w : weights) out.kappa.emplace_back(w, stats::cohen_kappa(pairs, 0, 1, w));
+  return out;
+}
+
+// The figures of the pairs, each with its interval from the same seeded resamples.
+PairFigures pair_figures(const std::vector<int>& g, const std::vector<int>& p, std::size_t domain,
+                         const std::vector<stats::Weights>& weights, const EvalOptions& opt) {
+  std::vector<std::size_t> every(g.size());
+  for (std::size_t i = 0; i < every.size(); ++i) every[i] = i;
+  PairFigures out = pair_figures_of(g, p, domain, weights, every);
+  stats::bootstrap(
+      out.all(), g.size(),
+      [&](const std::vector<std::size_t>& idx) {
+        PairFigures f = pair_figures_of(g, p, domain, weights, idx);
+        std::vector<stats::Estimate> v;
+        for (const auto* e : f.all()) v.push_back(*e);
+        return v;
+      },
+      opt.bootstrap, opt.seed);
+  return out;
+}
+
+// The expected calibration error of the pairs (reliability()), as a figure.
+stats::Estimate ece_estimate(const std::vector<std::pair<double, bool>>& pairs) {
+  stats::Estimate e;
+  e.n = pairs.size();
+  if (auto ece = reliability(pairs).ece)
+    e.value = *ece;
+  else
+    e.undefined = "no item has both a gold label and a prediction";
+  return e;
+}
+
 }  // namespace
 
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy) {
@@ -127,6 +188,8 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
     if (doc["category"].get_string().get(s) != simdjson::SUCCESS) return Error{where + "no \"category\""};
     p.category = std::string(s);
     if (doc["title"].get_string().get(s) == simdjson::SUCCESS) p.title = std::string(s);
+    if (doc["url"].get_string().get(s) == simdjson::SUCCESS || doc["html_url"].get_string().get(s) == simdjson::SUCCESS)
+      p.url = std::string(s);
     int64_t level = 0;
     if (doc["impact"]["level"].get_int64().get(level) == simdjson::SUCCESS) p.level = static_cast<int>(level);
     double conf = 0;
@@ -159,6 +222,57 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
         p.evidence.push_back(std::string(rule) + " -> " + std::string(kind) + ":" + std::string(target) + ": \"" +
                              std::string(text2) + "\" (" + std::string(field) + ")");
       }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::vector<Prediction>> read_predictions_csv(std::string_view text, const std::string& name,
+                                                     const Taxonomy& taxonomy) {
+  auto csv = detail::parse_csv(text);
+  if (csv.rows.empty()) return Error{name + ": the file is empty", 0, 0, "empty"};
+  if (!csv.problems.empty()) {
+    const auto& p = csv.problems.front();
+    return Error{detail::to_string(p, name), p.line, 0, p.code};
+  }
+  std::unordered_map<std::string, std::size_t> col;
+  const auto& head = csv.rows.front();
+  if (auto dup = detail::duplicate_column(head, name, [](const std::string&) { return true; })) return *dup;
+  for (std::size_t k = 0; k < head.size(); ++k) col[detail::header_name(head[k])] = k;
+  if (!col.count("category") || !col.count("confidence"))
+    return Error{name + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
+                 "not-batch-csv"};
+  std::vector<Prediction> out;
+  for (std::size_t r = 1; r < csv.rows.size(); ++r) {
+    const auto& row = csv.rows[r];
+    auto at = [&](const std::string& c) {
+      auto it = col.find(c);
+      return it == col.end() ? std::string() : detail::trim(row[it->second]);
+    };
+    const std::string where = name + ":" + std::to_string(csv.lines[r]) + ": ";
+    Prediction p;
+    p.id = at("id");
+    p.category = at("category");
+    p.title = at("title");
+    p.url = at("url");
+    try {
+      std::size_t used = 0;
+      const std::string conf = at("confidence");
+      p.confidence = p.raw_confidence = std::stod(conf, &used);
+      if (used != conf.size()) throw std::invalid_argument(conf);
+      const std::string level = at("impact_level");
+      if (!level.empty()) {
+        p.level = std::stoi(level, &used);
+        if (used != level.size()) throw std::invalid_argument(level);
+      }
+    } catch (const std::exception&) {
+      return Error{where + "a confidence or impact_level that is not a number", csv.lines[r], 0, "bad-number"};
+    }
+    p.needs_review = at("needs_review") == "true";
+    const std::string silent = at("silent");
+    if (!silent.empty()) p.silent = silent == "true";
+    for (const auto& c : taxonomy.criteria)
+      if (col.count(c.id)) p.criteria.emplace_back(c.id, at(c.id) == "yes");
     out.push_back(std::move(p));
   }
   return out;
@@ -311,7 +425,7 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
     auto pi = tax.category_index(p.category);
     gc.push_back(static_cast<int>(*gi));
     pc.push_back(pi ? static_cast<int>(*pi) : stats::missing);
-    if (!pi || *pi != *gi) rep.misses.push_back({g.id, g.category, p.category, true, &p});
+    if (!pi || *pi != *gi) rep.misses.push_back({g.id, g.category, p.category, true, p.confidence, &p});
     if (g.level) {
       int glv = static_cast<int>(*level_index(tax, *g.level)) + 1;
       int plv = 0;
@@ -322,62 +436,34 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
       gl.push_back(glv);
       pl.push_back(plv);
       if (glv != plv)
-        rep.misses.push_back({g.id, std::to_string(*g.level), p.level ? std::to_string(*p.level) : "none", false, &p});
+        rep.misses.push_back(
+            {g.id, std::to_string(*g.level), p.level ? std::to_string(*p.level) : "none", false, p.confidence, &p});
     }
   }
   rep.n = gc.size();
   rep.impact_n = gl.size();
 
   // Calibration: confidence against being right.
-  auto rel = reliability(calibration_pairs(gold, preds, false));
+  const auto pairs = calibration_pairs(gold, preds, false);
+  auto rel = reliability(pairs);
   rep.calibration = std::move(rel.bins);
-  rep.ece = rel.ece;
+  rep.ece = ece_estimate(pairs);
+  stats::bootstrap(
+      rep.ece, pairs.size(),
+      [&](const std::vector<std::size_t>& idx) {
+        std::vector<std::pair<double, bool>> sample;
+        for (std::size_t i : idx) sample.push_back(pairs[i]);
+        return ece_estimate(sample);
+      },
+      opt.bootstrap, opt.seed);
 
-  enum class Stat { accuracy, macro_f1, within_one, kappa, kappa_quadratic };
-  // A statistic of the (gold, predicted) pairs listed in idx (a bootstrap resample).
-  auto pair_stat = [](const std::vector<int>& g0, const std::vector<int>& p0, std::size_t domain,
-                      const std::vector<std::size_t>& idx, Stat which) {
-    std::vector<int> g, p;
-    for (std::size_t i : idx) {
-      g.push_back(g0[i]);
-      p.push_back(p0[i]);
-    }
-    if (which == Stat::kappa || which == Stat::kappa_quadratic) {
-      stats::Ratings pairs;
-      pairs.categories = domain;
-      for (std::size_t k = 0; k < g.size(); ++k) pairs.codes.push_back({g[k], p[k]});
-      return stats::cohen_kappa(pairs, 0, 1, which == Stat::kappa ? stats::Weights::none : stats::Weights::quadratic);
-    }
-    auto r = stats::classification_report(g, p, domain);
-    return which == Stat::accuracy ? r.accuracy : which == Stat::macro_f1 ? r.macro_f1 : r.within_one;
-  };
-  auto category_stats = [&](const std::vector<std::size_t>& idx, Stat which) {
-    return pair_stat(gc, pc, q, idx, which);
-  };
-  auto impact_stats = [&](const std::vector<std::size_t>& idx, Stat which) {
-    return pair_stat(gl, pl, ql, idx, which);
-  };
-  auto all = [](std::size_t n) {
-    std::vector<std::size_t> v(n);
-    for (std::size_t i = 0; i < n; ++i) v[i] = i;
-    return v;
-  };
-
-  rep.category = stats::classification_report(gc, pc, q);
-  rep.category_kappa = category_stats(all(gc.size()), Stat::kappa);
-  rep.impact = stats::classification_report(gl, pl, ql);
-  rep.impact_kappa_quadratic = impact_stats(all(gl.size()), Stat::kappa_quadratic);
-  // Intervals: the same seeded resamples for every statistic of a part.
-  auto with_interval = [&](stats::Estimate& e, std::size_t n, auto&& f, Stat which) {
-    stats::bootstrap(
-        e, n, [&](const std::vector<std::size_t>& idx) { return f(idx, which); }, opt.bootstrap, opt.seed);
-  };
-  with_interval(rep.category.accuracy, gc.size(), category_stats, Stat::accuracy);
-  with_interval(rep.category.macro_f1, gc.size(), category_stats, Stat::macro_f1);
-  with_interval(rep.category_kappa, gc.size(), category_stats, Stat::kappa);
-  with_interval(rep.impact.accuracy, gl.size(), impact_stats, Stat::accuracy);
-  with_interval(rep.impact.within_one, gl.size(), impact_stats, Stat::within_one);
-  with_interval(rep.impact_kappa_quadratic, gl.size(), impact_stats, Stat::kappa_quadratic);
+  PairFigures cat = pair_figures(gc, pc, q, {stats::Weights::none}, opt);
+  rep.category = std::move(cat.report);
+  rep.category_kappa = std::move(cat.kappa.front().second);
+  PairFigures imp =
+      pair_figures(gl, pl, ql, {stats::Weights::none, stats::Weights::linear, stats::Weights::quadratic}, opt);
+  rep.impact = std::move(imp.report);
+  rep.impact_kappa = std::move(imp.kappa);
   return rep;
 }
 

@@ -1,18 +1,23 @@
 #include "silt/html_report.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "csv_table.h"
+#include "silt/agreement.h"
+#include "silt/agreement_json.h"
+#include "silt/eval.h"
+#include "silt/eval_json.h"
 
 namespace silt {
 
 namespace {
 
-// Ordered: confusion matrices keep the file's order (the taxonomy's, "none" first).
-using json = nlohmann::ordered_json;
+// ---- text and SVG pieces ----
 
 std::string esc(std::string_view s) {
   std::string out;
@@ -43,109 +48,505 @@ std::string esc(std::string_view s) {
 std::string num(double v, int decimals = 3) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+  std::string s = buf;
+  if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);  // no "-0.000"
+  return s;
 }
 
-// Horizontal bars, one a label, with the count at the end.
+// Charts are drawn in a 13px font; a character is taken as 8 units wide (wider than the
+// average of any sans-serif face at that size), so what is laid out by this fits.
+constexpr double char_w = 8.0;
+
+double text_w(std::string_view s) {
+  std::size_t chars = 0;
+  for (char c : s) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // code points
+  return static_cast<double>(chars) * char_w;
+}
+
+std::string text(double x, double y, std::string_view s, const char* anchor = "start", const char* cls = "") {
+  std::string t = "<text x=\"" + num(x, 1) + "\" y=\"" + num(y, 1) + "\"";
+  if (std::string_view(anchor) != "start") t += " text-anchor=\"" + std::string(anchor) + "\"";
+  if (*cls) t += " class=\"" + std::string(cls) + "\"";
+  return t + ">" + esc(s) + "</text>";
+}
+
+std::string line(double x1, double y1, double x2, double y2, const char* cls) {
+  return "<line class=\"" + std::string(cls) + "\" x1=\"" + num(x1, 1) + "\" y1=\"" + num(y1, 1) + "\" x2=\"" +
+         num(x2, 1) + "\" y2=\"" + num(y2, 1) + "\"/>";
+}
+
+std::string rect(double x, double y, double w, double h, const std::string& attrs = "") {
+  return "<rect x=\"" + num(x, 1) + "\" y=\"" + num(y, 1) + "\" width=\"" + num(std::max(w, 0.0), 1) + "\" height=\"" +
+         num(std::max(h, 0.0), 1) + "\"" + (attrs.empty() ? "" : " " + attrs) + "/>";
+}
+
+// An <svg> of class "chart KIND" sized w x h in its own units, in a captioned figure.
+std::string figure(const std::string& caption, const std::string& kind, double w, double h, const std::string& body,
+                   const std::string& after = "") {
+  return "<figure><figcaption>" + esc(caption) + "</figcaption><svg class=\"chart " + kind +
+         "\" role=\"img\" viewBox=\"0 0 " + num(std::ceil(w), 0) + " " + num(std::ceil(h), 0) +
+         "\" style=\"max-width:" + num(std::ceil(w), 0) + "px\" aria-label=\"" + esc(caption) + "\">" + body +
+         "</svg>" + after + "</figure>\n";
+}
+
+// A link to the issue when its address is a web one; the id alone otherwise.
+std::string issue_link(const std::string& id, const std::string& url) {
+  const std::string shown = esc(id.empty() ? url : id);
+  if (url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0)
+    return "<a href=\"" + esc(url) + "\">" + shown + "</a>";
+  return shown;
+}
+
+std::string figure_text(const stats::Estimate& e) {
+  if (!e.value) return "undefined";
+  std::string s = num(*e.value);
+  if (e.lo && e.hi) s += " [" + num(*e.lo) + ", " + num(*e.hi) + "]";
+  return s;
+}
+
+// ---- charts ----
+
+// Horizontal bars, one a label, with the count and its share at the end.
 std::string bar_chart(const std::string& title, const std::vector<std::pair<std::string, double>>& rows) {
-  double max = 1;
-  for (const auto& r : rows) max = std::max(max, r.second);
-  const int label_w = 230, bar_w = 380, row_h = 26;
-  const int h = static_cast<int>(rows.size()) * row_h + 10;
-  std::string svg =
-      "<figure><figcaption>" + esc(title) + "</figcaption><svg class=\"chart bars\" role=\"img\" viewBox=\"0 0 " +
-      std::to_string(label_w + bar_w + 70) + " " + std::to_string(h) + "\" aria-label=\"" + esc(title) + "\">";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const int y = static_cast<int>(i) * row_h + 5;
-    const double w = rows[i].second / max * bar_w;
-    svg += "<text x=\"" + std::to_string(label_w - 8) + "\" y=\"" + std::to_string(y + 16) + "\" text-anchor=\"end\">" +
-           esc(rows[i].first) + "</text>";
-    svg += "<rect x=\"" + std::to_string(label_w) + "\" y=\"" + std::to_string(y + 3) + "\" width=\"" + num(w, 1) +
-           "\" height=\"18\" rx=\"2\"/>";
-    svg += "<text x=\"" + num(label_w + w + 6, 1) + "\" y=\"" + std::to_string(y + 16) + "\">" +
-           num(rows[i].second, 0) + "</text>";
+  double max = 1, total = 0, label_w = 0, right_w = 0;
+  for (const auto& [label, v] : rows) {
+    max = std::max(max, v);
+    total += v;
+    label_w = std::max(label_w, text_w(label));
   }
-  return svg + "</svg></figure>\n";
+  auto right = [&](double v) { return num(v, 0) + (total > 0 ? " (" + num(100 * v / total, 0) + "%)" : ""); };
+  for (const auto& [label, v] : rows) right_w = std::max(right_w, text_w(right(v)));
+  const double left = label_w + 16, bar_w = 380, row_h = 26;
+  std::string svg;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const double y = static_cast<double>(i) * row_h + 5, w = rows[i].second / max * bar_w;
+    svg += text(left - 8, y + 16, rows[i].first, "end");
+    svg += rect(left, y + 3, w, 18, "rx=\"2\"");
+    svg += text(left + w + 6, y + 16, right(rows[i].second));
+  }
+  return figure(title, "bars", left + bar_w + right_w + 16, static_cast<double>(rows.size()) * row_h + 10, svg);
 }
 
-// A confusion matrix as a heat map: rows gold, columns predicted.
-std::string heat_map(const std::string& title, const json& confusion) {
-  std::vector<std::string> labels;
-  for (auto it = confusion.begin(); it != confusion.end(); ++it) labels.push_back(it.key());
-  double max = 1;
-  for (const auto& row : confusion)
-    for (const auto& v : row) max = std::max(max, v.get<double>());
-  const int label_w = 230, cell = 40, n = static_cast<int>(labels.size());
-  const int w = label_w + n * cell + 10, h = 30 + n * cell + 10;
-  std::string svg = "<figure><figcaption>" + esc(title) +
-                    " (rows: gold; columns: predicted, numbered as the rows)</figcaption>"
-                    "<svg class=\"chart heat\" role=\"img\" viewBox=\"0 0 " +
-                    std::to_string(w) + " " + std::to_string(h) + "\" aria-label=\"" + esc(title) + "\">";
-  for (int j = 0; j < n; ++j)
-    svg += "<text x=\"" + std::to_string(label_w + j * cell + cell / 2) + "\" y=\"20\" text-anchor=\"middle\">" +
-           std::to_string(j + 1) + "</text>";
-  int i = 0;
-  for (auto it = confusion.begin(); it != confusion.end(); ++it, ++i) {
-    const int y = 30 + i * cell;
-    const bool level = !it.key().empty() && it.key().find_first_not_of("0123456789") == std::string::npos;
-    svg += "<text x=\"" + std::to_string(label_w - 8) + "\" y=\"" + std::to_string(y + cell / 2 + 5) +
-           "\" text-anchor=\"end\">" + std::to_string(i + 1) + " " + (level ? "level " : "") + esc(it.key()) +
-           "</text>";
-    int j = 0;
-    for (const auto& v : *it) {
-      const double x = v.get<double>();
-      const double a = x / max;
-      svg += "<rect x=\"" + std::to_string(label_w + j * cell) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
-             std::to_string(cell - 2) + "\" height=\"" + std::to_string(cell - 2) + "\" class=\"" +
-             (i == j ? "diag" : "off") + "\" fill-opacity=\"" + num(0.08 + 0.92 * a, 2) + "\"/>";
-      if (x > 0)
-        svg += "<text x=\"" + std::to_string(label_w + j * cell + cell / 2 - 1) + "\" y=\"" +
-               std::to_string(y + cell / 2 + 4) + "\" text-anchor=\"middle\" class=\"" + (a > 0.55 ? "on" : "") +
-               "\">" + num(x, 0) + "</text>";
-      ++j;
+// Confidence in ten bins of 0.1, each bar with its count above it.
+std::string histogram(const std::string& title, const std::vector<double>& values) {
+  std::vector<std::size_t> bins(10, 0);
+  for (double v : values) {
+    const double c = std::isnan(v) ? 0.0 : std::clamp(v, 0.0, 1.0);
+    ++bins[std::min<std::size_t>(9, static_cast<std::size_t>(c * 10))];
+  }
+  const std::size_t max = std::max<std::size_t>(1, *std::max_element(bins.begin(), bins.end()));
+  const double left = 40, top = 24, plot_h = 160, bin_w = 48, bottom = top + plot_h;
+  std::string svg = line(left, bottom, left + 10 * bin_w, bottom, "axis");
+  for (std::size_t b = 0; b < 10; ++b) {
+    const double x = left + static_cast<double>(b) * bin_w;
+    const double h = static_cast<double>(bins[b]) / static_cast<double>(max) * plot_h;
+    svg += rect(x + 3, bottom - h, bin_w - 6, h);
+    svg += text(x + bin_w / 2, bottom - h - 6, std::to_string(bins[b]), "middle");
+    svg += text(x, bottom + 18, num(static_cast<double>(b) / 10, 1), "middle");
+  }
+  svg += text(left + 10 * bin_w, bottom + 18, "1.0", "middle");
+  svg += text(left + 5 * bin_w, bottom + 40, "confidence", "middle");
+  return figure(title, "histogram", left + 10 * bin_w + 30, bottom + 50, svg);
+}
+
+// Reliability diagram: each non-empty bin's mean confidence against its accuracy, with
+// its n; the diagonal is a calibrated label's.
+std::string calibration_chart(const std::string& title, const std::vector<ReliabilityBin>& bins) {
+  const double left = 56, top = 16, side = 300, bottom = top + side;
+  auto x = [&](double v) { return left + std::clamp(v, 0.0, 1.0) * side; };
+  auto y = [&](double v) { return bottom - std::clamp(v, 0.0, 1.0) * side; };
+  std::string svg = rect(left, top, side, side, "class=\"frame\"");
+  for (double t : {0.0, 0.2, 0.4, 0.6, 0.8, 1.0}) {
+    svg += line(x(t), top, x(t), bottom, "grid") + line(left, y(t), left + side, y(t), "grid");
+    svg += text(x(t), bottom + 18, num(t, 1), "middle") + text(left - 8, y(t) + 4, num(t, 1), "end");
+  }
+  svg += line(x(0), y(0), x(1), y(1), "diagonal");
+  std::size_t shown = 0;
+  for (const auto& b : bins) {
+    if (b.n == 0) continue;
+    ++shown;
+    svg += line(x(b.confidence), y(b.confidence), x(b.confidence), y(b.accuracy), "gap");
+    svg += "<circle cx=\"" + num(x(b.confidence), 1) + "\" cy=\"" + num(y(b.accuracy), 1) + "\" r=\"6\"/>";
+    // The n on the side with room: left of points near the right edge.
+    const bool right_edge = b.confidence > 0.75;
+    svg += text(x(b.confidence) + (right_edge ? -10 : 10), y(b.accuracy) + (b.accuracy > 0.9 ? 16 : -8),
+                "n = " + std::to_string(b.n), right_edge ? "end" : "start", "count");
+  }
+  svg += text(left + side / 2, bottom + 40, "mean confidence of the bin", "middle");
+  svg += "<text transform=\"translate(14 " + num(top + side / 2, 1) +
+         ") rotate(-90)\" text-anchor=\"middle\">share right</text>";
+  if (shown == 0) svg += text(left + side / 2, top + side / 2, "no item", "middle", "undefined");
+  return figure(title, "calibration", left + side + 20, bottom + 50, svg);
+}
+
+// A confusion matrix as a heat map: rows gold, columns predicted, each row's n at its end.
+std::string heat_map(const std::string& title, const std::vector<std::vector<std::size_t>>& m,
+                     const std::vector<std::string>& rows, const std::vector<std::string>& cols) {
+  double max = 1, label_w = 0;
+  for (const auto& r : m)
+    for (auto v : r) max = std::max(max, static_cast<double>(v));
+  for (const auto& r : rows) label_w = std::max(label_w, text_w(r));
+  const double left = label_w + 16, cell = 40, n = static_cast<double>(cols.size()), top = 30;
+  std::string svg;
+  for (std::size_t j = 0; j < cols.size(); ++j)
+    svg += text(left + static_cast<double>(j) * cell + cell / 2, 20, cols[j], "middle");
+  svg += text(left + n * cell + 24, 20, "n", "middle");
+  for (std::size_t i = 0; i < m.size() && i < rows.size(); ++i) {
+    const double y = top + static_cast<double>(i) * cell;
+    svg += text(left - 8, y + cell / 2 + 5, rows[i], "end");
+    std::size_t total = 0;
+    for (std::size_t j = 0; j < m[i].size(); ++j) {
+      const double v = static_cast<double>(m[i][j]), a = v / max, x = left + static_cast<double>(j) * cell;
+      total += m[i][j];
+      svg += rect(
+          x, y, cell - 2, cell - 2,
+          std::string("class=\"") + (i == j ? "diag" : "off") + "\" fill-opacity=\"" + num(0.08 + 0.92 * a, 2) + "\"");
+      if (v > 0) svg += text(x + cell / 2 - 1, y + cell / 2 + 4, num(v, 0), "middle", a > 0.55 ? "on" : "");
     }
+    svg += text(left + n * cell + 24, y + cell / 2 + 4, std::to_string(total), "middle", "count");
   }
-  return svg + "</svg></figure>\n";
+  return figure(title, "heat", left + n * cell + 48, top + static_cast<double>(m.size()) * cell + 10, svg);
 }
 
-// Statistics on a -1..1 axis, each a dot with its interval.
-std::string interval_chart(const std::string& title, const std::vector<std::tuple<std::string, json>>& rows) {
-  const int label_w = 260, axis_w = 360, row_h = 26;
-  const int h = static_cast<int>(rows.size()) * row_h + 40;
-  auto xpos = [&](double v) { return label_w + (std::clamp(v, -1.0, 1.0) + 1) / 2 * axis_w; };
-  std::string svg =
-      "<figure><figcaption>" + esc(title) + "</figcaption><svg class=\"chart intervals\" role=\"img\" viewBox=\"0 0 " +
-      std::to_string(label_w + axis_w + 80) + " " + std::to_string(h) + "\" aria-label=\"" + esc(title) + "\">";
-  for (double t : {-1.0, 0.0, 0.5, 1.0})
-    svg += "<line class=\"grid\" x1=\"" + num(xpos(t), 1) + "\" x2=\"" + num(xpos(t), 1) + "\" y1=\"0\" y2=\"" +
-           std::to_string(h - 20) + "\"/><text x=\"" + num(xpos(t), 1) + "\" y=\"" + std::to_string(h - 5) +
-           "\" text-anchor=\"middle\">" + num(t, 1) + "</text>";
+// The axis of an interval chart: from 0 (or below, to the lowest bound) to 1 (or above),
+// in steps of 0.25.
+std::pair<double, double> axis_range(const std::vector<std::pair<std::string, stats::Estimate>>& rows) {
+  double lo = 0, hi = 1;
+  for (const auto& [label, e] : rows) {
+    if (!e.value) continue;
+    lo = std::min({lo, *e.value, e.lo.value_or(*e.value)});
+    hi = std::max({hi, *e.value, e.hi.value_or(*e.value)});
+  }
+  return {std::floor(lo * 4) / 4, std::ceil(hi * 4) / 4};
+}
+
+// Figures as dots with their intervals (a forest plot), each with its value, interval and
+// n at the right; an undefined one says so and points to its reason, listed below.
+std::string interval_chart(const std::string& title, const std::vector<std::pair<std::string, stats::Estimate>>& rows) {
+  const auto range = axis_range(rows);  // not a structured binding: xpos captures it (clang 14)
+  const double lo = range.first, hi = range.second;
+  double label_w = 0, right_w = text_w("n = 9999");
+  std::vector<std::string> notes;  // distinct reasons, in order
+  auto right = [](const stats::Estimate& e) { return figure_text(e) + "  n = " + std::to_string(e.n); };
+  for (const auto& [label, e] : rows) {
+    label_w = std::max(label_w, text_w(label));
+    right_w = std::max(right_w, text_w(right(e)));
+  }
+  const double left = label_w + 16, axis_w = 360, row_h = 24, h = static_cast<double>(rows.size()) * row_h + 40;
+  auto xpos = [&](double v) { return left + (std::clamp(v, lo, hi) - lo) / (hi - lo) * axis_w; };
+  std::string svg;
+  const double step = hi - lo > 1.5 ? 0.5 : 0.25;
+  for (double t = lo; t <= hi + 1e-9; t += step)
+    svg += line(xpos(t), 0, xpos(t), h - 24, std::abs(t) < 1e-9 ? "zero" : "grid") +
+           text(xpos(t), h - 8, num(t, 2), "middle");
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& [name, e] = rows[i];
-    const int y = static_cast<int>(i) * row_h + 14;
-    svg += "<text x=\"" + std::to_string(label_w - 8) + "\" y=\"" + std::to_string(y + 4) + "\" text-anchor=\"end\">" +
-           esc(name) + "</text>";
-    if (!e.contains("value") || e["value"].is_null()) {
-      svg += "<text x=\"" + std::to_string(label_w + 4) + "\" y=\"" + std::to_string(y + 4) +
-             "\" class=\"undefined\">undefined: " + esc(e.value("undefined", std::string())) + "</text>";
+    const auto& [label, e] = rows[i];
+    const double y = static_cast<double>(i) * row_h + 14;
+    svg += text(left - 8, y + 4, label, "end");
+    if (!e.value) {
+      auto it = std::find(notes.begin(), notes.end(), e.undefined);
+      if (it == notes.end()) it = notes.insert(notes.end(), e.undefined);
+      const auto k = static_cast<std::size_t>(it - notes.begin()) + 1;
+      svg += text(left + 4, y + 4, "undefined (note " + std::to_string(k) + ")", "start", "undefined");
+      svg += text(left + axis_w + 10, y + 4, "n = " + std::to_string(e.n), "start", "count");
       continue;
     }
-    const double v = e["value"].get<double>();
-    if (e.contains("interval") && e["interval"].is_array())
-      svg += "<line class=\"whisker\" x1=\"" + num(xpos(e["interval"][0].get<double>()), 1) + "\" x2=\"" +
-             num(xpos(e["interval"][1].get<double>()), 1) + "\" y1=\"" + std::to_string(y) + "\" y2=\"" +
-             std::to_string(y) + "\"/>";
-    svg += "<circle cx=\"" + num(xpos(v), 1) + "\" cy=\"" + std::to_string(y) + "\" r=\"5\"/><text x=\"" +
-           std::to_string(label_w + axis_w + 10) + "\" y=\"" + std::to_string(y + 4) + "\">" + num(v) + "</text>";
+    if (e.lo && e.hi) svg += line(xpos(*e.lo), y, xpos(*e.hi), y, "whisker");
+    svg += "<circle cx=\"" + num(xpos(*e.value), 1) + "\" cy=\"" + num(y, 1) + "\" r=\"5\"/>";
+    svg += text(left + axis_w + 10, y + 4, right(e), "start", "count");
   }
-  return svg + "</svg></figure>\n";
+  std::string after;
+  if (!notes.empty()) {
+    after = "<ol class=\"notes\">";
+    for (const auto& n : notes) after += "<li>undefined: " + esc(n) + "</li>";
+    after += "</ol>";
+  }
+  return figure(title, "intervals", left + axis_w + right_w + 20, h, svg, after);
 }
 
-std::string figure_row(const std::string& name, const json& v, const json& interval) {
-  std::string s = "<tr><th>" + esc(name) + "</th><td>" +
-                  (v.is_number() ? num(v.get<double>()) : std::string("undefined")) + "</td><td>";
-  if (interval.is_array()) s += "[" + num(interval[0].get<double>()) + ", " + num(interval[1].get<double>()) + "]";
-  return s + "</td></tr>";
+// A table of figures: name, value, 95% interval, n (and why, where undefined).
+std::string figure_table(const std::vector<std::pair<std::string, stats::Estimate>>& rows) {
+  std::string t = "<table><tr><th></th><th class=\"num\">value</th><th>95% interval</th><th class=\"num\">n</th></tr>";
+  for (const auto& [name, e] : rows) {
+    t += "<tr><th>" + esc(name) + "</th><td class=\"num\">" + (e.value ? num(*e.value) : "undefined") + "</td><td>";
+    if (e.value && e.lo && e.hi) t += "[" + num(*e.lo) + ", " + num(*e.hi) + "]";
+    if (!e.value) t += "<span class=\"evidence\">" + esc(e.undefined) + "</span>";
+    t += "</td><td class=\"num\">" + std::to_string(e.n) + "</td></tr>";
+  }
+  return t + "</table>\n";
+}
+
+// Precision, recall and F1 of each class, each with its interval and n, then the macro
+// and weighted averages (as scikit-learn's classification_report).
+std::string class_table(const stats::ClassReport& r, const std::vector<std::string>& labels, const std::string& what) {
+  auto cell = [](const stats::Estimate& e) {
+    if (!e.value)
+      return "<td class=\"num\" title=\"" + esc(e.undefined) + "\">undefined</td><td class=\"num\">" +
+             std::to_string(e.n) + "</td>";
+    std::string s = "<td class=\"num\">" + num(*e.value);
+    if (e.lo && e.hi) s += " <span class=\"ci\">[" + num(*e.lo) + ", " + num(*e.hi) + "]</span>";
+    return s + "</td><td class=\"num\">" + std::to_string(e.n) + "</td>";
+  };
+  std::string t = "<table class=\"classes\"><tr><th>" + esc(what) +
+                  "</th><th class=\"num\">precision [95%]</th><th class=\"num\">n</th><th class=\"num\">recall "
+                  "[95%]</th><th class=\"num\">n</th><th class=\"num\">F1 [95%]</th><th class=\"num\">n</th></tr>";
+  for (std::size_t k = 0; k < labels.size() && k < r.precision.size(); ++k)
+    t += "<tr><th>" + esc(labels[k]) + "</th>" + cell(r.precision[k]) + cell(r.recall[k]) + cell(r.f1[k]) + "</tr>";
+  t += "<tr class=\"average\"><th>macro average</th>" + cell(r.macro_precision) + cell(r.macro_recall) +
+       cell(r.macro_f1) + "</tr>";
+  t += "<tr class=\"average\"><th>weighted average</th>" + cell(r.weighted_precision) + cell(r.weighted_recall) +
+       cell(r.weighted_f1) + "</tr></table>\n";
+  return t +
+         "<p class=\"meta\">n: the items predicted as it (precision), in gold (recall: its support), in either "
+         "(F1), every item (averages).</p>\n";
+}
+
+// ---- the sections ----
+
+struct Inputs {
+  std::vector<std::pair<std::string, std::vector<Prediction>>> labels;  // batch output (JSON lines or CSV)
+  std::vector<std::pair<std::string, LabelTable>> hand;                 // labels CSV (triage, by hand)
+  std::vector<std::pair<std::string, EvalDocument>> evals;
+  std::vector<std::pair<std::string, AgreementDocument>> agreements;
+  std::unordered_map<std::string, std::string> urls;  // issue id -> address, from the batch outputs
+};
+
+std::string level_name(const Taxonomy& tax, const std::string& level) {
+  for (const auto& l : tax.levels)
+    if (std::to_string(l.number) == level) return "level " + level + (l.threat.empty() ? "" : " (" + l.threat + ")");
+  return level == "none" || level.empty() ? "none" : "level " + level;
+}
+
+std::string labels_section(const std::string& name, const std::vector<Prediction>& preds, const Taxonomy& tax,
+                           const std::string& anchor) {
+  std::map<std::string, double> categories, levels;
+  std::vector<double> confidence;
+  std::vector<const Prediction*> review;
+  for (const auto& p : preds) {
+    categories[p.category] += 1;
+    levels[p.level ? std::to_string(*p.level) : "none"] += 1;
+    confidence.push_back(p.confidence);
+    if (p.needs_review) review.push_back(&p);
+  }
+  std::string body = "<h2 id=\"" + anchor + "\">Labels <span class=\"meta\">(" + esc(name) + ", " +
+                     std::to_string(preds.size()) + " issues)</span></h2>\n";
+  std::vector<std::pair<std::string, double>> cat_rows, level_rows;
+  for (const auto& c : tax.categories) cat_rows.emplace_back(c.id, categories.count(c.id) ? categories[c.id] : 0);
+  for (const auto& [id, n] : categories)
+    if (!tax.category_index(id)) cat_rows.emplace_back(id, n);  // a category another taxonomy has
+  level_rows.emplace_back("none", levels.count("none") ? levels["none"] : 0);
+  for (const auto& l : tax.levels) {
+    const std::string k = std::to_string(l.number);
+    level_rows.emplace_back(level_name(tax, k), levels.count(k) ? levels[k] : 0);
+  }
+  body += bar_chart("Issues per category (n = " + std::to_string(preds.size()) + ")", cat_rows);
+  body += bar_chart("Issues per impact level (n = " + std::to_string(preds.size()) + ")", level_rows);
+  body += histogram("Confidence of the category (n = " + std::to_string(preds.size()) + ")", confidence);
+  body += "<h3>Needing review (" + std::to_string(review.size()) + ")</h3>\n";
+  auto row = [](const Prediction& p, bool why) {
+    std::string evidence;
+    for (std::size_t k = 0, shown = 0; k < p.evidence.size() && shown < 3; ++k)
+      if (p.evidence[k].find("category:") != std::string::npos) {
+        evidence += "<code>" + esc(p.evidence[k]) + "</code> ";
+        ++shown;
+      }
+    std::string r = "<tr><td>" + issue_link(p.id, p.url) + "<br><span class=\"evidence\">" + esc(p.title) +
+                    "</span></td><td>" + esc(p.category) + "</td><td>" + (p.level ? std::to_string(*p.level) : "none") +
+                    "</td><td class=\"num\">" + num(p.confidence, 2) + "</td>";
+    if (why) r += "<td class=\"evidence\">" + (evidence.empty() ? std::string("no evidence") : evidence) + "</td>";
+    return r + "</tr>";
+  };
+  const std::string head = "<tr><th>issue</th><th>category</th><th>level</th><th class=\"num\">confidence</th>";
+  if (review.empty()) {
+    body += "<p>None.</p>\n";
+  } else {
+    body += "<table>" + head + "<th>category evidence</th></tr>";
+    for (const auto* p : review) body += row(*p, true);
+    body += "</table>\n";
+  }
+  // Every issue, folded (a <details> needs no script).
+  constexpr std::size_t max_rows = 5000;
+  body += "<details><summary>Every issue (" + std::to_string(preds.size()) +
+          (preds.size() > max_rows ? ", the first " + std::to_string(max_rows) + " listed" : std::string()) +
+          ")</summary><table>" + head + "</tr>";
+  for (std::size_t k = 0; k < preds.size() && k < max_rows; ++k) body += row(preds[k], false);
+  return body + "</table></details>\n";
+}
+
+std::vector<std::pair<std::string, stats::Estimate>> field_rows(const FieldAgreement& f) {
+  std::vector<std::pair<std::string, stats::Estimate>> rows = {
+      {"Percent agreement", f.percent}, {"Fleiss' kappa", f.fleiss}, {"Conger's kappa", f.conger}};
+  for (const auto& [m, e] : f.alpha) rows.emplace_back("Krippendorff's alpha (" + std::string(to_string(m)) + ")", e);
+  for (const auto& [w, e] : f.gwet)
+    rows.emplace_back(w == stats::Weights::none ? "Gwet's AC1" : "Gwet's AC2 (" + std::string(to_string(w)) + ")", e);
+  auto kappas = [&](const std::string& who, const FieldAgreement::Kappas& ks) {
+    for (const auto& [w, e] : ks) rows.emplace_back(ks.size() == 1 ? who : who + ", " + std::string(to_string(w)), e);
+  };
+  for (const auto& p : f.pairs) kappas("Cohen's kappa " + p.a + " / " + p.b, p.kappa);
+  for (const auto& m : f.vs_majority) {
+    rows.emplace_back(m.rater + " against the others' majority", m.agreement);
+    kappas(m.rater + " against them, Cohen's kappa", m.kappa);
+  }
+  return rows;
+}
+
+std::string agreement_section(const std::string& name, const std::vector<FieldAgreement>& fields,
+                              const std::string& anchor, const std::string& what) {
+  std::string body =
+      "<h2 id=\"" + anchor + "\">" + esc(what) + " <span class=\"meta\">(" + esc(name) + ")</span></h2>\n";
+  for (const auto& f : fields) {
+    body += interval_chart("Field " + f.field + " (" + (f.ordinal ? "ordinal" : "nominal") + ", " +
+                               std::to_string(f.items) + " items rated by two raters or more)",
+                           field_rows(f));
+    if (f.fleiss.value) {
+      std::vector<std::pair<std::string, stats::Estimate>> per;
+      for (std::size_t k = 0; k < f.domain.size() && k < f.fleiss_per_value.size(); ++k)
+        per.emplace_back(f.domain[k], f.fleiss_per_value[k]);
+      body += interval_chart("Field " + f.field + ": Fleiss' kappa of each value", per);
+    }
+  }
+  return body;
+}
+
+// The labels of a labels CSV: how often each category and level was given, and, with two
+// raters or more, their agreement (as `silt agree` computes it, default options).
+std::string hand_section(const std::string& name, const LabelTable& t, const Taxonomy& tax, const std::string& anchor) {
+  std::string body = "<h2 id=\"" + anchor + "\">Hand labels <span class=\"meta\">(" + esc(name) + ", " +
+                     std::to_string(t.items.size()) + " items, " + std::to_string(t.raters.size()) +
+                     " rater(s))</span></h2>\n";
+  for (const char* field : {"category", "impact"}) {
+    auto f = t.field_index(field);
+    if (!f) continue;
+    std::map<std::string, double> counts;
+    double total = 0;
+    for (const auto& item : t.values[*f])
+      for (const auto& v : item)
+        if (!v.empty()) {
+          counts[normalize_value(field, v, tax)] += 1;
+          total += 1;
+        }
+    std::vector<std::pair<std::string, double>> rows;
+    if (std::string(field) == "category") {
+      for (const auto& c : tax.categories) rows.emplace_back(c.id, counts.count(c.id) ? counts[c.id] : 0);
+    } else {
+      for (const auto& l : tax.levels) {
+        const std::string k = std::to_string(l.number);
+        rows.emplace_back(level_name(tax, k), counts.count(k) ? counts[k] : 0);
+      }
+    }
+    body += bar_chart(std::string("Labels per ") + (std::string(field) == "category" ? "category" : "impact level") +
+                          " (n = " + num(total, 0) + ", every rater)",
+                      rows);
+  }
+  if (t.raters.size() >= 2) {
+    AgreementOptions opt;
+    body += agreement_section(name, agreement(t, tax, opt), anchor + "-agree", "Agreement between these labelers");
+  }
+  return body;
+}
+
+std::string eval_section(const std::string& name, const EvalDocument& d, const Inputs& in, const std::string& anchor) {
+  const EvalReport& r = d.report;
+  std::string body = "<h2 id=\"" + anchor + "\">Against the gold labels <span class=\"meta\">(" + esc(name) +
+                     ", n = " + std::to_string(r.n) + ")</span></h2>\n";
+  std::vector<std::pair<std::string, stats::Estimate>> figures = {{"category accuracy", r.category.accuracy},
+                                                                  {"category macro F1", r.category.macro_f1},
+                                                                  {"category Cohen's kappa", r.category_kappa},
+                                                                  {"impact exact accuracy", r.impact.accuracy},
+                                                                  {"impact within one", r.impact.within_one}};
+  for (const auto& [w, e] : r.impact_kappa)
+    figures.emplace_back("impact Cohen's kappa, " + std::string(stats::to_string(w)), e);
+  figures.emplace_back("expected calibration error", r.ece);
+  body += figure_table(figures);
+  body += "<h3>Each category</h3>\n" + class_table(r.category, d.categories, "category");
+  std::vector<std::pair<std::string, stats::Estimate>> f1;
+  for (std::size_t k = 0; k < d.categories.size() && k < r.category.f1.size(); ++k)
+    f1.emplace_back(d.categories[k], r.category.f1[k]);
+  body += interval_chart("F1 of each category", f1);
+  std::vector<std::string> numbered, numbers;
+  for (std::size_t k = 0; k < d.categories.size(); ++k) {
+    numbered.push_back(std::to_string(k + 1) + " " + d.categories[k]);
+    numbers.push_back(std::to_string(k + 1));
+  }
+  body += heat_map("Category confusion (rows: gold; columns: predicted, numbered as the rows)", r.category.confusion,
+                   numbered, numbers);
+  body += calibration_chart("Calibration: is silt right as often as its confidence says? (bins of 0.2; ECE " +
+                                figure_text(r.ece) + ", n = " + std::to_string(r.ece.n) + ")",
+                            r.calibration);
+  body += "<h3>Each impact level</h3>\n" + class_table(r.impact, r.impact_labels, "level");
+  body += heat_map("Impact confusion (rows: gold; columns: predicted; none: no level)", r.impact.confusion,
+                   r.impact_labels, r.impact_labels);
+  if (!r.misses.empty()) {
+    body += "<details><summary>Misses (" + std::to_string(r.misses.size()) +
+            ")</summary><table><tr><th>issue</th><th>field</th><th>gold</th><th>predicted</th><th "
+            "class=\"num\">confidence</th></tr>";
+    for (const auto& m : r.misses) {
+      auto url = in.urls.find(m.id);
+      body += "<tr><td>" + issue_link(m.id, url == in.urls.end() ? std::string() : url->second) + "</td><td>" +
+              (m.category ? "category" : "impact") + "</td><td>" + esc(m.gold) + "</td><td>" + esc(m.predicted) +
+              "</td><td class=\"num\">" + num(m.confidence, 2) + "</td></tr>";
+    }
+    body += "</table></details>\n";
+  }
+  return body;
+}
+
+// ---- reading ----
+
+// ",id,category,...,": the names of a CSV text's header, lower case, between commas.
+std::string csv_header_names(const std::string& content) {
+  const auto table = detail::parse_csv(content.substr(0, content.find('\n')));
+  std::string names = ",";
+  if (!table.rows.empty())
+    for (const auto& c : table.rows.front()) names += detail::header_name(c) + ",";
+  return names;
+}
+
+// Reads one input into `in`, by its content; an Error naming it when it is none of the kinds.
+std::optional<Error> read_input(const std::string& name, const std::string& content, const Taxonomy& tax, Inputs& in) {
+  const std::size_t first = content.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (first == std::string::npos) return Error{name + ": empty", 0, 0, "empty"};
+  if (content[first] == '{' || content[first] == '[') {
+    auto eval = read_eval_json(content, name);
+    if (eval.ok()) {
+      in.evals.emplace_back(name, std::move(eval.value()));
+      return std::nullopt;
+    }
+    if (eval.error().code != "other-format") return eval.error();
+    auto agree = read_agreement_json(content, name);
+    if (agree.ok()) {
+      in.agreements.emplace_back(name, std::move(agree.value()));
+      return std::nullopt;
+    }
+    if (agree.error().code != "other-format") return agree.error();
+    auto preds = read_predictions(content, name);
+    if (!preds.ok())
+      return Error{
+          preds.error().message + " (silt report reads silt batch output, eval and agree JSON, and labels CSV)", 0, 0,
+          "not-a-report-input"};
+    if (preds.value().empty()) return Error{name + ": no record", 0, 0, "empty"};
+    in.labels.emplace_back(name, std::move(preds.value()));
+    return std::nullopt;
+  }
+  // CSV: a labels file names a rater; batch output a confidence.
+  const std::string head = csv_header_names(content);
+  if (head.find(",rater,") != std::string::npos) {
+    auto labels = read_labels_text(content, name);
+    if (!labels.ok()) return labels.error();
+    in.hand.emplace_back(name, std::move(labels.value().table));
+    return std::nullopt;
+  }
+  if (head.find(",confidence,") != std::string::npos) {
+    auto preds = read_predictions_csv(content, name, tax);
+    if (!preds.ok()) return preds.error();
+    if (preds.value().empty()) return Error{name + ": no record", 0, 0, "empty"};
+    in.labels.emplace_back(name, std::move(preds.value()));
+    return std::nullopt;
+  }
+  return Error{name +
+                   ": not silt batch output (JSON lines or CSV), eval or agree JSON, or a labels CSV "
+                   "(item,rater,...)",
+               1, 0, "not-a-report-input"};
 }
 
 const char* css = R"(
@@ -153,124 +554,59 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        margin: 2rem auto; padding: 0 1.2rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #d0d7de; padding-bottom: .2rem;
      margin-top: 2rem; } h3 { font-size: 1.05rem; }
-.meta { color: #57606a; } figure { margin: 1rem 0; } figcaption { font-weight: 600; margin-bottom: .3rem; }
-svg.chart { width: 100%; height: auto; max-width: 720px; font-size: 13px; }
-svg.bars rect { fill: #0969da; } svg.heat rect.diag { fill: #1a7f37; } svg.heat rect.off { fill: #cf222e; }
-svg.heat text.on { fill: #fff; } svg.intervals circle { fill: #8250df; } svg.intervals line.whisker { stroke: #8250df; stroke-width: 3; }
-svg.intervals line.grid { stroke: #d0d7de; } svg text.undefined { fill: #9a6700; font-style: italic; }
+a { color: #0969da; } .meta { color: #57606a; } figure { margin: 1rem 0; } figcaption { font-weight: 600; margin-bottom: .3rem; }
+svg.chart { width: 100%; height: auto; font-size: 13px; font-family: system-ui, sans-serif; overflow: visible; }
+svg.bars rect, svg.histogram rect { fill: #0969da; } svg.heat rect.diag { fill: #1a7f37; } svg.heat rect.off { fill: #cf222e; }
+svg.heat text.on { fill: #fff; } svg.intervals circle, svg.calibration circle { fill: #8250df; }
+svg.intervals line.whisker { stroke: #8250df; stroke-width: 3; } svg line.grid { stroke: #d0d7de; }
+svg line.zero, svg line.axis { stroke: #57606a; } svg line.diagonal { stroke: #57606a; stroke-dasharray: 4 4; }
+svg line.gap { stroke: #cf222e; stroke-width: 2; } svg rect.frame { fill: none; stroke: #d0d7de; }
+svg text.undefined { fill: #9a6700; font-style: italic; } svg text.count { fill: #57606a; }
 table { border-collapse: collapse; margin: .5rem 0; } th, td { text-align: left; padding: .25rem .6rem; border-bottom: 1px solid #eaeef2;
-        vertical-align: top; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.evidence { color: #57606a; font-size: .9em; } code { background: #f6f8fa; padding: 0 .2em; border-radius: 3px; }
-@media print { body { margin: 0; max-width: none; font-size: 11pt; } h2 { break-after: avoid; } figure, tr { break-inside: avoid; } }
+        vertical-align: top; } .num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.average th, tr.average td { border-top: 1px solid #d0d7de; } .ci { color: #57606a; font-size: .9em; }
+ol.notes { color: #9a6700; font-size: .9em; margin: .2rem 0; }
+.evidence { color: #57606a; font-size: .9em; } code { background: #f6f8fa; padding: 0 .2em; border-radius: 3px; overflow-wrap: anywhere; }
+summary { cursor: pointer; margin: .5rem 0; }
+@media print { body { margin: 0; max-width: none; font-size: 11pt; } h2 { break-after: avoid; } figure, tr { break-inside: avoid; }
+               details { display: block; } }
 )";
 
 }  // namespace
 
 Result<std::string> render_html_report(const std::vector<std::pair<std::string, std::string>>& inputs,
                                        const Taxonomy& tax) {
-  std::string body;
+  Inputs in;
   std::vector<std::string> sources;
-  for (const auto& [name, content] : inputs) {
-    json whole = json::parse(content, nullptr, false);
-    // eval --format json
-    if (whole.is_object() && whole.contains("category") && whole.contains("impact") && whole.contains("n")) {
-      sources.push_back(esc(name) + " (eval)");
-      body += "<h2>Against the gold labels <span class=\"meta\">(" + esc(name) + ", n = " + whole["n"].dump() +
-              ")</span></h2>\n";
-      const json& c = whole["category"];
-      const json& im = whole["impact"];
-      body += "<table><tr><th></th><th>value</th><th>95% interval</th></tr>";
-      body += figure_row("category accuracy", c["accuracy"], c["intervals"]["accuracy"]);
-      body += figure_row("category macro F1", c["macro_f1"], c["intervals"]["macro_f1"]);
-      body += figure_row("category Cohen's kappa", c["kappa"], c["intervals"]["kappa"]);
-      body += figure_row("impact exact accuracy", im["accuracy"], im["intervals"]["accuracy"]);
-      body += figure_row("impact within one", im["within_one"], im["intervals"]["within_one"]);
-      body += figure_row("impact quadratic kappa", im["kappa_quadratic"], im["intervals"]["kappa_quadratic"]);
-      body += "</table>\n";
-      body += heat_map("Category confusion", c["confusion"]);
-      body += heat_map("Impact confusion", im["confusion"]);
-      continue;
-    }
-    // agree --format json
-    if (whole.is_array() && !whole.empty() && whole[0].is_object() && whole[0].contains("field")) {
-      sources.push_back(esc(name) + " (agree)");
-      body += "<h2>Agreement between labelers <span class=\"meta\">(" + esc(name) + ")</span></h2>\n";
-      for (const auto& f : whole) {
-        std::vector<std::tuple<std::string, json>> rows = {{"percent agreement", f["percent_agreement"]},
-                                                           {"Fleiss' kappa", f["fleiss_kappa"]},
-                                                           {"Conger's kappa", f["conger_kappa"]},
-                                                           {"Krippendorff's alpha", f["krippendorff_alpha"]}};
-        if (f.contains("gwet_ac1")) rows.emplace_back("Gwet's AC1", f["gwet_ac1"]);
-        if (f.contains("gwet_ac2")) rows.emplace_back("Gwet's AC2", f["gwet_ac2"]);
-        for (const auto& p : f["cohen_kappa_pairs"])
-          rows.emplace_back("Cohen's kappa " + p["a"].get<std::string>() + " / " + p["b"].get<std::string>(),
-                            p["kappa"]);
-        for (const auto& m : f["against_majority"])
-          rows.emplace_back(m["rater"].get<std::string>() + " against the others' majority (kappa)", m["kappa"]);
-        body +=
-            interval_chart("Field " + f["field"].get<std::string>() + " (" + f["scale"].get<std::string>() + ")", rows);
-      }
-      continue;
-    }
-    // batch JSON lines
-    std::map<std::string, double> categories, levels;
-    std::vector<json> review;
-    std::size_t n = 0, line_no = 0;
-    std::size_t pos = 0;
-    while (pos < content.size()) {
-      std::size_t nl = content.find('\n', pos);
-      if (nl == std::string::npos) nl = content.size();
-      std::string line = content.substr(pos, nl - pos);
-      pos = nl + 1;
-      ++line_no;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      json j = json::parse(line, nullptr, false);
-      if (!j.is_object() || !j.contains("category") || !j.contains("impact"))
-        return Error{name + ":" + std::to_string(line_no) + ": not silt batch output, eval JSON or agree JSON"};
-      ++n;
-      categories[j["category"].get<std::string>()] += 1;
-      const json& lv = j["impact"]["level"];
-      levels[lv.is_null() ? std::string("none") : "level " + lv.dump()] += 1;
-      if (j.value("needs_review", false)) review.push_back(std::move(j));
-    }
-    if (n == 0) return Error{name + ": no record"};
-    sources.push_back(esc(name) + " (labels)");
-    body += "<h2>Labels <span class=\"meta\">(" + esc(name) + ", " + std::to_string(n) + " issues)</span></h2>\n";
-    std::vector<std::pair<std::string, double>> cat_rows, level_rows;
-    for (const auto& c : tax.categories) cat_rows.emplace_back(c.id, categories.count(c.id) ? categories[c.id] : 0);
-    level_rows.emplace_back("none", levels.count("none") ? levels["none"] : 0);
-    for (const auto& l : tax.levels) {
-      std::string k = "level " + std::to_string(l.number);
-      level_rows.emplace_back(k + (l.threat.empty() ? "" : " (" + l.threat + ")"), levels.count(k) ? levels[k] : 0);
-    }
-    body += bar_chart("Issues per category", cat_rows);
-    body += bar_chart("Issues per impact level", level_rows);
-    body += "<h3>Needing review (" + std::to_string(review.size()) + ")</h3>\n";
-    if (review.empty())
-      body += "<p>None.</p>\n";
-    else {
-      body += "<table><tr><th>issue</th><th>category</th><th class=\"num\">confidence</th><th>why</th></tr>";
-      for (const auto& r : review) {
-        std::string evidence;
-        for (std::size_t k = 0; k < r["evidence"].size() && k < 3; ++k) {
-          const auto& e = r["evidence"][k];
-          evidence +=
-              "<code>" + esc(e.value("text", std::string())) + "</code> (" + esc(e.value("rule", std::string())) + ") ";
-        }
-        body += "<tr><td>" + esc(r.value("id", std::string())) + "<br><span class=\"evidence\">" +
-                esc(r.value("title", std::string())) + "</span></td><td>" + esc(r["category"].get<std::string>()) +
-                "</td><td class=\"num\">" + num(r.value("confidence", 0.0), 2) + "</td><td class=\"evidence\">" +
-                (evidence.empty() ? std::string("no evidence") : evidence) + "</td></tr>";
-      }
-      body += "</table>\n";
-    }
-  }
+  for (const auto& [name, content] : inputs)
+    if (auto error = read_input(name, content, tax, in)) return *error;
+  for (const auto& [name, preds] : in.labels)
+    for (const auto& p : preds)
+      if (!p.url.empty()) in.urls.emplace(p.id, p.url);
+  std::string body;
+  auto section = [&](const std::string& name, const char* kind, auto&& render) {
+    const std::string anchor = "s" + std::to_string(sources.size() + 1);
+    body += render(anchor);
+    sources.push_back("<a href=\"#" + anchor + "\">" + esc(name) + "</a> (" + kind + ")");
+  };
+  // Named pairs, not structured bindings: the lambdas capture them (clang 14 cannot).
+  for (const auto& x : in.labels)
+    section(x.first, "labels", [&](const std::string& a) { return labels_section(x.first, x.second, tax, a); });
+  for (const auto& x : in.hand)
+    section(x.first, "hand labels", [&](const std::string& a) { return hand_section(x.first, x.second, tax, a); });
+  for (const auto& x : in.evals)
+    section(x.first, "eval", [&](const std::string& a) { return eval_section(x.first, x.second, in, a); });
+  for (const auto& x : in.agreements)
+    section(x.first, "agree", [&](const std::string& a) {
+      return agreement_section(x.first, x.second.fields, a, "Agreement between labelers");
+    });
   std::string list;
   for (const auto& s : sources) list += (list.empty() ? "" : ", ") + s;
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>silt report</title><style>" +
          std::string(css) + "</style></head><body>\n<h1>silt report</h1>\n<p class=\"meta\">Taxonomy " + esc(tax.name) +
-         "; from " + list + ".</p>\n" + body + "</body></html>\n";
+         "; from " + list + ". Every figure with its n and, where drawn, its 95% bootstrap interval.</p>\n" + body +
+         "</body></html>\n";
 }
 
 }  // namespace silt

@@ -38,6 +38,9 @@ struct LabelFile {
 // `labeled_at`, `timestamp` and `comment` are not labels). Wide form: `item` then one
 // column a rater, for the one field `wide_field`.
 Result<LabelFile> read_labels(const std::string& path, bool wide = false, const std::string& wide_field = "category");
+// The same from the file's text, `name` standing for its path in messages.
+Result<LabelFile> read_labels_text(std::string_view text, const std::string& name, bool wide = false,
+                                   const std::string& wide_field = "category");
 
 struct AgreementOptions {
   bool nominal = false;  // treat impact and numeric fields as nominal, not ordinal
@@ -46,6 +49,10 @@ struct AgreementOptions {
   std::size_t top = 10;  // items listed with the most disagreement
 };
 
+// Every figure carries its n and, with options.bootstrap > 0, a 95% bootstrap interval
+// (the same seeded resamples of the items for every figure of a field). A nominal field
+// gets the nominal statistics; an ordinal one those and the weighted ones too, so a
+// figure can be compared with a paper that reports another.
 struct FieldAgreement {
   std::string field;
   bool ordinal = false;
@@ -53,18 +60,24 @@ struct FieldAgreement {
   std::size_t items = 0;            // items rated by two raters or more
   stats::Estimate percent;
   stats::Estimate fleiss;
-  std::vector<stats::Estimate> fleiss_per_value;
+  std::vector<stats::Estimate> fleiss_per_value;  // domain order
   stats::Estimate conger;
-  stats::Estimate alpha;  // ordinal metric for ordinal fields, else nominal
-  stats::Estimate gwet;   // AC2 with quadratic weights for ordinal fields, else AC1
+  // Krippendorff's alpha, the field's own metric first: nominal fields {nominal};
+  // ordinal fields {ordinal, nominal, interval} (interval on the values' numbers).
+  std::vector<std::pair<stats::Metric, stats::Estimate>> alpha;
+  // Gwet's AC1 (Weights::none); ordinal fields also AC2 with quadratic weights.
+  std::vector<std::pair<stats::Weights, stats::Estimate>> gwet;
+  // Cohen's kappa: unweighted; ordinal fields also linear and quadratic.
+  using Kappas = std::vector<std::pair<stats::Weights, stats::Estimate>>;
   struct Pair {
     std::string a, b;
-    stats::Estimate kappa, kappa_quadratic;  // quadratic only for ordinal fields
+    Kappas kappa;
   };
   std::vector<Pair> pairs;
   struct VsMajority {
     std::string rater;
-    stats::Estimate agreement, kappa;  // against the others' majority, where there is one
+    stats::Estimate agreement;  // against the others' majority, where there is one
+    Kappas kappa;
   };
   std::vector<VsMajority> vs_majority;
   struct Disagreement {

@@ -36,6 +36,7 @@ struct Prediction {
   bool fallback = false;                               // no category rule matched: the taxonomy's fallback category
   std::vector<std::pair<std::string, bool>> criteria;  // each criterion's value
   std::string title;
+  std::string url;                    // the issue's web address ("url" or "html_url"), when given
   std::string why;                    // the first sentence of the rationale
   std::vector<std::string> evidence;  // "rule -> kind:target: \"text\" (field)"
 };
@@ -54,6 +55,15 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
 // Reads silt JSON Lines (one classification a line).
 Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name);
 
+// Reads `silt batch --format csv` output: a header naming at least `category` and
+// `confidence` (then id, impact_level, the criteria, needs_review, silent, url and title
+// where present). Rows with another number of fields, or malformed quoting, fail with
+// their line (code "csv-fields" / "csv-syntax"); so does an empty table ("empty").
+// Temporary home: this format's writer is silt/classification_io.h, which should read
+// it back too; until it does, `silt report` reads batch CSV through this.
+Result<std::vector<Prediction>> read_predictions_csv(std::string_view csv, const std::string& name,
+                                                     const Taxonomy& taxonomy);
+
 // Whether the first non-blank line of `path` is a silt classification (has "category"
 // and an "impact" object), as opposed to an issue to classify.
 bool looks_like_predictions(const std::string& path);
@@ -65,9 +75,10 @@ struct EvalOptions {
 
 struct EvalMiss {
   std::string id;
-  std::string gold, predicted;  // category ids, or level numbers ("none" for no level)
-  bool category = true;         // a category miss, else an impact miss
-  const Prediction* prediction = nullptr;
+  std::string gold, predicted;             // category ids, or level numbers ("none" for no level)
+  bool category = true;                    // a category miss, else an impact miss
+  double confidence = 0;                   // the prediction's
+  const Prediction* prediction = nullptr;  // into evaluate()'s predictions; null when read from JSON
 };
 
 // A reliability table: (confidence, right) pairs in five bins of width 0.2; in each,
@@ -85,9 +96,13 @@ struct Reliability {
 };
 Reliability reliability(const std::vector<std::pair<double, bool>>& pairs);
 
+// Every figure carries its n and, with options.bootstrap > 0, a 95% bootstrap interval:
+// the category figures from one set of seeded resamples of the items, the impact
+// figures from another, the calibration error from a third.
 struct EvalReport {
   std::size_t n = 0;  // items in both gold and predictions
-  // Category, over the taxonomy's categories.
+  // Category, over the taxonomy's categories (every per-category figure and average
+  // with its interval).
   stats::ClassReport category;
   stats::Estimate category_kappa;
   // Impact, over the items whose gold has a level; index 0 is "no level" (a prediction
@@ -95,12 +110,14 @@ struct EvalReport {
   std::size_t impact_n = 0;
   std::vector<std::string> impact_labels;  // "none", "1", "2"...
   stats::ClassReport impact;
-  stats::Estimate impact_kappa_quadratic;
+  // Cohen's kappa of the levels: unweighted, linear, quadratic ("none" one step below 1).
+  std::vector<std::pair<stats::Weights, stats::Estimate>> impact_kappa;
   std::vector<std::string> missing_in_predictions, missing_in_gold;
   std::vector<EvalMiss> misses;  // in gold order
-  // Calibration of the category confidence (see reliability).
+  // Calibration of the category confidence (see reliability); the expected calibration
+  // error undefined without pairs.
   std::vector<ReliabilityBin> calibration;
-  std::optional<double> ece;
+  stats::Estimate ece;
   // Review: items not flagged needs_review, and how many of those have the right category.
   std::size_t unflagged = 0, unflagged_right = 0;
   // Silence: the loud bugs among the gold items, and those silt called loud (silent

@@ -1,6 +1,8 @@
 // A report people can look at: one self-contained HTML page (inline SVG charts and CSS,
-// no script, no network) from silt's outputs: `batch` JSON lines, `eval --format json`,
-// `agree --format json`. Reads well on a laptop screen and prints.
+// no script, nothing loaded from elsewhere; links to the issues) from silt's outputs:
+// `batch` JSON lines or CSV, `eval --format json`, `agree --format json`, and labels CSV
+// (`triage`, by hand). Every figure with its n and its interval. Reads well on a laptop
+// screen and prints.
 #pragma once
 
 #include <string>
@@ -12,8 +14,10 @@
 
 namespace silt {
 
-// Each input is (name, content); its kind is told by content. Fails, naming the input,
-// when one is none of the three.
+// Each input is (name, content); its kind is told by content (an eval or agree
+// document by its header's schema, a CSV by its header). Fails, naming the input, when
+// one is none of them (code "not-a-report-input"), is empty ("empty"), or is a broken
+// document of its kind (that reader's code: "bad-eval-json", "csv-fields"...).
 Result<std::string> render_html_report(const std::vector<std::pair<std::string, std::string>>& inputs,
                                        const Taxonomy& taxonomy);
 

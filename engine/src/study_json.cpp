@@ -1,0 +1,315 @@
+#include "study_json.h"
+
+#include <cmath>
+
+namespace silt::detail {
+
+namespace {
+
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string valid_utf8(std::string_view s) {
+  if (simdjson::validate_utf8(s.data(), s.size())) return std::string(s);
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len && i + len <= s.size() && simdjson::validate_utf8(s.data() + i, len)) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+double rounded(double x, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  const double r = std::round(x * scale) / scale;
+  return r == 0 ? 0.0 : r;  // no -0.0
+}
+
+}  // namespace
+
+JsonOut::JsonOut() : w_(buf_) {
+  w_.SetIndent(' ', 2);
+}
+
+void JsonOut::key(std::string_view k) {
+  const std::string s = valid_utf8(k);
+  w_.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void JsonOut::string(std::string_view v) {
+  const std::string s = valid_utf8(v);
+  w_.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void JsonOut::number(double x, int decimals) {
+  if (std::isfinite(x))
+    w_.Double(rounded(x, decimals));
+  else
+    w_.Null();
+}
+
+void JsonOut::optional_number(const std::optional<double>& x, int decimals) {
+  if (x)
+    number(*x, decimals);
+  else
+    w_.Null();
+}
+
+void JsonOut::inline_strings(const std::vector<std::string>& v) {
+  // Each string written compactly, the list put in as one raw value: one line, not one a value.
+  std::string raw = "[";
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    const std::string s = valid_utf8(v[k]);
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    if (k) raw += ", ";
+    raw.append(b.GetString(), b.GetSize());
+  }
+  raw += "]";
+  w_.RawValue(raw.data(), raw.size(), rapidjson::kArrayType);
+}
+
+void JsonOut::inline_counts(const std::vector<std::size_t>& counts) {
+  std::string raw = "[";
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    if (k) raw += ", ";
+    raw += std::to_string(counts[k]);
+  }
+  raw += "]";
+  w_.RawValue(raw.data(), raw.size(), rapidjson::kArrayType);
+}
+
+void JsonOut::inline_numbers(const std::vector<double>& v, int decimals) {
+  std::string raw = "[";
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (k) raw += ", ";
+    if (std::isfinite(v[k])) {
+      rapidjson::StringBuffer b;
+      rapidjson::Writer<rapidjson::StringBuffer> w(b);
+      w.Double(rounded(v[k], decimals));
+      raw.append(b.GetString(), b.GetSize());
+    } else {
+      raw += "null";
+    }
+  }
+  raw += "]";
+  w_.RawValue(raw.data(), raw.size(), rapidjson::kArrayType);
+}
+
+void JsonOut::inline_counts(const std::vector<std::string>& keys, const std::vector<std::size_t>& counts) {
+  std::string raw = "{";
+  for (std::size_t k = 0; k < keys.size() && k < counts.size(); ++k) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    const std::string s = valid_utf8(keys[k]);
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    if (k) raw += ", ";
+    raw.append(b.GetString(), b.GetSize());
+    raw += ": ";
+    raw += std::to_string(counts[k]);
+  }
+  raw += "}";
+  w_.RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+}
+
+void JsonOut::figure(const stats::Estimate& e) {
+  // On one line, {"value": 0.733, "n": 5, "interval": [0.467, 1.0]}: a figure reads as one.
+  auto compact = [](auto&& write) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    write(w);
+    return std::string(b.GetString(), b.GetSize());
+  };
+  auto num = [&](double x) {
+    return std::isfinite(x) ? compact([&](auto& w) { w.Double(rounded(x, statistic_decimals)); }) : std::string("null");
+  };
+  std::string raw = "{\"value\": ";
+  raw += e.value ? num(*e.value) : std::string("null");
+  raw += ", \"n\": ";
+  raw += std::to_string(e.n);
+  raw += ", \"interval\": ";
+  if (e.value && e.lo && e.hi && std::isfinite(*e.lo) && std::isfinite(*e.hi)) {
+    raw += "[";
+    raw += num(*e.lo);
+    raw += ", ";
+    raw += num(*e.hi);
+    raw += "]";
+  } else {
+    raw += "null";
+  }
+  if (!e.value) {
+    const std::string why = valid_utf8(e.undefined);
+    raw += ", \"undefined\": ";
+    raw += compact([&](auto& w) { w.String(why.data(), static_cast<rapidjson::SizeType>(why.size())); });
+  }
+  if (e.value && e.se) {
+    raw += ", \"se\": ";
+    raw += num(*e.se);
+  }
+  raw += "}";
+  w_.RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+}
+
+void JsonOut::header(const RunHeader& h) {
+  begin_object();
+  key("schema");
+  string(h.schema);
+  key("bootstrap");
+  count(h.bootstrap);
+  key("seed");
+  w_.Uint64(h.seed);
+  key("confidence_level");
+  number(h.confidence_level, 2);
+  key("interval");
+  string(h.bootstrap ? "bootstrap percentile, resampling the items" : "none (bootstrap 0)");
+  key("raters");
+  inline_strings(h.raters);
+  key("inputs");
+  begin_object();
+  for (const auto& [role, path] : h.inputs) {
+    key(role);
+    string(path);
+  }
+  end_object();
+  end_object();
+}
+
+std::string JsonOut::take() {
+  return std::string(buf_.GetString(), buf_.GetSize()) + "\n";
+}
+
+void JsonIn::fail(const std::string& what) const {
+  throw BadJson((path_.empty() ? std::string("the document") : path_) + ": " + what);
+}
+
+JsonIn JsonIn::at(std::string_view key) const {
+  auto found = find(key);
+  if (!found) {
+    JsonIn child(e_, path_.empty() ? std::string(key) : path_ + "." + std::string(key));
+    child.fail("missing");
+  }
+  return *found;
+}
+
+std::optional<JsonIn> JsonIn::find(std::string_view key) const {
+  simdjson::dom::object o;
+  if (e_.get_object().get(o) != simdjson::SUCCESS) fail("not an object");
+  simdjson::dom::element v;
+  if (o.at_key(key).get(v) != simdjson::SUCCESS) return std::nullopt;
+  return JsonIn(v, path_.empty() ? std::string(key) : path_ + "." + std::string(key));
+}
+
+JsonIn JsonIn::at(std::size_t index) const {
+  simdjson::dom::array a;
+  if (e_.get_array().get(a) != simdjson::SUCCESS) fail("not an array");
+  simdjson::dom::element v;
+  if (a.at(index).get(v) != simdjson::SUCCESS) fail("no item " + std::to_string(index));
+  return JsonIn(v, path_ + "[" + std::to_string(index) + "]");
+}
+
+double JsonIn::number() const {
+  double d = 0;
+  if (e_.get_double().get(d) != simdjson::SUCCESS) fail("not a number");
+  return d;
+}
+
+std::optional<double> JsonIn::optional_number() const {
+  if (is_null()) return std::nullopt;
+  return number();
+}
+
+std::size_t JsonIn::count() const {
+  return static_cast<std::size_t>(uint64());
+}
+
+std::uint64_t JsonIn::uint64() const {
+  std::uint64_t n = 0;
+  if (e_.get_uint64().get(n) != simdjson::SUCCESS) fail("not a count (a whole number, 0 or more)");
+  return n;
+}
+
+bool JsonIn::boolean() const {
+  bool b = false;
+  if (e_.get_bool().get(b) != simdjson::SUCCESS) fail("not true or false");
+  return b;
+}
+
+std::string JsonIn::string() const {
+  std::string_view s;
+  if (e_.get_string().get(s) != simdjson::SUCCESS) fail("not a string");
+  return std::string(s);
+}
+
+std::vector<std::string> JsonIn::strings() const {
+  std::vector<std::string> out;
+  for (const auto& x : items()) out.push_back(x.string());
+  return out;
+}
+
+std::vector<JsonIn> JsonIn::items() const {
+  simdjson::dom::array a;
+  if (e_.get_array().get(a) != simdjson::SUCCESS) fail("not an array");
+  std::vector<JsonIn> out;
+  std::size_t k = 0;
+  for (simdjson::dom::element v : a) out.emplace_back(v, path_ + "[" + std::to_string(k++) + "]");
+  return out;
+}
+
+std::vector<std::pair<std::string, JsonIn>> JsonIn::members() const {
+  simdjson::dom::object o;
+  if (e_.get_object().get(o) != simdjson::SUCCESS) fail("not an object");
+  std::vector<std::pair<std::string, JsonIn>> out;
+  for (auto [k, v] : o) {
+    std::string key(k);
+    out.emplace_back(key, JsonIn(v, path_.empty() ? key : path_ + "." + key));
+  }
+  return out;
+}
+
+stats::Estimate JsonIn::figure() const {
+  stats::Estimate e;
+  e.value = at("value").optional_number();
+  e.n = at("n").count();
+  const JsonIn interval = at("interval");
+  if (!interval.is_null()) {
+    auto bounds = interval.items();
+    if (bounds.size() != 2) interval.fail("not [low, high]");
+    e.lo = bounds[0].number();
+    e.hi = bounds[1].number();
+  }
+  if (!e.value) e.undefined = at("undefined").string();
+  if (auto se = find("se")) e.se = se->number();
+  return e;
+}
+
+RunHeader JsonIn::header() const {
+  RunHeader h;
+  h.schema = at("schema").string();
+  h.bootstrap = at("bootstrap").count();
+  h.seed = at("seed").uint64();
+  h.confidence_level = at("confidence_level").number();
+  h.raters = at("raters").strings();
+  for (auto& [role, path] : at("inputs").members()) h.inputs.emplace_back(role, path.string());
+  return h;
+}
+
+Result<simdjson::dom::element> parse_document(simdjson::dom::parser& parser, const simdjson::padded_string& text,
+                                              const std::string& schema, const std::string& name) {
+  simdjson::dom::element doc;
+  if (parser.parse(text).get(doc) != simdjson::SUCCESS)
+    return Error{name + ": not a JSON document", 0, 0, "other-format"};
+  std::string_view found;
+  if (doc["header"]["schema"].get_string().get(found) != simdjson::SUCCESS || found != schema)
+    return Error{name + ": not a " + schema + " document (its header.schema says otherwise, or it has none)", 0, 0,
+                 "other-format"};
+  return doc;
+}
+
+}  // namespace silt::detail
