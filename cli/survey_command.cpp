@@ -18,25 +18,32 @@ namespace {
 
 std::string brief(const Summary& s) {
   if (s.n == 0) return "-";
-  return fmt::format("{:.0f} [{:g}-{:g}] {:.2f}", s.median, s.q1, s.q3, s.mean);
-}
-
-nlohmann::ordered_json json_summary(const Summary& s) {
-  return {{"n", s.n},   {"median", s.median},        {"mean", s.mean},    {"q1", s.q1},
-          {"q3", s.q3}, {"share_4_5", s.share_high}, {"counts", s.counts}};
+  return fmt::format("{:g} [{:g}-{:g}] {:.2f}", s.median, s.q1, s.q3, s.mean);
 }
 
 std::string render_text(const Consensus& c, const std::string& source) {
   std::string out = fmt::format("Survey: {} respondents ({})\n\n", c.respondents, source);
-  out += "Categories: median [Q1-Q3] mean of 1-5 answers (5: hardest to diagnose, most severe, hardest to fix)\n";
-  out += fmt::format("  {:<26}{:>8}  {:<18}{:<18}{:<18}\n", "", "met one", "diagnosing", "severity", "fixing");
+  out += "Categories: median [Q1-Q3] mean of 1-5 answers (5: hardest to diagnose, most severe, hardest to fix),\n";
+  out += "and (n) how many answered\n";
+  auto cell = [](const Summary& s) { return s.n ? fmt::format("{} ({})", brief(s), s.n) : std::string("-"); };
+  auto met = [](const CategoryConsensus& cat) {
+    const std::size_t n = cat.met_yes + cat.met_no;
+    return n ? fmt::format("{:.0f}% ({})", 100.0 * static_cast<double>(cat.met_yes) / static_cast<double>(n), n)
+             : std::string("-");
+  };
+  // Columns as wide as their widest cell, two spaces apart.
+  std::size_t wm = std::string("met one").size(), wd = std::string("diagnosing").size(),
+              ws = std::string("severity").size();
   for (const auto& cat : c.categories) {
-    std::size_t met = cat.met_yes + cat.met_no;
-    out += fmt::format("  {:<26}{:>8}  {:<18}{:<18}{:<18}\n", cat.category,
-                       met ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(cat.met_yes) / static_cast<double>(met))
-                           : std::string("-"),
-                       brief(cat.diagnosing), brief(cat.severity), brief(cat.fixing));
+    wm = std::max(wm, met(cat).size());
+    wd = std::max(wd, cell(cat.diagnosing).size());
+    ws = std::max(ws, cell(cat.severity).size());
   }
+  out += fmt::format("  {:<25}{:<{}}{:<{}}{:<{}}{}\n", "", "met one", wm + 2, "diagnosing", wd + 2, "severity", ws + 2,
+                     "fixing");
+  for (const auto& cat : c.categories)
+    out += fmt::format("  {:<25}{:<{}}{:<{}}{:<{}}{}\n", cat.category, met(cat), wm + 2, cell(cat.diagnosing), wd + 2,
+                       cell(cat.severity), ws + 2, cell(cat.fixing));
   out += "\nLevels: agreement with the level's definition and example (1 strongly disagree - 5 strongly agree)\n";
   out +=
       fmt::format("  {:<8}{:>6}{:>10}  {:<22}{}\n", "level", "n", "agree 4-5", "median [Q1-Q3] mean", "answers 1..5");
@@ -58,20 +65,6 @@ std::string render_text(const Consensus& c, const std::string& source) {
           fmt::format("  {:<24}{:>5} ({:.0f}%)\n", a, n, 100.0 * static_cast<double>(n) / static_cast<double>(total));
   }
   return out;
-}
-
-nlohmann::ordered_json render_json(const Consensus& c) {
-  nlohmann::ordered_json cats = nlohmann::ordered_json::object(), levels = nlohmann::ordered_json::object();
-  for (const auto& cat : c.categories)
-    cats[cat.category] = {{"diagnosing", json_summary(cat.diagnosing)},
-                          {"severity", json_summary(cat.severity)},
-                          {"fixing", json_summary(cat.fixing)},
-                          {"met", {{"yes", cat.met_yes}, {"no", cat.met_no}}}};
-  for (const auto& l : c.levels) levels[std::to_string(l.level)] = json_summary(l.agreement);
-  nlohmann::ordered_json j = {{"respondents", c.respondents}, {"categories", cats}, {"levels", levels}};
-  if (c.scale) j["scale"] = json_summary(*c.scale);
-  j["problematic"] = c.problematic;
-  return j;
 }
 
 }  // namespace
@@ -108,7 +101,7 @@ int cmd_consensus(const std::vector<std::string>& args) {
   if (format == "yaml")
     std::cout << to_yaml(c.value());
   else if (format == "json")
-    std::cout << render_json(c.value()).dump(2) << "\n";
+    std::cout << to_json(c.value());
   else
     std::cout << render_text(c.value(), path);
   return c.value().problems.empty() ? exit_ok : exit_bad_input;
@@ -136,21 +129,25 @@ std::optional<Consensus> load_consensus(const std::string& path) {
 
 int cmd_report(const std::vector<std::string>& args) {
   po::options_description own("Report options");
-  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "batch, eval or agree output")(
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"),
+                    "batch output (JSON lines or CSV), eval or agree JSON, a labels CSV")(
       "output,o", po::value<std::string>()->value_name("report.html"), "the HTML file to write");
   InputCommand cmd =
       parse_input_command(args, own,
                           "Usage: silt report INPUT... -o report.html\n\n"
-                          "Writes one self-contained HTML page (inline SVG charts and CSS, no script, no\n"
-                          "network) from silt batch output (category and level distributions, the items\n"
-                          "needing review with their evidence), eval --format json (figures, confusion heat\n"
-                          "maps) and agree --format json (each field's statistics with their intervals).");
+                          "Writes one self-contained HTML page (inline SVG charts and CSS, no script, nothing\n"
+                          "loaded from elsewhere) from silt batch output, JSON lines or CSV (category and level\n"
+                          "distributions, a confidence histogram, the items needing review, every issue linked\n"
+                          "to its address), eval --format json (figures, per-category P/R/F1, confusion heat\n"
+                          "maps, a calibration chart), agree --format json (each field's statistics with their\n"
+                          "intervals) and labels CSV (item,rater,...: what each labeler gave, their agreement).\n"
+                          "Every figure with its n. Inputs are told apart by content.");
   if (cmd.help) return exit_ok;
   // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
   // a structured binding).
   const po::variables_map& vm = cmd.vm;
   const CriteriaFlags& criteria = cmd.criteria;
-  if (!vm.count("input")) throw UsageError{"name batch, eval or agree outputs"};
+  if (!vm.count("input")) throw UsageError{"name batch, eval or agree outputs, or labels CSV"};
   if (!vm.count("output")) throw UsageError{"-o report.html is required"};
   auto config = require_config(vm, false, &criteria.probe);
   if (!config) return exit_usage;

@@ -540,3 +540,15 @@ TEST_CASE("cli: agree and eval print labelled aligned figures with n and interva
   CHECK(summary.out.rfind("set                      n  category [95% CI]", 0) == 0);
   CHECK(contains(summary.out, "\nfixture                  3  0.67 ["));
 }
+
+TEST_CASE("cli: consensus prints each figure's n, and shares beside counts in JSON", "[cli][golden][survey]") {
+  auto consensus = silt("consensus tests/fixtures/survey.csv");
+  check_golden("consensus-survey.txt", consensus.out);
+  CHECK(contains(consensus.out, "2.5 [2-3.25] 2.75 (4)"));  // a median of 2.5 is not shown as 2
+  auto j = nlohmann::json::parse(silt("consensus tests/fixtures/survey.csv --format json").out);
+  CHECK(j["categories"]["wrong-displayed-message"]["met"]["share_yes"] == 0.8);  // 4 of 5
+  CHECK(j["categories"]["wrong-displayed-message"]["met"]["n"] == 5);
+  CHECK(j["problematic"]["More problematic"]["n"] == 3);
+  CHECK(j["problematic"]["More problematic"]["share"] == 0.6);  // 3 of 5
+  CHECK(j["levels"]["2"]["shares"] == nlohmann::json::array({0.0, 0.25, 0.0, 0.5, 0.25}));
+}

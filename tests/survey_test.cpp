@@ -105,3 +105,16 @@ TEST_CASE("survey: a question the reader takes by its text, asked twice, is an e
   REQUIRE_FALSE(c.ok());
   CHECK(c.error().code == "duplicate-column");
 }
+
+TEST_CASE("survey: the consensus JSON puts each share beside its count", "[survey][json]") {
+  Consensus c = fixture();
+  const std::string j = to_json(c);
+  // wrong-shape: met by 3 of 5 (the share of those who answered the question).
+  CHECK(j.find("\"yes\": 3,\n        \"no\": 2,\n        \"n\": 5,\n        \"share_yes\": 0.6") != std::string::npos);
+  // Level 2: answers 2, 4, 4, 5 (n = 4): counts and shares of 1..5 on one line each.
+  CHECK(j.find("\"counts\": [0, 1, 0, 2, 1],\n      \"shares\": [0.0, 0.25, 0.0, 0.5, 0.25]") != std::string::npos);
+  CHECK(j.find("\"More problematic\": {\n      \"n\": 3,\n      \"share\": 0.6\n    }") != std::string::npos);
+  // Nobody answered: no share (null), not 0.
+  c.categories[0].met_yes = c.categories[0].met_no = 0;
+  CHECK(to_json(c).find("\"n\": 0,\n        \"share_yes\": null") != std::string::npos);
+}

@@ -7,6 +7,7 @@
 
 #include "csv_table.h"
 #include "read_file.h"
+#include "study_json.h"
 
 namespace silt {
 
@@ -290,6 +291,98 @@ Result<Consensus> consensus_from_yaml(std::string_view yaml, const std::string& 
   } catch (const YAML::Exception& e) {
     return Error{file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg};
   }
+}
+
+namespace {
+
+double share(std::size_t part, std::size_t whole) {
+  return whole ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
+
+void write_summary(detail::JsonOut& j, const Summary& s) {
+  j.begin_object();
+  j.key("n");
+  j.count(s.n);
+  j.key("median");
+  j.number(s.median);
+  j.key("mean");
+  j.number(s.mean);
+  j.key("q1");
+  j.number(s.q1);
+  j.key("q3");
+  j.number(s.q3);
+  j.key("share_4_5");
+  j.number(s.share_high);
+  j.key("counts");
+  j.inline_counts(std::vector<std::size_t>(s.counts.begin(), s.counts.end()));
+  j.key("shares");  // of the answers 1..5
+  std::vector<double> shares;
+  for (auto c : s.counts) shares.push_back(share(c, s.n));
+  j.inline_numbers(shares);
+  j.end_object();
+}
+
+}  // namespace
+
+std::string to_json(const Consensus& c) {
+  detail::JsonOut j;
+  j.begin_object();
+  j.key("respondents");
+  j.count(c.respondents);
+  j.key("categories");
+  j.begin_object();
+  for (const auto& cat : c.categories) {
+    j.key(cat.category);
+    j.begin_object();
+    j.key("diagnosing");
+    write_summary(j, cat.diagnosing);
+    j.key("severity");
+    write_summary(j, cat.severity);
+    j.key("fixing");
+    write_summary(j, cat.fixing);
+    // "Have you ever been confronted to such type of bugs?": the share who met one.
+    const std::size_t answered = cat.met_yes + cat.met_no;
+    j.key("met");
+    j.begin_object();
+    j.key("yes");
+    j.count(cat.met_yes);
+    j.key("no");
+    j.count(cat.met_no);
+    j.key("n");
+    j.count(answered);
+    j.key("share_yes");
+    j.optional_number(answered ? std::optional<double>(share(cat.met_yes, answered)) : std::nullopt);
+    j.end_object();
+    j.end_object();
+  }
+  j.end_object();
+  j.key("levels");
+  j.begin_object();
+  for (const auto& l : c.levels) {
+    j.key(std::to_string(l.level));
+    write_summary(j, l.agreement);
+  }
+  j.end_object();
+  if (c.scale) {
+    j.key("scale");
+    write_summary(j, *c.scale);
+  }
+  std::size_t total = 0;
+  for (const auto& [answer, n] : c.problematic) total += n;
+  j.key("problematic");
+  j.begin_object();
+  for (const auto& [answer, n] : c.problematic) {
+    j.key(answer);
+    j.begin_object();
+    j.key("n");
+    j.count(n);
+    j.key("share");
+    j.number(share(n, total));
+    j.end_object();
+  }
+  j.end_object();
+  j.end_object();
+  return j.take();
 }
 
 const CategoryConsensus* find(const Consensus& c, const std::string& category) {

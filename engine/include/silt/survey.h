@@ -51,6 +51,10 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& taxonomy)
 std::string to_yaml(const Consensus& c);
 Result<Consensus> consensus_from_yaml(std::string_view yaml, const std::string& file);
 
+// The figures as JSON (`silt consensus --format json`): each count with its share beside
+// it (the share of those who answered), means and shares rounded to 3 decimals.
+std::string to_json(const Consensus& c);
+
 const CategoryConsensus* find(const Consensus& c, const std::string& category);
 const LevelConsensus* find(const Consensus& c, int level);
 
