@@ -39,7 +39,7 @@ struct FitOptions {
   std::size_t folds = 5;
   // L2 strengths tried for the rule weights (the one with the best cross-validated log
   // loss is kept); the other parameters have fixed ones.
-  std::vector<double> l2 = {0.03, 0.1, 0.3, 1.0};
+  std::vector<double> l2 = {0.1, 0.3, 1.0, 3.0, 10.0};
   std::size_t iterations = 1500;
   double review_target = 0.85;  // the accuracy the unflagged items should reach
 };
