@@ -23,7 +23,7 @@ std::optional<std::unordered_map<std::string, Prediction>> engine_labels(const C
   BatchOptions b;
   b.inputs = {path};
   MemorySink sink;
-  Classifier classifier(config.taxonomy, config.rules);
+  Classifier classifier = make_classifier(config);  // each issue by its repository's pack, as batch
   run_batch(classifier, b, sink);
   auto preds = read_predictions(sink.out, path);
   if (!preds.ok()) {

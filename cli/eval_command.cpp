@@ -17,6 +17,14 @@
 namespace silt::cli {
 namespace {
 
+// The rules that classify issues now: "each issue by its repository's pack (MAP)", a
+// pack forced, or a rules file.
+std::string rules_used(const Config& config) {
+  if (!config.packs) return config.rules_file;
+  if (!config.forced_pack.empty()) return "pack " + config.forced_pack + ", " + config.rules_file;
+  return "each issue by its repository's pack";
+}
+
 std::string num(const stats::Estimate& e, int decimals = 3) {
   if (!e.value) return "undefined";
   return fmt::format("{:.{}f}", *e.value, decimals);
@@ -236,12 +244,14 @@ int cmd_eval(const std::vector<std::string>& args) {
     b.input_format = *in_format;
     b.answers = collect_answers(vm, tax, criteria.ids);
     MemorySink sink;
-    Classifier classifier(config->taxonomy, config->rules);
+    // Read as `silt batch` reads them: each issue by its repository's pack, unless
+    // --rules or --pack say otherwise.
+    Classifier classifier = make_classifier(*config);
     run_batch(classifier, b, sink);
     bad = bad || sink.rejected || sink.input_errors;
     jsonl = std::move(sink.out);
     described = "silt's labels of " + (inputs.size() == 1 ? inputs[0] : std::to_string(inputs.size()) + " inputs") +
-                " (" + config->rules_file + ")";
+                " (" + rules_used(*config) + ")";
   }
   auto preds = read_predictions(jsonl, described);
   if (!preds.ok()) {
@@ -301,7 +311,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     header.inputs.emplace_back("gold", opt(vm, "gold"));
     for (std::size_t k = 0; k < inputs.size(); ++k)
       header.inputs.emplace_back(k == 0 ? std::string("predictions") : fmt::format("predictions {}", k + 1), inputs[k]);
-    if (classified_now) header.inputs.emplace_back("rules", config->rules_file);
+    if (classified_now) header.inputs.emplace_back("rules", rules_used(*config));
     std::cout << to_json(rep, tax, header);
   } else {
     std::cout << render_text(rep, tax, opt(vm, "gold"), described, eo.bootstrap);
