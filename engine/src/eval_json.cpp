@@ -1,5 +1,7 @@
 #include "silt/eval_json.h"
 
+#include <algorithm>
+
 #include "study_json.h"
 
 namespace silt {
@@ -10,7 +12,13 @@ using detail::JsonIn;
 using detail::JsonOut;
 
 // Per-category (or per-level) figures and the averages of a classification report.
-void write_classes(JsonOut& j, const stats::ClassReport& r, const std::vector<std::string>& labels, const char* per) {
+// As many classes as `labels` and the report both have (a report read from another
+// taxonomy's document may have fewer).
+void write_classes(JsonOut& j, const stats::ClassReport& r, const std::vector<std::string>& all_labels,
+                   const char* per) {
+  const std::size_t q = std::min({all_labels.size(), r.precision.size(), r.recall.size(), r.f1.size(), r.support.size(),
+                                  r.predicted.size(), r.confusion.size()});
+  const std::vector<std::string> labels(all_labels.begin(), all_labels.begin() + static_cast<std::ptrdiff_t>(q));
   j.key(per);
   j.begin_object();
   for (std::size_t k = 0; k < labels.size(); ++k) {
@@ -47,7 +55,7 @@ void write_classes(JsonOut& j, const stats::ClassReport& r, const std::vector<st
   j.begin_object();
   for (std::size_t i = 0; i < labels.size(); ++i) {
     j.key(labels[i]);
-    j.inline_counts(labels, r.confusion[i]);
+    j.inline_counts(labels, r.confusion[i]);  // writes min(labels, row) pairs
   }
   j.end_object();
 }
