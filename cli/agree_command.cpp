@@ -35,6 +35,15 @@ std::optional<std::unordered_map<std::string, Prediction>> engine_labels(const C
   return by_id;
 }
 
+// Relabelled rows (a later row for the same item and rater) are no problem: one line says
+// how many, each is listed with -v.
+void report_superseded(const LabelFile& f) {
+  if (f.superseded.empty()) return;
+  spdlog::info("{} row(s) relabel an item a rater labeled before; the later row counts (first: {})",
+               f.superseded.size(), printable(f.superseded.front()));
+  for (const auto& s : f.superseded) spdlog::debug("{}", printable(s));
+}
+
 // A field's figures as a table.
 FigureTable field_table(const FieldAgreement& f) {
   FigureTable table;
@@ -157,6 +166,7 @@ int cmd_agree(const std::vector<std::string>& args) {
     spdlog::warn("{}", p);
     bad = true;
   }
+  report_superseded(labels.value());
   LabelTable& t = labels.value().table;
   if (engine) {
     auto preds = engine_labels(*config, opt(vm, "issues"));
@@ -242,6 +252,7 @@ int cmd_check(const std::vector<std::string>& args) {
     return exit_bad_input;
   }
   for (const auto& p : labels.value().problems) spdlog::warn("{}", p);
+  report_superseded(labels.value());
   const LabelTable& t = labels.value().table;
   LevelCheck lc = check_levels(t, tax);
 

@@ -28,16 +28,27 @@ AgreementOptions quick() {
 
 }  // namespace
 
-TEST_CASE("labels: long form, fields by header, a duplicate row reported and left out", "[agreement]") {
+TEST_CASE("labels: long form, fields by header, a later row for an item and rater supersedes the earlier",
+          "[agreement]") {
   auto r = read_labels(SILT_TEST_FIXTURES "/labels.csv");
   REQUIRE(r.ok());
   const auto& t = r.value().table;
   CHECK(t.items == std::vector<std::string>{"i1", "i2", "i3", "i4", "i5"});
   CHECK(t.raters == std::vector<std::string>{"alice", "bob", "carol"});
   CHECK(t.fields == std::vector<std::string>{"category", "impact", "ui", "model-info", "model-operation", "results"});
-  REQUIRE(r.value().problems.size() == 1);
-  CHECK(r.value().problems[0].find("labels.csv:17: alice labeled i5 already (line 14)") != std::string::npos);
-  CHECK(t.values[0][4][0] == "wrong-calculation");  // the first row is kept
+  // Line 17 relabels i5 for alice (line 14): the file is append-only, as triage writes it.
+  CHECK(r.value().problems.empty());
+  REQUIRE(r.value().superseded.size() == 1);
+  CHECK(r.value().superseded[0] == SILT_TEST_FIXTURES "/labels.csv:17: alice's label of i5 supersedes line 14");
+  CHECK(t.values[0][4][0] == "wrong-shape");  // the later row counts
+  CHECK(t.lines[4][0] == 17);
+  // Whole: a later row with an empty field empties it.
+  silt::test::TempDir d;
+  auto again =
+      read_labels(d.write("l.csv", "item,rater,category,impact\ni1,ann,wrong-shape,2\ni1,ann,wrong-calculation,\n"));
+  REQUIRE(again.ok());
+  CHECK(again.value().table.values[0][0][0] == "wrong-calculation");
+  CHECK(again.value().table.values[1][0][0].empty());
 }
 
 TEST_CASE("agree: the category field, worked by hand", "[agreement]") {
@@ -48,15 +59,19 @@ TEST_CASE("agree: the category field, worked by hand", "[agreement]") {
   CHECK_FALSE(cat.ordinal);
   CHECK(cat.domain.size() == 7);  // the taxonomy's, not only the used ones
   CHECK(cat.items == 5);
-  // Pairwise agreement per item: 1, 1/3, 1, 1/3, 1.
-  CHECK(*cat.percent.value == Approx((3 + 2.0 / 3) / 5));
+  // Categories (alice, bob, carol): i1 ws ws ws, i2 wsr wsr wc, i3 wdm x3, i4 pd wps pd,
+  // i5 ws wc wc (alice's later row). Pairwise agreement per item: 1, 1/3, 1, 1/3, 1/3.
+  CHECK(*cat.percent.value == Approx(3.0 / 5));
   REQUIRE(cat.vs_majority.size() == 3);
-  CHECK(*cat.vs_majority[0].agreement.value == Approx(1.0));  // alice: i2 and i4 are ties
+  // alice: i2 and i4 are ties, wrong on i5: 2 of 3.
+  CHECK(*cat.vs_majority[0].agreement.value == Approx(2.0 / 3));
   CHECK(cat.vs_majority[0].agreement.n == 3);
-  CHECK(*cat.vs_majority[2].agreement.value == Approx(0.75));  // carol: wrong on i2
-  REQUIRE(cat.most_disagreement.size() == 2);
+  CHECK(*cat.vs_majority[2].agreement.value == Approx(2.0 / 3));  // carol: wrong on i2; i4, i5 ties
+  CHECK(cat.vs_majority[2].agreement.n == 3);
+  REQUIRE(cat.most_disagreement.size() == 3);
   CHECK(cat.most_disagreement[0].item == "i2");
   CHECK(cat.most_disagreement[1].item == "i4");
+  CHECK(cat.most_disagreement[2].item == "i5");
   CHECK(cat.most_disagreement[0].values ==
         std::vector<std::string>{"wrong-save-reload", "wrong-save-reload", "wrong-calculation"});
   CHECK(cat.pairs.size() == 3);

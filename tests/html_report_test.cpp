@@ -113,7 +113,7 @@ TEST_CASE("html report: the interval axis fits the data: below 0 only when a fig
   CHECK(has(ui, ">1.00</text>"));
   CHECK_FALSE(has(ui, ">-0.25</text>"));
   // Each plotted figure with its n.
-  CHECK(has(chart(html, "Field category (nominal"), "0.733 [0.467, 1.000]  n = 5"));
+  CHECK(has(chart(html, "Field category (nominal"), "0.600 [0.333, 0.867]  n = 5"));
 }
 
 TEST_CASE("html report: issues link to their address, only when it is a web one", "[html]") {

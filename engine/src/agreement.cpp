@@ -105,6 +105,62 @@ Result<LabelFile> read_labels(const std::string& path, bool wide, const std::str
   return read_labels_text(text.value(), path, wide, wide_field);
 }
 
+namespace {
+
+// Where a labels file's header puts things.
+struct LabelColumns {
+  std::size_t item = 0, rater = 0;
+  std::vector<std::pair<std::size_t, std::string>> labels;  // column, field name or rater name
+};
+
+Result<LabelColumns> label_columns(const std::vector<std::string>& head, const std::string& path, bool wide) {
+  std::optional<std::size_t> item_col, rater_col;
+  LabelColumns cols;
+  for (std::size_t k = 0; k < head.size(); ++k) {
+    std::string h = detail::header_name(head[k]);
+    if ((h == "item" || h == "id") && !item_col)
+      item_col = k;
+    else if (h == "rater" && !wide)
+      rater_col = k;
+    else if (!is_metadata(h) && !h.empty())
+      cols.labels.emplace_back(k, wide ? detail::trim(head[k]) : h);
+  }
+  if (!item_col) return Error{path + ":1: the header must name an 'item' (or 'id') column"};
+  if (!wide && !rater_col)
+    return Error{path + ":1: the header must name a 'rater' column (or use --wide: item,<rater1>,<rater2>...)"};
+  if (cols.labels.empty()) return Error{path + ":1: the header names no label column"};
+  cols.item = *item_col;
+  cols.rater = rater_col.value_or(0);
+  return cols;
+}
+
+// Items and raters of a table being read, numbered in the order first seen.
+class TableBuilder {
+ public:
+  explicit TableBuilder(LabelTable& t) : t_(t) {}
+  std::size_t item(const std::string& id) {
+    auto [it, fresh] = item_at_.emplace(id, t_.items.size());
+    if (fresh) {
+      t_.items.push_back(id);
+      for (auto& field : t_.values) field.emplace_back(t_.raters.size());
+      t_.lines.emplace_back(t_.raters.size(), 0);
+    }
+    return it->second;
+  }
+  std::size_t rater(const std::string& name) {
+    auto it = rater_at_.find(name);
+    if (it != rater_at_.end()) return it->second;
+    rater_at_.emplace(name, t_.raters.size());
+    return t_.add_rater(name);
+  }
+
+ private:
+  LabelTable& t_;
+  std::unordered_map<std::string, std::size_t> item_at_, rater_at_;
+};
+
+}  // namespace
+
 Result<LabelFile> read_labels_text(std::string_view text, const std::string& path, bool wide,
                                    const std::string& wide_field) {
   auto csv = detail::parse_csv(text);
@@ -114,81 +170,51 @@ Result<LabelFile> read_labels_text(std::string_view text, const std::string& pat
   // columns included: two of one rater would be read as one).
   if (auto dup = detail::duplicate_column(head, path, [&](const std::string& h) { return !is_metadata(h); }))
     return *dup;
+  auto columns = label_columns(head, path, wide);
+  if (!columns.ok()) return columns.error();
+  const LabelColumns& cols = columns.value();
   LabelFile out;
   for (const auto& p : csv.problems) out.problems.push_back(detail::to_string(p, path));
   LabelTable& t = out.table;
   t.file = path;
-  std::optional<std::size_t> item_col, rater_col;
-  std::vector<std::pair<std::size_t, std::string>> label_cols;  // column, field name or rater name
-  for (std::size_t k = 0; k < head.size(); ++k) {
-    std::string h = detail::header_name(head[k]);
-    if ((h == "item" || h == "id") && !item_col)
-      item_col = k;
-    else if (h == "rater" && !wide)
-      rater_col = k;
-    else if (!is_metadata(h) && !h.empty())
-      label_cols.emplace_back(k, wide ? detail::trim(head[k]) : h);
-  }
-  if (!item_col) return Error{path + ":1: the header must name an 'item' (or 'id') column"};
-  if (!wide && !rater_col)
-    return Error{path + ":1: the header must name a 'rater' column (or use --wide: item,<rater1>,<rater2>...)"};
-  if (label_cols.empty()) return Error{path + ":1: the header names no label column"};
-
-  std::unordered_map<std::string, std::size_t> item_at, rater_at;
-  auto item_index = [&](const std::string& id) {
-    auto [it, fresh] = item_at.emplace(id, t.items.size());
-    if (fresh) {
-      t.items.push_back(id);
-      for (auto& field : t.values) field.emplace_back(t.raters.size());
-      t.lines.emplace_back(t.raters.size(), 0);
-    }
-    return it->second;
-  };
-  auto rater_index = [&](const std::string& name) {
-    auto it = rater_at.find(name);
-    if (it != rater_at.end()) return it->second;
-    rater_at.emplace(name, t.raters.size());
-    return t.add_rater(name);
-  };
+  TableBuilder build(t);
   if (wide) {
     t.fields = {wide_field};
     t.values.resize(1);
-    for (const auto& [col, rater] : label_cols) rater_index(rater);
+    for (const auto& [col, rater] : cols.labels) build.rater(rater);
   } else {
-    for (const auto& [col, name] : label_cols) t.fields.push_back(name);
+    for (const auto& [col, name] : cols.labels) t.fields.push_back(name);
     t.values.resize(t.fields.size());
   }
-
   for (std::size_t r = 1; r < csv.rows.size(); ++r) {
     const auto& row = csv.rows[r];
     const int line = csv.lines[r];
     auto at = [&](std::size_t k) { return detail::trim(row.at(k)); };
-    std::string id = at(*item_col);
+    const std::string where = path + ":" + std::to_string(line) + ": ";
+    std::string id = at(cols.item);
     if (id.empty()) {
-      out.problems.push_back(path + ":" + std::to_string(line) + ": no item id");
+      out.problems.push_back(where + "no item id");
       continue;
     }
-    const std::size_t i = item_index(id);
+    const std::size_t i = build.item(id);
     if (wide) {
-      for (std::size_t c = 0; c < label_cols.size(); ++c) {
-        t.values[0][i][c] = at(label_cols[c].first);
+      for (std::size_t c = 0; c < cols.labels.size(); ++c) {
+        t.values[0][i][c] = at(cols.labels[c].first);
         if (!t.values[0][i][c].empty()) t.lines[i][c] = line;
       }
       continue;
     }
-    std::string rater = at(*rater_col);
+    std::string rater = at(cols.rater);
     if (rater.empty()) {
-      out.problems.push_back(path + ":" + std::to_string(line) + ": no rater");
+      out.problems.push_back(where + "no rater");
       continue;
     }
-    const std::size_t who = rater_index(rater);
-    if (t.lines[i][who] != 0) {
-      out.problems.push_back(path + ":" + std::to_string(line) + ": " + rater + " labeled " + id + " already (line " +
-                             std::to_string(t.lines[i][who]) + "); this row is left out");
-      continue;
-    }
+    const std::size_t who = build.rater(rater);
+    if (t.lines[i][who] != 0)
+      out.superseded.push_back(where + rater + "'s label of " + id + " supersedes line " +
+                               std::to_string(t.lines[i][who]));
     t.lines[i][who] = line;
-    for (std::size_t c = 0; c < label_cols.size(); ++c) t.values[c][i][who] = at(label_cols[c].first);
+    for (std::size_t c = 0; c < cols.labels.size(); ++c) t.values[c][i][who] = at(cols.labels[c].first);
   }
   return out;
 }

@@ -31,12 +31,15 @@ struct LabelTable {
 
 struct LabelFile {
   LabelTable table;
-  std::vector<std::string> problems;  // "file:line: ..." rows that were left out
+  std::vector<std::string> problems;    // "file:line: ..." rows that were left out
+  std::vector<std::string> superseded;  // "file:line: ..." rows a later one replaced (not problems)
 };
 
 // Long form: a header naming `item` (or `id`) and `rater`, then label columns (`note`,
-// `labeled_at`, `timestamp` and `comment` are not labels). Wide form: `item` then one
-// column a rater, for the one field `wide_field`.
+// `labeled_at`, `timestamp` and `comment` are not labels). A label file is only
+// appended to (`silt triage` relabels that way): a later row for the same item and rater
+// supersedes the earlier one, whole. Wide form: `item` then one column a rater, for the
+// one field `wide_field`.
 Result<LabelFile> read_labels(const std::string& path, bool wide = false, const std::string& wide_field = "category");
 // The same from the file's text, `name` standing for its path in messages.
 Result<LabelFile> read_labels_text(std::string_view text, const std::string& name, bool wide = false,
