@@ -93,12 +93,22 @@ Summary summarize(const std::vector<int>& v) {
 
 }  // namespace
 
-Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
-  auto text = detail::read_file(path);
-  if (!text.ok()) return text.error();
-  auto csv = detail::parse_csv(text.value());
-  if (csv.rows.size() < 1) return Error{path + ": the file is empty", 0, 0, "empty"};
-  const auto& head = csv.rows.front();
+namespace {
+
+// Where the export puts each question.
+struct SurveyColumns {
+  struct Category {
+    std::optional<std::size_t> diagnosing, severity, fixing, met;
+  };
+  std::vector<Category> category;                   // taxonomy order
+  std::vector<std::pair<int, std::size_t>> levels;  // level, column
+  std::optional<std::size_t> scale, problematic;
+};
+
+// The columns, found by their question's text; an Error (duplicate-column) when a question
+// the reader takes by its text is asked twice.
+Result<SurveyColumns> survey_columns(const std::vector<std::string>& head, const std::string& path,
+                                     const Taxonomy& tax) {
   // A question the reader takes by its text must be asked once (Google Forms repeats
   // "Any comments?" and the "confronted" question: those are told apart by position).
   std::optional<Error> duplicate;
@@ -109,14 +119,9 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
                         1, static_cast<int>(k) + 1, "duplicate-column"};
     slot = k;
   };
-
-  // Find the columns.
-  struct CatCols {
-    std::optional<std::size_t> diagnosing, severity, fixing, met;
-  };
-  std::vector<CatCols> cat(tax.categories.size());
-  std::vector<std::pair<int, std::size_t>> level_cols;
-  std::optional<std::size_t> scale_col, problem_col;
+  SurveyColumns cols;
+  auto& cat = cols.category;
+  cat.resize(tax.categories.size());
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::size_t last_category = none;  // the category whose block the columns are in
   for (std::size_t k = 0; k < head.size(); ++k) {
@@ -137,22 +142,38 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
       continue;
     }
     if (auto l = level_of(h)) {
-      for (const auto& [seen, col] : level_cols)
+      for (const auto& [seen, col] : cols.levels)
         if (seen == *l && !duplicate) {
           std::optional<std::size_t> slot = col;
           take(slot, k);
         }
-      level_cols.emplace_back(*l, k);
+      cols.levels.emplace_back(*l, k);
       last_category = none;
       continue;
     }
     if (contains(h, "how would you judge this scale"))
-      take(scale_col, k);
+      take(cols.scale, k);
     else if (contains(h, "how problematic"))
-      take(problem_col, k);
+      take(cols.problematic, k);
     if (!contains(h, "any comments")) last_category = none;
   }
   if (duplicate) return *duplicate;
+  return cols;
+}
+
+}  // namespace
+
+Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
+  auto text = detail::read_file(path);
+  if (!text.ok()) return text.error();
+  auto csv = detail::parse_csv(text.value());
+  if (csv.rows.size() < 1) return Error{path + ": the file is empty", 0, 0, "empty"};
+  auto found = survey_columns(csv.rows.front(), path, tax);
+  if (!found.ok()) return found.error();
+  const SurveyColumns& columns = found.value();
+  const auto& cat = columns.category;
+  std::vector<std::pair<int, std::size_t>> level_cols = columns.levels;
+  const std::optional<std::size_t> scale_col = columns.scale, problem_col = columns.problematic;
   bool any = !level_cols.empty();
   for (const auto& c : cat) any = any || c.diagnosing || c.severity || c.fixing;
   if (!any) return Error{path + ":1: no column asks about a category or a level of the taxonomy"};
@@ -174,7 +195,7 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
     return v;
   };
   for (std::size_t c = 0; c < tax.categories.size(); ++c) {
-    const CatCols& cc = cat[c];
+    const SurveyColumns::Category& cc = cat[c];
     if (!cc.diagnosing && !cc.severity && !cc.fixing) continue;
     CategoryConsensus cons;
     cons.category = tax.categories[c].id;
