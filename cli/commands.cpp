@@ -146,7 +146,7 @@ std::vector<std::pair<std::string, std::shared_ptr<const RuleSet>>> rule_sets(co
   if (c.packs && c.forced_pack.empty()) {
     for (const auto& p : c.packs->packs()) out.emplace_back(p.name, c.packs->rules(p));
   } else {
-    out.emplace_back(c.forced_pack.empty() ? c.rules_file : c.forced_pack, c.rules);
+    out.emplace_back(c.forced_pack.empty() ? c.rules_file : c.forced_pack, single_rules(c));
   }
   return out;
 }
@@ -168,6 +168,8 @@ int cmd_validate(const std::vector<std::string>& args) {
   check_color(opt(vm, "color", "auto"));
 
   Config c = load_config(vm, true);
+  if (c.packs && c.forced_pack.empty())  // validate checks every pack
+    for (const auto& p : c.packs->packs()) c.packs->rules(p, &c.diagnostics);
   if (format == "json") {
     std::cout << to_json(c.diagnostics) << "\n";
   } else {

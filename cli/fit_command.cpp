@@ -83,6 +83,8 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
   auto config = require_config(vm, true);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
+  config->rules = single_rules(*config);  // the rules to fit: --rules, --pack, or the default pack
+  if (!config->rules) return exit_usage;
 
   // The text of the rules file, to write back with new numbers.
   std::string rules_text;
@@ -90,8 +92,11 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
     auto t = read_whole(opt(vm, "rules"));
     if (!t) return exit_usage;
     rules_text = std::move(*t);
+  } else if (auto b = builtin_file(config->rules->file())) {
+    rules_text = std::string(b->text);
   } else {
-    rules_text = std::string(builtin_rules().text);
+    spdlog::error("the rules of {} cannot be read back to be rewritten", config->rules->file());
+    return exit_usage;
   }
 
   bool bad = false;

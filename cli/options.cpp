@@ -137,13 +137,22 @@ Config load_config(const po::variables_map& vm, bool with_rules, const Config* l
       throw UsageError{"no pack '" + c.forced_pack + "' (the packs: " + names + ")"};
     }
   }
-  // Every pack that may read an issue is checked now (they load once, and are kept).
-  for (const auto& p : c.packs->packs())
-    if (!vm.count("pack") || &p == pack) c.packs->rules(p, &c.diagnostics);
-  c.rules = c.packs->rules(*pack);
+  // A pack map of the user's: every pack that may read an issue is checked now. The
+  // built-in packs are checked by the test suite: each loads when it is first needed
+  // (start-up compiles one pack, not all).
+  if (!map.empty())
+    for (const auto& p : c.packs->packs())
+      if (!vm.count("pack")) c.packs->rules(p, &c.diagnostics);
+  // A single rule set only for a pack named: the packs load as issues need them.
+  if (vm.count("pack")) c.rules = c.packs->rules(*pack, &c.diagnostics);
   c.rules_file =
       c.rules ? c.rules->file() + (map.empty() ? " (built in, pack " + pack->name + ")" : "") : pack->rules_file;
   return c;
+}
+
+std::shared_ptr<const RuleSet> single_rules(const Config& c) {
+  if (c.rules || !c.packs) return c.rules;
+  return c.packs->rules(c.packs->default_pack());
 }
 
 Classifier make_classifier(const Config& c) {

@@ -43,12 +43,16 @@ struct Config {
   Diagnostics diagnostics;
   std::string taxonomy_file, rules_file;
   bool rules_checked = false;  // false when the taxonomy failed, so rules were not read
-  bool ok() const { return taxonomy && (rules || !rules_checked) && !diagnostics.has_errors(); }
+  bool ok() const { return taxonomy && (rules || packs || !rules_checked) && !diagnostics.has_errors(); }
 };
 
 // Loads the taxonomy (and the rules when `with_rules`). A taxonomy already loaded from
 // the same options is passed as `loaded` to skip loading it again.
 Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr);
+
+// The one rule set a command about rules acts on: --rules's, the --pack named, or the
+// default pack's (loaded now).
+std::shared_ptr<const RuleSet> single_rules(const Config& config);
 
 // The classifier of the configuration: by packs (or the --pack forced), or by --rules.
 Classifier make_classifier(const Config& config);

@@ -33,9 +33,16 @@ Classifier::Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr
                        std::string forced)
     : taxonomy_(std::move(taxonomy)), packs_(std::move(packs)) {
   if (!forced.empty()) forced_ = packs_->find(forced);
-  const PackInfo& main = forced_ ? *forced_ : packs_->default_pack();
-  rules_ = packs_->rules(main);
-  name_ = main.name;
+  if (forced_) {
+    rules_ = packs_->rules(*forced_);
+    name_ = forced_->name;
+  }
+  // Otherwise each pack loads when an issue first needs it (the default one too).
+}
+
+const RuleSet& Classifier::rules() const {
+  if (rules_) return *rules_;
+  return *packs_->rules(packs_->default_pack());  // kept alive by the pack set
 }
 
 const RuleSet& Classifier::rules_for(const IssueView& issue, std::string* pack) const {
@@ -43,13 +50,13 @@ const RuleSet& Classifier::rules_for(const IssueView& issue, std::string* pack) 
     if (pack) *pack = name_;
     return *rules_;
   }
-  const PackInfo& p = packs_->for_repository(repository_of(issue));
-  auto rules = packs_->rules(p);
+  const PackInfo* p = &packs_->for_repository(repository_of(issue));
+  auto rules = packs_->rules(*p);
   if (!rules) {  // a pack whose rules do not load reads nothing: the default one does
-    if (pack) *pack = name_;
-    return *rules_;
+    p = &packs_->default_pack();
+    rules = packs_->rules(*p);
   }
-  if (pack) *pack = p.name;
+  if (pack) *pack = p->name;
   return *rules;  // kept alive by the pack set, which lives as long as this classifier
 }
 

@@ -100,7 +100,7 @@ class Classifier {
 
   const Taxonomy& taxonomy() const { return *taxonomy_; }
   // The single rule set, or the forced or default pack's.
-  const RuleSet& rules() const { return *rules_; }
+  const RuleSet& rules() const;
 
  private:
   std::shared_ptr<const Taxonomy> taxonomy_;
