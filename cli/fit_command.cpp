@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <iostream>
 
 #include "cli.h"
@@ -130,8 +131,17 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
   fo.iterations = vm["iterations"].as<std::size_t>();
   spdlog::info("fitting on {} labeled issues ({} folds, {} strengths)...", items.size(), fo.folds, fo.l2.size());
   FitResult fit = fit_rules(tax, *config->rules, items, fo);
-  std::cerr << fmt::format("silt rules fit: {} issues, L2 strength kept {}\n  before: {}\n  after:  {}\n", items.size(),
-                           fit.l2, figures(fit.before), figures(fit.after));
+  const std::string kept = fit.l2 < 0           ? std::string("the hand numbers as they are")
+                           : std::isinf(fit.l2) ? std::string("scales, biases and priors fitted, weights kept")
+                                                : fmt::format("everything fitted, L2 strength {}", fit.l2);
+  std::cerr << fmt::format("silt rules fit: {} issues; kept: {}\n  before: {}\n  after:  {}\n", items.size(), kept,
+                           figures(fit.before), figures(fit.after));
+  for (const auto& [l2, f] : fit.candidates)
+    spdlog::debug("candidate {}: {}",
+                  l2 < 0           ? std::string("hand")
+                  : std::isinf(l2) ? std::string("model only")
+                                   : fmt::format("L2 {}", l2),
+                  figures(f));
   std::string on = opt(vm, "describe");
   if (on.empty())
     for (const auto& g : vm["gold"].as<std::vector<std::string>>()) on += (on.empty() ? "" : ", ") + g;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -93,7 +94,7 @@ struct Problem {
   const RuleSet& rules;
   Params prior;          // the hand numbers: starting point and prior mean
   double l2_weight = 1;  // strength of the pull of rule weights to their prior
-  static constexpr double l2_bias = 1, l2_field = 10, l2_scale = 10, l2_prior = 1;
+  static constexpr double l2_bias = 10, l2_field = 10, l2_scale = 10, l2_prior = 1;
 
   // A rule's strongest field weight among the fields it fired in, and which field.
   static std::pair<double, std::size_t> strongest(Params& p, const std::vector<std::size_t>& fields) {
@@ -221,6 +222,11 @@ struct Problem {
       p.alpha() = std::max(p.alpha(), 0.01);
       p.gamma() = std::max(p.gamma(), 0.01);
       for (std::size_t f = 0; f < p.nf; ++f) p.field(f) = std::max(p.field(f), 0.0);
+      if (std::isinf(l2_weight)) {  // the rules' and fields' weights stay the hand-written ones
+        Params q = prior;
+        for (std::size_t r = 0; r < p.nr; ++r) p.weight(r) = q.weight(r);
+        for (std::size_t f = 0; f < p.nf; ++f) p.field(f) = q.field(f);
+      }
     }
     return p;
   }
@@ -263,12 +269,15 @@ FitFigures figures(const std::vector<FitItem>& items, const std::vector<Predicti
   FitFigures f;
   std::vector<std::pair<double, bool>> pairs;
   std::vector<bool> fallback;
+  double squares = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& p = preds[i];
     const bool right = p.top == items[i].category;
     ++f.n;
     f.category_accuracy += right;
-    f.log_loss -= std::log(std::max(p.p[items[i].category], 1e-12));
+    const double loss = -std::log(std::max(p.p[items[i].category], 1e-12));
+    f.log_loss += loss;
+    squares += loss * loss;
     if (items[i].level) {
       ++f.impact_n;
       f.impact_exact += p.level == items[i].level;
@@ -277,8 +286,10 @@ FitFigures figures(const std::vector<FitItem>& items, const std::vector<Predicti
     fallback.push_back(p.fallback);
   }
   if (f.n) {
-    f.category_accuracy /= static_cast<double>(f.n);
-    f.log_loss /= static_cast<double>(f.n);
+    const auto n = static_cast<double>(f.n);
+    f.category_accuracy /= n;
+    f.log_loss /= n;
+    if (f.n > 1) f.log_loss_se = std::sqrt(std::max(0.0, squares / n - f.log_loss * f.log_loss) / (n - 1));
   }
   if (f.impact_n) f.impact_exact /= static_cast<double>(f.impact_n);
   // The confidence as calibrated by a map fitted without the item.
@@ -308,11 +319,25 @@ FitResult fit_rules(const Taxonomy& tax, const RuleSet& rules, const std::vector
   Params hand = problem.prior;
   for (const auto& item : items) before.push_back(problem.predict(hand, item));
   out.before = figures(items, before, opt.review_target);
-  // Cross-validation, for each strength; the best log loss is kept.
-  std::vector<Prediction1> best_oof;
-  double best_loss = 0;
+  // Cross-validation of each candidate; the best held-out log loss is kept. The
+  // candidates: the hand numbers as they are (fitted on nothing: their held-out
+  // predictions are `before`), the model's few numbers alone (scales, biases, criteria
+  // priors; the rule and field weights kept: an infinite strength), and everything at
+  // each strength of the grid.
+  // The candidates from the simplest on: the hand numbers as they are (fitted on nothing:
+  // their held-out predictions are `before`); the model's few numbers alone (scales,
+  // biases, criteria priors; the rule and field weights kept: an infinite strength);
+  // everything, at each strength of the grid from the strongest. Each is cross-validated;
+  // the simplest whose held-out log loss is within one standard error of the best is
+  // kept (the one-standard-error rule: a weight bent to a few issues must earn it).
   const std::size_t folds = std::max<std::size_t>(2, opt.folds);
-  for (double l2 : opt.l2) {
+  std::vector<double> strengths = {std::numeric_limits<double>::infinity()};
+  std::vector<double> grid = opt.l2;
+  std::sort(grid.rbegin(), grid.rend());
+  strengths.insert(strengths.end(), grid.begin(), grid.end());
+  std::vector<std::vector<Prediction1>> oofs = {before};
+  out.candidates.emplace_back(-1, out.before);
+  for (double l2 : strengths) {
     problem.l2_weight = l2;
     std::vector<Prediction1> oof(items.size());
     for (std::size_t f = 0; f < folds; ++f) {
@@ -323,19 +348,30 @@ FitResult fit_rules(const Taxonomy& tax, const RuleSet& rules, const std::vector
       for (std::size_t i = 0; i < items.size(); ++i)
         if (fold_of(items[i].id, folds) == f) oof[i] = problem.predict(p, items[i]);
     }
-    FitFigures fig = figures(items, oof, opt.review_target);
-    if (best_oof.empty() || fig.log_loss < best_loss) {
-      best_loss = fig.log_loss;
-      best_oof = std::move(oof);
-      out.after = fig;
-      out.l2 = l2;
-    }
+    out.candidates.emplace_back(l2, figures(items, oof, opt.review_target));
+    oofs.push_back(std::move(oof));
   }
-  // The numbers kept: fitted on every item, at the strength kept.
-  problem.l2_weight = out.l2;
-  std::vector<const FitItem*> all;
-  for (const auto& item : items) all.push_back(&item);
-  Params p = problem.fit(all, opt.iterations);
+  std::size_t best = 0;
+  for (std::size_t c = 1; c < out.candidates.size(); ++c)
+    if (out.candidates[c].second.log_loss < out.candidates[best].second.log_loss) best = c;
+  const double bar = out.candidates[best].second.log_loss + out.candidates[best].second.log_loss_se;
+  std::size_t kept = best;
+  for (std::size_t c = 0; c < best; ++c)
+    if (out.candidates[c].second.log_loss <= bar) {
+      kept = c;
+      break;
+    }
+  out.l2 = out.candidates[kept].first;
+  out.after = out.candidates[kept].second;
+  const std::vector<Prediction1>& best_oof = oofs[kept];
+  // The numbers kept: fitted on every item, as the candidate kept.
+  Params p = problem.prior;
+  if (out.l2 >= 0) {
+    problem.l2_weight = out.l2;
+    std::vector<const FitItem*> all;
+    for (const auto& item : items) all.push_back(&item);
+    p = problem.fit(all, opt.iterations);
+  }
   out.model = problem.model_of(p);
   for (std::size_t r = 0; r < p.nr; ++r) out.rule_weights.push_back(p.weight(r));
   for (std::size_t f = 0; f < p.nf; ++f) out.field_weights.emplace_back(issue_fields()[f], p.field(f));

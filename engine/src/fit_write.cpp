@@ -114,7 +114,12 @@ std::string model_block(const Taxonomy& tax, const FitResult& fit, const std::st
   };
   std::string out = "# silt rules fit, " + std::string(date) + ": the numbers below, the rule weights and the\n";
   out += "#   field weights were fitted on " + std::to_string(fit.items) + " labeled issues (" + fitted_on + "),\n";
-  out += "#   with the hand-written numbers as the prior (L2, rule weights " + num(fit.l2) + ").\n";
+  out += fit.l2 < 0 ? std::string("#   and cross-validation kept the hand-written numbers as they are.\n")
+         : std::isinf(fit.l2)
+             ? std::string(
+                   "#   the rule and field weights kept: cross-validation preferred fitting the scales, biases\n"
+                   "#   and criteria priors alone.\n")
+             : "#   with the hand-written numbers as the prior (L2, rule weights " + num(fit.l2) + ").\n";
   out += "#   Cross-validated, " + std::string("each issue predicted by numbers fitted without it:\n");
   out += "#   before: " + figures(fit.before) + "\n";
   out += "#   after:  " + figures(fit.after) + "\n";

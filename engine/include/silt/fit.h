@@ -37,8 +37,9 @@ std::vector<FitItem> fit_items(const Taxonomy& taxonomy, const RuleSet& rules, c
 
 struct FitOptions {
   std::size_t folds = 5;
-  // L2 strengths tried for the rule weights (the one with the best cross-validated log
-  // loss is kept); the other parameters have fixed ones.
+  // L2 strengths tried for the rule weights; with the hand numbers as they are and the
+  // model's numbers alone (weights kept), the candidate with the best cross-validated log
+  // loss is kept. The other parameters have fixed strengths.
   std::vector<double> l2 = {0.1, 0.3, 1.0, 3.0, 10.0};
   std::size_t iterations = 1500;
   double review_target = 0.85;  // the accuracy the unflagged items should reach
@@ -50,6 +51,7 @@ struct FitFigures {
   std::size_t n = 0, impact_n = 0;
   double category_accuracy = 0, impact_exact = 0;
   double log_loss = 0;          // mean -log p(gold category)
+  double log_loss_se = 0;       // its standard error over the items
   std::optional<double> ece;    // of the calibrated confidence, itself cross-validated
   double review_threshold = 0;  // chosen so that unflagged items are right review_target of the time
   std::size_t unflagged = 0, unflagged_right = 0;
@@ -61,8 +63,12 @@ struct FitResult {
   std::vector<std::pair<std::string, double>> field_weights;  // issue_fields() order
   std::vector<std::pair<double, double>> calibration;         // fitted on the cross-validated predictions
   double review_threshold = 0;
-  double l2 = 0;  // the strength kept
+  // The candidate kept: -1 the hand numbers as they are, infinity the model's numbers
+  // alone (rule and field weights kept), else the strength of the L2 pull of the rule
+  // weights to their hand values.
+  double l2 = 0;
   FitFigures before, after;
+  std::vector<std::pair<double, FitFigures>> candidates;  // every candidate tried (l2 as above)
   std::size_t items = 0;
 };
 
