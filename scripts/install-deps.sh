@@ -12,6 +12,7 @@ run_packages=(
   libboost-program-options-dev         # command line
   libspdlog-dev libfmt-dev             # diagnostics on stderr, formatting
   libre2-dev                           # rule patterns (linear-time regex)
+  libhyperscan-dev                     # one scan for every rule (x86-64; built-in databases at build time)
   libsimdjson-dev                      # JSON input (issues, records)
   rapidjson-dev                        # JSON output on the hot path; in-place parse of big records
   nlohmann-json3-dev                   # small JSON outputs; locating a JSON syntax error

@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 
+#include <simdjson.h>
+
+#include "prefilter.h"
 #include "rules_spec.h"
 
 namespace silt {
@@ -62,8 +66,12 @@ struct PrefilterSet {
   }
 };
 
-// The compiled form: one RE2 per pattern, and per field one RE2::Set of the patterns of
-// the rules that look at it, so a field is scanned once to learn which rules may fire.
+// The compiled form. Each rule's own RE2 (and its `unless`), compiled on first use:
+// most rules never fire on a given input, and compiling them all would be most of the
+// start-up. The prefilter tells which rules may fire in a text: Hyperscan (prefilter.h)
+// when it could be built or read, else the reference path, one RE2::Set per group of
+// fields. Boilerplate and headings likewise: Hyperscan's candidates confirmed by RE2, or
+// RE2 sets. Everything lazy is safe from many threads.
 struct RuleSet::Compiled {
   struct FieldSet {
     std::string field;
@@ -74,31 +82,85 @@ struct RuleSet::Compiled {
     std::vector<bool> reads;         // by rule index: whether the rule reads this field
     std::vector<int> set_rules;      // set index -> rule index
   };
-  // Each rule's own RE2, compiled on first use: most rules never fire on a given input,
-  // and compiling them all is most of the start-up. Safe from many threads.
-  const RE2& pattern(std::size_t i) const {
-    std::call_once(once[i],
-                   [&] { patterns[i] = std::make_unique<RE2>(pattern_text[i], re2_options(case_sensitive[i])); });
-    return *patterns[i];
+  // A list of patterns compiled one by one on first use.
+  struct Lazy {
+    std::vector<std::string> text;
+    std::vector<bool> case_sensitive;
+    mutable std::vector<std::unique_ptr<RE2>> re;
+    mutable std::unique_ptr<std::once_flag[]> once;
+    void add(std::string t, bool cs) {
+      text.push_back(std::move(t));
+      case_sensitive.push_back(cs);
+    }
+    void seal() {
+      re.resize(text.size());
+      once = std::make_unique<std::once_flag[]>(text.size());
+    }
+    const RE2& operator[](std::size_t i) const {
+      std::call_once(once[i], [&] { re[i] = std::make_unique<RE2>(text[i], re2_options(case_sensitive[i])); });
+      return *re[i];
+    }
+  };
+  Lazy patterns, unless, boilerplate, headings;
+  std::vector<bool> has_unless;
+  std::vector<Section> heading_sections;  // heading pattern -> section
+  // The prefilter, one part a file (a pack's rules and those of the files it includes):
+  // a part's candidates are indices from its file's first rule, boilerplate and
+  // heading. Empty: the reference path.
+  struct Part {
+    std::size_t rule0 = 0, boilerplate0 = 0, heading0 = 0;
+    std::shared_ptr<const detail::Prefilter> pf;
+  };
+  std::vector<Part> hs;
+  std::vector<FieldSet> fields;  // the reference path's sets
+  mutable std::once_flag sets_once;
+  mutable std::unique_ptr<RE2::Set> boilerplate_set, headings_set;  // the reference path's
+
+  const RE2& pattern(std::size_t i) const { return patterns[i]; }
+  // The rules that may fire in `text` read as field `field`, in increasing order.
+  void candidates(std::size_t field, std::string_view text, std::vector<std::size_t>& out) const {
+    out.clear();
+    std::vector<std::size_t> part_out;
+    for (const auto& part : hs) {
+      part.pf->candidates(field, text, part_out);
+      for (std::size_t r : part_out) out.push_back(part.rule0 + r);
+    }
   }
-  std::vector<std::string> pattern_text;
-  std::vector<bool> case_sensitive;
-  mutable std::vector<std::unique_ptr<RE2>> patterns;
-  mutable std::unique_ptr<std::once_flag[]> once;
-  std::vector<std::unique_ptr<RE2>> unless;  // null when the rule has none
-  std::unique_ptr<RE2::Set> boilerplate;     // null when the file has none
-  std::unique_ptr<RE2::Set> headings;        // the `sections:` patterns, anchored; null when none
-  std::vector<Section> heading_sections;     // set index -> section
-  std::vector<FieldSet> fields;
+  const RE2* unless_of(std::size_t i) const { return has_unless[i] ? &unless[i] : nullptr; }
+
+  void reference_sets() const {
+    std::call_once(sets_once, [&] {
+      auto build = [](const Lazy& l, RE2::Anchor anchor) -> std::unique_ptr<RE2::Set> {
+        if (l.text.empty()) return nullptr;
+        auto set = std::make_unique<RE2::Set>(re2_options(false), anchor);
+        for (const auto& t : l.text)
+          if (set->Add(t, nullptr) < 0) return nullptr;
+        return set->Compile() ? std::move(set) : nullptr;
+      };
+      boilerplate_set = build(boilerplate, RE2::UNANCHORED);
+      headings_set = build(headings, RE2::ANCHOR_BOTH);
+    });
+  }
 
   bool is_boilerplate(std::string_view text) const {
-    if (!boilerplate) return false;
+    if (boilerplate.text.empty()) return false;
+    const re2::StringPiece piece(text.data(), text.size());
+    if (!hs.empty()) {
+      std::vector<std::size_t> cands;
+      for (const auto& part : hs) {
+        part.pf->boilerplate_candidates(text, cands);
+        for (std::size_t c : cands)
+          if (RE2::PartialMatch(piece, boilerplate[part.boilerplate0 + c])) return true;
+      }
+      return false;
+    }
+    reference_sets();
     std::vector<int> found;
-    return boilerplate->Match(re2::StringPiece(text.data(), text.size()), &found);
+    return boilerplate_set && boilerplate_set->Match(piece, &found);
   }
 
   std::optional<Section> section_of(std::string_view heading) const {
-    if (!headings) return std::nullopt;
+    if (headings.text.empty()) return std::nullopt;
     // Without surrounding punctuation, emoji and spaces ("## 🐛 Bug", "**Describe the bug:**").
     auto edge = [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); };
     std::size_t b = 0, e = heading.size();
@@ -110,8 +172,18 @@ struct RuleSet::Compiled {
       if (c == '\n' || c == '\t' || c == '\r') c = ' ';
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
+    if (!hs.empty()) {  // the first heading pattern that matches, as the reference set's
+      std::vector<std::size_t> cands;
+      for (const auto& part : hs) {
+        part.pf->heading_candidates(text, cands);
+        for (std::size_t c : cands)
+          if (RE2::FullMatch(text, headings[part.heading0 + c])) return heading_sections[part.heading0 + c];
+      }
+      return std::nullopt;
+    }
+    reference_sets();
     std::vector<int> found;
-    if (!headings->Match(text, &found) || found.empty()) return std::nullopt;
+    if (!headings_set || !headings_set->Match(text, &found) || found.empty()) return std::nullopt;
     return heading_sections[static_cast<std::size_t>(*std::min_element(found.begin(), found.end()))];
   }
 };
@@ -215,7 +287,7 @@ bool RuleSet::fires(std::size_t index, std::string_view text) const {
 
 bool RuleSet::find_firing(std::size_t index, std::string_view text, std::size_t& start, std::size_t& end) const {
   const RE2& pattern = compiled_->pattern(index);
-  const RE2* unless = compiled_->unless[index].get();
+  const RE2* unless = compiled_->unless_of(index);
   std::size_t from = 0;
   while (from <= text.size()) {
     re2::StringPiece m;
@@ -233,6 +305,29 @@ bool RuleSet::find_firing(std::size_t index, std::string_view text, std::size_t&
 
 std::vector<Hit> RuleSet::match(const IssueView& issue) const {
   std::vector<Hit> hits;
+  if (!compiled_->hs.empty()) {
+    // One Hyperscan scan a field tells which rules may fire; RE2 finds where, and `unless`.
+    const auto& fields = issue_fields();
+    std::vector<std::size_t> candidates;
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+      std::string_view text = issue.field(fields[f]);
+      if (text.empty()) continue;
+      if (simdjson::validate_utf8(text.data(), text.size())) {
+        compiled_->candidates(f, text, candidates);
+      } else {  // Hyperscan's UTF-8 mode takes valid UTF-8 only: every rule of the field is tested
+        candidates.clear();
+        for (std::size_t r = 0; r < rules_.size(); ++r)
+          if (std::find(rules_[r].fields.begin(), rules_[r].fields.end(), fields[f]) != rules_[r].fields.end())
+            candidates.push_back(r);
+      }
+      for (std::size_t r : candidates) {
+        std::size_t s = 0, e = 0;
+        if (find_firing(r, text, s, e)) hits.push_back({r, fields[f], s, e});
+      }
+    }
+    std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.rule < b.rule; });
+    return hits;
+  }
   std::vector<int> found;
   for (const auto& fs : compiled_->fields) {
     std::string_view text = issue.field(fs.field);
@@ -259,14 +354,19 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
       if (find_firing(r, text, s, e)) hits.push_back({r, fs.field, s, e});
     }
   }
-  std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.rule < b.rule; });
+  // In rule order, then in the order of issue_fields() (as the prefilter's path gives them).
+  const auto& order = issue_fields();
+  auto position = [&](const std::string& f) { return std::find(order.begin(), order.end(), f) - order.begin(); };
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    return a.rule != b.rule ? a.rule < b.rule : position(a.field) < position(b.field);
+  });
   return hits;
 }
 
 std::vector<Hit> RuleSet::suppressed(const IssueView& issue) const {
   std::vector<Hit> out;
   for (std::size_t r = 0; r < rules_.size(); ++r) {
-    if (!compiled_->unless[r]) continue;
+    if (!compiled_->has_unless[r]) continue;
     for (const auto& field : rules_[r].fields) {
       std::string_view text = issue.field(field);
       std::size_t s = 0, e = 0;
@@ -300,23 +400,13 @@ namespace detail {
 
 namespace {
 
-// The sets of the file's boilerplate and heading patterns.
-std::unique_ptr<RE2::Set> pattern_set(const std::vector<TextPattern>& patterns, RE2::Anchor anchor) {
-  if (patterns.empty()) return nullptr;
-  auto set = std::make_unique<RE2::Set>(re2_options(false), anchor);
-  for (const auto& p : patterns)
-    if (set->Add(p.text, nullptr) < 0) return nullptr;
-  return set->Compile() ? std::move(set) : nullptr;
-}
-
-// Per field, the prefilter set of the rules that read it.
-void build_field_sets(const std::vector<Rule>& rules, RuleSet::Compiled& compiled, Diagnostics& diags,
-                      const std::vector<SourceLocation>& pattern_where) {
+// Per field, the reference prefilter: a set of the rules that read it.
+void build_field_sets(const std::vector<Rule>& rules, RuleSet::Compiled& compiled) {
   const auto& known_fields = issue_fields();
-  // Prefilter sets: a field scans its text once with a set, then drops the rules that
-  // matched but do not read it. Compiling a set is most of the start-up, so a field
-  // reuses a set already built when that set's rules are a modest superset of its own;
-  // otherwise (code and output read few rules, and are long) it gets its own set.
+  // A field scans its text once with a set, then drops the rules that matched but do
+  // not read it. Compiling a set is most of the start-up, so a field reuses a set
+  // already built when that set's rules are a modest superset of its own; otherwise
+  // (code and output read few rules, and are long) it gets its own set.
   struct Built {
     std::vector<std::size_t> rules;
     std::shared_ptr<PrefilterSet> set;
@@ -359,53 +449,136 @@ void build_field_sets(const std::vector<Rule>& rules, RuleSet::Compiled& compile
     fs.set_rules = reuse->index;
   }
   compiled.fields = std::move(field_sets);
-  compiled.patterns.resize(rules.size());
-  compiled.once = std::make_unique<std::once_flag[]>(rules.size());
-  // A pattern that matches the empty text would fire on every issue: the sets tell for
-  // the rules they hold; a rule in no set (one failed to build) is compiled to tell.
-  std::vector<bool> empty(rules.size(), false), covered(rules.size(), false);
-  for (const auto& b : built) {
-    const RE2::Set* set = b.set->for_text("");  // exact in Latin-1: the empty text is ASCII
+}
+
+// A pattern that matches the empty text would fire on every issue. The prefilter (or
+// the reference sets) tells which rules may; a rule in no set (one failed to build) is
+// compiled to tell.
+void check_empty_matches(const RulesSpec& spec, const RuleSet::Compiled& compiled, Diagnostics& diags) {
+  std::vector<bool> empty(spec.rules.size(), false), covered(spec.rules.size(), false);
+  if (!compiled.hs.empty()) {
+    std::vector<std::size_t> candidates;
+    for (std::size_t f = 0; f < issue_fields().size(); ++f) {
+      compiled.candidates(f, "", candidates);
+      for (std::size_t r : candidates) empty[r] = RE2::PartialMatch("", compiled.pattern(r));
+    }
+    covered.assign(spec.rules.size(), true);
+  }
+  for (const auto& fs : compiled.fields) {
+    const RE2::Set* set = fs.set->for_text("");  // exact in Latin-1: the empty text is ASCII
     if (!set) continue;
-    for (int i : b.index) covered[static_cast<std::size_t>(i)] = true;
+    for (int i : fs.set_rules) covered[static_cast<std::size_t>(i)] = true;
     std::vector<int> found;
     if (set->Match("", &found))
-      for (int i : found) empty[static_cast<std::size_t>(b.index[static_cast<std::size_t>(i)])] = true;
+      for (int i : found) empty[static_cast<std::size_t>(fs.set_rules[static_cast<std::size_t>(i)])] = true;
   }
-  for (std::size_t i = 0; i < rules.size(); ++i) {
+  for (std::size_t i = 0; i < spec.rules.size(); ++i) {
     if (!covered[i]) empty[i] = RE2::PartialMatch("", compiled.pattern(i));
-    if (empty[i]) {
-      Diagnostic d;
-      d.code = "empty-match";
-      d.where = pattern_where[i];
-      d.subject_kind = "rule";
-      d.subject = rules[i].id;
-      d.message = "the pattern matches the empty text, so it fires on every issue";
-      diags.add(std::move(d));
-    }
+    if (!empty[i]) continue;
+    Diagnostic d;
+    d.code = "empty-match";
+    d.where = spec.pattern_where[i];
+    d.subject_kind = "rule";
+    d.subject = spec.rules[i].id;
+    d.message = "the pattern matches the empty text, so it fires on every issue";
+    diags.add(std::move(d));
   }
 }
 
 }  // namespace
 
-std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags) {
+std::vector<PrefilterPart> prefilter_parts(const RulesSpec& spec) {
+  std::vector<PrefilterPart> parts;
+  // The part of `file`, made when first seen: a file's rules, boilerplate and headings
+  // each follow one another in the spec (a file's are read before the next file's).
+  auto part_of = [&](const std::string& file) -> PrefilterPart& {
+    for (auto& p : parts)
+      if (p.file == file) return p;
+    parts.push_back({file, spec.rules.size(), spec.boilerplate.size(), spec.sections.size(), {}});
+    return parts.back();
+  };
+  const auto& fields = issue_fields();
+  for (std::size_t i = 0; i < spec.rules.size(); ++i) {
+    const Rule& r = spec.rules[i];
+    PrefilterPart& part = part_of(r.where.file);
+    if (part.source.rules.empty()) part.rule0 = i;
+    PrefilterSource::Pattern p;
+    p.text = r.pattern;
+    p.unless = r.unless;
+    p.case_sensitive = r.case_sensitive;
+    for (const auto& f : r.fields)
+      p.fields.push_back(static_cast<std::size_t>(std::find(fields.begin(), fields.end(), f) - fields.begin()));
+    part.source.rules.push_back(std::move(p));
+  }
+  for (std::size_t i = 0; i < spec.boilerplate.size(); ++i) {
+    PrefilterPart& part = part_of(spec.boilerplate[i].where.file);
+    if (part.source.boilerplate.empty()) part.boilerplate0 = i;
+    part.source.boilerplate.push_back(spec.boilerplate[i].text);
+  }
+  for (std::size_t i = 0; i < spec.sections.size(); ++i) {
+    PrefilterPart& part = part_of(spec.sections[i].second.where.file);
+    if (part.source.headings.empty()) part.heading0 = i;
+    part.source.headings.push_back(spec.sections[i].second.text);
+  }
+  // Were a file's patterns not one run, the parts would not cover every index once.
+  std::size_t rules = 0, boilerplate = 0, headings = 0;
+  for (const auto& p : parts) {
+    if ((!p.source.rules.empty() && p.rule0 != rules) ||
+        (!p.source.boilerplate.empty() && p.boilerplate0 != boilerplate) ||
+        (!p.source.headings.empty() && p.heading0 != headings))
+      return {};
+    rules += p.source.rules.size();
+    boilerplate += p.source.boilerplate.size();
+    headings += p.source.headings.size();
+  }
+  return parts;
+}
+
+bool reference_matcher() {
+  const char* m = std::getenv("SILT_MATCHER");
+  return m && std::string_view(m) == "re2";
+}
+
+std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags, Matcher matcher) {
   (void)taxonomy;
   auto compiled = std::make_shared<RuleSet::Compiled>();
   for (const auto& rule : spec.rules) {
-    compiled->pattern_text.push_back(rule.pattern);
-    compiled->case_sensitive.push_back(rule.case_sensitive);
-    compiled->unless.push_back(
-        rule.unless.empty() ? nullptr : std::make_unique<RE2>(rule.unless, re2_options(rule.case_sensitive)));
+    compiled->patterns.add(rule.pattern, rule.case_sensitive);
+    compiled->unless.add(rule.unless, rule.case_sensitive);
+    compiled->has_unless.push_back(!rule.unless.empty());
   }
-  compiled->boilerplate = pattern_set(spec.boilerplate, RE2::UNANCHORED);
-  std::vector<TextPattern> headings;
-  for (const auto& [section, p] : spec.sections) {
-    headings.push_back(p);
+  for (const auto& b : spec.boilerplate) compiled->boilerplate.add(b.text, false);
+  for (const auto& [section, h] : spec.sections) {
+    compiled->headings.add(h.text, false);
     compiled->heading_sections.push_back(section);
   }
-  compiled->headings = pattern_set(headings, RE2::ANCHOR_BOTH);
+  for (auto* lazy : {&compiled->patterns, &compiled->unless, &compiled->boilerplate, &compiled->headings}) lazy->seal();
+  if (matcher == Matcher::automatic && reference_matcher()) matcher = Matcher::reference;
+  // Each file's prefilter built into silt for these very patterns, or compiled now; else
+  // the reference sets.
+  if (matcher != Matcher::reference) {
+    const auto parts = prefilter_parts(spec);
+    for (const auto& part : parts) {
+      const PrefilterSource& src = part.source;
+      if (src.rules.empty() && src.boilerplate.empty() && src.headings.empty()) continue;
+      Result<std::shared_ptr<const Prefilter>> pf = Error{"no prefilter", 0, 0, "no-prefilter"};
+      if (matcher == Matcher::hyperscan_now)
+        pf = Prefilter::compile(src);
+      else if (std::string_view bytes = builtin_prefilter(Prefilter::fingerprint(src)); !bytes.empty())
+        pf = Prefilter::deserialize(bytes, src);
+      if (!pf.ok()) {
+        compiled->hs.clear();
+        break;
+      }
+      compiled->hs.push_back({part.rule0, part.boilerplate0, part.heading0, pf.value()});
+    }
+    if (parts.empty()) compiled->hs.clear();
+  }
+  // Built-in prefilters vouch for their patterns: the build checked them.
+  const bool vouched = matcher == Matcher::automatic && !compiled->hs.empty();
+  if (compiled->hs.empty()) build_field_sets(spec.rules, *compiled);
   const std::size_t errors = diags.error_count();
-  build_field_sets(spec.rules, *compiled, diags, spec.pattern_where);
+  if (!vouched) check_empty_matches(spec, *compiled, diags);
   if (diags.error_count() > errors) return std::nullopt;
   return RuleSetBuilder::make(std::move(spec), std::move(compiled));
 }

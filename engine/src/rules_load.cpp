@@ -9,6 +9,7 @@
 
 #include "read_file.h"
 #include "rules_spec.h"
+#include "silt/builtin.h"
 #include "yaml_reader.h"
 
 namespace silt {
@@ -507,12 +508,41 @@ IncludeReader include_from_disk() {
   };
 }
 
+namespace {
+
+// The spec the build read from a built-in file, when `yaml` is that file's text and
+// every file it includes reads as the built-in one of the same name (a copy of the
+// packs on disk, unchanged, is as good): reading YAML is most of a one-issue run.
+std::optional<detail::RulesSpec> builtin_spec(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy,
+                                              const IncludeReader& includes) {
+  auto same_as_builtin = [](const std::string& name, std::string_view text) {
+    auto b = builtin_file(name);
+    return b && b->text == text;
+  };
+  if (!same_as_builtin(file, yaml)) return std::nullopt;
+  const std::string_view pre = detail::builtin_spec(file);
+  if (pre.empty()) return std::nullopt;
+  auto spec = detail::spec_from_json(pre, taxonomy);
+  if (!spec) return std::nullopt;
+  namespace fs = std::filesystem;
+  for (std::size_t i = 1; i < spec->files.size(); ++i) {
+    if (!includes) return std::nullopt;
+    const std::string& name = spec->files[i];
+    auto got = includes(file, fs::path(name).lexically_relative(fs::path(file).parent_path()).string());
+    if (!got.ok() || got.value().first != name || !same_as_builtin(name, got.value().second)) return std::nullopt;
+  }
+  return spec;
+}
+
+}  // namespace
+
 // The library boundary: whatever yaml-cpp or RE2 throws becomes a diagnostic.
 RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy,
                     const IncludeReader& includes) {
   RuleLoad out;
   try {
-    auto spec = detail::read_rules_spec(yaml, file, taxonomy, includes, out.diagnostics);
+    std::optional<detail::RulesSpec> spec = builtin_spec(yaml, file, taxonomy, includes);
+    if (!spec) spec = detail::read_rules_spec(yaml, file, taxonomy, includes, out.diagnostics);
     if (!spec || out.diagnostics.has_errors()) return out;
     out.rules = detail::compile_rules(std::move(*spec), taxonomy, out.diagnostics);
   } catch (const std::exception& e) {

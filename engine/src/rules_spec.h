@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "prefilter.h"
 #include "silt/diagnostics.h"
 #include "silt/report.h"
 #include "silt/rules.h"
@@ -43,8 +44,37 @@ const std::vector<std::pair<std::string, Section>>& section_names();
 std::optional<RulesSpec> read_rules_spec(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy,
                                          const IncludeReader& includes, Diagnostics& diags);
 
+// How a rule set finds which rules may fire in a text (prefilter.h).
+enum class Matcher {
+  automatic,      // the prefilter built into silt for these patterns if there is one,
+                  // else the reference sets; SILT_MATCHER=re2 in the environment: reference
+  reference,      // RE2 sets only
+  hyperscan_now,  // a prefilter compiled now (seconds: the build tool, and tests)
+};
+
 // Compiles a spec without errors into a RuleSet; compile-time findings (a pattern that
-// matches the empty text, sets too large) go to `diags`. nullopt when there are any.
-std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags);
+// matches the empty text) go to `diags`. nullopt when there are any.
+std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags,
+                                     Matcher matcher = Matcher::automatic);
+
+// What the prefilter of a spec is built from: one part a file, with the index of the
+// file's first rule, boilerplate and heading pattern in the spec. Empty when a file's
+// patterns are not contiguous (then there is no prefilter).
+struct PrefilterPart {
+  std::string file;
+  std::size_t rule0 = 0, boilerplate0 = 0, heading0 = 0;
+  PrefilterSource source;
+};
+std::vector<PrefilterPart> prefilter_parts(const RulesSpec& spec);
+// The prefilter built into silt whose source has this fingerprint (empty when there is
+// none): builtin_prefilters.cpp, generated at build time by tools/build_prefilters.cpp.
+std::string_view builtin_prefilter(std::uint64_t fingerprint);
+
+// A spec as JSON, and back (nullopt when the text is not one, or was read against a
+// taxonomy with other categories, criteria or implications). The build writes one for
+// every built-in rules file; builtin_spec gives it (empty when there is none).
+std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy);
+std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy);
+std::string_view builtin_spec(std::string_view file);
 
 }  // namespace silt::detail

@@ -1,0 +1,419 @@
+#include "prefilter.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <mutex>
+
+#include "silt/issue.h"
+
+namespace silt::detail {
+
+std::string relaxed_pattern(std::string_view p) {
+  std::string out;
+  out.reserve(p.size());
+  bool in_class = false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      out += c;
+      out += p[++i];
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];  // a ']' first is a member
+      continue;
+    }
+    if (c == '{') {  // {m,n} -> {m,}
+      std::size_t j = i + 1;
+      while (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) ++j;
+      if (j > i + 1 && j < p.size() && p[j] == ',') {
+        std::size_t k = j + 1;
+        while (k < p.size() && std::isdigit(static_cast<unsigned char>(p[k]))) ++k;
+        if (k > j + 1 && k < p.size() && p[k] == '}') {
+          out.append(p.substr(i, j + 1 - i)).append("}");
+          i = k;
+          continue;
+        }
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+namespace {
+
+// The fields read as one text kind: what people write, code, console output.
+std::size_t field_group(const std::string& field) {
+  if (field == "code") return 1;
+  if (field == "output") return 2;
+  return 0;
+}
+
+bool non_ascii(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+struct Compiled {
+  hs_database_t* db = nullptr;
+  std::vector<std::size_t> ids;         // pattern id (position) -> index given
+  std::vector<std::size_t> unfiltered;  // indices Hyperscan could not take
+};
+
+// One database over `patterns` (index, text, caseless), matched anywhere or, with
+// `whole`, whole; a pattern Hyperscan rejects is left out and listed as unfiltered.
+Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bool>>& patterns, bool whole) {
+  Compiled out;
+  std::vector<std::string> texts;
+  std::vector<unsigned> flags;
+  for (const auto& [index, text, caseless] : patterns) {
+    // Hyperscan folds ASCII only: a caseless pattern with other letters stays with RE2.
+    if (caseless && non_ascii(text)) {
+      out.unfiltered.push_back(index);
+      continue;
+    }
+    std::string p = relaxed_pattern(text);
+    if (whole) p = "^(?:" + p + ")$";
+    texts.push_back(std::move(p));
+    flags.push_back(HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY |
+                    (caseless ? HS_FLAG_CASELESS : 0u));
+    out.ids.push_back(index);
+  }
+  // Compiled together; an expression Hyperscan rejects is dropped and the rest tried again.
+  while (!texts.empty()) {
+    std::vector<const char*> ptrs;
+    std::vector<unsigned> ids;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      ptrs.push_back(texts[i].c_str());
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
+                         nullptr, &out.db, &err) == HS_SUCCESS)
+      break;
+    const int bad = err->expression;
+    hs_free_compile_error(err);
+    out.db = nullptr;
+    if (bad < 0 || static_cast<std::size_t>(bad) >= texts.size()) {  // not one pattern's fault: none filtered
+      out.unfiltered.insert(out.unfiltered.end(), out.ids.begin(), out.ids.end());
+      out.ids.clear();
+      break;
+    }
+    const auto at = static_cast<std::size_t>(bad);
+    out.unfiltered.push_back(out.ids[at]);
+    texts.erase(texts.begin() + static_cast<std::ptrdiff_t>(at));
+    flags.erase(flags.begin() + static_cast<std::ptrdiff_t>(at));
+    out.ids.erase(out.ids.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  std::sort(out.unfiltered.begin(), out.unfiltered.end());
+  return out;
+}
+
+// Per thread, one scratch space grown to fit every database it is used with.
+struct ThreadScratch {
+  hs_scratch_t* scratch = nullptr;
+  std::vector<const hs_database_t*> fitted;
+  ~ThreadScratch() {
+    if (scratch) hs_free_scratch(scratch);
+  }
+  hs_scratch_t* for_db(const hs_database_t* db) {
+    if (!db) return scratch;
+    if (std::find(fitted.begin(), fitted.end(), db) == fitted.end()) {
+      if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) return nullptr;
+      fitted.push_back(db);
+    }
+    return scratch;
+  }
+};
+thread_local ThreadScratch tls;
+
+void collect(const hs_database_t* db, const std::vector<std::size_t>& map, std::string_view text,
+             std::vector<std::size_t>& out) {
+  if (!db) return;
+  hs_scratch_t* scratch = tls.for_db(db);
+  struct Ctx {
+    const std::vector<std::size_t>* map;
+    std::vector<std::size_t>* out;
+  } ctx{&map, &out};
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* c) -> int {
+    auto* x = static_cast<Ctx*>(c);
+    if (id < x->map->size()) x->out->push_back((*x->map)[id]);
+    return 0;
+  };
+  if (!scratch ||
+      hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match, &ctx) != HS_SUCCESS) {
+    out.insert(out.end(), map.begin(), map.end());  // cannot scan: every pattern is a candidate
+  }
+}
+
+void put_u64(std::string& s, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+bool get_u64(std::string_view& s, std::uint64_t& v) {
+  if (s.size() < 8) return false;
+  v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+  s.remove_prefix(8);
+  return true;
+}
+
+void put_list(std::string& s, const std::vector<std::size_t>& v) {
+  put_u64(s, v.size());
+  for (auto x : v) put_u64(s, x);
+}
+
+bool get_list(std::string_view& s, std::vector<std::size_t>& v) {
+  std::uint64_t n = 0, x = 0;
+  if (!get_u64(s, n) || n > s.size() / 8) return false;
+  v.clear();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    if (!get_u64(s, x)) return false;
+    v.push_back(static_cast<std::size_t>(x));
+  }
+  return true;
+}
+
+// A database as its in-memory image (what hs_deserialize_database_at makes of the
+// serialized bytes, at a 64-byte aligned address), at a 64-byte aligned offset of `s`:
+// read back in place, without a copy (Hyperscan's databases hold offsets, not
+// pointers, so that they can live in shared memory). Its size first; 0: no database.
+void put_db(std::string& s, const hs_database_t* db) {
+  char* bytes = nullptr;
+  std::size_t len = 0, size = 0;
+  if (!db || hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
+    put_u64(s, 0);
+    return;
+  }
+  std::unique_ptr<char, decltype(&std::free)> serialized(bytes, &std::free);
+  if (hs_serialized_database_size(bytes, len, &size) != HS_SUCCESS) {
+    put_u64(s, 0);
+    return;
+  }
+  const std::size_t rounded = (size + 63) / 64 * 64;
+  std::unique_ptr<char, decltype(&std::free)> image(static_cast<char*>(std::aligned_alloc(64, rounded)), &std::free);
+  if (!image || hs_deserialize_database_at(bytes, len, reinterpret_cast<hs_database_t*>(image.get())) != HS_SUCCESS) {
+    put_u64(s, 0);
+    return;
+  }
+  put_u64(s, size);
+  s.append((64 - s.size() % 64) % 64, '\0');
+  s.append(image.get(), size);
+}
+
+// `s` is a suffix of a 64-byte aligned buffer starting at `base`.
+bool get_db(std::string_view& s, const char* base, const hs_database_t*& db) {
+  std::uint64_t len = 0;
+  db = nullptr;
+  if (!get_u64(s, len)) return false;
+  if (len == 0) return true;
+  const std::size_t pad = (64 - static_cast<std::size_t>(s.data() - base) % 64) % 64;
+  if (pad > s.size() || len > s.size() - pad) return false;
+  s.remove_prefix(pad);
+  db = reinterpret_cast<const hs_database_t*>(s.data());
+  std::size_t size = 0;
+  // The header read back: Hyperscan's own magic and version checks, and the size.
+  const bool ok = hs_database_size(db, &size) == HS_SUCCESS && size == len;
+  s.remove_prefix(static_cast<std::size_t>(len));
+  return ok;
+}
+
+constexpr std::uint64_t magic = 0x31746c6973667270ull;  // "prfsilt1"
+
+}  // namespace
+
+struct PrefilterBuilder {
+  static std::shared_ptr<Prefilter> make() { return std::shared_ptr<Prefilter>(new Prefilter()); }
+};
+
+Prefilter::~Prefilter() {
+  if (!compiled_) return;  // read back: the databases live in the bytes
+  for (auto& g : groups_)
+    if (g.db) hs_free_database(const_cast<hs_database_t*>(g.db));
+  for (const Group* g : {&boilerplate_, &headings_})
+    if (g->db) hs_free_database(const_cast<hs_database_t*>(g->db));
+}
+
+std::vector<const hs_database_t*> Prefilter::databases() const {
+  std::vector<const hs_database_t*> out;
+  for (const auto& g : groups_) out.push_back(g.db);
+  out.push_back(boilerplate_.db);
+  out.push_back(headings_.db);
+  out.erase(std::remove(out.begin(), out.end(), nullptr), out.end());
+  return out;
+}
+
+std::uint64_t Prefilter::fingerprint(const PrefilterSource& src) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a over everything the databases depend on
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  mix(hs_version());
+  for (const auto& r : src.rules) {
+    mix(r.text);
+    mix(r.unless);
+    mix(r.case_sensitive ? "s" : "i");
+    for (auto f : r.fields) mix(std::to_string(f));
+  }
+  for (const auto& b : src.boilerplate) mix(b);
+  for (const auto& h2 : src.headings) mix(h2);
+  return h;
+}
+
+Result<std::shared_ptr<const Prefilter>> Prefilter::compile(const PrefilterSource& src) {
+  if (hs_valid_platform() != HS_SUCCESS) return Error{"Hyperscan does not run on this CPU", 0, 0, "no-hyperscan"};
+  auto pf = PrefilterBuilder::make();
+  pf->compiled_ = true;
+  const auto& fields = issue_fields();
+  pf->group_of_field_.assign(fields.size(), static_cast<std::size_t>(-1));
+  pf->reads_.assign(fields.size(), std::vector<bool>(src.rules.size(), false));
+  pf->unfiltered_.assign(fields.size(), {});
+  std::vector<std::vector<std::tuple<std::size_t, std::string, bool>>> groups(3);
+  std::vector<std::vector<bool>> in_group(3, std::vector<bool>(src.rules.size(), false));
+  for (std::size_t r = 0; r < src.rules.size(); ++r)
+    for (std::size_t f : src.rules[r].fields) {
+      pf->reads_[f][r] = true;
+      const std::size_t g = field_group(fields[f]);
+      pf->group_of_field_[f] = g;
+      if (!in_group[g][r]) {
+        in_group[g][r] = true;
+        groups[g].emplace_back(r, src.rules[r].text, !src.rules[r].case_sensitive);
+      }
+    }
+  for (auto& g : groups) {
+    Compiled c = compile_group(g, false);
+    pf->groups_.push_back({c.db, c.ids});
+    for (std::size_t r : c.unfiltered)
+      for (std::size_t f : src.rules[r].fields) pf->unfiltered_[f].push_back(r);
+  }
+  std::vector<std::tuple<std::size_t, std::string, bool>> boiler, heads;
+  for (std::size_t i = 0; i < src.boilerplate.size(); ++i) boiler.emplace_back(i, src.boilerplate[i], true);
+  for (std::size_t i = 0; i < src.headings.size(); ++i) heads.emplace_back(i, src.headings[i], true);
+  Compiled b = compile_group(boiler, false), h = compile_group(heads, true);
+  pf->boilerplate_ = {b.db, b.ids};
+  pf->boilerplate_unfiltered_ = b.unfiltered;
+  pf->headings_ = {h.db, h.ids};
+  pf->headings_unfiltered_ = h.unfiltered;
+  for (auto& u : pf->unfiltered_) std::sort(u.begin(), u.end());
+  return std::shared_ptr<const Prefilter>(pf);
+}
+
+std::string Prefilter::serialize(std::uint64_t fingerprint) const {
+  std::string s;
+  put_u64(s, magic);
+  put_u64(s, fingerprint);
+  put_list(s, group_of_field_);
+  put_u64(s, reads_.empty() ? 0 : reads_[0].size());
+  for (const auto& field : reads_) {
+    std::vector<std::size_t> list;
+    for (std::size_t r = 0; r < field.size(); ++r)
+      if (field[r]) list.push_back(r);
+    put_list(s, list);
+  }
+  for (const auto& u : unfiltered_) put_list(s, u);
+  put_u64(s, groups_.size());
+  for (const auto& g : groups_) {
+    put_list(s, g.rule_of);
+    put_db(s, g.db);
+  }
+  for (const Group* g : {&boilerplate_, &headings_}) {
+    put_list(s, g->rule_of);
+    put_db(s, g->db);
+  }
+  put_list(s, boilerplate_unfiltered_);
+  put_list(s, headings_unfiltered_);
+  return s;
+}
+
+Result<std::shared_ptr<const Prefilter>> Prefilter::deserialize(std::string_view s, const PrefilterSource& source) {
+  const Error stale{"the compiled prefilter is not for these rules", 0, 0, "stale-prefilter"};
+  const std::size_t nrules = source.rules.size(), nf = issue_fields().size();
+  // Every index read must be in range: the bytes may come from anywhere.
+  auto below = [](const std::vector<std::size_t>& v, std::size_t n) {
+    return std::all_of(v.begin(), v.end(), [n](std::size_t x) { return x < n; });
+  };
+  std::uint64_t m = 0, fp = 0, n = 0, ngroups = 0;
+  auto pf = PrefilterBuilder::make();
+  if (reinterpret_cast<std::uintptr_t>(s.data()) % 64 != 0) {  // not where it can be read in place: a copy
+    pf->copy_.reset(static_cast<char*>(std::aligned_alloc(64, (s.size() + 63) / 64 * 64)));
+    if (!pf->copy_) return Error{"out of memory", 0, 0, "no-hyperscan"};
+    std::memcpy(pf->copy_.get(), s.data(), s.size());
+    s = std::string_view(pf->copy_.get(), s.size());
+  }
+  const char* base = s.data();
+  if (!get_u64(s, m) || m != magic || !get_u64(s, fp) || fp != fingerprint(source)) return stale;
+  if (!get_list(s, pf->group_of_field_) || pf->group_of_field_.size() != nf || !get_u64(s, n) || n != nrules)
+    return stale;
+  pf->reads_.assign(nf, std::vector<bool>(nrules, false));
+  for (std::size_t f = 0; f < nf; ++f) {
+    std::vector<std::size_t> list;
+    if (!get_list(s, list) || !below(list, nrules)) return stale;
+    for (std::size_t r : list) pf->reads_[f][r] = true;
+  }
+  pf->unfiltered_.resize(nf);
+  for (auto& u : pf->unfiltered_)
+    if (!get_list(s, u) || !below(u, nrules)) return stale;
+  if (!get_u64(s, ngroups) || ngroups > 16) return stale;
+  for (std::uint64_t g = 0; g < ngroups; ++g) {
+    pf->groups_.emplace_back();  // owned from here, freed with pf
+    if (!get_list(s, pf->groups_.back().rule_of) || !below(pf->groups_.back().rule_of, nrules) ||
+        !get_db(s, base, pf->groups_.back().db))
+      return stale;
+  }
+  for (std::size_t f = 0; f < nf; ++f)
+    if (pf->group_of_field_[f] != static_cast<std::size_t>(-1) && pf->group_of_field_[f] >= ngroups) return stale;
+  for (auto [g, count] :
+       {std::pair{&pf->boilerplate_, source.boilerplate.size()}, std::pair{&pf->headings_, source.headings.size()}})
+    if (!get_list(s, g->rule_of) || !below(g->rule_of, count) || !get_db(s, base, g->db)) return stale;
+  if (!get_list(s, pf->boilerplate_unfiltered_) || !below(pf->boilerplate_unfiltered_, source.boilerplate.size()) ||
+      !get_list(s, pf->headings_unfiltered_) || !below(pf->headings_unfiltered_, source.headings.size()) || !s.empty())
+    return stale;
+  // Compiled for this CPU's features (at build time, on this machine or one like it)?
+  for (const hs_database_t* db : pf->databases())
+    if (!tls.for_db(db)) return Error{"the prefilter was compiled for another CPU", 0, 0, "stale-prefilter"};
+  return std::shared_ptr<const Prefilter>(pf);
+}
+
+void Prefilter::candidates(std::size_t field, std::string_view text, std::vector<std::size_t>& out) const {
+  out.clear();
+  if (field >= group_of_field_.size() || group_of_field_[field] >= groups_.size()) return;
+  const Group& g = groups_[group_of_field_[field]];
+  collect(g.db, g.rule_of, text, out);
+  const auto& reads = reads_[field];
+  out.erase(std::remove_if(out.begin(), out.end(), [&](std::size_t r) { return !reads[r]; }), out.end());
+  out.insert(out.end(), unfiltered_[field].begin(), unfiltered_[field].end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
+void Prefilter::boilerplate_candidates(std::string_view text, std::vector<std::size_t>& out) const {
+  out.clear();
+  collect(boilerplate_.db, boilerplate_.rule_of, text, out);
+  out.insert(out.end(), boilerplate_unfiltered_.begin(), boilerplate_unfiltered_.end());
+  std::sort(out.begin(), out.end());
+}
+
+void Prefilter::heading_candidates(std::string_view heading, std::vector<std::size_t>& out) const {
+  out.clear();
+  collect(headings_.db, headings_.rule_of, heading, out);
+  out.insert(out.end(), headings_unfiltered_.begin(), headings_unfiltered_.end());
+  std::sort(out.begin(), out.end());
+}
+
+}  // namespace silt::detail

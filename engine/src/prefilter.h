@@ -1,0 +1,89 @@
+// Private: the one-pass prefilter of a rule set. Hyperscan databases over every rule's
+// pattern, relaxed so that they match a superset of what RE2 matches, tell in one scan
+// of a text which rules may fire in it; RE2 then finds the exact match and applies
+// `unless` (rules.cpp). The template's boilerplate and headings get databases too.
+// Built once (at build time for the built-in packs, or on first use of a user's file,
+// then cached), serialized and deserialized in about a millisecond.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "silt/result.h"
+
+struct hs_database;
+
+namespace silt::detail {
+
+// What a prefilter is built from: the rules' patterns with the fields each reads, and
+// the boilerplate and heading patterns.
+struct PrefilterSource {
+  struct Pattern {
+    std::string text;
+    std::string unless;  // not compiled; in the fingerprint so that a prefilter vouches for every pattern
+    bool case_sensitive = false;
+    std::vector<std::size_t> fields;  // indices into issue_fields()
+  };
+  std::vector<Pattern> rules;
+  std::vector<std::string> boilerplate;  // caseless, unanchored
+  std::vector<std::string> headings;     // caseless, matched whole
+};
+
+// The pattern as the prefilter compiles it: every bounded repeat {m,n} made unbounded
+// {m,}, which can only match more (and keeps Hyperscan's databases small).
+std::string relaxed_pattern(std::string_view pattern);
+
+class Prefilter {
+ public:
+  // Compiles every database. A pattern Hyperscan cannot take is "unfiltered": the rule
+  // is a candidate wherever it reads (RE2 alone decides), never missed. Fails only when
+  // Hyperscan is unusable (no supported CPU, out of memory).
+  static Result<std::shared_ptr<const Prefilter>> compile(const PrefilterSource& source);
+  // What serialize() wrote, read in place when `bytes` is 64-byte aligned (then they must
+  // outlive the prefilter: built-in bytes do), else copied; fails (code "stale-prefilter") when the bytes are not for
+  // `source` (its fingerprint differs, or an index is out of range) or Hyperscan cannot
+  // read them.
+  static Result<std::shared_ptr<const Prefilter>> deserialize(std::string_view bytes, const PrefilterSource& source);
+  std::string serialize(std::uint64_t fingerprint) const;
+  // A hash of everything the databases depend on.
+  static std::uint64_t fingerprint(const PrefilterSource& source);
+
+  ~Prefilter();
+  Prefilter(const Prefilter&) = delete;
+  Prefilter& operator=(const Prefilter&) = delete;
+
+  // The rules that may fire in `text`, read as field `field` (an index into
+  // issue_fields()), in increasing order. Thread-safe. `text` must be valid UTF-8.
+  void candidates(std::size_t field, std::string_view text, std::vector<std::size_t>& out) const;
+  // The boilerplate patterns that may match `text`, and the heading patterns that may
+  // match `heading` whole (normalised by the caller), in increasing order: RE2 decides.
+  void boilerplate_candidates(std::string_view text, std::vector<std::size_t>& out) const;
+  void heading_candidates(std::string_view heading, std::vector<std::size_t>& out) const;
+
+ private:
+  Prefilter() = default;
+  struct Group {
+    const hs_database* db = nullptr;
+    std::vector<std::size_t> rule_of;  // pattern id -> rule
+  };
+  std::vector<Group> groups_;                         // one a group of fields
+  std::vector<std::size_t> group_of_field_;           // field -> group (npos: no rule reads it)
+  std::vector<std::vector<bool>> reads_;              // [field][rule]
+  std::vector<std::vector<std::size_t>> unfiltered_;  // [field]: rules always candidates
+  Group boilerplate_, headings_;
+  std::vector<std::size_t> boilerplate_unfiltered_, headings_unfiltered_;
+  bool compiled_ = false;  // the databases are Hyperscan's to free; else they live in the bytes read
+  struct Free {
+    void operator()(char* p) const { std::free(p); }
+  };
+  std::unique_ptr<char, Free> copy_;  // the bytes read, when they had to be copied to be aligned
+  std::vector<const hs_database*> databases() const;
+  friend struct PrefilterBuilder;
+};
+
+}  // namespace silt::detail

@@ -1,0 +1,197 @@
+#include "prefilter.h"
+
+#include <cstring>
+
+#include "rules_spec.h"
+#include "silt/issue.h"
+#include "test_support.h"
+
+using namespace silt;
+using namespace silt::detail;
+
+namespace {
+
+std::size_t field(const std::string& name) {
+  const auto& f = issue_fields();
+  return static_cast<std::size_t>(std::find(f.begin(), f.end(), name) - f.begin());
+}
+
+PrefilterSource::Pattern rule(std::string text, std::vector<std::string> fields, bool case_sensitive = false) {
+  PrefilterSource::Pattern p;
+  p.text = std::move(text);
+  p.case_sensitive = case_sensitive;
+  for (const auto& f : fields) p.fields.push_back(field(f));
+  return p;
+}
+
+PrefilterSource source() {
+  PrefilterSource s;
+  s.rules.push_back(rule(R"(\bshape\b)", {"title", "body"}));
+  s.rules.push_back(rule(R"(\bNaN\b)", {"output"}, true));
+  s.rules.push_back(rule(R"(loss\s+(is|was)\s+\d{1,3})", {"body"}));
+  s.rules.push_back(rule(R"(\bdoes\s*n.?t\s+(\w+\s+){0,2}?save)", {"body", "code"}));
+  s.rules.push_back(rule("(?i)größe", {"body"}));  // caseless beyond ASCII: RE2 decides alone
+  s.boilerplate = {"please provide", "describe the bug"};
+  s.headings = {"describe the (bug|problem)", "expected behaviou?r"};
+  return s;
+}
+
+std::vector<std::size_t> candidates(const Prefilter& pf, const std::string& f, const std::string& text) {
+  std::vector<std::size_t> out;
+  pf.candidates(field(f), text, out);
+  return out;
+}
+
+using V = std::vector<std::size_t>;
+
+}  // namespace
+
+TEST_CASE("relaxed patterns only widen bounded repeats", "[prefilter]") {
+  CHECK(relaxed_pattern(R"(a{1,3}b)") == "a{1,}b");
+  CHECK(relaxed_pattern(R"((\w+\s+){0,2}?x)") == R"((\w+\s+){0,}?x)");
+  CHECK(relaxed_pattern(R"(a{3})") == "a{3}");             // exact counts stay
+  CHECK(relaxed_pattern(R"(\{1,2\})") == R"(\{1,2\})");    // escaped braces are literal
+  CHECK(relaxed_pattern(R"([{1,2}]x)") == R"([{1,2}]x)");  // in a class
+  CHECK(relaxed_pattern(R"([]{1,2}])") == R"([]{1,2}])");  // ']' first is a member of the class
+  CHECK(relaxed_pattern(R"(a{,2})") == "a{,2}");           // not a repeat in RE2
+}
+
+TEST_CASE("the prefilter gives every rule that can fire, for the fields it reads", "[prefilter]") {
+  auto pf = Prefilter::compile(source());
+  REQUIRE(pf.ok());
+  const Prefilter& p = *pf.value();
+  CHECK(candidates(p, "title", "wrong Shape after reshape") == V{0});
+  CHECK(candidates(p, "title", "the loss was 12") == V{});               // rule 2 reads the body only
+  CHECK(candidates(p, "body", "the loss was 1234, not 12") == V{2, 4});  // 4: unfiltered
+  CHECK(candidates(p, "body", "nothing here") == V{4});
+  CHECK(candidates(p, "output", "loss: nan") == V{});  // case-sensitive
+  CHECK(candidates(p, "output", "loss: NaN") == V{1});
+  CHECK(candidates(p, "code", "# it doesn't really save") == V{3});
+  CHECK(candidates(p, "body", "it doesn't really save") == V{3, 4});
+  CHECK(candidates(p, "comments", "shape") == V{});  // no rule reads it
+
+  std::vector<std::size_t> out;
+  p.boilerplate_candidates("Please provide a minimal example", out);
+  CHECK(out == V{0});
+  p.heading_candidates("describe the problem", out);
+  CHECK(out == V{0});
+  p.heading_candidates("expected behavior", out);
+  CHECK(out == V{1});
+  p.heading_candidates("please describe the bug here", out);  // headings match whole
+  CHECK(out == V{});
+}
+
+TEST_CASE("a prefilter reads back what it wrote, aligned or not, and only for its rules", "[prefilter]") {
+  const PrefilterSource src = source();
+  const std::uint64_t fp = Prefilter::fingerprint(src);
+  const std::string bytes = Prefilter::compile(src).value()->serialize(fp);
+  // Copied to a 64-byte aligned address (read in place), and to an odd one (copied again).
+  for (std::size_t offset : {0, 1}) {
+    std::unique_ptr<char, decltype(&std::free)> buffer(static_cast<char*>(std::aligned_alloc(64, bytes.size() + 64)),
+                                                       &std::free);
+    std::memcpy(buffer.get() + offset, bytes.data(), bytes.size());
+    auto back = Prefilter::deserialize(std::string_view(buffer.get() + offset, bytes.size()), src);
+    REQUIRE(back.ok());
+    if (offset == 1) buffer.reset();  // read from its own copy: the bytes may go
+    CHECK(candidates(*back.value(), "body", "the loss was 1234") == V{2, 4});
+    CHECK(candidates(*back.value(), "output", "NaN") == V{1});
+  }
+  SECTION("other rules: stale") {
+    PrefilterSource other = src;
+    other.rules[0].unless = "reshape";  // the fingerprint covers `unless` too
+    auto back = Prefilter::deserialize(bytes, other);
+    REQUIRE_FALSE(back.ok());
+    CHECK(back.error().code == "stale-prefilter");
+  }
+  SECTION("cut short anywhere, or with a list's length changed: stale, never a crash") {
+    for (std::size_t n = 0; n < bytes.size(); n += (n < 4096 ? 1 : 4093)) {
+      auto back = Prefilter::deserialize(std::string_view(bytes.data(), n), src);
+      CHECK_FALSE(back.ok());
+    }
+    for (std::size_t at = 16; at < 64; ++at) {  // the field lists after the header
+      std::string bad = bytes;
+      bad[at] = static_cast<char>(bad[at] ^ 0x40);
+      auto back = Prefilter::deserialize(bad, src);
+      if (back.ok()) CHECK(candidates(*back.value(), "title", "shape").size() <= src.rules.size());
+    }
+  }
+}
+
+TEST_CASE("rules match alike with the prefilter and with RE2 alone", "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  const std::string yaml = R"(schema: silt/rules/v1
+boilerplate: ['please provide']
+sections:
+  current: ['describe the (bug|problem)']
+  expected: ['expected behaviou?r']
+rules:
+  - {id: shape, category: wrong-shape, pattern: '\bshape\b', in: [title, body]}
+  - {id: loss, category: wrong-calculation, pattern: 'loss\s+(is|was)\s+\d{1,3}', unless: 'expected', in: [body]}
+  - {id: nan, category: wrong-calculation, pattern: '\bNaN\b', case_sensitive: true, in: [output]}
+)";
+  auto compile = [&](Matcher m) {
+    Diagnostics diags;
+    auto spec = read_rules_spec(yaml, "r.yaml", *tax, {}, diags);
+    REQUIRE(spec);
+    auto rules = compile_rules(*spec, *tax, diags, m);
+    REQUIRE(rules);
+    return *rules;
+  };
+  const RuleSet hs = compile(Matcher::hyperscan_now), re2 = compile(Matcher::reference);
+  Issue issue;
+  issue.title = "Wrong shape";
+  issue.body = "The loss was 17 here. The expected loss was 3.\nloss is 40 and the shape is off";
+  issue.join_lists();
+  auto a = hs.match(issue), b = re2.match(issue);
+  REQUIRE(a.size() == b.size());
+  CHECK(a.size() == 3);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].rule == b[i].rule);
+    CHECK(a[i].field == b[i].field);
+    CHECK(a[i].start == b[i].start);
+  }
+  for (const RuleSet* r : {&hs, &re2}) {
+    CHECK(r->is_boilerplate("Please provide the code"));
+    CHECK_FALSE(r->is_boilerplate("the code"));
+    CHECK(r->section_of("## Describe the bug:") == Section::current);
+    CHECK(r->section_of("Expected behaviour") == Section::expected);
+    CHECK(r->section_of("Describe the bug in detail") == std::nullopt);
+  }
+}
+
+TEST_CASE("a pattern that matches the empty text is an error on either path", "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  const std::string yaml =
+      "schema: silt/rules/v1\nrules:\n  - {id: any, category: wrong-shape, pattern: 'x*', in: [body]}\n";
+  for (Matcher m : {Matcher::hyperscan_now, Matcher::reference}) {
+    Diagnostics diags;
+    auto spec = read_rules_spec(yaml, "r.yaml", *tax, {}, diags);
+    REQUIRE(spec);
+    CHECK_FALSE(compile_rules(*spec, *tax, diags, m));
+    CHECK(silt::test::find_code(diags, "empty-match"));
+  }
+}
+
+TEST_CASE("a rules spec reads back from JSON as it was", "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  for (std::string_view name : builtin_files()) {
+    if (name.substr(0, 6) != "rules/" || name == "rules/packs.yaml") continue;
+    INFO(name);
+    Diagnostics diags;
+    auto spec = read_rules_spec(builtin_file(name)->text, std::string(name), *tax, include_builtin(), diags);
+    REQUIRE(spec);
+    const std::string json = spec_to_json(*spec, *tax);
+    auto back = spec_from_json(json, *tax);
+    REQUIRE(back);
+    CHECK(spec_to_json(*back, *tax) == json);
+    CHECK(back->rules.size() == spec->rules.size());
+    // What the build embedded is what the YAML says now.
+    CHECK(builtin_spec(name) == json);
+  }
+  // Against another taxonomy (criteria implied otherwise), the YAML is read again.
+  Taxonomy other = *tax;
+  other.categories[0].implies.clear();
+  CHECK_FALSE(spec_from_json(builtin_spec("rules/generic.yaml"), other));
+  CHECK_FALSE(spec_from_json("{\"taxonomy\": 1}", *tax));
+  CHECK_FALSE(spec_from_json("not json", *tax));
+}
