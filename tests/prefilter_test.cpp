@@ -159,6 +159,74 @@ rules:
   }
 }
 
+TEST_CASE("a user's rules file: its prefilter compiled on request, cached by content, read back",
+          "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  silt::test::TempDir dir;
+  const std::string cache = (dir.path / "cache").string();
+  struct Env {  // SILT_CACHE_DIR for this test only
+    explicit Env(const std::string& v) { ::setenv("SILT_CACHE_DIR", v.c_str(), 1); }
+    ~Env() { ::unsetenv("SILT_CACHE_DIR"); }
+  } env(cache);
+  const std::string yaml = R"(schema: silt/rules/v1
+rules:
+  - {id: shape, category: wrong-shape, pattern: '\bshape\s+(is|was)\b', in: [title, body]}
+  - {id: nan, category: wrong-calculation, pattern: '\bNaN\b', case_sensitive: true, in: [body]}
+)";
+  auto cached_files = [&] {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(cache, ec)) n += e.path().extension() == ".bin";
+    return n;
+  };
+  Issue issue;
+  issue.title = "The shape is wrong";
+  issue.body = "Loss is NaN, the shape was (3, 4); nan is fine";
+  issue.join_lists();
+
+  auto plain = load_rules(yaml, "mine.yaml", *tax);
+  REQUIRE(plain.rules);
+  CHECK_FALSE(plain.rules->prefiltered());  // nothing cached yet: RE2 sets
+  CHECK(cached_files() == 0);
+
+  auto compiled = load_rules(yaml, "mine.yaml", *tax, {}, Prefilters::compile);
+  REQUIRE(compiled.rules);
+  CHECK(compiled.rules->prefiltered());
+  CHECK(cached_files() == 1);
+
+  auto again = load_rules(yaml, "mine.yaml", *tax);  // reads the cache
+  REQUIRE(again.rules);
+  CHECK(again.rules->prefiltered());
+  auto a = again.rules->match(issue), b = plain.rules->match(issue);
+  REQUIRE(a.size() == b.size());
+  CHECK(a.size() == 3);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].rule == b[i].rule);
+    CHECK(a[i].start == b[i].start);
+  }
+
+  // Another pattern is another key: the cached prefilter is not used for it.
+  std::string changed = yaml;
+  changed.replace(changed.find("NaN"), 3, "Inf");
+  auto other = load_rules(changed, "mine.yaml", *tax);
+  REQUIRE(other.rules);
+  CHECK_FALSE(other.rules->prefiltered());
+
+  // A damaged cache file is not trusted: the RE2 sets, the same hits.
+  for (const auto& e : std::filesystem::directory_iterator(cache)) std::filesystem::resize_file(e.path(), 100);
+  auto damaged = load_rules(yaml, "mine.yaml", *tax);
+  REQUIRE(damaged.rules);
+  CHECK_FALSE(damaged.rules->prefiltered());
+  CHECK(damaged.rules->match(issue).size() == 3);
+
+  // An unwritable cache is a warning, never a failure.
+  ::setenv("SILT_CACHE_DIR", "/proc/silt-cannot-be-here", 1);
+  auto unwritable = load_rules(yaml, "mine.yaml", *tax, {}, Prefilters::compile);
+  REQUIRE(unwritable.rules);
+  CHECK(unwritable.rules->prefiltered());
+  CHECK(silt::test::find_code(unwritable.diagnostics, "cache-unwritable"));
+}
+
 TEST_CASE("a pattern that matches the empty text is an error on either path", "[prefilter][rules]") {
   auto tax = silt::test::builtin_taxonomy_loaded();
   const std::string yaml =

@@ -86,4 +86,12 @@ class Prefilter {
   friend struct PrefilterBuilder;
 };
 
+// The directory prefilters of users' rules are cached in: $SILT_CACHE_DIR ("off": none),
+// else $XDG_CACHE_HOME/silt, else ~/.cache/silt.
+std::string prefilter_cache_dir();
+// The cached prefilter of `source`; null when there is none that reads back.
+std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source);
+// Writes `prefilter` (compiled from `source`) to the cache, atomically; the path written.
+Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterSource& source);
+
 }  // namespace silt::detail

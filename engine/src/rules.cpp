@@ -363,6 +363,10 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
   return hits;
 }
 
+bool RuleSet::prefiltered() const {
+  return compiled_ && !compiled_->hs.empty();
+}
+
 std::vector<Hit> RuleSet::suppressed(const IssueView& issue) const {
   std::vector<Hit> out;
   for (std::size_t r = 0; r < rules_.size(); ++r) {
@@ -534,6 +538,25 @@ std::vector<PrefilterPart> prefilter_parts(const RulesSpec& spec) {
   return parts;
 }
 
+namespace {
+
+std::shared_ptr<const Prefilter> compile_and_cache(const PrefilterPart& part, Diagnostics& diags) {
+  auto pf = Prefilter::compile(part.source);
+  if (!pf.ok()) return nullptr;
+  if (auto written = cache_prefilter(*pf.value(), part.source); !written.ok()) {
+    Diagnostic d;
+    d.code = "cache-unwritable";
+    d.severity = Severity::warning;
+    d.where.file = part.file;
+    d.message = "the compiled prefilter could not be cached: " + written.error().message;
+    d.hint = "set SILT_CACHE_DIR to a writable directory";
+    diags.add(std::move(d));
+  }
+  return pf.value();
+}
+
+}  // namespace
+
 bool reference_matcher() {
   const char* m = std::getenv("SILT_MATCHER");
   return m && std::string_view(m) == "re2";
@@ -554,28 +577,34 @@ std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, D
   }
   for (auto* lazy : {&compiled->patterns, &compiled->unless, &compiled->boilerplate, &compiled->headings}) lazy->seal();
   if (matcher == Matcher::automatic && reference_matcher()) matcher = Matcher::reference;
-  // Each file's prefilter built into silt for these very patterns, or compiled now; else
-  // the reference sets.
+  // Each file's prefilter built into silt for these very patterns, or cached, or compiled
+  // now; else the reference sets. Built-in prefilters vouch for their patterns: the
+  // build checked them.
+  bool vouched = matcher != Matcher::hyperscan_now;
   if (matcher != Matcher::reference) {
     const auto parts = prefilter_parts(spec);
     for (const auto& part : parts) {
       const PrefilterSource& src = part.source;
       if (src.rules.empty() && src.boilerplate.empty() && src.headings.empty()) continue;
-      Result<std::shared_ptr<const Prefilter>> pf = Error{"no prefilter", 0, 0, "no-prefilter"};
-      if (matcher == Matcher::hyperscan_now)
-        pf = Prefilter::compile(src);
-      else if (std::string_view bytes = builtin_prefilter(Prefilter::fingerprint(src)); !bytes.empty())
-        pf = Prefilter::deserialize(bytes, src);
-      if (!pf.ok()) {
+      std::shared_ptr<const Prefilter> pf;
+      if (matcher == Matcher::hyperscan_now) {
+        if (auto c = Prefilter::compile(src); c.ok()) pf = c.value();
+      } else if (std::string_view bytes = builtin_prefilter(Prefilter::fingerprint(src)); !bytes.empty()) {
+        if (auto b = Prefilter::deserialize(bytes, src); b.ok()) pf = b.value();
+      } else {
+        pf = cached_prefilter(src);
+        vouched = false;
+        if (!pf && matcher == Matcher::cache) pf = compile_and_cache(part, diags);
+      }
+      if (!pf) {
         compiled->hs.clear();
         break;
       }
-      compiled->hs.push_back({part.rule0, part.boilerplate0, part.heading0, pf.value()});
+      compiled->hs.push_back({part.rule0, part.boilerplate0, part.heading0, pf});
     }
     if (parts.empty()) compiled->hs.clear();
   }
-  // Built-in prefilters vouch for their patterns: the build checked them.
-  const bool vouched = matcher == Matcher::automatic && !compiled->hs.empty();
+  vouched = vouched && !compiled->hs.empty();
   if (compiled->hs.empty()) build_field_sets(spec.rules, *compiled);
   const std::size_t errors = diags.error_count();
   if (!vouched) check_empty_matches(spec, *compiled, diags);

@@ -538,13 +538,15 @@ std::optional<detail::RulesSpec> builtin_spec(std::string_view yaml, const std::
 
 // The library boundary: whatever yaml-cpp or RE2 throws becomes a diagnostic.
 RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy,
-                    const IncludeReader& includes) {
+                    const IncludeReader& includes, Prefilters prefilters) {
   RuleLoad out;
   try {
     std::optional<detail::RulesSpec> spec = builtin_spec(yaml, file, taxonomy, includes);
     if (!spec) spec = detail::read_rules_spec(yaml, file, taxonomy, includes, out.diagnostics);
     if (!spec || out.diagnostics.has_errors()) return out;
-    out.rules = detail::compile_rules(std::move(*spec), taxonomy, out.diagnostics);
+    out.rules =
+        detail::compile_rules(std::move(*spec), taxonomy, out.diagnostics,
+                              prefilters == Prefilters::compile ? detail::Matcher::cache : detail::Matcher::automatic);
   } catch (const std::exception& e) {
     out.rules.reset();
     Diagnostic d;
@@ -557,14 +559,14 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   return out;
 }
 
-RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy) {
+RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy, Prefilters prefilters) {
   auto text = detail::read_file(path);
   if (!text.ok()) {
     RuleLoad out;
     out.diagnostics.add(detail::unreadable_file(path, text.error()));
     return out;
   }
-  return load_rules(text.value(), path, taxonomy, include_from_disk());
+  return load_rules(text.value(), path, taxonomy, include_from_disk(), prefilters);
 }
 
 }  // namespace silt

@@ -46,10 +46,13 @@ std::optional<RulesSpec> read_rules_spec(std::string_view yaml, const std::strin
 
 // How a rule set finds which rules may fire in a text (prefilter.h).
 enum class Matcher {
-  automatic,      // the prefilter built into silt for these patterns if there is one,
-                  // else the reference sets; SILT_MATCHER=re2 in the environment: reference
+  automatic,      // the prefilter built into silt or cached (prefilter_cache_dir) for
+                  // each file's patterns if there is one, else the reference sets;
+                  // SILT_MATCHER=re2 in the environment: the reference sets
   reference,      // RE2 sets only
   hyperscan_now,  // a prefilter compiled now (seconds: the build tool, and tests)
+  cache,          // as automatic, with the cached prefilters of users' files; a part
+                  // with none is compiled now and cached (silt rules compile)
 };
 
 // Compiles a spec without errors into a RuleSet; compile-time findings (a pattern that

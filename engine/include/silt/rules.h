@@ -133,6 +133,10 @@ class RuleSet {
   // As fires(), and sets [start, end) to the first match that counts.
   bool find_firing(std::size_t index, std::string_view text, std::size_t& start, std::size_t& end) const;
 
+  // Whether a Hyperscan prefilter (built in, or cached: Prefilters) finds the rules to
+  // try; else every field is scanned with RE2 sets. The hits are the same either way.
+  bool prefiltered() const;
+
   // Runs every rule's tests; returns the failures (empty when all pass).
   std::vector<RuleTestFailure> run_tests() const;
   std::size_t test_count() const;
@@ -185,14 +189,27 @@ using IncludeReader =
 // The IncludeReader of files on disk: `path` relative to the directory of `from`.
 IncludeReader include_from_disk();
 
+// How a rule set finds the rules that may fire in a text. Built-in rules files come with
+// a Hyperscan prefilter compiled at build time; a user's file's is compiled on request
+// and cached (in $SILT_CACHE_DIR, else $XDG_CACHE_HOME/silt, else ~/.cache/silt) by the
+// content of its patterns. A file with none uses one RE2 set a field (SILT_MATCHER=re2
+// forces this): the same hits, a slower start.
+enum class Prefilters {
+  use,      // the built-in or cached ones
+  compile,  // also compile (seconds) and cache those missing
+};
+
+// Where Prefilters::compile caches them; empty when nowhere (SILT_CACHE_DIR=off).
+std::string prefilter_cache_directory();
+
 // Parses, validates and compiles a rules YAML document against `taxonomy` (target ids
 // are checked there), with the files it includes read by `includes` (none may be
 // included when it is empty). Collects every finding. Never throws.
 RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy,
-                    const IncludeReader& includes = {});
+                    const IncludeReader& includes = {}, Prefilters prefilters = Prefilters::use);
 
 // Reads `path` and the files it includes from disk, then as load_rules. An unreadable
 // file is a diagnostic.
-RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy);
+RuleLoad load_rules_file(const std::string& path, const Taxonomy& taxonomy, Prefilters prefilters = Prefilters::use);
 
 }  // namespace silt
