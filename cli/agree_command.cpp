@@ -120,31 +120,35 @@ std::string render_text(const std::vector<FieldAgreement>& fields, const LabelTa
 }  // namespace
 
 int cmd_agree(const std::vector<std::string>& args) {
-  po::options_description own("Agree options");
-  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("LABELS.csv"), "the labels")(
+  po::options_description own;
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("LABELS.csv"),
+                    "the labels: item,rater,<field>... (or --wide)")(
       "wide", po::bool_switch(), "item,<rater1>,<rater2>... for one field (--field)")(
-      "field", po::value<std::string>()->default_value("category"), "the field of a --wide file")(
+      "field", po::value<std::string>()->default_value("category")->value_name("F"), "the field of a --wide file")(
       "nominal", po::bool_switch(), "treat impact and numeric fields as nominal, not ordinal")(
       "engine", po::bool_switch(), "add silt as a rater, classifying the items of --issues")(
       "issues", po::value<std::string>()->value_name("FILE"), "the issues the labels are about (any batch input)")(
-      "format,f", po::value<std::string>()->default_value("text"), "text or json")(
-      "bootstrap", po::value<std::size_t>()->default_value(1000), "bootstrap resamples for the intervals (0: none)")(
-      "seed", po::value<std::uint64_t>()->default_value(1), "seed of the bootstrap")(
-      "top", po::value<std::size_t>()->default_value(10), "items listed with the most disagreement");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt agree LABELS.csv [--wide [--field F]] [--engine --issues FILE]\n\n"
-                          "How far labelers agree, field by field (category, impact, each criterion): percent\n"
-                          "agreement, Fleiss', Conger's and each pair's Cohen's kappa, Krippendorff's alpha,\n"
-                          "Gwet's AC1, each with its n and 95% bootstrap interval; for ordinal fields (impact)\n"
-                          "also linear and quadratic kappas, ordinal and interval alphas and AC2. Each rater\n"
-                          "against the others' majority; the items with the most disagreement. Long form:\n"
-                          "item,rater,<field>...");
+      "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json")(
+      "bootstrap", po::value<std::size_t>()->default_value(1000)->value_name("N"),
+      "bootstrap resamples for the intervals (0: none)")(
+      "seed", po::value<std::uint64_t>()->default_value(1)->value_name("S"), "seed of the bootstrap")(
+      "top", po::value<std::size_t>()->default_value(10)->value_name("N"), "items listed with the most disagreement");
+  const HelpText help{
+      "silt agree LABELS.csv [--wide [--field F]] [--engine --issues FILE] [OPTIONS]",
+      "How far labelers agree, field by field (category, impact, each criterion): percent agreement, Fleiss', "
+      "Conger's and each pair's Cohen's kappa, Krippendorff's alpha, Gwet's AC1, each with its n and 95% "
+      "bootstrap interval; for ordinal fields (impact) also linear and quadratic kappas, ordinal and interval "
+      "alphas and AC2. Each rater against the others' majority; the items with the most disagreement. A later "
+      "row for the same item and rater supersedes the earlier one.",
+      {},
+      {{"0", "the figures were printed"},
+       {"2", "usage or configuration error"},
+       {"3", "the file is not a labels CSV, or rows or values were left out (named on stderr)"}},
+      {"silt agree labels.csv", "silt agree labels.csv --format json > agree.json",
+       "silt agree labels.csv --engine --issues issues.jsonl", "silt agree --wide --field impact levels.csv"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_rules);
   if (cmd.help) return exit_ok;
-  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
-  // a structured binding).
   const po::variables_map& vm = cmd.vm;
-  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
     throw UsageError{"name one labels file"};
   const std::string format = opt(vm, "format", "text");
@@ -152,7 +156,7 @@ int cmd_agree(const std::vector<std::string>& args) {
   const bool engine = vm["engine"].as<bool>();
   if (engine && !vm.count("issues")) throw UsageError{"--engine needs --issues FILE: the issues to classify"};
 
-  auto config = require_config(vm, engine, &criteria.probe);
+  auto config = require_config(vm, engine);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
   const std::string path = vm["input"].as<std::vector<std::string>>()[0];
@@ -220,29 +224,32 @@ int cmd_agree(const std::vector<std::string>& args) {
 }
 
 int cmd_check(const std::vector<std::string>& args) {
-  po::options_description own("Check options");
+  po::options_description own;
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("LABELS.csv"), "the labels")(
       "issues", po::value<std::string>()->value_name("FILE"), "also list rows whose category silt contradicts")(
-      "min-confidence", po::value<double>()->default_value(0.8), "how sure silt must be to contradict a label")(
-      "format,f", po::value<std::string>()->default_value("text"), "text or json");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt check LABELS.csv [--issues FILE]\n\n"
-                          "Lists every row whose impact level does not follow from the labeler's own criteria\n"
-                          "answers under the loaded matrix, with the level it should have been; with --issues,\n"
-                          "also every row whose category silt contradicts with strong evidence: a list to\n"
-                          "re-read, not a verdict. Exit 0 when there is nothing to list, 1 otherwise.");
+      "min-confidence", po::value<double>()->default_value(0.8)->value_name("X"),
+      "how sure silt must be to contradict a label")(
+      "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json");
+  const HelpText help{
+      "silt check LABELS.csv [--issues FILE] [OPTIONS]",
+      "Lists every row whose impact level does not follow from the labeler's own criteria answers under the "
+      "loaded matrix, with the level it should have been; with --issues, also every row whose category silt "
+      "contradicts with strong evidence: a list to re-read, not a verdict.",
+      {},
+      {{"0", "nothing to list"},
+       {"1", "rows were listed"},
+       {"2", "usage or configuration error"},
+       {"3", "the file is not a labels CSV, or the issues could not be read"}},
+      {"silt check labels.csv", "silt check labels.csv --issues issues.jsonl --min-confidence 0.9"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_rules);
   if (cmd.help) return exit_ok;
-  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
-  // a structured binding).
   const po::variables_map& vm = cmd.vm;
-  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
     throw UsageError{"name one labels file"};
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
   const bool with_engine = vm.count("issues") > 0;
-  auto config = require_config(vm, with_engine, &criteria.probe);
+  auto config = require_config(vm, with_engine);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
   const std::string path = vm["input"].as<std::vector<std::string>>()[0];

@@ -5,8 +5,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include "options.h"
 #include "silt/batch.h"
 #include "silt/files.h"
+#include "silt/labels.h"
 
 namespace silt::cli {
 namespace {
@@ -155,60 +158,128 @@ class CliSink : public BatchSink {
   std::map<std::string, std::uint64_t> by_code_;
 };
 
+// Appends `items` to `out` after `head`, comma-separated, wrapped at 100 columns with
+// the continuation lines indented under the first item.
+void append_wrapped(std::string& out, const std::string& head, const std::vector<std::string>& items) {
+  std::string line = head;
+  const std::string indent(head.size(), ' ');
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::string item = items[i];
+    if (i + 1 < items.size()) item.push_back(',');
+    if (line.size() > indent.size() && line.size() + 1 + item.size() > 100) {
+      out += line;
+      out.push_back('\n');
+      line = indent;
+    }
+    line.push_back(' ');
+    line += item;
+  }
+  out += line;
+  out.push_back('\n');
+}
+
+// The closing lines on stderr, none over 100 columns.
 void print_summary(const BatchStats& s, const CliSink& sink) {
   const double secs = s.seconds > 0 ? s.seconds : 1e-9;
-  std::string line =
-      fmt::format("silt batch: {} records read, {} labeled, {} rejected", s.records, s.labeled, s.rejected);
-  if (!sink.by_code().empty()) {
-    std::vector<std::string> codes;
-    for (const auto& [code, n] : sink.by_code()) codes.push_back(fmt::format("{} {}", n, code));
-    line += fmt::format(" ({})", fmt::join(codes, ", "));
-  }
-  if (s.resumed) line += fmt::format(", {} already in the partial output", s.resumed);
-  if (s.loud) line += fmt::format(", {} left out as loud bugs (--silent-only)", s.loud);
-  if (s.input_errors) line += fmt::format(", {} unreadable input(s)", s.input_errors);
-  line += fmt::format("; {:.2f} s, {:.1f} MB/s, {:.0f} records/s", s.seconds, static_cast<double>(s.bytes) / 1e6 / secs,
-                      static_cast<double>(s.records) / secs);
-  std::cerr << line << "\n";
+  std::string out = fmt::format("silt batch: {} records read, {} labeled, {} rejected; {:.2f} s, {:.1f} MB/s\n",
+                                s.records, s.labeled, s.rejected, s.seconds, static_cast<double>(s.bytes) / 1e6 / secs);
+  if (s.labeled)
+    out += fmt::format("  needs review: {} (no rule decided, or a close call); loud bugs labeled: {}\n", s.needs_review,
+                       s.loud_labeled);
+  std::vector<std::string> notes;
+  for (const auto& [code, n] : sink.by_code()) notes.push_back(fmt::format("{} {}", n, code));
+  if (!notes.empty()) append_wrapped(out, "  rejected:", notes);
+  if (s.resumed) out += fmt::format("  {} records already in the partial output (--resume)\n", s.resumed);
+  if (s.loud) out += fmt::format("  {} records left out as loud bugs (--silent-only)\n", s.loud);
+  if (s.input_errors) out += fmt::format("  {} input(s) could not be read\n", s.input_errors);
   if (!s.by_category.empty()) {
     std::vector<std::string> cats, levels;
     for (const auto& [id, n] : s.by_category) cats.push_back(fmt::format("{}={}", id, n));
     for (const auto& [l, n] : s.by_level) levels.push_back(fmt::format("{}={}", l ? std::to_string(l) : "none", n));
-    std::cerr << fmt::format("  categories: {}\n  levels: {}\n", fmt::join(cats, ", "), fmt::join(levels, ", "));
+    append_wrapped(out, "  categories:", cats);
+    append_wrapped(out, "  levels:", levels);
   }
   if (sink.hidden_rejects())
-    std::cerr << "  " << sink.hidden_rejects() << " more rejects not named here (--rejects FILE keeps them all)\n";
+    out += fmt::format("  {} more rejects not named here (--rejects FILE keeps them all)\n", sink.hidden_rejects());
+  std::cerr << out;
+}
+
+// Ctrl-C and SIGTERM while a batch runs: the first one asks run_batch to stop reading
+// (what was read is still written, whole); the handler then steps aside, so a second
+// one stops the process at once.
+std::atomic<bool> interrupt_flag{false};
+volatile std::sig_atomic_t interrupt_signal = 0;
+
+extern "C" void on_interrupt(int sig) {
+  interrupt_signal = sig;
+  interrupt_flag.store(true);
+}
+
+// A signal ignored when silt started (nohup, a shell's background job) stays ignored.
+void catch_interrupts() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
+std::string resume_command(const std::vector<std::string>& args) {
+  std::string line = "silt batch";
+  for (const auto& a : args)
+    if (a != "--restart") {
+      line.push_back(' ');
+      line += shell_quote(a);
+    }
+  line += " --resume";
+  return line;
 }
 
 }  // namespace
 
 int cmd_batch(const std::vector<std::string>& args) {
-  po::options_description own("Batch options");
-  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"),
+  po::options_description own;
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("INPUT"),
                     "files, directories (every *.json), - for stdin")(
-      "input-format", po::value<std::string>()->default_value("auto"), "auto, jsonl, json or csv")(
-      "format,f", po::value<std::string>()->default_value("jsonl"),
-      "jsonl (what classify --format json prints) or csv")("output,o", po::value<std::string>()->value_name("FILE"),
-                                                           "write here (atomically, via FILE.partial), not stdout")(
+      "input-format", po::value<std::string>()->default_value("auto")->value_name("FORMAT"),
+      "auto, jsonl, json or csv")("format,f", po::value<std::string>()->default_value("jsonl")->value_name("FORMAT"),
+                                  "jsonl (what classify --format json prints) or csv")(
+      "output,o", po::value<std::string>()->value_name("FILE"),
+      "write here (atomically, via FILE.partial), not stdout")(
+      "resume", po::bool_switch(), "continue what -o FILE.partial holds from an interrupted run")(
+      "restart", po::bool_switch(), "discard what -o FILE.partial holds from an interrupted run, and start again")(
       "rejects", po::value<std::string>()->value_name("FILE"), "write each bad record here, unchanged")(
-      "jobs,j", po::value<unsigned>()->default_value(0), "worker threads (0: one per core)")(
+      "jobs,j", po::value<unsigned>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")(
       "fail-fast", po::bool_switch(), "stop at the first bad record")(
       "silent-only", po::bool_switch(), "leave out records whose report shows a loud bug (traceback, crash, hang)")(
       "emit", po::value<std::string>()->value_name("gh"), "gh: write a gh issue edit command a record, not labels")(
       "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too")(
-      "resume", po::bool_switch(), "continue what -o FILE.partial holds from an interrupted run")(
       "progress", po::bool_switch(), "show a progress bar on stderr even when it is not a terminal")(
       "no-progress", po::bool_switch(), "never show the progress bar")(
-      "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C for every record")(
       "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
       "reject records bigger than this (too-large), never holding them: 64M, 1G, 500K, bytes");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt batch [OPTIONS] INPUT...\n\n"
-                          "Labels every issue of the inputs, in parallel, and writes one output record per\n"
-                          "good input record, in input order. Bad records are reported (file:line), kept\n"
-                          "with --rejects, and counted; the others still all come out. Exit 0 when every\n"
-                          "record was good, 3 when some were rejected or an input could not be read.");
+  const HelpText help{
+      "silt batch [OPTIONS] INPUT...",
+      "Labels every issue of the inputs, in parallel, and writes one output record per good input record, in "
+      "input order. Bad records are reported (file:line), kept with --rejects, and counted; the others still all "
+      "come out. With -o FILE the output goes to FILE.partial, renamed to FILE when the run completes; a run "
+      "stopped (Ctrl-C, a crash) leaves FILE.partial, which --resume continues and a plain re-run refuses to "
+      "discard unless told --restart.",
+      {},
+      {{"0", "every record was good"},
+       {"2", "usage or configuration error; a FILE.partial a re-run would discard"},
+       {"3", "some records were rejected or an input could not be read (the good records are all written)"},
+       {"4", "the output could not be written"},
+       {"130", "stopped by Ctrl-C (143: by SIGTERM); the line printed says how to resume"}},
+      {"silt batch issues.jsonl -o labels.jsonl", "silt batch dump/ more.csv -f csv -o labels.csv --rejects bad.txt",
+       "gh api --paginate repos/OWNER/REPO/issues | silt batch - > labels.jsonl",
+       "silt batch huge.jsonl -o labels.jsonl --resume     # after an interruption",
+       "silt batch issues.jsonl --emit gh > label.sh"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_answers);
   if (cmd.help) return exit_ok;
   // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
   // a structured binding).
@@ -238,7 +309,10 @@ int cmd_batch(const std::vector<std::string>& args) {
   }
   const bool resume = vm["resume"].as<bool>();
   const std::string output = opt(vm, "output");
+  const bool restart = vm["restart"].as<bool>();
   if (resume && output.empty()) throw UsageError{"--resume needs -o FILE: it continues FILE.partial"};
+  if (restart && output.empty()) throw UsageError{"--restart needs -o FILE: it discards FILE.partial"};
+  if (resume && restart) throw UsageError{"--resume and --restart contradict each other"};
   if (vm["progress"].as<bool>() && vm["no-progress"].as<bool>())
     throw UsageError{"--progress and --no-progress contradict each other"};
   const bool quiet = vm["quiet"].as<bool>();
@@ -296,6 +370,10 @@ int cmd_batch(const std::vector<std::string>& args) {
       std::error_code rm;
       fs::remove(partial, rm);  // the empty file open() created
       return exit_ok;
+    } else if (!resume && !restart && fs::file_size(partial, ec) > 0 && !ec) {
+      spdlog::error("{} holds the output of an interrupted run ({}); --resume goes on from it, --restart discards it",
+                    printable(partial), human_bytes(static_cast<double>(fs::file_size(partial, ec))));
+      return exit_usage;
     } else if (auto e = out->keep(0)) {
       spdlog::error("{}", printable(e->message));
       return exit_write;
@@ -319,6 +397,8 @@ int cmd_batch(const std::vector<std::string>& args) {
 
   Classifier classifier = make_classifier(*config);
   CliSink sink(out.get(), rejects.get(), progress, quiet);
+  options.cancel = &interrupt_flag;
+  catch_interrupts();
   BatchStats stats = run_batch(classifier, options, sink);
   sink.clear_progress();
 
@@ -334,6 +414,25 @@ int cmd_batch(const std::vector<std::string>& args) {
     spdlog::error("{}: write failed: {}", out ? printable(out->written_path()) : std::string("<stdout>"),
                   out ? printable(out->error()) : std::string(std::strerror(errno)));
     return exit_write;
+  }
+  if (stats.interrupted) {
+    const int sig = interrupt_signal ? interrupt_signal : SIGINT;
+    std::string far = fmt::format("{} records read", stats.records);
+    if (stats.total_bytes > 0)
+      far += fmt::format(" ({} of {}, {:.0f}%)", human_bytes(static_cast<double>(stats.bytes)),
+                         human_bytes(static_cast<double>(stats.total_bytes)),
+                         100.0 * static_cast<double>(stats.bytes) / static_cast<double>(stats.total_bytes));
+    if (out && !out->direct()) {
+      out->flush();
+      spdlog::error("interrupted ({}) after {}; {} holds the {} records labeled so far. Go on with:\n  {}",
+                    sig == SIGTERM ? "SIGTERM" : "Ctrl-C", far, printable(out->written_path()),
+                    stats.labeled + stats.resumed, resume_command(args));
+    } else {
+      spdlog::error("interrupted ({}) after {}; the {} records labeled so far were written",
+                    sig == SIGTERM ? "SIGTERM" : "Ctrl-C", far, stats.labeled);
+    }
+    if (!quiet) print_summary(stats, sink);
+    return 128 + sig;
   }
   if (out) {
     if (stats.stopped) {

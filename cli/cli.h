@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,14 @@ int cmd_taxonomy(const std::vector<std::string>& args);
 // text read differently from what it is. Tabs become a space.
 std::string printable(std::string_view text, bool keep_newlines = false);
 
+// Display width of UTF-8 text, counting each code point as one column.
+std::size_t width(std::string_view s);
+
+// `text`'s words (split at spaces and newlines) wrapped at `cols` columns, each line
+// starting with `indent`, the first with `first` when given; every line ends with '\n'.
+std::string wrap(const std::string& text, std::size_t cols, const std::string& indent,
+                 const std::optional<std::string>& first = std::nullopt);
+
 // Whether to colour stdout: "always", "never", or "auto" (a TTY, NO_COLOR unset,
 // TERM not "dumb").
 bool use_color(const std::string& when);
@@ -69,6 +78,13 @@ std::string render_table(const std::vector<Classification>& cs, const std::vecto
 // `taxonomy show`: categories, criteria and the matrix, with the survey's figures
 // beside each category and level when `consensus` has them.
 std::string render_taxonomy(const Taxonomy& t, const Consensus* consensus, bool color);
+
+// `taxonomy show --format json`: name, file, fallback, categories (id, name, definition,
+// example, label, implies), criteria (id, question), levels (number, threat, description,
+// label), the matrix (a row of cells "X", "O", "-" a criterion, in level order), the hit
+// policy, and `consensus`: the survey's figures as `silt consensus --format json` prints
+// them, or null when not shown.
+std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus);
 
 // The consensus file at `path`, or the built-in one (the study's survey) when empty;
 // nullopt after reporting an error.

@@ -1,10 +1,12 @@
 // The commands: each parses its options, calls the engine and prints.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -20,25 +22,32 @@
 namespace silt::cli {
 
 int cmd_classify(const std::vector<std::string>& args) {
-  po::options_description own("Classify options");
+  po::options_description own;
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"),
                     "issue files; - (or none, with a pipe) reads stdin")(
       "title", po::value<std::string>()->value_name("T"), "classify an inline issue with this title")(
       "text", po::value<std::string>()->value_name("S"), "classify an inline issue with this body")(
-      "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C (repeatable)")(
-      "format,f", po::value<std::string>()->default_value("text"),
+      "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
       "text, json (one object; JSON Lines for several issues) or table")(
       "emit", po::value<std::string>()->value_name("gh"),
       "gh: print the gh issue edit command that labels each issue, instead")(
       "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too")(
       "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
       "refuse an input file bigger than this: 64M, 1G, 500K, bytes");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt classify [OPTIONS] [FILE...|-]\n\n"
-                          "Classifies each issue: a category, an impact level, a rationale and the evidence.\n"
-                          "Inputs are detected by content: a GitHub REST issue object, gh --json output\n"
-                          "(an object or an array), or plain text/Markdown (first line = title).");
+  const HelpText help{
+      "silt classify [OPTIONS] [FILE...|-]\n       silt classify [OPTIONS] --title T [--text S]",
+      "Classifies each issue: a category, an impact level, a rationale and the evidence. Inputs are detected by "
+      "content: a GitHub REST issue object, gh --json output (an object or an array), or plain text/Markdown (the "
+      "first line is the title). A CSV is not an issue: silt batch reads a CSV of issues.",
+      {},
+      {{"0", "every issue classified"},
+       {"2", "usage or configuration error"},
+       {"3", "an input could not be read (the others were still classified)"},
+       {"4", "the output could not be written"}},
+      {"silt classify examples/01-wrong-shape.md", "silt classify --format json --results issue.md",
+       "gh issue view 88 --repo OWNER/REPO --json number,title,body,labels,url | silt classify -",
+       "silt classify --emit gh issue.json | sh", "silt classify --title 'Adam ignores lr' --text 'No effect.'"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_answers);
   if (cmd.help) return exit_ok;
   // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
   // a structured binding).
@@ -76,7 +85,7 @@ int cmd_classify(const std::vector<std::string>& args) {
   auto emit = [&](const Issue& issue, const std::string& name) {
     Classification c = classifier.classify(issue, answers);
     if (emit_gh) {
-      std::cout << gh_issue_edit(c, tax, vm["label-all"].as<bool>()).line;
+      std::cout << gh_issue_edit(c, tax, vm["label-all"].as<bool>(), issue.labels_text).line;
     } else if (format == "json") {
       std::cout << to_json(c) << "\n";
     } else if (format == "text") {
@@ -106,13 +115,18 @@ int cmd_classify(const std::vector<std::string>& args) {
 }
 
 int cmd_labels(const std::vector<std::string>& args) {
-  po::options_description own("Labels options");
-  own.add_options()("repo", po::value<std::string>()->value_name("OWNER/REPO"), "the repository");
-  auto parsed = parse_command(args, own,
-                              "Usage: silt labels --repo OWNER/REPO\n\n"
-                              "Prints the gh label create --force commands that create the taxonomy's labels (one\n"
-                              "a category, one a level) in the repository: gh does not create a missing label\n"
-                              "when it edits an issue. Pipe to sh to run them.");
+  po::options_description own;
+  own.add_options()("repo", po::value<std::string>()->value_name("OWNER/REPO"), "the repository (required)");
+  auto parsed = parse_command(
+      args, own,
+      {"silt labels --repo OWNER/REPO",
+       "Prints the gh label create --force commands that create the taxonomy's labels (one a category, one a "
+       "level) in the repository: gh does not create a missing label when it edits an issue. Pipe to sh to run "
+       "them.",
+       {},
+       {{"0", "the commands were printed"}, {"2", "usage or configuration error (a missing or malformed --repo)"}},
+       {"silt labels --repo OWNER/REPO | sh", "silt labels --repo OWNER/REPO --taxonomy my-taxonomy.yaml"}},
+      shared_none);
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
   const std::string repo = opt(vm, "repo");
@@ -154,13 +168,18 @@ std::vector<std::pair<std::string, std::shared_ptr<const RuleSet>>> rule_sets(co
 }  // namespace
 
 int cmd_validate(const std::vector<std::string>& args) {
-  po::options_description own("Validate options");
-  own.add_options()("format,f", po::value<std::string>()->default_value("text"), "text or json");
+  po::options_description own;
+  own.add_options()("format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json");
   auto parsed = parse_command(args, own,
-                              "Usage: silt validate [--taxonomy FILE] [--rules FILE] [--format text|json]\n\n"
-                              "Loads both files and reports every finding (errors and warnings) with its\n"
-                              "file:line:column, a stable code and the source line. Exit 0 when there is no\n"
-                              "error, 2 otherwise.");
+                              {"silt validate [--taxonomy FILE] [--rules FILE | --pack NAME] [--format text|json]",
+                               "Loads the taxonomy and the rules (every pack, or the one named, or the file) and "
+                               "reports every finding, errors and warnings, each with its file:line:column, a "
+                               "stable code and the source line.",
+                               {},
+                               {{"0", "no error (warnings allowed)"}, {"2", "a file has errors"}},
+                               {"silt validate", "silt validate --rules rules/mine.yaml --format json",
+                                "silt validate --taxonomy tests/fixtures/five-levels.yaml"}},
+                              shared_rules);
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
   const std::string format = opt(vm, "format", "text");
@@ -222,37 +241,88 @@ int rules_lint(const Config& c, const std::string& format) {
   return count ? exit_findings : exit_ok;
 }
 
+// `silt rules compile`: each rule set read without a prefilter is loaded again with
+// Prefilters::compile, which caches what it compiles.
+int rules_compile(const Config& c, const std::string& format) {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  bool failed = false;
+  for (const auto& [name, set] : rule_sets(c)) {
+    std::string state = "built in or cached";
+    double seconds = 0;
+    if (!set->prefiltered()) {
+      const auto start = std::chrono::steady_clock::now();
+      RuleLoad again = load_rules_file(set->file(), *c.taxonomy, Prefilters::compile);
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      for (const auto& d : again.diagnostics.all()) std::cerr << to_text(d, false);
+      if (again.rules && again.rules->prefiltered()) {
+        state = again.diagnostics.warning_count() ? "compiled, not cached" : "compiled and cached";
+      } else {
+        state = "no prefilter (SILT_MATCHER=re2, or a pattern Hyperscan cannot take): RE2 sets";
+        failed = true;
+      }
+    }
+    if (format == "json") {
+      all.push_back({{"pack", name}, {"file", set->file()}, {"prefilter", state}, {"seconds", seconds}});
+    } else {
+      std::cout << (name == set->file() ? set->file() : "pack " + name) << ": " << state;
+      if (seconds > 0) std::cout << fmt::format(" ({:.2f} s)", seconds);
+      std::cout << "\n";
+    }
+  }
+  const std::string dir = prefilter_cache_directory();
+  if (format == "json")
+    std::cout << nlohmann::ordered_json{{"cache", dir}, {"rule_sets", all}}.dump(2) << "\n";
+  else
+    std::cout << "cache: " << (dir.empty() ? std::string("none (SILT_CACHE_DIR=off)") : dir) << "\n";
+  return failed ? exit_findings : exit_ok;
+}
+
 }  // namespace
 
 int cmd_rules(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "fit") return cmd_rules_fit(std::vector<std::string>(args.begin() + 1, args.end()));
-  po::options_description own("Rules options");
-  own.add_options()("action", po::value<std::string>(), "test or lint")(
-      "format,f", po::value<std::string>()->default_value("text"), "text or json");
+  po::options_description own;
+  own.add_options()("action", po::value<std::string>(), "")(
+      "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json");
   po::positional_options_description pos;
   pos.add("action", 1);
-  auto parsed = parse_command(args, own,
-                              "Usage: silt rules test|lint|fit [--pack NAME | --rules FILE] [--format text|json]\n\n"
-                              "test: validates each pack (or the one named, or the file), then runs the tests\n"
-                              "      kept with each rule: every 'match' text must make the rule fire and every\n"
-                              "      'no_match' text must not. Exit 0 when all pass, 1 when one fails, 2 when\n"
-                              "      the files are invalid.\n"
-                              "lint: finds rules no test makes fire, rules shadowed by another (every match\n"
-                              "      test of theirs fires a rule with the same target and as much weight), and\n"
-                              "      categories or criteria no rule covers. Exit 1 on findings.\n"
-                              "fit:  fits the numbers on labeled issues (silt rules fit --help).",
-                              pos);
+  auto parsed = parse_command(
+      args, own,
+      {"silt rules test|lint|compile [--pack NAME | --rules FILE] [--format text|json]\n       silt rules fit --gold "
+       "LABELS.csv ISSUES... (silt rules fit --help)",
+       "The rules' own checks, on each pack (or the one named, or the file).",
+       {{"test",
+         "validate, then run the tests kept with each rule: every 'match' text must make the rule fire "
+         "and every 'no_match' text must not"},
+        {"lint",
+         "rules no test makes fire, rules shadowed by another (every match test of theirs fires a rule "
+         "with the same target and as much weight), categories or criteria no rule covers"},
+        {"compile",
+         "compile the Hyperscan prefilter of a rules file of your own and cache it (by its patterns' content), "
+         "so that each later start reads it instead of building RE2 sets (built-in packs have theirs built in)"},
+        {"fit", "fit the rules' numbers on labeled issues"}},
+       {{"0", "every test passed; lint found nothing"},
+        {"1", "a rule test failed; lint has findings"},
+        {"2", "usage error, or the files are invalid"}},
+       {"silt rules test", "silt rules lint --pack pytorch --format json", "silt rules test --rules rules/mine.yaml",
+        "silt rules compile --rules rules/mine.yaml"}},
+      shared_rules, pos, {"action"});
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
-  if (opt(vm, "action") != "test" && opt(vm, "action") != "lint")
-    throw UsageError{"expected 'silt rules test', 'silt rules lint' or 'silt rules fit'"};
+  const std::string action = opt(vm, "action");
+  if (action != "test" && action != "lint" && action != "compile") {
+    if (action.empty()) throw UsageError{"expected 'silt rules test', 'lint', 'compile' or 'fit'"};
+    if (action == "fit") throw UsageError{"fit comes first: silt rules fit [OPTIONS] ISSUES..."};
+    throw unknown_word("rules command", action, {"test", "lint", "compile", "fit"});
+  }
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
   check_color(opt(vm, "color", "auto"));
 
   auto config = require_config(vm, true);
   if (!config) return exit_usage;
-  if (opt(vm, "action") == "lint") return rules_lint(*config, format);
+  if (action == "lint") return rules_lint(*config, format);
+  if (action == "compile") return rules_compile(*config, format);
   nlohmann::ordered_json packs = nlohmann::ordered_json::array();
   std::size_t all_failed = 0;
   for (const auto& [name, set] : rule_sets(*config)) {
@@ -296,26 +366,37 @@ int cmd_rules(const std::vector<std::string>& args) {
 }
 
 int cmd_taxonomy(const std::vector<std::string>& args) {
-  po::options_description own("Taxonomy options");
-  own.add_options()("action", po::value<std::string>(), "show or lint")(
-      "consensus", po::value<std::string>()->value_name("FILE"), "survey figures to show (default: the study's)")(
-      "no-consensus", po::bool_switch(), "show no survey figures")(
-      "format,f", po::value<std::string>()->default_value("text"), "text or json (lint)");
+  po::options_description own;
+  own.add_options()("action", po::value<std::string>(), "")("consensus", po::value<std::string>()->value_name("FILE"),
+                                                            "show: the survey figures to show (default: the study's)")(
+      "no-consensus", po::bool_switch(), "show: no survey figures")(
+      "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json");
   po::positional_options_description pos;
   pos.add("action", 1);
-  auto parsed = parse_command(args, own,
-                              "Usage: silt taxonomy show|lint [--taxonomy FILE] [--format text|json]\n\n"
-                              "show: the categories, the criteria and their questions, the levels and the\n"
-                              "      matrix.\n"
-                              "lint: enumerates every combination of criteria answers and reports each gap\n"
-                              "      (no level matches; the combination where nothing holds is exempt), each\n"
-                              "      overlap (several match, and which one the hit policy picks) and each\n"
-                              "      masked level (never the outcome). Exit 0 when clean, 1 on findings.",
-                              pos);
+  auto parsed = parse_command(
+      args, own,
+      {"silt taxonomy show|lint [--taxonomy FILE] [--format text|json]",
+       "The taxonomy and its impact matrix: the built-in one, or --taxonomy's.",
+       {{"show",
+         "the categories, the criteria and their questions, the levels and the matrix, with the survey's "
+         "figures beside each category and level"},
+        {"lint",
+         "every combination of criteria answers: each gap (no level matches; the combination where nothing "
+         "holds is exempt), each overlap (several match, and which one the hit policy picks) and each "
+         "masked level (never the outcome)"}},
+       {{"0", "shown; lint found nothing"},
+        {"1", "lint found a gap, an overlap or a masked level"},
+        {"2", "usage error, or the taxonomy is invalid"}},
+       {"silt taxonomy show", "silt taxonomy show --format json --no-consensus",
+        "silt taxonomy lint --taxonomy my-taxonomy.yaml"}},
+      shared_none, pos, {"action"});
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
   const std::string action = opt(vm, "action");
-  if (action != "show" && action != "lint") throw UsageError{"expected 'silt taxonomy show' or 'silt taxonomy lint'"};
+  if (action != "show" && action != "lint") {
+    if (action.empty()) throw UsageError{"expected 'silt taxonomy show' or 'silt taxonomy lint'"};
+    throw unknown_word("taxonomy command", action, {"show", "lint"});
+  }
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
   check_color(opt(vm, "color", "auto"));
@@ -329,7 +410,9 @@ int cmd_taxonomy(const std::vector<std::string>& args) {
       consensus = load_consensus(opt(vm, "consensus"));
       if (!consensus) return exit_usage;
     }
-    std::cout << render_taxonomy(tax, consensus ? &*consensus : nullptr, use_color(opt(vm, "color", "auto")));
+    const Consensus* shown = consensus ? &*consensus : nullptr;
+    std::cout << (format == "json" ? render_taxonomy_json(tax, shown)
+                                   : render_taxonomy(tax, shown, use_color(opt(vm, "color", "auto"))));
     return exit_ok;
   }
   if (tax.criteria.size() > max_lint_criteria) {

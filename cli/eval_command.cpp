@@ -183,29 +183,39 @@ std::string render_misses(const EvalReport& r) {
 }  // namespace
 
 int cmd_eval(const std::vector<std::string>& args) {
-  po::options_description own("Eval options");
-  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"),
-                    "predictions (silt batch JSONL) or issues to classify now (any batch input)")(
-      "gold", po::value<std::string>()->value_name("GOLD.csv"), "gold labels: id,category,impact")(
-      "format,f", po::value<std::string>()->default_value("text"), "text or json")(
+  po::options_description own;
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("PREDICTIONS"),
+                    "silt batch output (JSON Lines), or issues to classify now (any batch input)")(
+      "gold", po::value<std::string>()->value_name("GOLD.csv"), "gold labels: id,category,impact (required)")(
+      "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json")(
       "misses", po::bool_switch(), "list each wrong item with the evidence that led there")(
       "summary", po::value<std::string>()->value_name("NAME"), "print one line of figures named NAME (a table row)")(
       "summary-header", po::bool_switch(), "with --summary: print the columns' names first")(
-      "bootstrap", po::value<std::size_t>()->default_value(1000), "bootstrap resamples for the intervals (0: none)")(
-      "seed", po::value<std::uint64_t>()->default_value(1), "seed of the bootstrap")(
+      "bootstrap", po::value<std::size_t>()->default_value(1000)->value_name("N"),
+      "bootstrap resamples for the intervals (0: none)")(
+      "seed", po::value<std::uint64_t>()->default_value(1)->value_name("S"), "seed of the bootstrap")(
       "fit-calibration", po::value<std::string>()->value_name("FILE"),
       "fit a calibration map on these labels and write it (YAML) to FILE")(
       "calibrate-with", po::value<std::vector<std::string>>()->value_name("PREDICTIONS"),
       "with --fit-calibration: more silt batch output (other rules, other runs) whose items "
-      "in GOLD join the fit; repeatable")("input-format", po::value<std::string>()->default_value("auto"),
+      "in GOLD join the fit; repeatable")("input-format",
+                                          po::value<std::string>()->default_value("auto")->value_name("FORMAT"),
                                           "auto, jsonl, json or csv (issues)");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt eval --gold GOLD.csv PREDICTIONS...\n\n"
-                          "Compares labels with gold labels: category accuracy, macro F1, Cohen's kappa,\n"
-                          "per-category precision/recall/F1 and the confusion matrix; impact exact and\n"
-                          "within-one accuracy, quadratic weighted kappa and its confusion matrix; with 95%\n"
-                          "bootstrap intervals. PREDICTIONS is silt batch output, or issues classified now.");
+  const HelpText help{
+      "silt eval --gold GOLD.csv [OPTIONS] PREDICTIONS...",
+      "Compares labels with gold labels: category accuracy, macro F1, Cohen's kappa, per-category "
+      "precision/recall/F1 and the confusion matrix; impact exact and within-one accuracy, weighted kappas and "
+      "the confusion matrix; each figure with its n and a 95% bootstrap interval. PREDICTIONS is silt batch "
+      "output, or issues classified now as silt batch would (criteria answers then apply to every issue).",
+      {},
+      {{"0", "evaluated"},
+       {"2", "usage or configuration error"},
+       {"3", "a gold row or an input record was bad (named on stderr; the figures still come out)"},
+       {"4", "the calibration map could not be written"}},
+      {"silt eval --gold gold.csv labels.jsonl", "silt eval --gold gold.csv issues.jsonl --misses",
+       "silt eval --gold gold.csv labels.jsonl --format json > eval.json",
+       "silt eval --gold gold.csv issues.jsonl --fit-calibration map.yaml"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_answers);
   if (cmd.help) return exit_ok;
   // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
   // a structured binding).

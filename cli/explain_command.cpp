@@ -52,21 +52,26 @@ std::string indent(const std::string& text, std::size_t max_lines) {
 }  // namespace
 
 int cmd_explain(const std::vector<std::string>& args) {
-  po::options_description own("Explain options");
+  po::options_description own;
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "an issue; - for stdin")(
       "title", po::value<std::string>()->value_name("T"), "an inline issue's title")(
-      "text", po::value<std::string>()->value_name("S"), "an inline issue's body")(
-      "set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), "answer criterion C")(
-      "full", po::bool_switch(), "show every line of every field")(
+      "text", po::value<std::string>()->value_name("S"), "an inline issue's body")("full", po::bool_switch(),
+                                                                                   "show every line of every field")(
       "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
       "refuse an input file bigger than this: 64M, 1G, 500K, bytes");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt explain [FILE|-]\n\n"
-                          "Shows how silt read an issue, for rule authors: each field the rules see (prose by\n"
-                          "template section, code, output, and what was dropped as boilerplate) with the\n"
-                          "matched text marked; every rule that fired, with its weight; every match an\n"
-                          "`unless` suppressed, with the sentence that did it; the scores and the result.");
+  const HelpText help{
+      "silt explain [OPTIONS] [FILE|-]\n       silt explain [OPTIONS] --title T [--text S]",
+      "Shows how silt read an issue, for rule authors: each field the rules see (prose by template section, "
+      "code, output, and what was dropped as boilerplate) with the matched text marked; every rule that fired, "
+      "with its weight; every match an `unless` suppressed, with the sentence that did it; the scores and the "
+      "result.",
+      {},
+      {{"0", "explained"},
+       {"2", "usage or configuration error; an input of several issues"},
+       {"3", "the input could not be read"}},
+      {"silt explain examples/04-wrong-save-reload.md", "silt explain --full --pack pytorch issue.json",
+       "silt explain --title 'Wrong shape after reshape' --text 'The output has 3 dimensions instead of 4.'"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_answers);
   if (cmd.help) return exit_ok;
   // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
   // a structured binding).

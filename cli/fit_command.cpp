@@ -14,26 +14,29 @@
 namespace silt::cli {
 namespace {
 
-constexpr const char* usage =
-    "Usage: silt rules fit --gold LABELS.csv ISSUES... [--rules FILE] [-o FITTED.yaml]\n\n"
-    "Fits the numbers of a rules file on labeled issues, and writes the same file with only\n"
-    "its numbers changed: each rule's weight, the field weights, a bias per category and the\n"
-    "prior of each criterion per category (model:), the calibration map and the review\n"
-    "threshold. The rules themselves stay as people wrote them, and the hand-written numbers\n"
-    "are the prior: a rule seen on two issues cannot take an extreme weight, a rule seen on\n"
-    "none keeps its own. The rationale of every label keeps citing visible weights.\n\n"
-    "How it is judged: cross-validation. The issues are split into folds by a hash of their\n"
-    "id; each fold is predicted by numbers fitted on the others, for each L2 strength tried\n"
-    "(the one with the best held-out log loss is kept). The calibration map is fitted on\n"
-    "those held-out predictions only, and the review threshold is the lowest confidence at\n"
-    "which the held-out issues not flagged were right --review-target of the time. Figures\n"
-    "before (the hand numbers) and after are printed and written in the file's comment.\n\n"
-    "LABELS.csv: id, category, impact, and optionally the criteria (ui, model-info...) and\n"
-    "silent (no: a loud bug, left out). ISSUES: any batch input holding those ids.\n\n"
-    "Examples:\n"
-    "  silt rules fit --gold gold.csv issues.jsonl -o rules/mine-fitted.yaml\n"
-    "  silt rules fit --rules rules/mine.yaml --gold a.csv --gold b.csv a.jsonl b.jsonl\n"
-    "  silt rules fit --rules rules/mine.yaml --overlay mine.yaml --gold a.csv a.jsonl -o rules/mine-fitted.yaml";
+const HelpText help{
+    "silt rules fit --gold LABELS.csv [OPTIONS] ISSUES...",
+    "Fits the numbers of a rules file on labeled issues, and writes the same file with only its numbers "
+    "changed: each rule's weight, the field weights, a bias per category and the prior of each criterion per "
+    "category (model:), the calibration map and the review threshold. The rules themselves stay as people wrote "
+    "them, and the hand-written numbers are the prior: a rule seen on two issues cannot take an extreme weight, a "
+    "rule seen on none keeps its own. The rationale of every label keeps citing visible weights.\n\n"
+    "How it is judged: cross-validation. The issues are split into folds by a hash of their id; each fold is "
+    "predicted by numbers fitted on the others, for each L2 strength tried (the one with the best held-out log "
+    "loss is kept). The calibration map is fitted on those held-out predictions only, and the review threshold "
+    "is the lowest confidence at which the held-out issues not flagged were right --review-target of the time. "
+    "Figures before (the hand numbers) and after are printed and written in the file's comment.\n\n"
+    "LABELS.csv: id, category, impact, and optionally the criteria (ui, model-info...) and silent (no: a loud "
+    "bug, left out). ISSUES: any batch input holding those ids. The rules fitted: --rules, the --pack named, or "
+    "the default pack.",
+    {},
+    {{"0", "fitted and written"},
+     {"2", "usage or configuration error"},
+     {"3", "bad labels or records (named on stderr), or too few labeled issues"},
+     {"4", "the output could not be written"}},
+    {"silt rules fit --gold gold.csv issues.jsonl -o rules/mine-fitted.yaml",
+     "silt rules fit --rules rules/mine.yaml --gold a.csv --gold b.csv a.jsonl b.jsonl",
+     "silt rules fit --rules rules/mine.yaml --overlay mine.yaml --gold a.csv a.jsonl -o rules/mine-fitted.yaml"}};
 
 // Keeps the classifications run_batch hands over, in order.
 struct Collect : BatchSink {
@@ -60,21 +63,21 @@ std::string figures(const FitFigures& f) {
 }  // namespace
 
 int cmd_rules_fit(const std::vector<std::string>& args) {
-  po::options_description own("Fit options");
+  po::options_description own;
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("ISSUES"), "the labeled issues")(
-      "gold", po::value<std::vector<std::string>>()->value_name("LABELS.csv"), "the labels (repeatable)")(
+      "gold", po::value<std::vector<std::string>>()->value_name("LABELS.csv"), "the labels (required; repeatable)")(
       "output,o", po::value<std::string>()->value_name("FILE"), "write the fitted rules here (default: stdout)")(
       "overlay", po::value<std::string>()->value_name("INCLUDE"),
       "write only the numbers, in a file that includes the rules file as INCLUDE (a path relative to the output)")(
-      "folds", po::value<std::size_t>()->default_value(5), "cross-validation folds")(
-      "review-target", po::value<double>()->default_value(0.85),
+      "folds", po::value<std::size_t>()->default_value(5)->value_name("N"), "cross-validation folds")(
+      "review-target", po::value<double>()->default_value(0.85)->value_name("X"),
       "the accuracy issues not flagged needs_review should reach")(
-      "iterations", po::value<std::size_t>()->default_value(1500), "optimizer steps per fit")(
+      "iterations", po::value<std::size_t>()->default_value(1500)->value_name("N"), "optimizer steps per fit")(
       "describe", po::value<std::string>()->value_name("TEXT"),
       "what the labels are, for the file's comment (default: the --gold paths)");
   po::positional_options_description pos;
   pos.add("input", -1);
-  auto parsed = parse_command(args, own, usage, pos);
+  auto parsed = parse_command(args, own, help, shared_rules, pos);
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
   if (!vm.count("gold")) throw UsageError{"--gold LABELS.csv is required"};

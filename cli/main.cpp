@@ -10,54 +10,62 @@
 #include <vector>
 
 #include "cli.h"
+#include "options.h"
 #include "silt/builtin.h"
 
 namespace {
 
-constexpr const char* usage = R"(silt - triage silent bugs in deep-learning libraries
+using Run = int (*)(const std::vector<std::string>&);
 
-Usage: silt COMMAND [OPTIONS] [ARGS]
+// The commands, in the order `silt --help` lists them: the one table the dispatch, the
+// help and the "did you mean" read.
+struct Command {
+  const char* name;
+  const char* summary;  // one line in `silt --help`
+  Run run;
+};
+constexpr Command commands[] = {
+    {"classify", "classify issues: text, Markdown, GitHub or gh JSON", silt::cli::cmd_classify},
+    {"batch", "label a dataset in parallel, in input order, losing nothing", silt::cli::cmd_batch},
+    {"explain", "how silt read an issue: fields, rules fired and suppressed", silt::cli::cmd_explain},
+    {"eval", "labels against gold labels: accuracy, F1, kappas, confusion", silt::cli::cmd_eval},
+    {"agree", "how far labelers agree: kappas, alpha, AC1/AC2, with intervals", silt::cli::cmd_agree},
+    {"check", "levels that do not follow from the labelers' own answers", silt::cli::cmd_check},
+    {"triage", "label issues by hand at the terminal, blind to silt's reading", silt::cli::cmd_triage},
+    {"report", "one self-contained HTML page of batch, eval and agree outputs", silt::cli::cmd_report},
+    {"labels", "the gh commands that create the taxonomy's GitHub labels", silt::cli::cmd_labels},
+    {"consensus", "the validation survey's figures, per category and level", silt::cli::cmd_consensus},
+    {"consistency", "one labeler's 1-5 ratings against the survey's consensus", silt::cli::cmd_consistency},
+    {"validate", "check the taxonomy and rules files, report every finding", silt::cli::cmd_validate},
+    {"rules", "test, lint or fit the matching rules: rules test|lint|fit", silt::cli::cmd_rules},
+    {"taxonomy", "show or lint the taxonomy and its matrix: taxonomy show|lint", silt::cli::cmd_taxonomy},
+};
 
-Commands:
-  classify [FILE...|-]   classify issues (text, Markdown, GitHub or gh JSON)
-  batch INPUT...         label a dataset: JSON Lines, JSON arrays, CSV, directories,
-                         stdin; in parallel, in input order, losing nothing
-  explain [FILE|-]        how silt read an issue: fields, rules fired and suppressed
-  eval --gold GOLD.csv PREDICTIONS...
-                         labels against gold labels: accuracy, F1, kappas, confusion
-  agree LABELS.csv       how far labelers agree: kappas, alpha, AC1/AC2, with intervals
-  check LABELS.csv       levels that do not follow from the labelers' own answers
-  consensus RESPONSES.csv
-                         the validation survey's figures, per category and level
-  consistency RATINGS.csv
-                         one labeler's 1-5 ratings against the survey's consensus
-  labels --repo O/R      the gh commands that create the taxonomy's GitHub labels
-  report INPUT... -o F   one self-contained HTML page of batch, eval and agree outputs
-  triage ISSUES... -o LABELS.csv --rater NAME
-                         label issues by hand at the terminal, silt's reading as defaults
-  validate               check the taxonomy and rules files, report every finding
-  rules test             validate the rules, then run the tests kept with each rule
-  taxonomy show          print the categories, criteria, levels and the matrix
-  taxonomy lint          find gaps, overlaps and masked levels in the matrix
-
-Options for every command:
-  --taxonomy FILE        taxonomy and impact matrix (default: the built-in keras-tf)
-  --rules FILE           matching rules (default: the built-in keras-tf rules)
-  -v, --verbose          more messages on stderr (warnings, timings)
-  -q, --quiet            errors only on stderr
-  -h, --help             help for a command: silt COMMAND --help
-  --version              print the version
-
-Exit codes:
-  0  success
-  1  findings: lint found gaps/overlaps/masked levels, a rule test failed, or
-     check listed rows
-  2  usage or configuration error (bad arguments, invalid taxonomy or rules)
-  3  bad input: an issue or record could not be read, or an input could not be
-     opened (every other record was still classified and written)
-  4  an output could not be written (disk full, a failing device); what was
-     written is incomplete
-)";
+std::string top_help() {
+  namespace cli = silt::cli;
+  cli::HelpText h;
+  h.usage = "silt COMMAND [OPTIONS] [ARGS]";
+  h.about =
+      "silt - triage silent bugs in deep-learning libraries: a category and an impact level for each report, "
+      "with the evidence. silt COMMAND --help tells more of each command.";
+  for (const auto& c : commands) h.commands.emplace_back(c.name, c.summary);
+  h.exit_codes = {{"0", "success"},
+                  {"1", "findings: lint found gaps/overlaps/masked levels, a rule test failed, or check listed rows"},
+                  {"2", "usage or configuration error (bad arguments, invalid taxonomy or rules)"},
+                  {"3",
+                   "bad input: an issue or record could not be read, or an input could not be opened (every other "
+                   "record was still classified and written)"},
+                  {"4", "an output could not be written (disk full, a failing device); what was written is incomplete"},
+                  {"130", "interrupted (Ctrl-C; 143: SIGTERM); batch says how to resume"}};
+  h.examples = {"silt classify examples/01-wrong-shape.md", "silt batch issues.jsonl -o labels.jsonl",
+                "silt eval --gold gold.csv labels.jsonl", "silt classify --help"};
+  boost::program_options::options_description version;
+  version.add_options()("version", "print the version");
+  const auto common = cli::common_options(), rules = cli::rules_options();
+  return cli::format_help(h, {{"Options of every command", &common},
+                              {"Options of the commands that classify", &rules},
+                              {"Options", &version}});
+}
 
 void setup_logging(const std::vector<std::string>& args) {
   auto logger = spdlog::stderr_color_mt("silt");
@@ -97,8 +105,9 @@ namespace {
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   setup_logging(args);
+  if (args.size() > 1 && args[0] == "help") args = {args[1], "--help"};  // silt help COMMAND
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    std::cout << usage;
+    std::cout << top_help();
     return args.empty() ? silt::cli::exit_usage : silt::cli::exit_ok;
   }
   if (args[0] == "--version") {
@@ -108,21 +117,16 @@ int run(int argc, char** argv) {
   const std::string verb = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
-    if (verb == "classify") return silt::cli::cmd_classify(rest);
-    if (verb == "batch") return silt::cli::cmd_batch(rest);
-    if (verb == "explain") return silt::cli::cmd_explain(rest);
-    if (verb == "eval") return silt::cli::cmd_eval(rest);
-    if (verb == "agree") return silt::cli::cmd_agree(rest);
-    if (verb == "check") return silt::cli::cmd_check(rest);
-    if (verb == "labels") return silt::cli::cmd_labels(rest);
-    if (verb == "report") return silt::cli::cmd_report(rest);
-    if (verb == "triage") return silt::cli::cmd_triage(rest);
-    if (verb == "consensus") return silt::cli::cmd_consensus(rest);
-    if (verb == "consistency") return silt::cli::cmd_consistency(rest);
-    if (verb == "validate") return silt::cli::cmd_validate(rest);
-    if (verb == "rules") return silt::cli::cmd_rules(rest);
-    if (verb == "taxonomy") return silt::cli::cmd_taxonomy(rest);
-    spdlog::error("unknown command '{}'; see 'silt --help'", verb);
+    for (const auto& c : commands)
+      if (verb == c.name) return c.run(rest);
+    std::vector<std::string> names;
+    for (const auto& c : commands) names.emplace_back(c.name);
+    const std::string what = verb.rfind("-", 0) == 0 ? "option" : "command";
+    std::string msg = "unknown " + what + " '" + silt::cli::printable(verb) + "'";
+    if (what == "command")
+      if (auto c = silt::closest(verb, names)) msg += "; did you mean '" + *c + "'?";
+    spdlog::error("{}", msg);
+    spdlog::error("see 'silt --help'");
     return silt::cli::exit_usage;
   } catch (const silt::cli::UsageError& e) {
     spdlog::error("{}", e.message);

@@ -4,31 +4,198 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 
 #include "silt/builtin.h"
+#include "silt/labels.h"
 
 namespace silt::cli {
 
-// Options every command takes. -v/-q are read by main before parsing; they are listed
-// here so that they are accepted and documented.
 po::options_description common_options() {
-  po::options_description d("Common options");
+  po::options_description d;
   d.add_options()("taxonomy", po::value<std::string>()->value_name("FILE"),
-                  "taxonomy and impact matrix YAML (default: built-in keras-tf)")(
-      "rules", po::value<std::string>()->value_name("FILE"), "one rules YAML for every issue (default: the packs)")(
+                  "taxonomy and impact matrix YAML (default: the built-in keras-tf)")(
+      "color", po::value<std::string>()->default_value("auto")->value_name("WHEN"), "colour: auto, always, never")(
+      "verbose,v", po::bool_switch(), "more messages on stderr (warnings, timings)")(
+      "quiet,q", po::bool_switch(), "errors only on stderr")("help,h", po::bool_switch(), "show this help");
+  return d;
+}
+
+po::options_description rules_options() {
+  po::options_description d;
+  d.add_options()("rules", po::value<std::string>()->value_name("FILE"),
+                  "one rules YAML for every issue (default: the packs)")(
       "pack", po::value<std::string>()->value_name("NAME"),
       "read every issue with this pack: keras-tf, pytorch, generic (default: by the issue's repository)")(
-      "packs", po::value<std::string>()->value_name("FILE"), "a pack map of your own (default: the built-in one)")(
-      "color", po::value<std::string>()->default_value("auto")->value_name("WHEN"), "colour: auto, always, never")(
-      "verbose,v", po::bool_switch(), "more messages on stderr")("quiet,q", po::bool_switch(), "errors only on stderr")(
-      "help,h", po::bool_switch(), "show this help");
+      "packs", po::value<std::string>()->value_name("FILE"), "a pack map of your own (default: the built-in one)");
   return d;
+}
+
+namespace {
+
+constexpr std::size_t help_width = 80;
+
+// The long names of `desc`'s options, with their dashes.
+std::vector<std::string> long_names(const po::options_description& desc) {
+  std::vector<std::string> names;
+  for (const auto& o : desc.options())
+    if (!o->long_name().empty()) names.push_back("--" + o->long_name());
+  return names;
+}
+
+// "-f, --format FORMAT" or "    --title T": the name column of an option.
+std::string option_names(const po::option_description& o) {
+  const std::string shrt = o.canonical_display_name(po::command_line_style::allow_dash_for_short);
+  std::string names = shrt.size() == 2 && shrt[0] == '-' ? shrt + ", " : "    ";
+  names += "--" + o.long_name();
+  if (o.semantic()->max_tokens() == 0) return names;
+  // Boost's name() is the value name followed by " (=default)": the value name alone.
+  std::string value = o.semantic()->name();
+  value = value.substr(0, value.find(" (="));
+  if (value.empty() || value == "arg") {
+    value = o.long_name();
+    for (auto& ch : value) ch = ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return names + " " + value;
+}
+
+// An option's default as a person writes it: "0.8", not Boost's "0.80000000000000004";
+// nothing for a switch (off) or an empty default.
+std::optional<std::string> plain_default(const po::value_semantic& s) {
+  boost::any v;
+  if (s.max_tokens() == 0 || !s.apply_default(v)) return std::nullopt;
+  if (const auto* x = boost::any_cast<std::string>(&v)) return x->empty() ? std::nullopt : std::optional(*x);
+  if (const auto* x = boost::any_cast<double>(&v)) return fmt::format("{}", *x);  // shortest exact form
+  if (const auto* x = boost::any_cast<int>(&v)) return std::to_string(*x);
+  if (const auto* x = boost::any_cast<unsigned>(&v)) return std::to_string(*x);
+  if (const auto* x = boost::any_cast<long>(&v)) return std::to_string(*x);
+  if (const auto* x = boost::any_cast<unsigned long>(&v)) return std::to_string(*x);
+  if (const auto* x = boost::any_cast<unsigned long long>(&v)) return std::to_string(*x);
+  // Another type: the text Boost keeps.
+  const std::string name = s.name();
+  const auto at = name.find(" (=");
+  if (at == std::string::npos) return std::nullopt;
+  return name.substr(at + 3, name.size() - at - 4);
+}
+
+// Rows "  NAME  description" with the descriptions aligned in one column (past `col`,
+// a name gets a line of its own) and wrapped.
+std::string help_rows(const std::vector<std::pair<std::string, std::string>>& rows, std::size_t col) {
+  std::string out;
+  for (const auto& [name, text] : rows) {
+    const std::string lead = "  " + name;
+    if (text.empty()) {
+      out += lead + "\n";
+      continue;
+    }
+    const std::string indent(col, ' ');
+    if (width(lead) + 2 > col) {
+      out += lead + "\n" + wrap(text, help_width, indent);
+    } else {
+      out += wrap(text, help_width, indent, lead + std::string(col - width(lead), ' '));
+    }
+  }
+  return out;
+}
+
+// What the command does: each paragraph re-wrapped; lines starting with a space kept.
+std::string about_text(const std::string& about) {
+  std::string out, para;
+  auto flush = [&] {
+    if (!para.empty()) out += wrap(para, help_width, "");
+    para.clear();
+  };
+  std::size_t start = 0;
+  while (start <= about.size()) {
+    std::size_t end = about.find('\n', start);
+    if (end == std::string::npos) end = about.size();
+    std::string line = about.substr(start, end - start);
+    start = end + 1;
+    if (line.empty()) {
+      flush();
+      out += "\n";
+    } else if (line[0] == ' ') {
+      flush();
+      out += line + "\n";
+    } else {
+      para += (para.empty() ? "" : " ") + line;
+    }
+  }
+  flush();
+  return out;
+}
+
+}  // namespace
+
+std::string format_help(const HelpText& h, const std::vector<OptionGroup>& groups,
+                        const po::positional_options_description& pos, const std::set<std::string>& hidden) {
+  // The positional names; the last one takes any number of arguments when max_total_count() is unbounded.
+  std::set<std::string> positional;
+  const unsigned bounded = std::min(pos.max_total_count(), 64u);
+  for (unsigned k = 0; k < bounded; ++k) positional.insert(pos.name_for_position(k));
+  const bool many = pos.max_total_count() == std::numeric_limits<unsigned>::max();
+  const std::string repeated = many && bounded ? pos.name_for_position(bounded - 1) : std::string();
+  std::vector<std::pair<std::string, std::string>> args;
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> sections;
+  for (const auto& g : groups) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& o : g.options->options()) {
+      if (hidden.count(o->long_name())) continue;
+      if (positional.count(o->long_name())) {
+        if (o->description().empty()) continue;
+        std::string value = o->semantic()->name();
+        value = value.substr(0, value.find(" (="));
+        args.emplace_back(value + (o->long_name() == repeated ? "..." : ""), o->description());
+        continue;
+      }
+      std::string text = o->description();
+      if (auto d = plain_default(*o->semantic())) text += " (default: " + *d + ")";
+      rows.emplace_back(option_names(*o), text);
+    }
+    if (!rows.empty()) sections.emplace_back(g.caption, std::move(rows));
+  }
+  // The description column: past the longest name that is not too long; one column for
+  // every group of options, so that they read as one table.
+  auto column = [](std::size_t col, const std::vector<std::pair<std::string, std::string>>& rows) {
+    for (const auto& r : rows)
+      if (width(r.first) + 4 <= 32) col = std::max(col, width(r.first) + 4);
+    return col;
+  };
+  std::size_t col = 0;
+  for (const auto& s : sections) col = column(col, s.second);
+  std::string out = "Usage: " + h.usage + "\n";
+  if (!h.about.empty()) out += "\n" + about_text(h.about);
+  if (!h.commands.empty()) out += "\nCommands:\n" + help_rows(h.commands, column(0, h.commands));
+  if (!args.empty()) out += "\nArguments:\n" + help_rows(args, column(col, args));
+  for (const auto& [caption, rows] : sections) out += "\n" + caption + ":\n" + help_rows(rows, col);
+  if (!h.exit_codes.empty()) {
+    out += "\nExit codes:\n";
+    for (const auto& [code, meaning] : h.exit_codes)
+      out += wrap(meaning, help_width, std::string(7, ' '),
+                  "  " + code + std::string(code.size() < 5 ? 5 - code.size() : 1, ' '));
+  }
+  if (!h.examples.empty()) {
+    out += "\nExamples:\n";
+    for (const auto& e : h.examples) out += "  " + e + "\n";
+  }
+  return out;
+}
+
+UsageError unknown_word(const std::string& what, const std::string& word, const std::vector<std::string>& valid) {
+  std::string msg = "unknown " + what + " '" + printable(word) + "'";
+  if (auto c = closest(word, valid)) msg += "; did you mean '" + *c + "'?";
+  std::string list;
+  for (const auto& v : valid) list += (list.empty() ? "" : ", ") + v;
+  return UsageError{msg + " (one of: " + list + ")"};
 }
 
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
@@ -37,6 +204,19 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
   try {
     po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    std::string name = e.get_option_name();
+    std::string msg = "unknown option '" + printable(name) + "'";
+    if (name.rfind("--", 0) == 0) {
+      // The closest long option, compared without the dashes.
+      std::vector<std::string> bare;
+      for (const auto& n : long_names(desc)) bare.push_back(n.substr(2));
+      if (auto c = closest(std::string_view(name).substr(
+                               2, name.find('=') == std::string::npos ? std::string::npos : name.find('=') - 2),
+                           bare))
+        msg += "; did you mean '--" + *c + "'?";
+    }
+    throw UsageError{msg};
   } catch (const po::error& e) {
     throw UsageError{e.what()};
   }
@@ -174,12 +354,6 @@ std::optional<Config> require_config(const po::variables_map& vm, bool with_rule
   return c;
 }
 
-bool help_requested(const po::variables_map& vm, const char* usage_line, const po::options_description& desc) {
-  if (!vm["help"].as<bool>()) return false;
-  std::cout << usage_line << "\n\n" << desc << "\n";
-  return true;
-}
-
 std::optional<bool> parse_yes_no(std::string v) {
   for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (v == "yes" || v == "y" || v == "true" || v == "1") return true;
@@ -207,8 +381,10 @@ std::uint64_t parse_size(const std::string& text, const char* flag) {
 }
 
 CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::options_description& own) {
+  CriteriaFlags f;
+  f.desc.add_options()("set", po::value<std::vector<std::string>>()->value_name("C=yes|no"),
+                       "answer criterion C (any criterion id; repeatable)");
   // First pass: only to find --taxonomy, whose criteria give the --ID/--no-ID flags.
-  CriteriaFlags f{{}, po::options_description("Criteria shorthands (from the loaded matrix)"), {}};
   po::options_description pre = common_options();
   po::variables_map pre_vm;
   try {
@@ -218,11 +394,14 @@ CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::opt
   }
   f.probe = load_config(pre_vm, false);
   if (!f.probe.taxonomy) return f;
-  const po::options_description common = common_options();
+  const po::options_description common = common_options(), rules = rules_options();
   for (const auto& c : f.probe.taxonomy->criteria) {
     // An id that would shadow an option gets no shorthand: --set still works for it.
-    if (own.find_nothrow(c.id, false) || common.find_nothrow(c.id, false) || own.find_nothrow("no-" + c.id, false))
-      continue;
+    auto taken = [&](const std::string& name) {
+      return own.find_nothrow(name, false) || common.find_nothrow(name, false) || rules.find_nothrow(name, false) ||
+             name == "set";
+    };
+    if (taken(c.id) || taken("no-" + c.id)) continue;
     f.ids.push_back(c.id);
     f.desc.add_options()(c.id.c_str(), po::bool_switch(), (c.id + "=yes: " + c.question).c_str());
     f.desc.add_options()(("no-" + c.id).c_str(), po::bool_switch(), (c.id + "=no").c_str());
@@ -230,26 +409,95 @@ CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::opt
   return f;
 }
 
-std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& own,
-                                               const char* usage, const po::positional_options_description& pos) {
+namespace {
+
+// Parses with the groups given, prints the help when --help was given; nullopt then.
+std::optional<po::variables_map> parse_groups(const std::vector<std::string>& args,
+                                              const std::vector<OptionGroup>& groups, const HelpText& help,
+                                              const po::positional_options_description& pos,
+                                              const std::set<std::string>& hidden) {
   po::options_description all;
-  all.add(own).add(common_options());
+  for (const auto& g : groups) all.add(*g.options);
+  // A hidden option is a positional argument's slot, not an option to write.
+  for (const auto& a : args)
+    for (const auto& h : hidden)
+      if (a == "--" + h || a.rfind("--" + h + "=", 0) == 0) throw UsageError{"unknown option '" + printable(a) + "'"};
   auto vm = parse(args, all, pos);
-  if (help_requested(vm, usage, all)) return std::nullopt;
-  return vm;
+  if (!vm["help"].as<bool>()) return vm;
+  std::cout << format_help(help, groups, pos, hidden);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& own,
+                                               const HelpText& help, unsigned shared,
+                                               const po::positional_options_description& pos,
+                                               const std::set<std::string>& hidden) {
+  const po::options_description rules = rules_options(), common = common_options();
+  std::vector<OptionGroup> groups{{"Options", &own}};
+  if (shared & shared_rules) groups.push_back({"Rules options", &rules});
+  groups.push_back({"Common options", &common});
+  return parse_groups(args, groups, help, pos, hidden);
 }
 
 InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
-                                 const char* usage) {
-  InputCommand c{{}, criteria_flags(args, own), false};
-  po::options_description all;
-  all.add(own).add(c.criteria.desc).add(common_options());
+                                 const HelpText& help, unsigned shared) {
+  InputCommand c{{}, shared & shared_answers ? criteria_flags(args, own) : CriteriaFlags{}, false};
+  const po::options_description rules = rules_options(), common = common_options();
+  std::vector<OptionGroup> groups{{"Options", &own}};
+  if (shared & shared_answers)
+    groups.push_back({"Criteria answers (the loaded matrix's; given answers win over the text)", &c.criteria.desc});
+  if (shared & (shared_rules | shared_answers)) groups.push_back({"Rules options", &rules});
+  groups.push_back({"Common options", &common});
   po::positional_options_description pos;
   pos.add("input", -1);
-  c.vm = parse(args, all, pos);
-  c.help = help_requested(c.vm, usage, all);
+  auto vm = parse_groups(args, groups, help, pos, {});
+  c.help = !vm;
+  if (vm) c.vm = std::move(*vm);
   return c;
 }
+
+namespace {
+
+// Whether a file given as one issue is a CSV table: named *.csv, or starting with a header
+// line of two or more column names (each a word without spaces, or quoted) and a second
+// line with as many fields. Text issues whose title has commas have a blank line or prose
+// after it.
+bool csv_table(const std::string& path, std::string_view text) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ext == ".csv") return true;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  auto line = [&](std::size_t k) {
+    std::size_t start = 0;
+    for (; k > 0 && start != std::string_view::npos; --k) {
+      start = text.find('\n', start);
+      if (start != std::string_view::npos) ++start;
+    }
+    if (start == std::string_view::npos || start >= text.size()) return std::string_view();
+    std::string_view l = text.substr(start, text.find('\n', start) - start);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    return l;
+  };
+  const std::string_view head = line(0), next = line(1);
+  const auto commas = [](std::string_view l) { return std::count(l.begin(), l.end(), ','); };
+  if (commas(head) == 0 || next.empty() || commas(next) < commas(head)) return false;
+  std::size_t start = 0;
+  while (start <= head.size()) {
+    std::size_t end = std::min(head.find(',', start), head.size());
+    std::string_view name = head.substr(start, end - start);
+    const bool quoted = name.size() >= 2 && name.front() == '"' && name.back() == '"';
+    const bool word = !name.empty() && std::none_of(name.begin(), name.end(), [](char ch) {
+      return std::isspace(static_cast<unsigned char>(ch)) || ch == '"' || ch == '#' || ch == '`';
+    });
+    if (!quoted && !word) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
 
 std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes) {
   const std::string name = path == "-" ? "<stdin>" : path;
@@ -260,6 +508,14 @@ std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::
                     printable(name));
     else
       spdlog::error("{}", printable(content.error().message));
+    return std::nullopt;
+  }
+  if (csv_table(path, content.value())) {
+    spdlog::error(
+        "{}: a CSV table, not an issue; '{}' labels a CSV of issues (a row each, with title and body "
+        "columns)",
+        printable(name),
+        path == "-" ? "silt batch --input-format csv -" : "silt batch " + shell_quote(printable(path)));
     return std::nullopt;
   }
   auto issues = read_issues(content.value(), name);

@@ -5,7 +5,9 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli.h"
@@ -17,13 +19,53 @@ namespace silt::cli {
 
 namespace po = boost::program_options;
 
-// Options every command takes. -v/-q are read by main before parsing; they are listed
-// here so that they are accepted and documented.
+// Options every command takes: --taxonomy, --color, -v, -q, -h. -v/-q are read by main
+// before parsing; they are listed here so that they are accepted and documented.
 po::options_description common_options();
 
-// Parses `args`; a bad option throws UsageError.
+// --rules, --pack, --packs: only on the commands that read issues with rules.
+po::options_description rules_options();
+
+// The option groups a command takes besides its own and the common ones.
+enum Shared : unsigned {
+  shared_none = 0,
+  shared_rules = 1,    // rules_options(): the command classifies issues
+  shared_answers = 2,  // --set and the criteria shorthands: the command reads criteria answers
+};
+
+// What a command's --help says besides its options; the options are described by their
+// one definition (po::options_description).
+struct HelpText {
+  std::string usage;  // what follows "Usage: "; several forms on lines of their own
+  std::string about;  // what it does: paragraphs (blank-line separated) re-wrapped to the
+                      // terminal's 80 columns; lines starting with a space are kept as they are
+  std::vector<std::pair<std::string, std::string>> commands;    // subcommands: name, what it does
+  std::vector<std::pair<std::string, std::string>> exit_codes;  // code, meaning
+  std::vector<std::string> examples;                            // command lines; "#" lines comment them
+};
+
+// The one help layout: the usage line, what the command does, its subcommands, its
+// positional arguments (value name and description), each group of options under its
+// caption (the command's own first, then the shared ones), each option as
+// "-f, --format FORMAT  description (default: text)" with the default written plainly,
+// the exit codes, the examples. Positional options appear as arguments, never as
+// --options; those named in `hidden` (and the positional ones without a description)
+// appear nowhere.
+struct OptionGroup {
+  std::string caption;  // "Options", "Common options"...
+  const po::options_description* options;
+};
+std::string format_help(const HelpText& help, const std::vector<OptionGroup>& groups,
+                        const po::positional_options_description& pos = {}, const std::set<std::string>& hidden = {});
+
+// Parses `args`; a bad option throws UsageError (an unknown one with the closest valid
+// option as a "did you mean").
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
                         const po::positional_options_description& pos);
+
+// A usage error for a word that is not one of `valid` (a subcommand...): "unknown
+// WHAT 'word'", the closest valid one, and the list.
+UsageError unknown_word(const std::string& what, const std::string& word, const std::vector<std::string>& valid);
 
 // The string value of option `name`, or `fallback` when absent.
 std::string opt(const po::variables_map& vm, const char* name, std::string fallback = {});
@@ -61,9 +103,6 @@ Classifier make_classifier(const Config& config);
 // stderr and returns nullopt (the caller exits with exit_usage).
 std::optional<Config> require_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr);
 
-// Prints the usage and options when --help was given; returns whether it did.
-bool help_requested(const po::variables_map& vm, const char* usage_line, const po::options_description& desc);
-
 // A size: a whole number of bytes, or with a K, M or G suffix (powers of 1024). Throws
 // UsageError naming `flag` for anything else, or 0.
 std::uint64_t parse_size(const std::string& text, const char* flag);
@@ -71,8 +110,9 @@ std::uint64_t parse_size(const std::string& text, const char* flag);
 // yes/y/true/1 and no/n/false/0, any case.
 std::optional<bool> parse_yes_no(std::string v);
 
-// The --ID / --no-ID shorthands for the criteria of the taxonomy that `args` name (a
-// first pass over them), leaving out ids that would shadow an option of `own`.
+// The criteria answers a command takes: --set C=yes|no and the --ID / --no-ID shorthands
+// for the criteria of the taxonomy that `args` name (a first pass over them), leaving out
+// ids that would shadow an option of `own`.
 struct CriteriaFlags {
   Config probe;  // the taxonomy that pass loaded, to reuse
   po::options_description desc;
@@ -80,21 +120,24 @@ struct CriteriaFlags {
 };
 CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::options_description& own);
 
-// Parses a command that takes input files (positional "input"), the criteria
-// shorthands of the taxonomy it names, and the common options. `help` is true when
-// --help was given and printed, with `usage` above the options.
+// Parses a command that takes input files (positional "input"), the `shared` groups
+// (the criteria answers of the taxonomy it names, the rules options), and the common
+// options. `help` is true when --help was given and printed.
 struct InputCommand {
   po::variables_map vm;
-  CriteriaFlags criteria;
+  CriteriaFlags criteria;  // empty unless `shared` has shared_answers
   bool help = false;
 };
 InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
-                                 const char* usage);
+                                 const HelpText& help, unsigned shared);
 
-// Parses a command's own options, positional `pos`, and the common options; nullopt
-// when --help was given (and printed, with `usage` above the options).
+// Parses a command's own options, positional `pos`, the `shared` groups and the common
+// options; nullopt when --help was given (and printed). Options named in `hidden` are
+// accepted but not shown.
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& own,
-                                               const char* usage, const po::positional_options_description& pos = {});
+                                               const HelpText& help, unsigned shared,
+                                               const po::positional_options_description& pos = {},
+                                               const std::set<std::string>& hidden = {});
 
 // The issues a file ("-": stdin) holds; on failure says why on stderr (the file, and the
 // line and column of a JSON error) and returns nullopt.
@@ -123,8 +166,9 @@ struct MemorySink : BatchSink {
   void input_error(const std::string& input, const std::string& message) override;
 };
 
-// The answers given with --set C=yes|no and the shorthands. Throws UsageError for an
-// unknown criterion, a bad answer, or yes and no for the same criterion.
+// The answers given with --set C=yes|no and the shorthands (parsed with shared_answers).
+// Throws UsageError for an unknown criterion, a bad answer, or yes and no for the same
+// criterion.
 Answers collect_answers(const po::variables_map& vm, const Taxonomy& tax,
                         const std::vector<std::string>& shorthand_ids);
 

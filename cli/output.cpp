@@ -33,36 +33,8 @@ std::string score_text(double v) {
   return buf;
 }
 
-// Display width of UTF-8 text, counting each code point as one column.
-std::size_t width(const std::string& s) {
-  std::size_t w = 0;
-  for (unsigned char ch : s) w += (ch & 0xC0) != 0x80;
-  return w;
-}
-
 std::string pad(const std::string& s, std::size_t w) {
   return s + std::string(w > width(s) ? w - width(s) : 0, ' ');
-}
-
-// Wraps `text` at `cols`, every line starting with `indent`.
-std::string wrap(const std::string& text, std::size_t cols, const std::string& indent) {
-  std::string out, line;
-  std::size_t start = 0;
-  auto flush = [&] {
-    out += indent + line + "\n";
-    line.clear();
-  };
-  while (start < text.size()) {
-    std::size_t end = text.find_first_of(" \n", start);
-    if (end == std::string::npos) end = text.size();
-    std::string word = text.substr(start, end - start);
-    start = end + 1;
-    if (word.empty()) continue;
-    if (!line.empty() && indent.size() + width(line) + 1 + width(word) > cols) flush();
-    line += (line.empty() ? "" : " ") + word;
-  }
-  if (!line.empty()) flush();
-  return out;
 }
 
 std::string level_text(const Classification& c) {
@@ -115,6 +87,35 @@ std::string levels_text(const Taxonomy& t, const std::vector<std::size_t>& ls) {
 }
 
 }  // namespace
+
+std::size_t width(std::string_view s) {
+  std::size_t w = 0;
+  for (unsigned char ch : s) w += (ch & 0xC0) != 0x80;
+  return w;
+}
+
+std::string wrap(const std::string& text, std::size_t cols, const std::string& indent,
+                 const std::optional<std::string>& first) {
+  std::string out, line;
+  const std::string* lead = first ? &*first : &indent;
+  std::size_t start = 0;
+  auto flush = [&] {
+    out += *lead + line + "\n";
+    lead = &indent;
+    line.clear();
+  };
+  while (start < text.size()) {
+    std::size_t end = text.find_first_of(" \n", start);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    if (!line.empty() && width(*lead) + width(line) + 1 + width(word) > cols) flush();
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) flush();
+  return out;
+}
 
 std::string printable(std::string_view text, bool keep_newlines) {
   std::string out;
@@ -306,6 +307,48 @@ std::string render_taxonomy(const Taxonomy& t, const Consensus* consensus, bool 
   if (consensus)
     out += "\nSurvey figures: " + std::to_string(consensus->respondents) + " respondents (silt consensus)\n";
   return out;
+}
+
+std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus) {
+  using nlohmann::ordered_json;
+  auto label = [](const Label& l) {
+    return ordered_json{{"name", l.name}, {"color", l.color}, {"description", l.description}};
+  };
+  ordered_json categories = ordered_json::array();
+  for (const auto& c : t.categories) {
+    ordered_json implies = ordered_json::array();
+    for (std::size_t i : c.implies) implies.push_back(t.criteria[i].id);
+    categories.push_back({{"id", c.id},
+                          {"name", c.name},
+                          {"definition", c.definition},
+                          {"example", c.example},
+                          {"label", label(c.label)},
+                          {"implies", implies}});
+  }
+  ordered_json criteria = ordered_json::array();
+  for (const auto& c : t.criteria) criteria.push_back({{"id", c.id}, {"question", c.question}});
+  ordered_json levels = ordered_json::array();
+  for (const auto& l : t.levels)
+    levels.push_back(
+        {{"number", l.number}, {"threat", l.threat}, {"description", l.description}, {"label", label(l.label)}});
+  // As the YAML writes it: a row a criterion, a cell a level (in `levels` order).
+  ordered_json matrix = ordered_json::object();
+  for (std::size_t c = 0; c < t.criteria.size(); ++c) {
+    ordered_json row = ordered_json::array();
+    for (std::size_t l = 0; l < t.levels.size(); ++l) row.push_back(std::string(1, to_char(t.cells[l][c])));
+    matrix[t.criteria[c].id] = row;
+  }
+  ordered_json out = {{"name", t.name},
+                      {"file", t.file},
+                      {"fallback", t.categories[t.fallback].id},
+                      {"categories", categories},
+                      {"criteria", criteria},
+                      {"levels", levels},
+                      {"matrix", matrix},
+                      {"hit_policy", std::string(to_string(t.policy))},
+                      // What `silt consensus --format json` prints for these figures; null when not shown.
+                      {"consensus", consensus ? ordered_json::parse(to_json(*consensus)) : ordered_json(nullptr)}};
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& fs) {

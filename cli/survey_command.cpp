@@ -70,26 +70,30 @@ std::string render_text(const Consensus& c, const std::string& source) {
 }  // namespace
 
 int cmd_consensus(const std::vector<std::string>& args) {
-  po::options_description own("Consensus options");
-  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("RESPONSES.csv"), "the export")(
-      "format,f", po::value<std::string>()->default_value("text"), "text, json, or yaml (a consensus file)");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt consensus RESPONSES.csv [--format text|json|yaml]\n\n"
-                          "Reads the survey's Google Forms CSV export and summarises it: for each category,\n"
-                          "Diagnosing, Severity and Fixing (median, quartiles, mean) and the share who met\n"
-                          "such a bug; for each impact level, the agreement with it; the scale as a whole;\n"
-                          "how problematic silent bugs are. Columns are found by their question text.");
+  po::options_description own;
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("RESPONSES.csv"),
+                    "the survey's Google Forms export")(
+      "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+      "text, json, or yaml (a consensus file)");
+  const HelpText help{
+      "silt consensus RESPONSES.csv [--format text|json|yaml]",
+      "Reads the survey's Google Forms CSV export and summarises it: for each category, Diagnosing, Severity and "
+      "Fixing (median, quartiles, mean) and the share who met such a bug; for each impact level, the agreement "
+      "with it; the scale as a whole; how problematic silent bugs are. Columns are found by their question "
+      "text.",
+      {},
+      {{"0", "summarised"},
+       {"2", "usage or configuration error"},
+       {"3", "the file is no survey export, or answers were left out (named on stderr)"}},
+      {"silt consensus responses.csv", "silt consensus responses.csv --format yaml > consensus.yaml"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_none);
   if (cmd.help) return exit_ok;
-  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
-  // a structured binding).
   const po::variables_map& vm = cmd.vm;
-  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
     throw UsageError{"name one survey export"};
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json", "yaml"});
-  auto config = require_config(vm, false, &criteria.probe);
+  auto config = require_config(vm, false);
   if (!config) return exit_usage;
   const std::string path = vm["input"].as<std::vector<std::string>>()[0];
   auto c = read_survey(path, *config->taxonomy);
@@ -128,28 +132,30 @@ std::optional<Consensus> load_consensus(const std::string& path) {
 }
 
 int cmd_report(const std::vector<std::string>& args) {
-  po::options_description own("Report options");
-  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"),
-                    "batch output (JSON lines or CSV), eval or agree JSON, a labels CSV")(
-      "output,o", po::value<std::string>()->value_name("report.html"), "the HTML file to write");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt report INPUT... -o report.html\n\n"
-                          "Writes one self-contained HTML page (inline SVG charts and CSS, no script, nothing\n"
-                          "loaded from elsewhere) from silt batch output, JSON lines or CSV (category and level\n"
-                          "distributions, a confidence histogram, the items needing review, every issue linked\n"
-                          "to its address), eval --format json (figures, per-category P/R/F1, confusion heat\n"
-                          "maps, a calibration chart), agree --format json (each field's statistics with their\n"
-                          "intervals) and labels CSV (item,rater,...: what each labeler gave, their agreement).\n"
-                          "Every figure with its n. Inputs are told apart by content.");
+  po::options_description own;
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("INPUT"),
+                    "batch output (JSON Lines or CSV), eval or agree JSON, a labels CSV")(
+      "output,o", po::value<std::string>()->value_name("report.html"), "the HTML file to write (required)");
+  const HelpText help{
+      "silt report INPUT... -o report.html",
+      "Writes one self-contained HTML page (inline SVG charts and CSS, no script, nothing loaded from elsewhere) "
+      "from silt batch output, JSON Lines or CSV (category and level distributions, a confidence histogram, the "
+      "items needing review, every issue linked to its address), eval --format json (figures, per-category "
+      "P/R/F1, confusion heat maps, a calibration chart), agree --format json (each field's statistics with "
+      "their intervals) and labels CSV (item,rater,...: what each labeler gave, their agreement). Every figure "
+      "with its n. Inputs are told apart by content.",
+      {},
+      {{"0", "written"},
+       {"2", "usage or configuration error"},
+       {"3", "an input could not be read or is of no known kind"},
+       {"4", "the page could not be written"}},
+      {"silt report labels.jsonl eval.json agree.json -o report.html"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_none);
   if (cmd.help) return exit_ok;
-  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
-  // a structured binding).
   const po::variables_map& vm = cmd.vm;
-  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input")) throw UsageError{"name batch, eval or agree outputs, or labels CSV"};
   if (!vm.count("output")) throw UsageError{"-o report.html is required"};
-  auto config = require_config(vm, false, &criteria.probe);
+  auto config = require_config(vm, false);
   if (!config) return exit_usage;
   std::vector<std::pair<std::string, std::string>> inputs;
   for (const auto& path : vm["input"].as<std::vector<std::string>>()) {
@@ -166,26 +172,28 @@ int cmd_report(const std::vector<std::string>& args) {
 }
 
 int cmd_consistency(const std::vector<std::string>& args) {
-  po::options_description own("Consistency options");
+  po::options_description own;
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("RATINGS.csv"), "your ratings")(
       "consensus", po::value<std::string>()->value_name("FILE"), "a consensus file (default: the study's survey)")(
-      "format,f", po::value<std::string>()->default_value("text"), "text or json");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt consistency RATINGS.csv [--consensus FILE]\n\n"
-                          "Compares one labeler's own 1-5 ratings with the survey's consensus: each rating\n"
-                          "outside the consensus quartiles, and the mean distance to the median. RATINGS.csv\n"
-                          "is category,diagnosing,severity,fixing or level,agreement.");
+      "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json");
+  const HelpText help{
+      "silt consistency RATINGS.csv [--consensus FILE] [--format text|json]",
+      "Compares one labeler's own 1-5 ratings with the survey's consensus: each rating outside the consensus "
+      "quartiles, and the mean distance to the median. RATINGS.csv is category,diagnosing,severity,fixing or "
+      "level,agreement.",
+      {},
+      {{"0", "compared"},
+       {"2", "usage or configuration error"},
+       {"3", "the file could not be read, or ratings were left out (named on stderr)"}},
+      {"silt consistency my-ratings.csv", "silt consistency my-ratings.csv --consensus consensus.yaml"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_none);
   if (cmd.help) return exit_ok;
-  // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
-  // a structured binding).
   const po::variables_map& vm = cmd.vm;
-  const CriteriaFlags& criteria = cmd.criteria;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
     throw UsageError{"name one ratings file"};
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
-  auto config = require_config(vm, false, &criteria.probe);
+  auto config = require_config(vm, false);
   if (!config) return exit_usage;
   auto cons = load_consensus(opt(vm, "consensus"));
   if (!cons) return exit_usage;

@@ -357,24 +357,30 @@ std::FILE* open_labels(const std::string& path, bool fresh, const Taxonomy& tax)
 }  // namespace
 
 int cmd_triage(const std::vector<std::string>& args) {
-  po::options_description own("Triage options");
-  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "issues (any batch input)")(
-      "output,o", po::value<std::string>()->value_name("LABELS.csv"), "labels, appended to as you go")(
-      "rater", po::value<std::string>()->value_name("NAME"), "your name in the labels file")(
+  po::options_description own;
+  own.add_options()("input", po::value<std::vector<std::string>>()->value_name("ISSUES"), "issues (any batch input)")(
+      "output,o", po::value<std::string>()->value_name("LABELS.csv"), "labels, appended to as you go (required)")(
+      "rater", po::value<std::string>()->value_name("NAME"), "your name in the labels file (required)")(
       "suggest", po::bool_switch(), "show silt's reading and take it as the default answers (not blind)")(
       "answers", po::value<std::string>()->value_name("FILE"), "the answers, a line each, instead of a terminal");
-  InputCommand cmd =
-      parse_input_command(args, own,
-                          "Usage: silt triage ISSUES... -o LABELS.csv --rater NAME [--suggest]\n\n"
-                          "Walks through the issues one at a time: shows each report as silt reads it (the\n"
-                          "reporter's prose by template section, code and output folded, the link), asks the\n"
-                          "matrix's questions, shows the level that follows, asks the category and a note,\n"
-                          "and appends the label to LABELS.csv at once (item,rater,category,impact,<criteria>,\n"
-                          "silent,note,labeled_at). Blind by default: silt's answers are shown only once yours\n"
-                          "are saved, so that `silt agree` measures you, not how far you followed silt.\n"
-                          "--suggest shows them first and makes them the defaults. < goes back to an earlier\n"
-                          "issue: the new row supersedes the old one (the file is only appended to). Rerun to\n"
-                          "resume after the last item you labeled.");
+  const HelpText help{
+      "silt triage ISSUES... -o LABELS.csv --rater NAME [--suggest]",
+      "Walks through the issues one at a time: shows each report as silt reads it (the reporter's prose by "
+      "template section, code and output folded, the link), asks the matrix's questions, shows the level that "
+      "follows, asks the category and a note, and appends the label to LABELS.csv at once "
+      "(item,rater,category,impact,<criteria>,silent,note,labeled_at).\n\n"
+      "Blind by default: silt's answers are shown only once yours are saved, so that silt agree measures you, "
+      "not how far you followed silt. --suggest shows them first and makes them the defaults. < goes back to an "
+      "earlier issue: the new row supersedes the old one (the file is only appended to). Rerun to resume after "
+      "the last item you labeled.",
+      {},
+      {{"0", "done, or quit (what was labeled is saved)"},
+       {"2", "usage or configuration error; stdin is not a terminal and no --answers"},
+       {"3", "the labels file could not be read"},
+       {"4", "the labels file could not be written"}},
+      {"silt triage issues.jsonl -o labels.csv --rater ann",
+       "silt triage issues.jsonl -o labels.csv --rater ann --suggest"}};
+  InputCommand cmd = parse_input_command(args, own, help, shared_rules);
   if (cmd.help) return exit_ok;
   const po::variables_map& vm = cmd.vm;
   if (!vm.count("input")) throw UsageError{"name the issues to label"};
@@ -384,7 +390,7 @@ int cmd_triage(const std::vector<std::string>& args) {
   if (answers.empty() && !isatty(STDIN_FILENO))
     throw UsageError{
         "triage asks its questions at a terminal, and stdin is not one; script the answers with --answers FILE"};
-  auto config = require_config(vm, true, &cmd.criteria.probe);
+  auto config = require_config(vm, true);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
   const std::string out_path = opt(vm, "output"), rater = opt(vm, "rater");

@@ -48,6 +48,39 @@ check "resume completes out.jsonl" test -e out.jsonl -a ! -e out.jsonl.partial
 check "resume gives exactly the uninterrupted output (no duplicates, no gaps; $done_before were kept)" \
   cmp -s <(strip_source out.jsonl) <(strip_source expected.jsonl)
 
+# SIGTERM (as Ctrl-C): the records read are written whole, a line says how far it got and
+# how to go on; a plain re-run refuses to throw FILE.partial away; --restart does.
+mkfifo feed3
+"$silt" batch -q --no-progress -o int.jsonl feed3 2> int.err &
+pid=$!
+{
+  head -n 2000 corpus.jsonl
+  wait_for 20 test -s int.jsonl.partial
+  kill -TERM "$pid"
+  sleep 0.3
+  sed -n '2001,3000p' corpus.jsonl
+} > feed3
+wait "$pid"
+check "an interrupted run exits 143 on SIGTERM" test $? -eq 143
+check "it leaves FILE.partial, no FILE" test ! -e int.jsonl -a -s int.jsonl.partial
+check "it says how far it got and how to go on" grep -q "interrupted (SIGTERM) after .* records read.*" int.err
+check "the line to go on with is printed" grep -qx "  silt batch -q --no-progress -o int.jsonl feed3 --resume" int.err
+check "every record written is whole" test "$(tail -c 1 int.jsonl.partial | od -An -c | tr -d ' ')" = '\n'
+cp int.jsonl.partial kept.partial
+"$silt" batch -q --no-progress -o int.jsonl corpus.jsonl 2> rerun.err
+check "a plain re-run refuses to discard FILE.partial (exit 2)" test $? -eq 2
+check "and says --resume or --restart" grep -q -- "--resume goes on from it, --restart discards it" rerun.err
+check "and leaves FILE.partial as it was" cmp -s int.jsonl.partial kept.partial
+"$silt" batch -q --no-progress -o int.jsonl --resume corpus.jsonl
+check "--resume after an interruption gives the uninterrupted output" \
+  cmp -s <(strip_source int.jsonl) <(strip_source expected.jsonl)
+cp kept.partial again.jsonl.partial
+"$silt" batch -q --no-progress -o again.jsonl --restart corpus.jsonl
+check "--restart discards FILE.partial and labels everything" \
+  cmp -s <(strip_source again.jsonl) <(strip_source expected.jsonl)
+"$silt" batch -q --resume --restart -o again.jsonl corpus.jsonl 2> /dev/null
+check "--resume with --restart is a usage error" test $? -eq 2
+
 # stdin streams record by record: the first result comes out before the second record
 # is even written.
 mkfifo in2 out2

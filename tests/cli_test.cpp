@@ -24,14 +24,15 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-// Runs `silt ARGS` from the source directory through the shell, with `input` on stdin.
-Run silt(const std::string& args, const std::string& input = "") {
+// Runs `silt ARGS` from the source directory through the shell, with `input` on stdin
+// and `env` (VAR=value ...) in its environment.
+Run silt(const std::string& args, const std::string& input = "", const std::string& env = "") {
   static int counter = 0;
   fs::path dir =
       fs::temp_directory_path() / ("silt-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   fs::create_directories(dir);
   std::ofstream(dir / "in") << input;
-  std::string cmd = "cd '" SILT_SOURCE_DIR "' && NO_COLOR=1 '" SILT_BINARY "' " + args + " < '" +
+  std::string cmd = "cd '" SILT_SOURCE_DIR "' && NO_COLOR=1 " + env + " '" SILT_BINARY "' " + args + " < '" +
                     (dir / "in").string() + "' > '" + (dir / "out").string() + "' 2> '" + (dir / "err").string() + "'";
   int status = std::system(cmd.c_str());
   Run r;
@@ -64,7 +65,7 @@ TEST_CASE("cli: help and version", "[cli]") {
   auto h = silt("--help");
   CHECK(h.code == 0);
   CHECK(contains(h.out, "Exit codes:"));
-  CHECK(contains(h.out, "3  bad input"));
+  CHECK(contains(h.out, "3    bad input"));
   auto v = silt("--version");
   CHECK(v.code == 0);
   CHECK(contains(v.out, "silt 0."));
@@ -554,4 +555,22 @@ TEST_CASE("cli: consensus prints each figure's n, and shares beside counts in JS
   CHECK(j["problematic"]["More problematic"]["n"] == 3);
   CHECK(j["problematic"]["More problematic"]["share"] == 0.6);  // 3 of 5
   CHECK(j["levels"]["2"]["shares"] == nlohmann::json::array({0.0, 0.25, 0.0, 0.5, 0.25}));
+}
+
+TEST_CASE("cli: rules compile caches a user's prefilter; the built-in packs need none", "[cli]") {
+  const fs::path cache = fs::temp_directory_path() / ("silt-cli-cache-" + std::to_string(::getpid()));
+  fs::remove_all(cache);
+  auto run = [&](const std::string& args) { return silt(args, "", "SILT_CACHE_DIR='" + cache.string() + "'"); };
+  auto first = run("rules compile --rules tests/fixtures/failing-rule-tests.yaml");
+  CHECK(first.code == 0);
+  CHECK(contains(first.out, "failing-rule-tests.yaml: compiled and cached"));
+  CHECK(contains(first.out, "cache: " + cache.string()));
+  auto second = run("rules compile --rules tests/fixtures/failing-rule-tests.yaml");
+  CHECK(contains(second.out, "failing-rule-tests.yaml: built in or cached"));
+  auto builtin = run("rules compile --pack pytorch --format json");
+  CHECK(builtin.code == 0);
+  auto j = nlohmann::json::parse(builtin.out);
+  CHECK(j["rule_sets"][0]["prefilter"] == "built in or cached");
+  CHECK(j["rule_sets"][0]["seconds"] == 0);
+  fs::remove_all(cache);
 }

@@ -54,3 +54,16 @@ TEST_CASE("JSON form carries counts and every field", "[diagnostics]") {
   CHECK(j["diagnostics"][0]["code"] == "bad-pattern");
   CHECK(j["diagnostics"][1]["severity"] == "warning");
 }
+
+TEST_CASE("diagnostics: did you mean: the closest candidate within a few edits, else none", "[diagnostics]") {
+  const std::vector<std::string> commands = {"classify", "batch", "explain", "eval", "agree"};
+  CHECK(closest("clasify", commands) == "classify");
+  CHECK(closest("btach", commands) == "batch");  // a transposition: two edits
+  CHECK(closest("evl", commands) == "eval");
+  CHECK(closest("frobnicate", commands) == std::nullopt);
+  CHECK(closest("", {}) == std::nullopt);
+  // Ties go to the earlier candidate.
+  CHECK(closest("ab", {"ax", "ay"}) == "ax");
+  // A long word may be a third of its length away.
+  CHECK(closest("wrong-calcualtion-x", {"wrong-calculation"}) == "wrong-calculation");
+}

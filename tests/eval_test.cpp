@@ -38,7 +38,11 @@ TEST_CASE("eval: gold CSV columns are found by name; bad rows are reported with 
   REQUIRE(g.value().problems.size() == 2);
   CHECK(g.value().problems[0].find("eval-gold.csv:6: category 'no-such-category'") != std::string::npos);
   CHECK(g.value().problems[1].find("eval-gold.csv:7: impact 'seven' is not a level") != std::string::npos);
-  CHECK_FALSE(read_gold_csv(SILT_TEST_FIXTURES "/rest-issue.json", tax()).ok());
+  CHECK(g.value().problems[1].find("(allowed: 1, 2, 3, 4)") != std::string::npos);
+  auto json = read_gold_csv(SILT_TEST_FIXTURES "/rest-issue.json", tax());
+  REQUIRE_FALSE(json.ok());
+  CHECK(json.error().code == "not-csv");
+  CHECK(json.error().message.find("rest-issue.json: this is JSON, a CSV was expected") != std::string::npos);
 }
 
 TEST_CASE("eval: joins by id, counts misses and the ids missing on either side", "[eval]") {

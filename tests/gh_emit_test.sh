@@ -21,5 +21,11 @@ check "issue edit from classify" "$(args_of "$line")" "$(printf '[%s]\n' issue e
 out=$("$silt" batch -q --emit gh tests/fixtures/gh-list.json tests/fixtures/labels-issues.jsonl 2>/dev/null)
 check "batch emits one line a record, in order" "$(printf '%s\n' "$out" | head -n 3 | cut -d' ' -f1-4)" "$(printf '%s\n' 'gh issue edit 1' 'gh issue edit 2' '# i1: no repository')"
 check "comment lines are no command" "$(sh -c 'gh() { echo called; }; '"$(printf '%s\n' "$out" | sed -n 3p)")" ""
+out=$("$silt" batch -q --emit gh tests/fixtures/gh-relabel.json 2>/dev/null)
+check "silt's own stale labels are removed; the others' labels, a hostile one included, untouched" \
+  "$(args_of "$(printf '%s\n' "$out" | sed -n 1p)")" \
+  "$(printf '[%s]\n' issue edit 4242 --repo example-org/dl-lib --add-label silent:wrong-save-reload,impact:4 --remove-label silent:wrong-shape,impact:2)"
+check "no --remove-label when nothing is stale" "$(printf '%s\n' "$out" | sed -n 2p)" \
+  "gh issue edit 4243 --repo example-org/dl-lib --add-label silent:wrong-save-reload,impact:4"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

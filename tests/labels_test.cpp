@@ -115,3 +115,20 @@ TEST_CASE("labels: a label name with a comma or a line break is refused", "[labe
     CHECK(silt::test::find_code(bad.diagnostics, "bad-label"));
   }
 }
+
+TEST_CASE("labels: silt's own labels the reading no longer gives are removed, no one else's", "[labels]") {
+  auto t = silt::test::builtin_taxonomy_loaded();
+  // The issue carries an old reading (wrong-shape, level 2), its new labels already, and
+  // labels that are not the taxonomy's (kept whatever they look like).
+  const std::string carried = "type:bug\nsilent:wrong-shape\nimpact:2\nsilent:wrong-save-reload\nSilent:Wrong-Shape";
+  auto e = gh_issue_edit(result("o/r#7", "wrong-save-reload", 4), *t, false, carried);
+  CHECK(e.line ==
+        "gh issue edit 7 --repo o/r --add-label silent:wrong-save-reload,impact:4 --remove-label "
+        "silent:wrong-shape,impact:2\n");
+  // Nothing stale: no --remove-label at all.
+  auto same = gh_issue_edit(result("o/r#7", "wrong-save-reload", 4), *t, false, "silent:wrong-save-reload\nimpact:4");
+  CHECK(same.line == "gh issue edit 7 --repo o/r --add-label silent:wrong-save-reload,impact:4\n");
+  // A reading without a level takes off a level label an earlier reading left.
+  auto no_level = gh_issue_edit(result("o/r#7", "wrong-shape", std::nullopt), *t, false, "impact:3");
+  CHECK(no_level.line == "gh issue edit 7 --repo o/r --add-label silent:wrong-shape --remove-label impact:3\n");
+}

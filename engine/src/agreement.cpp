@@ -163,6 +163,7 @@ class TableBuilder {
 
 Result<LabelFile> read_labels_text(std::string_view text, const std::string& path, bool wide,
                                    const std::string& wide_field) {
+  if (auto e = detail::not_csv(text, path, wide ? "item,<rater1>,<rater2>..." : "item,rater,<field>...")) return *e;
   auto csv = detail::parse_csv(text);
   if (csv.rows.empty()) return Error{path + ": the file is empty", 0, 0, "empty"};
   const auto& head = csv.rows.front();
@@ -236,7 +237,7 @@ stats::Ratings code_ratings(const LabelTable& t, std::size_t f, const Domain& do
       auto it = code.find(v);
       if (it == code.end()) {
         fa.problems.push_back(t.file + ":" + std::to_string(t.lines[i][a]) + ": " + fa.field + " '" + v +
-                              "' is not one of its values; left out");
+                              "' is not one of its values" + detail::allowed_values_hint(v, dom.values) + "; left out");
         continue;
       }
       item[a] = it->second;

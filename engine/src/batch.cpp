@@ -234,12 +234,14 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
     }
     o.category = static_cast<std::int16_t>(*clf.taxonomy().category_index(cl.category));
     o.level = cl.level.value_or(0);
+    o.needs_review = cl.needs_review;
+    o.loud_bug = cl.silent == false;
     const std::string source = c.source(r);
     if (opt.output_format == OutputFormat::values) {
       c.values.push_back(std::move(cl));
       if (opt.keep_issues) c.issues.push_back(parsed.to_issue());
     } else if (opt.output_format == OutputFormat::gh) {
-      c.out += gh_issue_edit(cl, clf.taxonomy(), opt.label_all).line;
+      c.out += gh_issue_edit(cl, clf.taxonomy(), opt.label_all, parsed.labels_text).line;
     } else if (opt.output_format == OutputFormat::csv) {
       append_csv_row(c.out, cl, source);
     } else {
@@ -264,6 +266,7 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
 
   const unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::atomic<bool> stop{false};
+  bool interrupted = false;  // only the input filter (serial) touches it
   std::uint64_t skip_left = opt.skip_good;
   simdjson::dom::parser skip_parser;
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
@@ -315,6 +318,8 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
         ++stats.labeled;
         ++stats.by_category[tax.categories[static_cast<std::size_t>(o.category)].id];
         ++stats.by_level[o.level];
+        if (o.needs_review) ++stats.needs_review;
+        if (o.loud_bug) ++stats.loud_labeled;
         continue;
       }
       const Reject& r = c.rejects[next_reject++];
@@ -349,6 +354,11 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
                                                              fc.stop();
                                                              return nullptr;
                                                            }
+                                                           if (opt.cancel && opt.cancel->load()) {
+                                                             interrupted = true;
+                                                             fc.stop();
+                                                             return nullptr;
+                                                           }
                                                            auto c = std::make_unique<detail::Chunk>();
                                                            if (!reader.next(*c)) {
                                                              fc.stop();
@@ -368,6 +378,7 @@ BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& 
                         if (!stop) deliver(*c);
                       }));
   });
+  stats.interrupted = interrupted;
   stats.seconds = std::chrono::duration<double>(clock::now() - start).count();
   sink.progress(stats);
   return stats;

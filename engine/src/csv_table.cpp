@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "silt/diagnostics.h"
+
 namespace silt::detail {
 
 namespace {
@@ -111,6 +113,33 @@ std::string trim(std::string s) {
 
 std::string to_string(const CsvProblem& p, const std::string& file) {
   return file + ":" + std::to_string(p.line) + ": " + p.message + " (" + p.code + "); the row is left out";
+}
+
+std::optional<Error> not_csv(std::string_view text, const std::string& file, const std::string& expected) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  const std::size_t at = text.find_first_not_of(" \t\r\n");
+  if (at == std::string_view::npos || (text[at] != '{' && text[at] != '[')) return std::nullopt;
+  std::string kind = "a JSON array";
+  if (text[at] == '{') {
+    // One object a line is JSON Lines; an object over several lines is JSON.
+    std::string_view first = text.substr(at, text.find('\n', at) - at);
+    while (!first.empty() && (first.back() == '\r' || first.back() == ' ' || first.back() == '\t'))
+      first.remove_suffix(1);
+    kind = !first.empty() && first.back() == '}' ? "JSON Lines" : "JSON";
+  }
+  Error e;
+  e.code = "not-csv";
+  e.message = file + ": this is " + kind + ", a CSV was expected" + (expected.empty() ? "" : " (" + expected + ")");
+  return e;
+}
+
+std::string allowed_values_hint(std::string_view value, const std::vector<std::string>& allowed) {
+  std::string out;
+  if (value.size() >= 3)
+    if (auto c = closest(value, allowed)) out += "; did you mean '" + *c + "'?";
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return out + " (allowed: " + list + ")";
 }
 
 }  // namespace silt::detail

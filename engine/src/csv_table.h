@@ -48,6 +48,19 @@ std::string trim(std::string s);
 // "file:line: message" for a problem, as the readers list them.
 std::string to_string(const CsvProblem& p, const std::string& file);
 
+// When `text` is plainly JSON, not CSV (its first character, after a byte order mark and
+// blanks, opens an object or an array), the error a CSV reader gives instead of a
+// missing column: code not-csv, "FILE: this is JSON Lines, a CSV was expected" (or
+// "JSON", "a JSON array"), followed by `expected` when given (the columns wanted).
+// nullopt otherwise.
+std::optional<Error> not_csv(std::string_view text, const std::string& file, const std::string& expected = {});
+
+// What to add to a message about `value`, which is not one of `allowed`: the closest
+// allowed value when one is close ("; did you mean 'wrong-shape'?"; never for values of
+// under 3 characters, such as levels, where every one is close), then the list
+// (" (allowed: a, b, c)").
+std::string allowed_values_hint(std::string_view value, const std::vector<std::string>& allowed);
+
 template <class Pred>
 std::optional<Error> duplicate_column(const std::vector<std::string>& header, const std::string& file, Pred counts) {
   for (std::size_t k = 0; k < header.size(); ++k) {

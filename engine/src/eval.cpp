@@ -88,6 +88,7 @@ stats::Estimate ece_estimate(const std::vector<std::pair<double, bool>>& pairs) 
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy) {
   auto text = detail::read_file(path);
   if (!text.ok()) return text.error();
+  if (auto e = detail::not_csv(text.value(), path, "id,category,impact")) return *e;
   auto csv = detail::parse_csv(text.value());
   if (csv.rows.empty()) return Error{path + ": the file is empty", 0, 0, "empty"};
   std::optional<std::size_t> id, category, impact, silent;
@@ -145,8 +146,10 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
       continue;
     }
     if (!taxonomy.category_index(g.category)) {
+      std::vector<std::string> ids;
+      for (const auto& c : taxonomy.categories) ids.push_back(c.id);
       out.problems.push_back(path + ":" + std::to_string(line) + ": category '" + g.category +
-                             "' is not in the taxonomy");
+                             "' is not in the taxonomy" + detail::allowed_values_hint(g.category, ids));
       continue;
     }
     std::string level = at(impact);
@@ -157,7 +160,10 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
         if (used != level.size() || !level_index(taxonomy, n)) throw std::invalid_argument(level);
         g.level = n;
       } catch (const std::exception&) {
-        out.problems.push_back(path + ":" + std::to_string(line) + ": impact '" + level + "' is not a level");
+        std::vector<std::string> numbers;
+        for (const auto& l : taxonomy.levels) numbers.push_back(std::to_string(l.number));
+        out.problems.push_back(path + ":" + std::to_string(line) + ": impact '" + level + "' is not a level" +
+                               detail::allowed_values_hint(level, numbers));
         continue;
       }
     }

@@ -2,6 +2,9 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace silt {
 
 std::string shell_quote(std::string_view s) {
@@ -57,7 +60,7 @@ std::string gh_label_create_commands(const Taxonomy& t, const std::string& repo)
   return out;
 }
 
-GhEdit gh_issue_edit(const Classification& c, const Taxonomy& t, bool label_all) {
+GhEdit gh_issue_edit(const Classification& c, const Taxonomy& t, bool label_all, std::string_view issue_labels) {
   static const RE2 id_re(R"(^([^#]+)#([0-9]{1,12})$)");
   std::string repo, number;
   auto skip = [&](const std::string& why) { return GhEdit{false, "# " + comment_safe(c.id) + ": " + why + "\n"}; };
@@ -65,13 +68,38 @@ GhEdit gh_issue_edit(const Classification& c, const Taxonomy& t, bool label_all)
     return skip("no repository and issue number known; no label");
   if (!label_all && c.needs_review) return skip("flagged needs_review; no label (--label-all labels it)");
   if (!label_all && c.silent == false) return skip("the report shows a loud bug; no label (--label-all labels it)");
-  std::string labels;
-  if (auto i = t.category_index(c.category)) labels = t.categories[*i].label.name;
+  std::vector<const std::string*> give;
+  if (auto i = t.category_index(c.category)) give.push_back(&t.categories[*i].label.name);
   if (c.level)
     for (const auto& l : t.levels)
-      if (l.number == *c.level) labels += "," + l.label.name;
-  return GhEdit{
-      true, "gh issue edit " + number + " --repo " + shell_quote(repo) + " --add-label " + shell_quote(labels) + "\n"};
+      if (l.number == *c.level) give.push_back(&l.label.name);
+  // The taxonomy's labels the issue carries that this reading does not give, in the
+  // taxonomy's order; the names written are the taxonomy's (checked when it loaded).
+  std::vector<const std::string*> own;
+  for (const auto& cat : t.categories) own.push_back(&cat.label.name);
+  for (const auto& l : t.levels) own.push_back(&l.label.name);
+  auto carried = [&](const std::string& name) {
+    for (std::size_t start = 0; start <= issue_labels.size();) {
+      std::size_t end = std::min(issue_labels.find('\n', start), issue_labels.size());
+      if (issue_labels.substr(start, end - start) == name) return true;
+      start = end + 1;
+    }
+    return false;
+  };
+  auto join = [](const std::vector<const std::string*>& names) {
+    std::string out;
+    for (const auto* n : names) out += (out.empty() ? "" : ",") + *n;
+    return out;
+  };
+  std::vector<const std::string*> remove;
+  for (const auto* n : own)
+    if (carried(*n) && std::none_of(give.begin(), give.end(), [&](const std::string* g) { return *g == *n; }) &&
+        std::none_of(remove.begin(), remove.end(), [&](const std::string* r) { return *r == *n; }))
+      remove.push_back(n);
+  std::string line =
+      "gh issue edit " + number + " --repo " + shell_quote(repo) + " --add-label " + shell_quote(join(give));
+  if (!remove.empty()) line += " --remove-label " + shell_quote(join(remove));
+  return GhEdit{true, line + "\n"};
 }
 
 }  // namespace silt

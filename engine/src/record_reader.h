@@ -49,6 +49,8 @@ struct Chunk {
     std::size_t out_end = 0;     // end of its output in `out`
     std::int16_t category = -1;  // index into the taxonomy's categories
     int level = 0;               // 0: no level
+    bool needs_review = false;
+    bool loud_bug = false;  // labeled, though the report shows a loud bug
   };
   std::vector<Outcome> outcomes;
   std::vector<Reject> rejects;  // in record order

@@ -64,7 +64,7 @@ class YamlReader {
   Diagnostics& diags_;
 };
 
-// The closest of `candidates` to `word` by edit distance, when close enough to suggest.
-std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
+// The "did you mean" of the loaders: silt::closest (silt/diagnostics.h), shared with the CLI.
+using silt::closest;
 
 }  // namespace silt::detail

@@ -3,6 +3,7 @@
 // order, whatever the number of threads. Memory stays bounded whatever the input size.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -47,6 +48,10 @@ struct BatchOptions {
   std::uint64_t max_record = 64ull << 20;  // bigger records are rejected (too-large), never held
   bool keep_issues = false;                // values: hand each issue over with its classification
   Answers answers;                         // criteria answers applied to every record
+  // When set and it turns true (a signal handler's flag), no more input is read; the
+  // records already read are still labeled and delivered, in order, so the output ends
+  // with whole records and --resume can go on from it.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // A record that could not be labeled. Codes are stable:
@@ -76,13 +81,16 @@ struct BatchStats {
   std::uint64_t rejected = 0;
   std::uint64_t resumed = 0;                         // good records skipped because a previous run wrote them
   std::uint64_t loud = 0;                            // left out by silent_only: the report shows a loud bug
+  std::uint64_t needs_review = 0;                    // labeled records flagged needs_review
+  std::uint64_t loud_labeled = 0;                    // labeled records whose report shows a loud bug
   std::uint64_t input_errors = 0;                    // inputs that could not be read at all
   std::uint64_t bytes = 0;                           // input bytes read
   std::uint64_t total_bytes = 0;                     // sum of the input files' sizes; 0 when unknown (stdin)
   std::map<std::string, std::uint64_t> by_category;  // labeled records per category id
   std::map<int, std::uint64_t> by_level;             // per impact level; 0 = no level
   double seconds = 0;
-  bool stopped = false;  // --fail-fast stopped the run
+  bool stopped = false;      // --fail-fast stopped the run
+  bool interrupted = false;  // BatchOptions::cancel stopped the reading
 };
 
 // Receives the results. Calls are made from one thread at a time, in input order.

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace silt {
@@ -60,5 +62,10 @@ std::string to_text(const Diagnostic& d, bool color = false);
 // JSON form: {"errors": N, "warnings": N, "diagnostics": [{"code", "severity", "file",
 // "line", "column", "subject_kind", "subject", "message", "source_line", "hint"}...]}.
 std::string to_json(const Diagnostics& ds);
+
+// The closest of `candidates` to `word` by edit distance (Levenshtein), when close enough
+// to suggest in a "did you mean" hint: at most 2 edits, or a third of the word's length
+// for longer words. Ties go to the earlier candidate; nullopt when none is that close.
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace silt

@@ -27,15 +27,20 @@ std::string comment_safe(std::string_view s);
 std::string gh_label_create_commands(const Taxonomy& taxonomy, const std::string& repo);
 
 // `gh issue edit N --repo OWNER/REPO --add-label CATEGORY,LEVEL` for a classification
-// whose id is "owner/repo#N" (a valid_repo() and a number of digits); labels are only
-// added, never removed. An issue without such an id, one flagged needs_review, or one
-// whose report shows a loud bug (unless label_all) gets a comment line "# id: why"
-// instead (the id made comment_safe()); `labeled` says which. Every line is one command
-// or one comment: whatever the id holds, piping the output to sh runs only gh.
+// whose id is "owner/repo#N" (a valid_repo() and a number of digits). `issue_labels` are
+// the names of the labels the issue carries now, one a line (IssueView::labels); those
+// that are the taxonomy's own labels (a category's or a level's label name) and that this
+// reading does not give are removed (`--remove-label OLD,...`): a label silt put there
+// for an earlier reading. Any other label, one a person added, is never removed. An
+// issue without such an id, one flagged needs_review, or one whose report shows a loud
+// bug (unless label_all) gets a comment line "# id: why" instead (the id made
+// comment_safe()); `labeled` says which. Every line is one command or one comment:
+// whatever the id and the labels hold, piping the output to sh runs only gh.
 struct GhEdit {
   bool labeled = false;
   std::string line;  // ends with '\n'
 };
-GhEdit gh_issue_edit(const Classification& c, const Taxonomy& taxonomy, bool label_all);
+GhEdit gh_issue_edit(const Classification& c, const Taxonomy& taxonomy, bool label_all,
+                     std::string_view issue_labels = {});
 
 }  // namespace silt
