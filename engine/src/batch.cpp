@@ -253,135 +253,166 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
   }
 }
 
-}  // namespace
-
-BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& sink) {
+// One run of run_batch: what its pipeline's stages share. The serial stages (reading
+// and delivering) touch the counters; the parallel one only classifies.
+class BatchRun {
+ public:
   using clock = std::chrono::steady_clock;
-  const auto start = clock::now();
-  BatchStats stats;
-  detail::InputReader reader(opt.inputs, opt.input_format, opt.max_record);
-  stats.total_bytes = reader.total_bytes();
-  const Taxonomy& tax = clf.taxonomy();
-  if (opt.output_format == OutputFormat::csv && opt.header) sink.write(csv_header(tax));
 
-  const unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
-  std::atomic<bool> stop{false};
-  bool interrupted = false;  // only the input filter (serial) touches it
-  std::uint64_t skip_left = opt.skip_good;
-  simdjson::dom::parser skip_parser;
-  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
-  auto last_progress = start;
+  BatchRun(const Classifier& clf, const BatchOptions& opt, BatchSink& sink)
+      : clf_(clf),
+        opt_(opt),
+        sink_(sink),
+        tax_(clf.taxonomy()),
+        start_(clock::now()),
+        reader_(opt.inputs, opt.input_format, opt.max_record),
+        skip_left_(opt.skip_good),
+        last_progress_(start_) {
+    stats_.total_bytes = reader_.total_bytes();
+  }
+
+  BatchStats run() {
+    if (opt_.output_format == OutputFormat::csv && opt_.header) sink_.write(csv_header(tax_));
+    const unsigned jobs = opt_.jobs ? opt_.jobs : std::max(1u, std::thread::hardware_concurrency());
+    // As many threads as asked for, even beyond the cores (TBB's default cap).
+    tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);
+    tbb::task_arena arena(static_cast<int>(jobs));
+    auto input = tbb::make_filter<void, detail::Chunk*>(tbb::filter_mode::serial_in_order,
+                                                        [this](tbb::flow_control& fc) { return next_chunk(fc); });
+    auto work = tbb::make_filter<detail::Chunk*, detail::Chunk*>(tbb::filter_mode::parallel, [this](detail::Chunk* c) {
+      if (!stop_) process(*c, clf_, opt_, parsers_.local());
+      return c;
+    });
+    auto output = tbb::make_filter<detail::Chunk*, void>(tbb::filter_mode::serial_in_order, [this](detail::Chunk* c) {
+      std::unique_ptr<detail::Chunk> own(c);
+      if (!stop_) deliver(*c);
+    });
+    arena.execute([&] { tbb::parallel_pipeline(jobs * 4, input & work & output); });
+    stats_.interrupted = interrupted_;
+    stats_.seconds = std::chrono::duration<double>(clock::now() - start_).count();
+    sink_.progress(stats_);
+    return stats_;
+  }
+
+ private:
+  // The pipeline's input: the next chunk, or nullptr once stopped, cancelled or done.
+  detail::Chunk* next_chunk(tbb::flow_control& fc) {
+    if (stop_) {
+      fc.stop();
+      return nullptr;
+    }
+    if (opt_.cancel && opt_.cancel->load()) {
+      interrupted_ = true;
+      fc.stop();
+      return nullptr;
+    }
+    auto c = std::make_unique<detail::Chunk>();
+    if (!reader_.next(*c)) {
+      fc.stop();
+      return nullptr;
+    }
+    if (skip_left_ > 0) mark_skipped(*c);
+    return c.release();
+  }
 
   // Resume: marks the good records a previous run wrote. Serial, and it only parses.
-  auto mark_skipped = [&](detail::Chunk& c) {
+  void mark_skipped(detail::Chunk& c) {
     detail::ParsedIssue parsed;
-    for (std::size_t i = 0; i < c.records.size() && skip_left > 0; ++i) {
+    for (std::size_t i = 0; i < c.records.size() && skip_left_ > 0; ++i) {
       Reject why;
       c.records[i].resumed = true;
       rapidjson::Document big_doc;
       // Only checked here: the workers parse a big record in place, later.
       bool good = c.records[i].size > big_record && c.format != InputFormat::csv && !c.records[i].too_large
-                      ? check_big_record(c, c.records[i], skip_parser)
-                      : parse_record(c, i, skip_parser, big_doc, parsed, why, opt.max_record);
+                      ? check_big_record(c, c.records[i], skip_parser_)
+                      : parse_record(c, i, skip_parser_, big_doc, parsed, why, opt_.max_record);
       // With silent_only, a loud record was not written: it does not count.
-      if (good && opt.silent_only && clf.classify(parsed.view(), opt.answers).silent == false) good = false;
+      if (good && opt_.silent_only && clf_.classify(parsed.view(), opt_.answers).silent == false) good = false;
       if (good) {
         c.records[i].skip = true;
-        --skip_left;
+        --skip_left_;
       }
     }
-  };
+  }
 
-  auto deliver = [&](detail::Chunk& c) {
-    stats.bytes += c.bytes;
+  // Counts a labeled record; hands it over when the sink takes values.
+  void count_labeled(detail::Chunk& c, std::size_t i, std::size_t& next_value) {
+    const auto& o = c.outcomes[i];
+    if (opt_.output_format == OutputFormat::values) {
+      const Issue* issue = opt_.keep_issues ? &c.issues[next_value] : nullptr;
+      sink_.labeled(std::move(c.values[next_value++]), c.source(c.records[i]), issue);
+    }
+    ++stats_.labeled;
+    ++stats_.by_category[tax_.categories[static_cast<std::size_t>(o.category)].id];
+    ++stats_.by_level[o.level];
+    if (o.needs_review) ++stats_.needs_review;
+    if (o.loud_bug) ++stats_.loud_labeled;
+  }
+
+  // The output stage: writes a chunk's lines and rejects, in input order.
+  void deliver(detail::Chunk& c) {
+    stats_.bytes += c.bytes;
     if (!c.input_error.empty()) {
-      ++stats.input_errors;
-      sink.input_error(c.input, c.input_error);
+      ++stats_.input_errors;
+      sink_.input_error(c.input, c.input_error);
     }
     std::size_t next_reject = 0, written = 0, next_value = 0;
     for (std::size_t i = 0; i < c.records.size(); ++i) {
       const auto& o = c.outcomes[i];
-      ++stats.records;
+      ++stats_.records;
       if (o.status == detail::Chunk::Outcome::skipped) {
-        ++stats.resumed;
+        ++stats_.resumed;
         continue;
       }
       if (o.status == detail::Chunk::Outcome::loud) {
-        ++stats.loud;
+        ++stats_.loud;
         continue;
       }
       if (o.status == detail::Chunk::Outcome::labeled) {
-        if (opt.output_format == OutputFormat::values) {
-          const Issue* issue = opt.keep_issues ? &c.issues[next_value] : nullptr;
-          sink.labeled(std::move(c.values[next_value++]), c.source(c.records[i]), issue);
-        }
-        ++stats.labeled;
-        ++stats.by_category[tax.categories[static_cast<std::size_t>(o.category)].id];
-        ++stats.by_level[o.level];
-        if (o.needs_review) ++stats.needs_review;
-        if (o.loud_bug) ++stats.loud_labeled;
+        count_labeled(c, i, next_value);
         continue;
       }
       const Reject& r = c.rejects[next_reject++];
-      ++stats.rejected;
-      if (opt.fail_fast && !r.resumed) {
-        sink.write(std::string_view(c.out).substr(written, o.out_end - written));
+      ++stats_.rejected;
+      if (opt_.fail_fast && !r.resumed) {
+        sink_.write(std::string_view(c.out).substr(written, o.out_end - written));
         written = o.out_end;
-        sink.reject(r);
-        stats.stopped = true;
-        stop = true;
+        sink_.reject(r);
+        stats_.stopped = true;
+        stop_ = true;
         return;
       }
-      sink.reject(r);
+      sink_.reject(r);
     }
-    sink.write(std::string_view(c.out).substr(written));
+    sink_.write(std::string_view(c.out).substr(written));
     auto now = clock::now();
-    if (now - last_progress > std::chrono::milliseconds(200)) {
-      last_progress = now;
-      stats.seconds = std::chrono::duration<double>(now - start).count();
-      sink.progress(stats);
+    if (now - last_progress_ > std::chrono::milliseconds(200)) {
+      last_progress_ = now;
+      stats_.seconds = std::chrono::duration<double>(now - start_).count();
+      sink_.progress(stats_);
     }
-  };
+  }
 
-  // As many threads as asked for, even beyond the cores (TBB's default cap).
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);
-  tbb::task_arena arena(static_cast<int>(jobs));
-  arena.execute([&] {
-    tbb::parallel_pipeline(
-        jobs * 4, tbb::make_filter<void, detail::Chunk*>(tbb::filter_mode::serial_in_order,
-                                                         [&](tbb::flow_control& fc) -> detail::Chunk* {
-                                                           if (stop) {
-                                                             fc.stop();
-                                                             return nullptr;
-                                                           }
-                                                           if (opt.cancel && opt.cancel->load()) {
-                                                             interrupted = true;
-                                                             fc.stop();
-                                                             return nullptr;
-                                                           }
-                                                           auto c = std::make_unique<detail::Chunk>();
-                                                           if (!reader.next(*c)) {
-                                                             fc.stop();
-                                                             return nullptr;
-                                                           }
-                                                           if (skip_left > 0) mark_skipped(*c);
-                                                           return c.release();
-                                                         }) &
-                      tbb::make_filter<detail::Chunk*, detail::Chunk*>(tbb::filter_mode::parallel,
-                                                                       [&](detail::Chunk* c) {
-                                                                         if (!stop)
-                                                                           process(*c, clf, opt, parsers.local());
-                                                                         return c;
-                                                                       }) &
-                      tbb::make_filter<detail::Chunk*, void>(tbb::filter_mode::serial_in_order, [&](detail::Chunk* c) {
-                        std::unique_ptr<detail::Chunk> own(c);
-                        if (!stop) deliver(*c);
-                      }));
-  });
-  stats.interrupted = interrupted;
-  stats.seconds = std::chrono::duration<double>(clock::now() - start).count();
-  sink.progress(stats);
-  return stats;
+  const Classifier& clf_;
+  const BatchOptions& opt_;
+  BatchSink& sink_;
+  const Taxonomy& tax_;
+  const clock::time_point start_;  // before the reader: its opening counts as time spent
+  BatchStats stats_;
+  detail::InputReader reader_;
+  std::atomic<bool> stop_{false};
+  bool interrupted_ = false;  // only the input stage (serial) touches it
+  std::uint64_t skip_left_;
+  simdjson::dom::parser skip_parser_;
+  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers_;
+  clock::time_point last_progress_;
+};
+
+}  // namespace
+
+BatchStats run_batch(const Classifier& clf, const BatchOptions& opt, BatchSink& sink) {
+  BatchRun batch(clf, opt, sink);
+  return batch.run();
 }
 
 Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat format) {

@@ -45,56 +45,23 @@ void key(JsonWriter& w, const char* k) {
   w.Key(k);
 }
 
-}  // namespace
+// A number as the JSON gives it: rounded to three decimals.
+void put_rounded(JsonWriter& w, double v) {
+  w.Double(std::round(v * 1000) / 1000);
+}
 
-std::string to_json(const Classification& c, std::string_view source) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
+// An object of rounded numbers, one per category, in the given order.
+void put_per_category(JsonWriter& w, const std::vector<std::pair<std::string, double>>& values) {
   w.StartObject();
-  key(w, "id");
-  put(w, c.id);
-  key(w, "title");
-  put(w, c.title);
-  if (!c.url.empty()) {
-    key(w, "url");
-    put(w, c.url);
-  }
-  key(w, "pack");
-  put(w, c.pack);
-  key(w, "category");
-  put(w, c.category);
-  key(w, "category_name");
-  put(w, c.category_name);
-  key(w, "confidence");
-  w.Double(std::round(c.confidence * 1000) / 1000);
-  if (c.raw_confidence != c.confidence) {
-    key(w, "confidence_raw");
-    w.Double(std::round(c.raw_confidence * 1000) / 1000);
-  }
-  key(w, "fallback");
-  w.Bool(c.fallback);
-  key(w, "needs_review");
-  w.Bool(c.needs_review);
-  key(w, "silent");
-  if (c.silent)
-    w.Bool(*c.silent);
-  else
-    w.Null();
-  key(w, "scores");
-  w.StartObject();
-  for (const auto& [id, score] : c.scores) {
+  for (const auto& [id, v] : values) {
     put(w, id);
-    w.Double(std::round(score * 1000) / 1000);
+    put_rounded(w, v);
   }
   w.EndObject();
-  key(w, "probabilities");
-  w.StartObject();
-  for (const auto& [id, p] : c.probabilities) {
-    put(w, id);
-    w.Double(std::round(p * 1000) / 1000);
-  }
-  w.EndObject();
-  key(w, "impact");
+}
+
+// "impact": the level, its threat and probability, and each criterion's reading.
+void put_impact(JsonWriter& w, const Classification& c) {
   w.StartObject();
   key(w, "level");
   if (c.level)
@@ -107,7 +74,7 @@ std::string to_json(const Classification& c, std::string_view source) {
   else
     w.Null();
   key(w, "probability");
-  w.Double(std::round(c.level_probability * 1000) / 1000);
+  put_rounded(w, c.level_probability);
   key(w, "criteria");
   w.StartObject();
   for (const auto& cr : c.criteria) {
@@ -119,19 +86,18 @@ std::string to_json(const Classification& c, std::string_view source) {
     put(w, to_string(cr.source));
     if (cr.source != AnswerSource::given) {
       key(w, "probability");
-      w.Double(std::round(cr.probability * 1000) / 1000);
+      put_rounded(w, cr.probability);
     }
     w.EndObject();
   }
   w.EndObject();
   w.EndObject();
-  key(w, "rationale");
+}
+
+// "evidence": one object per hit.
+void put_evidence(JsonWriter& w, const std::vector<Evidence>& evidence) {
   w.StartArray();
-  for (const auto& r : c.rationale) put(w, r);
-  w.EndArray();
-  key(w, "evidence");
-  w.StartArray();
-  for (const auto& e : c.evidence) {
+  for (const auto& e : evidence) {
     w.StartObject();
     key(w, "rule");
     put(w, e.rule);
@@ -148,12 +114,66 @@ std::string to_json(const Classification& c, std::string_view source) {
     key(w, "text");
     put(w, e.text);
     key(w, "weight");
-    w.Double(std::round(e.weight * 1000) / 1000);
+    put_rounded(w, e.weight);
     key(w, "defined_at");
     put(w, e.where.to_string());
     w.EndObject();
   }
   w.EndArray();
+}
+
+// The members before the scores: which issue, and the category read.
+void put_heading(JsonWriter& w, const Classification& c) {
+  key(w, "id");
+  put(w, c.id);
+  key(w, "title");
+  put(w, c.title);
+  if (!c.url.empty()) {
+    key(w, "url");
+    put(w, c.url);
+  }
+  key(w, "pack");
+  put(w, c.pack);
+  key(w, "category");
+  put(w, c.category);
+  key(w, "category_name");
+  put(w, c.category_name);
+  key(w, "confidence");
+  put_rounded(w, c.confidence);
+  if (c.raw_confidence != c.confidence) {
+    key(w, "confidence_raw");
+    put_rounded(w, c.raw_confidence);
+  }
+  key(w, "fallback");
+  w.Bool(c.fallback);
+  key(w, "needs_review");
+  w.Bool(c.needs_review);
+  key(w, "silent");
+  if (c.silent)
+    w.Bool(*c.silent);
+  else
+    w.Null();
+}
+
+}  // namespace
+
+std::string to_json(const Classification& c, std::string_view source) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  put_heading(w, c);
+  key(w, "scores");
+  put_per_category(w, c.scores);
+  key(w, "probabilities");
+  put_per_category(w, c.probabilities);
+  key(w, "impact");
+  put_impact(w, c);
+  key(w, "rationale");
+  w.StartArray();
+  for (const auto& r : c.rationale) put(w, r);
+  w.EndArray();
+  key(w, "evidence");
+  put_evidence(w, c.evidence);
   if (!source.empty()) {
     key(w, "source");
     put(w, source);

@@ -231,26 +231,15 @@ void explain_level(const Taxonomy& tax, const Decision& d, Classification& out) 
   }
 }
 
-}  // namespace
+// Each fired rule's contributions, grouped by what the rule targets.
+struct Grouped {
+  std::vector<std::vector<Contribution>> by_category, by_criterion, by_signal;
+};
 
-Classification Classifier::classify(const IssueView& given, const Answers& answers) const {
-  const Taxonomy& tax = *taxonomy_;
-  Classification out;
-  const RuleSet& rule_set = rules_for(given, &out.pack);
-  const ScoreModel& model = rule_set.model();
-  // The body as a reviewer reads it, when a rule looks at it.
-  IssueView issue = given;
-  ReportFields report;
-  if (rule_set.uses_report_fields() && issue.prose.empty() && issue.code.empty() && issue.output.empty()) {
-    report = silt::read_report(issue.body, rule_set.report_template());
-    issue = with_report(issue, report);
-  }
+// The evidence, in the order the rule set gives its hits, and each rule's strongest hit.
+std::map<std::size_t, Contribution> collect_evidence(const RuleSet& rule_set, const IssueView& issue,
+                                                     Classification& out) {
   const auto& rules = rule_set.rules();
-  out.id = std::string(issue.id);
-  out.title = std::string(issue.title);
-  out.url = std::string(issue.url);
-
-  // Evidence, and each rule's strongest hit.
   std::map<std::size_t, Contribution> best;
   for (const Hit& h : rule_set.match(issue)) {
     const Rule& r = rules[h.rule];
@@ -270,26 +259,31 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
     if (it == best.end() || std::fabs(w) > std::fabs(it->second.weight))
       best[h.rule] = {h.rule, w, out.evidence.size() - 1};
   }
+  return best;
+}
 
-  // Score: categories.
-  Decision d;
+// Score: categories (the top one and the runner-up), signals and criteria's evidence.
+void score_categories(const Taxonomy& tax, const ScoreModel& model, const std::vector<Rule>& rules,
+                      const std::map<std::size_t, Contribution>& best, Decision& d, Grouped& g) {
   const std::size_t nc = tax.categories.size(), nk = tax.criteria.size();
   d.score.assign(nc, 0.0);
   d.evidence.assign(nk, 0.0);
-  std::vector<std::vector<Contribution>> by_category(nc), by_criterion(nk), by_signal(2);
+  g.by_category.resize(nc);
+  g.by_criterion.resize(nk);
+  g.by_signal.resize(2);
   bool category_evidence = false;
   for (const auto& [idx, c] : best) {
     const Rule& r = rules[idx];
     if (r.kind == TargetKind::category) {
       d.score[r.target_index] += c.weight;
-      by_category[r.target_index].push_back(c);
+      g.by_category[r.target_index].push_back(c);
       category_evidence = true;
     } else if (r.kind == TargetKind::signal) {
       d.signal[r.target_index] += c.weight;
-      by_signal[r.target_index].push_back(c);
+      g.by_signal[r.target_index].push_back(c);
     } else {
       d.evidence[r.target_index] += c.weight;
-      by_criterion[r.target_index].push_back(c);
+      g.by_criterion[r.target_index].push_back(c);
     }
   }
   d.probability = detail::category_probabilities(model, d.score);
@@ -299,8 +293,12 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
   for (std::size_t i = 0; i < nc; ++i)
     if (i != d.top && d.probability[i] > d.probability[d.runner]) d.runner = i;
   d.fallback = !category_evidence;
+}
 
-  // Score: criteria, from the category's prior and the evidence; then the level.
+// Score: criteria, from the category's prior and the evidence; then the level.
+void score_criteria(const Taxonomy& tax, const ScoreModel& model, const Answers& answers,
+                    const std::vector<std::vector<Contribution>>& by_criterion, Decision& d) {
+  const std::size_t nk = tax.criteria.size();
   d.prior.resize(nk);
   d.holds_p.resize(nk);
   d.holds.assign(nk, false);
@@ -321,12 +319,16 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
   d.level = level.level;
   d.level_p = level.probability;
   d.holds = std::move(level.holds);
+}
 
-  // Explain.
+// Explain: the decision's figures, then a sentence for each part of it.
+void explain_decision(const Taxonomy& tax, const RuleSet& rule_set, const Decision& d, const Grouped& g,
+                      Classification& out) {
+  const auto& rules = rule_set.rules();
   out.category = tax.categories[d.top].id;
   out.category_name = tax.categories[d.top].name;
   out.fallback = d.fallback;
-  for (std::size_t i = 0; i < nc; ++i) {
+  for (std::size_t i = 0; i < tax.categories.size(); ++i) {
     out.scores.emplace_back(tax.categories[i].id, d.score[i]);
     out.probabilities.emplace_back(tax.categories[i].id, d.probability[i]);
   }
@@ -334,10 +336,36 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
   out.confidence = rule_set.calibrate(out.raw_confidence);
   out.needs_review = d.fallback || out.confidence < rule_set.review_confidence() ||
                      (d.score[d.runner] > 0 && d.score[d.runner] >= rule_set.review_margin() * d.score[d.top]);
-  explain_category(tax, rules, d, by_category, out);
-  explain_criteria(tax, rules, d, by_criterion, out);
-  explain_signal(rules, d, by_signal, out);
+  explain_category(tax, rules, d, g.by_category, out);
+  explain_criteria(tax, rules, d, g.by_criterion, out);
+  explain_signal(rules, d, g.by_signal, out);
   explain_level(tax, d, out);
+}
+
+}  // namespace
+
+Classification Classifier::classify(const IssueView& given, const Answers& answers) const {
+  const Taxonomy& tax = *taxonomy_;
+  Classification out;
+  const RuleSet& rule_set = rules_for(given, &out.pack);
+  const ScoreModel& model = rule_set.model();
+  // The body as a reviewer reads it, when a rule looks at it.
+  IssueView issue = given;
+  ReportFields report;  // the views of `issue` may point into it
+  if (rule_set.uses_report_fields() && issue.prose.empty() && issue.code.empty() && issue.output.empty()) {
+    report = silt::read_report(issue.body, rule_set.report_template());
+    issue = with_report(issue, report);
+  }
+  out.id = std::string(issue.id);
+  out.title = std::string(issue.title);
+  out.url = std::string(issue.url);
+
+  const auto best = collect_evidence(rule_set, issue, out);
+  Decision d;
+  Grouped g;
+  score_categories(tax, model, rule_set.rules(), best, d, g);
+  score_criteria(tax, model, answers, g.by_criterion, d);
+  explain_decision(tax, rule_set, d, g, out);
   return out;
 }
 

@@ -83,6 +83,92 @@ stats::Estimate ece_estimate(const std::vector<std::pair<double, bool>>& pairs) 
   return e;
 }
 
+// Where a gold file's columns are: the header's names resolved.
+struct GoldColumns {
+  std::optional<std::size_t> id, category, impact, silent;
+  std::vector<std::optional<std::size_t>> criterion;  // per criterion of the taxonomy
+};
+
+// Finds the columns by name; an error when one is named twice, or when the id or the
+// category column is missing.
+std::optional<Error> gold_columns(const std::vector<std::string>& head, const std::string& path,
+                                  const Taxonomy& taxonomy, GoldColumns& cols) {
+  auto named = [&](const std::string& h) {
+    return h == "id" || h == "item" || h == "category" || h == "impact" || h == "level" || h == "impact_level" ||
+           h == "silent" || taxonomy.criterion_index(h);
+  };
+  cols.criterion.resize(taxonomy.criteria.size());
+  if (auto dup = detail::duplicate_column(head, path, named)) return *dup;
+  for (std::size_t k = 0; k < head.size(); ++k) {
+    std::string h = detail::header_name(head[k]);
+    if (h == "id" || h == "item")
+      cols.id = k;
+    else if (h == "category")
+      cols.category = k;
+    else if (h == "impact" || h == "level" || h == "impact_level")
+      cols.impact = k;
+    else if (h == "silent")
+      cols.silent = k;
+    else if (auto c = taxonomy.criterion_index(h))
+      cols.criterion[*c] = k;
+  }
+  if (!cols.id || !cols.category) return Error{path + ":1: the header must name an 'id' and a 'category' column"};
+  return std::nullopt;
+}
+
+// Reads one row of a gold file into out.labels, or says in out.problems why it cannot.
+void read_gold_row(const std::vector<std::string>& row, int line, const GoldColumns& cols, const std::string& path,
+                   const Taxonomy& taxonomy, GoldFile& out) {
+  auto at = [&](std::optional<std::size_t> k) { return k && *k < row.size() ? detail::trim(row[*k]) : std::string(); };
+  GoldLabel g;
+  g.id = at(cols.id);
+  g.category = at(cols.category);
+  g.line = line;
+  if (g.id.empty()) {
+    out.problems.push_back(path + ":" + std::to_string(line) + ": no id");
+    return;
+  }
+  g.criteria.resize(taxonomy.criteria.size());
+  for (std::size_t c = 0; c < cols.criterion.size(); ++c) {
+    std::string v = at(cols.criterion[c]);
+    for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (v == "yes" || v == "y" || v == "true" || v == "1" || v == "x")
+      g.criteria[c] = true;
+    else if (v == "no" || v == "n" || v == "false" || v == "0")
+      g.criteria[c] = false;
+  }
+  const std::string s = at(cols.silent);
+  if (s == "no" || s == "n" || s == "false" || s == "0") {
+    g.loud = true;
+    g.category.clear();
+    out.labels.push_back(std::move(g));
+    return;
+  }
+  if (!taxonomy.category_index(g.category)) {
+    std::vector<std::string> ids;
+    for (const auto& c : taxonomy.categories) ids.push_back(c.id);
+    out.problems.push_back(path + ":" + std::to_string(line) + ": category '" + g.category +
+                           "' is not in the taxonomy" + detail::allowed_values_hint(g.category, ids));
+    return;
+  }
+  std::string level = at(cols.impact);
+  if (!level.empty()) {
+    try {
+      std::size_t used = 0;
+      int n = std::stoi(level, &used);
+      if (used != level.size() || !level_index(taxonomy, n)) throw std::invalid_argument(level);
+      g.level = n;
+    } catch (const std::exception&) {
+      std::vector<std::string> numbers;
+      for (const auto& l : taxonomy.levels) numbers.push_back(std::to_string(l.number));
+      out.problems.push_back(path + ":" + std::to_string(line) + ": impact '" + level + "' is not a level" +
+                             detail::allowed_values_hint(level, numbers));
+      return;
+    }
+  }
+  out.labels.push_back(std::move(g));
+}
+
 }  // namespace
 
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy) {
@@ -91,84 +177,11 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
   if (auto e = detail::not_csv(text.value(), path, "id,category,impact")) return *e;
   auto csv = detail::parse_csv(text.value());
   if (csv.rows.empty()) return Error{path + ": the file is empty", 0, 0, "empty"};
-  std::optional<std::size_t> id, category, impact, silent;
-  const auto& head = csv.rows.front();
-  auto named = [&](const std::string& h) {
-    return h == "id" || h == "item" || h == "category" || h == "impact" || h == "level" || h == "impact_level" ||
-           h == "silent" || taxonomy.criterion_index(h);
-  };
-  std::vector<std::optional<std::size_t>> criterion_col(taxonomy.criteria.size());
-  if (auto dup = detail::duplicate_column(head, path, named)) return *dup;
-  for (std::size_t k = 0; k < head.size(); ++k) {
-    std::string h = detail::header_name(head[k]);
-    if (h == "id" || h == "item")
-      id = k;
-    else if (h == "category")
-      category = k;
-    else if (h == "impact" || h == "level" || h == "impact_level")
-      impact = k;
-    else if (h == "silent")
-      silent = k;
-    else if (auto c = taxonomy.criterion_index(h))
-      criterion_col[*c] = k;
-  }
-  if (!id || !category) return Error{path + ":1: the header must name an 'id' and a 'category' column"};
+  GoldColumns cols;
+  if (auto e = gold_columns(csv.rows.front(), path, taxonomy, cols)) return *e;
   GoldFile out;
   for (const auto& p : csv.problems) out.problems.push_back(detail::to_string(p, path));
-  for (std::size_t r = 1; r < csv.rows.size(); ++r) {
-    const auto& row = csv.rows[r];
-    const int line = csv.lines[r];
-    auto at = [&](std::optional<std::size_t> k) {
-      return k && *k < row.size() ? detail::trim(row[*k]) : std::string();
-    };
-    GoldLabel g;
-    g.id = at(id);
-    g.category = at(category);
-    g.line = line;
-    if (g.id.empty()) {
-      out.problems.push_back(path + ":" + std::to_string(line) + ": no id");
-      continue;
-    }
-    g.criteria.resize(taxonomy.criteria.size());
-    for (std::size_t c = 0; c < criterion_col.size(); ++c) {
-      std::string v = at(criterion_col[c]);
-      for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (v == "yes" || v == "y" || v == "true" || v == "1" || v == "x")
-        g.criteria[c] = true;
-      else if (v == "no" || v == "n" || v == "false" || v == "0")
-        g.criteria[c] = false;
-    }
-    const std::string s = at(silent);
-    if (s == "no" || s == "n" || s == "false" || s == "0") {
-      g.loud = true;
-      g.category.clear();
-      out.labels.push_back(std::move(g));
-      continue;
-    }
-    if (!taxonomy.category_index(g.category)) {
-      std::vector<std::string> ids;
-      for (const auto& c : taxonomy.categories) ids.push_back(c.id);
-      out.problems.push_back(path + ":" + std::to_string(line) + ": category '" + g.category +
-                             "' is not in the taxonomy" + detail::allowed_values_hint(g.category, ids));
-      continue;
-    }
-    std::string level = at(impact);
-    if (!level.empty()) {
-      try {
-        std::size_t used = 0;
-        int n = std::stoi(level, &used);
-        if (used != level.size() || !level_index(taxonomy, n)) throw std::invalid_argument(level);
-        g.level = n;
-      } catch (const std::exception&) {
-        std::vector<std::string> numbers;
-        for (const auto& l : taxonomy.levels) numbers.push_back(std::to_string(l.number));
-        out.problems.push_back(path + ":" + std::to_string(line) + ": impact '" + level + "' is not a level" +
-                               detail::allowed_values_hint(level, numbers));
-        continue;
-      }
-    }
-    out.labels.push_back(std::move(g));
-  }
+  for (std::size_t r = 1; r < csv.rows.size(); ++r) read_gold_row(csv.rows[r], csv.lines[r], cols, path, taxonomy, out);
   return out;
 }
 

@@ -221,70 +221,9 @@ struct InputReader::Source {
   // top-level array. Only brackets, quotes and escapes are looked at here.
   void frame_values(Chunk& c, bool at_eof) {
     while (!full(c)) {
-      if (!value_open) {
-        // Between values: skip spaces, commas inside an array, and array brackets.
-        while (pos < data.size()) {
-          char ch = data[pos];
-          if (ch == '\n') ++line;
-          if (is_space(ch) || (in_array && ch == ',')) {
-            ++pos;
-          } else if (!in_array && ch == '[') {
-            in_array = true;
-            ++pos;
-          } else if (in_array && ch == ']') {
-            in_array = false;
-            ++pos;
-          } else {
-            break;
-          }
-        }
-        if (pos >= data.size()) return;
-        value_open = true;
-        scan = pos;
-        scan_line = line;
-        depth = 0;
-        in_string = escape = false;
-      }
-      // Find the end of the value that starts at pos.
+      if (!value_open && !open_value()) return;
       bool done = false;
-      std::size_t end = scan;
-      for (; end < data.size(); ++end) {
-        char ch = data[end];
-        if (ch == '\n') ++scan_line;
-        if (in_string) {
-          if (escape)
-            escape = false;
-          else if (ch == '\\')
-            escape = true;
-          else if (ch == '"') {
-            in_string = false;
-            if (depth == 0) {
-              done = true;
-              ++end;
-              break;
-            }
-          }
-          continue;
-        }
-        if (ch == '"')
-          in_string = true;
-        else if (ch == '{' || ch == '[')
-          ++depth;
-        else if (ch == '}' || ch == ']') {
-          if (depth == 0) {  // an array's closing bracket ends a bare scalar
-            done = true;
-            break;
-          }
-          if (--depth == 0) {
-            done = true;
-            ++end;
-            break;
-          }
-        } else if (depth == 0 && (ch == ',' || is_space(ch) || (!in_array && ch == '\n'))) {
-          done = true;  // end of a bare scalar
-          break;
-        }
-      }
+      std::size_t end = scan_value(done);
       scan = end;
       if (skipping) {
         // A value over the limit: its bytes are dropped as they are scanned.
@@ -313,36 +252,113 @@ struct InputReader::Source {
         if (!at_eof) return;  // need more bytes
         end = data.size();    // cut short: the worker's parse reports it
       }
-      std::string_view raw(data.data() + pos, end - pos);
-      bool element = in_array;
-      if (raw.empty() || (!element && raw.front() != '{' && raw.front() != '[')) {
-        // Not a JSON value at all (a stray closing bracket, a bare word): what is left
-        // of the line up to the next '{' or '[' is one bad record; reading goes on there,
-        // at the top level.
-        std::size_t nl = data.find_first_of("\n{[", pos + 1);
-        end = nl == std::string::npos ? data.size() : nl;
-        raw = std::string_view(data.data() + pos, end - pos);
-        scan_line = line;
-        element = false;
-        in_array = false;
-        done = true;
-      }
-      if (raw.size() > max_record) {
-        start_skip(line, data_offset + pos, 0, element);
-        end_skip(c, raw.size());
-        end = pos + raw.size();
-      } else {
-        end -= take_record(c, pos, pos + raw.size(), line, element);
-      }
-      scan = end;
-      line = scan_line;
-      pos = end;
-      value_open = false;
+      take_value(c, end, done);
       if (at_eof && !done) {
         pos = data.size();
         return;
       }
     }
+  }
+
+  // Between values: skips spaces, commas inside an array, and array brackets, then
+  // opens the value that starts at pos. False when the bytes read ran out first.
+  bool open_value() {
+    while (pos < data.size()) {
+      char ch = data[pos];
+      if (ch == '\n') ++line;
+      if (is_space(ch) || (in_array && ch == ',')) {
+        ++pos;
+      } else if (!in_array && ch == '[') {
+        in_array = true;
+        ++pos;
+      } else if (in_array && ch == ']') {
+        in_array = false;
+        ++pos;
+      } else {
+        break;
+      }
+    }
+    if (pos >= data.size()) return false;
+    value_open = true;
+    scan = pos;
+    scan_line = line;
+    depth = 0;
+    in_string = escape = false;
+    return true;
+  }
+
+  // Scans on from `scan` for the end of the value that starts at pos: where the scan
+  // stopped, with `done` set when that is the value's end.
+  std::size_t scan_value(bool& done) {
+    std::size_t end = scan;
+    for (; end < data.size(); ++end) {
+      char ch = data[end];
+      if (ch == '\n') ++scan_line;
+      if (in_string) {
+        if (escape)
+          escape = false;
+        else if (ch == '\\')
+          escape = true;
+        else if (ch == '"') {
+          in_string = false;
+          if (depth == 0) {
+            done = true;
+            ++end;
+            break;
+          }
+        }
+        continue;
+      }
+      if (ch == '"')
+        in_string = true;
+      else if (ch == '{' || ch == '[')
+        ++depth;
+      else if (ch == '}' || ch == ']') {
+        if (depth == 0) {  // an array's closing bracket ends a bare scalar
+          done = true;
+          break;
+        }
+        if (--depth == 0) {
+          done = true;
+          ++end;
+          break;
+        }
+      } else if (depth == 0 && (ch == ',' || is_space(ch) || (!in_array && ch == '\n'))) {
+        done = true;  // end of a bare scalar
+        break;
+      }
+    }
+    return end;
+  }
+
+  // Takes data[pos, end) as a record, or as a skipped one when over the limit, and
+  // closes the value. What is not a JSON value at all becomes one bad record, `done`.
+  void take_value(Chunk& c, std::size_t end, bool& done) {
+    std::string_view raw(data.data() + pos, end - pos);
+    bool element = in_array;
+    if (raw.empty() || (!element && raw.front() != '{' && raw.front() != '[')) {
+      // Not a JSON value at all (a stray closing bracket, a bare word): what is left
+      // of the line up to the next '{' or '[' is one bad record; reading goes on there,
+      // at the top level.
+      std::size_t nl = data.find_first_of("\n{[", pos + 1);
+      end = nl == std::string::npos ? data.size() : nl;
+      raw = std::string_view(data.data() + pos, end - pos);
+      scan_line = line;
+      element = false;
+      in_array = false;
+      done = true;
+    }
+    if (raw.size() > max_record) {
+      start_skip(line, data_offset + pos, 0, element);
+      end_skip(c, raw.size());
+      end = pos + raw.size();
+    } else {
+      end -= take_record(c, pos, pos + raw.size(), line, element);
+    }
+    scan = end;
+    line = scan_line;
+    pos = end;
+    value_open = false;
   }
 
   static void csv_field(void* s, size_t len, void* data) {
