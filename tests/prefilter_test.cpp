@@ -1,6 +1,7 @@
 #include "prefilter.h"
 
 #include <cstring>
+#include <fstream>
 
 #include "rules_spec.h"
 #include "silt/issue.h"
@@ -212,8 +213,18 @@ rules:
   REQUIRE(other.rules);
   CHECK_FALSE(other.rules->prefiltered());
 
-  // A damaged cache file is not trusted: the RE2 sets, the same hits.
-  for (const auto& e : std::filesystem::directory_iterator(cache)) std::filesystem::resize_file(e.path(), 100);
+  // A damaged cache file never reaches Hyperscan: the RE2 sets, the same hits. One byte
+  // changed in a database, then the file cut short.
+  const auto file = std::filesystem::directory_iterator(cache)->path();
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(file) / 2));
+    f.put('\x5a');
+  }
+  auto flipped = load_rules(yaml, "mine.yaml", *tax);
+  REQUIRE(flipped.rules);
+  CHECK_FALSE(flipped.rules->prefiltered());
+  std::filesystem::resize_file(file, 100);
   auto damaged = load_rules(yaml, "mine.yaml", *tax);
   REQUIRE(damaged.rules);
   CHECK_FALSE(damaged.rules->prefiltered());

@@ -91,6 +91,11 @@ class Prefilter {
 std::string prefilter_cache_dir();
 // The cached prefilter of `source`; null when there is none that reads back.
 std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source);
+// A cache file's bytes: serialize(fingerprint) and a checksum of them.
+std::string cache_file_bytes(const Prefilter& prefilter, std::uint64_t fingerprint);
+// Reads a cache file's bytes back: damaged-cache when the checksum does not hold, else
+// as Prefilter::deserialize.
+Result<std::shared_ptr<const Prefilter>> read_cache_file(std::string_view file, const PrefilterSource& source);
 // Writes `prefilter` (compiled from `source`) to the cache, atomically; the path written.
 Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterSource& source);
 
