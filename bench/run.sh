@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Benchmarks `silt batch` on synthetic corpora (bench/gen_corpus.cpp) and prints, for
-# each, MB/s and records/s with --jobs 1 and 2, the speed-up, peak RSS, and the time of
-# `cat FILE > /dev/null` on the same (cached) file as a ratio; then the start-up time.
-# Figures are medians of RUNS runs (default 3).
+# Benchmarks `silt batch` on synthetic corpora (bench/gen_corpus.cpp). For each corpus,
+# with --jobs 1 and 2: wall seconds and CPU seconds (user + system, getrusage through
+# /usr/bin/time), MB/s by wall time and MB a CPU second, the -j2 speed-up by wall time
+# and by CPU time (2 x CPU(-j1) / CPU(-j2): what two free cores give when the only loss
+# is the parallel overhead; this machine is shared, so wall time alone says little),
+# peak RSS, and `cat FILE > /dev/null` on the same cached file as a ratio. Then the same
+# corpus with the rules doubled (every rule twice, under new ids: bench/double_rules.cpp),
+# and the start-up of one `silt classify` process. Figures are medians of RUNS runs
+# (default 3).
 #
 #   bench/run.sh [SIZE]     SIZE of the main corpora (default 300M)
 #   BENCH_DIR=/tmp/silt-bench keeps the corpora between runs.
+#   ONLY=realistic          only the realistic corpus and the doubled rules (quicker)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 make -C "$root" -s all >/dev/null
+cmake --build "$root/build" --target silt-gen-corpus silt-double-rules >/dev/null
 silt=$root/build/silt
 gen=$root/build/silt-gen-corpus
 dir=${BENCH_DIR:-/tmp/silt-bench}
@@ -26,51 +33,78 @@ corpus() {  # name, generator arguments...
 
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-# Seconds (wall, from date) and peak RSS in KB (from /usr/bin/time) of a command.
+# "wall-seconds cpu-seconds peak-RSS-KB" of a command (/usr/bin/time: getrusage).
 timed() {
-  local t0 t1
-  t0=$(date +%s%N)
-  /usr/bin/time -o "$dir/.rss" -f "%M" "$@" > /dev/null 2>&1 || true
-  t1=$(date +%s%N)
-  echo "$(( (t1 - t0) / 1000 )) $(cat "$dir/.rss")"
+  /usr/bin/time -o "$dir/.time" -f "%e %U %S %M" "$@" > /dev/null 2>&1 || true
+  awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' "$dir/.time"
 }
 
-row() {  # label, file
+# One line a --jobs value: medians of RUNS runs of each figure. Extra arguments go to
+# silt batch (the rules file of the doubled mode).
+row() {  # label, file, silt batch arguments...
   local label=$1 f=$2 bytes records cat_s
+  shift 2
   bytes=$(stat -c %s "$f")
   records=$(wc -l < "$f")
   cat "$f" > /dev/null  # warm the page cache
-  cat_s=$(for _ in $(seq "$runs"); do timed cat "$f" | cut -d' ' -f1; done | median)
-  local s1=0
+  cat_s=$(for _ in $(seq "$runs"); do timed cat "$f"; done | cut -d' ' -f1 | median)
+  local w1=0 c1=0
   for jobs in 1 2; do
-    local us rss
-    us=$(for _ in $(seq "$runs"); do timed "$silt" batch -q --no-progress -j "$jobs" "$f" | cut -d' ' -f1; done | median)
-    rss=$(for _ in $(seq "$runs"); do timed "$silt" batch -q --no-progress -j "$jobs" "$f" | cut -d' ' -f2; done | median)
-    [ "$jobs" = 1 ] && s1=$us
-    awk -v l="$label" -v j="$jobs" -v b="$bytes" -v r="$records" -v us="$us" -v rss="$rss" -v cat="$cat_s" -v s1="$s1" \
-      'BEGIN { s = us / 1e6; printf "%-22s %8.1f %4d %8.2f %9.1f %11.0f %8s %8.1f %9.3f %9.0f\n",
-               l, b / 1e6, j, s, b / 1e6 / s, r / s, (j == 1 ? "-" : sprintf("%.2fx", s1 / us)), rss / 1024, cat / 1e6, us / cat }'
+    local all wall cpu rss
+    all=$(for _ in $(seq "$runs"); do timed "$silt" batch -q --no-progress -j "$jobs" "$@" "$f"; done)
+    wall=$(cut -d' ' -f1 <<< "$all" | median)
+    cpu=$(cut -d' ' -f2 <<< "$all" | median)
+    rss=$(cut -d' ' -f3 <<< "$all" | median)
+    if [ "$jobs" = 1 ]; then w1=$wall; c1=$cpu; fi
+    awk -v l="$label" -v j="$jobs" -v b="$bytes" -v r="$records" -v w="$wall" -v c="$cpu" -v rss="$rss" \
+        -v cat="$cat_s" -v w1="$w1" -v c1="$c1" 'BEGIN {
+      if (w <= 0) w = 0.01; if (c <= 0) c = 0.01; if (cat <= 0) cat = 0.01
+      printf "%-24s %7.1f %4d %7.2f %7.2f %8.1f %9.1f %9.0f %7s %7s %7.1f %8.0f\n",
+             l, b / 1e6, j, w, c, b / 1e6 / w, b / 1e6 / c, r / w,
+             (j == 1 ? "-" : sprintf("%.2fx", w1 / w)), (j == 1 ? "-" : sprintf("%.2fx", 2 * c1 / c)),
+             rss / 1024, w / cat }'
   done
 }
 
 echo "silt batch on $(nproc) cores; medians of $runs runs; corpora in $dir"
-printf "%-22s %8s %4s %8s %9s %11s %8s %8s %9s %9s\n" corpus MB jobs seconds MB/s records/s speedup "RSS MB" "cat s" silt/cat
-row "realistic $size" "$(corpus "realistic-$size" --bytes "$size")"
-row "mixed (adversarial)" "$(corpus "mixed-$size" --bytes "$size" --mix)"
-row "realistic 1G" "$(corpus realistic-1G --bytes 1G)"
-row "one 50 MB record" "$(corpus huge-50M --bytes 1M --huge 50M)"
+printf "%-24s %7s %4s %7s %7s %8s %9s %9s %7s %7s %7s %8s\n" corpus MB jobs wall-s cpu-s MB/s MB/cpu-s records/s \
+  "x wall" "x cpu" "RSS MB" silt/cat
+realistic=$(corpus "realistic-$size" --bytes "$size")
+row "realistic $size" "$realistic"
 
-# Start-up: load and compile the embedded taxonomy and rules, classify one line.
-per_run=$(for _ in $(seq 5); do
-  t0=$(date +%s%N)
-  for _ in $(seq 20); do "$silt" classify --format json --title "progress bar too long" > /dev/null; done
-  t1=$(date +%s%N)
-  echo "$(( (t1 - t0) / 20000 ))"
-done | median)
-bare=$(for _ in $(seq 5); do
-  t0=$(date +%s%N)
-  for _ in $(seq 20); do "$silt" --version > /dev/null; done
-  t1=$(date +%s%N)
-  echo "$(( (t1 - t0) / 20000 ))"
-done | median)
-awk -v a="$per_run" -v b="$bare" 'BEGIN { printf "start-up: %.1f ms a classify process, %.1f ms of it loading and compiling the rules (a bare silt --version: %.1f ms)\n", a / 1000, (a - b) / 1000, b / 1000 }'
+# The rules doubled: every file of rules/ with each rule twice, its prefilter compiled
+# and cached once (silt rules compile), then the same corpus with the same pack.
+doubled=$dir/rules-doubled
+mkdir -p "$doubled"
+for f in "$root"/rules/*.yaml; do "$root/build/silt-double-rules" "$f" "$doubled/$(basename "$f")"; done
+export SILT_CACHE_DIR=$dir/cache
+"$silt" rules compile --rules "$doubled/keras-tf-fitted.yaml" > /dev/null
+row "same, rules given" "$realistic" --rules "$root/rules/keras-tf-fitted.yaml"
+row "same, rules doubled" "$realistic" --rules "$doubled/keras-tf-fitted.yaml"
+
+if [ "${ONLY:-}" != realistic ]; then
+  row "mixed (adversarial)" "$(corpus "mixed-$size" --bytes "$size" --mix)"
+  row "realistic 1G" "$(corpus realistic-1G --bytes 1G)"
+  row "one 50 MB record" "$(corpus huge-50M --bytes 1M --huge 50M)"
+fi
+
+# Start-up: one small issue, a whole process (medians of 5 rounds of 20), with the
+# built-in rules and with a user's rules file whose prefilter is cached (the doubled
+# pack); a bare `silt --version` for the floor.
+per_process() {  # command...
+  for _ in $(seq 5); do
+    /usr/bin/time -o "$dir/.time" -f "%e %U %S" bash -c 'for _ in $(seq 20); do "$@" > /dev/null; done' _ "$@"
+    awk '{ printf "%.3f %.3f\n", $1 * 1000 / 20, ($2 + $3) * 1000 / 20 }' "$dir/.time"
+  done
+}
+startup() {  # label, command...
+  local label=$1 all
+  shift
+  all=$(per_process "$@")
+  printf "start-up, %-34s %6.1f ms wall  %6.1f ms CPU a process\n" "$label:" \
+    "$(cut -d' ' -f1 <<< "$all" | median)" "$(cut -d' ' -f2 <<< "$all" | median)"
+}
+issue=$root/tests/fixtures/gh-issue.json
+startup "classify, built-in rules" "$silt" classify "$issue"
+startup "classify, a user's rules (cached)" "$silt" classify --rules "$doubled/keras-tf-fitted.yaml" "$issue"
+startup "silt --version" "$silt" --version
