@@ -4,10 +4,11 @@
 # /usr/bin/time), MB/s by wall time and MB a CPU second, the -j2 speed-up by wall time
 # and by CPU time (2 x CPU(-j1) / CPU(-j2): what two free cores give when the only loss
 # is the parallel overhead; this machine is shared, so wall time alone says little),
-# peak RSS, and `cat FILE > /dev/null` on the same cached file as a ratio. Then the same
-# corpus with the rules doubled (every rule twice, under new ids: bench/double_rules.cpp),
-# and the start-up of one `silt classify` process. Figures are medians of RUNS runs
-# (default 3).
+# peak RSS, and `cat FILE > /dev/null` on the same cached file as a ratio. The realistic
+# corpus runs with batch's default matcher (RE2 sets) and with the Hyperscan prefilter
+# (what classify takes), then with the rules doubled (every rule twice, under new ids:
+# bench/double_rules.cpp). Last, the start-up of one `silt classify` process. Figures
+# are medians of RUNS runs (default 3).
 #
 #   bench/run.sh [SIZE]     SIZE of the main corpora (default 300M)
 #   BENCH_DIR=/tmp/silt-bench keeps the corpora between runs.
@@ -51,7 +52,9 @@ row() {  # label, file, silt batch arguments...
   local w1=0 c1=0
   for jobs in 1 2; do
     local all wall cpu rss
-    all=$(for _ in $(seq "$runs"); do timed "$silt" batch -q --no-progress -j "$jobs" "$@" "$f"; done)
+    all=$(for _ in $(seq "$runs"); do
+      SILT_MATCHER=${matcher:-} timed "$silt" batch -q --no-progress -j "$jobs" "$@" "$f"
+    done)
     wall=$(cut -d' ' -f1 <<< "$all" | median)
     cpu=$(cut -d' ' -f2 <<< "$all" | median)
     rss=$(cut -d' ' -f3 <<< "$all" | median)
@@ -71,6 +74,7 @@ printf "%-24s %7s %4s %7s %7s %8s %9s %9s %7s %7s %7s %8s\n" corpus MB jobs wall
   "x wall" "x cpu" "RSS MB" silt/cat
 realistic=$(corpus "realistic-$size" --bytes "$size")
 row "realistic $size" "$realistic"
+matcher=prefilter row "same, Hyperscan prefilter" "$realistic"
 
 # The rules doubled: every file of rules/ with each rule twice, its prefilter compiled
 # and cached once (silt rules compile), then the same corpus with the same pack.
@@ -81,6 +85,7 @@ export SILT_CACHE_DIR=$dir/cache
 "$silt" rules compile --rules "$doubled/keras-tf-fitted.yaml" > /dev/null
 row "same, rules given" "$realistic" --rules "$root/rules/keras-tf-fitted.yaml"
 row "same, rules doubled" "$realistic" --rules "$doubled/keras-tf-fitted.yaml"
+matcher=prefilter row "doubled, prefilter" "$realistic" --rules "$doubled/keras-tf-fitted.yaml"
 
 if [ "${ONLY:-}" != realistic ]; then
   row "mixed (adversarial)" "$(corpus "mixed-$size" --bytes "$size" --mix)"

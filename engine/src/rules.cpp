@@ -557,6 +557,11 @@ std::shared_ptr<const Prefilter> compile_and_cache(const PrefilterPart& part, Di
 
 }  // namespace
 
+bool prefilter_forced() {
+  const char* m = std::getenv("SILT_MATCHER");
+  return m && std::string_view(m) == "prefilter";
+}
+
 bool reference_matcher() {
   const char* m = std::getenv("SILT_MATCHER");
   return m && std::string_view(m) == "re2";

@@ -544,9 +544,10 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
     std::optional<detail::RulesSpec> spec = builtin_spec(yaml, file, taxonomy, includes);
     if (!spec) spec = detail::read_rules_spec(yaml, file, taxonomy, includes, out.diagnostics);
     if (!spec || out.diagnostics.has_errors()) return out;
-    out.rules =
-        detail::compile_rules(std::move(*spec), taxonomy, out.diagnostics,
-                              prefilters == Prefilters::compile ? detail::Matcher::cache : detail::Matcher::automatic);
+    detail::Matcher matcher = detail::Matcher::automatic;
+    if (prefilters == Prefilters::compile) matcher = detail::Matcher::cache;
+    if (prefilters == Prefilters::none && !detail::prefilter_forced()) matcher = detail::Matcher::reference;
+    out.rules = detail::compile_rules(std::move(*spec), taxonomy, out.diagnostics, matcher);
   } catch (const std::exception& e) {
     out.rules.reset();
     Diagnostic d;

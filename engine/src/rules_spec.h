@@ -55,6 +55,10 @@ enum class Matcher {
                   // with none is compiled now and cached (silt rules compile)
 };
 
+// SILT_MATCHER=prefilter: rule sets asked for RE2 sets alone (Prefilters::none) take the
+// prefilter all the same (to compare the two).
+bool prefilter_forced();
+
 // Compiles a spec without errors into a RuleSet; compile-time findings (a pattern that
 // matches the empty text) go to `diags`. nullopt when there are any.
 std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags,
