@@ -574,3 +574,26 @@ TEST_CASE("cli: rules compile caches a user's prefilter; the built-in packs need
   CHECK(j["rule_sets"][0]["seconds"] == 0);
   fs::remove_all(cache);
 }
+
+TEST_CASE("cli: a pack of one's own, with no C++: a map, a rules file including the built-in generic pack",
+          "[cli][packs]") {
+  const std::string map = "--packs tests/fixtures/packs/packs.yaml ";
+  auto v = silt("validate " + map);
+  CHECK(v.code == 0);
+  CHECK(contains(v.out, "pack mxnet: tests/fixtures/packs/mxnet.yaml (includes rules/generic.yaml)"));
+  auto t = silt("rules test " + map);
+  CHECK(t.code == 0);
+  // The repository picks the pack; the pack's own rule reads the reporter's prose.
+  auto c = silt("classify --format json " + map + "tests/fixtures/mxnet-issue.json");
+  REQUIRE(c.code == 0);
+  auto j = nlohmann::json::parse(c.out);
+  CHECK(j["pack"] == "mxnet");
+  CHECK(j["category"] == "wrong-save-reload");
+  bool cited = false;
+  for (const auto& e : j["evidence"]) cited = cited || e["rule"] == "mx-save-reload-api";
+  CHECK(cited);
+  // Another repository: the map's default, the built-in generic pack.
+  auto other = silt("classify --format json " + map + "--title 'predictions differ after load_parameters'");
+  REQUIRE(other.code == 0);
+  CHECK(nlohmann::json::parse(other.out)["pack"] == "generic");
+}

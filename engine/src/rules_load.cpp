@@ -503,7 +503,15 @@ IncludeReader include_from_disk() {
     if (p.is_relative()) p = fs::path(from).parent_path() / p;
     std::string name = p.lexically_normal().string();
     auto text = detail::read_file(name);
-    if (!text.ok()) return text.error();
+    if (!text.ok()) {
+      // Not beside the including file: a built-in rules file of that name, so that a
+      // pack of one's own can include generic.yaml without a copy of it.
+      std::error_code ec;
+      if (fs::path(path).is_relative() && !fs::exists(name, ec))
+        if (auto b = builtin_file("rules/" + fs::path(path).lexically_normal().string()))
+          return std::make_pair(std::string(b->name), std::string(b->text));
+      return text.error();
+    }
     return std::make_pair(name, std::move(text).value());
   };
 }

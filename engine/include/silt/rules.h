@@ -186,7 +186,9 @@ struct RuleLoad {
 using IncludeReader =
     std::function<Result<std::pair<std::string, std::string>>(const std::string& from, const std::string& path)>;
 
-// The IncludeReader of files on disk: `path` relative to the directory of `from`.
+// The IncludeReader of files on disk: `path` relative to the directory of `from`; a
+// relative path found nowhere there names a built-in rules file (rules/PATH) when
+// there is one, so that a pack of one's own includes generic.yaml as it is.
 IncludeReader include_from_disk();
 
 // How a rule set finds the rules that may fire in a text. Built-in rules files come with
