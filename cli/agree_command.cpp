@@ -22,16 +22,13 @@ std::optional<std::unordered_map<std::string, Prediction>> engine_labels(const C
                                                                          const std::string& path) {
   BatchOptions b;
   b.inputs = {path};
+  b.output_format = OutputFormat::values;  // the values, not bytes to parse again
   MemorySink sink;
   Classifier classifier = make_classifier(config);  // each issue by its repository's pack, as batch
   run_batch(classifier, b, sink);
-  auto preds = read_predictions(sink.out, path);
-  if (!preds.ok()) {
-    spdlog::error("{}", preds.error().message);
-    return std::nullopt;
-  }
+  if (sink.input_errors) return std::nullopt;
   std::unordered_map<std::string, Prediction> by_id;
-  for (auto& p : preds.value()) by_id.emplace(p.id, std::move(p));
+  for (const auto& c : sink.values) by_id.emplace(c.id, prediction_of(c));
   return by_id;
 }
 

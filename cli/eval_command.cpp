@@ -240,30 +240,31 @@ int cmd_eval(const std::vector<std::string>& args) {
   for (const auto& p : gold.value().problems) spdlog::warn("{}", p);
 
   const auto inputs = vm["input"].as<std::vector<std::string>>();
-  std::string jsonl, described;
+  std::string described;
   bool bad = !gold.value().problems.empty();
   const bool classified_now = !(inputs.size() == 1 && inputs[0] != "-" && looks_like_predictions(inputs[0]));
+  Result<std::vector<Prediction>> preds = std::vector<Prediction>{};
   if (!classified_now) {
     auto text = read_whole(inputs[0]);
     if (!text) return exit_bad_input;
-    jsonl = std::move(*text);
     described = inputs[0];
+    preds = read_predictions(*text, described);
   } else {
     BatchOptions b;
     b.inputs = inputs;
     b.input_format = *in_format;
     b.answers = collect_answers(vm, tax, criteria.ids);
+    b.output_format = OutputFormat::values;  // the values, not bytes to parse again
     MemorySink sink;
     // Read as `silt batch` reads them: each issue by its repository's pack, unless
     // --rules or --pack say otherwise.
     Classifier classifier = make_classifier(*config);
     run_batch(classifier, b, sink);
     bad = bad || sink.rejected || sink.input_errors;
-    jsonl = std::move(sink.out);
+    for (const auto& c : sink.values) preds.value().push_back(prediction_of(c));
     described = "silt's labels of " + (inputs.size() == 1 ? inputs[0] : std::to_string(inputs.size()) + " inputs") +
                 " (" + rules_used(*config) + ")";
   }
-  auto preds = read_predictions(jsonl, described);
   if (!preds.ok()) {
     spdlog::error("{}", preds.error().message);
     return exit_bad_input;

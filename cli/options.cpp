@@ -571,6 +571,11 @@ void MemorySink::write(std::string_view bytes) {
   out.append(bytes);
 }
 
+void MemorySink::labeled(Classification&& c, const std::string& source, const Issue*) {
+  c.source = source;
+  values.push_back(std::move(c));
+}
+
 void MemorySink::reject(const Reject& r) {
   ++rejected;
   spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));

@@ -161,10 +161,14 @@ Issue inline_issue(const po::variables_map& vm);
 
 // Keeps what run_batch writes, in memory (silt JSON lines), and names each bad record
 // and unreadable input on stderr as it goes.
+// Collects a batch in memory: with OutputFormat::values, the Classifications themselves
+// (`values`, in input order); else the bytes (`out`).
 struct MemorySink : BatchSink {
   std::string out;
+  std::vector<Classification> values;
   std::size_t rejected = 0, input_errors = 0;
   void write(std::string_view bytes) override;
+  void labeled(Classification&& c, const std::string& source, const Issue* issue) override;
   void reject(const Reject& r) override;
   void input_error(const std::string& input, const std::string& message) override;
 };

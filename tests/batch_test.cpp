@@ -213,10 +213,10 @@ TEST_CASE("batch: CSV output quotes the fields that need it", "[batch][csv]") {
   // The confidence depends on the shipped calibration map: checked apart.
   const std::string header =
       "id,category,confidence,impact_level,threat,ui,model-info,model-operation,results,needs_review,silent,pack,"
-      "source\n";
+      "url,title,source\n";
   const std::string head = "\"a,b \"\"c\"\"\",performance-degradation,";
   const std::string tail =
-      ",3,high,no,no,yes,no,false,," + silt::test::default_classifier().rules().file() + "," + f + ":2\n";
+      ",3,high,no,no,yes,no,false,," + silt::test::default_classifier().rules().file() + ",,Memory leak," + f + ":2\n";
   REQUIRE(sink.out.size() > header.size() + head.size() + tail.size());
   CHECK(sink.out.substr(0, header.size() + head.size()) == header + head);
   CHECK(sink.out.substr(sink.out.size() - tail.size()) == tail);
@@ -224,6 +224,41 @@ TEST_CASE("batch: CSV output quotes the fields that need it", "[batch][csv]") {
       sink.out.substr(header.size() + head.size(), sink.out.size() - tail.size() - header.size() - head.size());
   CHECK(std::stod(conf) > 0.5);
   CHECK(std::stod(conf) <= 1.0);
+}
+
+TEST_CASE("batch: the CSV output reads back as it was written, by the module that writes it", "[batch][csv]") {
+  const auto& tax = silt::test::default_classifier().taxonomy();
+  Issue i;
+  i.id = "o/r#7";
+  i.title = "Loss is \"NaN\", then 0, after load_model";
+  i.url = "https://github.com/o/r/issues/7";
+  i.join_lists();
+  const Classification c = silt::test::default_classifier().classify(i);
+  std::string table = csv_header(tax);
+  append_csv_row(table, c, "in.jsonl:1");
+  auto back = read_classifications_csv(table, "t.csv", tax);
+  REQUIRE(back.ok());
+  REQUIRE(back.value().size() == 1);
+  const Classification& r = back.value()[0];
+  CHECK(r.id == c.id);
+  CHECK(r.title == c.title);
+  CHECK(r.url == c.url);
+  CHECK(r.category == c.category);
+  CHECK(r.level == c.level);
+  CHECK(r.confidence == Approx(c.confidence).margin(0.0005));
+  CHECK(r.needs_review == c.needs_review);
+  CHECK(r.pack == c.pack);
+  CHECK(r.source == "in.jsonl:1");
+  REQUIRE(r.criteria.size() == c.criteria.size());
+  for (std::size_t k = 0; k < r.criteria.size(); ++k) CHECK(r.criteria[k].value == c.criteria[k].value);
+  // Another table is named for what it is; a number that is none fails with its line.
+  auto other = read_classifications_csv("id,label\na,b\n", "o.csv", tax);
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().code == "not-batch-csv");
+  auto bad = read_classifications_csv("id,category,confidence\na,wrong-shape,high\n", "b.csv", tax);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == "bad-number");
+  CHECK(bad.error().message.rfind("b.csv:2:", 0) == 0);
 }
 
 TEST_CASE("batch: criteria answers apply to every record", "[batch]") {

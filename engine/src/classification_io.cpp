@@ -7,6 +7,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <unordered_map>
+
+#include "csv_table.h"
 
 namespace silt {
 
@@ -275,6 +279,7 @@ Result<Classification> classification_from_json(std::string_view json) {
   c.id = str(doc, "id");
   c.title = str(doc, "title");
   c.url = str(doc, "url");
+  if (c.url.empty()) c.url = str(doc, "html_url");
   c.pack = str(doc, "pack");
   c.category = std::string(category);
   c.category_name = str(doc, "category_name");
@@ -352,7 +357,7 @@ std::string csv_header(const Taxonomy& taxonomy) {
     h += ',';
     csv_append(h, c.id);
   }
-  return h + ",needs_review,silent,pack,source\n";
+  return h + ",needs_review,silent,pack,url,title,source\n";
 }
 
 void append_csv_row(std::string& out, const Classification& c, std::string_view source) {
@@ -373,8 +378,90 @@ void append_csv_row(std::string& out, const Classification& c, std::string_view 
   out += ',';
   csv_append(out, c.pack);
   out += ',';
+  csv_append(out, c.url);
+  out += ',';
+  csv_append(out, c.title);
+  out += ',';
   csv_append(out, source);
   out += '\n';
+}
+
+namespace {
+
+// One row of the table read back; false, with `why`, when a number is not one.
+bool classification_of_row(const std::vector<std::string>& row, const std::unordered_map<std::string, std::size_t>& col,
+                           const Taxonomy& taxonomy, Classification& c) {
+  auto at = [&](const std::string& name) {
+    auto it = col.find(name);
+    return it == col.end() || it->second >= row.size() ? std::string() : detail::trim(row[it->second]);
+  };
+  c.id = at("id");
+  c.category = at("category");
+  c.title = at("title");
+  c.url = at("url");
+  c.pack = at("pack");
+  c.source = at("source");
+  c.threat = at("threat");
+  try {
+    std::size_t used = 0;
+    const std::string conf = at("confidence");
+    c.confidence = c.raw_confidence = std::stod(conf, &used);
+    if (used != conf.size()) return false;
+    const std::string level = at("impact_level");
+    if (!level.empty()) {
+      c.level = std::stoi(level, &used);
+      if (used != level.size()) return false;
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  c.needs_review = at("needs_review") == "true";
+  const std::string silent = at("silent");
+  if (!silent.empty()) c.silent = silent == "true";
+  for (const auto& cr : taxonomy.criteria)
+    if (col.count(cr.id)) {
+      CriterionReading r;
+      r.id = cr.id;
+      r.value = at(cr.id) == "yes";
+      c.criteria.push_back(std::move(r));
+    }
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<Classification>> read_classifications_csv(std::string_view text, const std::string& name,
+                                                             const Taxonomy& taxonomy) {
+  auto csv = detail::parse_csv(text);
+  if (csv.rows.empty()) return Error{name + ": the file is empty", 0, 0, "empty"};
+  if (!csv.problems.empty()) {
+    const auto& p = csv.problems.front();
+    return Error{detail::to_string(p, name), p.line, 0, p.code};
+  }
+  std::unordered_map<std::string, std::size_t> col;
+  const auto& head = csv.rows.front();
+  if (auto dup = detail::duplicate_column(head, name, [](const std::string&) { return true; })) return *dup;
+  for (std::size_t k = 0; k < head.size(); ++k) col[detail::header_name(head[k])] = k;
+  if (!col.count("category") || !col.count("confidence"))
+    return Error{name + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
+                 "not-batch-csv"};
+  std::vector<Classification> out;
+  for (std::size_t r = 1; r < csv.rows.size(); ++r) {
+    Classification c;
+    if (!classification_of_row(csv.rows[r], col, taxonomy, c))
+      return Error{name + ":" + std::to_string(csv.lines[r]) + ": a confidence or impact_level that is not a number",
+                   csv.lines[r], 0, "bad-number"};
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool looks_like_classifications(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.find_first_not_of(" \t\r") != std::string::npos) return classification_from_json(line).ok();
+  return false;
 }
 
 }  // namespace silt

@@ -10,6 +10,7 @@
 
 #include "csv_table.h"
 #include "read_file.h"
+#include "silt/classification_io.h"
 #include "silt/rules.h"
 
 namespace silt {
@@ -185,133 +186,49 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
   return out;
 }
 
-Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name) {
+Prediction prediction_of(const Classification& c) {
+  Prediction p;
+  p.id = c.id;
+  p.category = c.category;
+  p.level = c.level;
+  p.confidence = c.confidence;
+  p.raw_confidence = c.raw_confidence;
+  p.needs_review = c.needs_review;
+  p.silent = c.silent;
+  p.fallback = c.fallback;
+  for (const auto& r : c.criteria) p.criteria.emplace_back(r.id, r.value);
+  p.title = c.title;
+  p.url = c.url;
+  if (!c.rationale.empty()) p.why = c.rationale.front();
+  for (const auto& e : c.evidence)
+    p.evidence.push_back(e.rule + " -> " + std::string(to_string(e.kind)) + ":" + e.target + ": \"" + e.text + "\" (" +
+                         e.field + ")");
+  return p;
+}
+
+namespace {
+
+Result<std::vector<Prediction>> predictions_of(Result<std::vector<Classification>> read) {
+  if (!read.ok()) return read.error();
   std::vector<Prediction> out;
-  simdjson::dom::parser parser;
-  std::size_t pos = 0;
-  int line = 0;
-  while (pos < jsonl.size()) {
-    std::size_t nl = jsonl.find('\n', pos);
-    if (nl == std::string_view::npos) nl = jsonl.size();
-    std::string_view text = jsonl.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line;
-    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    simdjson::dom::element doc;
-    simdjson::padded_string padded(text);
-    auto where = name + ":" + std::to_string(line) + ": ";
-    if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return Error{where + "not valid JSON"};
-    Prediction p;
-    std::string_view s;
-    if (doc["id"].get_string().get(s) == simdjson::SUCCESS) p.id = std::string(s);
-    if (doc["category"].get_string().get(s) != simdjson::SUCCESS) return Error{where + "no \"category\""};
-    p.category = std::string(s);
-    if (doc["title"].get_string().get(s) == simdjson::SUCCESS) p.title = std::string(s);
-    if (doc["url"].get_string().get(s) == simdjson::SUCCESS || doc["html_url"].get_string().get(s) == simdjson::SUCCESS)
-      p.url = std::string(s);
-    int64_t level = 0;
-    if (doc["impact"]["level"].get_int64().get(level) == simdjson::SUCCESS) p.level = static_cast<int>(level);
-    double conf = 0;
-    if (doc["confidence"].get_double().get(conf) == simdjson::SUCCESS) p.confidence = p.raw_confidence = conf;
-    if (doc["confidence_raw"].get_double().get(conf) == simdjson::SUCCESS) p.raw_confidence = conf;
-    bool flag = false;
-    if (doc["needs_review"].get_bool().get(flag) == simdjson::SUCCESS) p.needs_review = flag;
-    if (doc["silent"].get_bool().get(flag) == simdjson::SUCCESS) p.silent = flag;
-    if (doc["fallback"].get_bool().get(flag) == simdjson::SUCCESS) p.fallback = flag;
-    simdjson::dom::object criteria;
-    if (doc["impact"]["criteria"].get_object().get(criteria) == simdjson::SUCCESS)
-      for (auto [key, val] : criteria) {
-        bool v = false;
-        if (val["value"].get_bool().get(v) == simdjson::SUCCESS) p.criteria.emplace_back(std::string(key), v);
-      }
-    simdjson::dom::array arr;
-    if (doc["rationale"].get_array().get(arr) == simdjson::SUCCESS)
-      for (auto r : arr)
-        if (r.get_string().get(s) == simdjson::SUCCESS) {
-          p.why = std::string(s);
-          break;
-        }
-    if (doc["evidence"].get_array().get(arr) == simdjson::SUCCESS)
-      for (auto e : arr) {
-        std::string_view rule, text2, field, target, kind;
-        if (e["rule"].get_string().get(rule) || e["text"].get_string().get(text2) ||
-            e["field"].get_string().get(field) || e["target"].get_string().get(target) ||
-            e["target_kind"].get_string().get(kind))
-          continue;
-        p.evidence.push_back(std::string(rule) + " -> " + std::string(kind) + ":" + std::string(target) + ": \"" +
-                             std::string(text2) + "\" (" + std::string(field) + ")");
-      }
-    out.push_back(std::move(p));
-  }
+  out.reserve(read.value().size());
+  for (const auto& c : read.value()) out.push_back(prediction_of(c));
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name) {
+  return predictions_of(read_classifications(jsonl, name));
 }
 
 Result<std::vector<Prediction>> read_predictions_csv(std::string_view text, const std::string& name,
                                                      const Taxonomy& taxonomy) {
-  auto csv = detail::parse_csv(text);
-  if (csv.rows.empty()) return Error{name + ": the file is empty", 0, 0, "empty"};
-  if (!csv.problems.empty()) {
-    const auto& p = csv.problems.front();
-    return Error{detail::to_string(p, name), p.line, 0, p.code};
-  }
-  std::unordered_map<std::string, std::size_t> col;
-  const auto& head = csv.rows.front();
-  if (auto dup = detail::duplicate_column(head, name, [](const std::string&) { return true; })) return *dup;
-  for (std::size_t k = 0; k < head.size(); ++k) col[detail::header_name(head[k])] = k;
-  if (!col.count("category") || !col.count("confidence"))
-    return Error{name + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
-                 "not-batch-csv"};
-  std::vector<Prediction> out;
-  for (std::size_t r = 1; r < csv.rows.size(); ++r) {
-    const auto& row = csv.rows[r];
-    auto at = [&](const std::string& c) {
-      auto it = col.find(c);
-      return it == col.end() ? std::string() : detail::trim(row[it->second]);
-    };
-    const std::string where = name + ":" + std::to_string(csv.lines[r]) + ": ";
-    Prediction p;
-    p.id = at("id");
-    p.category = at("category");
-    p.title = at("title");
-    p.url = at("url");
-    try {
-      std::size_t used = 0;
-      const std::string conf = at("confidence");
-      p.confidence = p.raw_confidence = std::stod(conf, &used);
-      if (used != conf.size()) throw std::invalid_argument(conf);
-      const std::string level = at("impact_level");
-      if (!level.empty()) {
-        p.level = std::stoi(level, &used);
-        if (used != level.size()) throw std::invalid_argument(level);
-      }
-    } catch (const std::exception&) {
-      return Error{where + "a confidence or impact_level that is not a number", csv.lines[r], 0, "bad-number"};
-    }
-    p.needs_review = at("needs_review") == "true";
-    const std::string silent = at("silent");
-    if (!silent.empty()) p.silent = silent == "true";
-    for (const auto& c : taxonomy.criteria)
-      if (col.count(c.id)) p.criteria.emplace_back(c.id, at(c.id) == "yes");
-    out.push_back(std::move(p));
-  }
-  return out;
+  return predictions_of(read_classifications_csv(text, name, taxonomy));
 }
 
 bool looks_like_predictions(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    simdjson::padded_string padded(line);
-    if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return false;
-    std::string_view s;
-    simdjson::dom::object impact;
-    return doc["category"].get_string().get(s) == simdjson::SUCCESS &&
-           doc["impact"].get_object().get(impact) == simdjson::SUCCESS;
-  }
-  return false;
+  return looks_like_classifications(path);
 }
 
 std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLabel>& gold,

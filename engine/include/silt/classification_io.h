@@ -30,11 +30,21 @@ Result<Classification> classification_from_json(std::string_view json);
 // fails the whole, its 1-based line number in the Error.
 Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name);
 
+// Whether the first non-blank line of the file at `path` reads as a classification.
+bool looks_like_classifications(const std::string& path);
+
 // The CSV table: id,category,confidence,impact_level,threat,<criteria>,needs_review,
-// silent,pack,source; one row a classification, RFC 4180 quoting (by libcsv) only where
-// a field needs it.
+// silent,pack,url,title,source; one row a classification, RFC 4180 quoting (by libcsv)
+// only where a field needs it.
 std::string csv_header(const Taxonomy& taxonomy);
 void append_csv_row(std::string& out, const Classification& c, std::string_view source);
+
+// Reads that table back, columns found by name (`category` and `confidence` required;
+// the others as far as they are there, criteria by the taxonomy's ids). Errors, with
+// "name:line:" and a code: the CSV's own (csv-syntax, csv-fields...), duplicate-column,
+// not-batch-csv, bad-number.
+Result<std::vector<Classification>> read_classifications_csv(std::string_view csv, const std::string& name,
+                                                             const Taxonomy& taxonomy);
 // One CSV field, quoted only when it must be.
 std::string csv_field(std::string_view field);
 

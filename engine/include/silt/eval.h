@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "silt/classifier.h"
 #include "silt/result.h"
 #include "silt/stats.h"
 #include "silt/taxonomy.h"
@@ -52,20 +53,16 @@ struct GoldFile {
 };
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy);
 
-// Reads silt JSON Lines (one classification a line).
+// What eval needs of a classification. The formats themselves are read by their one
+// owner, silt/classification_io.h; these are views over its readers.
+Prediction prediction_of(const Classification& c);
+// Silt JSON Lines (one classification a line): read_classifications.
 Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name);
-
-// Reads `silt batch --format csv` output: a header naming at least `category` and
-// `confidence` (then id, impact_level, the criteria, needs_review, silent, url and title
-// where present). Rows with another number of fields, or malformed quoting, fail with
-// their line (code "csv-fields" / "csv-syntax"); so does an empty table ("empty").
-// Temporary home: this format's writer is silt/classification_io.h, which should read
-// it back too; until it does, `silt report` reads batch CSV through this.
+// `silt batch --format csv` output: read_classifications_csv.
 Result<std::vector<Prediction>> read_predictions_csv(std::string_view csv, const std::string& name,
                                                      const Taxonomy& taxonomy);
-
-// Whether the first non-blank line of `path` is a silt classification (has "category"
-// and an "impact" object), as opposed to an issue to classify.
+// Whether the first non-blank line of `path` is a silt classification, as opposed to an
+// issue to classify: looks_like_classifications.
 bool looks_like_predictions(const std::string& path);
 
 struct EvalOptions {
