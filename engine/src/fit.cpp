@@ -208,7 +208,10 @@ struct Problem {
   // Adam from the prior, full batch, a fixed number of steps: deterministic.
   Params fit(const std::vector<const FitItem*>& items, std::size_t iterations) const {
     Params p = prior;
-    std::vector<double> m(p.v.size(), 0.0), v(p.v.size(), 0.0), grad;
+    const std::size_t n = p.v.size();
+    std::vector<double> moments(2 * n, 0.0), grad(n, 0.0);  // first moments, then second
+    double* m = moments.data();
+    double* v = m + n;
     const double lr = 0.03, b1 = 0.9, b2 = 0.999, eps = 1e-8;
     for (std::size_t t = 1; t <= iterations; ++t) {
       loss(p, items, grad);
@@ -223,9 +226,9 @@ struct Problem {
       p.gamma() = std::max(p.gamma(), 0.01);
       for (std::size_t f = 0; f < p.nf; ++f) p.field(f) = std::max(p.field(f), 0.0);
       if (std::isinf(l2_weight)) {  // the rules' and fields' weights stay the hand-written ones
-        Params q = prior;
-        for (std::size_t r = 0; r < p.nr; ++r) p.weight(r) = q.weight(r);
-        for (std::size_t f = 0; f < p.nf; ++f) p.field(f) = q.field(f);
+        const std::size_t first = 2 + p.nc, count = p.nr + p.nf;  // weight(0) .. field(nf - 1)
+        std::copy_n(prior.v.begin() + static_cast<std::ptrdiff_t>(first), count,
+                    p.v.begin() + static_cast<std::ptrdiff_t>(first));
       }
     }
     return p;
