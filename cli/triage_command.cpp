@@ -291,12 +291,16 @@ class Session {
 
   bool save(const Item& item, const std::vector<bool>& holds, std::size_t category, const std::string& note) {
     auto level = tax_.decide(holds);
-    std::string row = csv_field(trimmed(item.silt.id)) + "," + csv_field(rater_) + "," +
-                      csv_field(tax_.categories[category].id) + "," +
-                      (level ? std::to_string(tax_.levels[*level].number) : std::string());
-    for (bool h : holds) row += h ? ",yes" : ",no";
-    row += "," + std::string(!item.silt.silent ? "" : *item.silt.silent ? "yes" : "no");
-    row += "," + csv_field(note) + "," + now_utc() + "\n";
+    HandLabel label;
+    label.item = trimmed(item.silt.id);
+    label.rater = rater_;
+    label.category = tax_.categories[category].id;
+    if (level) label.impact = tax_.levels[*level].number;
+    label.criteria = holds;
+    label.silent = item.silt.silent;
+    label.note = note;
+    label.labeled_at = now_utc();
+    const std::string row = labels_csv_row(label);
     // Written and flushed at once: a crash loses at most the issue on screen.
     if (std::fputs(row.c_str(), out_) < 0 || std::fflush(out_) != 0 || ::fsync(fileno(out_)) != 0) {
       spdlog::error("{}: write failed: {}", printable(out_path_), std::strerror(errno));
@@ -342,9 +346,7 @@ std::FILE* open_labels(const std::string& path, bool fresh, const Taxonomy& tax)
   // row is not glued to it.
   if (!fresh && !ends_with_newline(path)) ok = std::fputc('\n', out) != EOF;
   if (fresh) {
-    std::string head = "item,rater,category,impact";
-    for (const auto& c : tax.criteria) head += "," + csv_field(c.id);
-    ok = std::fputs((head + ",silent,note,labeled_at\n").c_str(), out) >= 0;
+    ok = std::fputs(labels_csv_header(tax).c_str(), out) >= 0;
   }
   if (!ok || std::fflush(out) != 0) {
     spdlog::error("{}: write failed: {}", printable(path), std::strerror(errno));

@@ -274,3 +274,39 @@ TEST_CASE("agree: every figure has its n and an interval, per-value kappas inclu
   none.bootstrap = 0;
   CHECK_FALSE(field(agreement(r.value().table, tax(), none), "category").fleiss_per_value[0].lo);
 }
+
+TEST_CASE("agree: the labels CSV triage writes reads back as written, by the module that reads it",
+          "[agreement][labels]") {
+  const Taxonomy& t = tax();
+  HandLabel a;
+  a.item = "o/r#1";
+  a.rater = "ann, \"the\" second";
+  a.category = "wrong-shape";
+  a.impact = 2;
+  a.criteria.assign(t.criteria.size(), false);
+  a.criteria[1] = true;
+  a.silent = true;
+  a.note = "shape, then \"size\"\nsecond line";
+  a.labeled_at = "2026-11-30T19:00:00Z";
+  HandLabel b = a;
+  b.item = "o/r#2";
+  b.impact.reset();
+  b.silent.reset();
+  b.note.clear();
+  const std::string text = labels_csv_header(t) + labels_csv_row(a) + labels_csv_row(b);
+  auto f = read_labels_text(text, "mem.csv");
+  REQUIRE(f.ok());
+  const LabelTable& lt = f.value().table;
+  CHECK(f.value().problems.empty());
+  REQUIRE(lt.items == std::vector<std::string>{"o/r#1", "o/r#2"});
+  REQUIRE(lt.raters == std::vector<std::string>{"ann, \"the\" second"});
+  auto value = [&](const std::string& field, std::size_t item) { return lt.values[*lt.field_index(field)][item][0]; };
+  CHECK(value("category", 0) == "wrong-shape");
+  CHECK(value("impact", 0) == "2");
+  CHECK(value("impact", 1) == "");
+  CHECK(value(t.criteria[1].id, 0) == "yes");
+  CHECK(value(t.criteria[0].id, 0) == "no");
+  CHECK(value("silent", 0) == "yes");
+  CHECK(value("silent", 1) == "");
+  CHECK_FALSE(lt.field_index("note"));  // not a label
+}

@@ -8,6 +8,7 @@
 
 #include "csv_table.h"
 #include "read_file.h"
+#include "silt/classification_io.h"
 
 namespace silt {
 
@@ -428,6 +429,22 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
       if (!same) out.mismatches.push_back({t.items[i], t.raters[a], t.lines[i][a], given, expected, answers});
     }
   return out;
+}
+
+std::string labels_csv_header(const Taxonomy& taxonomy) {
+  std::string head = "item,rater,category,impact";
+  for (const auto& c : taxonomy.criteria) head += "," + csv_field(c.id);
+  return head + ",silent,note,labeled_at\n";
+}
+
+std::string labels_csv_row(const HandLabel& l) {
+  std::string row = csv_field(l.item) + "," + csv_field(l.rater) + "," + csv_field(l.category) + ",";
+  if (l.impact) row += std::to_string(*l.impact);
+  for (bool h : l.criteria) row += h ? ",yes" : ",no";
+  row += ",";
+  if (l.silent) row += *l.silent ? "yes" : "no";
+  row += "," + csv_field(l.note) + "," + csv_field(l.labeled_at) + "\n";
+  return row;
 }
 
 }  // namespace silt

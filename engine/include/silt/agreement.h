@@ -45,6 +45,19 @@ Result<LabelFile> read_labels(const std::string& path, bool wide = false, const 
 Result<LabelFile> read_labels_text(std::string_view text, const std::string& name, bool wide = false,
                                    const std::string& wide_field = "category");
 
+// One row of the long form as `silt triage` appends it, and its header: the writing half
+// of the labels CSV, whose reading half is read_labels.
+//   item,rater,category,impact,<criteria ids>,silent,note,labeled_at
+struct HandLabel {
+  std::string item, rater, category;
+  std::optional<int> impact;     // the level number; none when no level follows
+  std::vector<bool> criteria;    // the taxonomy's criteria, in order: yes/no
+  std::optional<bool> silent;    // yes/no; empty when unknown
+  std::string note, labeled_at;  // free text; an ISO 8601 time
+};
+std::string labels_csv_header(const Taxonomy& taxonomy);  // ends with '\n'
+std::string labels_csv_row(const HandLabel& label);       // ends with '\n'
+
 struct AgreementOptions {
   bool nominal = false;  // treat impact and numeric fields as nominal, not ordinal
   std::size_t bootstrap = 1000;
