@@ -1,6 +1,7 @@
 // Fuzzes the evaluation readers: a gold CSV (silt::read_gold_csv) and silt's JSON Lines
-// predictions (silt::read_predictions), then evaluates the one against the other and
-// fits a calibration map. The input is the gold file, then the separator line
+// predictions (silt::read_predictions; the same bytes read as batch CSV too, through
+// silt::read_predictions_csv), then evaluates the one against the other and fits a
+// calibration map. The input is the gold file, then the separator line
 // "--8<--", then the predictions (all gold when there is no separator).
 #include <cstddef>
 #include <cstdint>
@@ -24,10 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto gold = silt::read_gold_csv(path, *taxonomy);
   (void)silt::looks_like_predictions(path);
   auto predictions = silt::read_predictions(predictions_text, "fuzz-predictions.jsonl");
-  if (!gold.ok() || !predictions.ok()) return 0;
-
+  auto as_csv = silt::read_predictions_csv(predictions_text, "fuzz-predictions.csv", *taxonomy);
   silt::EvalOptions options;
   options.bootstrap = 20;
+  if (gold.ok() && as_csv.ok()) (void)silt::evaluate(*taxonomy, gold.value().labels, as_csv.value(), options);
+  if (!gold.ok() || !predictions.ok()) return 0;
+
   const auto report = silt::evaluate(*taxonomy, gold.value().labels, predictions.value(), options);
   (void)report.misses.size();
   for (bool raw : {true, false}) {
