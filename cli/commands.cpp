@@ -249,7 +249,10 @@ int rules_compile(const Config& c, const std::string& format) {
   for (const auto& [name, set] : rule_sets(c)) {
     std::string state = "built in or cached";
     double seconds = 0;
-    if (!set->prefiltered()) {
+    const bool builtin_pack = builtin_file(set->file()) && !std::filesystem::exists(set->file());
+    if (!set->prefiltered() && builtin_pack) {
+      state = "built in; not used: SILT_MATCHER=re2 takes the RE2 sets";
+    } else if (!set->prefiltered()) {
       const auto start = std::chrono::steady_clock::now();
       RuleLoad again = load_rules_file(set->file(), *c.taxonomy, Prefilters::compile);
       seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
