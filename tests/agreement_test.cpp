@@ -310,3 +310,13 @@ TEST_CASE("agree: the labels CSV triage writes reads back as written, by the mod
   CHECK(value("silent", 1) == "");
   CHECK_FALSE(lt.field_index("note"));  // not a label
 }
+
+TEST_CASE("agree: a labels file without its columns fails with a stable code", "[agreement]") {
+  for (const char* text :
+       {"rater,category\nann,wrong-shape\n", "item,category\ni1,wrong-shape\n", "item,rater\ni1,ann\n"}) {
+    auto f = read_labels_text(text, "mem.csv");
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().code == "missing-column");
+    CHECK(f.error().line == 1);
+  }
+}

@@ -126,10 +126,11 @@ Result<LabelColumns> label_columns(const std::vector<std::string>& head, const s
     else if (!is_metadata(h) && !h.empty())
       cols.labels.emplace_back(k, wide ? detail::trim(head[k]) : h);
   }
-  if (!item_col) return Error{path + ":1: the header must name an 'item' (or 'id') column"};
+  if (!item_col) return Error{path + ":1: the header must name an 'item' (or 'id') column", 1, 0, "missing-column"};
   if (!wide && !rater_col)
-    return Error{path + ":1: the header must name a 'rater' column (or use --wide: item,<rater1>,<rater2>...)"};
-  if (cols.labels.empty()) return Error{path + ":1: the header names no label column"};
+    return Error{path + ":1: the header must name a 'rater' column (or use --wide: item,<rater1>,<rater2>...)", 1, 0,
+                 "missing-column"};
+  if (cols.labels.empty()) return Error{path + ":1: the header names no label column", 1, 0, "missing-column"};
   cols.item = *item_col;
   cols.rater = rater_col.value_or(0);
   return cols;

@@ -113,7 +113,8 @@ std::optional<Error> gold_columns(const std::vector<std::string>& head, const st
     else if (auto c = taxonomy.criterion_index(h))
       cols.criterion[*c] = k;
   }
-  if (!cols.id || !cols.category) return Error{path + ":1: the header must name an 'id' and a 'category' column"};
+  if (!cols.id || !cols.category)
+    return Error{path + ":1: the header must name an 'id' and a 'category' column", 1, 0, "missing-column"};
   return std::nullopt;
 }
 

@@ -335,15 +335,15 @@ Issue issue_from_text(std::string_view text, std::string_view name) {
 Result<Issue> issue_from_json(std::string_view json) {
   auto issues = read_issues(json, "");
   if (!issues.ok()) return issues.error();
-  if (trim(json).front() != '{') return Error{"expected a JSON object (an issue)"};
+  if (trim(json).front() != '{') return Error{"expected a JSON object (an issue)", 0, 0, "not-an-object"};
   return std::move(issues.value().front());
 }
 
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name) {
   std::string_view t = trim(content);
-  if (t.empty()) return Error{"the input is empty"};
+  if (t.empty()) return Error{"the input is empty", 0, 0, "empty"};
   if (!simdjson::validate_utf8(content.data(), content.size()))
-    return Error{"not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON"};
+    return Error{"not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON", 0, 0, "invalid-utf8"};
   if (t.front() != '{' && t.front() != '[') return std::vector<Issue>{issue_from_text(content, name)};
 
   simdjson::dom::parser parser;
@@ -359,7 +359,8 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
     std::size_t index = 0;
     for (auto element : array) {
       if (!detail::parse_issue(element, parsed, why))
-        return Error{"element [" + std::to_string(index) + "]: " + why.message};
+        return Error{"element [" + std::to_string(index) + "]: " + why.message, 0, 0,
+                     why.code ? why.code : "not-an-issue"};
       Issue issue = parsed.to_issue();
       if (issue.id.empty()) issue.id = std::string(name) + "[" + std::to_string(index) + "]";
       out.push_back(std::move(issue));
@@ -367,7 +368,8 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
     }
     return out;
   }
-  if (!detail::parse_issue(doc.value(), parsed, why)) return Error{why.message};
+  if (!detail::parse_issue(doc.value(), parsed, why))
+    return Error{why.message, 0, 0, why.code ? why.code : "not-an-issue"};
   Issue issue = parsed.to_issue();
   if (issue.id.empty()) issue.id = std::string(name);
   out.push_back(std::move(issue));

@@ -176,7 +176,8 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
   const std::optional<std::size_t> scale_col = columns.scale, problem_col = columns.problematic;
   bool any = !level_cols.empty();
   for (const auto& c : cat) any = any || c.diagnosing || c.severity || c.fixing;
-  if (!any) return Error{path + ":1: no column asks about a category or a level of the taxonomy"};
+  if (!any)
+    return Error{path + ":1: no column asks about a category or a level of the taxonomy", 1, 0, "missing-column"};
 
   Consensus out;
   for (const auto& p : csv.problems) out.problems.push_back(detail::to_string(p, path));
@@ -292,7 +293,7 @@ Result<Consensus> consensus_from_yaml(std::string_view yaml, const std::string& 
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     if (!root["schema"] || root["schema"].as<std::string>() != "silt/consensus/v1")
-      return Error{file + ": not a silt consensus file (schema: silt/consensus/v1)"};
+      return Error{file + ": not a silt consensus file (schema: silt/consensus/v1)", 0, 0, "not-consensus"};
     Consensus c;
     c.respondents = root["respondents"].as<std::size_t>(0);
     for (const auto& kv : root["categories"]) {
@@ -310,7 +311,8 @@ Result<Consensus> consensus_from_yaml(std::string_view yaml, const std::string& 
     for (const auto& kv : root["problematic"]) c.problematic[kv.first.as<std::string>()] = kv.second.as<std::size_t>();
     return c;
   } catch (const YAML::Exception& e) {
-    return Error{file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg};
+    return Error{file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg, e.mark.line + 1, e.mark.column + 1,
+                 "yaml-syntax"};
   }
 }
 
