@@ -371,9 +371,9 @@ int cmd_batch(const std::vector<std::string>& args) {
       std::error_code rm;
       fs::remove(partial, rm);  // the empty file open() created
       return exit_ok;
-    } else if (!resume && !restart && fs::file_size(partial, ec) > 0 && !ec) {
+    } else if (const auto held = fs::file_size(partial, ec); !resume && !restart && !ec && held > 0) {
       spdlog::error("{} holds the output of an interrupted run ({}); --resume goes on from it, --restart discards it",
-                    printable(partial), human_bytes(static_cast<double>(fs::file_size(partial, ec))));
+                    printable(partial), human_bytes(static_cast<double>(held)));
       return exit_usage;
     } else if (auto e = out->keep(0)) {
       spdlog::error("{}", printable(e->message));

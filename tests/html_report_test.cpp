@@ -16,16 +16,8 @@ const Taxonomy& tax() {
   return silt::test::default_classifier().taxonomy();
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool has(const std::string& s, const std::string& what) {
-  return s.find(what) != std::string::npos;
-}
+using silt::test::has;
+using silt::test::slurp;
 
 std::size_t count(const std::string& s, const std::string& what) {
   std::size_t n = 0;

@@ -9,16 +9,8 @@ using namespace silt;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool has(const std::string& s, const std::string& what) {
-  return s.find(what) != std::string::npos;
-}
+using silt::test::has;
+using silt::test::slurp;
 
 Classification classify(const std::string& title, const std::string& body) {
   Issue i;

@@ -81,6 +81,11 @@ struct TempDir {
   }
 };
 
+// Whether `what` is in `s`.
+inline bool has(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
+
 // The whole of a file.
 inline std::string slurp(const std::string& p) {
   std::ifstream in(p, std::ios::binary);

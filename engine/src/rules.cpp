@@ -558,14 +558,9 @@ std::shared_ptr<const Prefilter> compile_and_cache(const PrefilterPart& part, Di
 
 }  // namespace
 
-bool prefilter_forced() {
+std::string_view matcher_override() {
   const char* m = std::getenv("SILT_MATCHER");
-  return m && std::string_view(m) == "prefilter";
-}
-
-bool reference_matcher() {
-  const char* m = std::getenv("SILT_MATCHER");
-  return m && std::string_view(m) == "re2";
+  return m ? std::string_view(m) : std::string_view();
 }
 
 std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags, Matcher matcher) {
@@ -582,7 +577,7 @@ std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, D
     compiled->heading_sections.push_back(section);
   }
   for (auto* lazy : {&compiled->patterns, &compiled->unless, &compiled->boilerplate, &compiled->headings}) lazy->seal();
-  if (matcher == Matcher::automatic && reference_matcher()) matcher = Matcher::reference;
+  if (matcher == Matcher::automatic && matcher_override() == "re2") matcher = Matcher::reference;
   // Each file's prefilter built into silt for these very patterns, or cached, or compiled
   // now; else the reference sets. Built-in prefilters vouch for their patterns: the
   // build checked them.

@@ -55,9 +55,10 @@ enum class Matcher {
                   // with none is compiled now and cached (silt rules compile)
 };
 
-// SILT_MATCHER=prefilter: rule sets asked for RE2 sets alone (Prefilters::none) take the
-// prefilter all the same (to compare the two).
-bool prefilter_forced();
+// SILT_MATCHER from the environment ("" when unset): "re2" makes the automatic matcher
+// take the RE2 sets; "prefilter" makes rule sets asked for the sets alone
+// (Prefilters::none) take the prefilter all the same (to compare the two).
+std::string_view matcher_override();
 
 // Compiles a spec without errors into a RuleSet; compile-time findings (a pattern that
 // matches the empty text) go to `diags`. nullopt when there are any.
