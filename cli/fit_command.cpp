@@ -14,7 +14,7 @@
 namespace silt::cli {
 namespace {
 
-const HelpText help{
+const HelpText fit_help{
     "silt rules fit --gold LABELS.csv [OPTIONS] ISSUES...",
     "Fits the numbers of a rules file on labeled issues, and writes the same file with only its numbers "
     "changed: each rule's weight, the field weights, a bias per category and the prior of each criterion per "
@@ -39,7 +39,7 @@ const HelpText help{
      "silt rules fit --rules rules/mine.yaml --overlay mine.yaml --gold a.csv a.jsonl -o rules/mine-fitted.yaml"}};
 
 // Keeps the classifications run_batch hands over, in order.
-struct Collect : BatchSink {
+struct KeepClassifications : BatchSink {
   std::vector<Classification> values;
   std::size_t rejected = 0, input_errors = 0;
   void write(std::string_view) override {}
@@ -77,7 +77,7 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
       "what the labels are, for the file's comment (default: the --gold paths)");
   po::positional_options_description pos;
   pos.add("input", -1);
-  auto parsed = parse_command(args, own, help, shared_rules, pos);
+  auto parsed = parse_command(args, own, fit_help, shared_rules, pos);
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
   if (!vm.count("gold")) throw UsageError{"--gold LABELS.csv is required"};
@@ -118,7 +118,7 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
   BatchOptions b;
   b.inputs = vm["input"].as<std::vector<std::string>>();
   b.output_format = OutputFormat::values;
-  Collect sink;
+  KeepClassifications sink;
   Classifier classifier(config->taxonomy, config->rules);
   run_batch(classifier, b, sink);
   bad = bad || sink.rejected || sink.input_errors;

@@ -99,7 +99,7 @@ struct Item {
   Issue issue;
 };
 
-struct Collect : BatchSink {
+struct KeepItems : BatchSink {
   std::vector<Item> items;
   void write(std::string_view) override {}
   void labeled(Classification&& c, const std::string&, const Issue* issue) override {
@@ -408,7 +408,7 @@ int cmd_triage(const std::vector<std::string>& args) {
                     printable(out_path));
       return exit_usage;
     }
-  Collect sink;
+  KeepItems sink;
   Classifier classifier = make_classifier(*config);
   run_batch(classifier, b, sink);
 

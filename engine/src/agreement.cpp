@@ -434,7 +434,10 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
 
 std::string labels_csv_header(const Taxonomy& taxonomy) {
   std::string head = "item,rater,category,impact";
-  for (const auto& c : taxonomy.criteria) head += "," + csv_field(c.id);
+  for (const auto& c : taxonomy.criteria) {
+    head += ',';
+    head += csv_field(c.id);
+  }
   return head + ",silent,note,labeled_at\n";
 }
 

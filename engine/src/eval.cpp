@@ -17,12 +17,6 @@ namespace silt {
 
 namespace {
 
-std::optional<std::size_t> level_index(const Taxonomy& t, int number) {
-  for (std::size_t l = 0; l < t.levels.size(); ++l)
-    if (t.levels[l].number == number) return l;
-  return std::nullopt;
-}
-
 // A classification report of (gold, predicted) pairs and their Cohen's kappas.
 struct PairFigures {
   stats::ClassReport report;
@@ -158,7 +152,7 @@ void read_gold_row(const std::vector<std::string>& row, int line, const GoldColu
     try {
       std::size_t used = 0;
       int n = std::stoi(level, &used);
-      if (used != level.size() || !level_index(taxonomy, n)) throw std::invalid_argument(level);
+      if (used != level.size() || !taxonomy.level_index(n)) throw std::invalid_argument(level);
       g.level = n;
     } catch (const std::exception&) {
       std::vector<std::string> numbers;
@@ -364,10 +358,10 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
     pc.push_back(pi ? static_cast<int>(*pi) : stats::missing);
     if (!pi || *pi != *gi) rep.misses.push_back({g.id, g.category, p.category, true, p.confidence, &p});
     if (g.level) {
-      int glv = static_cast<int>(*level_index(tax, *g.level)) + 1;
+      int glv = static_cast<int>(*tax.level_index(*g.level)) + 1;
       int plv = 0;
       if (p.level) {
-        auto li = level_index(tax, *p.level);
+        auto li = tax.level_index(*p.level);
         plv = li ? static_cast<int>(*li) + 1 : 0;
       }
       gl.push_back(glv);

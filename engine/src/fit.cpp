@@ -10,15 +10,7 @@
 
 namespace silt {
 
-namespace {
-
-std::optional<std::size_t> level_index(const Taxonomy& t, int number) {
-  for (std::size_t l = 0; l < t.levels.size(); ++l)
-    if (t.levels[l].number == number) return l;
-  return std::nullopt;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<FitItem> fit_items(const Taxonomy& tax, const RuleSet& rules, const std::vector<GoldLabel>& gold,
                                const std::vector<Classification>& labeled) {
@@ -37,7 +29,7 @@ std::vector<FitItem> fit_items(const Taxonomy& tax, const RuleSet& rules, const 
     item.category = *category;
     item.criteria = g.criteria;
     item.criteria.resize(tax.criteria.size());
-    if (g.level) item.level = level_index(tax, *g.level);
+    if (g.level) item.level = tax.level_index(*g.level);
     if (item.level)
       for (std::size_t k = 0; k < tax.criteria.size(); ++k)
         if (!item.criteria[k] && tax.cells[*item.level][k] != Cell::optional)

@@ -45,7 +45,7 @@ std::string esc(std::string_view s) {
   return out;
 }
 
-std::string num(double v, int decimals = 3) {
+std::string fixed(double v, int decimals = 3) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   std::string s = buf;
@@ -64,28 +64,28 @@ double text_w(std::string_view s) {
 }
 
 std::string text(double x, double y, std::string_view s, const char* anchor = "start", const char* cls = "") {
-  std::string t = "<text x=\"" + num(x, 1) + "\" y=\"" + num(y, 1) + "\"";
+  std::string t = "<text x=\"" + fixed(x, 1) + "\" y=\"" + fixed(y, 1) + "\"";
   if (std::string_view(anchor) != "start") t += " text-anchor=\"" + std::string(anchor) + "\"";
   if (*cls) t += " class=\"" + std::string(cls) + "\"";
   return t + ">" + esc(s) + "</text>";
 }
 
 std::string line(double x1, double y1, double x2, double y2, const char* cls) {
-  return "<line class=\"" + std::string(cls) + "\" x1=\"" + num(x1, 1) + "\" y1=\"" + num(y1, 1) + "\" x2=\"" +
-         num(x2, 1) + "\" y2=\"" + num(y2, 1) + "\"/>";
+  return "<line class=\"" + std::string(cls) + "\" x1=\"" + fixed(x1, 1) + "\" y1=\"" + fixed(y1, 1) + "\" x2=\"" +
+         fixed(x2, 1) + "\" y2=\"" + fixed(y2, 1) + "\"/>";
 }
 
 std::string rect(double x, double y, double w, double h, const std::string& attrs = "") {
-  return "<rect x=\"" + num(x, 1) + "\" y=\"" + num(y, 1) + "\" width=\"" + num(std::max(w, 0.0), 1) + "\" height=\"" +
-         num(std::max(h, 0.0), 1) + "\"" + (attrs.empty() ? "" : " " + attrs) + "/>";
+  return "<rect x=\"" + fixed(x, 1) + "\" y=\"" + fixed(y, 1) + "\" width=\"" + fixed(std::max(w, 0.0), 1) +
+         "\" height=\"" + fixed(std::max(h, 0.0), 1) + "\"" + (attrs.empty() ? "" : " " + attrs) + "/>";
 }
 
 // An <svg> of class "chart KIND" sized w x h in its own units, in a captioned figure.
 std::string figure(const std::string& caption, const std::string& kind, double w, double h, const std::string& body,
                    const std::string& after = "") {
   return "<figure><figcaption>" + esc(caption) + "</figcaption><svg class=\"chart " + kind +
-         "\" role=\"img\" viewBox=\"0 0 " + num(std::ceil(w), 0) + " " + num(std::ceil(h), 0) +
-         "\" style=\"max-width:" + num(std::ceil(w), 0) + "px\" aria-label=\"" + esc(caption) + "\">" + body +
+         "\" role=\"img\" viewBox=\"0 0 " + fixed(std::ceil(w), 0) + " " + fixed(std::ceil(h), 0) +
+         "\" style=\"max-width:" + fixed(std::ceil(w), 0) + "px\" aria-label=\"" + esc(caption) + "\">" + body +
          "</svg>" + after + "</figure>\n";
 }
 
@@ -99,8 +99,8 @@ std::string issue_link(const std::string& id, const std::string& url) {
 
 std::string figure_text(const stats::Estimate& e) {
   if (!e.value) return "undefined";
-  std::string s = num(*e.value);
-  if (e.lo && e.hi) s += " [" + num(*e.lo) + ", " + num(*e.hi) + "]";
+  std::string s = fixed(*e.value);
+  if (e.lo && e.hi) s += " [" + fixed(*e.lo) + ", " + fixed(*e.hi) + "]";
   return s;
 }
 
@@ -114,7 +114,7 @@ std::string bar_chart(const std::string& title, const std::vector<std::pair<std:
     total += v;
     label_w = std::max(label_w, text_w(label));
   }
-  auto right = [&](double v) { return num(v, 0) + (total > 0 ? " (" + num(100 * v / total, 0) + "%)" : ""); };
+  auto right = [&](double v) { return fixed(v, 0) + (total > 0 ? " (" + fixed(100 * v / total, 0) + "%)" : ""); };
   for (const auto& [label, v] : rows) right_w = std::max(right_w, text_w(right(v)));
   const double left = label_w + 16, bar_w = 380, row_h = 26;
   std::string svg;
@@ -142,7 +142,7 @@ std::string histogram(const std::string& title, const std::vector<double>& value
     const double h = static_cast<double>(bins[b]) / static_cast<double>(max) * plot_h;
     svg += rect(x + 3, bottom - h, bin_w - 6, h);
     svg += text(x + bin_w / 2, bottom - h - 6, std::to_string(bins[b]), "middle");
-    svg += text(x, bottom + 18, num(static_cast<double>(b) / 10, 1), "middle");
+    svg += text(x, bottom + 18, fixed(static_cast<double>(b) / 10, 1), "middle");
   }
   svg += text(left + 10 * bin_w, bottom + 18, "1.0", "middle");
   svg += text(left + 5 * bin_w, bottom + 40, "confidence", "middle");
@@ -158,7 +158,7 @@ std::string calibration_chart(const std::string& title, const std::vector<Reliab
   std::string svg = rect(left, top, side, side, "class=\"frame\"");
   for (double t : {0.0, 0.2, 0.4, 0.6, 0.8, 1.0}) {
     svg += line(x(t), top, x(t), bottom, "grid") + line(left, y(t), left + side, y(t), "grid");
-    svg += text(x(t), bottom + 18, num(t, 1), "middle") + text(left - 8, y(t) + 4, num(t, 1), "end");
+    svg += text(x(t), bottom + 18, fixed(t, 1), "middle") + text(left - 8, y(t) + 4, fixed(t, 1), "end");
   }
   svg += line(x(0), y(0), x(1), y(1), "diagonal");
   std::size_t shown = 0;
@@ -166,14 +166,14 @@ std::string calibration_chart(const std::string& title, const std::vector<Reliab
     if (b.n == 0) continue;
     ++shown;
     svg += line(x(b.confidence), y(b.confidence), x(b.confidence), y(b.accuracy), "gap");
-    svg += "<circle cx=\"" + num(x(b.confidence), 1) + "\" cy=\"" + num(y(b.accuracy), 1) + "\" r=\"6\"/>";
+    svg += "<circle cx=\"" + fixed(x(b.confidence), 1) + "\" cy=\"" + fixed(y(b.accuracy), 1) + "\" r=\"6\"/>";
     // The n on the side with room: left of points near the right edge.
     const bool right_edge = b.confidence > 0.75;
     svg += text(x(b.confidence) + (right_edge ? -10 : 10), y(b.accuracy) + (b.accuracy > 0.9 ? 16 : -8),
                 "n = " + std::to_string(b.n), right_edge ? "end" : "start", "count");
   }
   svg += text(left + side / 2, bottom + 40, "mean confidence of the bin", "middle");
-  svg += "<text transform=\"translate(14 " + num(top + side / 2, 1) +
+  svg += "<text transform=\"translate(14 " + fixed(top + side / 2, 1) +
          ") rotate(-90)\" text-anchor=\"middle\">share right</text>";
   if (shown == 0) svg += text(left + side / 2, top + side / 2, "no item", "middle", "undefined");
   return figure(title, "calibration", left + side + 20, bottom + 50, svg);
@@ -198,10 +198,10 @@ std::string heat_map(const std::string& title, const std::vector<std::vector<std
     for (std::size_t j = 0; j < m[i].size(); ++j) {
       const double v = static_cast<double>(m[i][j]), a = v / max, x = left + static_cast<double>(j) * cell;
       total += m[i][j];
-      svg += rect(
-          x, y, cell - 2, cell - 2,
-          std::string("class=\"") + (i == j ? "diag" : "off") + "\" fill-opacity=\"" + num(0.08 + 0.92 * a, 2) + "\"");
-      if (v > 0) svg += text(x + cell / 2 - 1, y + cell / 2 + 4, num(v, 0), "middle", a > 0.55 ? "on" : "");
+      svg += rect(x, y, cell - 2, cell - 2,
+                  std::string("class=\"") + (i == j ? "diag" : "off") + "\" fill-opacity=\"" +
+                      fixed(0.08 + 0.92 * a, 2) + "\"");
+      if (v > 0) svg += text(x + cell / 2 - 1, y + cell / 2 + 4, fixed(v, 0), "middle", a > 0.55 ? "on" : "");
     }
     svg += text(left + n * cell + 24, y + cell / 2 + 4, std::to_string(total), "middle", "count");
   }
@@ -238,7 +238,7 @@ std::string interval_chart(const std::string& title, const std::vector<std::pair
   const double step = hi - lo > 1.5 ? 0.5 : 0.25;
   for (double t = lo; t <= hi + 1e-9; t += step)
     svg += line(xpos(t), 0, xpos(t), h - 24, std::abs(t) < 1e-9 ? "zero" : "grid") +
-           text(xpos(t), h - 8, num(t, 2), "middle");
+           text(xpos(t), h - 8, fixed(t, 2), "middle");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& [label, e] = rows[i];
     const double y = static_cast<double>(i) * row_h + 14;
@@ -252,7 +252,7 @@ std::string interval_chart(const std::string& title, const std::vector<std::pair
       continue;
     }
     if (e.lo && e.hi) svg += line(xpos(*e.lo), y, xpos(*e.hi), y, "whisker");
-    svg += "<circle cx=\"" + num(xpos(*e.value), 1) + "\" cy=\"" + num(y, 1) + "\" r=\"5\"/>";
+    svg += "<circle cx=\"" + fixed(xpos(*e.value), 1) + "\" cy=\"" + fixed(y, 1) + "\" r=\"5\"/>";
     svg += text(left + axis_w + 10, y + 4, right(e), "start", "count");
   }
   std::string after;
@@ -268,8 +268,8 @@ std::string interval_chart(const std::string& title, const std::vector<std::pair
 std::string figure_table(const std::vector<std::pair<std::string, stats::Estimate>>& rows) {
   std::string t = "<table><tr><th></th><th class=\"num\">value</th><th>95% interval</th><th class=\"num\">n</th></tr>";
   for (const auto& [name, e] : rows) {
-    t += "<tr><th>" + esc(name) + "</th><td class=\"num\">" + (e.value ? num(*e.value) : "undefined") + "</td><td>";
-    if (e.value && e.lo && e.hi) t += "[" + num(*e.lo) + ", " + num(*e.hi) + "]";
+    t += "<tr><th>" + esc(name) + "</th><td class=\"num\">" + (e.value ? fixed(*e.value) : "undefined") + "</td><td>";
+    if (e.value && e.lo && e.hi) t += "[" + fixed(*e.lo) + ", " + fixed(*e.hi) + "]";
     if (!e.value) t += "<span class=\"evidence\">" + esc(e.undefined) + "</span>";
     t += "</td><td class=\"num\">" + std::to_string(e.n) + "</td></tr>";
   }
@@ -283,8 +283,8 @@ std::string class_table(const stats::ClassReport& r, const std::vector<std::stri
     if (!e.value)
       return "<td class=\"num\" title=\"" + esc(e.undefined) + "\">undefined</td><td class=\"num\">" +
              std::to_string(e.n) + "</td>";
-    std::string s = "<td class=\"num\">" + num(*e.value);
-    if (e.lo && e.hi) s += " <span class=\"ci\">[" + num(*e.lo) + ", " + num(*e.hi) + "]</span>";
+    std::string s = "<td class=\"num\">" + fixed(*e.value);
+    if (e.lo && e.hi) s += " <span class=\"ci\">[" + fixed(*e.lo) + ", " + fixed(*e.hi) + "]</span>";
     return s + "</td><td class=\"num\">" + std::to_string(e.n) + "</td>";
   };
   std::string t = "<table class=\"classes\"><tr><th>" + esc(what) +
@@ -352,7 +352,7 @@ std::string labels_section(const std::string& name, const std::vector<Prediction
       }
     std::string r = "<tr><td>" + issue_link(p.id, p.url) + "<br><span class=\"evidence\">" + esc(p.title) +
                     "</span></td><td>" + esc(p.category) + "</td><td>" + (p.level ? std::to_string(*p.level) : "none") +
-                    "</td><td class=\"num\">" + num(p.confidence, 2) + "</td>";
+                    "</td><td class=\"num\">" + fixed(p.confidence, 2) + "</td>";
     if (why) r += "<td class=\"evidence\">" + (evidence.empty() ? std::string("no evidence") : evidence) + "</td>";
     return r + "</tr>";
   };
@@ -435,7 +435,7 @@ std::string hand_section(const std::string& name, const LabelTable& t, const Tax
       }
     }
     body += bar_chart(std::string("Labels per ") + (std::string(field) == "category" ? "category" : "impact level") +
-                          " (n = " + num(total, 0) + ", every rater)",
+                          " (n = " + fixed(total, 0) + ", every rater)",
                       rows);
   }
   if (t.raters.size() >= 2) {
@@ -484,7 +484,7 @@ std::string eval_section(const std::string& name, const EvalDocument& d, const I
       auto url = in.urls.find(m.id);
       body += "<tr><td>" + issue_link(m.id, url == in.urls.end() ? std::string() : url->second) + "</td><td>" +
               (m.category ? "category" : "impact") + "</td><td>" + esc(m.gold) + "</td><td>" + esc(m.predicted) +
-              "</td><td class=\"num\">" + num(m.confidence, 2) + "</td></tr>";
+              "</td><td class=\"num\">" + fixed(m.confidence, 2) + "</td></tr>";
     }
     body += "</table></details>\n";
   }

@@ -56,6 +56,12 @@ std::optional<std::size_t> Taxonomy::criterion_index(std::string_view id) const 
   return std::nullopt;
 }
 
+std::optional<std::size_t> Taxonomy::level_index(int number) const {
+  for (std::size_t l = 0; l < levels.size(); ++l)
+    if (levels[l].number == number) return l;
+  return std::nullopt;
+}
+
 bool Taxonomy::level_matches(std::size_t level, const std::vector<bool>& holds) const {
   const auto& row = cells[level];
   for (std::size_t c = 0; c < row.size(); ++c) {

@@ -73,6 +73,8 @@ class Taxonomy {
   // Index of the category / criterion with this id, or nullopt.
   std::optional<std::size_t> category_index(std::string_view id) const;
   std::optional<std::size_t> criterion_index(std::string_view id) const;
+  // The index of the level numbered `number` (as written in the file).
+  std::optional<std::size_t> level_index(int number) const;
 
   // True when level `level` matches: every X criterion holds and no - criterion does.
   // `holds` has one entry per criterion.
