@@ -58,6 +58,48 @@ skipped=0 on_shared=0
     fi
   done < README.md
 } > "$out"
+# The report's screenshot, docs/report-dev.png: headless Chromium's picture of `silt
+# report` on the dev set, whole page. docs/report-dev.sha256 holds the SHA-256 of the
+# HTML it was taken from, so that --check tells a stale picture without a browser.
+shot_note=""
+if [ "$shared" = 1 ]; then
+  page=$(mktemp -d)
+  trap 'rm -rf "$bin" "$out" "$page"' EXIT
+  (
+    cd "$page"
+    silt batch -q "$root/../shared/data/dev/issues.jsonl" > labels.jsonl || true
+    silt eval --gold "$root/../shared/data/dev/gold.csv" labels.jsonl --format json > eval.json || true
+    silt report labels.jsonl eval.json -o report.html
+  )
+  sum=$(sha256sum < "$page/report.html" | cut -d' ' -f1)
+  if [ "$check" = 1 ]; then
+    if [ "$sum" != "$(cat docs/report-dev.sha256 2> /dev/null)" ]; then
+      echo "docs/report-dev.png: not a picture of today's report (docs/report-dev.sha256 differs; scripts/readme-outputs.sh retakes it)"
+      shot_stale=1
+    fi
+  elif browser=$(command -v chromium || command -v chromium-browser); then
+    chrome() {
+      timeout 60 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run --user-data-dir="$page/profile" \
+        --hide-scrollbars "$@" 2> /dev/null
+    }
+    # The page's height at the picture's width, measured by the browser itself.
+    sed 's#</body>#<script>document.title = "height=" + document.documentElement.scrollHeight;</script></body>#' \
+      "$page/report.html" > "$page/measure.html"
+    height=$(chrome --window-size=1100,1000 --dump-dom "file://$page/measure.html" | sed -n 's/.*<title>height=\([0-9]*\)<.*/\1/p')
+    chrome --window-size="1100,${height:-4000}" --screenshot="$page/shot.png" "file://$page/report.html" > /dev/null
+    if [ -s "$page/shot.png" ]; then
+      cp "$page/shot.png" docs/report-dev.png
+      echo "$sum" > docs/report-dev.sha256
+      shot_note=", docs/report-dev.png retaken (1100x${height:-4000})"
+    else
+      shot_note=", docs/report-dev.png NOT retaken: Chromium made no screenshot"
+    fi
+  else
+    shot_note=", docs/report-dev.png NOT retaken: Chromium is not installed"
+  fi
+fi
+
 if [ "$shared" = 1 ]; then
   note="$on_shared of them on ../shared's data"
 else
@@ -71,8 +113,9 @@ if [ "$check" = 1 ]; then
     exit 1
   fi
   rm -f "$out.diff"
+  [ "${shot_stale:-0}" = 0 ] || exit 1
   echo "README.md: every marked block is what the build prints ($note)"
 else
   cp "$out" README.md
-  echo "README.md: marked blocks rewritten ($note)"
+  echo "README.md: marked blocks rewritten ($note)$shot_note"
 fi
