@@ -241,8 +241,9 @@ int rules_lint(const Config& c, const std::string& format) {
   return count ? exit_findings : exit_ok;
 }
 
-// `silt rules compile`: each rule set read without a prefilter is loaded again with
-// Prefilters::compile, which caches what it compiles.
+// `silt rules compile`: each rule set read from a file of the user's is loaded again
+// with Prefilters::compile, which caches its parsed form and compiles and caches the
+// prefilter parts that are neither built in nor cached yet.
 int rules_compile(const Config& c, const std::string& format) {
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   bool failed = false;
@@ -252,13 +253,19 @@ int rules_compile(const Config& c, const std::string& format) {
     const bool builtin_pack = builtin_file(set->file()) && !std::filesystem::exists(set->file());
     if (!set->prefiltered() && builtin_pack) {
       state = "built in; not used: SILT_MATCHER=re2 takes the RE2 sets";
-    } else if (!set->prefiltered()) {
+    } else if (!builtin_pack) {
+      const bool had_prefilter = set->prefiltered();
       const auto start = std::chrono::steady_clock::now();
       RuleLoad again = load_rules_file(set->file(), *c.taxonomy, Prefilters::compile);
       seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       for (const auto& d : again.diagnostics.all()) std::cerr << to_text(d, false);
       if (again.rules && again.rules->prefiltered()) {
-        state = again.diagnostics.warning_count() ? "compiled, not cached" : "compiled and cached";
+        const auto& found = again.diagnostics.all();
+        const bool unwritable =
+            std::any_of(found.begin(), found.end(), [](const Diagnostic& d) { return d.code == "cache-unwritable"; });
+        state = unwritable      ? "not cached: the cache cannot be written"
+                : had_prefilter ? "cached (its prefilter built in or cached already)"
+                                : "compiled and cached";
       } else {
         state = "no prefilter (SILT_MATCHER=re2, or a pattern Hyperscan cannot take): RE2 sets";
         failed = true;

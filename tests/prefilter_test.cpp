@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "read_file.h"
 #include "rules_spec.h"
 #include "silt/issue.h"
 #include "test_support.h"
@@ -273,4 +274,100 @@ TEST_CASE("a rules spec reads back from JSON as it was", "[prefilter][rules]") {
   CHECK_FALSE(spec_from_json(builtin_spec("rules/generic.yaml"), other));
   CHECK_FALSE(spec_from_json("{\"taxonomy\": 1}", *tax));
   CHECK_FALSE(spec_from_json("not json", *tax));
+}
+
+TEST_CASE("a user's rules file: its parsed form cached by rules compile, read back while its files are unchanged",
+          "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  silt::test::TempDir dir;
+  const std::string cache = (dir.path / "cache").string();
+  struct Env {  // SILT_CACHE_DIR for this test only
+    explicit Env(const std::string& v) { ::setenv("SILT_CACHE_DIR", v.c_str(), 1); }
+    ~Env() { ::unsetenv("SILT_CACHE_DIR"); }
+  } env(cache);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream((dir.path / name).string(), std::ios::binary) << text;
+    return (dir.path / name).string();
+  };
+  // A file with an untested rule (a warning, kept with the cache) that includes another.
+  const std::string base_yaml = R"(schema: silt/rules/v1
+rules:
+  - {id: nan, category: wrong-calculation, pattern: '\bNaN\b', weight: 2.0, in: [body],
+     tests: {match: ['the loss is NaN']}}
+)";
+  const std::string main_yaml = R"(schema: silt/rules/v1
+include: [base.yaml]
+rules:
+  - {id: shape, category: wrong-shape, pattern: '\bshape\s+(is|was)\b', in: [title, body]}
+)";
+  write("base.yaml", base_yaml);
+  const std::string main = write("main.yaml", main_yaml);
+  auto spec_files = [&] {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(cache, ec))
+      if (e.path().filename().string().rfind("spec-", 0) == 0) out.push_back(e.path().string());
+    return out;
+  };
+  auto weight = [](const RuleLoad& l, const std::string& id) {
+    for (const auto& r : l.rules->rules())
+      if (r.id == id) return r.weight;
+    return -1.0;
+  };
+
+  auto plain = load_rules_file(main, *tax);
+  REQUIRE(plain.rules);
+  CHECK(spec_files().empty());  // only `silt rules compile` writes the cache
+  REQUIRE(silt::test::find_code(plain.diagnostics, "rule-untested"));
+
+  auto compiled = load_rules_file(main, *tax, Prefilters::compile);
+  REQUIRE(compiled.rules);
+  const auto files = spec_files();
+  REQUIRE(files.size() == 1);
+
+  // Read back: the same rules, and the same findings (the warning is not lost).
+  auto again = load_rules_file(main, *tax);
+  REQUIRE(again.rules);
+  REQUIRE(again.rules->rules().size() == 2);
+  CHECK(again.rules->rules()[0].id == "nan");
+  CHECK(weight(again, "nan") == 2.0);
+  CHECK(silt::test::find_code(again.diagnostics, "rule-untested"));
+  CHECK(again.diagnostics.all().size() == plain.diagnostics.all().size());
+
+  // It is the cache that is read: a cache file saying another weight is believed.
+  auto bytes = read_file(files[0]);
+  REQUIRE(bytes.ok());
+  auto cached = read_spec_cache_file(bytes.value(), *tax);
+  REQUIRE(cached);
+  CHECK(cached->includes.size() == 1);
+  cached->spec.rules[0].weight = 5.0;
+  std::ofstream(files[0], std::ios::binary) << spec_cache_bytes(*cached, *tax);
+  CHECK(weight(load_rules_file(main, *tax), "nan") == 5.0);
+
+  // An included file changed: the cache is not used, the YAML is read.
+  std::string changed = base_yaml;
+  changed.replace(changed.find("2.0"), 3, "3.0");
+  write("base.yaml", changed);
+  CHECK(weight(load_rules_file(main, *tax), "nan") == 3.0);
+  write("base.yaml", base_yaml);
+  CHECK(weight(load_rules_file(main, *tax), "nan") == 5.0);
+
+  // The file itself changed: another key.
+  std::string edited = main_yaml;
+  edited.replace(edited.find("(is|was)"), 8, "(is|was|gets)");
+  write("main.yaml", edited);
+  CHECK(weight(load_rules_file(main, *tax), "nan") == 2.0);
+  write("main.yaml", main_yaml);
+
+  // A damaged cache file (one byte changed, or cut short) is not read: the YAML is.
+  {
+    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(files[0]) / 2));
+    f.put('\x01');
+  }
+  CHECK(weight(load_rules_file(main, *tax), "nan") == 2.0);
+  std::filesystem::resize_file(files[0], 40);
+  CHECK(weight(load_rules_file(main, *tax), "nan") == 2.0);
+  CHECK_FALSE(read_spec_cache_file("", *tax));
+  CHECK_FALSE(read_spec_cache_file(std::string(100, 'x'), *tax));
 }

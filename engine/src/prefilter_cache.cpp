@@ -1,15 +1,22 @@
-// The cache of the prefilters of users' rules files (prefilter.h): one file a part,
-// named by its fingerprint, so that an unchanged file's prefilter is compiled once.
+// The cache of users' rules files: their prefilters (prefilter.h), one file a part named
+// by its fingerprint, so that an unchanged file's prefilter is compiled once; and their
+// specs (rules_spec.h), so that an unchanged file is read as YAML once.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <string_view>
+
+#include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include "prefilter.h"
 #include "read_file.h"
+#include "rules_spec.h"
 #include "silt/files.h"
 
 namespace silt::detail {
@@ -87,6 +94,136 @@ Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterS
   out.value()->write(cache_file_bytes(prefilter, fp));
   if (auto e = out.value()->commit()) return *e;
   return path;
+}
+
+std::uint64_t text_hash(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
+}
+
+std::string spec_cache_path(const std::string& dir, const std::string& file, std::string_view yaml) {
+  std::string key = SILT_VERSION;
+  key += '\0';
+  key += file;
+  key += '\0';
+  key += yaml;
+  char name[40];
+  std::snprintf(name, sizeof name, "spec-%016llx.json", static_cast<unsigned long long>(text_hash(key)));
+  return dir + "/" + name;
+}
+
+namespace {
+
+constexpr std::string_view spec_magic = "silt-spec-cache 1\n";
+
+// A finding as spec_cache_bytes writes it (nullopt when the line is not one).
+std::optional<Diagnostic> finding_from_json(simdjson::dom::parser& parser, std::string_view line) {
+  const simdjson::padded_string padded(line);
+  simdjson::dom::array a;
+  if (parser.parse(padded).get_array().get(a) != simdjson::SUCCESS || a.size() != 10) return std::nullopt;
+  Diagnostic d;
+  std::string_view severity;
+  std::int64_t row = 0, column = 0;
+  std::string* text[] = {&d.code,         nullptr,    &d.where.file, nullptr,        nullptr,
+                         &d.subject_kind, &d.subject, &d.message,    &d.source_line, &d.hint};
+  std::size_t i = 0;
+  for (simdjson::dom::element e : a) {
+    std::string_view s;
+    if (text[i]) {
+      if (e.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+      *text[i] = std::string(s);
+    } else if (i == 1) {
+      if (e.get_string().get(severity) != simdjson::SUCCESS) return std::nullopt;
+    } else if (e.get_int64().get(i == 3 ? row : column) != simdjson::SUCCESS) {
+      return std::nullopt;
+    }
+    ++i;
+  }
+  if (severity != "error" && severity != "warning") return std::nullopt;
+  d.severity = severity == "error" ? Severity::error : Severity::warning;
+  if (row < 0 || row > 1 << 30 || column < 0 || column > 1 << 30) return std::nullopt;
+  d.where.line = static_cast<int>(row);
+  d.where.column = static_cast<int>(column);
+  return d;
+}
+
+}  // namespace
+
+// The bytes: the magic line; a line with the number of includes, then one line an
+// include, "HASH NAME" (HASH 16 hex digits); a line with the number of findings, then
+// one line a finding, a JSON array; the spec's JSON; 8 bytes of checksum.
+std::string spec_cache_bytes(const CachedSpec& cached, const Taxonomy& taxonomy) {
+  std::string bytes(spec_magic);
+  bytes += std::to_string(cached.includes.size()) + "\n";
+  for (const auto& [name, hash] : cached.includes) {
+    char hex[20];
+    std::snprintf(hex, sizeof hex, "%016llx ", static_cast<unsigned long long>(hash));
+    bytes += hex + name + "\n";
+  }
+  bytes += std::to_string(cached.findings.size()) + "\n";
+  for (const auto& d : cached.findings) {
+    const nlohmann::json line = {d.code,         d.severity == Severity::error ? "error" : "warning",
+                                 d.where.file,   d.where.line,
+                                 d.where.column, d.subject_kind,
+                                 d.subject,      d.message,
+                                 d.source_line,  d.hint};
+    bytes += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  bytes += spec_to_json(cached.spec, taxonomy);
+  const std::uint64_t sum = checksum(bytes);
+  for (std::size_t i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((sum >> (8 * i)) & 0xff));
+  return bytes;
+}
+
+std::optional<CachedSpec> read_spec_cache_file(std::string_view file, const Taxonomy& taxonomy) {
+  if (file.size() < spec_magic.size() + 8) return std::nullopt;
+  std::string_view body = file.substr(0, file.size() - 8);
+  std::uint64_t stored = 0;
+  for (std::size_t i = 0; i < 8; ++i)
+    stored |= static_cast<std::uint64_t>(static_cast<unsigned char>(file[body.size() + i])) << (8 * i);
+  if (stored != checksum(body) || body.substr(0, spec_magic.size()) != spec_magic) return std::nullopt;
+  body.remove_prefix(spec_magic.size());
+  auto line = [&body]() -> std::optional<std::string_view> {
+    const auto nl = body.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;
+    std::string_view l = body.substr(0, nl);
+    body.remove_prefix(nl + 1);
+    return l;
+  };
+  auto count = [&line]() -> std::optional<int> {
+    auto l = line();
+    if (!l || l->empty() || l->size() > 4 ||
+        !std::all_of(l->begin(), l->end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    return std::stoi(std::string(*l));
+  };
+  auto includes = count();
+  if (!includes) return std::nullopt;
+  CachedSpec out;
+  for (int n = *includes; n > 0; --n) {
+    auto l = line();
+    if (!l || l->size() < 18 || (*l)[16] != ' ') return std::nullopt;
+    std::uint64_t hash = 0;
+    for (char c : l->substr(0, 16)) {
+      const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (v < 0) return std::nullopt;
+      hash = hash << 4 | static_cast<std::uint64_t>(v);
+    }
+    out.includes.emplace_back(std::string(l->substr(17)), hash);
+  }
+  auto findings = count();
+  if (!findings) return std::nullopt;
+  simdjson::dom::parser parser;
+  for (int n = *findings; n > 0; --n) {
+    auto l = line();
+    if (!l) return std::nullopt;
+    auto d = finding_from_json(parser, *l);
+    if (!d) return std::nullopt;
+    out.findings.push_back(std::move(*d));
+  }
+  auto spec = spec_from_json(body, taxonomy);
+  if (!spec) return std::nullopt;
+  out.spec = std::move(*spec);
+  return out;
 }
 
 }  // namespace silt::detail

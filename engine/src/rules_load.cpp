@@ -10,6 +10,7 @@
 #include "read_file.h"
 #include "rules_spec.h"
 #include "silt/builtin.h"
+#include "silt/files.h"
 #include "yaml_reader.h"
 
 namespace silt {
@@ -518,6 +519,17 @@ IncludeReader include_from_disk() {
 
 namespace {
 
+// The text of file `name`, included by `file`, read again through `includes` as `file`
+// reads it; nullopt when it is not there, or resolves to another file.
+std::optional<std::string> reread_include(const IncludeReader& includes, const std::string& file,
+                                          const std::string& name) {
+  if (!includes) return std::nullopt;
+  namespace fs = std::filesystem;
+  auto got = includes(file, fs::path(name).lexically_relative(fs::path(file).parent_path()).string());
+  if (!got.ok() || got.value().first != name) return std::nullopt;
+  return std::move(got.value().second);
+}
+
 // The spec the build read from a built-in file, when `yaml` is that file's text and
 // every file it includes reads as the built-in one of the same name (a copy of the
 // packs on disk, unchanged, is as good): reading YAML is most of a one-issue run.
@@ -532,14 +544,62 @@ std::optional<detail::RulesSpec> builtin_spec(std::string_view yaml, const std::
   if (pre.empty()) return std::nullopt;
   auto spec = detail::spec_from_json(pre, taxonomy);
   if (!spec) return std::nullopt;
-  namespace fs = std::filesystem;
   for (std::size_t i = 1; i < spec->files.size(); ++i) {
-    if (!includes) return std::nullopt;
-    const std::string& name = spec->files[i];
-    auto got = includes(file, fs::path(name).lexically_relative(fs::path(file).parent_path()).string());
-    if (!got.ok() || got.value().first != name || !same_as_builtin(name, got.value().second)) return std::nullopt;
+    auto text = reread_include(includes, file, spec->files[i]);
+    if (!text || !same_as_builtin(spec->files[i], *text)) return std::nullopt;
   }
   return spec;
+}
+
+// The spec `silt rules compile` cached for `file` with this text, when every file it
+// includes reads as it did then; the findings of its read go to `diags` again.
+std::optional<detail::RulesSpec> cached_spec(std::string_view yaml, const std::string& file, const Taxonomy& taxonomy,
+                                             const IncludeReader& includes, Diagnostics& diags) {
+  const std::string dir = detail::prefilter_cache_dir();
+  if (dir.empty()) return std::nullopt;
+  auto bytes = detail::read_file(detail::spec_cache_path(dir, file, yaml));
+  if (!bytes.ok()) return std::nullopt;
+  auto cached = detail::read_spec_cache_file(bytes.value(), taxonomy);
+  if (!cached || cached->spec.file != file || cached->includes.size() + 1 != cached->spec.files.size())
+    return std::nullopt;
+  for (std::size_t i = 0; i < cached->includes.size(); ++i) {
+    const auto& [name, hash] = cached->includes[i];
+    if (name != cached->spec.files[i + 1]) return std::nullopt;
+    auto text = reread_include(includes, file, name);
+    if (!text || detail::text_hash(*text) != hash) return std::nullopt;
+  }
+  for (auto& d : cached->findings) diags.add(std::move(d));
+  return std::move(cached->spec);
+}
+
+// Caches a spec read from YAML without errors, with the findings of the read (cached_spec);
+// a warning when the cache cannot be written.
+void cache_spec(const detail::RulesSpec& spec, std::string_view yaml, const Taxonomy& taxonomy,
+                const IncludeReader& includes, Diagnostics& diags) {
+  auto warn = [&](const std::string& why) {
+    Diagnostic d;
+    d.code = "cache-unwritable";
+    d.severity = Severity::warning;
+    d.where.file = spec.file;
+    d.message = "the rules' parsed form could not be cached: " + why;
+    d.hint = "set SILT_CACHE_DIR to a writable directory";
+    diags.add(std::move(d));
+  };
+  const std::string dir = detail::prefilter_cache_dir();
+  if (dir.empty()) return warn("no cache directory (set SILT_CACHE_DIR or HOME)");
+  detail::CachedSpec cached{{}, diags.all(), spec};
+  for (std::size_t i = 1; i < spec.files.size(); ++i) {
+    auto text = reread_include(includes, spec.file, spec.files[i]);
+    if (!text || spec.files[i].find('\n') != std::string::npos) return;  // not one to key by
+    cached.includes.emplace_back(spec.files[i], detail::text_hash(*text));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return warn("cannot create " + dir + ": " + ec.message());
+  auto out = OutputFile::open(detail::spec_cache_path(dir, spec.file, yaml), {});
+  if (!out.ok()) return warn(out.error().message);
+  out.value()->write(detail::spec_cache_bytes(cached, taxonomy));
+  if (auto e = out.value()->commit()) warn(e->message);
 }
 
 }  // namespace
@@ -550,7 +610,12 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
   RuleLoad out;
   try {
     std::optional<detail::RulesSpec> spec = builtin_spec(yaml, file, taxonomy, includes);
-    if (!spec) spec = detail::read_rules_spec(yaml, file, taxonomy, includes, out.diagnostics);
+    if (!spec) spec = cached_spec(yaml, file, taxonomy, includes, out.diagnostics);
+    if (!spec) {
+      spec = detail::read_rules_spec(yaml, file, taxonomy, includes, out.diagnostics);
+      if (spec && prefilters == Prefilters::compile && !out.diagnostics.has_errors())
+        cache_spec(*spec, yaml, taxonomy, includes, out.diagnostics);
+    }
     if (!spec || out.diagnostics.has_errors()) return out;
     detail::Matcher matcher = detail::Matcher::automatic;
     if (prefilters == Prefilters::compile) matcher = detail::Matcher::cache;

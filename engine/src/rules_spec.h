@@ -85,4 +85,23 @@ std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy);
 std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy);
 std::string_view builtin_spec(std::string_view file);
 
+// The cache of users' rules files' specs (prefilter_cache.cpp), written by `silt rules
+// compile` beside their prefilters so that an unchanged file is not read as YAML again
+// (the YAML parse is most of a one-issue run with a user's rules). One file a rules file,
+// spec-KEY.json, KEY a hash of silt's version, the file's name and its text; in it the
+// hash of the text of every file it includes, checked at each read, the spec as JSON
+// (spec_to_json), the findings of the read (warnings: a file with errors is not cached),
+// given again at each read so that none is lost, and a checksum.
+struct CachedSpec {
+  std::vector<std::pair<std::string, std::uint64_t>> includes;  // every included file, its text's hash
+  std::vector<Diagnostic> findings;
+  RulesSpec spec;
+};
+std::uint64_t text_hash(std::string_view text);
+std::string spec_cache_path(const std::string& dir, const std::string& file, std::string_view yaml);
+std::string spec_cache_bytes(const CachedSpec& cached, const Taxonomy& taxonomy);
+// nullopt when the bytes are not a whole cache file (damaged, cut short, another
+// format or taxonomy).
+std::optional<CachedSpec> read_spec_cache_file(std::string_view bytes, const Taxonomy& taxonomy);
+
 }  // namespace silt::detail

@@ -4,9 +4,12 @@
 // simdjson.
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "rules_spec.h"
+#include "silt/issue.h"
 
 namespace silt::detail {
 
@@ -151,6 +154,10 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
     spec.model.criteria_scale = double(m["criteria_scale"].get_double());
     spec.model.category_bias = doubles(m["category_bias"]);
     for (element row : m["criteria_prior"].get_array()) spec.model.criteria_prior.push_back(doubles(row));
+    const std::size_t nc = taxonomy.categories.size(), nk = taxonomy.criteria.size();
+    if (spec.model.category_bias.size() != nc || spec.model.criteria_prior.size() != nc) return std::nullopt;
+    for (const auto& row : spec.model.criteria_prior)
+      if (row.size() != nk) return std::nullopt;
     for (element e : doc["rules"].get_array()) {
       Rule r;
       r.id = str(e["id"]);
@@ -159,9 +166,18 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
       r.kind = static_cast<TargetKind>(kind);
       r.target = str(e["target"]);
       r.target_index = static_cast<std::size_t>(std::uint64_t(e["target_index"].get_uint64()));
+      // Indices in range (the bytes may come from a cache file on disk).
+      const std::size_t targets = r.kind == TargetKind::category    ? taxonomy.categories.size()
+                                  : r.kind == TargetKind::criterion ? taxonomy.criteria.size()
+                                                                    : 2;  // signal: loud, silent
+      if (r.target_index >= targets) return std::nullopt;
       r.pattern = str(e["pattern"]);
       r.unless = str(e["unless"]);
-      for (element f : e["fields"].get_array()) r.fields.push_back(str(f));
+      for (element f : e["fields"].get_array()) {
+        r.fields.push_back(str(f));
+        const auto& known = issue_fields();
+        if (std::find(known.begin(), known.end(), r.fields.back()) == known.end()) return std::nullopt;
+      }
       r.weight = double(e["weight"].get_double());
       r.case_sensitive = bool(e["case_sensitive"].get_bool());
       r.note = str(e["note"]);
