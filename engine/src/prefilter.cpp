@@ -342,6 +342,11 @@ std::string Prefilter::serialize(std::uint64_t fingerprint) const {
 }
 
 Result<std::shared_ptr<const Prefilter>> Prefilter::deserialize(std::string_view s, const PrefilterSource& source) {
+  return deserialize(s, source, nullptr);
+}
+
+Result<std::shared_ptr<const Prefilter>> Prefilter::deserialize(std::string_view s, const PrefilterSource& source,
+                                                                std::shared_ptr<const void> owner) {
   const Error stale{"the compiled prefilter is not for these rules", 0, 0, "stale-prefilter"};
   const std::size_t nrules = source.rules.size(), nf = issue_fields().size();
   // Every index read must be in range: the bytes may come from anywhere.
@@ -355,6 +360,8 @@ Result<std::shared_ptr<const Prefilter>> Prefilter::deserialize(std::string_view
     if (!pf->copy_) return Error{"out of memory", 0, 0, "no-hyperscan"};
     std::memcpy(pf->copy_.get(), s.data(), s.size());
     s = std::string_view(pf->copy_.get(), s.size());
+  } else {
+    pf->owner_ = std::move(owner);
   }
   const char* base = s.data();
   if (!get_u64(s, m) || m != magic || !get_u64(s, fp) || fp != fingerprint(source)) return stale;

@@ -49,6 +49,10 @@ class Prefilter {
   // `source` (its fingerprint differs, or an index is out of range) or Hyperscan cannot
   // read them.
   static Result<std::shared_ptr<const Prefilter>> deserialize(std::string_view bytes, const PrefilterSource& source);
+  // The same, for bytes that `owner` keeps alive (a mapped cache file): read in place
+  // when aligned, the prefilter then holding `owner`.
+  static Result<std::shared_ptr<const Prefilter>> deserialize(std::string_view bytes, const PrefilterSource& source,
+                                                              std::shared_ptr<const void> owner);
   std::string serialize(std::uint64_t fingerprint) const;
   // A hash of everything the databases depend on.
   static std::uint64_t fingerprint(const PrefilterSource& source);
@@ -81,7 +85,8 @@ class Prefilter {
   struct Free {
     void operator()(char* p) const { std::free(p); }
   };
-  std::unique_ptr<char, Free> copy_;  // the bytes read, when they had to be copied to be aligned
+  std::unique_ptr<char, Free> copy_;   // the bytes read, when they had to be copied to be aligned
+  std::shared_ptr<const void> owner_;  // what keeps the bytes read in place alive, when not static
   std::vector<const hs_database*> databases() const;
   friend struct PrefilterBuilder;
 };
@@ -94,8 +99,10 @@ std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source)
 // A cache file's bytes: serialize(fingerprint) and a checksum of them.
 std::string cache_file_bytes(const Prefilter& prefilter, std::uint64_t fingerprint);
 // Reads a cache file's bytes back: damaged-cache when the checksum does not hold, else
-// as Prefilter::deserialize.
-Result<std::shared_ptr<const Prefilter>> read_cache_file(std::string_view file, const PrefilterSource& source);
+// as Prefilter::deserialize (in place when `owner` keeps the bytes alive and they are
+// aligned; copied otherwise).
+Result<std::shared_ptr<const Prefilter>> read_cache_file(std::string_view file, const PrefilterSource& source,
+                                                         std::shared_ptr<const void> owner = nullptr);
 // Writes `prefilter` (compiled from `source`) to the cache, atomically; the path written.
 Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterSource& source);
 
