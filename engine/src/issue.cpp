@@ -1,9 +1,10 @@
 #include "silt/issue.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 #include <re2/re2.h>
 
-#include <nlohmann/json.hpp>
+#include <cctype>
 #include <optional>
 
 #include "issue_json.h"
@@ -264,28 +265,25 @@ bool parse_issue(const rapidjson::Value& value, ParsedIssue& out, NotAnIssue& wh
 
 void locate_json_error(std::string_view text, int& line, int& column, std::string& message) {
   line = column = 0;
-  try {
-    [[maybe_unused]] auto parsed = nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    std::size_t pos = e.byte > 0 ? e.byte - 1 : 0;
-    line = 1;
-    column = 1;
-    for (std::size_t i = 0; i < pos && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
+  // RapidJSON, which reads the big records too, for where the error is (simdjson does not
+  // say); iterative, so that no nesting overflows the stack; UTF-8 checked as simdjson does.
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  if (!doc.HasParseError()) return;
+  const std::size_t pos = doc.GetErrorOffset();
+  line = 1;
+  column = 1;
+  for (std::size_t i = 0; i < pos && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
     }
-    // nlohmann says "[json.exception.parse_error.101] parse error at line L, column C:
-    // syntax error while parsing ..."; keep what follows the position.
-    std::string what = e.what();
-    auto colon = what.find(": ", what.find("parse error"));
-    message = colon == std::string::npos ? what : what.substr(colon + 2);
-  } catch (const nlohmann::json::exception& e) {
-    message = e.what();
   }
+  message = rapidjson::GetParseError_En(doc.GetParseError());
+  if (!message.empty() && message.back() == '.') message.pop_back();
+  if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
 }
 
 }  // namespace detail
