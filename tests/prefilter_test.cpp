@@ -166,10 +166,7 @@ TEST_CASE("a user's rules file: its prefilter compiled on request, cached by con
   auto tax = silt::test::builtin_taxonomy_loaded();
   silt::test::TempDir dir;
   const std::string cache = (dir.path / "cache").string();
-  struct Env {  // SILT_CACHE_DIR for this test only
-    explicit Env(const std::string& v) { ::setenv("SILT_CACHE_DIR", v.c_str(), 1); }
-    ~Env() { ::unsetenv("SILT_CACHE_DIR"); }
-  } env(cache);
+  silt::test::CacheDirEnv env(cache);
   const std::string yaml = R"(schema: silt/rules/v1
 rules:
   - {id: shape, category: wrong-shape, pattern: '\bshape\s+(is|was)\b', in: [title, body]}
@@ -281,14 +278,8 @@ TEST_CASE("a user's rules file: its parsed form cached by rules compile, read ba
   auto tax = silt::test::builtin_taxonomy_loaded();
   silt::test::TempDir dir;
   const std::string cache = (dir.path / "cache").string();
-  struct Env {  // SILT_CACHE_DIR for this test only
-    explicit Env(const std::string& v) { ::setenv("SILT_CACHE_DIR", v.c_str(), 1); }
-    ~Env() { ::unsetenv("SILT_CACHE_DIR"); }
-  } env(cache);
-  auto write = [&](const std::string& name, const std::string& text) {
-    std::ofstream((dir.path / name).string(), std::ios::binary) << text;
-    return (dir.path / name).string();
-  };
+  silt::test::CacheDirEnv env(cache);
+  auto write = [&](const std::string& name, const std::string& text) { return dir.write(name, text); };
   // A file with an untested rule (a warning, kept with the cache) that includes another.
   const std::string base_yaml = R"(schema: silt/rules/v1
 rules:

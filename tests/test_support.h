@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -61,6 +62,14 @@ inline std::vector<bool> bits(std::size_t n, unsigned mask) {
   for (std::size_t i = 0; i < n; ++i) v[i] = (mask >> i) & 1u;
   return v;
 }
+
+// SILT_CACHE_DIR set for one test, unset after it.
+struct CacheDirEnv {
+  explicit CacheDirEnv(const std::string& dir) { ::setenv("SILT_CACHE_DIR", dir.c_str(), 1); }
+  ~CacheDirEnv() { ::unsetenv("SILT_CACHE_DIR"); }
+  CacheDirEnv(const CacheDirEnv&) = delete;
+  CacheDirEnv& operator=(const CacheDirEnv&) = delete;
+};
 
 // A fresh directory for one test's files, removed with it.
 struct TempDir {

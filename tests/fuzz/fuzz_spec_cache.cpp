@@ -46,24 +46,8 @@ void seal(std::string& file) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto tax = silt::fuzz::builtin_taxonomy_loaded();
   static const std::string valid = valid_file(*tax);
-  std::string file;
-  if (size > 0 && data[0] % 2 == 0) {
-    file.assign(reinterpret_cast<const char*>(data + 1), size - 1);
-  } else {
-    file = valid;
-    std::size_t i = 1;
-    if (size >= 5) {  // a length to cut to first
-      std::uint32_t cut = 0;
-      for (int k = 0; k < 4; ++k) cut |= static_cast<std::uint32_t>(data[1 + k]) << (8 * k);
-      if (cut % 4 == 0) file.resize(cut % (file.size() + 1));
-      i = 5;
-    }
-    for (; i + 4 <= size; i += 4) {  // edits: a 24-bit offset and a byte
-      const std::size_t at = (data[i] | data[i + 1] << 8 | data[i + 2] << 16) % (file.size() + 1);
-      if (at < file.size()) file[at] = static_cast<char>(data[i + 3]);
-    }
-    seal(file);
-  }
+  std::string file = silt::fuzz::cache_file_input(valid, data, size);
+  if (size > 0 && data[0] % 2 == 1) seal(file);
   auto cached = silt::detail::read_spec_cache_file(file, *tax);
   if (!cached) return 0;
   silt::Diagnostics diags;

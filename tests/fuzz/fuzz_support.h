@@ -123,6 +123,28 @@ inline Issue small_issue() {
   return i;
 }
 
+// The bytes of a cache file from the fuzz input (the cache harnesses): after a flag byte,
+// an even one takes the rest as they are; an odd one edits `valid`: a length to cut it
+// to first (4 bytes, taken when a multiple of 4), then edits of 4 bytes each, a 24-bit
+// offset and the byte to put there.
+inline std::string cache_file_input(const std::string& valid, const std::uint8_t* data, std::size_t size) {
+  if (size > 0 && data[0] % 2 == 0) return std::string(reinterpret_cast<const char*>(data + 1), size - 1);
+  std::string file = valid;
+  if (file.empty()) return file;
+  std::size_t i = 1;
+  if (size >= 5) {
+    std::uint32_t cut = 0;
+    for (int k = 0; k < 4; ++k) cut |= static_cast<std::uint32_t>(data[1 + k]) << (8 * k);
+    if (cut % 4 == 0) file.resize(cut % (file.size() + 1));
+    i = 5;
+  }
+  for (; i + 4 <= size; i += 4) {
+    const std::size_t at = (data[i] | data[i + 1] << 8 | data[i + 2] << 16) % (file.size() + 1);
+    if (at < file.size()) file[at] = static_cast<char>(data[i + 3]);
+  }
+  return file;
+}
+
 // The fuzz input as text.
 inline std::string_view text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
