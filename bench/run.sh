@@ -90,6 +90,7 @@ mine=$dir/rules-mine
 mkdir -p "$mine"
 cp "$root"/rules/*.yaml "$mine/"
 sed -i "0,/pattern: '/s//pattern: '(?:zq-never-written)|/" "$mine/keras-tf.yaml"
+grep -q zq-never-written "$mine/keras-tf.yaml" || { echo "bench: could not change a pattern of $mine/keras-tf.yaml" >&2; exit 2; }
 export SILT_CACHE_DIR=$dir/cache
 "$silt" rules compile --rules "$doubled/keras-tf-fitted.yaml" > /dev/null
 "$silt" rules compile --rules "$mine/keras-tf-fitted.yaml" > /dev/null

@@ -263,9 +263,10 @@ int rules_compile(const Config& c, const std::string& format) {
         const auto& found = again.diagnostics.all();
         const bool unwritable =
             std::any_of(found.begin(), found.end(), [](const Diagnostic& d) { return d.code == "cache-unwritable"; });
-        state = unwritable      ? "not cached: the cache cannot be written"
-                : had_prefilter ? "cached (its prefilter built in or cached already)"
-                                : "compiled and cached";
+        state = prefilter_cache_directory().empty() ? "not cached: SILT_CACHE_DIR=off"
+                : unwritable                        ? "not cached: see the warning"
+                : had_prefilter                     ? "cached (its prefilter built in or cached already)"
+                                                    : "compiled and cached";
       } else {
         state = "no prefilter (SILT_MATCHER=re2, or a pattern Hyperscan cannot take): RE2 sets";
         failed = true;

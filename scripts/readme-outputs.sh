@@ -69,7 +69,7 @@ if [ "$shared" = 1 ]; then
     cd "$page"
     silt batch -q "$root/../shared/data/dev/issues.jsonl" > labels.jsonl || true
     silt eval --gold "$root/../shared/data/dev/gold.csv" labels.jsonl --format json > eval.json || true
-    silt report labels.jsonl eval.json -o report.html
+    silt report labels.jsonl eval.json -o report.html || { echo "readme-outputs: silt report failed" >&2; exit 2; }
   )
   sum=$(sha256sum < "$page/report.html" | cut -d' ' -f1)
   if [ "$check" = 1 ]; then
@@ -86,8 +86,10 @@ if [ "$shared" = 1 ]; then
     # The page's height at the picture's width, measured by the browser itself.
     sed 's#</body>#<script>document.title = "height=" + document.documentElement.scrollHeight;</script></body>#' \
       "$page/report.html" > "$page/measure.html"
-    height=$(chrome --window-size=1100,1000 --dump-dom "file://$page/measure.html" | sed -n 's/.*<title>height=\([0-9]*\)<.*/\1/p')
-    chrome --window-size="1100,${height:-4000}" --screenshot="$page/shot.png" "file://$page/report.html" > /dev/null
+    height=$(chrome --window-size=1100,1000 --dump-dom "file://$page/measure.html" |
+      sed -n 's/.*<title>height=\([0-9]*\)<.*/\1/p' || true)
+    chrome --window-size="1100,${height:-4000}" --screenshot="$page/shot.png" "file://$page/report.html" > /dev/null ||
+      true
     if [ -s "$page/shot.png" ]; then
       cp "$page/shot.png" docs/report-dev.png
       echo "$sum" > docs/report-dev.sha256

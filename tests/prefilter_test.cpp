@@ -362,3 +362,54 @@ rules:
   CHECK_FALSE(read_spec_cache_file("", *tax));
   CHECK_FALSE(read_spec_cache_file(std::string(100, 'x'), *tax));
 }
+
+TEST_CASE("a user's pack including the built-in generic.yaml (no copy beside it) has its parsed form cached",
+          "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  silt::test::TempDir dir;
+  silt::test::CacheDirEnv env((dir.path / "cache").string());
+  const std::string yaml = R"(schema: silt/rules/v1
+include: [generic.yaml]
+rules:
+  - {id: mx-nan, category: wrong-calculation, pattern: '\bNDArray\b[^.\n]*\bNaN\b', weight: 2.0, in: [body],
+     tests: {match: ['the NDArray holds NaN']}}
+)";
+  const std::string file = dir.write("mine.yaml", yaml);
+  auto spec_files = [&] {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path / "cache", ec))
+      n += e.path().filename().string().rfind("spec-", 0) == 0;
+    return n;
+  };
+  auto compiled = load_rules_file(file, *tax, Prefilters::compile);
+  REQUIRE(compiled.rules);
+  CHECK_FALSE(silt::test::find_code(compiled.diagnostics, "cache-unwritable"));
+  CHECK(spec_files() == 1);
+  auto again = load_rules_file(file, *tax);
+  REQUIRE(again.rules);
+  CHECK(again.rules->rules().size() == compiled.rules->rules().size());
+  CHECK(again.rules->rules().size() > 100);  // generic.yaml's rules came along
+
+  // A generic.yaml put beside it now is what the include reads: the cache is not used.
+  dir.write("generic.yaml", "schema: silt/rules/v1\nrules: []\n");
+  auto shadowed = load_rules_file(file, *tax);
+  REQUIRE(shadowed.rules);
+  CHECK(shadowed.rules->rules().size() == 1);
+}
+
+TEST_CASE("a rules file with text that is not UTF-8 loads; only its parsed form is not cached", "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  silt::test::TempDir dir;
+  silt::test::CacheDirEnv env((dir.path / "cache").string());
+  const std::string file = dir.write("latin1.yaml",
+                                     "schema: silt/rules/v1\nrules:\n"
+                                     "  - {id: nan, category: wrong-calculation, pattern: 'NaN',\n"
+                                     "     note: \"caf\xe9\", in: [body], tests: {match: ['NaN']}}\n");
+  auto compiled = load_rules_file(file, *tax, Prefilters::compile);
+  REQUIRE(compiled.rules);
+  CHECK_FALSE(compiled.diagnostics.has_errors());
+  const auto* d = silt::test::find_code(compiled.diagnostics, "cache-unwritable");
+  REQUIRE(d);
+  CHECK(d->severity == Severity::warning);
+}

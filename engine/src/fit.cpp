@@ -10,8 +10,6 @@
 
 namespace silt {
 
-namespace {}  // namespace
-
 std::vector<FitItem> fit_items(const Taxonomy& tax, const RuleSet& rules, const std::vector<GoldLabel>& gold,
                                const std::vector<Classification>& labeled) {
   std::map<std::string, std::size_t> rule_at, field_at;

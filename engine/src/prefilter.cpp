@@ -342,11 +342,17 @@ std::string Prefilter::serialize(std::uint64_t fingerprint) const {
 }
 
 Result<std::shared_ptr<const Prefilter>> Prefilter::deserialize(std::string_view s, const PrefilterSource& source) {
-  return deserialize(s, source, nullptr);
+  return read(s, source, nullptr, true);
 }
 
 Result<std::shared_ptr<const Prefilter>> Prefilter::deserialize(std::string_view s, const PrefilterSource& source,
                                                                 std::shared_ptr<const void> owner) {
+  const bool in_place = owner != nullptr;
+  return read(s, source, std::move(owner), in_place);
+}
+
+Result<std::shared_ptr<const Prefilter>> Prefilter::read(std::string_view s, const PrefilterSource& source,
+                                                         std::shared_ptr<const void> owner, bool in_place) {
   const Error stale{"the compiled prefilter is not for these rules", 0, 0, "stale-prefilter"};
   const std::size_t nrules = source.rules.size(), nf = issue_fields().size();
   // Every index read must be in range: the bytes may come from anywhere.
@@ -355,7 +361,7 @@ Result<std::shared_ptr<const Prefilter>> Prefilter::deserialize(std::string_view
   };
   std::uint64_t m = 0, fp = 0, n = 0, ngroups = 0;
   auto pf = PrefilterBuilder::make();
-  if (reinterpret_cast<std::uintptr_t>(s.data()) % 64 != 0) {  // not where it can be read in place: a copy
+  if (!in_place || reinterpret_cast<std::uintptr_t>(s.data()) % 64 != 0) {  // a copy, aligned
     pf->copy_.reset(static_cast<char*>(std::aligned_alloc(64, (s.size() + 63) / 64 * 64)));
     if (!pf->copy_) return Error{"out of memory", 0, 0, "no-hyperscan"};
     std::memcpy(pf->copy_.get(), s.data(), s.size());

@@ -44,13 +44,13 @@ class Prefilter {
   // is a candidate wherever it reads (RE2 alone decides), never missed. Fails only when
   // Hyperscan is unusable (no supported CPU, out of memory).
   static Result<std::shared_ptr<const Prefilter>> compile(const PrefilterSource& source);
-  // What serialize() wrote, read in place when `bytes` is 64-byte aligned (then they must
-  // outlive the prefilter: built-in bytes do), else copied; fails (code "stale-prefilter") when the bytes are not for
+  // What serialize() wrote, read in place when `bytes` is 64-byte aligned (for bytes that
+  // outlive every prefilter: the built-in ones), else copied; fails (code "stale-prefilter") when the bytes are not for
   // `source` (its fingerprint differs, or an index is out of range) or Hyperscan cannot
   // read them.
   static Result<std::shared_ptr<const Prefilter>> deserialize(std::string_view bytes, const PrefilterSource& source);
   // The same, for bytes that `owner` keeps alive (a mapped cache file): read in place
-  // when aligned, the prefilter then holding `owner`.
+  // when aligned, the prefilter then holding `owner`; copied when `owner` is null.
   static Result<std::shared_ptr<const Prefilter>> deserialize(std::string_view bytes, const PrefilterSource& source,
                                                               std::shared_ptr<const void> owner);
   std::string serialize(std::uint64_t fingerprint) const;
@@ -71,6 +71,8 @@ class Prefilter {
 
  private:
   Prefilter() = default;
+  static Result<std::shared_ptr<const Prefilter>> read(std::string_view bytes, const PrefilterSource& source,
+                                                       std::shared_ptr<const void> owner, bool in_place);
   struct Group {
     const hs_database* db = nullptr;
     std::vector<std::size_t> rule_of;  // pattern id -> rule
@@ -100,7 +102,7 @@ std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source)
 std::string cache_file_bytes(const Prefilter& prefilter, std::uint64_t fingerprint);
 // Reads a cache file's bytes back: damaged-cache when the checksum does not hold, else
 // as Prefilter::deserialize (in place when `owner` keeps the bytes alive and they are
-// aligned; copied otherwise).
+// aligned; copied otherwise, and always when `owner` is null).
 Result<std::shared_ptr<const Prefilter>> read_cache_file(std::string_view file, const PrefilterSource& source,
                                                          std::shared_ptr<const void> owner = nullptr);
 // Writes `prefilter` (compiled from `source`) to the cache, atomically; the path written.

@@ -81,7 +81,9 @@ std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source)
   if (dir.empty()) return nullptr;
   // Mapped, not read: the databases are used where they lie (page-aligned), with no copy
   // and no zeroed pages to fill (a doubled pack's cache file is 13 MB). silt replaces a
-  // cache file by renaming a new one over it, so a mapped file never changes under it.
+  // cache file by renaming a new one over it, so a mapped file never changes under it
+  // (one cut short in place by something else while mapped would end the process with
+  // SIGBUS: keep SILT_CACHE_DIR on a local disk, or set it to off).
   const int fd = ::open(cache_path(dir, Prefilter::fingerprint(source)).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
   struct stat st {};
@@ -106,6 +108,7 @@ Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterS
   const std::string path = cache_path(dir, fp);
   auto out = OutputFile::open(path, {});
   if (!out.ok()) return out.error();
+  if (auto e = out.value()->keep(0)) return *e;  // a leftover .partial: written from its start
   out.value()->write(cache_file_bytes(prefilter, fp));
   if (auto e = out.value()->commit()) return *e;
   return path;

@@ -526,6 +526,10 @@ std::optional<std::string> reread_include(const IncludeReader& includes, const s
   if (!includes) return std::nullopt;
   namespace fs = std::filesystem;
   auto got = includes(file, fs::path(name).lexically_relative(fs::path(file).parent_path()).string());
+  // A built-in file an include resolved to (none of that name beside the including file:
+  // include_from_disk) is named rules/NAME: asked for as NAME again.
+  if ((!got.ok() || got.value().first != name) && name.rfind("rules/", 0) == 0 && builtin_file(name))
+    got = includes(file, name.substr(6));
   if (!got.ok() || got.value().first != name) return std::nullopt;
   return std::move(got.value().second);
 }
@@ -586,19 +590,27 @@ void cache_spec(const detail::RulesSpec& spec, std::string_view yaml, const Taxo
     diags.add(std::move(d));
   };
   const std::string dir = detail::prefilter_cache_dir();
-  if (dir.empty()) return warn("no cache directory (set SILT_CACHE_DIR or HOME)");
+  if (dir.empty()) return;  // no cache (SILT_CACHE_DIR=off): the prefilter's warning says so
   detail::CachedSpec cached{{}, diags.all(), spec};
   for (std::size_t i = 1; i < spec.files.size(); ++i) {
     auto text = reread_include(includes, spec.file, spec.files[i]);
-    if (!text || spec.files[i].find('\n') != std::string::npos) return;  // not one to key by
+    if (!text || spec.files[i].find('\n') != std::string::npos)
+      return warn("the included file " + spec.files[i] + " cannot be read again by the same name");
     cached.includes.emplace_back(spec.files[i], detail::text_hash(*text));
+  }
+  std::string bytes;
+  try {
+    bytes = detail::spec_cache_bytes(cached, taxonomy);
+  } catch (const std::exception&) {  // nlohmann's dump: a text that is not UTF-8 (a note, a pattern)
+    return warn("it holds text that is not valid UTF-8");
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return warn("cannot create " + dir + ": " + ec.message());
   auto out = OutputFile::open(detail::spec_cache_path(dir, spec.file, yaml), {});
   if (!out.ok()) return warn(out.error().message);
-  out.value()->write(detail::spec_cache_bytes(cached, taxonomy));
+  if (auto e = out.value()->keep(0)) return warn(e->message);  // a leftover .partial: from its start
+  out.value()->write(bytes);
   if (auto e = out.value()->commit()) warn(e->message);
 }
 
