@@ -24,23 +24,34 @@ const PackInfo* PackSet::find(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+
+// GitHub's owner and repository names are ASCII and compared in any case; per record,
+// so without a copy or the C locale's tolower.
+bool same_name(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+}  // namespace
+
 const PackInfo& PackSet::for_repository(std::string_view repo) const {
   if (repo.empty()) return default_pack();
+  for (const auto& p : packs_)
+    for (const auto& name : p.repositories)
+      if (same_name(name, repo)) return p;
+  // Then OWNER/*, for every repository of an owner.
   const auto slash = repo.find('/');
-  const std::string owner_all =
-      slash == std::string_view::npos ? std::string() : std::string(repo.substr(0, slash)) + "/*";
-  auto lower = [](std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-  };
-  const std::string r = lower(repo), o = lower(owner_all);
+  if (slash == std::string_view::npos) return default_pack();
+  const std::string_view owner = repo.substr(0, slash);
   for (const auto& p : packs_)
     for (const auto& name : p.repositories)
-      if (lower(name) == r) return p;
-  for (const auto& p : packs_)
-    for (const auto& name : p.repositories)
-      if (!o.empty() && lower(name) == o) return p;
+      if (name.size() == owner.size() + 2 && name.compare(owner.size(), 2, "/*") == 0 &&
+          same_name(std::string_view(name).substr(0, owner.size()), owner))
+        return p;
   return default_pack();
 }
 

@@ -1,0 +1,32 @@
+#include "silt/packs.h"
+
+#include "silt/builtin.h"
+#include "test_support.h"
+
+using namespace silt;
+
+TEST_CASE("a report's pack: its repository exactly, in any case, then its owner's, else the default", "[packs]") {
+  const std::string map = R"(schema: silt/packs/v1
+default: generic
+packs:
+  keras-tf: {rules: keras-tf-fitted.yaml, repositories: [tensorflow/tensorflow, keras-team/*]}
+  pytorch: {rules: pytorch-fitted.yaml, repositories: [pytorch/*, google/jax, Lightning-AI/*]}
+  jaxonly: {rules: pytorch-fitted.yaml, repositories: [google/*]}
+  generic: {rules: generic-fitted.yaml}
+)";
+  auto loaded = load_packs(map, "rules/packs.yaml", silt::test::builtin_taxonomy_loaded(), include_builtin());
+  REQUIRE(loaded.packs);
+  const PackSet& packs = *loaded.packs;
+  CHECK(packs.for_repository("tensorflow/tensorflow").name == "keras-tf");
+  CHECK(packs.for_repository("TensorFlow/TensorFlow").name == "keras-tf");  // GitHub's names: any case
+  CHECK(packs.for_repository("keras-team/keras").name == "keras-tf");       // owner/*
+  CHECK(packs.for_repository("Keras-Team/tf-keras").name == "keras-tf");
+  CHECK(packs.for_repository("lightning-ai/pytorch-lightning").name == "pytorch");
+  CHECK(packs.for_repository("google/jax").name == "pytorch");  // an exact entry before owner/*
+  CHECK(packs.for_repository("google/flax").name == "jaxonly");
+  CHECK(packs.for_repository("tensorflow/models").name == "generic");  // no tensorflow/*
+  CHECK(packs.for_repository("pytorch").name == "generic");            // no owner/repo
+  CHECK(packs.for_repository("pytorchx/vision").name == "generic");    // not a prefix match
+  CHECK(packs.for_repository("pytorc/vision").name == "generic");
+  CHECK(packs.for_repository("").name == "generic");
+}
