@@ -98,6 +98,10 @@ class Prefilter {
 std::string prefilter_cache_dir();
 // The cached prefilter of `source`; null when there is none that reads back.
 std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source);
+// A hash of `text` (std::hash): the cache files' checksums, names and include hashes.
+std::uint64_t text_hash(std::string_view text);
+// Appends to a cache file's bytes the checksum every cache file ends with.
+void seal_cache_bytes(std::string& bytes);
 // A cache file's bytes: serialize(fingerprint) and a checksum of them.
 std::string cache_file_bytes(const Prefilter& prefilter, std::uint64_t fingerprint);
 // Reads a cache file's bytes back: damaged-cache when the checksum does not hold, else

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,34 +46,44 @@ std::string cache_path(const std::string& dir, std::uint64_t fingerprint) {
 
 }  // namespace
 
+std::uint64_t text_hash(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
+}
+
+// Every cache file ends with a checksum of the bytes before it: the databases in a
+// prefilter's are run as they are, so a file damaged on disk or cut short must never
+// reach Hyperscan. (Not a defence against someone who can write to the cache
+// directory: they could as well change the rules file.)
+void seal_cache_bytes(std::string& bytes) {
+  const std::uint64_t sum = text_hash(bytes);
+  for (std::size_t i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((sum >> (8 * i)) & 0xff));
+}
+
 namespace {
 
-// A cache file is the prefilter's bytes and a checksum of them: the databases in it are
-// run as they are, so a file damaged on disk or cut short must never reach Hyperscan.
-// (Not a defence against someone who can write to the cache directory: they could as
-// well change the rules file.)
-std::uint64_t checksum(std::string_view bytes) {
-  return std::hash<std::string_view>{}(bytes);
+// The bytes before the checksum, when it holds.
+std::optional<std::string_view> unsealed_cache_bytes(std::string_view file) {
+  if (file.size() < 8) return std::nullopt;
+  const std::string_view body = file.substr(0, file.size() - 8);
+  std::uint64_t stored = 0;
+  for (std::size_t i = 0; i < 8; ++i)
+    stored |= static_cast<std::uint64_t>(static_cast<unsigned char>(file[body.size() + i])) << (8 * i);
+  if (stored != text_hash(body)) return std::nullopt;
+  return body;
 }
 
 }  // namespace
 
 Result<std::shared_ptr<const Prefilter>> read_cache_file(std::string_view file, const PrefilterSource& source,
                                                          std::shared_ptr<const void> owner) {
-  const Error damaged{"the cached prefilter is damaged", 0, 0, "damaged-cache"};
-  if (file.size() < 8) return damaged;
-  const std::string_view body = file.substr(0, file.size() - 8);
-  std::uint64_t stored = 0;
-  for (std::size_t i = 0; i < 8; ++i)
-    stored |= static_cast<std::uint64_t>(static_cast<unsigned char>(file[body.size() + i])) << (8 * i);
-  if (stored != checksum(body)) return damaged;
-  return Prefilter::deserialize(body, source, std::move(owner));
+  auto body = unsealed_cache_bytes(file);
+  if (!body) return Error{"the cached prefilter is damaged", 0, 0, "damaged-cache"};
+  return Prefilter::deserialize(*body, source, std::move(owner));
 }
 
 std::string cache_file_bytes(const Prefilter& prefilter, std::uint64_t fingerprint) {
   std::string bytes = prefilter.serialize(fingerprint);
-  const std::uint64_t sum = checksum(bytes);
-  for (std::size_t i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((sum >> (8 * i)) & 0xff));
+  seal_cache_bytes(bytes);
   return bytes;
 }
 
@@ -112,10 +123,6 @@ Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterS
   out.value()->write(cache_file_bytes(prefilter, fp));
   if (auto e = out.value()->commit()) return *e;
   return path;
-}
-
-std::uint64_t text_hash(std::string_view text) {
-  return std::hash<std::string_view>{}(text);
 }
 
 std::string spec_cache_path(const std::string& dir, const std::string& file, std::string_view yaml) {
@@ -187,19 +194,14 @@ std::string spec_cache_bytes(const CachedSpec& cached, const Taxonomy& taxonomy)
     bytes += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
   bytes += spec_to_json(cached.spec, taxonomy);
-  const std::uint64_t sum = checksum(bytes);
-  for (std::size_t i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((sum >> (8 * i)) & 0xff));
+  seal_cache_bytes(bytes);
   return bytes;
 }
 
 std::optional<CachedSpec> read_spec_cache_file(std::string_view file, const Taxonomy& taxonomy) {
-  if (file.size() < spec_magic.size() + 8) return std::nullopt;
-  std::string_view body = file.substr(0, file.size() - 8);
-  std::uint64_t stored = 0;
-  for (std::size_t i = 0; i < 8; ++i)
-    stored |= static_cast<std::uint64_t>(static_cast<unsigned char>(file[body.size() + i])) << (8 * i);
-  if (stored != checksum(body) || body.substr(0, spec_magic.size()) != spec_magic) return std::nullopt;
-  body.remove_prefix(spec_magic.size());
+  auto sealed = unsealed_cache_bytes(file);
+  if (!sealed || sealed->substr(0, spec_magic.size()) != spec_magic) return std::nullopt;
+  std::string_view body = sealed->substr(spec_magic.size());
   auto line = [&body]() -> std::optional<std::string_view> {
     const auto nl = body.find('\n');
     if (nl == std::string_view::npos) return std::nullopt;

@@ -97,7 +97,6 @@ struct CachedSpec {
   std::vector<Diagnostic> findings;
   RulesSpec spec;
 };
-std::uint64_t text_hash(std::string_view text);
 std::string spec_cache_path(const std::string& dir, const std::string& file, std::string_view yaml);
 std::string spec_cache_bytes(const CachedSpec& cached, const Taxonomy& taxonomy);
 // nullopt when the bytes are not a whole cache file (damaged, cut short, another

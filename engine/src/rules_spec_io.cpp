@@ -158,6 +158,7 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
     if (spec.model.category_bias.size() != nc || spec.model.criteria_prior.size() != nc) return std::nullopt;
     for (const auto& row : spec.model.criteria_prior)
       if (row.size() != nk) return std::nullopt;
+    const auto& known_fields = issue_fields();
     for (element e : doc["rules"].get_array()) {
       Rule r;
       r.id = str(e["id"]);
@@ -175,8 +176,8 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
       r.unless = str(e["unless"]);
       for (element f : e["fields"].get_array()) {
         r.fields.push_back(str(f));
-        const auto& known = issue_fields();
-        if (std::find(known.begin(), known.end(), r.fields.back()) == known.end()) return std::nullopt;
+        if (std::find(known_fields.begin(), known_fields.end(), r.fields.back()) == known_fields.end())
+          return std::nullopt;
       }
       r.weight = double(e["weight"].get_double());
       r.case_sensitive = bool(e["case_sensitive"].get_bool());
