@@ -1,7 +1,6 @@
 // `silt agree` and `silt check`: labelers against each other, the engine and the matrix.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include <iostream>
 #include <unordered_map>
@@ -13,6 +12,7 @@
 #include "silt/agreement_json.h"
 #include "silt/batch.h"
 #include "silt/eval.h"
+#include "silt/json_writer.h"
 
 namespace silt::cli {
 namespace {
@@ -286,30 +286,62 @@ int cmd_check(const std::vector<std::string>& args) {
   }
 
   if (format == "json") {
-    nlohmann::ordered_json mm = nlohmann::ordered_json::array(), cc = nlohmann::ordered_json::array();
+    JsonWriter j;
+    j.begin_object();
+    j.key("rows_checked");
+    j.count(lc.checked);
+    j.key("rows_without_all_answers");
+    j.count(lc.unanswered);
+    j.key("level_mismatches");
+    j.begin_array();
     for (const auto& m : lc.mismatches) {
-      nlohmann::ordered_json answers = nlohmann::ordered_json::object();
-      for (const auto& [id, v] : m.answers) answers[id] = v;
-      mm.push_back({{"item", m.item},
-                    {"rater", m.rater},
-                    {"line", m.line},
-                    {"given", m.given},
-                    {"expected", m.expected ? nlohmann::ordered_json(*m.expected) : nlohmann::ordered_json(nullptr)},
-                    {"answers", answers}});
+      j.begin_object();
+      j.key("item");
+      j.string(m.item);
+      j.key("rater");
+      j.string(m.rater);
+      j.key("line");
+      j.integer(m.line);
+      j.key("given");
+      j.string(m.given);
+      j.key("expected");
+      if (m.expected)
+        j.integer(*m.expected);
+      else
+        j.null();
+      j.key("answers");
+      j.begin_object();
+      for (const auto& [id, v] : m.answers) {
+        j.key(id);
+        j.boolean(v);
+      }
+      j.end_object();
+      j.end_object();
     }
-    for (const auto& c : contra)
-      cc.push_back({{"item", c.item},
-                    {"rater", c.rater},
-                    {"line", c.line},
-                    {"label", c.label},
-                    {"silt", c.p->category},
-                    {"confidence", c.p->confidence},
-                    {"why", c.p->why}});
-    nlohmann::ordered_json j = {{"rows_checked", lc.checked},
-                                {"rows_without_all_answers", lc.unanswered},
-                                {"level_mismatches", mm},
-                                {"category_contradictions", cc}};
-    std::cout << j.dump(2) << "\n";
+    j.end_array();
+    j.key("category_contradictions");
+    j.begin_array();
+    for (const auto& c : contra) {
+      j.begin_object();
+      j.key("item");
+      j.string(c.item);
+      j.key("rater");
+      j.string(c.rater);
+      j.key("line");
+      j.integer(c.line);
+      j.key("label");
+      j.string(c.label);
+      j.key("silt");
+      j.string(c.p->category);
+      j.key("confidence");
+      j.number(c.p->confidence);
+      j.key("why");
+      j.string(c.p->why);
+      j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+    std::cout << j.take();
   } else {
     std::cout << fmt::format("{}: {} row(s) with every criterion answered, {} without (not checkable)\n", path,
                              lc.checked, lc.unanswered);

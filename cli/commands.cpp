@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <boost/program_options.hpp>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +16,7 @@
 #include "cli.h"
 #include "options.h"
 #include "silt/builtin.h"
+#include "silt/json_writer.h"
 #include "silt/labels.h"
 
 namespace silt::cli {
@@ -213,21 +213,37 @@ namespace {
 
 // `silt rules lint`: each pack's findings; exit 1 when there are any.
 int rules_lint(const Config& c, const std::string& format) {
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  JsonWriter j;
+  j.begin_object();
+  j.key("packs");
+  j.begin_array();
   std::size_t count = 0;
   for (const auto& [name, set] : rule_sets(c)) {
     auto findings = lint_rules(*set, *c.taxonomy);
     count += findings.size();
     if (format == "json") {
-      nlohmann::ordered_json list = nlohmann::ordered_json::array();
-      for (const auto& f : findings)
-        list.push_back({{"code", f.code},
-                        {"subject", f.subject},
-                        {"other", f.other},
-                        {"file", f.where.file},
-                        {"line", f.where.line},
-                        {"message", f.message}});
-      all.push_back({{"pack", name}, {"file", set->file()}, {"findings", list}});
+      j.begin_object();
+      j.key("pack");
+      j.string(name);
+      j.key("file");
+      j.string(set->file());
+      j.key("findings");
+      j.begin_array();
+      for (const auto& f : findings) {
+        j.begin_object();
+        for (auto [k, v] :
+             {std::pair{"code", &f.code}, {"subject", &f.subject}, {"other", &f.other}, {"file", &f.where.file}}) {
+          j.key(k);
+          j.string(*v);
+        }
+        j.key("line");
+        j.integer(f.where.line);
+        j.key("message");
+        j.string(f.message);
+        j.end_object();
+      }
+      j.end_array();
+      j.end_object();
       continue;
     }
     for (const auto& f : findings)
@@ -237,7 +253,13 @@ int rules_lint(const Config& c, const std::string& format) {
                                    : std::to_string(findings.size()) + " finding(s)")
               << "\n";
   }
-  if (format == "json") std::cout << nlohmann::ordered_json{{"packs", all}, {"findings", count}}.dump(2) << "\n";
+  if (format == "json") {
+    j.end_array();
+    j.key("findings");
+    j.count(count);
+    j.end_object();
+    std::cout << j.take();
+  }
   return count ? exit_findings : exit_ok;
 }
 
@@ -245,7 +267,13 @@ int rules_lint(const Config& c, const std::string& format) {
 // with Prefilters::compile, which caches its parsed form and compiles and caches the
 // prefilter parts that are neither built in nor cached yet.
 int rules_compile(const Config& c, const std::string& format) {
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  const std::string dir = prefilter_cache_directory();
+  JsonWriter j;
+  j.begin_object();
+  j.key("cache");
+  j.string(dir);
+  j.key("rule_sets");
+  j.begin_array();
   bool failed = false;
   for (const auto& [name, set] : rule_sets(c)) {
     std::string state = "built in or cached";
@@ -273,18 +301,29 @@ int rules_compile(const Config& c, const std::string& format) {
       }
     }
     if (format == "json") {
-      all.push_back({{"pack", name}, {"file", set->file()}, {"prefilter", state}, {"seconds", seconds}});
+      j.begin_object();
+      j.key("pack");
+      j.string(name);
+      j.key("file");
+      j.string(set->file());
+      j.key("prefilter");
+      j.string(state);
+      j.key("seconds");
+      j.number(seconds);
+      j.end_object();
     } else {
       std::cout << (name == set->file() ? set->file() : "pack " + name) << ": " << state;
       if (seconds > 0) std::cout << fmt::format(" ({:.2f} s)", seconds);
       std::cout << "\n";
     }
   }
-  const std::string dir = prefilter_cache_directory();
-  if (format == "json")
-    std::cout << nlohmann::ordered_json{{"cache", dir}, {"rule_sets", all}}.dump(2) << "\n";
-  else
+  if (format == "json") {
+    j.end_array();
+    j.end_object();
+    std::cout << j.take();
+  } else {
     std::cout << "cache: " << (dir.empty() ? std::string("none (SILT_CACHE_DIR=off)") : dir) << "\n";
+  }
   return failed ? exit_findings : exit_ok;
 }
 
@@ -334,7 +373,10 @@ int cmd_rules(const std::vector<std::string>& args) {
   if (!config) return exit_usage;
   if (action == "lint") return rules_lint(*config, format);
   if (action == "compile") return rules_compile(*config, format);
-  nlohmann::ordered_json packs = nlohmann::ordered_json::array();
+  JsonWriter j(JsonWriter::Style::compact);
+  j.begin_object();
+  j.key("packs");
+  j.begin_array();
   std::size_t all_failed = 0;
   for (const auto& [name, set] : rule_sets(*config)) {
     const RuleSet& rules = *set;
@@ -342,21 +384,38 @@ int cmd_rules(const std::vector<std::string>& args) {
     all_failed += failures.size();
     const std::size_t total = rules.test_count();
     if (format == "json") {
-      nlohmann::ordered_json list = nlohmann::ordered_json::array();
-      for (const auto& f : failures)
-        list.push_back({{"rule", f.rule},
-                        {"expected", f.test.should_match ? "match" : "no_match"},
-                        {"text", f.test.text},
-                        {"file", f.test.where.file},
-                        {"line", f.test.where.line},
-                        {"column", f.test.where.column}});
-      packs.push_back({{"pack", name},
-                       {"file", rules.file()},
-                       {"rules", rules.rules().size()},
-                       {"tests", total},
-                       {"passed", total - failures.size()},
-                       {"failed", failures.size()},
-                       {"failures", list}});
+      j.begin_object();
+      j.key("pack");
+      j.string(name);
+      j.key("file");
+      j.string(rules.file());
+      for (auto [k, n] : {std::pair{"rules", rules.rules().size()},
+                          {"tests", total},
+                          {"passed", total - failures.size()},
+                          {"failed", failures.size()}}) {
+        j.key(k);
+        j.count(n);
+      }
+      j.key("failures");
+      j.begin_array();
+      for (const auto& f : failures) {
+        j.begin_object();
+        j.key("rule");
+        j.string(f.rule);
+        j.key("expected");
+        j.string(f.test.should_match ? "match" : "no_match");
+        j.key("text");
+        j.string(f.test.text);
+        j.key("file");
+        j.string(f.test.where.file);
+        j.key("line");
+        j.integer(f.test.where.line);
+        j.key("column");
+        j.integer(f.test.where.column);
+        j.end_object();
+      }
+      j.end_array();
+      j.end_object();
       continue;
     }
     for (const auto& f : failures)
@@ -369,10 +428,13 @@ int cmd_rules(const std::vector<std::string>& args) {
     if (untested) std::cout << "  " << untested << " rule(s) without tests\n";
     std::cout << "  " << (total - failures.size()) << " passed, " << failures.size() << " failed\n";
   }
-  if (format == "json")
-    std::cout << nlohmann::ordered_json{{"packs", packs}, {"failed", all_failed}}.dump(
-                     -1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
+  if (format == "json") {
+    j.end_array();
+    j.key("failed");
+    j.count(all_failed);
+    j.end_object();
+    std::cout << j.take() << "\n";
+  }
   return all_failed == 0 ? exit_ok : exit_findings;
 }
 

@@ -1,7 +1,6 @@
 // Rendering of results for the terminal. Pure functions from values to strings, plus
 // the one that prints diagnostics.
 #include <unistd.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,6 +9,7 @@
 #include <iostream>
 
 #include "cli.h"
+#include "silt/json_writer.h"
 
 namespace silt::cli {
 namespace {
@@ -310,45 +310,79 @@ std::string render_taxonomy(const Taxonomy& t, const Consensus* consensus, bool 
 }
 
 std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus) {
-  using nlohmann::ordered_json;
-  auto label = [](const Label& l) {
-    return ordered_json{{"name", l.name}, {"color", l.color}, {"description", l.description}};
+  JsonWriter j;
+  auto field = [&](const char* k, std::string_view v) {
+    j.key(k);
+    j.string(v);
   };
-  ordered_json categories = ordered_json::array();
+  auto label = [&](const Label& l) {
+    j.key("label");
+    j.begin_object();
+    field("name", l.name);
+    field("color", l.color);
+    field("description", l.description);
+    j.end_object();
+  };
+  j.begin_object();
+  field("name", t.name);
+  field("file", t.file);
+  field("fallback", t.categories[t.fallback].id);
+  j.key("categories");
+  j.begin_array();
   for (const auto& c : t.categories) {
-    ordered_json implies = ordered_json::array();
-    for (std::size_t i : c.implies) implies.push_back(t.criteria[i].id);
-    categories.push_back({{"id", c.id},
-                          {"name", c.name},
-                          {"definition", c.definition},
-                          {"example", c.example},
-                          {"label", label(c.label)},
-                          {"implies", implies}});
+    j.begin_object();
+    field("id", c.id);
+    field("name", c.name);
+    field("definition", c.definition);
+    field("example", c.example);
+    label(c.label);
+    j.key("implies");
+    j.begin_array();
+    for (std::size_t i : c.implies) j.string(t.criteria[i].id);
+    j.end_array();
+    j.end_object();
   }
-  ordered_json criteria = ordered_json::array();
-  for (const auto& c : t.criteria) criteria.push_back({{"id", c.id}, {"question", c.question}});
-  ordered_json levels = ordered_json::array();
-  for (const auto& l : t.levels)
-    levels.push_back(
-        {{"number", l.number}, {"threat", l.threat}, {"description", l.description}, {"label", label(l.label)}});
+  j.end_array();
+  j.key("criteria");
+  j.begin_array();
+  for (const auto& c : t.criteria) {
+    j.begin_object();
+    field("id", c.id);
+    field("question", c.question);
+    j.end_object();
+  }
+  j.end_array();
+  j.key("levels");
+  j.begin_array();
+  for (const auto& l : t.levels) {
+    j.begin_object();
+    j.key("number");
+    j.integer(l.number);
+    field("threat", l.threat);
+    field("description", l.description);
+    label(l.label);
+    j.end_object();
+  }
+  j.end_array();
   // As the YAML writes it: a row a criterion, a cell a level (in `levels` order).
-  ordered_json matrix = ordered_json::object();
+  j.key("matrix");
+  j.begin_object();
   for (std::size_t c = 0; c < t.criteria.size(); ++c) {
-    ordered_json row = ordered_json::array();
-    for (std::size_t l = 0; l < t.levels.size(); ++l) row.push_back(std::string(1, to_char(t.cells[l][c])));
-    matrix[t.criteria[c].id] = row;
+    j.key(t.criteria[c].id);
+    j.begin_array();
+    for (std::size_t l = 0; l < t.levels.size(); ++l) j.string(std::string(1, to_char(t.cells[l][c])));
+    j.end_array();
   }
-  ordered_json out = {{"name", t.name},
-                      {"file", t.file},
-                      {"fallback", t.categories[t.fallback].id},
-                      {"categories", categories},
-                      {"criteria", criteria},
-                      {"levels", levels},
-                      {"matrix", matrix},
-                      {"hit_policy", std::string(to_string(t.policy))},
-                      // What `silt consensus --format json` prints for these figures; null when not shown.
-                      {"consensus", consensus ? ordered_json::parse(to_json(*consensus)) : ordered_json(nullptr)}};
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  j.end_object();
+  field("hit_policy", to_string(t.policy));
+  // What `silt consensus --format json` prints for these figures; null when not shown.
+  j.key("consensus");
+  if (consensus)
+    write_json(j, *consensus);
+  else
+    j.null();
+  j.end_object();
+  return j.take();
 }
 
 std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& fs) {
@@ -382,28 +416,44 @@ std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& 
 }
 
 std::string render_lint_json(const Taxonomy& t, const std::vector<LintFinding>& fs) {
-  using nlohmann::ordered_json;
-  ordered_json list = ordered_json::array();
+  JsonWriter j;
+  j.begin_object();
+  j.key("file");
+  j.string(t.file);
+  j.key("hit_policy");
+  j.string(to_string(t.policy));
+  j.key("combinations");
+  j.count(std::uint64_t{1} << t.criteria.size());
+  j.key("clean");
+  j.boolean(fs.empty());
+  j.key("findings");
+  j.begin_array();
   for (const auto& f : fs) {
-    ordered_json j;
-    j["kind"] = std::string(to_string(f.kind));
+    j.begin_object();
+    j.key("kind");
+    j.string(to_string(f.kind));
     if (f.kind != LintFinding::Kind::masked) {
-      ordered_json combo = ordered_json::object();
-      for (std::size_t i = 0; i < f.holds.size(); ++i) combo[t.criteria[i].id] = static_cast<bool>(f.holds[i]);
-      j["criteria"] = combo;
+      j.key("criteria");
+      j.begin_object();
+      for (std::size_t i = 0; i < f.holds.size(); ++i) {
+        j.key(t.criteria[i].id);
+        j.boolean(static_cast<bool>(f.holds[i]));
+      }
+      j.end_object();
     }
-    ordered_json levels = ordered_json::array();
-    for (std::size_t l : f.levels) levels.push_back(t.levels[l].number);
-    j["levels"] = levels;
-    if (f.chosen) j["chosen"] = t.levels[*f.chosen].number;
-    list.push_back(j);
+    j.key("levels");
+    j.begin_array();
+    for (std::size_t l : f.levels) j.integer(t.levels[l].number);
+    j.end_array();
+    if (f.chosen) {
+      j.key("chosen");
+      j.integer(t.levels[*f.chosen].number);
+    }
+    j.end_object();
   }
-  ordered_json out = {{"file", t.file},
-                      {"hit_policy", std::string(to_string(t.policy))},
-                      {"combinations", std::size_t{1} << t.criteria.size()},
-                      {"clean", fs.empty()},
-                      {"findings", list}};
-  return out.dump(2) + "\n";
+  j.end_array();
+  j.end_object();
+  return j.take();
 }
 
 void print_diagnostics(const Diagnostics& ds, bool warnings, bool color) {

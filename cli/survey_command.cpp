@@ -2,8 +2,6 @@
 // ratings against them.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <iostream>
 
@@ -11,6 +9,7 @@
 #include "options.h"
 #include "silt/builtin.h"
 #include "silt/html_report.h"
+#include "silt/json_writer.h"
 #include "silt/survey.h"
 
 namespace silt::cli {
@@ -206,20 +205,35 @@ int cmd_consistency(const std::vector<std::string>& args) {
   for (const auto& p : rep.value().problems) spdlog::warn("{}", p);
   const auto& r = rep.value();
   if (format == "json") {
-    nlohmann::ordered_json items = nlohmann::ordered_json::array();
-    for (const auto& x : r.ratings)
-      items.push_back({{"what", x.what},
-                       {"line", x.line},
-                       {"rating", x.rating},
-                       {"median", x.median},
-                       {"q1", x.q1},
-                       {"q3", x.q3},
-                       {"outside", x.outside}});
-    std::cout << nlohmann::ordered_json{{"ratings", items},
-                                        {"outside", r.outside},
-                                        {"mean_distance_to_median", r.mean_distance}}
-                     .dump(2)
-              << "\n";
+    JsonWriter j;
+    j.begin_object();
+    j.key("ratings");
+    j.begin_array();
+    for (const auto& x : r.ratings) {
+      j.begin_object();
+      j.key("what");
+      j.string(x.what);
+      j.key("line");
+      j.integer(x.line);
+      j.key("rating");
+      j.integer(x.rating);
+      j.key("median");
+      j.number(x.median);
+      j.key("q1");
+      j.number(x.q1);
+      j.key("q3");
+      j.number(x.q3);
+      j.key("outside");
+      j.boolean(x.outside);
+      j.end_object();
+    }
+    j.end_array();
+    j.key("outside");
+    j.count(r.outside);
+    j.key("mean_distance_to_median");
+    j.number(r.mean_distance);
+    j.end_object();
+    std::cout << j.take();
   } else {
     for (const auto& x : r.ratings)
       if (x.outside)

@@ -14,8 +14,8 @@ run_packages=(
   libre2-dev                           # rule patterns (linear-time regex)
   libhyperscan-dev                     # one scan for every rule (x86-64; built-in databases at build time)
   libsimdjson-dev                      # JSON input (issues, records)
-  rapidjson-dev                        # JSON output on the hot path; in-place parse of big records
-  nlohmann-json3-dev                   # small JSON outputs; locating a JSON syntax error
+  rapidjson-dev                        # JSON output (silt::JsonWriter); big records in place; error positions
+  nlohmann-json3-dev                   # tests and the bench generator only: an independent JSON reader
   libtbb-dev                           # the batch pipeline (ordered, parallel)
   libcsv-dev                           # CSV input and output
   libmd4c-dev                          # reading issue bodies (GitHub-flavoured Markdown)

@@ -1,8 +1,6 @@
 #include "silt/classification_io.h"
 
 #include <csv.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <simdjson.h>
 
 #include <cmath>
@@ -11,98 +9,74 @@
 #include <unordered_map>
 
 #include "csv_table.h"
+#include "silt/json_writer.h"
 
 namespace silt {
 
 namespace {
 
-// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
-std::string valid_utf8(std::string_view s) {
-  std::string out;
-  rapidjson::StringStream is(s.data());
-  const char* end = s.data() + s.size();
-  while (is.src_ < end) {
-    rapidjson::StringBuffer cp;
-    const char* at = is.src_;
-    if (rapidjson::UTF8<>::Validate(is, cp) && is.src_ <= end) {
-      out.append(cp.GetString(), cp.GetSize());
-    } else {
-      out += "\xEF\xBF\xBD";
-      is.src_ = at + 1;
-    }
-  }
-  return out;
-}
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
 void put(JsonWriter& w, std::string_view s) {
-  if (simdjson::validate_utf8(s.data(), s.size())) {
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  } else {
-    std::string fixed = valid_utf8(s);
-    w.String(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()));
-  }
+  w.string(s);
 }
 
 void key(JsonWriter& w, const char* k) {
-  w.Key(k);
+  w.key(k);
 }
 
 // A number as the JSON gives it: rounded to three decimals.
 void put_rounded(JsonWriter& w, double v) {
-  w.Double(std::round(v * 1000) / 1000);
+  w.number(v, 3);
 }
 
 // An object of rounded numbers, one per category, in the given order.
 void put_per_category(JsonWriter& w, const std::vector<std::pair<std::string, double>>& values) {
-  w.StartObject();
+  w.begin_object();
   for (const auto& [id, v] : values) {
     put(w, id);
     put_rounded(w, v);
   }
-  w.EndObject();
+  w.end_object();
 }
 
 // "impact": the level, its threat and probability, and each criterion's reading.
 void put_impact(JsonWriter& w, const Classification& c) {
-  w.StartObject();
+  w.begin_object();
   key(w, "level");
   if (c.level)
-    w.Int(*c.level);
+    w.integer(*c.level);
   else
-    w.Null();
+    w.null();
   key(w, "threat");
   if (c.level)
     put(w, c.threat);
   else
-    w.Null();
+    w.null();
   key(w, "probability");
   put_rounded(w, c.level_probability);
   key(w, "criteria");
-  w.StartObject();
+  w.begin_object();
   for (const auto& cr : c.criteria) {
     put(w, cr.id);
-    w.StartObject();
+    w.begin_object();
     key(w, "value");
-    w.Bool(cr.value);
+    w.boolean(cr.value);
     key(w, "source");
     put(w, to_string(cr.source));
     if (cr.source != AnswerSource::given) {
       key(w, "probability");
       put_rounded(w, cr.probability);
     }
-    w.EndObject();
+    w.end_object();
   }
-  w.EndObject();
-  w.EndObject();
+  w.end_object();
+  w.end_object();
 }
 
 // "evidence": one object per hit.
 void put_evidence(JsonWriter& w, const std::vector<Evidence>& evidence) {
-  w.StartArray();
+  w.begin_array();
   for (const auto& e : evidence) {
-    w.StartObject();
+    w.begin_object();
     key(w, "rule");
     put(w, e.rule);
     key(w, "target");
@@ -112,18 +86,18 @@ void put_evidence(JsonWriter& w, const std::vector<Evidence>& evidence) {
     key(w, "field");
     put(w, e.field);
     key(w, "start");
-    w.Uint64(e.start);
+    w.count(e.start);
     key(w, "end");
-    w.Uint64(e.end);
+    w.count(e.end);
     key(w, "text");
     put(w, e.text);
     key(w, "weight");
     put_rounded(w, e.weight);
     key(w, "defined_at");
     put(w, e.where.to_string());
-    w.EndObject();
+    w.end_object();
   }
-  w.EndArray();
+  w.end_array();
 }
 
 // The members before the scores: which issue, and the category read.
@@ -149,22 +123,22 @@ void put_heading(JsonWriter& w, const Classification& c) {
     put_rounded(w, c.raw_confidence);
   }
   key(w, "fallback");
-  w.Bool(c.fallback);
+  w.boolean(c.fallback);
   key(w, "needs_review");
-  w.Bool(c.needs_review);
+  w.boolean(c.needs_review);
   key(w, "silent");
   if (c.silent)
-    w.Bool(*c.silent);
+    w.boolean(*c.silent);
   else
-    w.Null();
+    w.null();
 }
 
 }  // namespace
 
 std::string to_json(const Classification& c, std::string_view source) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
+  thread_local JsonWriter w(JsonWriter::Style::compact);  // one a thread: its buffer is reused
+  w.take();                                               // empty, should a write before this one have thrown half-way
+  w.begin_object();
   put_heading(w, c);
   key(w, "scores");
   put_per_category(w, c.scores);
@@ -173,17 +147,17 @@ std::string to_json(const Classification& c, std::string_view source) {
   key(w, "impact");
   put_impact(w, c);
   key(w, "rationale");
-  w.StartArray();
+  w.begin_array();
   for (const auto& r : c.rationale) put(w, r);
-  w.EndArray();
+  w.end_array();
   key(w, "evidence");
   put_evidence(w, c.evidence);
   if (!source.empty()) {
     key(w, "source");
     put(w, source);
   }
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  w.end_object();
+  return w.take();
 }
 
 namespace {

@@ -1,9 +1,9 @@
 #include "silt/diagnostics.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <string>
+
+#include "silt/json_writer.h"
 
 namespace silt {
 
@@ -62,21 +62,41 @@ std::string to_text(const Diagnostic& d, bool color) {
 }
 
 std::string to_json(const Diagnostics& ds) {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  JsonWriter j(JsonWriter::Style::compact);
+  j.begin_object();
+  j.key("errors");
+  j.count(ds.error_count());
+  j.key("warnings");
+  j.count(ds.warning_count());
+  j.key("diagnostics");
+  j.begin_array();
   for (const auto& d : ds.all()) {
-    list.push_back({{"code", d.code},
-                    {"severity", severity_name(d.severity)},
-                    {"file", d.where.file},
-                    {"line", d.where.line},
-                    {"column", d.where.column},
-                    {"subject_kind", d.subject_kind},
-                    {"subject", d.subject},
-                    {"message", d.message},
-                    {"source_line", d.source_line},
-                    {"hint", d.hint}});
+    j.begin_object();
+    j.key("code");
+    j.string(d.code);
+    j.key("severity");
+    j.string(severity_name(d.severity));
+    j.key("file");
+    j.string(d.where.file);
+    j.key("line");
+    j.integer(d.where.line);
+    j.key("column");
+    j.integer(d.where.column);
+    j.key("subject_kind");
+    j.string(d.subject_kind);
+    j.key("subject");
+    j.string(d.subject);
+    j.key("message");
+    j.string(d.message);
+    j.key("source_line");
+    j.string(d.source_line);
+    j.key("hint");
+    j.string(d.hint);
+    j.end_object();
   }
-  nlohmann::ordered_json j = {{"errors", ds.error_count()}, {"warnings", ds.warning_count()}, {"diagnostics", list}};
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  j.end_array();
+  j.end_object();
+  return j.take();
 }
 
 std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates) {

@@ -16,12 +16,12 @@
 #include <string_view>
 
 #include <simdjson.h>
-#include <nlohmann/json.hpp>
 
 #include "prefilter.h"
 #include "read_file.h"
 #include "rules_spec.h"
 #include "silt/files.h"
+#include "silt/json_writer.h"
 
 namespace silt::detail {
 
@@ -186,12 +186,16 @@ std::string spec_cache_bytes(const CachedSpec& cached, const Taxonomy& taxonomy)
   }
   bytes += std::to_string(cached.findings.size()) + "\n";
   for (const auto& d : cached.findings) {
-    const nlohmann::json line = {d.code,         d.severity == Severity::error ? "error" : "warning",
-                                 d.where.file,   d.where.line,
-                                 d.where.column, d.subject_kind,
-                                 d.subject,      d.message,
-                                 d.source_line,  d.hint};
-    bytes += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    JsonWriter line(JsonWriter::Style::compact);
+    line.begin_array();
+    line.string(d.code);
+    line.string(d.severity == Severity::error ? "error" : "warning");
+    line.string(d.where.file);
+    line.integer(d.where.line);
+    line.integer(d.where.column);
+    for (const std::string* t : {&d.subject_kind, &d.subject, &d.message, &d.source_line, &d.hint}) line.string(*t);
+    line.end_array();
+    bytes += line.take() + "\n";
   }
   bytes += spec_to_json(cached.spec, taxonomy);
   seal_cache_bytes(bytes);

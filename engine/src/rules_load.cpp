@@ -601,7 +601,7 @@ void cache_spec(const detail::RulesSpec& spec, std::string_view yaml, const Taxo
   std::string bytes;
   try {
     bytes = detail::spec_cache_bytes(cached, taxonomy);
-  } catch (const std::exception&) {  // nlohmann's dump: a text that is not UTF-8 (a note, a pattern)
+  } catch (const std::invalid_argument&) {  // the strict JsonWriter: a text that is not UTF-8 (a note, a pattern)
     return warn("it holds text that is not valid UTF-8");
   }
   std::error_code ec;

@@ -1,21 +1,18 @@
 // A RulesSpec as JSON: what the build writes for every built-in rules file
 // (tools/build_prefilters.cpp), so that silt reads its own rules without parsing YAML
-// (the YAML parse was most of a one-issue run). Written with nlohmann::json, read with
-// simdjson.
+// (the YAML parse was most of a one-issue run). Written with silt's JsonWriter, read
+// with simdjson.
 #include <simdjson.h>
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "rules_spec.h"
 #include "silt/issue.h"
+#include "silt/json_writer.h"
 
 namespace silt::detail {
 
 namespace {
-
-using nlohmann::json;
 
 // What a spec read against a taxonomy depends on: target indices and default priors.
 std::string taxonomy_key(const Taxonomy& t) {
@@ -30,61 +27,140 @@ std::string taxonomy_key(const Taxonomy& t) {
 }
 
 // A location: [file index into spec.files, line, column]; a file not there as its name.
-json loc(const SourceLocation& w, const std::vector<std::string>& files) {
+void loc(JsonWriter& j, const SourceLocation& w, const std::vector<std::string>& files) {
+  j.begin_array();
   auto it = std::find(files.begin(), files.end(), w.file);
-  json f = it == files.end() ? json(w.file) : json(it - files.begin());
-  return json::array({f, w.line, w.column});
+  if (it == files.end())
+    j.string(w.file);
+  else
+    j.count(static_cast<std::uint64_t>(it - files.begin()));
+  j.integer(w.line);
+  j.integer(w.column);
+  j.end_array();
 }
 
-json pattern(const TextPattern& p, const std::vector<std::string>& files) {
-  return json::array({p.text, loc(p.where, files)});
+void pattern(JsonWriter& j, const TextPattern& p, const std::vector<std::string>& files) {
+  j.begin_array();
+  j.string(p.text);
+  loc(j, p.where, files);
+  j.end_array();
+}
+
+void doubles(JsonWriter& j, const std::vector<double>& v) {
+  j.begin_array();
+  for (double x : v) j.exact(x);
+  j.end_array();
+}
+
+void rule(JsonWriter& j, const Rule& r, const SourceLocation& pattern_where, const std::vector<std::string>& files) {
+  j.begin_object();
+  j.key("id");
+  j.string(r.id);
+  j.key("kind");
+  j.integer(static_cast<int>(r.kind));
+  j.key("target");
+  j.string(r.target);
+  j.key("target_index");
+  j.count(r.target_index);
+  j.key("pattern");
+  j.string(r.pattern);
+  j.key("unless");
+  j.string(r.unless);
+  j.key("fields");
+  j.begin_array();
+  for (const auto& f : r.fields) j.string(f);
+  j.end_array();
+  j.key("weight");
+  j.exact(r.weight);
+  j.key("case_sensitive");
+  j.boolean(r.case_sensitive);
+  j.key("note");
+  j.string(r.note);
+  j.key("tests");
+  j.begin_array();
+  for (const auto& t : r.tests) {
+    j.begin_array();
+    j.string(t.text);
+    j.boolean(t.should_match);
+    loc(j, t.where, files);
+    j.end_array();
+  }
+  j.end_array();
+  j.key("where");
+  loc(j, r.where, files);
+  j.key("weight_where");
+  loc(j, r.weight_where, files);
+  j.key("pattern_where");
+  loc(j, pattern_where, files);
+  j.end_object();
 }
 
 }  // namespace
 
 std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy) {
   const auto& files = spec.files;
-  json j;
-  j["taxonomy"] = taxonomy_key(taxonomy);
-  j["file"] = spec.file;
-  j["files"] = files;
-  j["field_weights"] = json::object();
-  for (const auto& [f, w] : spec.field_weights) j["field_weights"][f] = w;
-  if (spec.review_confidence) j["review_confidence"] = *spec.review_confidence;
-  if (spec.review_margin) j["review_margin"] = *spec.review_margin;
+  // Strict: a text that is not UTF-8 throws, since the cache must give back the very bytes.
+  JsonWriter j(JsonWriter::Style::compact, JsonWriter::Text::strict);
+  j.begin_object();
+  j.key("taxonomy");
+  j.string(taxonomy_key(taxonomy));
+  j.key("file");
+  j.string(spec.file);
+  j.key("files");
+  j.inline_strings(files);
+  j.key("field_weights");
+  j.begin_object();
+  for (const auto& [f, w] : spec.field_weights) {
+    j.key(f);
+    j.exact(w);
+  }
+  j.end_object();
+  if (spec.review_confidence) {
+    j.key("review_confidence");
+    j.exact(*spec.review_confidence);
+  }
+  if (spec.review_margin) {
+    j.key("review_margin");
+    j.exact(*spec.review_margin);
+  }
   if (spec.calibration) {
-    j["calibration"] = json::array();
-    for (const auto& [x, y] : *spec.calibration) j["calibration"].push_back({x, y});
+    j.key("calibration");
+    j.begin_array();
+    for (const auto& [x, y] : *spec.calibration) doubles(j, {x, y});
+    j.end_array();
   }
-  j["boilerplate"] = json::array();
-  for (const auto& b : spec.boilerplate) j["boilerplate"].push_back(pattern(b, files));
-  j["sections"] = json::array();
-  for (const auto& [s, p] : spec.sections) j["sections"].push_back({static_cast<int>(s), pattern(p, files)});
-  j["model"] = {{"category_scale", spec.model.category_scale},
-                {"criteria_scale", spec.model.criteria_scale},
-                {"category_bias", spec.model.category_bias},
-                {"criteria_prior", spec.model.criteria_prior}};
-  j["rules"] = json::array();
-  for (std::size_t i = 0; i < spec.rules.size(); ++i) {
-    const Rule& r = spec.rules[i];
-    json tests = json::array();
-    for (const auto& t : r.tests) tests.push_back({t.text, t.should_match, loc(t.where, files)});
-    j["rules"].push_back({{"id", r.id},
-                          {"kind", static_cast<int>(r.kind)},
-                          {"target", r.target},
-                          {"target_index", r.target_index},
-                          {"pattern", r.pattern},
-                          {"unless", r.unless},
-                          {"fields", r.fields},
-                          {"weight", r.weight},
-                          {"case_sensitive", r.case_sensitive},
-                          {"note", r.note},
-                          {"tests", tests},
-                          {"where", loc(r.where, files)},
-                          {"weight_where", loc(r.weight_where, files)},
-                          {"pattern_where", loc(spec.pattern_where[i], files)}});
+  j.key("boilerplate");
+  j.begin_array();
+  for (const auto& b : spec.boilerplate) pattern(j, b, files);
+  j.end_array();
+  j.key("sections");
+  j.begin_array();
+  for (const auto& [s, p] : spec.sections) {
+    j.begin_array();
+    j.integer(static_cast<int>(s));
+    pattern(j, p, files);
+    j.end_array();
   }
-  return j.dump();
+  j.end_array();
+  j.key("model");
+  j.begin_object();
+  j.key("category_scale");
+  j.exact(spec.model.category_scale);
+  j.key("criteria_scale");
+  j.exact(spec.model.criteria_scale);
+  j.key("category_bias");
+  doubles(j, spec.model.category_bias);
+  j.key("criteria_prior");
+  j.begin_array();
+  for (const auto& row : spec.model.criteria_prior) doubles(j, row);
+  j.end_array();
+  j.end_object();
+  j.key("rules");
+  j.begin_array();
+  for (std::size_t i = 0; i < spec.rules.size(); ++i) rule(j, spec.rules[i], spec.pattern_where[i], files);
+  j.end_array();
+  j.end_object();
+  return j.take();
 }
 
 namespace {

@@ -6,130 +6,19 @@ namespace silt::detail {
 
 namespace {
 
-// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
-std::string valid_utf8(std::string_view s) {
-  if (simdjson::validate_utf8(s.data(), s.size())) return std::string(s);
-  std::string out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len && i + len <= s.size() && simdjson::validate_utf8(s.data() + i, len)) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
-}
-
-double rounded(double x, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  const double r = std::round(x * scale) / scale;
-  return r == 0 ? 0.0 : r;  // no -0.0
+// One value as compact JSON text, to be put in a line of its own shape.
+template <class F>
+std::string compact(F&& write) {
+  JsonWriter w(JsonWriter::Style::compact);
+  write(w);
+  return w.take();
 }
 
 }  // namespace
 
-JsonOut::JsonOut() : w_(buf_) {
-  w_.SetIndent(' ', 2);
-}
-
-void JsonOut::key(std::string_view k) {
-  const std::string s = valid_utf8(k);
-  w_.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void JsonOut::string(std::string_view v) {
-  const std::string s = valid_utf8(v);
-  w_.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void JsonOut::number(double x, int decimals) {
-  if (std::isfinite(x))
-    w_.Double(rounded(x, decimals));
-  else
-    w_.Null();
-}
-
-void JsonOut::optional_number(const std::optional<double>& x, int decimals) {
-  if (x)
-    number(*x, decimals);
-  else
-    w_.Null();
-}
-
-void JsonOut::inline_strings(const std::vector<std::string>& v) {
-  // Each string written compactly, the list put in as one raw value: one line, not one a value.
-  std::string raw = "[";
-  for (std::size_t k = 0; k < v.size(); ++k) {
-    rapidjson::StringBuffer b;
-    rapidjson::Writer<rapidjson::StringBuffer> w(b);
-    const std::string s = valid_utf8(v[k]);
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-    if (k) raw += ", ";
-    raw.append(b.GetString(), b.GetSize());
-  }
-  raw += "]";
-  w_.RawValue(raw.data(), raw.size(), rapidjson::kArrayType);
-}
-
-void JsonOut::inline_counts(const std::vector<std::size_t>& counts) {
-  std::string raw = "[";
-  for (std::size_t k = 0; k < counts.size(); ++k) {
-    if (k) raw += ", ";
-    raw += std::to_string(counts[k]);
-  }
-  raw += "]";
-  w_.RawValue(raw.data(), raw.size(), rapidjson::kArrayType);
-}
-
-void JsonOut::inline_numbers(const std::vector<double>& v, int decimals) {
-  std::string raw = "[";
-  for (std::size_t k = 0; k < v.size(); ++k) {
-    if (k) raw += ", ";
-    if (std::isfinite(v[k])) {
-      rapidjson::StringBuffer b;
-      rapidjson::Writer<rapidjson::StringBuffer> w(b);
-      w.Double(rounded(v[k], decimals));
-      raw.append(b.GetString(), b.GetSize());
-    } else {
-      raw += "null";
-    }
-  }
-  raw += "]";
-  w_.RawValue(raw.data(), raw.size(), rapidjson::kArrayType);
-}
-
-void JsonOut::inline_counts(const std::vector<std::string>& keys, const std::vector<std::size_t>& counts) {
-  std::string raw = "{";
-  for (std::size_t k = 0; k < keys.size() && k < counts.size(); ++k) {
-    rapidjson::StringBuffer b;
-    rapidjson::Writer<rapidjson::StringBuffer> w(b);
-    const std::string s = valid_utf8(keys[k]);
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-    if (k) raw += ", ";
-    raw.append(b.GetString(), b.GetSize());
-    raw += ": ";
-    raw += std::to_string(counts[k]);
-  }
-  raw += "}";
-  w_.RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
-}
-
 void JsonOut::figure(const stats::Estimate& e) {
   // On one line, {"value": 0.733, "n": 5, "interval": [0.467, 1.0]}: a figure reads as one.
-  auto compact = [](auto&& write) {
-    rapidjson::StringBuffer b;
-    rapidjson::Writer<rapidjson::StringBuffer> w(b);
-    write(w);
-    return std::string(b.GetString(), b.GetSize());
-  };
-  auto num = [&](double x) {
-    return std::isfinite(x) ? compact([&](auto& w) { w.Double(rounded(x, statistic_decimals)); }) : std::string("null");
-  };
+  auto num = [](double x) { return compact([&](JsonWriter& w) { w.number(x, statistic_decimals); }); };
   std::string raw = "{\"value\": ";
   raw += e.value ? num(*e.value) : std::string("null");
   raw += ", \"n\": ";
@@ -145,16 +34,15 @@ void JsonOut::figure(const stats::Estimate& e) {
     raw += "null";
   }
   if (!e.value) {
-    const std::string why = valid_utf8(e.undefined);
     raw += ", \"undefined\": ";
-    raw += compact([&](auto& w) { w.String(why.data(), static_cast<rapidjson::SizeType>(why.size())); });
+    raw += compact([&](JsonWriter& w) { w.string(e.undefined); });
   }
   if (e.value && e.se) {
     raw += ", \"se\": ";
     raw += num(*e.se);
   }
   raw += "}";
-  w_.RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+  JsonWriter::raw(raw, true);
 }
 
 void JsonOut::header(const RunHeader& h) {
@@ -164,7 +52,7 @@ void JsonOut::header(const RunHeader& h) {
   key("bootstrap");
   count(h.bootstrap);
   key("seed");
-  w_.Uint64(h.seed);
+  count(h.seed);
   key("confidence_level");
   number(h.confidence_level, 2);
   key("interval");
@@ -179,10 +67,6 @@ void JsonOut::header(const RunHeader& h) {
   }
   end_object();
   end_object();
-}
-
-std::string JsonOut::take() {
-  return std::string(buf_.GetString(), buf_.GetSize()) + "\n";
 }
 
 void JsonIn::fail(const std::string& what) const {

@@ -1,11 +1,9 @@
-// Private: the pieces silt's statistics documents share (eval and agree JSON): a pretty
-// writer whose numbers are rounded to what they mean, the one shape of a figure
+// Private: the pieces silt's statistics documents share (eval and agree JSON): silt's
+// pretty writer, the one shape of a figure
 // ({"value", "n", "interval"}, with "undefined" and "se" where they apply), the header,
 // and a reader that names the member it could not read.
 #pragma once
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 #include <simdjson.h>
 
 #include <optional>
@@ -15,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "silt/json_writer.h"
 #include "silt/result.h"
 #include "silt/run_header.h"
 #include "silt/stats.h"
@@ -22,38 +21,13 @@
 namespace silt::detail {
 
 // Statistics are written with 3 decimals: more would claim a precision no sample here has.
-inline constexpr int statistic_decimals = 3;
+inline constexpr int statistic_decimals = JsonWriter::default_decimals;
 
-class JsonOut {
+// silt's writer, pretty, with the two shapes statistics documents share.
+class JsonOut : public JsonWriter {
  public:
-  JsonOut();
-  void begin_object() { w_.StartObject(); }
-  void end_object() { w_.EndObject(); }
-  void begin_array() { w_.StartArray(); }
-  void end_array() { w_.EndArray(); }
-  void key(std::string_view k);
-  void string(std::string_view s);  // bytes that are not UTF-8 become U+FFFD
-  void count(std::size_t n) { w_.Uint64(n); }
-  void integer(long long n) { w_.Int64(n); }
-  void boolean(bool b) { w_.Bool(b); }
-  void null() { w_.Null(); }
-  // Rounded to `decimals`; null when not finite.
-  void number(double x, int decimals = statistic_decimals);
-  void optional_number(const std::optional<double>& x, int decimals = statistic_decimals);
-  // A short list on one line: ["a", "b"], [0.467, 1.0].
-  void inline_strings(const std::vector<std::string>& v);
-  // [3, 0, 1] and [0.75, 0.0, 0.25] on one line.
-  void inline_counts(const std::vector<std::size_t>& counts);
-  void inline_numbers(const std::vector<double>& v, int decimals = statistic_decimals);
-  // {"a": 1, "b": 0} on one line.
-  void inline_counts(const std::vector<std::string>& keys, const std::vector<std::size_t>& counts);
   void figure(const stats::Estimate& e);
   void header(const RunHeader& h);
-  std::string take();
-
- private:
-  rapidjson::StringBuffer buf_;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w_;
 };
 
 // A member that is missing or of the wrong type, named by its path ("category.accuracy").

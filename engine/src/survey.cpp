@@ -322,7 +322,7 @@ double share(std::size_t part, std::size_t whole) {
   return whole ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }
 
-void write_summary(detail::JsonOut& j, const Summary& s) {
+void write_summary(JsonWriter& j, const Summary& s) {
   j.begin_object();
   j.key("n");
   j.count(s.n);
@@ -348,7 +348,12 @@ void write_summary(detail::JsonOut& j, const Summary& s) {
 }  // namespace
 
 std::string to_json(const Consensus& c) {
-  detail::JsonOut j;
+  JsonWriter j;
+  write_json(j, c);
+  return j.take();
+}
+
+void write_json(JsonWriter& j, const Consensus& c) {
   j.begin_object();
   j.key("respondents");
   j.count(c.respondents);
@@ -405,7 +410,6 @@ std::string to_json(const Consensus& c) {
   }
   j.end_object();
   j.end_object();
-  return j.take();
 }
 
 const CategoryConsensus* find(const Consensus& c, const std::string& category) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "silt/json_writer.h"
 #include "silt/result.h"
 #include "silt/taxonomy.h"
 
@@ -54,6 +55,8 @@ Result<Consensus> consensus_from_yaml(std::string_view yaml, const std::string& 
 // The figures as JSON (`silt consensus --format json`): each count with its share beside
 // it (the share of those who answered), means and shares rounded to 3 decimals.
 std::string to_json(const Consensus& c);
+// The same figures as a value inside a document being written (silt taxonomy --format json).
+void write_json(JsonWriter& out, const Consensus& c);
 
 const CategoryConsensus* find(const Consensus& c, const std::string& category);
 const LevelConsensus* find(const Consensus& c, int level);
