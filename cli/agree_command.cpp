@@ -220,6 +220,77 @@ int cmd_agree(const std::vector<std::string>& args) {
   return bad ? exit_bad_input : exit_ok;
 }
 
+namespace {
+
+// A category label silt contradicts with strong evidence.
+struct Contradiction {
+  std::string item, rater, label;
+  int line;
+  const Prediction* p;
+};
+
+// `silt check --format json`.
+std::string check_json(const LevelCheck& lc, const std::vector<Contradiction>& contra) {
+  JsonWriter j;
+  j.begin_object();
+  j.key("rows_checked");
+  j.count(lc.checked);
+  j.key("rows_without_all_answers");
+  j.count(lc.unanswered);
+  j.key("level_mismatches");
+  j.begin_array();
+  for (const auto& m : lc.mismatches) {
+    j.begin_object();
+    j.key("item");
+    j.string(m.item);
+    j.key("rater");
+    j.string(m.rater);
+    j.key("line");
+    j.integer(m.line);
+    j.key("given");
+    j.string(m.given);
+    j.key("expected");
+    if (m.expected)
+      j.integer(*m.expected);
+    else
+      j.null();
+    j.key("answers");
+    j.begin_object();
+    for (const auto& [id, v] : m.answers) {
+      j.key(id);
+      j.boolean(v);
+    }
+    j.end_object();
+    j.end_object();
+  }
+  j.end_array();
+  j.key("category_contradictions");
+  j.begin_array();
+  for (const auto& c : contra) {
+    j.begin_object();
+    j.key("item");
+    j.string(c.item);
+    j.key("rater");
+    j.string(c.rater);
+    j.key("line");
+    j.integer(c.line);
+    j.key("label");
+    j.string(c.label);
+    j.key("silt");
+    j.string(c.p->category);
+    j.key("confidence");
+    j.number(c.p->confidence);
+    j.key("why");
+    j.string(c.p->why);
+    j.end_object();
+  }
+  j.end_array();
+  j.end_object();
+  return j.take();
+}
+
+}  // namespace
+
 int cmd_check(const std::vector<std::string>& args) {
   po::options_description own;
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("LABELS.csv"), "the labels")(
@@ -260,11 +331,6 @@ int cmd_check(const std::vector<std::string>& args) {
   const LabelTable& t = labels.value().table;
   LevelCheck lc = check_levels(t, tax);
 
-  struct Contradiction {
-    std::string item, rater, label;
-    int line;
-    const Prediction* p;
-  };
   std::vector<Contradiction> contra;
   std::optional<std::unordered_map<std::string, Prediction>> preds;
   if (with_engine) {
@@ -286,62 +352,7 @@ int cmd_check(const std::vector<std::string>& args) {
   }
 
   if (format == "json") {
-    JsonWriter j;
-    j.begin_object();
-    j.key("rows_checked");
-    j.count(lc.checked);
-    j.key("rows_without_all_answers");
-    j.count(lc.unanswered);
-    j.key("level_mismatches");
-    j.begin_array();
-    for (const auto& m : lc.mismatches) {
-      j.begin_object();
-      j.key("item");
-      j.string(m.item);
-      j.key("rater");
-      j.string(m.rater);
-      j.key("line");
-      j.integer(m.line);
-      j.key("given");
-      j.string(m.given);
-      j.key("expected");
-      if (m.expected)
-        j.integer(*m.expected);
-      else
-        j.null();
-      j.key("answers");
-      j.begin_object();
-      for (const auto& [id, v] : m.answers) {
-        j.key(id);
-        j.boolean(v);
-      }
-      j.end_object();
-      j.end_object();
-    }
-    j.end_array();
-    j.key("category_contradictions");
-    j.begin_array();
-    for (const auto& c : contra) {
-      j.begin_object();
-      j.key("item");
-      j.string(c.item);
-      j.key("rater");
-      j.string(c.rater);
-      j.key("line");
-      j.integer(c.line);
-      j.key("label");
-      j.string(c.label);
-      j.key("silt");
-      j.string(c.p->category);
-      j.key("confidence");
-      j.number(c.p->confidence);
-      j.key("why");
-      j.string(c.p->why);
-      j.end_object();
-    }
-    j.end_array();
-    j.end_object();
-    std::cout << j.take();
+    std::cout << check_json(lc, contra);
   } else {
     std::cout << fmt::format("{}: {} row(s) with every criterion answered, {} without (not checkable)\n", path,
                              lc.checked, lc.unanswered);

@@ -263,6 +263,73 @@ int rules_lint(const Config& c, const std::string& format) {
   return count ? exit_findings : exit_ok;
 }
 
+// `silt rules test`: each pack's rule tests; exit 1 when one fails.
+int rules_test(const Config& c, const std::string& format) {
+  JsonWriter j(JsonWriter::Style::compact);
+  j.begin_object();
+  j.key("packs");
+  j.begin_array();
+  std::size_t all_failed = 0;
+  for (const auto& [name, set] : rule_sets(c)) {
+    const RuleSet& rules = *set;
+    auto failures = rules.run_tests();
+    all_failed += failures.size();
+    const std::size_t total = rules.test_count();
+    if (format == "json") {
+      j.begin_object();
+      j.key("pack");
+      j.string(name);
+      j.key("file");
+      j.string(rules.file());
+      for (auto [k, n] : {std::pair{"rules", rules.rules().size()},
+                          {"tests", total},
+                          {"passed", total - failures.size()},
+                          {"failed", failures.size()}}) {
+        j.key(k);
+        j.count(n);
+      }
+      j.key("failures");
+      j.begin_array();
+      for (const auto& f : failures) {
+        j.begin_object();
+        j.key("rule");
+        j.string(f.rule);
+        j.key("expected");
+        j.string(f.test.should_match ? "match" : "no_match");
+        j.key("text");
+        j.string(f.test.text);
+        j.key("file");
+        j.string(f.test.where.file);
+        j.key("line");
+        j.integer(f.test.where.line);
+        j.key("column");
+        j.integer(f.test.where.column);
+        j.end_object();
+      }
+      j.end_array();
+      j.end_object();
+      continue;
+    }
+    for (const auto& f : failures)
+      std::cout << f.test.where.to_string() << ": rule '" << f.rule << "' "
+                << (f.test.should_match ? "should match but does not" : "matches but should not") << ": \""
+                << printable(f.test.text) << "\"\n";
+    std::size_t untested = 0;
+    for (const auto& r : rules.rules()) untested += r.tests.empty();
+    std::cout << pack_line(name, rules);
+    if (untested) std::cout << "  " << untested << " rule(s) without tests\n";
+    std::cout << "  " << (total - failures.size()) << " passed, " << failures.size() << " failed\n";
+  }
+  if (format == "json") {
+    j.end_array();
+    j.key("failed");
+    j.count(all_failed);
+    j.end_object();
+    std::cout << j.take() << "\n";
+  }
+  return all_failed == 0 ? exit_ok : exit_findings;
+}
+
 // `silt rules compile`: each rule set read from a file of the user's is loaded again
 // with Prefilters::compile, which caches its parsed form and compiles and caches the
 // prefilter parts that are neither built in nor cached yet.
@@ -373,69 +440,7 @@ int cmd_rules(const std::vector<std::string>& args) {
   if (!config) return exit_usage;
   if (action == "lint") return rules_lint(*config, format);
   if (action == "compile") return rules_compile(*config, format);
-  JsonWriter j(JsonWriter::Style::compact);
-  j.begin_object();
-  j.key("packs");
-  j.begin_array();
-  std::size_t all_failed = 0;
-  for (const auto& [name, set] : rule_sets(*config)) {
-    const RuleSet& rules = *set;
-    auto failures = rules.run_tests();
-    all_failed += failures.size();
-    const std::size_t total = rules.test_count();
-    if (format == "json") {
-      j.begin_object();
-      j.key("pack");
-      j.string(name);
-      j.key("file");
-      j.string(rules.file());
-      for (auto [k, n] : {std::pair{"rules", rules.rules().size()},
-                          {"tests", total},
-                          {"passed", total - failures.size()},
-                          {"failed", failures.size()}}) {
-        j.key(k);
-        j.count(n);
-      }
-      j.key("failures");
-      j.begin_array();
-      for (const auto& f : failures) {
-        j.begin_object();
-        j.key("rule");
-        j.string(f.rule);
-        j.key("expected");
-        j.string(f.test.should_match ? "match" : "no_match");
-        j.key("text");
-        j.string(f.test.text);
-        j.key("file");
-        j.string(f.test.where.file);
-        j.key("line");
-        j.integer(f.test.where.line);
-        j.key("column");
-        j.integer(f.test.where.column);
-        j.end_object();
-      }
-      j.end_array();
-      j.end_object();
-      continue;
-    }
-    for (const auto& f : failures)
-      std::cout << f.test.where.to_string() << ": rule '" << f.rule << "' "
-                << (f.test.should_match ? "should match but does not" : "matches but should not") << ": \""
-                << printable(f.test.text) << "\"\n";
-    std::size_t untested = 0;
-    for (const auto& r : rules.rules()) untested += r.tests.empty();
-    std::cout << pack_line(name, rules);
-    if (untested) std::cout << "  " << untested << " rule(s) without tests\n";
-    std::cout << "  " << (total - failures.size()) << " passed, " << failures.size() << " failed\n";
-  }
-  if (format == "json") {
-    j.end_array();
-    j.key("failed");
-    j.count(all_failed);
-    j.end_object();
-    std::cout << j.take() << "\n";
-  }
-  return all_failed == 0 ? exit_ok : exit_findings;
+  return rules_test(*config, format);
 }
 
 int cmd_taxonomy(const std::vector<std::string>& args) {
