@@ -233,22 +233,16 @@ struct Contradiction {
 std::string check_json(const LevelCheck& lc, const std::vector<Contradiction>& contra) {
   JsonWriter j;
   j.begin_object();
-  j.key("rows_checked");
-  j.count(lc.checked);
-  j.key("rows_without_all_answers");
-  j.count(lc.unanswered);
+  j.field("rows_checked", lc.checked);
+  j.field("rows_without_all_answers", lc.unanswered);
   j.key("level_mismatches");
   j.begin_array();
   for (const auto& m : lc.mismatches) {
     j.begin_object();
-    j.key("item");
-    j.string(m.item);
-    j.key("rater");
-    j.string(m.rater);
-    j.key("line");
-    j.integer(m.line);
-    j.key("given");
-    j.string(m.given);
+    j.field("item", m.item);
+    j.field("rater", m.rater);
+    j.field("line", m.line);
+    j.field("given", m.given);
     j.key("expected");
     if (m.expected)
       j.integer(*m.expected);
@@ -257,8 +251,7 @@ std::string check_json(const LevelCheck& lc, const std::vector<Contradiction>& c
     j.key("answers");
     j.begin_object();
     for (const auto& [id, v] : m.answers) {
-      j.key(id);
-      j.boolean(v);
+      j.field(id, v);
     }
     j.end_object();
     j.end_object();
@@ -268,20 +261,13 @@ std::string check_json(const LevelCheck& lc, const std::vector<Contradiction>& c
   j.begin_array();
   for (const auto& c : contra) {
     j.begin_object();
-    j.key("item");
-    j.string(c.item);
-    j.key("rater");
-    j.string(c.rater);
-    j.key("line");
-    j.integer(c.line);
-    j.key("label");
-    j.string(c.label);
-    j.key("silt");
-    j.string(c.p->category);
-    j.key("confidence");
-    j.number(c.p->confidence);
-    j.key("why");
-    j.string(c.p->why);
+    j.field("item", c.item);
+    j.field("rater", c.rater);
+    j.field("line", c.line);
+    j.field("label", c.label);
+    j.field("silt", c.p->category);
+    j.field("confidence", c.p->confidence);
+    j.field("why", c.p->why);
     j.end_object();
   }
   j.end_array();

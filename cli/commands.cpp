@@ -223,23 +223,18 @@ int rules_lint(const Config& c, const std::string& format) {
     count += findings.size();
     if (format == "json") {
       j.begin_object();
-      j.key("pack");
-      j.string(name);
-      j.key("file");
-      j.string(set->file());
+      j.field("pack", name);
+      j.field("file", set->file());
       j.key("findings");
       j.begin_array();
       for (const auto& f : findings) {
         j.begin_object();
         for (auto [k, v] :
              {std::pair{"code", &f.code}, {"subject", &f.subject}, {"other", &f.other}, {"file", &f.where.file}}) {
-          j.key(k);
-          j.string(*v);
+          j.field(k, *v);
         }
-        j.key("line");
-        j.integer(f.where.line);
-        j.key("message");
-        j.string(f.message);
+        j.field("line", f.where.line);
+        j.field("message", f.message);
         j.end_object();
       }
       j.end_array();
@@ -255,8 +250,7 @@ int rules_lint(const Config& c, const std::string& format) {
   }
   if (format == "json") {
     j.end_array();
-    j.key("findings");
-    j.count(count);
+    j.field("findings", count);
     j.end_object();
     std::cout << j.take();
   }
@@ -277,33 +271,24 @@ int rules_test(const Config& c, const std::string& format) {
     const std::size_t total = rules.test_count();
     if (format == "json") {
       j.begin_object();
-      j.key("pack");
-      j.string(name);
-      j.key("file");
-      j.string(rules.file());
+      j.field("pack", name);
+      j.field("file", rules.file());
       for (auto [k, n] : {std::pair{"rules", rules.rules().size()},
                           {"tests", total},
                           {"passed", total - failures.size()},
                           {"failed", failures.size()}}) {
-        j.key(k);
-        j.count(n);
+        j.field(k, n);
       }
       j.key("failures");
       j.begin_array();
       for (const auto& f : failures) {
         j.begin_object();
-        j.key("rule");
-        j.string(f.rule);
-        j.key("expected");
-        j.string(f.test.should_match ? "match" : "no_match");
-        j.key("text");
-        j.string(f.test.text);
-        j.key("file");
-        j.string(f.test.where.file);
-        j.key("line");
-        j.integer(f.test.where.line);
-        j.key("column");
-        j.integer(f.test.where.column);
+        j.field("rule", f.rule);
+        j.field("expected", f.test.should_match ? "match" : "no_match");
+        j.field("text", f.test.text);
+        j.field("file", f.test.where.file);
+        j.field("line", f.test.where.line);
+        j.field("column", f.test.where.column);
         j.end_object();
       }
       j.end_array();
@@ -322,8 +307,7 @@ int rules_test(const Config& c, const std::string& format) {
   }
   if (format == "json") {
     j.end_array();
-    j.key("failed");
-    j.count(all_failed);
+    j.field("failed", all_failed);
     j.end_object();
     std::cout << j.take() << "\n";
   }
@@ -337,8 +321,7 @@ int rules_compile(const Config& c, const std::string& format) {
   const std::string dir = prefilter_cache_directory();
   JsonWriter j;
   j.begin_object();
-  j.key("cache");
-  j.string(dir);
+  j.field("cache", dir);
   j.key("rule_sets");
   j.begin_array();
   bool failed = false;
@@ -369,14 +352,10 @@ int rules_compile(const Config& c, const std::string& format) {
     }
     if (format == "json") {
       j.begin_object();
-      j.key("pack");
-      j.string(name);
-      j.key("file");
-      j.string(set->file());
-      j.key("prefilter");
-      j.string(state);
-      j.key("seconds");
-      j.number(seconds);
+      j.field("pack", name);
+      j.field("file", set->file());
+      j.field("prefilter", state);
+      j.field("seconds", seconds);
       j.end_object();
     } else {
       std::cout << (name == set->file() ? set->file() : "pack " + name) << ": " << state;

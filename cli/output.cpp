@@ -311,10 +311,7 @@ std::string render_taxonomy(const Taxonomy& t, const Consensus* consensus, bool 
 
 std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus) {
   JsonWriter j;
-  auto field = [&](const char* k, std::string_view v) {
-    j.key(k);
-    j.string(v);
-  };
+  auto field = [&](const char* k, std::string_view v) { j.field(k, v); };
   auto label = [&](const Label& l) {
     j.key("label");
     j.begin_object();
@@ -356,8 +353,7 @@ std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus) 
   j.begin_array();
   for (const auto& l : t.levels) {
     j.begin_object();
-    j.key("number");
-    j.integer(l.number);
+    j.field("number", l.number);
     field("threat", l.threat);
     field("description", l.description);
     label(l.label);
@@ -418,26 +414,20 @@ std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& 
 std::string render_lint_json(const Taxonomy& t, const std::vector<LintFinding>& fs) {
   JsonWriter j;
   j.begin_object();
-  j.key("file");
-  j.string(t.file);
-  j.key("hit_policy");
-  j.string(to_string(t.policy));
-  j.key("combinations");
-  j.count(std::uint64_t{1} << t.criteria.size());
-  j.key("clean");
-  j.boolean(fs.empty());
+  j.field("file", t.file);
+  j.field("hit_policy", to_string(t.policy));
+  j.field("combinations", std::uint64_t{1} << t.criteria.size());
+  j.field("clean", fs.empty());
   j.key("findings");
   j.begin_array();
   for (const auto& f : fs) {
     j.begin_object();
-    j.key("kind");
-    j.string(to_string(f.kind));
+    j.field("kind", to_string(f.kind));
     if (f.kind != LintFinding::Kind::masked) {
       j.key("criteria");
       j.begin_object();
       for (std::size_t i = 0; i < f.holds.size(); ++i) {
-        j.key(t.criteria[i].id);
-        j.boolean(static_cast<bool>(f.holds[i]));
+        j.field(t.criteria[i].id, static_cast<bool>(f.holds[i]));
       }
       j.end_object();
     }
@@ -446,8 +436,7 @@ std::string render_lint_json(const Taxonomy& t, const std::vector<LintFinding>& 
     for (std::size_t l : f.levels) j.integer(t.levels[l].number);
     j.end_array();
     if (f.chosen) {
-      j.key("chosen");
-      j.integer(t.levels[*f.chosen].number);
+      j.field("chosen", t.levels[*f.chosen].number);
     }
     j.end_object();
   }

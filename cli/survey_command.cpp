@@ -211,27 +211,18 @@ int cmd_consistency(const std::vector<std::string>& args) {
     j.begin_array();
     for (const auto& x : r.ratings) {
       j.begin_object();
-      j.key("what");
-      j.string(x.what);
-      j.key("line");
-      j.integer(x.line);
-      j.key("rating");
-      j.integer(x.rating);
-      j.key("median");
-      j.number(x.median);
-      j.key("q1");
-      j.number(x.q1);
-      j.key("q3");
-      j.number(x.q3);
-      j.key("outside");
-      j.boolean(x.outside);
+      j.field("what", x.what);
+      j.field("line", x.line);
+      j.field("rating", x.rating);
+      j.field("median", x.median);
+      j.field("q1", x.q1);
+      j.field("q3", x.q3);
+      j.field("outside", x.outside);
       j.end_object();
     }
     j.end_array();
-    j.key("outside");
-    j.count(r.outside);
-    j.key("mean_distance_to_median");
-    j.number(r.mean_distance);
+    j.field("outside", r.outside);
+    j.field("mean_distance_to_median", r.mean_distance);
     j.end_object();
     std::cout << j.take();
   } else {

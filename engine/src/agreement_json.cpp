@@ -28,14 +28,11 @@ FieldAgreement::Kappas read_kappas(const JsonIn& in) {
 
 void write_field(JsonOut& j, const FieldAgreement& f) {
   j.begin_object();
-  j.key("field");
-  j.string(f.field);
-  j.key("scale");
-  j.string(f.ordinal ? "ordinal" : "nominal");
+  j.field("field", f.field);
+  j.field("scale", f.ordinal ? "ordinal" : "nominal");
   j.key("domain");
   j.inline_strings(f.domain);
-  j.key("items");
-  j.count(f.items);
+  j.field("items", f.items);
   j.key("percent_agreement");
   j.figure(f.percent);
   j.key("fleiss_kappa");
@@ -65,10 +62,8 @@ void write_field(JsonOut& j, const FieldAgreement& f) {
   j.begin_array();
   for (const auto& p : f.pairs) {
     j.begin_object();
-    j.key("a");
-    j.string(p.a);
-    j.key("b");
-    j.string(p.b);
+    j.field("a", p.a);
+    j.field("b", p.b);
     write_kappas(j, p.kappa);
     j.end_object();
   }
@@ -77,8 +72,7 @@ void write_field(JsonOut& j, const FieldAgreement& f) {
   j.begin_array();
   for (const auto& m : f.vs_majority) {
     j.begin_object();
-    j.key("rater");
-    j.string(m.rater);
+    j.field("rater", m.rater);
     j.key("agreement");
     j.figure(m.agreement);
     write_kappas(j, m.kappa);
@@ -89,10 +83,8 @@ void write_field(JsonOut& j, const FieldAgreement& f) {
   j.begin_array();
   for (const auto& d : f.most_disagreement) {
     j.begin_object();
-    j.key("item");
-    j.string(d.item);
-    j.key("agreement");
-    j.number(d.agreement);
+    j.field("item", d.item);
+    j.field("agreement", d.agreement);
     j.key("values");
     j.inline_strings(d.values);
     j.end_object();

@@ -64,34 +64,22 @@ std::string to_text(const Diagnostic& d, bool color) {
 std::string to_json(const Diagnostics& ds) {
   JsonWriter j(JsonWriter::Style::compact);
   j.begin_object();
-  j.key("errors");
-  j.count(ds.error_count());
-  j.key("warnings");
-  j.count(ds.warning_count());
+  j.field("errors", ds.error_count());
+  j.field("warnings", ds.warning_count());
   j.key("diagnostics");
   j.begin_array();
   for (const auto& d : ds.all()) {
     j.begin_object();
-    j.key("code");
-    j.string(d.code);
-    j.key("severity");
-    j.string(severity_name(d.severity));
-    j.key("file");
-    j.string(d.where.file);
-    j.key("line");
-    j.integer(d.where.line);
-    j.key("column");
-    j.integer(d.where.column);
-    j.key("subject_kind");
-    j.string(d.subject_kind);
-    j.key("subject");
-    j.string(d.subject);
-    j.key("message");
-    j.string(d.message);
-    j.key("source_line");
-    j.string(d.source_line);
-    j.key("hint");
-    j.string(d.hint);
+    j.field("code", d.code);
+    j.field("severity", severity_name(d.severity));
+    j.field("file", d.where.file);
+    j.field("line", d.where.line);
+    j.field("column", d.where.column);
+    j.field("subject_kind", d.subject_kind);
+    j.field("subject", d.subject);
+    j.field("message", d.message);
+    j.field("source_line", d.source_line);
+    j.field("hint", d.hint);
     j.end_object();
   }
   j.end_array();

@@ -30,10 +30,8 @@ void write_classes(JsonOut& j, const stats::ClassReport& r, const std::vector<st
     j.figure(r.recall[k]);
     j.key("f1");
     j.figure(r.f1[k]);
-    j.key("support");
-    j.count(r.support[k]);
-    j.key("predicted");
-    j.count(r.predicted[k]);
+    j.field("support", r.support[k]);
+    j.field("predicted", r.predicted[k]);
     j.end_object();
   }
   j.end_object();
@@ -96,8 +94,7 @@ void write_calibration(JsonOut& j, const EvalReport& r) {
     j.number(b.lo, 1);
     j.key("hi");
     j.number(b.hi, 1);
-    j.key("n");
-    j.count(b.n);
+    j.field("n", b.n);
     // An empty bin has no mean confidence and no accuracy: null, not 0.
     j.key("confidence");
     j.optional_number(b.n ? std::optional<double>(b.confidence) : std::nullopt);
@@ -114,19 +111,14 @@ void write_calibration(JsonOut& j, const EvalReport& r) {
 void write_counts(JsonOut& j, const EvalReport& r) {
   j.key("review");
   j.begin_object();
-  j.key("unflagged");
-  j.count(r.unflagged);
-  j.key("unflagged_right");
-  j.count(r.unflagged_right);
+  j.field("unflagged", r.unflagged);
+  j.field("unflagged_right", r.unflagged_right);
   j.end_object();
   j.key("silence");
   j.begin_object();
-  j.key("loud");
-  j.count(r.loud);
-  j.key("loud_called_loud");
-  j.count(r.loud_caught);
-  j.key("silent_called_loud");
-  j.count(r.silent_called_loud);
+  j.field("loud", r.loud);
+  j.field("loud_called_loud", r.loud_caught);
+  j.field("silent_called_loud", r.silent_called_loud);
   j.end_object();
   j.key("missing_in_predictions");
   j.inline_strings(r.missing_in_predictions);
@@ -136,16 +128,11 @@ void write_counts(JsonOut& j, const EvalReport& r) {
   j.begin_array();
   for (const auto& m : r.misses) {
     j.begin_object();
-    j.key("id");
-    j.string(m.id);
-    j.key("field");
-    j.string(m.category ? "category" : "impact");
-    j.key("gold");
-    j.string(m.gold);
-    j.key("predicted");
-    j.string(m.predicted);
-    j.key("confidence");
-    j.number(m.confidence);
+    j.field("id", m.id);
+    j.field("field", m.category ? "category" : "impact");
+    j.field("gold", m.gold);
+    j.field("predicted", m.predicted);
+    j.field("confidence", m.confidence);
     j.end_object();
   }
   j.end_array();
@@ -197,8 +184,7 @@ std::string to_json(const EvalReport& r, const Taxonomy& tax, RunHeader header) 
   j.begin_object();
   j.key("header");
   j.header(header);
-  j.key("n");
-  j.count(r.n);
+  j.field("n", r.n);
 
   j.key("category");
   j.begin_object();
@@ -217,8 +203,7 @@ std::string to_json(const EvalReport& r, const Taxonomy& tax, RunHeader header) 
 
   j.key("impact");
   j.begin_object();
-  j.key("n");
-  j.count(r.impact_n);
+  j.field("n", r.impact_n);
   j.key("accuracy");
   j.figure(r.impact.accuracy);
   j.key("within_one");

@@ -54,28 +54,20 @@ void doubles(JsonWriter& j, const std::vector<double>& v) {
 
 void rule(JsonWriter& j, const Rule& r, const SourceLocation& pattern_where, const std::vector<std::string>& files) {
   j.begin_object();
-  j.key("id");
-  j.string(r.id);
-  j.key("kind");
-  j.integer(static_cast<int>(r.kind));
-  j.key("target");
-  j.string(r.target);
-  j.key("target_index");
-  j.count(r.target_index);
-  j.key("pattern");
-  j.string(r.pattern);
-  j.key("unless");
-  j.string(r.unless);
+  j.field("id", r.id);
+  j.field("kind", static_cast<int>(r.kind));
+  j.field("target", r.target);
+  j.field("target_index", r.target_index);
+  j.field("pattern", r.pattern);
+  j.field("unless", r.unless);
   j.key("fields");
   j.begin_array();
   for (const auto& f : r.fields) j.string(f);
   j.end_array();
   j.key("weight");
   j.exact(r.weight);
-  j.key("case_sensitive");
-  j.boolean(r.case_sensitive);
-  j.key("note");
-  j.string(r.note);
+  j.field("case_sensitive", r.case_sensitive);
+  j.field("note", r.note);
   j.key("tests");
   j.begin_array();
   for (const auto& t : r.tests) {
@@ -102,10 +94,8 @@ std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy) {
   // Strict: a text that is not UTF-8 throws, since the cache must give back the very bytes.
   JsonWriter j(JsonWriter::Style::compact, JsonWriter::Text::strict);
   j.begin_object();
-  j.key("taxonomy");
-  j.string(taxonomy_key(taxonomy));
-  j.key("file");
-  j.string(spec.file);
+  j.field("taxonomy", taxonomy_key(taxonomy));
+  j.field("file", spec.file);
   j.key("files");
   j.inline_strings(files);
   j.key("field_weights");

@@ -324,18 +324,12 @@ double share(std::size_t part, std::size_t whole) {
 
 void write_summary(JsonWriter& j, const Summary& s) {
   j.begin_object();
-  j.key("n");
-  j.count(s.n);
-  j.key("median");
-  j.number(s.median);
-  j.key("mean");
-  j.number(s.mean);
-  j.key("q1");
-  j.number(s.q1);
-  j.key("q3");
-  j.number(s.q3);
-  j.key("share_4_5");
-  j.number(s.share_high);
+  j.field("n", s.n);
+  j.field("median", s.median);
+  j.field("mean", s.mean);
+  j.field("q1", s.q1);
+  j.field("q3", s.q3);
+  j.field("share_4_5", s.share_high);
   j.key("counts");
   j.inline_counts(std::vector<std::size_t>(s.counts.begin(), s.counts.end()));
   j.key("shares");  // of the answers 1..5
@@ -355,8 +349,7 @@ std::string to_json(const Consensus& c) {
 
 void write_json(JsonWriter& j, const Consensus& c) {
   j.begin_object();
-  j.key("respondents");
-  j.count(c.respondents);
+  j.field("respondents", c.respondents);
   j.key("categories");
   j.begin_object();
   for (const auto& cat : c.categories) {
@@ -372,12 +365,9 @@ void write_json(JsonWriter& j, const Consensus& c) {
     const std::size_t answered = cat.met_yes + cat.met_no;
     j.key("met");
     j.begin_object();
-    j.key("yes");
-    j.count(cat.met_yes);
-    j.key("no");
-    j.count(cat.met_no);
-    j.key("n");
-    j.count(answered);
+    j.field("yes", cat.met_yes);
+    j.field("no", cat.met_no);
+    j.field("n", answered);
     j.key("share_yes");
     j.optional_number(answered ? std::optional<double>(share(cat.met_yes, answered)) : std::nullopt);
     j.end_object();
@@ -402,10 +392,8 @@ void write_json(JsonWriter& j, const Consensus& c) {
   for (const auto& [answer, n] : c.problematic) {
     j.key(answer);
     j.begin_object();
-    j.key("n");
-    j.count(n);
-    j.key("share");
-    j.number(share(n, total));
+    j.field("n", n);
+    j.field("share", share(n, total));
     j.end_object();
   }
   j.end_object();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace silt {
@@ -52,6 +53,22 @@ class JsonWriter {
   void inline_counts(const std::vector<std::size_t>& counts);
   void inline_numbers(const std::vector<double>& v, int decimals = default_decimals);
   void inline_counts(const std::vector<std::string>& keys, const std::vector<std::size_t>& counts);
+  // A member: its key, then the value written as its type says (bool, signed or
+  // unsigned integer, floating point rounded as number() does, anything else as a string).
+  template <class T>
+  void field(std::string_view k, const T& v) {
+    key(k);
+    if constexpr (std::is_same_v<T, bool>)
+      boolean(v);
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
+      integer(v);
+    else if constexpr (std::is_integral_v<T>)
+      count(v);
+    else if constexpr (std::is_floating_point_v<T>)
+      number(v);
+    else
+      string(v);
+  }
   // A value given as JSON text already (written on one line by a JsonWriter), put in
   // as it is: `object` says whether it is an object or an array.
   void raw(std::string_view json, bool object);
