@@ -106,12 +106,7 @@ void JsonWriter::end_array() {
 }
 
 void JsonWriter::key(std::string_view k) {
-  if (simdjson::validate_utf8(k.data(), k.size())) {
-    impl_->with([&](auto& w) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); });
-    return;
-  }
-  const std::string s = text(k);
-  impl_->with([&](auto& w) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); });
+  string(k);  // RapidJSON's Key is its String: the writer knows a key by where it stands
 }
 
 void JsonWriter::string(std::string_view v) {
