@@ -77,6 +77,7 @@ printf "%-24s %7s %4s %7s %7s %8s %9s %9s %7s %7s %7s %8s\n" corpus MB jobs wall
 realistic=$(corpus "realistic-$size" --bytes "$size")
 row "realistic $size" "$realistic"
 matcher=prefilter row "same, Hyperscan prefilter" "$realistic"
+row "same, CSV out" "$realistic" --format csv
 
 # The rules doubled: every file of rules/ with each rule twice, its prefilter compiled
 # and cached once (silt rules compile), then the same corpus with the same pack.

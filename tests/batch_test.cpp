@@ -226,6 +226,37 @@ TEST_CASE("batch: CSV output quotes the fields that need it", "[batch][csv]") {
   CHECK(std::stod(conf) <= 1.0);
 }
 
+TEST_CASE("batch: CSV rows, built without rationale or evidence, are those of the full classification",
+          "[batch][csv]") {
+  TempDir d;
+  std::string lines;
+  const std::vector<std::pair<std::string, std::string>> issues = {
+      {"Memory leak in fit", "RAM grows at every epoch."},
+      {"The progress bar is far too long", "The progress bar floods the console."},
+      {"Question", "How do I install it?"},
+      {"fit crashes", "Traceback (most recent call last):\nValueError: bad"}};
+  for (std::size_t i = 0; i < issues.size(); ++i)
+    lines += issue_line(static_cast<int>(i), issues[i].first, issues[i].second);
+  auto f = d.write("in.jsonl", lines);
+  Collect sink;
+  BatchOptions opt;
+  opt.output_format = OutputFormat::csv;
+  run({f}, sink, opt);
+  const auto& clf = silt::test::default_classifier();
+  std::string expected = csv_header(clf.taxonomy());
+  for (std::size_t i = 0; i < issues.size(); ++i) {
+    Issue issue;
+    issue.id = "#" + std::to_string(i);
+    issue.title = issues[i].first;
+    issue.body = issues[i].second;
+    issue.join_lists();
+    const Classification full = clf.classify(issue);
+    REQUIRE_FALSE(full.rationale.empty());
+    append_csv_row(expected, full, f + ":" + std::to_string(i + 1));
+  }
+  CHECK(sink.out == expected);
+}
+
 TEST_CASE("batch: the CSV output reads back as it was written, by the module that writes it", "[batch][csv]") {
   const auto& tax = silt::test::default_classifier().taxonomy();
   Issue i;

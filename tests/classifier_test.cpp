@@ -91,6 +91,43 @@ TEST_CASE("the seven canonical examples, from the text alone", "[classifier][can
   }
 }
 
+TEST_CASE("labels only: the same labels, figures and readings as in full, without rationale or evidence",
+          "[classifier]") {
+  const auto& clf = silt::test::default_classifier();
+  std::vector<Issue> issues;
+  for (const auto& ex : canonical) issues.push_back(make_issue(ex.title, ex.body));
+  issues.push_back(make_issue("Question about tf.keras", "How do I install it on Windows?"));  // the fallback
+  issues.push_back(make_issue("fit crashes", "Traceback (most recent call last):\nValueError: bad shape"));  // loud
+  std::size_t loud = 0;
+  for (const auto& issue : issues) {
+    INFO(issue.title);
+    const auto full = clf.classify(issue);
+    const auto labels = clf.classify(issue, {}, Classifier::Explain::labels);
+    REQUIRE_FALSE(full.rationale.empty());
+    CHECK(labels.rationale.empty());
+    CHECK(labels.evidence.empty());
+    CHECK(labels.category == full.category);
+    CHECK(labels.confidence == full.confidence);
+    CHECK(labels.raw_confidence == full.raw_confidence);
+    CHECK(labels.fallback == full.fallback);
+    CHECK(labels.needs_review == full.needs_review);
+    CHECK(labels.scores == full.scores);
+    CHECK(labels.probabilities == full.probabilities);
+    CHECK(labels.level == full.level);
+    CHECK(labels.threat == full.threat);
+    CHECK(labels.level_probability == full.level_probability);
+    CHECK(labels.silent == full.silent);
+    loud += full.silent == false;
+    REQUIRE(labels.criteria.size() == full.criteria.size());
+    for (std::size_t k = 0; k < full.criteria.size(); ++k) {
+      CHECK(labels.criteria[k].value == full.criteria[k].value);
+      CHECK(labels.criteria[k].source == full.criteria[k].source);
+      CHECK(labels.criteria[k].probability == full.criteria[k].probability);
+    }
+  }
+  CHECK(loud == 1);  // the traceback's issue: the loud signal is read without its sentence too
+}
+
 TEST_CASE("a given answer wins over what the text says", "[classifier]") {
   const auto& clf = silt::test::default_classifier();
   const Taxonomy& t = clf.taxonomy();

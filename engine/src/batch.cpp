@@ -226,7 +226,10 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
       continue;
     }
     if (parsed.id.empty()) parsed.id = c.source(r);
-    Classification cl = clf.classify(parsed.view(), opt.answers);
+    // A CSV row or a gh command prints no rationale and no evidence: not built for them.
+    const bool labels_only = opt.output_format == OutputFormat::csv || opt.output_format == OutputFormat::gh;
+    Classification cl =
+        clf.classify(parsed.view(), opt.answers, labels_only ? Classifier::Explain::labels : Classifier::Explain::full);
     if (opt.silent_only && cl.silent == false) {
       o.status = detail::Chunk::Outcome::loud;
       o.out_end = c.out.size();
@@ -327,7 +330,9 @@ class BatchRun {
                       ? check_big_record(c, c.records[i], skip_parser_)
                       : parse_record(c, i, skip_parser_, big_doc, parsed, why, opt_.max_record);
       // With silent_only, a loud record was not written: it does not count.
-      if (good && opt_.silent_only && clf_.classify(parsed.view(), opt_.answers).silent == false) good = false;
+      if (good && opt_.silent_only &&
+          clf_.classify(parsed.view(), opt_.answers, Classifier::Explain::labels).silent == false)
+        good = false;
       if (good) {
         c.records[i].skip = true;
         --skip_left_;

@@ -167,7 +167,7 @@ void explain_category(const Taxonomy& tax, const std::vector<Rule>& rules, const
 }
 
 void explain_criteria(const Taxonomy& tax, const std::vector<Rule>& rules, const Decision& d,
-                      const std::vector<std::vector<Contribution>>& by_criterion, Classification& out) {
+                      const std::vector<std::vector<Contribution>>& by_criterion, Classification& out, bool explain) {
   const std::string of_category = " for " + tax.categories[d.top].id + " bugs";
   for (std::size_t k = 0; k < tax.criteria.size(); ++k) {
     CriterionReading cr;
@@ -176,6 +176,10 @@ void explain_criteria(const Taxonomy& tax, const std::vector<Rule>& rules, const
     cr.value = d.holds[k];
     cr.source = d.source[k];
     cr.probability = d.holds_p[k];
+    if (!explain) {
+      out.criteria.push_back(std::move(cr));
+      continue;
+    }
     std::string s = cr.id + ": " + (cr.value ? "yes" : "no") + " (" + std::string(to_string(cr.source));
     if (cr.source == AnswerSource::given) {
       s += ").";
@@ -192,10 +196,11 @@ void explain_criteria(const Taxonomy& tax, const std::vector<Rule>& rules, const
 }
 
 void explain_signal(const std::vector<Rule>& rules, const Decision& d,
-                    const std::vector<std::vector<Contribution>>& by_signal, Classification& out) {
+                    const std::vector<std::vector<Contribution>>& by_signal, Classification& out, bool explain) {
   if (d.signal[0] <= 0 && d.signal[1] <= 0) return;
   const bool loud = d.signal[0] > d.signal[1];
   out.silent = !loud;
+  if (!explain) return;
   std::vector<Contribution> cs;
   for (const auto& c : by_signal[loud ? 0 : 1])
     if (c.weight > 0) cs.push_back(c);
@@ -204,7 +209,7 @@ void explain_signal(const std::vector<Rule>& rules, const Decision& d,
                                : "Silent: " + cite_top(rules, out, cs, 2) + ".");
 }
 
-void explain_level(const Taxonomy& tax, const Decision& d, Classification& out) {
+void explain_level(const Taxonomy& tax, const Decision& d, Classification& out, bool explain) {
   std::vector<std::string> holding;
   for (std::size_t i = 0; i < d.holds.size(); ++i)
     if (d.holds[i]) holding.push_back(tax.criteria[i].id);
@@ -213,6 +218,7 @@ void explain_level(const Taxonomy& tax, const Decision& d, Classification& out) 
     const Level& l = tax.levels[*d.level];
     out.level = l.number;
     out.threat = l.threat;
+    if (!explain) return;
     std::string s = "Impact level " + std::to_string(l.number) +
                     (l.threat.empty() ? "" : " (" + l.threat + " threat)") + ", probability " + fmt_p(d.level_p) +
                     ": with " + join(holding, ", ") + " holding, the matrix gives level " + std::to_string(l.number);
@@ -223,6 +229,8 @@ void explain_level(const Taxonomy& tax, const Decision& d, Classification& out) 
       s += " (levels " + join(nums, ", ") + " match; hit policy " + std::string(to_string(tax.policy)) + ")";
     }
     out.rationale.push_back(s + ".");
+  } else if (!explain) {
+    return;
   } else if (holding.empty()) {
     out.rationale.push_back("No impact level (probability " + fmt_p(d.level_p) +
                             "): no criterion holds, and a bug that meets no criterion has no level on the scale.");
@@ -238,11 +246,17 @@ struct Grouped {
 
 // The evidence, in the order the rule set gives its hits, and each rule's strongest hit.
 std::map<std::size_t, Contribution> collect_evidence(const RuleSet& rule_set, const IssueView& issue,
-                                                     Classification& out) {
+                                                     Classification& out, bool explain) {
   const auto& rules = rule_set.rules();
   std::map<std::size_t, Contribution> best;
   for (const Hit& h : rule_set.match(issue)) {
     const Rule& r = rules[h.rule];
+    if (!explain) {  // the weights alone: no evidence kept, so no hit is quoted
+      const double w = r.weight * rule_set.field_weight(h.field);
+      auto it = best.find(h.rule);
+      if (it == best.end() || std::fabs(w) > std::fabs(it->second.weight)) best[h.rule] = {h.rule, w, 0};
+      continue;
+    }
     Evidence e;
     e.rule = r.id;
     e.kind = r.kind;
@@ -321,9 +335,9 @@ void score_criteria(const Taxonomy& tax, const ScoreModel& model, const Answers&
   d.holds = std::move(level.holds);
 }
 
-// Explain: the decision's figures, then a sentence for each part of it.
+// Explain: the decision's figures, then (with `explain`) a sentence for each part of it.
 void explain_decision(const Taxonomy& tax, const RuleSet& rule_set, const Decision& d, const Grouped& g,
-                      Classification& out) {
+                      Classification& out, bool explain) {
   const auto& rules = rule_set.rules();
   out.category = tax.categories[d.top].id;
   out.category_name = tax.categories[d.top].name;
@@ -336,15 +350,15 @@ void explain_decision(const Taxonomy& tax, const RuleSet& rule_set, const Decisi
   out.confidence = rule_set.calibrate(out.raw_confidence);
   out.needs_review = d.fallback || out.confidence < rule_set.review_confidence() ||
                      (d.score[d.runner] > 0 && d.score[d.runner] >= rule_set.review_margin() * d.score[d.top]);
-  explain_category(tax, rules, d, g.by_category, out);
-  explain_criteria(tax, rules, d, g.by_criterion, out);
-  explain_signal(rules, d, g.by_signal, out);
-  explain_level(tax, d, out);
+  if (explain) explain_category(tax, rules, d, g.by_category, out);
+  explain_criteria(tax, rules, d, g.by_criterion, out, explain);
+  explain_signal(rules, d, g.by_signal, out, explain);
+  explain_level(tax, d, out, explain);
 }
 
 }  // namespace
 
-Classification Classifier::classify(const IssueView& given, const Answers& answers) const {
+Classification Classifier::classify(const IssueView& given, const Answers& answers, Explain how) const {
   const Taxonomy& tax = *taxonomy_;
   Classification out;
   const RuleSet& rule_set = rules_for(given, &out.pack);
@@ -360,12 +374,13 @@ Classification Classifier::classify(const IssueView& given, const Answers& answe
   out.title = std::string(issue.title);
   out.url = std::string(issue.url);
 
-  const auto best = collect_evidence(rule_set, issue, out);
+  const bool explain = how == Explain::full;
+  const auto best = collect_evidence(rule_set, issue, out, explain);
   Decision d;
   Grouped g;
   score_categories(tax, model, rule_set.rules(), best, d, g);
   score_criteria(tax, model, answers, g.by_criterion, d);
-  explain_decision(tax, rule_set, d, g, out);
+  explain_decision(tax, rule_set, d, g, out, explain);
   return out;
 }
 

@@ -83,11 +83,17 @@ class Classifier {
   // with PackSet::rules first.
   Classifier(std::shared_ptr<const Taxonomy> taxonomy, std::shared_ptr<const PackSet> packs, std::string forced = {});
 
+  // How much of the reading a classification carries. full: the rationale and every
+  // piece of evidence with its text (JSON output, explain, eval); labels: the same
+  // labels, figures and criteria readings, but no rationale and no evidence (a CSV row or
+  // a gh command prints neither, and building them is a good part of the work).
+  enum class Explain { full, labels };
+
   // `answers` has one entry per criterion or is empty; a set entry is a given answer
   // and wins over the text.
-  Classification classify(const IssueView& issue, const Answers& answers = {}) const;
-  Classification classify(const Issue& issue, const Answers& answers = {}) const {
-    return classify(issue.view(), answers);
+  Classification classify(const IssueView& issue, const Answers& answers = {}, Explain explain = Explain::full) const;
+  Classification classify(const Issue& issue, const Answers& answers = {}, Explain explain = Explain::full) const {
+    return classify(issue.view(), answers, explain);
   }
 
   // The body as the rules that read `issue` read it (prose by section, code, output),
