@@ -255,25 +255,23 @@ std::vector<const hs_database_t*> Prefilter::databases() const {
 }
 
 std::uint64_t Prefilter::fingerprint(const PrefilterSource& src) {
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a over everything the databases depend on
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ull;
+  // Everything the databases depend on, each text after its length (so no two lists of
+  // texts give the same bytes), hashed at once: this runs at every start.
+  std::string all;
+  auto add = [&](std::string_view s) {
+    put_u64(all, s.size());
+    all.append(s);
   };
-  mix(hs_version());
+  add(hs_version());
   for (const auto& r : src.rules) {
-    mix(r.text);
-    mix(r.unless);
-    mix(r.case_sensitive ? "s" : "i");
-    for (auto f : r.fields) mix(std::to_string(f));
+    add(r.text);
+    add(r.unless);
+    add(r.case_sensitive ? "s" : "i");
+    for (auto f : r.fields) add(std::to_string(f));
   }
-  for (const auto& b : src.boilerplate) mix(b);
-  for (const auto& h2 : src.headings) mix(h2);
-  return h;
+  for (const auto& b : src.boilerplate) add(b);
+  for (const auto& h : src.headings) add(h);
+  return text_hash(all);
 }
 
 Result<std::shared_ptr<const Prefilter>> Prefilter::compile(const PrefilterSource& src) {
