@@ -30,3 +30,23 @@ packs:
   CHECK(packs.for_repository("pytorc/vision").name == "generic");
   CHECK(packs.for_repository("").name == "generic");
 }
+
+TEST_CASE("a repository named twice, in any case, is a diagnostic at its line", "[packs]") {
+  const std::string map = R"(schema: silt/packs/v1
+default: generic
+packs:
+  keras-tf: {rules: keras-tf-fitted.yaml, repositories: [tensorflow/tensorflow]}
+  generic:
+    rules: generic-fitted.yaml
+    repositories:
+      - TensorFlow/TensorFlow
+)";
+  auto loaded = load_packs(map, "rules/packs.yaml", silt::test::builtin_taxonomy_loaded(), include_builtin());
+  CHECK_FALSE(loaded.packs);
+  REQUIRE(loaded.diagnostics.error_count() == 1);
+  const Diagnostic& d = loaded.diagnostics.all().front();
+  CHECK(d.code == "duplicate-repository");
+  CHECK(d.where.line == 8);
+  CHECK(d.message.find("keras-tf") != std::string::npos);
+  CHECK(d.message.find("tensorflow/tensorflow") != std::string::npos);
+}

@@ -1,6 +1,7 @@
 #include "silt/packs.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 
@@ -100,7 +101,7 @@ PackLoad load_packs(std::string_view yaml, const std::string& file, std::shared_
     if (!root || !r.expect_map(*root, {"schema", "default", "packs"}, "the pack map", {})) return out;
     r.check_schema(*root, "silt/packs/v1");
     std::vector<PackInfo> packs;
-    std::map<std::string, std::string> repo_owner;  // repository -> pack
+    std::map<std::string, std::pair<std::string, std::string>> repo_owner;  // lowercased -> as written, pack
     const YAML::Node map = (*root)["packs"];
     if (!map.IsDefined() || !map.IsMap() || map.size() == 0) {
       r.error("missing-key", *root, {}, "'packs' must map each pack's name to {rules, repositories}");
@@ -123,8 +124,14 @@ PackLoad load_packs(std::string_view yaml, const std::string& file, std::shared_
             r.error("bad-repository", repo, p.name, "'" + name + "' is not OWNER/REPO or OWNER/*");
             continue;
           }
-          if (auto [it, fresh] = repo_owner.emplace(name, p.name); !fresh)
-            r.error("duplicate-repository", repo, p.name, "'" + name + "' is named by pack '" + it->second + "' too");
+          // GitHub's names are matched in any case: 'Org/Repo' and 'org/repo' are one.
+          std::string key = name;
+          for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          if (auto [it, fresh] = repo_owner.emplace(key, std::pair{name, p.name}); !fresh)
+            r.error("duplicate-repository", repo, p.name,
+                    "'" + name + "' is named by pack '" + it->second.second + "' too" +
+                        (it->second.first == name ? std::string()
+                                                  : " (as '" + it->second.first + "': case does not count)"));
           p.repositories.push_back(name);
         }
       packs.push_back(std::move(p));
