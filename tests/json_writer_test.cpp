@@ -100,3 +100,17 @@ TEST_CASE("json writer: short lists on one line, with a space after commas only 
   compact.inline_counts({"x", "y"}, {1, 2});
   CHECK(compact.take() == R"({"x":1,"y":2})");
 }
+
+TEST_CASE("json writer: a number too large to round is written whole, and the document stays JSON", "[json_writer]") {
+  JsonWriter w(JsonWriter::Style::compact);
+  w.begin_object();
+  w.field("a", 1e306);
+  w.field("b", 1);
+  w.key("c");
+  w.inline_numbers({-1e307, 0.5});
+  w.end_object();
+  auto j = nlohmann::json::parse(w.take());
+  CHECK(j["a"].get<double>() == 1e306);
+  CHECK(j["b"] == 1);
+  CHECK(j["c"][0].get<double>() == -1e307);
+}

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include "read_file.h"
 #include "rules_spec.h"
@@ -412,4 +413,26 @@ TEST_CASE("a rules file with text that is not UTF-8 loads; only its parsed form 
   const auto* d = silt::test::find_code(compiled.diagnostics, "cache-unwritable");
   REQUIRE(d);
   CHECK(d->severity == Severity::warning);
+}
+
+TEST_CASE("prefilter: the fingerprint tells apart sources that differ only in where their lists end", "[prefilter]") {
+  const PrefilterSource base = source();
+  std::vector<PrefilterSource> others(4, base);
+  others[0].rules.back().fields.push_back(field("title"));  // one field more for the last rule...
+  others[1].boilerplate.push_back("x");                     // ... or one boilerplate pattern more
+  others[2].boilerplate.pop_back();                         // a pattern moved from boilerplate to headings
+  others[2].headings.insert(others[2].headings.begin(), base.boilerplate.back());
+  others[3].rules.back().unless = "no";
+  // The same items, one list ending earlier: the last rule reads one field more, and the
+  // boilerplate is that field's number written out (alike when lists carried no count).
+  PrefilterSource a = base, b = base;
+  a.boilerplate.clear();
+  a.headings.clear();
+  b.headings.clear();
+  a.rules.back().fields.push_back(field("title"));
+  b.boilerplate = {std::to_string(field("title"))};
+  CHECK(Prefilter::fingerprint(a) != Prefilter::fingerprint(b));
+  std::set<std::uint64_t> seen{Prefilter::fingerprint(base)};
+  for (const auto& o : others) CHECK(seen.insert(Prefilter::fingerprint(o)).second);
+  CHECK(Prefilter::fingerprint(source()) == Prefilter::fingerprint(base));  // and is the same for the same source
 }

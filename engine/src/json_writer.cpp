@@ -18,7 +18,8 @@ using Pretty = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 double rounded(double x, int decimals) {
   const double scale = std::pow(10.0, decimals);
   const double r = std::round(x * scale) / scale;
-  return r == 0 ? 0.0 : r;  // no -0.0
+  if (!std::isfinite(r)) return x;  // so large that x * scale overflows: a whole number already
+  return r == 0 ? 0.0 : r;          // no -0.0
 }
 
 // `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.

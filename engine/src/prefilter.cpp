@@ -255,21 +255,26 @@ std::vector<const hs_database_t*> Prefilter::databases() const {
 }
 
 std::uint64_t Prefilter::fingerprint(const PrefilterSource& src) {
-  // Everything the databases depend on, each text after its length (so no two lists of
-  // texts give the same bytes), hashed at once: this runs at every start.
+  // Everything the databases depend on, each list after its count and each text after
+  // its length (so no two sources give the same bytes), hashed at once: this runs at
+  // every start.
   std::string all;
   auto add = [&](std::string_view s) {
     put_u64(all, s.size());
     all.append(s);
   };
   add(hs_version());
+  put_u64(all, src.rules.size());
   for (const auto& r : src.rules) {
     add(r.text);
     add(r.unless);
     add(r.case_sensitive ? "s" : "i");
-    for (auto f : r.fields) add(std::to_string(f));
+    put_u64(all, r.fields.size());
+    for (auto f : r.fields) put_u64(all, f);
   }
+  put_u64(all, src.boilerplate.size());
   for (const auto& b : src.boilerplate) add(b);
+  put_u64(all, src.headings.size());
   for (const auto& h : src.headings) add(h);
   return text_hash(all);
 }
