@@ -72,6 +72,22 @@ TEST_CASE("an object with neither title nor body is rejected", "[issue]") {
   CHECK(arr.error().message.find("element [1]") != std::string::npos);
 }
 
+TEST_CASE("a title or body that is not a string (nor null) is an error naming the field and what it is", "[issue]") {
+  auto r = read_issues(R"({"title": "Shape is wrong", "body": 3})", "x.json");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "bad-field");
+  CHECK(r.error().message.find("'body' must be a string (or null), found a number") != std::string::npos);
+  auto title = read_issues(R"({"title": {"text": "t"}, "body": "b"})", "x.json");
+  REQUIRE_FALSE(title.ok());
+  CHECK(title.error().code == "bad-field");
+  CHECK(title.error().message.find("'title'") != std::string::npos);
+  CHECK(title.error().message.find("an object") != std::string::npos);
+  auto null_body = read_issues(R"({"title": "Shape is wrong", "body": null})", "x.json");  // the REST API's
+  REQUIRE(null_body.ok());
+  REQUIRE(null_body.value().size() == 1);
+  CHECK(null_body.value()[0].body.empty());
+}
+
 TEST_CASE("bytes that are not UTF-8 are an error, not a text issue", "[issue]") {
   auto r = read_issues(std::string("title\n\xff\xfe body"), "bin");
   REQUIRE_FALSE(r.ok());

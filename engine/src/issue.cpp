@@ -114,6 +114,7 @@ struct SimdjsonDom {
     if (o[key].get(e) != simdjson::SUCCESS) return std::nullopt;
     return e;
   }
+  static bool is_null(Value v) { return v.is_null(); }
   static std::optional<std::string_view> str(Value v) {
     std::string_view s;
     if (v.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
@@ -140,6 +141,8 @@ struct SimdjsonDom {
         return "null";
       case simdjson::dom::element_type::BOOL:
         return "a boolean";
+      case simdjson::dom::element_type::OBJECT:
+        return "an object";
       default:
         return "a number";
     }
@@ -155,6 +158,7 @@ struct RapidDom {
     if (it == o->MemberEnd()) return std::nullopt;
     return &it->value;
   }
+  static bool is_null(Value v) { return v->IsNull(); }
   static std::optional<std::string_view> str(Value v) {
     if (!v->IsString()) return std::nullopt;
     return std::string_view(v->GetString(), v->GetStringLength());
@@ -172,6 +176,7 @@ struct RapidDom {
     if (v->IsString()) return "a string";
     if (v->IsNull()) return "null";
     if (v->IsBool()) return "a boolean";
+    if (v->IsObject()) return "an object";
     return "a number";
   }
 };
@@ -191,8 +196,19 @@ bool map_issue(typename D::Value element, ParsedIssue& out, NotAnIssue& why) {
     return false;
   }
   const auto& o = *obj;
-  out.title = string_member<D>(o, "title");
-  out.body = string_member<D>(o, "body");  // null in the REST API when empty
+  // The title and the body: strings, or null or missing (the REST API's body is null when
+  // empty). Any other type is a mistake in the input, not an empty text.
+  for (auto [key, text] : {std::pair{"title", &out.title}, std::pair{"body", &out.body}}) {
+    *text = {};
+    auto v = D::member(o, key);
+    if (!v || D::is_null(*v)) continue;
+    auto s = D::str(*v);
+    if (!s) {
+      why = {"bad-field", std::string("'") + key + "' must be a string (or null), found " + D::kind(*v)};
+      return false;
+    }
+    *text = *s;
+  }
   if (blank(out.title) && blank(out.body)) {
     why = {"no-title-or-body", "the issue has neither a title nor a body"};
     return false;

@@ -25,7 +25,8 @@ struct ParsedIssue {
   Issue to_issue() const;
 };
 
-// Why a record is not an issue, with a stable code: "not-an-object", "no-title-or-body".
+// Why a record is not an issue, with a stable code: "not-an-object", "bad-field" (a
+// title or body that is neither a string nor null), "no-title-or-body".
 struct NotAnIssue {
   const char* code;
   std::string message;
