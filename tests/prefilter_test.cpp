@@ -1,5 +1,7 @@
 #include "prefilter.h"
 
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -435,4 +437,37 @@ TEST_CASE("prefilter: the fingerprint tells apart sources that differ only in wh
   std::set<std::uint64_t> seen{Prefilter::fingerprint(base)};
   for (const auto& o : others) CHECK(seen.insert(Prefilter::fingerprint(o)).second);
   CHECK(Prefilter::fingerprint(source()) == Prefilter::fingerprint(base));  // and is the same for the same source
+}
+
+TEST_CASE("the cache keeps the most recently used files of a kind and removes the oldest", "[prefilter][cache]") {
+  namespace fs = std::filesystem;
+  silt::test::TempDir dir;
+  const auto now = fs::file_time_type::clock::now();
+  auto name = [](int i) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "prefilter-%016x.bin", i);
+    return std::string(buf);
+  };
+  for (int i = 0; i < 20; ++i) {  // file i last used i hours ago... file 0 the most recently
+    dir.write(name(i), "x");
+    fs::last_write_time(dir.path / name(i), now - std::chrono::hours(i + 1));
+  }
+  dir.write("notes.txt", "mine");
+  dir.write("prefilter-not-hex-digits.bin", "x");
+  dir.write("spec-0000000000000001.json", "x");
+  // File 19, the oldest, is used: read back, it counts as recent.
+  touch_cache_file(dir.at(name(19)));
+  const std::string fresh = dir.write(name(100), "new");      // just written
+  fs::last_write_time(fresh, now - std::chrono::hours(100));  // even if its clock says otherwise
+  prune_cache(dir.path.string(), "prefilter-", ".bin", 16, fresh);
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir.path)) left.insert(e.path().filename().string());
+  std::set<std::string> expected{name(100), name(19), "notes.txt", "prefilter-not-hex-digits.bin",
+                                 "spec-0000000000000001.json"};
+  for (int i = 0; i < 14; ++i) expected.insert(name(i));  // 16 kept: the new one, 19, and the 14 most recent
+  CHECK(left == expected);
+  prune_cache(dir.path.string(), "prefilter-", ".bin", 16, fresh);  // under the limit: nothing more goes
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++n;
+  CHECK(n == expected.size());
 }

@@ -110,6 +110,19 @@ std::string cache_file_bytes(const Prefilter& prefilter, std::uint64_t fingerpri
 Result<std::shared_ptr<const Prefilter>> read_cache_file(std::string_view file, const PrefilterSource& source,
                                                          std::shared_ptr<const void> owner = nullptr);
 // Writes `prefilter` (compiled from `source`) to the cache, atomically; the path written.
+// Then prunes the cache's prefilters to the most recently used (prune_cache).
 Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterSource& source);
+
+// How many cache files of a kind are kept: every edit of a rules file compiled with
+// `silt rules compile` makes new ones (a prefilter can be 13 MB), so the oldest go.
+inline constexpr std::size_t kept_prefilters = 16, kept_specs = 64;
+// Deletes the least recently used files named PREFIX + 16 hex digits + SUFFIX in `dir`
+// beyond the `keep` most recent (by modification time, which a read of a cache file
+// renews: touch_cache_file), never `just_written`. Other files are left alone; errors
+// are ignored (a cache that cannot be pruned still works).
+void prune_cache(const std::string& dir, std::string_view prefix, std::string_view suffix, std::size_t keep,
+                 const std::string& just_written);
+// Marks a cache file as just used (its modification time), for prune_cache.
+void touch_cache_file(const std::string& path);
 
 }  // namespace silt::detail

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -87,6 +90,32 @@ std::string cache_file_bytes(const Prefilter& prefilter, std::uint64_t fingerpri
   return bytes;
 }
 
+void touch_cache_file(const std::string& path) {
+  ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // now; a read-only cache stays as it is
+}
+
+void prune_cache(const std::string& dir, std::string_view prefix, std::string_view suffix, std::size_t keep,
+                 const std::string& just_written) {
+  std::error_code ec;
+  std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() != prefix.size() + 16 + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string_view hex = std::string_view(name).substr(prefix.size(), 16);
+    if (!std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+      continue;
+    std::error_code e2;
+    if (!entry.is_regular_file(e2) || name == std::filesystem::path(just_written).filename().string()) continue;
+    const auto t = entry.last_write_time(e2);
+    if (!e2) files.emplace_back(t, entry.path());
+  }
+  if (ec || files.size() + 1 <= keep) return;  // + 1: the file just written stays
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = keep > 0 ? keep - 1 : 0; i < files.size(); ++i) std::filesystem::remove(files[i].second, ec);
+}
+
 std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source) {
   const std::string dir = prefilter_cache_dir();
   if (dir.empty()) return nullptr;
@@ -95,7 +124,8 @@ std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source)
   // cache file by renaming a new one over it, so a mapped file never changes under it
   // (one cut short in place by something else while mapped would end the process with
   // SIGBUS: keep SILT_CACHE_DIR on a local disk, or set it to off).
-  const int fd = ::open(cache_path(dir, Prefilter::fingerprint(source)).c_str(), O_RDONLY | O_CLOEXEC);
+  const std::string path = cache_path(dir, Prefilter::fingerprint(source));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
   struct stat st {};
   void* map = MAP_FAILED;
@@ -106,7 +136,9 @@ std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source)
   const auto size = static_cast<std::size_t>(st.st_size);
   std::shared_ptr<const void> owner(map, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
   auto pf = read_cache_file(std::string_view(static_cast<const char*>(map), size), source, owner);
-  return pf.ok() ? pf.value() : nullptr;
+  if (!pf.ok()) return nullptr;
+  touch_cache_file(path);
+  return pf.value();
 }
 
 Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterSource& source) {
@@ -122,6 +154,7 @@ Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterS
   if (auto e = out.value()->keep(0)) return *e;  // a leftover .partial: written from its start
   out.value()->write(cache_file_bytes(prefilter, fp));
   if (auto e = out.value()->commit()) return *e;
+  prune_cache(dir, "prefilter-", ".bin", kept_prefilters, path);
   return path;
 }
 

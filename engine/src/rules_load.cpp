@@ -561,7 +561,8 @@ std::optional<detail::RulesSpec> cached_spec(std::string_view yaml, const std::s
                                              const IncludeReader& includes, Diagnostics& diags) {
   const std::string dir = detail::prefilter_cache_dir();
   if (dir.empty()) return std::nullopt;
-  auto bytes = detail::read_file(detail::spec_cache_path(dir, file, yaml));
+  const std::string path = detail::spec_cache_path(dir, file, yaml);
+  auto bytes = detail::read_file(path);
   if (!bytes.ok()) return std::nullopt;
   auto cached = detail::read_spec_cache_file(bytes.value(), taxonomy);
   if (!cached || cached->spec.file != file || cached->includes.size() + 1 != cached->spec.files.size())
@@ -573,6 +574,7 @@ std::optional<detail::RulesSpec> cached_spec(std::string_view yaml, const std::s
     if (!text || detail::text_hash(*text) != hash) return std::nullopt;
   }
   for (auto& d : cached->findings) diags.add(std::move(d));
+  detail::touch_cache_file(path);
   return std::move(cached->spec);
 }
 
@@ -607,11 +609,13 @@ void cache_spec(const detail::RulesSpec& spec, std::string_view yaml, const Taxo
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return warn("cannot create " + dir + ": " + ec.message());
-  auto out = OutputFile::open(detail::spec_cache_path(dir, spec.file, yaml), {});
+  const std::string path = detail::spec_cache_path(dir, spec.file, yaml);
+  auto out = OutputFile::open(path, {});
   if (!out.ok()) return warn(out.error().message);
   if (auto e = out.value()->keep(0)) return warn(e->message);  // a leftover .partial: from its start
   out.value()->write(bytes);
-  if (auto e = out.value()->commit()) warn(e->message);
+  if (auto e = out.value()->commit()) return warn(e->message);
+  detail::prune_cache(dir, "spec-", ".json", detail::kept_specs, path);
 }
 
 }  // namespace
