@@ -300,7 +300,7 @@ int rules_test(const Config& c, const std::string& format) {
                 << (f.test.should_match ? "should match but does not" : "matches but should not") << ": \""
                 << printable(f.test.text) << "\"\n";
     std::size_t untested = 0;
-    for (const auto& r : rules.rules()) untested += r.tests.empty();
+    for (std::size_t i = 0; i < rules.rules().size(); ++i) untested += rules.tests(i).empty();
     std::cout << pack_line(name, rules);
     if (untested) std::cout << "  " << untested << " rule(s) without tests\n";
     std::cout << "  " << (total - failures.size()) << " passed, " << failures.size() << " failed\n";

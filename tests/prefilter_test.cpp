@@ -261,9 +261,25 @@ TEST_CASE("a rules spec reads back from JSON as it was", "[prefilter][rules]") {
     auto spec = read_rules_spec(builtin_file(name)->text, std::string(name), *tax, include_builtin(), diags);
     REQUIRE(spec);
     const std::string json = spec_to_json(*spec, *tax);
-    auto back = spec_from_json(json, *tax);
+    auto back = spec_from_json(json, *tax, true);
     REQUIRE(back);
     CHECK(spec_to_json(*back, *tax) == json);
+    // Without its tests (as a start reads it): they stay in the text, and read back alike.
+    auto lean = spec_from_json(json, *tax);
+    REQUIRE(lean);
+    CHECK(lean->tests_json == json);
+    auto tests = tests_from_json(lean->tests_json);
+    REQUIRE(tests);
+    REQUIRE(tests->size() == spec->rules.size());
+    for (std::size_t i = 0; i < tests->size(); ++i) {
+      CHECK(lean->rules[i].tests.empty());
+      REQUIRE((*tests)[i].size() == spec->rules[i].tests.size());
+      for (std::size_t k = 0; k < (*tests)[i].size(); ++k) {
+        CHECK((*tests)[i][k].text == spec->rules[i].tests[k].text);
+        CHECK((*tests)[i][k].should_match == spec->rules[i].tests[k].should_match);
+        CHECK((*tests)[i][k].where.to_string() == spec->rules[i].tests[k].where.to_string());
+      }
+    }
     CHECK(back->rules.size() == spec->rules.size());
     // What the build embedded is what the YAML says now.
     CHECK(builtin_spec(name) == json);
@@ -470,4 +486,27 @@ TEST_CASE("the cache keeps the most recently used files of a kind and removes th
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++n;
   CHECK(n == expected.size());
+}
+
+TEST_CASE("a built-in rule set, read from its JSON form, reads its rules' tests once asked for", "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  for (const auto& name : {"rules/keras-tf-fitted.yaml", "rules/pytorch-fitted.yaml"}) {
+    INFO(name);
+    const auto file = builtin_file(name);
+    REQUIRE(file);
+    auto fast = load_rules(file->text, name, *tax, include_builtin());  // the embedded JSON form
+    REQUIRE(fast.rules);
+    Diagnostics diags;
+    auto spec = read_rules_spec(file->text, name, *tax, include_builtin(), diags);  // the YAML
+    REQUIRE(spec);
+    std::size_t yaml_tests = 0;
+    for (const auto& r : spec->rules) yaml_tests += r.tests.size();
+    REQUIRE(yaml_tests > 100);
+    CHECK(fast.rules->test_count() == yaml_tests);
+    for (std::size_t i = 0; i < spec->rules.size(); ++i) {
+      CHECK(fast.rules->rules()[i].tests.empty());  // kept apart
+      CHECK(fast.rules->tests(i).size() == spec->rules[i].tests.size());
+    }
+    CHECK(fast.rules->run_tests().empty());
+  }
 }

@@ -189,9 +189,20 @@ struct RuleSet::Compiled {
 };
 
 // Builds a RuleSet; a friend so the class can keep its members private.
+struct RuleSet::Tests {
+  std::once_flag once;
+  std::string json;                            // empty: `rules` holds them already
+  std::vector<std::vector<RuleTest>> by_rule;  // filled from `json` once asked for
+};
+
 struct RuleSetBuilder {
   static RuleSet make(detail::RulesSpec spec, std::shared_ptr<const RuleSet::Compiled> compiled) {
     RuleSet s;
+    s.tests_ = std::make_shared<RuleSet::Tests>();
+    s.tests_->json = std::move(spec.tests_json);
+    if (s.tests_->json.empty())
+      for (auto& r : spec.rules) s.tests_->by_rule.push_back(std::move(r.tests));
+    for (auto& r : spec.rules) r.tests.clear();
     s.calibration_ = spec.calibration.value_or(std::vector<std::pair<double, double>>{});
     s.review_confidence_ = spec.review_confidence.value_or(0.5);
     s.review_margin_ = spec.review_margin.value_or(0.75);
@@ -387,17 +398,31 @@ std::vector<Hit> RuleSet::suppressed(const IssueView& issue) const {
   return out;
 }
 
+const std::vector<RuleTest>& RuleSet::tests(std::size_t index) const {
+  static const std::vector<RuleTest> none;
+  if (!tests_) return none;
+  std::call_once(tests_->once, [this] {
+    if (tests_->json.empty()) return;
+    // The JSON was read once already, by this build: it reads again. Should it not, the
+    // rules have no tests to run rather than wrong ones.
+    tests_->by_rule = detail::tests_from_json(tests_->json).value_or(std::vector<std::vector<RuleTest>>{});
+    tests_->json.clear();
+    tests_->json.shrink_to_fit();
+  });
+  return index < tests_->by_rule.size() ? tests_->by_rule[index] : none;
+}
+
 std::vector<RuleTestFailure> RuleSet::run_tests() const {
   std::vector<RuleTestFailure> out;
   for (std::size_t i = 0; i < rules_.size(); ++i)
-    for (const auto& t : rules_[i].tests)
+    for (const auto& t : tests(i))
       if (fires(i, t.text) != t.should_match) out.push_back({rules_[i].id, t});
   return out;
 }
 
 std::size_t RuleSet::test_count() const {
   std::size_t n = 0;
-  for (const auto& r : rules_) n += r.tests.size();
+  for (std::size_t i = 0; i < rules_.size(); ++i) n += tests(i).size();
   return n;
 }
 

@@ -11,7 +11,7 @@ std::vector<RuleFinding> lint_rules(const RuleSet& set, const Taxonomy& tax) {
   for (std::size_t a = 0; a < rules.size(); ++a) {
     const Rule& r = rules[a];
     std::vector<const RuleTest*> matches;
-    for (const auto& t : r.tests)
+    for (const auto& t : set.tests(a))
       if (t.should_match) matches.push_back(&t);
     if (matches.empty()) {
       out.push_back({"untested", r.id, {}, r.where, "rule '" + r.id + "' has no match test: no test makes it fire"});

@@ -34,6 +34,10 @@ struct RulesSpec {
   ScoreModel model;  // complete: defaults filled from the taxonomy
   std::vector<Rule> rules;
   std::vector<SourceLocation> pattern_where;  // of each rule's pattern
+  // A spec read from JSON without its rules' tests (a start needs none; `rules test` and
+  // `lint` do): that JSON, to read them from when asked (tests_from_json). Empty when
+  // the rules hold their tests.
+  std::string tests_json;
 };
 
 // The section names of a `sections:` map, in the order a heading is tried.
@@ -82,7 +86,11 @@ std::string_view builtin_prefilter(std::uint64_t fingerprint);
 // taxonomy with other categories, criteria or implications). The build writes one for
 // every built-in rules file; builtin_spec gives it (empty when there is none).
 std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy);
-std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy);
+// Without `with_tests`, the rules' tests are left in the text (RulesSpec::tests_json).
+std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy, bool with_tests = false);
+// The tests of every rule of a spec's JSON, in rule order; nullopt when the text is not
+// a spec.
+std::optional<std::vector<std::vector<RuleTest>>> tests_from_json(std::string_view text);
 std::string_view builtin_spec(std::string_view file);
 
 // The cache of users' rules files' specs (prefilter_cache.cpp), written by `silt rules

@@ -190,7 +190,33 @@ std::vector<double> doubles(element e) {
 
 }  // namespace
 
-std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy) {
+namespace {
+
+std::vector<RuleTest> read_tests(element rule, const std::vector<std::string>& files) {
+  std::vector<RuleTest> out;
+  for (element t : rule["tests"].get_array())
+    out.push_back({str(t.at(0)), bool(t.at(1).get_bool()), read_loc(t.at(2), files)});
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::vector<RuleTest>>> tests_from_json(std::string_view text) {
+  try {
+    simdjson::dom::parser parser;
+    const simdjson::padded_string padded(text);
+    element doc = parser.parse(padded);
+    std::vector<std::string> files;
+    for (element f : doc["files"].get_array()) files.push_back(str(f));
+    std::vector<std::vector<RuleTest>> out;
+    for (element e : doc["rules"].get_array()) out.push_back(read_tests(e, files));
+    return out;
+  } catch (const std::exception&) {  // simdjson_error, out_of_range: not a spec this build wrote
+    return std::nullopt;
+  }
+}
+
+std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy, bool with_tests) {
   try {
     simdjson::dom::parser parser;
     const simdjson::padded_string padded(text);
@@ -248,13 +274,13 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
       r.weight = double(e["weight"].get_double());
       r.case_sensitive = bool(e["case_sensitive"].get_bool());
       r.note = str(e["note"]);
-      for (element t : e["tests"].get_array())
-        r.tests.push_back({str(t.at(0)), bool(t.at(1).get_bool()), read_loc(t.at(2), files)});
+      if (with_tests) r.tests = read_tests(e, files);
       r.where = read_loc(e["where"], files);
       r.weight_where = read_loc(e["weight_where"], files);
       spec.pattern_where.push_back(read_loc(e["pattern_where"], files));
       spec.rules.push_back(std::move(r));
     }
+    if (!with_tests) spec.tests_json = std::string(text);
     return spec;
   } catch (const std::exception&) {  // simdjson_error, out_of_range: not a spec this build wrote
     return std::nullopt;

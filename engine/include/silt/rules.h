@@ -41,8 +41,8 @@ struct Rule {
   std::vector<std::string> fields;  // fields looked at, from issue_fields()
   double weight = 1.0;              // evidence strength; negative is evidence against
   bool case_sensitive = false;
-  std::string note;  // short phrase for the rationale
-  std::vector<RuleTest> tests;
+  std::string note;             // short phrase for the rationale
+  std::vector<RuleTest> tests;  // as read; a RuleSet keeps them apart: RuleSet::tests
   SourceLocation where;         // the rule's map
   SourceLocation weight_where;  // where its weight is written (a `weight:` or a `weights:` entry); line 0: default
 };
@@ -137,6 +137,10 @@ class RuleSet {
   // try; else every field is scanned with RE2 sets. The hits are the same either way.
   bool prefiltered() const;
 
+  // Rule `index`'s tests (its `match` and `no_match` texts). A rule set read from its
+  // JSON form (built in, or cached) reads them only when first asked for: a start that
+  // classifies needs none.
+  const std::vector<RuleTest>& tests(std::size_t index) const;
   // Runs every rule's tests; returns the failures (empty when all pass).
   std::vector<RuleTestFailure> run_tests() const;
   std::size_t test_count() const;
@@ -156,6 +160,8 @@ class RuleSet {
   double review_margin_ = 0.75;
   std::vector<std::pair<double, double>> calibration_;
   std::shared_ptr<const Compiled> compiled_;
+  struct Tests;  // every rule's tests, or the JSON to read them from once asked for
+  std::shared_ptr<Tests> tests_;
 };
 
 // What `silt rules lint` finds in a rule set (a pack with what it includes). Codes:
