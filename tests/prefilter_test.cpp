@@ -250,6 +250,21 @@ TEST_CASE("a pattern that matches the empty text is an error on either path", "[
     CHECK_FALSE(compile_rules(*spec, *tax, diags, m));
     CHECK(silt::test::find_code(diags, "empty-match"));
   }
+  // silt rules compile: the error, and no prefilter cached for such patterns (a cached
+  // prefilter vouches that none of its patterns matches the empty text).
+  silt::test::TempDir dir;
+  silt::test::CacheDirEnv env((dir.path / "cache").string());
+  auto compiled = load_rules(yaml, "r.yaml", *tax, {}, Prefilters::compile);
+  CHECK_FALSE(compiled.rules);
+  CHECK(silt::test::find_code(compiled.diagnostics, "empty-match"));
+  std::size_t cached = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path / "cache", ec))
+    cached += e.path().extension() == ".bin";
+  CHECK(cached == 0);
+  auto again = load_rules(yaml, "r.yaml", *tax);  // and every later load says so too
+  CHECK_FALSE(again.rules);
+  CHECK(silt::test::find_code(again.diagnostics, "empty-match"));
 }
 
 TEST_CASE("a rules spec reads back from JSON as it was", "[prefilter][rules]") {

@@ -566,10 +566,9 @@ std::vector<PrefilterPart> prefilter_parts(const RulesSpec& spec) {
 
 namespace {
 
-std::shared_ptr<const Prefilter> compile_and_cache(const PrefilterPart& part, Diagnostics& diags) {
-  auto pf = Prefilter::compile(part.source);
-  if (!pf.ok()) return nullptr;
-  if (auto written = cache_prefilter(*pf.value(), part.source); !written.ok()) {
+// Caches a prefilter compiled now; a cache that cannot be written is a warning.
+void cache_compiled(const PrefilterPart& part, const Prefilter& pf, Diagnostics& diags) {
+  if (auto written = cache_prefilter(pf, part.source); !written.ok()) {
     Diagnostic d;
     d.code = "cache-unwritable";
     d.severity = Severity::warning;
@@ -578,7 +577,6 @@ std::shared_ptr<const Prefilter> compile_and_cache(const PrefilterPart& part, Di
     d.hint = "set SILT_CACHE_DIR to a writable directory";
     diags.add(std::move(d));
   }
-  return pf.value();
 }
 
 }  // namespace
@@ -604,12 +602,16 @@ std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, D
   for (auto* lazy : {&compiled->patterns, &compiled->unless, &compiled->boilerplate, &compiled->headings}) lazy->seal();
   if (matcher == Matcher::automatic && matcher_override() == "re2") matcher = Matcher::reference;
   // Each file's prefilter built into silt for these very patterns, or cached, or compiled
-  // now; else the reference sets. Built-in prefilters vouch for their patterns: the
-  // build checked them.
+  // now; else the reference sets. Built-in and cached prefilters vouch for their
+  // patterns (none matches the empty text): the build checked them, and a prefilter is
+  // cached only once its patterns passed that check, below.
   bool vouched = matcher != Matcher::hyperscan_now;
+  std::vector<PrefilterPart> parts;
+  std::vector<std::pair<std::size_t, std::shared_ptr<const Prefilter>>> to_cache;  // part, compiled now
   if (matcher != Matcher::reference) {
-    const auto parts = prefilter_parts(spec);
-    for (const auto& part : parts) {
+    parts = prefilter_parts(spec);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const PrefilterPart& part = parts[k];
       const PrefilterSource& src = part.source;
       if (src.rules.empty() && src.boilerplate.empty() && src.headings.empty()) continue;
       std::shared_ptr<const Prefilter> pf;
@@ -619,8 +621,11 @@ std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, D
         if (auto b = Prefilter::deserialize(bytes, src); b.ok()) pf = b.value();
       } else {
         pf = cached_prefilter(src);
-        vouched = false;
-        if (!pf && matcher == Matcher::cache) pf = compile_and_cache(part, diags);
+        if (!pf && matcher == Matcher::cache) {
+          if (auto c = Prefilter::compile(src); c.ok()) pf = c.value();
+          if (pf) to_cache.emplace_back(k, pf);
+          vouched = false;
+        }
       }
       if (!pf) {
         compiled->hs.clear();
@@ -635,6 +640,8 @@ std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, D
   const std::size_t errors = diags.error_count();
   if (!vouched) check_empty_matches(spec, *compiled, diags);
   if (diags.error_count() > errors) return std::nullopt;
+  if (!compiled->hs.empty())
+    for (const auto& [k, pf] : to_cache) cache_compiled(parts[k], *pf, diags);
   return RuleSetBuilder::make(std::move(spec), std::move(compiled));
 }
 
