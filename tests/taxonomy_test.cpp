@@ -1,5 +1,8 @@
 #include "silt/taxonomy.h"
 
+#include "silt/builtin.h"
+#include "taxonomy_json.h"
+
 #include "test_support.h"
 
 using namespace silt;
@@ -277,4 +280,55 @@ TEST_CASE("a category's implies must name criteria", "[taxonomy][loader]") {
   auto ok = load_ok("schema: silt/taxonomy/v1\nfallback: a\ncategories:\n  - {id: a, name: A, implies: [q]}\n" +
                     two_by_two + "  matrix:\n    p: [X, O]\n    q: [\"-\", X]\n");
   CHECK(ok.categories[0].implies == std::vector<std::size_t>{1});
+}
+
+TEST_CASE("the built-in taxonomy is read from the JSON the build wrote, and is the YAML's", "[taxonomy]") {
+  const auto b = builtin_taxonomy();
+  const std::string name(b.name);
+  REQUIRE_FALSE(silt::detail::builtin_taxonomy_json(name).empty());
+  REQUIRE(silt::detail::taxonomy_from_json(silt::detail::builtin_taxonomy_json(name)));  // it reads
+  auto fast = load_taxonomy(b.text, name);                                               // the embedded JSON
+  auto slow = load_taxonomy(b.text, "a-copy.yaml");  // the same text under another name: YAML
+  REQUIRE(fast.taxonomy);
+  REQUIRE(slow.taxonomy);
+  CHECK(fast.diagnostics.empty());
+  CHECK(slow.diagnostics.empty());
+  slow.taxonomy->file = name;          // the only difference: where it was read from...
+  for (auto* t : {&*slow.taxonomy}) {  // ...and so each place's file name
+    for (auto& c : t->categories) c.where.file = name;
+    for (auto& c : t->criteria) c.where.file = name;
+    for (auto& l : t->levels) l.where.file = name;
+  }
+  CHECK(silt::detail::taxonomy_to_json(*fast.taxonomy) == silt::detail::taxonomy_to_json(*slow.taxonomy));
+  CHECK(fast.taxonomy->categories.size() == 7);
+  CHECK(fast.taxonomy->criteria.size() == 4);
+  CHECK(fast.taxonomy->categories[0].where.line > 0);  // places kept: diagnostics and lint cite them
+  // An edited text is read as YAML again, with its findings.
+  std::string edited(b.text);
+  edited += "\nunknown_key: 1\n";
+  auto changed = load_taxonomy(edited, name);
+  CHECK_FALSE(changed.diagnostics.empty());
+}
+
+TEST_CASE("taxonomy JSON: what does not read back is refused, indices checked", "[taxonomy]") {
+  const auto b = builtin_taxonomy();
+  auto loaded = load_taxonomy(b.text, "t.yaml");
+  REQUIRE(loaded.taxonomy);
+  const std::string json = silt::detail::taxonomy_to_json(*loaded.taxonomy);
+  auto back = silt::detail::taxonomy_from_json(json);
+  REQUIRE(back);
+  CHECK(silt::detail::taxonomy_to_json(*back) == json);
+  auto edit = [&](const std::string& from, const std::string& to) {
+    std::string s = json;
+    const auto at = s.find(from);
+    REQUIRE(at != std::string::npos);
+    return s.replace(at, from.size(), to);
+  };
+  CHECK_FALSE(silt::detail::taxonomy_from_json(edit("\"fallback\":", "\"fallback\":99,\"x\":")));
+  CHECK_FALSE(silt::detail::taxonomy_from_json(edit("\"policy\":", "\"policy\":7,\"x\":")));
+  CHECK_FALSE(silt::detail::taxonomy_from_json(edit("\"implies\":[", "\"implies\":[40],\"y\":[")));
+  CHECK_FALSE(silt::detail::taxonomy_from_json(edit("\"cells\":[[", "\"cells\":[[0,")));  // a row too long
+  CHECK_FALSE(silt::detail::taxonomy_from_json(edit("\"cells\":[[", "\"cells\":[[9,")));
+  CHECK_FALSE(silt::detail::taxonomy_from_json(json.substr(0, json.size() / 2)));
+  CHECK_FALSE(silt::detail::taxonomy_from_json("[]"));
 }
