@@ -21,7 +21,7 @@ constexpr std::size_t max_fuzz_lint_criteria = 12;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   silt::fuzz::FdLeakCheck fds;
-  const std::string input = silt::fuzz::text(data, size);
+  const std::string input(silt::fuzz::text(data, size));
   auto load = silt::load_taxonomy(input, "fuzz-taxonomy.yaml");
   for (const auto& d : load.diagnostics.all()) (void)d.message.size();
   // The JSON form (what the build embeds of the built-in taxonomy): the input read as one,
