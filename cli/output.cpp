@@ -311,27 +311,26 @@ std::string render_taxonomy(const Taxonomy& t, const Consensus* consensus, bool 
 
 std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus) {
   JsonWriter j;
-  auto field = [&](const char* k, std::string_view v) { j.field(k, v); };
   auto label = [&](const Label& l) {
     j.key("label");
     j.begin_object();
-    field("name", l.name);
-    field("color", l.color);
-    field("description", l.description);
+    j.field("name", l.name);
+    j.field("color", l.color);
+    j.field("description", l.description);
     j.end_object();
   };
   j.begin_object();
-  field("name", t.name);
-  field("file", t.file);
-  field("fallback", t.categories[t.fallback].id);
+  j.field("name", t.name);
+  j.field("file", t.file);
+  j.field("fallback", t.categories[t.fallback].id);
   j.key("categories");
   j.begin_array();
   for (const auto& c : t.categories) {
     j.begin_object();
-    field("id", c.id);
-    field("name", c.name);
-    field("definition", c.definition);
-    field("example", c.example);
+    j.field("id", c.id);
+    j.field("name", c.name);
+    j.field("definition", c.definition);
+    j.field("example", c.example);
     label(c.label);
     j.key("implies");
     j.begin_array();
@@ -344,8 +343,8 @@ std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus) 
   j.begin_array();
   for (const auto& c : t.criteria) {
     j.begin_object();
-    field("id", c.id);
-    field("question", c.question);
+    j.field("id", c.id);
+    j.field("question", c.question);
     j.end_object();
   }
   j.end_array();
@@ -354,8 +353,8 @@ std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus) 
   for (const auto& l : t.levels) {
     j.begin_object();
     j.field("number", l.number);
-    field("threat", l.threat);
-    field("description", l.description);
+    j.field("threat", l.threat);
+    j.field("description", l.description);
     label(l.label);
     j.end_object();
   }
@@ -370,7 +369,7 @@ std::string render_taxonomy_json(const Taxonomy& t, const Consensus* consensus) 
     j.end_array();
   }
   j.end_object();
-  field("hit_policy", to_string(t.policy));
+  j.field("hit_policy", to_string(t.policy));
   // What `silt consensus --format json` prints for these figures; null when not shown.
   j.key("consensus");
   if (consensus)
