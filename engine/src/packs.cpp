@@ -29,11 +29,14 @@ namespace {
 
 // GitHub's owner and repository names are ASCII and compared in any case; per record,
 // so without a copy or the C locale's tolower.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 bool same_name(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
 
@@ -124,9 +127,9 @@ PackLoad load_packs(std::string_view yaml, const std::string& file, std::shared_
             r.error("bad-repository", repo, p.name, "'" + name + "' is not OWNER/REPO or OWNER/*");
             continue;
           }
-          // GitHub's names are matched in any case: 'Org/Repo' and 'org/repo' are one.
+          // Matched in any case (same_name): 'Org/Repo' and 'org/repo' are one.
           std::string key = name;
-          for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          for (auto& ch : key) ch = ascii_lower(ch);
           if (auto [it, fresh] = repo_owner.emplace(key, std::pair{name, p.name}); !fresh)
             r.error("duplicate-repository", repo, p.name,
                     "'" + name + "' is named by pack '" + it->second.second + "' too" +
