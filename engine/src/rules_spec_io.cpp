@@ -5,7 +5,9 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <stdexcept>
 
+#include "json_values.h"
 #include "rules_spec.h"
 #include "silt/issue.h"
 #include "silt/json_writer.h"
@@ -26,23 +28,10 @@ std::string taxonomy_key(const Taxonomy& t) {
   return key;
 }
 
-// A location: [file index into spec.files, line, column]; a file not there as its name.
-void loc(JsonWriter& j, const SourceLocation& w, const std::vector<std::string>& files) {
-  j.begin_array();
-  auto it = std::find(files.begin(), files.end(), w.file);
-  if (it == files.end())
-    j.string(w.file);
-  else
-    j.count(static_cast<std::uint64_t>(it - files.begin()));
-  j.integer(w.line);
-  j.integer(w.column);
-  j.end_array();
-}
-
 void pattern(JsonWriter& j, const TextPattern& p, const std::vector<std::string>& files) {
   j.begin_array();
   j.string(p.text);
-  loc(j, p.where, files);
+  location_to_json(j, p.where, files);
   j.end_array();
 }
 
@@ -74,20 +63,32 @@ void rule(JsonWriter& j, const Rule& r, const SourceLocation& pattern_where, con
     j.begin_array();
     j.string(t.text);
     j.boolean(t.should_match);
-    loc(j, t.where, files);
+    location_to_json(j, t.where, files);
     j.end_array();
   }
   j.end_array();
   j.key("where");
-  loc(j, r.where, files);
+  location_to_json(j, r.where, files);
   j.key("weight_where");
-  loc(j, r.weight_where, files);
+  location_to_json(j, r.weight_where, files);
   j.key("pattern_where");
-  loc(j, pattern_where, files);
+  location_to_json(j, pattern_where, files);
   j.end_object();
 }
 
 }  // namespace
+
+void location_to_json(JsonWriter& j, const SourceLocation& w, const std::vector<std::string>& files) {
+  j.begin_array();
+  auto it = std::find(files.begin(), files.end(), w.file);
+  if (it == files.end())
+    j.string(w.file);
+  else
+    j.count(static_cast<std::uint64_t>(it - files.begin()));
+  j.integer(w.line);
+  j.integer(w.column);
+  j.end_array();
+}
 
 std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy) {
   const auto& files = spec.files;
@@ -153,33 +154,37 @@ std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy) {
   return j.take();
 }
 
-namespace {
-
 using simdjson::dom::array;
 using simdjson::dom::element;
 
-SourceLocation read_loc(element e, const std::vector<std::string>& files) {
+int small_int_from_json(element e) {
+  const std::int64_t v = e.get_int64();
+  if (v < -(std::int64_t{1} << 30) || v > (std::int64_t{1} << 30)) throw std::out_of_range("a number out of range");
+  return static_cast<int>(v);
+}
+
+SourceLocation location_from_json(element e, const std::vector<std::string>& files) {
   array a = e.get_array();
   SourceLocation w;
   element f = a.at(0);
-  if (f.is_string()) {
-    w.file = std::string(std::string_view(f.get_string()));
-  } else {
-    const auto i = static_cast<std::size_t>(std::int64_t(f.get_int64()));
-    w.file = files.at(i);
-  }
-  w.line = static_cast<int>(std::int64_t(a.at(1).get_int64()));
-  w.column = static_cast<int>(std::int64_t(a.at(2).get_int64()));
+  if (f.is_string())
+    w.file = string_from_json(f);
+  else
+    w.file = files.at(static_cast<std::size_t>(std::int64_t(f.get_int64())));
+  w.line = small_int_from_json(a.at(1));
+  w.column = small_int_from_json(a.at(2));
   return w;
 }
 
-std::string str(element e) {
+std::string string_from_json(element e) {
   return std::string(std::string_view(e.get_string()));
 }
 
+namespace {
+
 TextPattern read_pattern(element e, const std::vector<std::string>& files) {
   array a = e.get_array();
-  return {str(a.at(0)), read_loc(a.at(1), files)};
+  return {string_from_json(a.at(0)), location_from_json(a.at(1), files)};
 }
 
 std::vector<double> doubles(element e) {
@@ -195,7 +200,7 @@ namespace {
 std::vector<RuleTest> read_tests(element rule, const std::vector<std::string>& files) {
   std::vector<RuleTest> out;
   for (element t : rule["tests"].get_array())
-    out.push_back({str(t.at(0)), bool(t.at(1).get_bool()), read_loc(t.at(2), files)});
+    out.push_back({string_from_json(t.at(0)), bool(t.at(1).get_bool()), location_from_json(t.at(2), files)});
   return out;
 }
 
@@ -207,7 +212,7 @@ std::optional<std::vector<std::vector<RuleTest>>> tests_from_json(std::string_vi
     const simdjson::padded_string padded(text);
     element doc = parser.parse(padded);
     std::vector<std::string> files;
-    for (element f : doc["files"].get_array()) files.push_back(str(f));
+    for (element f : doc["files"].get_array()) files.push_back(string_from_json(f));
     std::vector<std::vector<RuleTest>> out;
     for (element e : doc["rules"].get_array()) out.push_back(read_tests(e, files));
     return out;
@@ -223,8 +228,8 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
     element doc = parser.parse(padded);
     if (std::string_view(doc["taxonomy"].get_string()) != taxonomy_key(taxonomy)) return std::nullopt;
     RulesSpec spec;
-    spec.file = str(doc["file"]);
-    for (element f : doc["files"].get_array()) spec.files.push_back(str(f));
+    spec.file = string_from_json(doc["file"]);
+    for (element f : doc["files"].get_array()) spec.files.push_back(string_from_json(f));
     const auto& files = spec.files;
     for (auto [k, v] : doc["field_weights"].get_object()) spec.field_weights[std::string(k)] = double(v.get_double());
     if (element e; doc["review_confidence"].get(e) == simdjson::SUCCESS)
@@ -253,31 +258,31 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
     const auto& known_fields = issue_fields();
     for (element e : doc["rules"].get_array()) {
       Rule r;
-      r.id = str(e["id"]);
+      r.id = string_from_json(e["id"]);
       const auto kind = std::int64_t(e["kind"].get_int64());
       if (kind < 0 || kind > static_cast<std::int64_t>(TargetKind::signal)) return std::nullopt;
       r.kind = static_cast<TargetKind>(kind);
-      r.target = str(e["target"]);
+      r.target = string_from_json(e["target"]);
       r.target_index = static_cast<std::size_t>(std::uint64_t(e["target_index"].get_uint64()));
       // Indices in range (the bytes may come from a cache file on disk).
       const std::size_t targets = r.kind == TargetKind::category    ? taxonomy.categories.size()
                                   : r.kind == TargetKind::criterion ? taxonomy.criteria.size()
                                                                     : 2;  // signal: loud, silent
       if (r.target_index >= targets) return std::nullopt;
-      r.pattern = str(e["pattern"]);
-      r.unless = str(e["unless"]);
+      r.pattern = string_from_json(e["pattern"]);
+      r.unless = string_from_json(e["unless"]);
       for (element f : e["fields"].get_array()) {
-        r.fields.push_back(str(f));
+        r.fields.push_back(string_from_json(f));
         if (std::find(known_fields.begin(), known_fields.end(), r.fields.back()) == known_fields.end())
           return std::nullopt;
       }
       r.weight = double(e["weight"].get_double());
       r.case_sensitive = bool(e["case_sensitive"].get_bool());
-      r.note = str(e["note"]);
+      r.note = string_from_json(e["note"]);
       if (with_tests) r.tests = read_tests(e, files);
-      r.where = read_loc(e["where"], files);
-      r.weight_where = read_loc(e["weight_where"], files);
-      spec.pattern_where.push_back(read_loc(e["pattern_where"], files));
+      r.where = location_from_json(e["where"], files);
+      r.weight_where = location_from_json(e["weight_where"], files);
+      spec.pattern_where.push_back(location_from_json(e["pattern_where"], files));
       spec.rules.push_back(std::move(r));
     }
     if (!with_tests) spec.tests_json = std::string(text);

@@ -2,19 +2,12 @@
 
 #include <simdjson.h>
 
+#include "json_values.h"
 #include "silt/json_writer.h"
 
 namespace silt::detail {
 
 namespace {
-
-void put_where(JsonWriter& j, const SourceLocation& w) {
-  j.begin_array();
-  j.string(w.file);
-  j.integer(w.line);
-  j.integer(w.column);
-  j.end_array();
-}
 
 void put_label(JsonWriter& j, const Label& l) {
   j.begin_array();
@@ -26,24 +19,9 @@ void put_label(JsonWriter& j, const Label& l) {
 
 using simdjson::dom::element;
 
-std::string tax_string(element e) {
-  return std::string(std::string_view(e.get_string()));
-}
-
-int tax_int(element e) {
-  const std::int64_t n = e.get_int64();
-  if (n < -(1 << 30) || n > (1 << 30)) throw std::out_of_range("a number out of range");
-  return static_cast<int>(n);
-}
-
-SourceLocation tax_where(element e) {
-  simdjson::dom::array a = e.get_array();
-  return {tax_string(a.at(0)), tax_int(a.at(1)), tax_int(a.at(2))};
-}
-
 Label tax_label(element e) {
   simdjson::dom::array a = e.get_array();
-  return {tax_string(a.at(0)), tax_string(a.at(1)), tax_string(a.at(2))};
+  return {string_from_json(a.at(0)), string_from_json(a.at(1)), string_from_json(a.at(2))};
 }
 
 }  // namespace
@@ -68,7 +46,7 @@ std::string taxonomy_to_json(const Taxonomy& t) {
     j.key("label");
     put_label(j, c.label);
     j.key("where");
-    put_where(j, c.where);
+    location_to_json(j, c.where);
     j.end_object();
   }
   j.end_array();
@@ -79,7 +57,7 @@ std::string taxonomy_to_json(const Taxonomy& t) {
     j.field("id", c.id);
     j.field("question", c.question);
     j.key("where");
-    put_where(j, c.where);
+    location_to_json(j, c.where);
     j.end_object();
   }
   j.end_array();
@@ -93,7 +71,7 @@ std::string taxonomy_to_json(const Taxonomy& t) {
     j.key("label");
     put_label(j, l.label);
     j.key("where");
-    put_where(j, l.where);
+    location_to_json(j, l.where);
     j.end_object();
   }
   j.end_array();
@@ -115,38 +93,39 @@ std::optional<Taxonomy> taxonomy_from_json(std::string_view text) {
     const simdjson::padded_string padded(text);
     element doc = parser.parse(padded);
     Taxonomy t;
-    t.name = tax_string(doc["name"]);
-    t.file = tax_string(doc["file"]);
+    t.name = string_from_json(doc["name"]);
+    t.file = string_from_json(doc["file"]);
     for (element e : doc["criteria"].get_array())
-      t.criteria.push_back({tax_string(e["id"]), tax_string(e["question"]), tax_where(e["where"])});
+      t.criteria.push_back(
+          {string_from_json(e["id"]), string_from_json(e["question"]), location_from_json(e["where"])});
     for (element e : doc["categories"].get_array()) {
       Category c;
-      c.id = tax_string(e["id"]);
-      c.name = tax_string(e["name"]);
-      c.definition = tax_string(e["definition"]);
-      c.example = tax_string(e["example"]);
+      c.id = string_from_json(e["id"]);
+      c.name = string_from_json(e["name"]);
+      c.definition = string_from_json(e["definition"]);
+      c.example = string_from_json(e["example"]);
       for (element i : e["implies"].get_array()) {
         const auto k = std::uint64_t(i.get_uint64());
         if (k >= t.criteria.size()) return std::nullopt;
         c.implies.push_back(static_cast<std::size_t>(k));
       }
       c.label = tax_label(e["label"]);
-      c.where = tax_where(e["where"]);
+      c.where = location_from_json(e["where"]);
       t.categories.push_back(std::move(c));
     }
     for (element e : doc["levels"].get_array()) {
       Level l;
-      l.number = tax_int(e["number"]);
-      l.threat = tax_string(e["threat"]);
-      l.description = tax_string(e["description"]);
+      l.number = small_int_from_json(e["number"]);
+      l.threat = string_from_json(e["threat"]);
+      l.description = string_from_json(e["description"]);
       l.label = tax_label(e["label"]);
-      l.where = tax_where(e["where"]);
+      l.where = location_from_json(e["where"]);
       t.levels.push_back(std::move(l));
     }
     for (element row : doc["cells"].get_array()) {
       std::vector<Cell> cells;
       for (element c : row.get_array()) {
-        const int v = tax_int(c);
+        const int v = small_int_from_json(c);
         if (v < 0 || v > static_cast<int>(Cell::forbidden)) return std::nullopt;
         cells.push_back(static_cast<Cell>(v));
       }
@@ -157,7 +136,7 @@ std::optional<Taxonomy> taxonomy_from_json(std::string_view text) {
     const auto fallback = std::uint64_t(doc["fallback"].get_uint64());
     if (fallback >= t.categories.size()) return std::nullopt;
     t.fallback = static_cast<std::size_t>(fallback);
-    const int policy = tax_int(doc["policy"]);
+    const int policy = small_int_from_json(doc["policy"]);
     if (policy < 0 || policy > static_cast<int>(HitPolicy::unique)) return std::nullopt;
     t.policy = static_cast<HitPolicy>(policy);
     return t;
