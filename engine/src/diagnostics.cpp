@@ -25,13 +25,9 @@ void Diagnostics::append(const Diagnostics& other) {
   for (const auto& d : other.all_) add(d);
 }
 
-namespace {
-
-const char* severity_name(Severity s) {
+std::string_view to_string(Severity s) {
   return s == Severity::error ? "error" : "warning";
 }
-
-}  // namespace
 
 std::string to_text(const Diagnostic& d, bool color) {
   const char* bold = color ? "\033[1m" : "";
@@ -42,7 +38,7 @@ std::string to_text(const Diagnostic& d, bool color) {
 
   std::string out = bold + d.where.to_string() + ": " + reset;
   out += (d.severity == Severity::error ? red : yellow);
-  out += std::string(severity_name(d.severity)) + "[" + d.code + "]" + reset + ": ";
+  out += std::string(to_string(d.severity)) + "[" + d.code + "]" + reset + ": ";
   if (!d.subject.empty()) out += (d.subject_kind.empty() ? d.subject : d.subject_kind + " '" + d.subject + "'") + ": ";
   out += d.message + "\n";
   if (!d.source_line.empty() && d.where.line > 0) {
@@ -71,7 +67,7 @@ std::string to_json(const Diagnostics& ds) {
   for (const auto& d : ds.all()) {
     j.begin_object();
     j.field("code", d.code);
-    j.field("severity", severity_name(d.severity));
+    j.field("severity", to_string(d.severity));
     j.field("file", d.where.file);
     j.field("line", d.where.line);
     j.field("column", d.where.column);

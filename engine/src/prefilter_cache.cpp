@@ -196,8 +196,8 @@ std::optional<Diagnostic> finding_from_json(simdjson::dom::parser& parser, std::
     }
     ++i;
   }
-  if (severity != "error" && severity != "warning") return std::nullopt;
-  d.severity = severity == "error" ? Severity::error : Severity::warning;
+  if (severity != to_string(Severity::error) && severity != to_string(Severity::warning)) return std::nullopt;
+  d.severity = severity == to_string(Severity::error) ? Severity::error : Severity::warning;
   if (row < 0 || row > 1 << 30 || column < 0 || column > 1 << 30) return std::nullopt;
   d.where.line = static_cast<int>(row);
   d.where.column = static_cast<int>(column);
@@ -222,7 +222,7 @@ std::string spec_cache_bytes(const CachedSpec& cached, const Taxonomy& taxonomy)
     JsonWriter line(JsonWriter::Style::compact);
     line.begin_array();
     line.string(d.code);
-    line.string(d.severity == Severity::error ? "error" : "warning");
+    line.string(to_string(d.severity));
     line.string(d.where.file);
     line.integer(d.where.line);
     line.integer(d.where.column);

@@ -23,6 +23,9 @@ struct SourceLocation {
 
 enum class Severity { error, warning };
 
+// "error", "warning": as the text and JSON forms of a finding write it.
+std::string_view to_string(Severity s);
+
 struct Diagnostic {
   std::string code;  // stable, kebab-case: "unknown-category", "bad-pattern"...
   Severity severity = Severity::error;
