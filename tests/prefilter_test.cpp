@@ -490,14 +490,14 @@ TEST_CASE("the cache keeps the most recently used files of a kind and removes th
   touch_cache_file(dir.at(name(19)));
   const std::string fresh = dir.write(name(100), "new");      // just written
   fs::last_write_time(fresh, now - std::chrono::hours(100));  // even if its clock says otherwise
-  prune_cache(dir.path.string(), "prefilter-", ".bin", 16, fresh);
+  prune_cache(dir.path.string(), prefilter_files, fresh);
   std::set<std::string> left;
   for (const auto& e : fs::directory_iterator(dir.path)) left.insert(e.path().filename().string());
   std::set<std::string> expected{name(100), name(19), "notes.txt", "prefilter-not-hex-digits.bin",
                                  "spec-0000000000000001.json"};
   for (int i = 0; i < 14; ++i) expected.insert(name(i));  // 16 kept: the new one, 19, and the 14 most recent
   CHECK(left == expected);
-  prune_cache(dir.path.string(), "prefilter-", ".bin", 16, fresh);  // under the limit: nothing more goes
+  prune_cache(dir.path.string(), prefilter_files, fresh);  // under the limit: nothing more goes
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++n;
   CHECK(n == expected.size());

@@ -113,15 +113,24 @@ Result<std::shared_ptr<const Prefilter>> read_cache_file(std::string_view file, 
 // Then prunes the cache's prefilters to the most recently used (prune_cache).
 Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterSource& source);
 
-// How many cache files of a kind are kept: every edit of a rules file compiled with
-// `silt rules compile` makes new ones (a prefilter can be 13 MB), so the oldest go.
-inline constexpr std::size_t kept_prefilters = 16, kept_specs = 64;
-// Deletes the least recently used files named PREFIX + 16 hex digits + SUFFIX in `dir`
-// beyond the `keep` most recent (by modification time, which a read of a cache file
-// renews: touch_cache_file), never `just_written`. Other files are left alone; errors
-// are ignored (a cache that cannot be pruned still works).
-void prune_cache(const std::string& dir, std::string_view prefix, std::string_view suffix, std::size_t keep,
-                 const std::string& just_written);
+// A kind of cache file: named PREFIX + 16 hex digits + SUFFIX, and how many are kept
+// (every edit of a rules file compiled with `silt rules compile` makes new ones, a
+// prefilter up to 13 MB, so the least recently used go).
+struct CacheKind {
+  std::string_view prefix, suffix;
+  std::size_t keep;
+};
+inline constexpr CacheKind prefilter_files{"prefilter-", ".bin", 16}, spec_files{"spec-", ".json", 64};
+// The cache file of `kind` named by `key`, in `dir`.
+std::string cache_file_path(const std::string& dir, const CacheKind& kind, std::uint64_t key);
+// Writes `bytes` as the cache file `path` of `kind` (its directory created if need be),
+// atomically, then prunes that kind (prune_cache). An Error when it cannot be written.
+std::optional<Error> write_cache_file(const std::string& path, const CacheKind& kind, std::string_view bytes);
+// Deletes the least recently used files of `kind` in `dir` beyond the `kind.keep` most
+// recent (by modification time, which a read of a cache file renews: touch_cache_file),
+// never `just_written`. Other files are left alone; errors are ignored (a cache that
+// cannot be pruned still works).
+void prune_cache(const std::string& dir, const CacheKind& kind, const std::string& just_written);
 // Marks a cache file as just used (its modification time), for prune_cache.
 void touch_cache_file(const std::string& path);
 

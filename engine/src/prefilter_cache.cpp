@@ -39,15 +39,7 @@ std::string prefilter_cache_dir() {
   return {};
 }
 
-namespace {
-
-std::string cache_path(const std::string& dir, std::uint64_t fingerprint) {
-  char name[40];
-  std::snprintf(name, sizeof name, "prefilter-%016llx.bin", static_cast<unsigned long long>(fingerprint));
-  return dir + "/" + name;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::uint64_t text_hash(std::string_view text) {
   return std::hash<std::string_view>{}(text);
@@ -94,8 +86,29 @@ void touch_cache_file(const std::string& path) {
   ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // now; a read-only cache stays as it is
 }
 
-void prune_cache(const std::string& dir, std::string_view prefix, std::string_view suffix, std::size_t keep,
-                 const std::string& just_written) {
+std::string cache_file_path(const std::string& dir, const CacheKind& kind, std::uint64_t key) {
+  char hex[20];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(key));
+  return dir + "/" + std::string(kind.prefix) + hex + std::string(kind.suffix);
+}
+
+std::optional<Error> write_cache_file(const std::string& path, const CacheKind& kind, std::string_view bytes) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error{"cannot create " + dir + ": " + ec.message(), 0, 0, "unwritable"};
+  auto out = OutputFile::open(path, {});
+  if (!out.ok()) return out.error();
+  if (auto e = out.value()->keep(0)) return e;  // a leftover .partial: written from its start
+  out.value()->write(bytes);
+  if (auto e = out.value()->commit()) return e;
+  prune_cache(dir, kind, path);
+  return std::nullopt;
+}
+
+void prune_cache(const std::string& dir, const CacheKind& kind, const std::string& just_written) {
+  const std::string_view prefix = kind.prefix, suffix = kind.suffix;
+  const std::size_t keep = kind.keep;
   std::error_code ec;
   std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -124,7 +137,7 @@ std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source)
   // cache file by renaming a new one over it, so a mapped file never changes under it
   // (one cut short in place by something else while mapped would end the process with
   // SIGBUS: keep SILT_CACHE_DIR on a local disk, or set it to off).
-  const std::string path = cache_path(dir, Prefilter::fingerprint(source));
+  const std::string path = cache_file_path(dir, prefilter_files, Prefilter::fingerprint(source));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
   struct stat st {};
@@ -144,17 +157,9 @@ std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source)
 Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterSource& source) {
   const std::string dir = prefilter_cache_dir();
   if (dir.empty()) return Error{"no cache directory (set SILT_CACHE_DIR or HOME)", 0, 0, "no-cache"};
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Error{"cannot create " + dir + ": " + ec.message(), 0, 0, "unwritable"};
   const std::uint64_t fp = Prefilter::fingerprint(source);
-  const std::string path = cache_path(dir, fp);
-  auto out = OutputFile::open(path, {});
-  if (!out.ok()) return out.error();
-  if (auto e = out.value()->keep(0)) return *e;  // a leftover .partial: written from its start
-  out.value()->write(cache_file_bytes(prefilter, fp));
-  if (auto e = out.value()->commit()) return *e;
-  prune_cache(dir, "prefilter-", ".bin", kept_prefilters, path);
+  const std::string path = cache_file_path(dir, prefilter_files, fp);
+  if (auto e = write_cache_file(path, prefilter_files, cache_file_bytes(prefilter, fp))) return *e;
   return path;
 }
 
@@ -164,9 +169,7 @@ std::string spec_cache_path(const std::string& dir, const std::string& file, std
   key += file;
   key += '\0';
   key += yaml;
-  char name[40];
-  std::snprintf(name, sizeof name, "spec-%016llx.json", static_cast<unsigned long long>(text_hash(key)));
-  return dir + "/" + name;
+  return cache_file_path(dir, spec_files, text_hash(key));
 }
 
 namespace {

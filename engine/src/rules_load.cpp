@@ -606,16 +606,8 @@ void cache_spec(const detail::RulesSpec& spec, std::string_view yaml, const Taxo
   } catch (const std::invalid_argument&) {  // the strict JsonWriter: a text that is not UTF-8 (a note, a pattern)
     return warn("it holds text that is not valid UTF-8");
   }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return warn("cannot create " + dir + ": " + ec.message());
-  const std::string path = detail::spec_cache_path(dir, spec.file, yaml);
-  auto out = OutputFile::open(path, {});
-  if (!out.ok()) return warn(out.error().message);
-  if (auto e = out.value()->keep(0)) return warn(e->message);  // a leftover .partial: from its start
-  out.value()->write(bytes);
-  if (auto e = out.value()->commit()) return warn(e->message);
-  detail::prune_cache(dir, "spec-", ".json", detail::kept_specs, path);
+  if (auto e = detail::write_cache_file(detail::spec_cache_path(dir, spec.file, yaml), detail::spec_files, bytes))
+    warn(e->message);
 }
 
 }  // namespace
