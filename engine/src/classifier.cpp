@@ -251,27 +251,23 @@ std::map<std::size_t, Contribution> collect_evidence(const RuleSet& rule_set, co
   std::map<std::size_t, Contribution> best;
   for (const Hit& h : rule_set.match(issue)) {
     const Rule& r = rules[h.rule];
-    if (!explain) {  // the weights alone: no evidence kept, so no hit is quoted
-      const double w = r.weight * rule_set.field_weight(h.field);
-      auto it = best.find(h.rule);
-      if (it == best.end() || std::fabs(w) > std::fabs(it->second.weight)) best[h.rule] = {h.rule, w, 0};
-      continue;
+    const double w = r.weight * rule_set.field_weight(h.field);
+    if (explain) {  // else the weights alone: no evidence kept, so no hit is quoted
+      Evidence e;
+      e.rule = r.id;
+      e.kind = r.kind;
+      e.target = r.target;
+      e.field = h.field;
+      e.start = h.start;
+      e.end = h.end;
+      e.text = std::string(issue.field(h.field).substr(h.start, h.end - h.start));
+      e.weight = w;
+      e.where = r.where;
+      out.evidence.push_back(std::move(e));
     }
-    Evidence e;
-    e.rule = r.id;
-    e.kind = r.kind;
-    e.target = r.target;
-    e.field = h.field;
-    e.start = h.start;
-    e.end = h.end;
-    e.text = std::string(issue.field(h.field).substr(h.start, h.end - h.start));
-    e.weight = r.weight * rule_set.field_weight(h.field);
-    e.where = r.where;
-    out.evidence.push_back(std::move(e));
-    const double w = out.evidence.back().weight;
     auto it = best.find(h.rule);
     if (it == best.end() || std::fabs(w) > std::fabs(it->second.weight))
-      best[h.rule] = {h.rule, w, out.evidence.size() - 1};
+      best[h.rule] = {h.rule, w, explain ? out.evidence.size() - 1 : 0};
   }
   return best;
 }
