@@ -229,10 +229,10 @@ int rules_lint(const Config& c, const std::string& format) {
       j.begin_array();
       for (const auto& f : findings) {
         j.begin_object();
-        for (auto [k, v] :
-             {std::pair{"code", &f.code}, {"subject", &f.subject}, {"other", &f.other}, {"file", &f.where.file}}) {
-          j.field(k, *v);
-        }
+        j.field("code", f.code);
+        j.field("subject", f.subject);
+        j.field("other", f.other);
+        j.field("file", f.where.file);
         j.field("line", f.where.line);
         j.field("message", f.message);
         j.end_object();
@@ -273,12 +273,10 @@ int rules_test(const Config& c, const std::string& format) {
       j.begin_object();
       j.field("pack", name);
       j.field("file", rules.file());
-      for (auto [k, n] : {std::pair{"rules", rules.rules().size()},
-                          {"tests", total},
-                          {"passed", total - failures.size()},
-                          {"failed", failures.size()}}) {
-        j.field(k, n);
-      }
+      j.field("rules", rules.rules().size());
+      j.field("tests", total);
+      j.field("passed", total - failures.size());
+      j.field("failed", failures.size());
       j.key("failures");
       j.begin_array();
       for (const auto& f : failures) {
@@ -341,10 +339,10 @@ int rules_compile(const Config& c, const std::string& format) {
         const auto& found = again.diagnostics.all();
         const bool unwritable =
             std::any_of(found.begin(), found.end(), [](const Diagnostic& d) { return d.code == "cache-unwritable"; });
-        state = prefilter_cache_directory().empty() ? "not cached: SILT_CACHE_DIR=off"
-                : unwritable                        ? "not cached: see the warning"
-                : had_prefilter                     ? "cached (its prefilter built in or cached already)"
-                                                    : "compiled and cached";
+        state = dir.empty()     ? "not cached: SILT_CACHE_DIR=off"
+                : unwritable    ? "not cached: see the warning"
+                : had_prefilter ? "cached (its prefilter built in or cached already)"
+                                : "compiled and cached";
       } else {
         state = "no prefilter (SILT_MATCHER=re2, or a pattern Hyperscan cannot take): RE2 sets";
         failed = true;
