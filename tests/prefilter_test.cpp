@@ -239,6 +239,60 @@ rules:
   CHECK(silt::test::find_code(unwritable.diagnostics, "cache-unwritable"));
 }
 
+TEST_CASE("the reference sets take patterns Latin-1 cannot parse, on ASCII text and other", "[prefilter][rules]") {
+  // On ASCII text the reference path scans a Latin-1 set; a pattern with a code point
+  // over U+00FF (a curly quote) cannot be parsed in Latin-1 and is scanned in UTF-8
+  // beside it. Its hits and the others' are the prefilter's, wherever they are.
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  const std::string yaml = R"(schema: silt/rules/v1
+rules:
+  - {id: quoted, category: wrong-displayed-message, pattern: '\bprints?\s+["\x{201C}]done', in: [body]}
+  - {id: shape, category: wrong-shape, pattern: '\bshape\b', in: [title, body]}
+  - {id: accent, category: wrong-calculation, pattern: 'r\x{E9}sultat', in: [body]}
+)";
+  auto compile = [&](Matcher m) {
+    Diagnostics diags;
+    auto spec = read_rules_spec(yaml, "r.yaml", *tax, {}, diags);
+    REQUIRE(spec);
+    auto rules = compile_rules(*spec, *tax, diags, m);
+    REQUIRE(rules);
+    return *rules;
+  };
+  const RuleSet hs = compile(Matcher::hyperscan_now), re2 = compile(Matcher::reference);
+  CHECK(hs.prefiltered());
+  CHECK_FALSE(re2.prefiltered());
+  struct Case {
+    const char* body;
+    std::size_t hits;
+  };
+  for (const Case& c : {Case{"It prints \"done and the shape is off", 2}, Case{"It prints done.", 0},
+                        Case{"It prints \u201Cdone\u201D, the shape is off, r\u00E9sultat faux", 3},
+                        Case{"r\u00E9sultat: prints \u201Cdone", 2}, Case{"resultat and prints done", 0}}) {
+    INFO(c.body);
+    Issue issue;
+    issue.title = "Title";
+    issue.body = c.body;
+    issue.join_lists();
+    auto a = hs.match(issue), b = re2.match(issue);
+    CHECK(a.size() == c.hits);
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].rule == b[i].rule);
+      CHECK(a[i].field == b[i].field);
+      CHECK(a[i].start == b[i].start);
+      CHECK(a[i].end == b[i].end);
+    }
+  }
+  // And the empty-match check sees such a pattern too.
+  Diagnostics diags;
+  auto spec = read_rules_spec(
+      "schema: silt/rules/v1\nrules:\n  - {id: any, category: wrong-shape, pattern: '\\x{201C}?x*', in: [body]}\n",
+      "e.yaml", *tax, {}, diags);
+  REQUIRE(spec);
+  CHECK_FALSE(compile_rules(*spec, *tax, diags, Matcher::reference));
+  CHECK(silt::test::find_code(diags, "empty-match"));
+}
+
 TEST_CASE("a pattern that matches the empty text is an error on either path", "[prefilter][rules]") {
   auto tax = silt::test::builtin_taxonomy_loaded();
   const std::string yaml =

@@ -32,37 +32,82 @@ namespace {
 RE2::Options re2_options(bool case_sensitive);
 }  // namespace
 
-// A prefilter: one RE2::Set over some rules' patterns. Two compilations of it: in
-// Latin-1, compiled at load, which on ASCII text matches exactly what UTF-8 matches
+// A prefilter: one RE2::Set over some rules' patterns, compiled twice. On ASCII text
+// (most of what silt reads) a Latin-1 compilation matches exactly what UTF-8 matches
 // (classes, case folding and counted repeats only differ on bytes over 0x7f) with about
-// half the instructions (its compilation is most of the start-up: 23.5 -> 19 ms a
-// process); and in UTF-8, compiled the first time a text with other bytes comes (safe
-// from many threads). Either is null when it cannot be built (a pattern Latin-1 cannot
-// parse, or out of memory); the UTF-8 one is then the only one.
+// half the instructions, faster to build and to run; the patterns Latin-1 cannot parse
+// (a code point over U+00FF, such as \x{201C}) go to a small UTF-8 set of their own,
+// scanned beside it. Both are compiled at load. The whole set in UTF-8 is compiled the
+// first time a text with other bytes comes (safe from many threads).
 struct PrefilterSet {
   std::vector<std::string> patterns;
-  std::unique_ptr<RE2::Set> ascii;
+  struct Part {
+    std::unique_ptr<RE2::Set> set;
+    std::vector<int> index;  // set index -> pattern index
+  };
+  std::vector<Part> ascii;  // empty when they could not be built
   mutable std::once_flag once;
   mutable std::unique_ptr<RE2::Set> utf8;
 
-  static std::unique_ptr<RE2::Set> compile(const std::vector<std::string>& patterns, bool latin1) {
+  static RE2::Options options(bool latin1) {
     RE2::Options o = re2_options(true);
     o.set_max_mem(256 << 20);
     if (latin1) o.set_encoding(RE2::Options::EncodingLatin1);
-    auto set = std::make_unique<RE2::Set>(o, RE2::UNANCHORED);
-    for (const auto& p : patterns)
-      if (set->Add(p, nullptr) < 0) return nullptr;
-    return set->Compile() ? std::move(set) : nullptr;
+    return o;
+  }
+  explicit PrefilterSet(std::vector<std::string> p) : patterns(std::move(p)) {
+    Part latin1{std::make_unique<RE2::Set>(options(true), RE2::UNANCHORED), {}};
+    Part rest{std::make_unique<RE2::Set>(options(false), RE2::UNANCHORED), {}};
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      Part& part = latin1.set->Add(patterns[i], nullptr) >= 0 ? latin1 : rest;
+      if (&part == &rest && rest.set->Add(patterns[i], nullptr) < 0) return;  // not even in UTF-8
+      part.index.push_back(static_cast<int>(i));
+    }
+    for (Part* part : {&latin1, &rest}) {
+      if (part->index.empty()) continue;
+      if (!part->set->Compile()) {
+        ascii.clear();
+        return;
+      }
+      ascii.push_back(std::move(*part));
+    }
   }
   const RE2::Set* utf8_set() const {
-    std::call_once(once, [&] { utf8 = compile(patterns, false); });
+    std::call_once(once, [&] {
+      auto set = std::make_unique<RE2::Set>(options(false), RE2::UNANCHORED);
+      for (const auto& p : patterns)
+        if (set->Add(p, nullptr) < 0) return;
+      if (set->Compile()) utf8 = std::move(set);
+    });
     return utf8.get();
   }
-  // The set to scan `text` with: null when neither could be built.
-  const RE2::Set* for_text(std::string_view text) const {
-    if (ascii && std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
-      return ascii.get();
-    return utf8_set();
+  // The indices of the patterns that match `text`, when it is ASCII and the ASCII sets
+  // could be built and scan it; false otherwise.
+  bool match_ascii(std::string_view text, std::vector<int>& found) const {
+    if (ascii.empty() ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+      return false;
+    found.clear();
+    thread_local std::vector<int> part_found;
+    for (const Part& part : ascii) {
+      part_found.clear();
+      RE2::Set::ErrorInfo info{};
+      if (!part.set->Match(re2::StringPiece(text.data(), text.size()), &part_found, &info) &&
+          info.kind != RE2::Set::kNoError)
+        return false;  // out of memory
+      for (int i : part_found) found.push_back(part.index[static_cast<std::size_t>(i)]);
+    }
+    return true;
+  }
+  // The indices of the patterns that match `text`; false when no set could be built or
+  // scan it (out of memory).
+  bool match(std::string_view text, std::vector<int>& found) const {
+    if (match_ascii(text, found)) return true;
+    const RE2::Set* set = utf8_set();
+    if (!set) return false;
+    found.clear();
+    RE2::Set::ErrorInfo info{};
+    return set->Match(re2::StringPiece(text.data(), text.size()), &found, &info) || info.kind == RE2::Set::kNoError;
   }
 };
 
@@ -317,24 +362,24 @@ bool RuleSet::find_firing(std::size_t index, std::string_view text, std::size_t&
 
 std::vector<Hit> RuleSet::match(const IssueView& issue) const {
   std::vector<Hit> hits;
+  const auto& order = issue_fields();
+  std::vector<std::size_t> candidates;
   if (!compiled_->hs.empty()) {
     // One Hyperscan scan a field tells which rules may fire; RE2 finds where, and `unless`.
-    const auto& fields = issue_fields();
-    std::vector<std::size_t> candidates;
-    for (std::size_t f = 0; f < fields.size(); ++f) {
-      std::string_view text = issue.field(fields[f]);
+    for (std::size_t f = 0; f < order.size(); ++f) {
+      std::string_view text = issue.field(order[f]);
       if (text.empty()) continue;
       if (simdjson::validate_utf8(text.data(), text.size())) {
         compiled_->candidates(f, text, candidates);
       } else {  // Hyperscan's UTF-8 mode takes valid UTF-8 only: every rule of the field is tested
         candidates.clear();
         for (std::size_t r = 0; r < rules_.size(); ++r)
-          if (std::find(rules_[r].fields.begin(), rules_[r].fields.end(), fields[f]) != rules_[r].fields.end())
+          if (std::find(rules_[r].fields.begin(), rules_[r].fields.end(), order[f]) != rules_[r].fields.end())
             candidates.push_back(r);
       }
       for (std::size_t r : candidates) {
         std::size_t s = 0, e = 0;
-        if (find_firing(r, text, s, e)) hits.push_back({r, fields[f], s, e});
+        if (find_firing(r, text, s, e)) hits.push_back({r, order[f], s, e});
       }
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.rule < b.rule; });
@@ -344,15 +389,8 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
   for (const auto& fs : compiled_->fields) {
     std::string_view text = issue.field(fs.field);
     if (text.empty()) continue;
-    found.clear();
-    bool prefiltered = false;
-    if (const RE2::Set* set = fs.set->for_text(text)) {
-      RE2::Set::ErrorInfo info{};
-      prefiltered =
-          set->Match(re2::StringPiece(text.data(), text.size()), &found, &info) || info.kind == RE2::Set::kNoError;
-    }
-    std::vector<std::size_t> candidates;
-    if (prefiltered) {
+    candidates.clear();
+    if (fs.set->match(text, found)) {
       for (int i : found) {
         const auto rule = static_cast<std::size_t>(fs.set_rules[static_cast<std::size_t>(i)]);
         if (fs.reads[rule]) candidates.push_back(rule);
@@ -367,7 +405,6 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
     }
   }
   // In rule order, then in the order of issue_fields() (as the prefilter's path gives them).
-  const auto& order = issue_fields();
   auto position = [&](const std::string& f) { return std::find(order.begin(), order.end(), f) - order.begin(); };
   std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
     return a.rule != b.rule ? a.rule < b.rule : position(a.field) < position(b.field);
@@ -466,12 +503,12 @@ void build_field_sets(const std::vector<Rule>& rules, RuleSet::Compiled& compile
     if (!reuse) {
       Built b;
       b.rules = fs.rules;
-      b.set = std::make_shared<PrefilterSet>();
+      std::vector<std::string> patterns;
       for (std::size_t i : b.rules) {
-        b.set->patterns.push_back(set_pattern(rules[i]));
+        patterns.push_back(set_pattern(rules[i]));
         b.index.push_back(static_cast<int>(i));
       }
-      b.set->ascii = PrefilterSet::compile(b.set->patterns, true);
+      b.set = std::make_shared<PrefilterSet>(std::move(patterns));
       built.push_back(std::move(b));
       reuse = &built.back();
     }
@@ -495,12 +532,10 @@ void check_empty_matches(const RulesSpec& spec, const RuleSet::Compiled& compile
     covered.assign(spec.rules.size(), true);
   }
   for (const auto& fs : compiled.fields) {
-    const RE2::Set* set = fs.set->for_text("");  // exact in Latin-1: the empty text is ASCII
-    if (!set) continue;
-    for (int i : fs.set_rules) covered[static_cast<std::size_t>(i)] = true;
     std::vector<int> found;
-    if (set->Match("", &found))
-      for (int i : found) empty[static_cast<std::size_t>(fs.set_rules[static_cast<std::size_t>(i)])] = true;
+    if (!fs.set->match("", found)) continue;  // no set: each rule is compiled below to tell
+    for (int i : fs.set_rules) covered[static_cast<std::size_t>(i)] = true;
+    for (int i : found) empty[static_cast<std::size_t>(fs.set_rules[static_cast<std::size_t>(i)])] = true;
   }
   for (std::size_t i = 0; i < spec.rules.size(); ++i) {
     if (!covered[i]) empty[i] = RE2::PartialMatch("", compiled.pattern(i));
