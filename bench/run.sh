@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Benchmarks `silt batch` on synthetic corpora (bench/gen_corpus.cpp). For each corpus,
+# Benchmarks `silt batch` on synthetic corpora (bench/gen_corpus.cpp) and, when ../shared
+# is there, on its real reports repeated to SIZE. For each corpus,
 # with --jobs 1 and 2: wall seconds and CPU seconds (user + system, getrusage through
 # /usr/bin/time), MB/s by wall time and MB a CPU second, the -j2 speed-up by wall time
 # and by CPU time (2 x CPU(-j1) / CPU(-j2): what two free cores give when the only loss
 # is the parallel overhead; this machine is shared, so wall time alone says little),
 # peak RSS, and `cat FILE > /dev/null` on the same cached file as a ratio. The realistic
-# corpus runs with batch's default matcher (RE2 sets) and with the Hyperscan prefilter
-# (what classify takes), then with the rules doubled (every rule twice, under new ids:
+# corpus runs with the default matcher (the Hyperscan prefilter) and with the RE2 sets
+# (SILT_MATCHER=re2), then with the rules doubled (every rule twice, under new ids:
 # bench/double_rules.cpp). Last, the start-up of one `silt classify` process. Figures
 # are medians of RUNS runs (default 3).
 #
@@ -76,8 +77,27 @@ printf "%-24s %7s %4s %7s %7s %8s %9s %9s %7s %7s %7s %8s\n" corpus MB jobs wall
   "x wall" "x cpu" "RSS MB" silt/cat
 realistic=$(corpus "realistic-$size" --bytes "$size")
 row "realistic $size" "$realistic"
-matcher=prefilter row "same, Hyperscan prefilter" "$realistic"
+matcher=re2 row "same, RE2 sets" "$realistic"
 row "same, CSV out" "$realistic" --format csv
+# Real reports: the 217 of ../shared/data (dev, ext-dev, ext-dev-pytorch), repeated to
+# SIZE. They cost silt several times what the generated corpus does a byte (longer
+# logs and code, other bytes than ASCII, every pack), so both are measured.
+shared=${SHARED:-$root/../shared}/data
+if [ -f "$shared/dev/issues.jsonl" ] && [ -f "$shared/ext-dev-pytorch/issues.jsonl" ]; then
+  real="$dir/real-$size.jsonl"
+  if [ ! -s "$real" ]; then
+    want=$(numfmt --from=iec "$size")
+    : > "$real.tmp"
+    while [ "$(stat -c %s "$real.tmp")" -lt "$want" ]; do
+      cat "$shared"/dev/issues.jsonl "$shared"/ext-dev/issues.jsonl "$shared"/ext-dev-pytorch/issues.jsonl >> "$real.tmp"
+    done
+    mv "$real.tmp" "$real"
+  fi
+  row "real reports $size" "$real"
+  matcher=re2 row "same, RE2 sets" "$real"
+else
+  echo "(real reports: skipped, $shared not found)"
+fi
 
 # The rules doubled: every file of rules/ with each rule twice, its prefilter compiled
 # and cached once (silt rules compile), then the same corpus with the same pack.
@@ -98,7 +118,7 @@ export SILT_CACHE_DIR=$dir/cache
 if [ "${ONLY:-}" != startup ]; then
 row "same, rules given" "$realistic" --rules "$root/rules/keras-tf-fitted.yaml"
 row "same, rules doubled" "$realistic" --rules "$doubled/keras-tf-fitted.yaml"
-matcher=prefilter row "doubled, prefilter" "$realistic" --rules "$doubled/keras-tf-fitted.yaml"
+matcher=re2 row "doubled, RE2 sets" "$realistic" --rules "$doubled/keras-tf-fitted.yaml"
 
 if [ "${ONLY:-}" != realistic ]; then
   row "mixed (adversarial)" "$(corpus "mixed-$size" --bytes "$size" --mix)"

@@ -318,8 +318,7 @@ int cmd_batch(const std::vector<std::string>& args) {
   const bool quiet = vm["quiet"].as<bool>();
   const bool progress = !quiet && !vm["no-progress"].as<bool>() && (vm["progress"].as<bool>() || isatty(STDERR_FILENO));
 
-  // RE2 sets, not the prefilter: slower to load, cheaper a record (silt/rules.h).
-  auto config = require_config(vm, true, &criteria.probe, Prefilters::none);
+  auto config = require_config(vm, true, &criteria.probe);
   if (!config) return exit_usage;
   options.answers = collect_answers(vm, *config->taxonomy, criteria.ids);
 

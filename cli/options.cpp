@@ -265,7 +265,7 @@ bool load_taxonomy_into(const po::variables_map& vm, Config& c) {
 
 // Loads the taxonomy (and the rules when `with_rules`). A taxonomy already loaded from
 // the same options is passed as `loaded` to skip loading it again.
-Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded, Prefilters prefilters) {
+Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded) {
   Config c;
   if (loaded && loaded->taxonomy) {
     c.taxonomy = loaded->taxonomy;
@@ -280,7 +280,7 @@ Config load_config(const po::variables_map& vm, bool with_rules, const Config* l
   if (!rpath.empty()) {  // one rules file reads every issue
     if (vm.count("pack") || vm.count("packs"))
       throw UsageError{"--rules reads every issue with one file: no --pack or --packs with it"};
-    RuleLoad rl = load_rules_file(rpath, *c.taxonomy, prefilters);
+    RuleLoad rl = load_rules_file(rpath, *c.taxonomy);
     c.rules_file = rpath;
     c.diagnostics.append(rl.diagnostics);
     if (rl.rules) c.rules = std::make_shared<const RuleSet>(std::move(*rl.rules));
@@ -306,7 +306,6 @@ Config load_config(const po::variables_map& vm, bool with_rules, const Config* l
   }
   c.diagnostics.append(pl.diagnostics);
   if (!pl.packs) return c;
-  pl.packs->set_prefilters(prefilters);
   c.packs = std::make_shared<const PackSet>(std::move(*pl.packs));
   const PackInfo* pack = &c.packs->default_pack();
   if (vm.count("pack")) {
@@ -343,9 +342,8 @@ Classifier make_classifier(const Config& c) {
 
 // Loads the configuration for a command that needs it whole; on failure prints the
 // findings to stderr and returns nullopt (the caller exits with exit_usage).
-std::optional<Config> require_config(const po::variables_map& vm, bool with_rules, const Config* loaded,
-                                     Prefilters prefilters) {
-  Config c = load_config(vm, with_rules, loaded, prefilters);
+std::optional<Config> require_config(const po::variables_map& vm, bool with_rules, const Config* loaded) {
+  Config c = load_config(vm, with_rules, loaded);
   bool color = isatty(STDERR_FILENO) && use_color(opt(vm, "color", "auto"));
   print_diagnostics(c.diagnostics, spdlog::should_log(spdlog::level::debug), color);
   if (!c.ok()) {

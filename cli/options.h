@@ -90,9 +90,7 @@ struct Config {
 
 // Loads the taxonomy (and the rules when `with_rules`). A taxonomy already loaded from
 // the same options is passed as `loaded` to skip loading it again.
-// `prefilters`: how the rule sets are built (silt/rules.h); batch asks for none.
-Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr,
-                   Prefilters prefilters = Prefilters::use);
+Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr);
 
 // The one rule set a command about rules acts on: --rules's, the --pack named, or the
 // default pack's (loaded now).
@@ -103,8 +101,7 @@ Classifier make_classifier(const Config& config);
 
 // As load_config, for a command that needs it whole: on failure prints the findings to
 // stderr and returns nullopt (the caller exits with exit_usage).
-std::optional<Config> require_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr,
-                                     Prefilters prefilters = Prefilters::use);
+std::optional<Config> require_config(const po::variables_map& vm, bool with_rules, const Config* loaded = nullptr);
 
 // A size: a whole number of bytes, or with a K, M or G suffix (powers of 1024). Throws
 // UsageError naming `flag` for anything else, or 0.

@@ -74,7 +74,7 @@ std::shared_ptr<const RuleSet> PackSet::rules(const PackInfo& pack, Diagnostics*
       slot.diagnostics.add(std::move(d));
       return;
     }
-    auto load = load_rules(text.value().second, text.value().first, *taxonomy_, reader_, prefilters_);
+    auto load = load_rules(text.value().second, text.value().first, *taxonomy_, reader_);
     slot.diagnostics = std::move(load.diagnostics);
     if (load.rules) slot.rules = std::make_shared<const RuleSet>(std::move(*load.rules));
   });

@@ -627,8 +627,6 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
     if (!spec || out.diagnostics.has_errors()) return out;
     detail::Matcher matcher = detail::Matcher::automatic;
     if (prefilters == Prefilters::compile) matcher = detail::Matcher::cache;
-    if (prefilters == Prefilters::none && detail::matcher_override() != "prefilter")
-      matcher = detail::Matcher::reference;
     out.rules = detail::compile_rules(std::move(*spec), taxonomy, out.diagnostics, matcher);
   } catch (const std::exception& e) {
     out.rules.reset();

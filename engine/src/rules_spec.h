@@ -60,8 +60,7 @@ enum class Matcher {
 };
 
 // SILT_MATCHER from the environment ("" when unset): "re2" makes the automatic matcher
-// take the RE2 sets; "prefilter" makes rule sets asked for the sets alone
-// (Prefilters::none) take the prefilter all the same (to compare the two).
+// take the RE2 sets (to compare the two).
 std::string_view matcher_override();
 
 // Compiles a spec without errors into a RuleSet; compile-time findings (a pattern that

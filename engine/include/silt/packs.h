@@ -41,16 +41,12 @@ class PackSet {
   // findings in `diagnostics` (those of the first attempt, every time).
   std::shared_ptr<const RuleSet> rules(const PackInfo& pack, Diagnostics* diagnostics = nullptr) const;
 
-  // How the packs' rule sets find their candidates (silt/rules.h); before any is loaded.
-  void set_prefilters(Prefilters p) { prefilters_ = p; }
-
  private:
   std::vector<PackInfo> packs_;
   std::size_t default_ = 0;
   std::string file_;
   std::shared_ptr<const Taxonomy> taxonomy_;
   IncludeReader reader_;
-  Prefilters prefilters_ = Prefilters::use;
   struct Slot {
     std::once_flag once;
     std::shared_ptr<const RuleSet> rules;

@@ -205,10 +205,6 @@ IncludeReader include_from_disk();
 enum class Prefilters {
   use,      // the built-in or cached ones
   compile,  // also compile (seconds) and cache those missing
-  none,     // RE2 sets only: a pack takes about 100 ms more to load, and each record
-            // less CPU (the prefilter's candidates are looser than the sets' answers,
-            // and RE2 must confirm each): what a batch over many records wants.
-            // SILT_MATCHER=prefilter in the environment makes it `use`.
 };
 
 // Where Prefilters::compile caches them; empty when nowhere (SILT_CACHE_DIR=off).
