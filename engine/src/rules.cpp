@@ -33,11 +33,13 @@ RE2::Options re2_options(bool case_sensitive);
 }  // namespace
 
 // A prefilter: one RE2::Set over some rules' patterns, compiled twice. On ASCII text
-// (most of what silt reads) a Latin-1 compilation matches exactly what UTF-8 matches
-// (classes, case folding and counted repeats only differ on bytes over 0x7f) with about
-// half the instructions, faster to build and to run; the patterns Latin-1 cannot parse
-// (a code point over U+00FF, such as \x{201C}) go to a small UTF-8 set of their own,
-// scanned beside it. Both are compiled at load. The whole set in UTF-8 is compiled the
+// (most of what silt reads) a Latin-1 compilation of an ASCII pattern matches exactly what
+// UTF-8 matches (classes, case folding and counted repeats only differ on bytes over
+// 0x7f) with about half the instructions, faster to build and to run. The other patterns
+// go to a small UTF-8 set of their own, scanned beside it: those Latin-1 cannot parse
+// (an escape over U+00FF, such as \x{201C}) and those with a character over U+007F
+// written as such, which Latin-1 would read as its UTF-8 bytes (in `can’?t` the `?`
+// would make the last byte optional, not the quote). Both are compiled at load. The whole set in UTF-8 is compiled the
 // first time a text with other bytes comes (safe from many threads).
 struct PrefilterSet {
   std::vector<std::string> patterns;
@@ -59,7 +61,9 @@ struct PrefilterSet {
     Part latin1{std::make_unique<RE2::Set>(options(true), RE2::UNANCHORED), {}};
     Part rest{std::make_unique<RE2::Set>(options(false), RE2::UNANCHORED), {}};
     for (std::size_t i = 0; i < patterns.size(); ++i) {
-      Part& part = latin1.set->Add(patterns[i], nullptr) >= 0 ? latin1 : rest;
+      const bool ascii_text = std::all_of(patterns[i].begin(), patterns[i].end(),
+                                          [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+      Part& part = ascii_text && latin1.set->Add(patterns[i], nullptr) >= 0 ? latin1 : rest;
       if (&part == &rest && rest.set->Add(patterns[i], nullptr) < 0) return;  // not even in UTF-8
       part.index.push_back(static_cast<int>(i));
     }
