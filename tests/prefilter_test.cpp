@@ -86,6 +86,47 @@ TEST_CASE("the prefilter gives every rule that can fire, for the fields it reads
   CHECK(out == V{});
 }
 
+TEST_CASE("a caseless pattern naming a letter beyond ASCII stays with RE2, one naming a sign without case does not",
+          "[prefilter]") {
+  // Hyperscan folds some letters beyond ASCII only: RE2 knows newer case pairs (U+1C80,
+  // a Cyrillic small rounded ve, is a case form of U+0412 for RE2, not for Hyperscan). A
+  // rule naming such a letter, literally or as an escape, is a candidate wherever it
+  // reads ("unfiltered"); a curly quote or a multiplication sign has no case and is filtered.
+  PrefilterSource s;
+  s.rules.push_back(rule("\\x{1C80}", {"body"}));             // 0: an escaped letter
+  s.rules.push_back(rule("caf\u00e9", {"body"}));             // 1: a letter as such
+  s.rules.push_back(rule("\\pL\\d", {"body"}));               // 2: a Unicode class
+  s.rules.push_back(rule("says \\x{201C}done", {"body"}));    // 3: a quote
+  s.rules.push_back(rule("\\d\\s*\u00d7\\s*\\d", {"body"}));  // 4: a sign as such
+  s.rules.push_back(rule("\\x{1C80}", {"body"}, true));       // 5: case-sensitive
+  s.rules.push_back(rule("\\\\x{E9}", {"body"}));             // 6: a backslash, then x{E9}
+  auto pf = Prefilter::compile(s);
+  REQUIRE(pf.ok());
+  const Prefilter& p = *pf.value();
+  CHECK(candidates(p, "body", "nothing") == V{0, 1, 2});
+  CHECK(candidates(p, "body", "it says \u201Cdone") == V{0, 1, 2, 3});
+  CHECK(candidates(p, "body", "a 3 \u00d7 4 image") == V{0, 1, 2, 4});
+  CHECK(candidates(p, "body", "\u1C80") == V{0, 1, 2, 5});
+  // Either way the rule fires where RE2 says, on both paths.
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  const std::string yaml =
+      "schema: silt/rules/v1\nrules:\n"
+      "  - {id: ve, category: wrong-shape, pattern: '\\x{1C80}', in: [body]}\n"
+      "  - {id: times, category: wrong-shape, pattern: '\\d\\s*\u00d7\\s*\\d', in: [body]}\n";
+  Issue issue;
+  issue.title = "t";
+  issue.body = "\u0412 and 3 \u00d7 4";  // U+0412: RE2 folds U+1C80 to it under (?i)
+  issue.join_lists();
+  for (Matcher m : {Matcher::hyperscan_now, Matcher::reference}) {
+    Diagnostics diags;
+    auto spec = read_rules_spec(yaml, "r.yaml", *tax, {}, diags);
+    REQUIRE(spec);
+    auto rules = compile_rules(*spec, *tax, diags, m);
+    REQUIRE(rules);
+    CHECK(rules->match(issue).size() == 2);
+  }
+}
+
 TEST_CASE("a prefilter reads back what it wrote, aligned or not, and only for its rules", "[prefilter]") {
   const PrefilterSource src = source();
   const std::uint64_t fp = Prefilter::fingerprint(src);

@@ -1,6 +1,7 @@
 #include "prefilter.h"
 
 #include <hs/hs.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
@@ -61,8 +62,48 @@ std::size_t field_group(const std::string& field) {
   return 0;
 }
 
-bool non_ascii(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+// Whether RE2 under (?i) folds `chars` (one or more characters, or an escape) to other
+// strings than itself, some of them not ASCII (Hyperscan folds ASCII letters as RE2 does).
+bool has_other_case(const std::string& chars) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_case_sensitive(false);
+  const RE2 re(chars, o);
+  std::string lo, hi;
+  if (!re.ok() || !re.PossibleMatchRange(&lo, &hi, 64)) return true;
+  auto ascii = [](const std::string& t) {
+    return std::all_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  };
+  return lo != hi && !(ascii(lo) && ascii(hi));
+}
+
+// Whether a caseless pattern names a character over U+007F that has another case, written
+// as such, as an escape (\x{E9}, \xE9) or in a Unicode class (\pL, \p{Greek}): Hyperscan
+// folds the case of some such letters only (RE2 knows newer case pairs: 344 in the Basic
+// Multilingual Plane, U+1C80 and U+0412 among them), so such a pattern stays with RE2.
+// A character without case (a curly quote, a multiplication sign) is safe.
+bool names_other_cased(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) >= 0x80) {
+      std::size_t end = i;
+      while (end < s.size() && static_cast<unsigned char>(s[end]) >= 0x80) ++end;
+      if (has_other_case(std::string(s.substr(i, end - i)))) return true;
+      i = end - 1;
+      continue;
+    }
+    if (s[i] != '\\' || i + 1 >= s.size()) continue;
+    const char e = s[++i];
+    if (e == 'p' || e == 'P') return true;
+    if (e != 'x') continue;
+    std::size_t end = std::min(i + 3, s.size());  // \xHH, or \x{H...}
+    if (i + 1 < s.size() && s[i + 1] == '{') {
+      end = s.find('}', i + 2);
+      end = end == std::string_view::npos ? s.size() : end + 1;
+    }
+    if (has_other_case("\\" + std::string(s.substr(i, end - i)))) return true;
+    i = end - 1;
+  }
+  return false;
 }
 
 struct Compiled {
@@ -78,8 +119,7 @@ Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bo
   std::vector<std::string> texts;
   std::vector<unsigned> flags;
   for (const auto& [index, text, caseless] : patterns) {
-    // Hyperscan folds ASCII only: a caseless pattern with other letters stays with RE2.
-    if (caseless && non_ascii(text)) {
+    if (caseless && names_other_cased(text)) {
       out.unfiltered.push_back(index);
       continue;
     }
