@@ -269,9 +269,11 @@ bool get_db(std::string_view& s, const char* base, const hs_database_t*& db) {
   return ok;
 }
 
+// "prfsilt3": a caseless pattern naming a cased letter beyond ASCII by an escape or a
+// Unicode class stays with RE2 (names_other_cased), which "prfsilt2" files did not do;
 // "prfsilt2": a cache file is written only for patterns checked not to match the empty
-// text (compile_rules), which those of "prfsilt1" were not, so they are read as stale.
-constexpr std::uint64_t magic = 0x32746c6973667270ull;
+// text (compile_rules), which those of "prfsilt1" were not. Older files read as stale.
+constexpr std::uint64_t magic = 0x33746c6973667270ull;
 
 }  // namespace
 
