@@ -49,6 +49,17 @@ std::vector<std::size_t> candidates(const Prefilter& pf, const std::string& f, c
 
 using V = std::vector<std::size_t>;
 
+// `yaml` read and compiled with matcher `m` (it must have no error).
+RuleSet compiled(const std::string& yaml, Matcher m) {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  Diagnostics diags;
+  auto spec = read_rules_spec(yaml, "r.yaml", *tax, {}, diags);
+  REQUIRE(spec);
+  auto rules = compile_rules(*spec, *tax, diags, m);
+  REQUIRE(rules);
+  return *rules;
+}
+
 }  // namespace
 
 TEST_CASE("relaxed patterns only widen bounded repeats", "[prefilter]") {
@@ -108,7 +119,6 @@ TEST_CASE("a caseless pattern naming a letter beyond ASCII stays with RE2, one n
   CHECK(candidates(p, "body", "a 3 \u00d7 4 image") == V{0, 1, 2, 4});
   CHECK(candidates(p, "body", "\u1C80") == V{0, 1, 2, 5});
   // Either way the rule fires where RE2 says, on both paths.
-  auto tax = silt::test::builtin_taxonomy_loaded();
   const std::string yaml =
       "schema: silt/rules/v1\nrules:\n"
       "  - {id: ve, category: wrong-shape, pattern: '\\x{1C80}', in: [body]}\n"
@@ -117,14 +127,7 @@ TEST_CASE("a caseless pattern naming a letter beyond ASCII stays with RE2, one n
   issue.title = "t";
   issue.body = "\u0412 and 3 \u00d7 4";  // U+0412: RE2 folds U+1C80 to it under (?i)
   issue.join_lists();
-  for (Matcher m : {Matcher::hyperscan_now, Matcher::reference}) {
-    Diagnostics diags;
-    auto spec = read_rules_spec(yaml, "r.yaml", *tax, {}, diags);
-    REQUIRE(spec);
-    auto rules = compile_rules(*spec, *tax, diags, m);
-    REQUIRE(rules);
-    CHECK(rules->match(issue).size() == 2);
-  }
+  for (Matcher m : {Matcher::hyperscan_now, Matcher::reference}) CHECK(compiled(yaml, m).match(issue).size() == 2);
 }
 
 TEST_CASE("a prefilter reads back what it wrote, aligned or not, and only for its rules", "[prefilter]") {
@@ -164,7 +167,6 @@ TEST_CASE("a prefilter reads back what it wrote, aligned or not, and only for it
 }
 
 TEST_CASE("rules match alike with the prefilter and with RE2 alone", "[prefilter][rules]") {
-  auto tax = silt::test::builtin_taxonomy_loaded();
   const std::string yaml = R"(schema: silt/rules/v1
 boilerplate: ['please provide']
 sections:
@@ -175,15 +177,7 @@ rules:
   - {id: loss, category: wrong-calculation, pattern: 'loss\s+(is|was)\s+\d{1,3}', unless: 'expected', in: [body]}
   - {id: nan, category: wrong-calculation, pattern: '\bNaN\b', case_sensitive: true, in: [output]}
 )";
-  auto compile = [&](Matcher m) {
-    Diagnostics diags;
-    auto spec = read_rules_spec(yaml, "r.yaml", *tax, {}, diags);
-    REQUIRE(spec);
-    auto rules = compile_rules(*spec, *tax, diags, m);
-    REQUIRE(rules);
-    return *rules;
-  };
-  const RuleSet hs = compile(Matcher::hyperscan_now), re2 = compile(Matcher::reference);
+  const RuleSet hs = compiled(yaml, Matcher::hyperscan_now), re2 = compiled(yaml, Matcher::reference);
   Issue issue;
   issue.title = "Wrong shape";
   issue.body = "The loss was 17 here. The expected loss was 3.\nloss is 40 and the shape is off";
@@ -292,15 +286,7 @@ rules:
   - {id: accent, category: wrong-calculation, pattern: 'r\x{E9}sultat', in: [body]}
   - {id: cant, category: wrong-calculation, pattern: '\bcan’?t\s+stop', in: [body]}
 )";
-  auto compile = [&](Matcher m) {
-    Diagnostics diags;
-    auto spec = read_rules_spec(yaml, "r.yaml", *tax, {}, diags);
-    REQUIRE(spec);
-    auto rules = compile_rules(*spec, *tax, diags, m);
-    REQUIRE(rules);
-    return *rules;
-  };
-  const RuleSet hs = compile(Matcher::hyperscan_now), re2 = compile(Matcher::reference);
+  const RuleSet hs = compiled(yaml, Matcher::hyperscan_now), re2 = compiled(yaml, Matcher::reference);
   CHECK(hs.prefiltered());
   CHECK_FALSE(re2.prefiltered());
   struct Case {
