@@ -1,5 +1,8 @@
 #include "silt/rules.h"
 
+#include <re2/re2.h>
+
+#include "rules_spec.h"
 #include "test_support.h"
 
 using namespace silt;
@@ -300,4 +303,27 @@ TEST_CASE("a rule without an id is a missing-key diagnostic, not an exception", 
                         "r.yaml", tax());
   CHECK_FALSE(odd.rules);
   CHECK(odd.diagnostics.has_errors());
+}
+
+TEST_CASE("rule sets with the same pattern share its compiled RE2, for as long as one holds it", "[rules]") {
+  using silt::detail::shared_re2;
+  auto a = shared_re2(R"(\bshape\b)", false);
+  auto b = shared_re2(R"(\bshape\b)", false);
+  CHECK(a == b);
+  CHECK(&a->get() == &b->get());
+  CHECK(shared_re2(R"(\bshape\b)", true) != a);  // case-sensitive: another program
+  CHECK(shared_re2(R"(\bshapes\b)", false) != a);
+  CHECK(RE2::PartialMatch("a Shape", a->get()));
+  const auto* held = a.get();
+  a.reset();
+  CHECK(shared_re2(R"(\bshape\b)", false).get() == held);  // b still holds it
+  b.reset();
+  auto again = shared_re2(R"(\bshape\b)", false);  // no one held it: made anew, and it works
+  CHECK(RE2::PartialMatch("SHAPE", again->get()));
+  // Two rule sets from the same text fire alike through the one shared pattern.
+  const std::string yaml = std::string(head) + "  - {id: s, category: wrong-shape, pattern: '\\bshape\\b'}\n";
+  const RuleSet one = load_ok(yaml), two = load_ok(yaml);
+  CHECK(one.fires(0, "the Shape is off"));
+  CHECK(two.fires(0, "the Shape is off"));
+  CHECK_FALSE(two.fires(0, "reshape"));
 }

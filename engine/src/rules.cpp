@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -115,6 +117,32 @@ struct PrefilterSet {
   }
 };
 
+namespace detail {
+
+SharedRe2::SharedRe2(std::string text, bool case_sensitive) : text_(std::move(text)), case_sensitive_(case_sensitive) {}
+
+SharedRe2::~SharedRe2() = default;
+
+const RE2& SharedRe2::get() const {
+  std::call_once(once_, [&] { re_ = std::make_unique<RE2>(text_, re2_options(case_sensitive_)); });
+  return *re_;
+}
+
+std::shared_ptr<const SharedRe2> shared_re2(const std::string& text, bool case_sensitive) {
+  static std::mutex mutex;
+  static std::map<std::pair<bool, std::string>, std::weak_ptr<const SharedRe2>> cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = cache[{case_sensitive, text}];
+  if (auto held = slot.lock()) return held;
+  auto made = std::make_shared<const SharedRe2>(text, case_sensitive);
+  slot = made;
+  if (cache.size() > 4096)  // rule sets come and go in a long-lived process: forget the dead
+    std::erase_if(cache, [](const auto& kv) { return kv.second.expired(); });
+  return made;
+}
+
+}  // namespace detail
+
 // The compiled form. Each rule's own RE2 (and its `unless`), compiled on first use:
 // most rules never fire on a given input, and compiling them all would be most of the
 // start-up. The prefilter tells which rules may fire in a text: Hyperscan (prefilter.h)
@@ -131,11 +159,12 @@ struct RuleSet::Compiled {
     std::vector<bool> reads;         // by rule index: whether the rule reads this field
     std::vector<int> set_rules;      // set index -> rule index
   };
-  // A list of patterns compiled one by one on first use.
+  // A list of patterns compiled one by one on first use, each shared with every rule
+  // set that has the same pattern (shared_re2).
   struct Lazy {
     std::vector<std::string> text;
     std::vector<bool> case_sensitive;
-    mutable std::vector<std::unique_ptr<RE2>> re;
+    mutable std::vector<std::shared_ptr<const detail::SharedRe2>> re;
     mutable std::unique_ptr<std::once_flag[]> once;
     void add(std::string t, bool cs) {
       text.push_back(std::move(t));
@@ -146,8 +175,8 @@ struct RuleSet::Compiled {
       once = std::make_unique<std::once_flag[]>(text.size());
     }
     const RE2& operator[](std::size_t i) const {
-      std::call_once(once[i], [&] { re[i] = std::make_unique<RE2>(text[i], re2_options(case_sensitive[i])); });
-      return *re[i];
+      std::call_once(once[i], [&] { re[i] = detail::shared_re2(text[i], case_sensitive[i]); });
+      return re[i]->get();
     }
   };
   Lazy patterns, unless, boilerplate, headings;

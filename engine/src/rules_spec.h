@@ -3,6 +3,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,6 +15,10 @@
 #include "silt/report.h"
 #include "silt/rules.h"
 #include "silt/taxonomy.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace silt::detail {
 
@@ -62,6 +68,28 @@ enum class Matcher {
 // SILT_MATCHER from the environment ("" when unset): "re2" makes the automatic matcher
 // take the RE2 sets (to compare the two).
 std::string_view matcher_override();
+
+// A pattern's RE2, compiled on first use and shared by every rule set of the process
+// that has the same pattern: the packs include generic.yaml's rules, and a batch over
+// many repositories compiled each of them once a pack (on the 217 real reports, first
+// compiles were half the CPU).
+class SharedRe2 {
+ public:
+  SharedRe2(std::string text, bool case_sensitive);
+  ~SharedRe2();
+  const re2::RE2& get() const;  // compiled on the first call; safe from many threads
+
+ private:
+  std::string text_;
+  bool case_sensitive_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<re2::RE2> re_;
+};
+
+// The shared RE2 of `text`: the one a living rule set holds already, else a new one (not
+// compiled until used). Safe from many threads; two threads asking for different patterns
+// compile them at the same time.
+std::shared_ptr<const SharedRe2> shared_re2(const std::string& text, bool case_sensitive);
 
 // Compiles a spec without errors into a RuleSet; compile-time findings (a pattern that
 // matches the empty text) go to `diags`. nullopt when there are any.
