@@ -253,8 +253,8 @@ int cmd_batch(const std::vector<std::string>& args) {
       "resume", po::bool_switch(), "continue what -o FILE.partial holds from an interrupted run")(
       "restart", po::bool_switch(), "discard what -o FILE.partial holds from an interrupted run, and start again")(
       "rejects", po::value<std::string>()->value_name("FILE"), "write each bad record here, unchanged")(
-      "jobs,j", po::value<unsigned>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")(
-      "fail-fast", po::bool_switch(), "stop at the first bad record")(
+      "jobs,j", po::value<long long>()->default_value(0)->value_name("N"),
+      "worker threads, 0 to 256 (0: one per core)")("fail-fast", po::bool_switch(), "stop at the first bad record")(
       "silent-only", po::bool_switch(), "leave out records whose report shows a loud bug (traceback, crash, hang)")(
       "emit", po::value<std::string>()->value_name("gh"), "gh: write a gh issue edit command a record, not labels")(
       "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too")(
@@ -298,7 +298,11 @@ int cmd_batch(const std::vector<std::string>& args) {
     options.output_format = OutputFormat::gh;
   }
   options.label_all = vm["label-all"].as<bool>();
-  options.jobs = vm["jobs"].as<unsigned>();
+  const long long jobs = vm["jobs"].as<long long>();
+  if (jobs < 0 || jobs > static_cast<long long>(BatchOptions::max_jobs))
+    throw UsageError{"--jobs takes 0 (one per core) to " + std::to_string(BatchOptions::max_jobs) + ", not " +
+                     std::to_string(jobs)};
+  options.jobs = static_cast<unsigned>(jobs);
   options.fail_fast = vm["fail-fast"].as<bool>();
   options.silent_only = vm["silent-only"].as<bool>();
   options.max_record = parse_size(opt(vm, "max-record", "64M"), "--max-record");

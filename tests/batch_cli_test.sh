@@ -122,6 +122,30 @@ check "exit 3 for an input that cannot be opened" test $? -eq 3
 "$silt" batch -q --resume corpus.jsonl > /dev/null 2>&1
 check "exit 2 for --resume without -o" test $? -eq 2
 
+# -j out of range is a usage error before anything is written (it aborted on -1).
+for j in -1 257 4294967295; do
+  "$silt" batch -q -j "$j" -o jobs.jsonl corpus.jsonl > /dev/null 2> jobs.err
+  check "exit 2 for -j $j" test $? -eq 2
+  check "-j $j: no output file, whole or partial" test ! -e jobs.jsonl -a ! -e jobs.jsonl.partial
+  check "-j $j: the message says the range" grep -q -- "--jobs takes 0 (one per core) to 256" jobs.err
+done
+
+# A UTF-8 byte order mark before JSON Lines, and records with numbers past 64 bits: read.
+{
+  printf '\xEF\xBB\xBF'
+  printf '%s\n' '{"number":1,"title":"loss is wrong after reload","body":"the accuracy drops after loading"}'
+  printf '%s\n' '{"number":2,"title":"t","body":"b","extra":100000000000000000000000000000}'
+  printf '%s\n' '{"number":18446744073709551616,"title":"shape is wrong","body":"b"}'
+} > bom.jsonl
+"$silt" batch -q bom.jsonl > bom.out 2> bom.err
+check "a BOM and big integers: exit 0" test $? -eq 0
+check "a BOM and big integers: every record labeled" test "$(wc -l < bom.out)" -eq 3
+check "the record after the BOM keeps its id" grep -q '"id":"#1"' bom.out
+check "a number past 64 bits is kept as its digits" grep -q '"id":"#18446744073709551616"' bom.out
+printf '\xEF\xBB\xBF[{"number":5,"title":"T"}]\n' > bom.json
+"$silt" batch -q --input-format auto bom.json > bomj.out 2>&1
+check "a BOM before a JSON array: told apart by content, read" grep -q '"id":"#5"' bomj.out
+
 # Progress: forced on a non-terminal with --progress, absent by default there.
 "$silt" batch --progress corpus.jsonl 2> prog.err > /dev/null
 check "--progress draws a bar with records and MB/s" grep -q "records.*MB/s" prog.err

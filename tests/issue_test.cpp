@@ -116,3 +116,42 @@ TEST_CASE("json depth: nesting is counted outside strings only", "[issue]") {
   CHECK_FALSE(json_deeper_than(R"({"a":"[[[[[\"[["})", 1));
   CHECK(json_deeper_than(std::string(5000, '[') + std::string(5000, ']'), silt::detail::max_json_depth));
 }
+
+TEST_CASE("a UTF-8 byte order mark before a JSON issue or a text is not part of it", "[issue]") {
+  auto j =
+      read_issues("\xEF\xBB\xBF{\"number\": 7, \"title\": \"T\", \"body\": \"b\", \"repository\": \"o/r\"}", "f.json");
+  REQUIRE(j.ok());
+  REQUIRE(j.value().size() == 1);
+  CHECK(j.value()[0].id == "o/r#7");  // read as JSON, not as a text titled by its first line
+  CHECK(j.value()[0].title == "T");
+  auto t = read_issues("\xEF\xBB\xBF# Loss is wrong\n\nbody\n", "x.md");
+  REQUIRE(t.ok());
+  CHECK(t.value()[0].title == "Loss is wrong");
+}
+
+TEST_CASE("an integer past 64 bits is valid JSON: the issue is read", "[issue]") {
+  for (const char* extra :
+       {"100000000000000000000000000000", "-18446744073709551617", "18446744073709551616", "1.5e300"}) {
+    CAPTURE(extra);
+    auto r = read_issues(std::string(R"({"number": 12, "title": "T", "body": "b", "extra": )") + extra + "}", "f.json");
+    REQUIRE(r.ok());
+    REQUIRE(r.value().size() == 1);
+    CHECK(r.value()[0].id == "#12");
+    CHECK(r.value()[0].title == "T");
+  }
+  // In an array too, and an issue number that is a big number is kept as its digits.
+  auto a = read_issues(R"([{"number": 99999999999999999999, "title": "A"}, {"title": "B", "x": 1e99}])", "a.json");
+  REQUIRE(a.ok());
+  REQUIRE(a.value().size() == 2);
+  CHECK(a.value()[0].id == "#99999999999999999999");
+  CHECK(a.value()[1].title == "B");
+  // A malformed number is still an error, with its place; so is one past a double's range
+  // (RFC 8259 lets a reader limit the range: both readers stop at it), said as such.
+  auto bad = read_issues("{\"title\": \"T\", \"x\": 01}", "b.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().line == 1);
+  auto huge = read_issues("{\"title\": \"T\",\n \"x\": 1e400}", "h.json");
+  REQUIRE_FALSE(huge.ok());
+  CHECK(huge.error().line == 2);
+  CHECK(huge.error().message.find("too big") != std::string::npos);
+}

@@ -94,7 +94,7 @@ bool parse_big_json_record(detail::Chunk& c, const detail::Chunk::Record& r, rap
   // ParseInsitu reads up to a NUL: put one after the record for the time of the parse.
   char saved = text[r.size];
   text[r.size] = '\0';
-  doc.ParseInsitu<rapidjson::kParseStopWhenDoneFlag>(text);
+  doc.ParseInsitu<rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseNumbersAsStringsFlag>(text);
   text[r.size] = saved;
   if (doc.HasParseError()) {
     why.code = "invalid-json";
@@ -120,6 +120,16 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, simdjso
   simdjson::dom::element doc;
   // The chunk's buffer ends with SIMDJSON_PADDING bytes, so the record is parsed in place.
   auto err = parser.parse(c.buf.data() + r.offset, r.size, false).get(doc);
+  // A number simdjson cannot hold (past 64 bits or a double's range) is valid JSON, in
+  // fields silt does not read as numbers: RapidJSON reads the record, numbers as text.
+  if (detail::number_beyond_simdjson(err) &&
+      detail::parse_with_numbers_as_text(std::string_view(c.buf.data() + r.offset, r.size), big_doc)) {
+    detail::NotAnIssue no{};
+    if (detail::parse_issue(big_doc, out, no)) return true;
+    why.code = no.code;
+    why.message = no.message;
+    return false;
+  }
   if (err != simdjson::SUCCESS) {
     why.code = json_error_code(err);
     why.message = json_error_message(err);
@@ -276,7 +286,8 @@ class BatchRun {
 
   BatchStats run() {
     if (opt_.output_format == OutputFormat::csv && opt_.header) sink_.write(csv_header(tax_));
-    const unsigned jobs = opt_.jobs ? opt_.jobs : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned jobs =
+        std::min(BatchOptions::max_jobs, opt_.jobs ? opt_.jobs : std::max(1u, std::thread::hardware_concurrency()));
     // As many threads as asked for, even beyond the cores (TBB's default cap).
     tbb::global_control threads(tbb::global_control::max_allowed_parallelism, jobs);
     tbb::task_arena arena(static_cast<int>(jobs));

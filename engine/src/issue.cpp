@@ -115,6 +115,7 @@ struct SimdjsonDom {
     return e;
   }
   static bool is_null(Value v) { return v.is_null(); }
+  static bool is_array(Value v) { return v.is_array(); }
   static std::optional<std::string_view> str(Value v) {
     std::string_view s;
     if (v.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
@@ -159,6 +160,7 @@ struct RapidDom {
     return &it->value;
   }
   static bool is_null(Value v) { return v->IsNull(); }
+  static bool is_array(Value v) { return v->IsArray(); }
   static std::optional<std::string_view> str(Value v) {
     if (!v->IsString()) return std::nullopt;
     return std::string_view(v->GetString(), v->GetStringLength());
@@ -269,7 +271,49 @@ bool map_issue(typename D::Value element, ParsedIssue& out, NotAnIssue& why) {
   return true;
 }
 
+// A parsed document's issues: an array of them, or one.
+template <class D>
+Result<std::vector<Issue>> issues_of(typename D::Value doc, std::string_view name) {
+  std::vector<Issue> out;
+  ParsedIssue parsed;
+  NotAnIssue why{};
+  if (D::is_array(doc)) {
+    std::size_t index = 0;
+    std::optional<Error> failed;
+    D::each(doc, [&](typename D::Value element) {
+      if (failed) return;
+      if (!map_issue<D>(element, parsed, why)) {
+        failed = Error{"element [" + std::to_string(index) + "]: " + why.message, 0, 0,
+                       why.code ? why.code : "not-an-issue"};
+        return;
+      }
+      Issue issue = parsed.to_issue();
+      if (issue.id.empty()) issue.id = std::string(name) + "[" + std::to_string(index) + "]";
+      out.push_back(std::move(issue));
+      ++index;
+    });
+    if (failed) return *failed;
+    return out;
+  }
+  if (!map_issue<D>(doc, parsed, why)) return Error{why.message, 0, 0, why.code ? why.code : "not-an-issue"};
+  Issue issue = parsed.to_issue();
+  if (issue.id.empty()) issue.id = std::string(name);
+  out.push_back(std::move(issue));
+  return out;
+}
+
 }  // namespace
+
+bool number_beyond_simdjson(simdjson::error_code e) {
+  return e == simdjson::NUMBER_ERROR || e == simdjson::NUMBER_OUT_OF_RANGE;
+}
+
+bool parse_with_numbers_as_text(std::string_view text, rapidjson::Document& doc) {
+  if (json_deeper_than(text, max_json_depth)) return false;
+  doc.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
+            rapidjson::kParseStopWhenDoneFlag>(text.data(), text.size());
+  return !doc.HasParseError();
+}
 
 bool parse_issue(simdjson::dom::element element, ParsedIssue& out, NotAnIssue& why) {
   return map_issue<SimdjsonDom>(element, out, why);
@@ -313,18 +357,6 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
-// Parses `content` whole with simdjson; on a syntax error, an Error with the position.
-Result<simdjson::dom::element> parse_document(simdjson::dom::parser& parser, const simdjson::padded_string& content) {
-  simdjson::dom::element doc;
-  auto err = parser.parse(content).get(doc);
-  if (err == simdjson::SUCCESS) return doc;
-  Error e;
-  std::string located;
-  detail::locate_json_error(std::string_view(content.data(), content.size()), e.line, e.column, located);
-  e.message = "invalid JSON: " + (located.empty() ? std::string(simdjson::error_message(err)) : located);
-  return e;
-}
-
 }  // namespace
 
 Issue issue_from_text(std::string_view text, std::string_view name) {
@@ -354,6 +386,7 @@ Result<Issue> issue_from_json(std::string_view json) {
 }
 
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name) {
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);  // a UTF-8 byte order mark
   std::string_view t = trim(content);
   if (t.empty()) return Error{"the input is empty", 0, 0, "empty"};
   if (!simdjson::validate_utf8(content.data(), content.size()))
@@ -362,32 +395,18 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
 
   simdjson::dom::parser parser;
   simdjson::padded_string padded(content);
-  auto doc = parse_document(parser, padded);
-  if (!doc.ok()) return doc.error();
-
-  std::vector<Issue> out;
-  detail::ParsedIssue parsed;
-  detail::NotAnIssue why{};
-  simdjson::dom::array array;
-  if (doc.value().get_array().get(array) == simdjson::SUCCESS) {
-    std::size_t index = 0;
-    for (auto element : array) {
-      if (!detail::parse_issue(element, parsed, why))
-        return Error{"element [" + std::to_string(index) + "]: " + why.message, 0, 0,
-                     why.code ? why.code : "not-an-issue"};
-      Issue issue = parsed.to_issue();
-      if (issue.id.empty()) issue.id = std::string(name) + "[" + std::to_string(index) + "]";
-      out.push_back(std::move(issue));
-      ++index;
-    }
-    return out;
-  }
-  if (!detail::parse_issue(doc.value(), parsed, why))
-    return Error{why.message, 0, 0, why.code ? why.code : "not-an-issue"};
-  Issue issue = parsed.to_issue();
-  if (issue.id.empty()) issue.id = std::string(name);
-  out.push_back(std::move(issue));
-  return out;
+  simdjson::dom::element doc;
+  const auto err = parser.parse(padded).get(doc);
+  if (err == simdjson::SUCCESS) return detail::issues_of<detail::SimdjsonDom>(doc, name);
+  // A number simdjson cannot hold (past 64 bits, past a double's range) is still JSON:
+  // RapidJSON reads the document with its numbers as text (silt uses none as a number).
+  if (rapidjson::Document rdoc; detail::number_beyond_simdjson(err) && detail::parse_with_numbers_as_text(t, rdoc))
+    return detail::issues_of<detail::RapidDom>(&rdoc, name);
+  Error e;
+  std::string located;
+  detail::locate_json_error(content, e.line, e.column, located);
+  e.message = "invalid JSON: " + (located.empty() ? std::string(simdjson::error_message(err)) : located);
+  return e;
 }
 
 }  // namespace silt

@@ -45,6 +45,14 @@ inline constexpr std::size_t max_json_depth = simdjson::DEFAULT_MAX_DEPTH;
 // `limit`; strings are skipped. Linear, no recursion.
 bool json_deeper_than(std::string_view text, std::size_t limit);
 
+// Whether a simdjson error is a number it cannot hold (an integer past 64 bits, a value
+// past a double's range): valid JSON, which parse_with_numbers_as_text then reads.
+bool number_beyond_simdjson(simdjson::error_code e);
+
+// Parses `text` with RapidJSON, every number kept as its text (the issue fields silt
+// reads take a number as text too); false on invalid JSON or nesting past max_json_depth.
+bool parse_with_numbers_as_text(std::string_view text, rapidjson::Document& doc);
+
 // "owner/repo" from an html url, an api issue url or a repository_url; empty if none.
 std::string repo_of(std::string_view url);
 

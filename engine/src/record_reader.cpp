@@ -656,6 +656,14 @@ bool InputReader::open_next(Chunk& chunk) {
   }
   struct stat st {};
   s->regular = ::fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+  // A UTF-8 byte order mark (some Windows editors write one) is not part of the first
+  // record; offsets still count it, so a reject copied from the file is the record's bytes.
+  while (s->data.size() < 3 && s->read_more()) {
+  }
+  if (s->data.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    s->data.erase(0, 3);
+    s->data_offset = 3;
+  }
 
   InputFormat f = format_;
   if (f == InputFormat::detect) {

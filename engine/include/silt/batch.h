@@ -39,7 +39,10 @@ struct BatchOptions {
   std::vector<std::string> inputs;  // files, directories (every *.json, sorted), "-" = stdin
   InputFormat input_format = InputFormat::detect;
   OutputFormat output_format = OutputFormat::jsonl;
-  unsigned jobs = 0;                       // worker threads; 0 = one per hardware thread
+  // Worker threads; 0 = one per hardware thread. More than max_jobs are max_jobs: each
+  // holds up to 4 chunks of input in flight, so memory grows with the count.
+  static constexpr unsigned max_jobs = 256;
+  unsigned jobs = 0;
   bool fail_fast = false;                  // stop at the first bad record
   bool silent_only = false;                // leave out records whose report shows a loud bug
   bool label_all = false;                  // gh output: label issues flagged needs_review or loud too
