@@ -263,6 +263,32 @@ bool load_taxonomy_into(const po::variables_map& vm, Config& c) {
 
 }  // namespace
 
+namespace {
+
+// Whether the built-in packs can read issues under a taxonomy of the user's: they name
+// the built-in taxonomy's categories and criteria. One diagnostic when some are missing
+// (not one for each of the hundreds of rules that name them).
+bool builtin_packs_fit(const Taxonomy& taxonomy, const std::string& file, Diagnostics& diags) {
+  auto b = builtin_taxonomy();
+  TaxonomyLoad builtin = load_taxonomy(b.text, std::string(b.name));
+  if (!builtin.taxonomy) return true;  // cannot happen: the build checks it; the packs' load would say
+  std::string missing;
+  for (const auto& cat : builtin.taxonomy->categories)
+    if (!taxonomy.category_index(cat.id)) missing += (missing.empty() ? "" : ", ") + cat.id;
+  for (const auto& k : builtin.taxonomy->criteria)
+    if (!taxonomy.criterion_index(k.id)) missing += (missing.empty() ? "" : ", ") + k.id;
+  if (missing.empty()) return true;
+  Diagnostic d;
+  d.code = "taxonomy-mismatch";
+  d.where.file = file;
+  d.message = "the built-in rule packs name categories and criteria this taxonomy lacks (" + missing + ")";
+  d.hint = "give rules written for this taxonomy: --rules FILE, or a pack map with --packs FILE";
+  diags.add(std::move(d));
+  return false;
+}
+
+}  // namespace
+
 // Loads the taxonomy (and the rules when `with_rules`). A taxonomy already loaded from
 // the same options is passed as `loaded` to skip loading it again.
 Config load_config(const po::variables_map& vm, bool with_rules, const Config* loaded) {
@@ -289,6 +315,7 @@ Config load_config(const po::variables_map& vm, bool with_rules, const Config* l
   // Packs: the built-in map, or the user's.
   const std::string map = opt(vm, "packs");
   PackLoad pl;
+  if (map.empty() && vm.count("taxonomy") && !builtin_packs_fit(*c.taxonomy, c.taxonomy_file, c.diagnostics)) return c;
   if (map.empty()) {
     auto b = builtin_file("rules/packs.yaml");
     pl = load_packs(b->text, std::string(b->name), c.taxonomy, include_builtin());
@@ -317,10 +344,12 @@ Config load_config(const po::variables_map& vm, bool with_rules, const Config* l
       throw UsageError{"no pack '" + c.forced_pack + "' (the packs: " + names + ")"};
     }
   }
-  // A pack map of the user's: every pack that may read an issue is checked now. The
-  // built-in packs are checked by the test suite: each loads when it is first needed
-  // (start-up compiles one pack, not all).
-  if (!map.empty())
+  // A pack map of the user's, or the built-in packs read against a taxonomy of the
+  // user's: every pack that may read an issue is checked now (a category the taxonomy
+  // lacks is a diagnostic at start, not an issue read by no rules). The built-in packs
+  // under the built-in taxonomy are checked by the test suite: each loads when it is
+  // first needed (start-up compiles one pack, not all).
+  if (!map.empty() || vm.count("taxonomy"))
     for (const auto& p : c.packs->packs())
       if (!vm.count("pack")) c.packs->rules(p, &c.diagnostics);
   // A single rule set only for a pack named: the packs load as issues need them.
@@ -561,6 +590,10 @@ Issue inline_issue(const po::variables_map& vm) {
   issue.id = "inline";
   issue.title = opt(vm, "title");
   issue.body = opt(vm, "text");
+  // As a JSON issue with neither is refused: there is nothing to read.
+  if (issue.title.find_first_not_of(" \t\r\n") == std::string::npos &&
+      issue.body.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw UsageError{"--title and --text are empty: the inline issue has neither a title nor a body"};
   issue.join_lists();
   return issue;
 }

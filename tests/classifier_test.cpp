@@ -346,3 +346,24 @@ TEST_CASE("needs_review follows the rules file's review thresholds", "[classifie
   auto r = load_rules("schema: silt/rules/v1\nreview: {min_confidence: 0.5, maring: 1}\nrules: []\n", "t.yaml", *tax);
   CHECK(silt::test::find_code(r.diagnostics, "unknown-key"));
 }
+
+TEST_CASE("no evidence and no bias to tell categories apart: the taxonomy's fallback is the label",
+          "[classifier][failure-class-5]") {
+  auto b = builtin_taxonomy();
+  std::string text(b.text);
+  const auto at = text.find("fallback: wrong-calculation");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, std::string("fallback: wrong-calculation").size(), "fallback: wrong-structure");
+  auto t = load_taxonomy(text, "t.yaml");
+  REQUIRE(t.taxonomy);
+  auto tax = std::make_shared<const Taxonomy>(std::move(*t.taxonomy));
+  auto r = load_rules("schema: silt/rules/v1\nrules:\n  - {id: a, category: wrong-shape, pattern: 'shape'}\n", "t.yaml",
+                      *tax);
+  REQUIRE(r.rules);
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+  auto c = clf.classify(make_issue("Question", "How do I install it?"));
+  CHECK(c.fallback);
+  CHECK(c.needs_review);
+  CHECK(c.category == "wrong-structure");  // not the first category, wrong-shape
+  CHECK(clf.classify(make_issue("The shape is off", "")).category == "wrong-shape");  // evidence still decides
+}

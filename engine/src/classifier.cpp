@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <stdexcept>
 
 #include "model_math.h"
 #include "silt/report.h"
@@ -56,6 +57,8 @@ const RuleSet& Classifier::rules_for(const IssueView& issue, std::string* pack) 
     p = &packs_->default_pack();
     rules = packs_->rules(*p);
   }
+  if (!rules)  // the constructor's contract broken: say so rather than read through null
+    throw std::logic_error("the rules of pack '" + p->name + "' do not load: check them with PackSet::rules first");
   if (pack) *pack = p->name;
   return *rules;  // kept alive by the pack set, which lives as long as this classifier
 }
@@ -299,6 +302,9 @@ void score_categories(const Taxonomy& tax, const ScoreModel& model, const std::v
   d.probability = detail::category_probabilities(model, d.score);
   d.top =
       static_cast<std::size_t>(std::max_element(d.probability.begin(), d.probability.end()) - d.probability.begin());
+  // No category evidence: the category the rules' biases make most likely; when they do
+  // not single one out (a rules file without biases), the taxonomy's fallback.
+  if (!category_evidence && d.probability[tax.fallback] >= d.probability[d.top]) d.top = tax.fallback;
   d.runner = d.top == 0 ? 1 : 0;
   for (std::size_t i = 0; i < nc; ++i)
     if (i != d.top && d.probability[i] > d.probability[d.runner]) d.runner = i;
