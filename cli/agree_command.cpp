@@ -293,7 +293,9 @@ int cmd_check(const std::vector<std::string>& args) {
       {{"0", "nothing to list"},
        {"1", "rows were listed"},
        {"2", "usage or configuration error"},
-       {"3", "the file is not a labels CSV, or the issues could not be read"}},
+       {"3",
+        "the file is not a labels CSV, the issues could not be read, or rows or answers were left out "
+        "(named on stderr; the rest is listed)"}},
       {"silt check labels.csv", "silt check labels.csv --issues issues.jsonl --min-confidence 0.9"}};
   InputCommand cmd = parse_input_command(args, own, help, shared_rules);
   if (cmd.help) return exit_ok;
@@ -316,6 +318,8 @@ int cmd_check(const std::vector<std::string>& args) {
   report_superseded(labels.value());
   const LabelTable& t = labels.value().table;
   LevelCheck lc = check_levels(t, tax);
+  for (const auto& [line, what] : lc.bad_answers) spdlog::warn("{}:{}: {}", path, line, what);
+  const bool bad_input = !labels.value().problems.empty() || !lc.bad_answers.empty();
 
   std::vector<Contradiction> contra;
   std::optional<std::unordered_map<std::string, Prediction>> preds;
@@ -358,6 +362,7 @@ int cmd_check(const std::vector<std::string>& args) {
                                contra.size());
     }
   }
+  if (bad_input) return exit_bad_input;  // the listing is out, but rows were left out of it
   return lc.mismatches.empty() && contra.empty() ? exit_ok : exit_findings;
 }
 

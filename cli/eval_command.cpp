@@ -248,7 +248,10 @@ int cmd_eval(const std::vector<std::string>& args) {
     auto text = read_whole(inputs[0]);
     if (!text) return exit_bad_input;
     described = inputs[0];
-    preds = read_predictions(*text, described);
+    std::vector<std::string> skipped;  // a bad line (a file cut short): named, left out
+    preds = read_predictions(*text, described, &skipped);
+    for (const auto& w : skipped) spdlog::warn("{}", w);
+    bad = bad || !skipped.empty();
   } else {
     BatchOptions b;
     b.inputs = inputs;
@@ -282,7 +285,10 @@ int cmd_eval(const std::vector<std::string>& args) {
       for (const auto& file : vm["calibrate-with"].as<std::vector<std::string>>()) {
         auto text = read_whole(file);
         if (!text) return exit_bad_input;
-        auto more = read_predictions(*text, file);
+        std::vector<std::string> skipped;
+        auto more = read_predictions(*text, file, &skipped);
+        for (const auto& w : skipped) spdlog::warn("{}", w);
+        bad = bad || !skipped.empty();
         if (!more.ok()) {
           spdlog::error("{}", more.error().message);
           return exit_bad_input;

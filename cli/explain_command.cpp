@@ -31,13 +31,25 @@ std::string mark(std::string_view text, std::vector<std::pair<std::size_t, std::
   return out;
 }
 
+// A field's first `max_lines` lines (every line with --full, max_lines = -1), each cut
+// after max_line_bytes unless --full.
+constexpr std::size_t max_line_bytes = 2000;
+
 std::string indent(const std::string& text, std::size_t max_lines) {
   std::string out;
   std::size_t lines = 0, pos = 0;
   while (pos < text.size() && lines < max_lines) {
     std::size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
-    out += "    " + text.substr(pos, nl - pos) + "\n";
+    std::size_t len = nl - pos;
+    const bool full = max_lines == static_cast<std::size_t>(-1);
+    if (!full && len > max_line_bytes) {  // a line of logs or a pasted blob: its start, between characters
+      len = max_line_bytes;
+      while (len > 0 && (static_cast<unsigned char>(text[pos + len]) & 0xC0) == 0x80) --len;
+    }
+    out += "    " + text.substr(pos, len);
+    if (len < nl - pos) out += fmt::format(" ... ({} more bytes on this line; --full shows them)", nl - pos - len);
+    out += "\n";
     pos = nl + 1;
     ++lines;
   }
@@ -85,6 +97,7 @@ int cmd_explain(const std::vector<std::string>& args) {
 
   Issue issue;
   if (vm.count("title") || vm.count("text")) {
+    if (vm.count("input")) throw UsageError{"explain reads one issue: --title/--text or a file, not both"};
     issue = inline_issue(vm);
   } else {
     std::vector<std::string> inputs;
@@ -118,6 +131,9 @@ int cmd_explain(const std::vector<std::string>& args) {
     out += fmt::format("  {} ({} bytes)\n", field, text.size());
     out += indent(mark(text, spans, color), max_lines);
   }
+  if (report.unread_bytes > 0)
+    out += fmt::format("  not read: the body's last {} bytes, past the {} MiB read as Markdown (logs, in practice)\n",
+                       report.unread_bytes, max_report_bytes >> 20);
   if (!report.dropped.empty()) {
     out += fmt::format("  dropped: template, system information, HTML ({} bytes)\n", report.dropped.size());
     out += indent(printable(report.dropped, true), vm["full"].as<bool>() ? max_lines : 4);

@@ -146,7 +146,9 @@ int cmd_report(const std::vector<std::string>& args) {
       {},
       {{"0", "written"},
        {"2", "usage or configuration error"},
-       {"3", "an input could not be read or is of no known kind"},
+       {"3",
+        "an input could not be read or is of no known kind (no page), or lines of one were left out (named on "
+        "stderr; the page is written without them)"},
        {"4", "the page could not be written"}},
       {"silt report labels.jsonl eval.json agree.json -o report.html"}};
   InputCommand cmd = parse_input_command(args, own, help, shared_none);
@@ -162,12 +164,15 @@ int cmd_report(const std::vector<std::string>& args) {
     if (!text) return exit_bad_input;
     inputs.emplace_back(path, std::move(*text));
   }
-  auto html = render_html_report(inputs, *config->taxonomy);
+  std::vector<std::string> skipped;  // bad lines of batch output among good ones: named, left out
+  auto html = render_html_report(inputs, *config->taxonomy, &skipped);
   if (!html.ok()) {
     spdlog::error("{}", html.error().message);
     return exit_bad_input;
   }
-  return write_whole(opt(vm, "output"), html.value(), vm["input"].as<std::vector<std::string>>());
+  for (const auto& w : skipped) spdlog::warn("{}", w);
+  const int written = write_whole(opt(vm, "output"), html.value(), vm["input"].as<std::vector<std::string>>());
+  return written == exit_ok && !skipped.empty() ? exit_bad_input : written;
 }
 
 int cmd_consistency(const std::vector<std::string>& args) {

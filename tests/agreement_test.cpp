@@ -320,3 +320,20 @@ TEST_CASE("agree: a labels file without its columns fails with a stable code", "
     CHECK(f.error().line == 1);
   }
 }
+
+TEST_CASE("check: an answer that is neither yes nor no is named with its line, and its row not checked",
+          "[agreement][check]") {
+  LabelTable t;
+  t.file = "mem.csv";
+  t.items = {"a"};
+  t.raters = {"r1", "r2"};
+  t.fields = {"impact", "ui", "model-info", "model-operation", "results"};
+  t.values = {{{"4", "4"}}, {{"maybe", "no"}}, {{"no", "no"}}, {{"no", ""}}, {{"yes", "yes"}}};
+  t.lines = {{2, 3}};
+  auto lc = check_levels(t, tax());
+  CHECK(lc.checked == 0);
+  CHECK(lc.unanswered == 2);  // r2 left one empty: unanswered, not a bad answer
+  REQUIRE(lc.bad_answers.size() == 1);
+  CHECK(lc.bad_answers[0].first == 2);
+  CHECK(lc.bad_answers[0].second.find("'ui' is 'maybe'") != std::string::npos);
+}

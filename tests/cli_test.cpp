@@ -597,3 +597,104 @@ TEST_CASE("cli: a pack of one's own, with no C++: a map, a rules file including 
   REQUIRE(other.code == 0);
   CHECK(nlohmann::json::parse(other.out)["pack"] == "generic");
 }
+
+namespace {
+
+// A file of `text` in a fresh directory, removed at the end of the test case.
+struct TempFile {
+  fs::path dir, path;
+  TempFile(const std::string& name, const std::string& text) {
+    static int n = 0;
+    dir = fs::temp_directory_path() / ("silt-cli-file-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::create_directories(dir);
+    path = dir / name;
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  ~TempFile() { fs::remove_all(dir); }
+  std::string str() const { return "'" + path.string() + "'"; }
+};
+
+}  // namespace
+
+TEST_CASE("cli: a taxonomy the built-in packs do not fit is one diagnostic and exit 2, in every command",
+          "[cli][taxonomy]") {
+  // It crashed (a pack that does not load read every issue through a null rule set).
+  for (const char* cmd : {"classify examples/01-wrong-shape.md", "batch examples/01-wrong-shape.md",
+                          "explain examples/01-wrong-shape.md", "rules lint"}) {
+    CAPTURE(cmd);
+    auto r = silt(std::string(cmd) + " --taxonomy tests/fixtures/five-levels.yaml");
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "tests/fixtures/five-levels.yaml: error[taxonomy-mismatch]"));
+    CHECK(contains(r.err, "(wrong-shape, wrong-displayed-message,"));
+    CHECK(contains(r.err, "--rules FILE"));
+  }
+  // With rules written for it, the same taxonomy works.
+  auto ok = silt(
+      "classify --taxonomy tests/fixtures/five-levels.yaml --rules tests/fixtures/five-levels-rules.yaml "
+      "--title 'the totals are off'");
+  CHECK(ok.code == 0);
+  CHECK(contains(ok.out, "numeric"));
+  // Rules without biases and no evidence: the taxonomy's fallback, not the first category.
+  auto fb = silt(
+      "classify -f json --taxonomy tests/fixtures/five-levels.yaml --rules tests/fixtures/five-levels-rules.yaml "
+      "--title 'the page is blank'");
+  CHECK(fb.code == 0);
+  CHECK(contains(fb.out, R"("category":"other")"));
+  CHECK(contains(fb.out, R"("fallback":true)"));
+}
+
+TEST_CASE("cli: eval and report leave a bad line of batch output out, name it, and still give the rest",
+          "[cli][eval]") {
+  std::ifstream in(fs::path(SILT_SOURCE_DIR) / "tests/fixtures/eval-predictions.jsonl");
+  std::string line, cut;
+  int n = 0;
+  while (std::getline(in, line)) {
+    cut += line + "\n";
+    if (++n == 2) cut += "{\"broken\n";  // an interrupted run's last line, or a stray edit
+  }
+  TempFile preds("preds.jsonl", cut);
+  auto e = silt("eval --gold tests/fixtures/eval-gold.csv " + preds.str());
+  CHECK(e.code == 3);
+  CHECK(contains(e.err, "preds.jsonl:3: not valid JSON (line left out)"));
+  CHECK(contains(e.out, "Category (n = "));  // the figures came out
+  TempFile page("r.html", "");
+  auto r = silt("report " + preds.str() + " -o " + page.str());
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "preds.jsonl:3: not valid JSON (line left out)"));
+  CHECK(contains(slurp(page.path), "<h1>silt report</h1>"));
+}
+
+TEST_CASE("cli: check names an answer that is neither yes nor no, and a malformed row, with exit 3", "[cli][check]") {
+  TempFile maybe("ch.csv",
+                 "item,rater,category,impact,ui,model-info,model-operation,results\n"
+                 "i2,ann,wrong-shape,4,maybe,yes,no,no\n");
+  auto r = silt("check " + maybe.str());
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "ch.csv:2: i2 by ann: criterion 'ui' is 'maybe', neither yes nor no"));
+  TempFile rows("rows.csv", "item,rater,category,impact\ni1,alice,wrong-shape,2\ni1,bob,wrong-shape,2,extra\n");
+  auto s = silt("check " + rows.str());
+  CHECK(s.code == 3);
+  CHECK(contains(s.err, "rows.csv:3:"));
+}
+
+TEST_CASE("cli: an inline issue with neither title nor body, and explain given two issues, are usage errors", "[cli]") {
+  auto e = silt("classify --title '' --text ' '");
+  CHECK(e.code == 2);
+  CHECK(contains(e.err, "neither a title nor a body"));
+  auto x = silt("explain --title x examples/01-wrong-shape.md");
+  CHECK(x.code == 2);
+  CHECK(contains(x.err, "not both"));
+}
+
+TEST_CASE("cli: a weight of .nan or .inf is a finding of validate, not NaN in the output", "[cli][rules]") {
+  TempFile rules("nan.yaml",
+                 "schema: silt/rules/v1\nrules:\n"
+                 "  - {id: a, category: wrong-shape, pattern: 'foo', weight: .nan}\n"
+                 "  - {id: b, category: wrong-shape, pattern: 'bar', weight: .inf}\n");
+  auto v = silt("validate --rules " + rules.str());
+  CHECK(v.code == 2);
+  CHECK(contains(v.err, "nan.yaml:3:") + contains(v.out, "nan.yaml:3:") >= 1);
+  auto c = silt("classify -f json --rules " + rules.str() + " --title 'foo bar'");
+  CHECK(c.code == 2);
+  CHECK_FALSE(contains(c.out, "null"));
+}

@@ -199,3 +199,21 @@ TEST_CASE("eval: a gold file naming a column twice is an error at line 1", "[eva
   REQUIRE_FALSE(g.ok());
   CHECK(g.error().code == "duplicate-column");
 }
+
+TEST_CASE("eval: a bad line among good ones is named and left out, when asked; alone it fails", "[eval]") {
+  Issue i;
+  i.id = "x";
+  i.title = "Accuracy drops after loading the saved model";
+  i.join_lists();
+  const std::string good = to_json(silt::test::default_classifier().classify(i));
+  std::vector<std::string> skipped;
+  auto p = read_predictions(good + "\n{\"broken\n" + good + "\n", "cut.jsonl", &skipped);
+  REQUIRE(p.ok());
+  CHECK(p.value().size() == 2);
+  REQUIRE(skipped.size() == 1);
+  CHECK(skipped[0].find("cut.jsonl:2:") == 0);
+  CHECK_FALSE(read_predictions(good + "\n{\"broken\n", "cut.jsonl").ok());  // not asked: the first bad line fails
+  skipped.clear();
+  auto none = read_predictions("{\"broken\n{\"id\": 1}\n", "other.jsonl", &skipped);  // no line reads: not silt's
+  CHECK_FALSE(none.ok());
+}

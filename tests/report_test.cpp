@@ -196,3 +196,24 @@ TEST_CASE("report: block quotes are kept apart from the reporter's own words", "
   CHECK_FALSE(has(f.prose_current, "averaged over the batch"));
   CHECK(has(f.prose_current, "It is summed instead"));
 }
+
+TEST_CASE("report: a body past the Markdown bound is read up to it, a single long line included", "[report]") {
+  std::string line;
+  while (line.size() <= max_report_bytes) line += "the accuracy drops after loading the model ";
+  // One line past the bound: its first 4 MiB are prose, cut between characters, not lost.
+  auto one = read_report("Intro.\n\n" + line + "\u00e9\n");
+  CHECK(one.prose_current.size() > max_report_bytes - 100);
+  CHECK(one.prose_current.find("accuracy drops") != std::string::npos);
+  CHECK(one.unread_bytes > 0);
+  CHECK(one.unread_bytes + max_report_bytes >= line.size());
+  // Cut inside a two-byte character: the cut moves before it.
+  std::string accents(max_report_bytes - 1, 'a');
+  accents += "\u00e9\u00e9 tail";
+  auto mid = read_report(accents);
+  CHECK(mid.unread_bytes == std::string("\u00e9\u00e9 tail").size());
+  // A line break near the bound is where the cut goes; a short body is read whole.
+  std::string lines(max_report_bytes - 10, 'b');
+  lines += "\nlogs logs logs logs logs\n";
+  CHECK(read_report(lines).unread_bytes == std::string("\nlogs logs logs logs logs\n").size());
+  CHECK(read_report("short body").unread_bytes == 0);
+}

@@ -262,6 +262,20 @@ TEST_CASE("rule loader reports each error with its line", "[rules][loader]") {
                         tax());
     CHECK(find_code(r.diagnostics, "bad-type"));
   }
+  SECTION("a weight that is not finite: YAML's .nan and .inf are numbers, not weights") {
+    for (const char* w : {".nan", ".inf", "-.inf", ".NaN"}) {
+      CAPTURE(w);
+      auto r = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: x, weight: " + w + "}\n",
+                          "r.yaml", tax());
+      CHECK_FALSE(r.rules);
+      const Diagnostic* d = find_code(r.diagnostics, "bad-type");
+      REQUIRE(d);
+      CHECK(d->message.find("finite number") != std::string::npos);
+      CHECK(d->where.line == 3);
+    }
+    auto m = load_rules("schema: silt/rules/v1\nreview: {min_confidence: .nan}\nrules: []\n", "r.yaml", tax());
+    CHECK(find_code(m.diagnostics, "bad-type"));
+  }
   SECTION("YAML syntax error") {
     auto r = load_rules("schema: silt/rules/v1\nrules:\n  - id: [a\n", "r.yaml", tax());
     CHECK(find_code(r.diagnostics, "yaml-syntax"));

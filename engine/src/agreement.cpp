@@ -407,8 +407,13 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
       bool complete = true;
       for (std::size_t c = 0; c < tax.criteria.size(); ++c) {
         std::optional<bool> v;
-        if (crit_field[c]) v = yes_no(detail::trim(t.values[*crit_field[c]][i][a]));
+        std::string given;
+        if (crit_field[c]) v = yes_no(given = detail::trim(t.values[*crit_field[c]][i][a]));
         if (!v) {
+          if (!given.empty())
+            out.bad_answers.emplace_back(t.lines[i][a], t.items[i] + " by " + t.raters[a] + ": criterion '" +
+                                                            tax.criteria[c].id + "' is '" + given +
+                                                            "', neither yes nor no; the row is not checked");
           complete = false;
           break;
         }

@@ -1,5 +1,7 @@
 #include "silt/classification_io.h"
 
+#include <optional>
+
 #include <csv.h>
 #include <simdjson.h>
 
@@ -285,8 +287,10 @@ Result<Classification> classification_from_json(std::string_view json) {
   return c;
 }
 
-Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name) {
+Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name,
+                                                         std::vector<std::string>* skipped) {
   std::vector<Classification> out;
+  std::optional<Error> first_bad;
   std::size_t pos = 0;
   int line = 0;
   while (pos < jsonl.size()) {
@@ -297,9 +301,16 @@ Result<std::vector<Classification>> read_classifications(std::string_view jsonl,
     ++line;
     if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     auto c = classification_from_json(text);
-    if (!c.ok()) return Error{name + ":" + std::to_string(line) + ": " + c.error().message, line, 0, c.error().code};
+    if (!c.ok()) {
+      Error e{name + ":" + std::to_string(line) + ": " + c.error().message, line, 0, c.error().code};
+      if (!skipped) return e;
+      skipped->push_back(e.message + " (line left out)");
+      if (!first_bad) first_bad = std::move(e);
+      continue;
+    }
     out.push_back(std::move(c).value());
   }
+  if (out.empty() && first_bad) return *first_bad;  // not one line read: not silt's output
   return out;
 }
 

@@ -213,8 +213,9 @@ Result<std::vector<Prediction>> predictions_of(Result<std::vector<Classification
 
 }  // namespace
 
-Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name) {
-  return predictions_of(read_classifications(jsonl, name));
+Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name,
+                                                 std::vector<std::string>* skipped) {
+  return predictions_of(read_classifications(jsonl, name, skipped));
 }
 
 Result<std::vector<Prediction>> read_predictions_csv(std::string_view text, const std::string& name,

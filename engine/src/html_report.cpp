@@ -503,7 +503,8 @@ std::string csv_header_names(const std::string& content) {
 }
 
 // Reads one input into `in`, by its content; an Error naming it when it is none of the kinds.
-std::optional<Error> read_input(const std::string& name, const std::string& content, const Taxonomy& tax, Inputs& in) {
+std::optional<Error> read_input(const std::string& name, const std::string& content, const Taxonomy& tax, Inputs& in,
+                                std::vector<std::string>* skipped) {
   const std::size_t first = content.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   if (first == std::string::npos) return Error{name + ": empty", 0, 0, "empty"};
   if (content[first] == '{' || content[first] == '[') {
@@ -519,7 +520,7 @@ std::optional<Error> read_input(const std::string& name, const std::string& cont
       return std::nullopt;
     }
     if (agree.error().code != "other-format") return agree.error();
-    auto preds = read_predictions(content, name);
+    auto preds = read_predictions(content, name, skipped);
     if (!preds.ok())
       return Error{
           preds.error().message + " (silt report reads silt batch output, eval and agree JSON, and labels CSV)", 0, 0,
@@ -575,11 +576,11 @@ summary { cursor: pointer; margin: .5rem 0; }
 }  // namespace
 
 Result<std::string> render_html_report(const std::vector<std::pair<std::string, std::string>>& inputs,
-                                       const Taxonomy& tax) {
+                                       const Taxonomy& tax, std::vector<std::string>* skipped) {
   Inputs in;
   std::vector<std::string> sources;
   for (const auto& [name, content] : inputs)
-    if (auto error = read_input(name, content, tax, in)) return *error;
+    if (auto error = read_input(name, content, tax, in, skipped)) return *error;
   for (const auto& [name, preds] : in.labels)
     for (const auto& p : preds)
       if (!p.url.empty()) in.urls.emplace(p.id, p.url);

@@ -370,13 +370,22 @@ IssueView with_report(IssueView issue, const ReportFields& report) {
 }
 
 ReportFields read_report(std::string_view body, const ReportTemplate& tmpl) {
-  // A body this long is logs: its Markdown is read up to the last line break before the
-  // bound (the body field still holds all of it).
+  // A body this long is logs: its Markdown is read up to the bound, cut at a line break
+  // in the last 64 KiB before it, else inside the line (between two characters, not in
+  // one): a single line past the bound still gives its first 4 MiB. The body field still
+  // holds all of it; unread_bytes says how much was not read.
+  std::size_t unread = 0;
   if (body.size() > max_report_bytes) {
     std::size_t cut = body.rfind('\n', max_report_bytes);
-    body = body.substr(0, cut == std::string_view::npos ? max_report_bytes : cut);
+    if (cut == std::string_view::npos || cut + (64u << 10) < max_report_bytes) {
+      cut = max_report_bytes;
+      while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;  // a UTF-8 continuation
+    }
+    unread = body.size() - cut;
+    body = body.substr(0, cut);
   }
   Reader r{tmpl, body, {}};
+  r.f.unread_bytes = unread;
   MD_PARSER parser{};
   parser.abi_version = 0;
   parser.flags = MD_DIALECT_GITHUB;

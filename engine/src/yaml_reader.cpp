@@ -1,6 +1,7 @@
 #include "yaml_reader.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace silt::detail {
 
@@ -143,8 +144,8 @@ std::optional<double> YamlReader::get_number(const YAML::Node& map, const char* 
   auto s = get_string(map, key, required, subject);
   if (!s) return std::nullopt;
   double v = 0;
-  if (!YAML::convert<double>::decode(map[key], v)) {
-    error("bad-type", map[key], subject, std::string("'") + key + "' must be a number, found '" + *s + "'");
+  if (!YAML::convert<double>::decode(map[key], v) || !std::isfinite(v)) {  // .nan and .inf are YAML numbers
+    error("bad-type", map[key], subject, std::string("'") + key + "' must be a finite number, found '" + *s + "'");
     return std::nullopt;
   }
   return v;

@@ -126,6 +126,9 @@ struct LevelCheck {
   std::size_t checked = 0;     // rows with every criterion answered
   std::size_t unanswered = 0;  // rows missing some answer: not checkable
   std::vector<LevelMismatch> mismatches;
+  // Answers that are neither yes nor no (nor empty): (line, what is wrong); their rows
+  // count as unanswered.
+  std::vector<std::pair<int, std::string>> bad_answers;
 };
 
 LevelCheck check_levels(const LabelTable& labels, const Taxonomy& taxonomy);

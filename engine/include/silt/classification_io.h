@@ -26,9 +26,13 @@ std::string to_json(const Classification& c, std::string_view source = {});
 // Errors: code "invalid-json", or "not-a-classification" (no category or impact).
 Result<Classification> classification_from_json(std::string_view json);
 
-// Reads JSON Lines of classifications; blank lines are skipped. The first bad line
-// fails the whole, its 1-based line number in the Error.
-Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name);
+// Reads JSON Lines of classifications; blank lines are skipped. Without `skipped`, the
+// first bad line fails the whole, its 1-based line number in the Error. With it, a bad
+// line ("name:line: what is wrong (line left out)") goes there and the others are read
+// (a file cut short by an interrupted run still counts); the whole fails only when no
+// line reads, with the first line's Error.
+Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name,
+                                                         std::vector<std::string>* skipped = nullptr);
 
 // Whether the first non-blank line of the file at `path` reads as a classification.
 bool looks_like_classifications(const std::string& path);

@@ -56,8 +56,10 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
 // What eval needs of a classification. The formats themselves are read by their one
 // owner, silt/classification_io.h; these are views over its readers.
 Prediction prediction_of(const Classification& c);
-// Silt JSON Lines (one classification a line): read_classifications.
-Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name);
+// Silt JSON Lines (one classification a line): read_classifications (with `skipped`, a
+// bad line is left out and named there).
+Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const std::string& name,
+                                                 std::vector<std::string>* skipped = nullptr);
 // `silt batch --format csv` output: read_classifications_csv.
 Result<std::vector<Prediction>> read_predictions_csv(std::string_view csv, const std::string& name,
                                                      const Taxonomy& taxonomy);

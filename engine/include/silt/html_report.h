@@ -17,8 +17,10 @@ namespace silt {
 // Each input is (name, content); its kind is told by content (an eval or agree
 // document by its header's schema, a CSV by its header). Fails, naming the input, when
 // one is none of them (code "not-a-report-input"), is empty ("empty"), or is a broken
-// document of its kind (that reader's code: "bad-eval-json", "csv-fields"...).
+// document of its kind (that reader's code: "bad-eval-json", "csv-fields"...). A bad
+// line of batch JSON Lines among good ones (a file cut short) is left out and named in
+// `skipped` when given, as read_classifications does.
 Result<std::string> render_html_report(const std::vector<std::pair<std::string, std::string>>& inputs,
-                                       const Taxonomy& taxonomy);
+                                       const Taxonomy& taxonomy, std::vector<std::string>* skipped = nullptr);
 
 }  // namespace silt

@@ -31,14 +31,15 @@ struct ReportTemplate {
 };
 
 struct ReportFields {
-  std::string prose;           // every prose sentence, all sections together
-  std::string prose_current;   // "Describe the current behavior", or prose before any section
-  std::string prose_expected;  // "Describe the expected behavior"
-  std::string prose_other;     // any other section (reproduction, context...)
-  std::string quoted;          // block quotes: documentation, a message the reporter quotes
-  std::string code;            // code blocks that are source, and inline code
-  std::string output;          // code blocks (or pasted lines) that are console output, logs, values
-  std::string dropped;         // what was left out: system information, template text, HTML comments
+  std::string prose;             // every prose sentence, all sections together
+  std::string prose_current;     // "Describe the current behavior", or prose before any section
+  std::string prose_expected;    // "Describe the expected behavior"
+  std::string prose_other;       // any other section (reproduction, context...)
+  std::string quoted;            // block quotes: documentation, a message the reporter quotes
+  std::string code;              // code blocks that are source, and inline code
+  std::string output;            // code blocks (or pasted lines) that are console output, logs, values
+  std::string dropped;           // what was left out: system information, template text, HTML comments
+  std::size_t unread_bytes = 0;  // the end of a body past max_report_bytes, not read as Markdown
 };
 
 // How much of a body is read as Markdown: the rest of a longer one (logs, in practice)
