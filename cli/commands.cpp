@@ -28,7 +28,7 @@ int cmd_classify(const std::vector<std::string>& args) {
       "title", po::value<std::string>()->value_name("T"), "classify an inline issue with this title")(
       "text", po::value<std::string>()->value_name("S"), "classify an inline issue with this body")(
       "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-      "text, json (one object; JSON Lines for several issues) or table")(
+      "text, json (one object; JSON Lines for several issues), table, or gh (as --emit gh)")(
       "emit", po::value<std::string>()->value_name("gh"),
       "gh: print the gh issue edit command that labels each issue, instead")(
       "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too")(
@@ -55,7 +55,7 @@ int cmd_classify(const std::vector<std::string>& args) {
   const CriteriaFlags& criteria = cmd.criteria;
 
   const std::string format = opt(vm, "format", "text");
-  check_format(format, {"text", "json", "table"});
+  check_format(format, {"text", "json", "table", "gh"});
   check_color(opt(vm, "color", "auto"));
 
   // The first pass read the same --taxonomy: reuse it.
@@ -80,8 +80,8 @@ int cmd_classify(const std::vector<std::string>& args) {
   std::vector<Classification> table;
   std::vector<std::string> names;
   bool first_block = true;
-  const bool emit_gh = vm.count("emit") > 0;
-  if (emit_gh && opt(vm, "emit") != "gh") throw UsageError{"--emit takes gh"};
+  const bool emit_gh = vm.count("emit") > 0 || format == "gh";  // -f gh as batch takes it
+  if (vm.count("emit") && opt(vm, "emit") != "gh") throw UsageError{"--emit takes gh"};
   auto emit = [&](const Issue& issue, const std::string& name) {
     Classification c = classifier.classify(issue, answers);
     if (emit_gh) {
@@ -106,10 +106,9 @@ int cmd_classify(const std::vector<std::string>& args) {
       bad_input = true;
       continue;
     }
-    const std::string name = path == "-" ? "<stdin>" : path;
-    for (const auto& issue : *issues) emit(issue, issues->size() == 1 ? name : issue.id);
+    for (const auto& issue : *issues) emit(issue, issue.id);  // a file's name when the issue has no id of its own
   }
-  if (format == "table") std::cout << render_table(table, names, tax, color);
+  if (format == "table" && !table.empty()) std::cout << render_table(table, names, tax, color);
   std::cout.flush();
   return bad_input ? exit_bad_input : exit_ok;
 }
@@ -187,7 +186,9 @@ int cmd_validate(const std::vector<std::string>& args) {
   check_color(opt(vm, "color", "auto"));
 
   Config c = load_config(vm, true);
-  if (c.packs && c.forced_pack.empty())  // validate checks every pack
+  // validate checks every pack (load_config did already for a map or a taxonomy of the
+  // user's: asking again would list each finding twice)
+  if (c.packs && c.forced_pack.empty() && !vm.count("packs") && !vm.count("taxonomy"))
     for (const auto& p : c.packs->packs()) c.packs->rules(p, &c.diagnostics);
   if (format == "json") {
     std::cout << to_json(c.diagnostics) << "\n";

@@ -339,9 +339,9 @@ Config load_config(const po::variables_map& vm, bool with_rules, const Config* l
     c.forced_pack = opt(vm, "pack");
     pack = c.packs->find(c.forced_pack);
     if (!pack) {
-      std::string names;
-      for (const auto& p : c.packs->packs()) names += (names.empty() ? "" : ", ") + p.name;
-      throw UsageError{"no pack '" + c.forced_pack + "' (the packs: " + names + ")"};
+      std::vector<std::string> names;
+      for (const auto& p : c.packs->packs()) names.push_back(p.name);
+      throw unknown_word("pack", c.forced_pack, names);
     }
   }
   // A pack map of the user's, or the built-in packs read against a taxonomy of the
@@ -550,8 +550,10 @@ std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::
   auto issues = read_issues(content.value(), name);
   if (!issues.ok()) {
     const Error& e = issues.error();
-    if (e.line > 0)
+    if (e.line > 0 && e.column > 0)
       spdlog::error("{}:{}:{}: {}", printable(name), e.line, e.column, printable(e.message));
+    else if (e.line > 0)
+      spdlog::error("{}:{}: {}", printable(name), e.line, printable(e.message));
     else
       spdlog::error("{}: {}", printable(name), printable(e.message));
     return std::nullopt;
@@ -623,9 +625,9 @@ Answers collect_answers(const po::variables_map& vm, const Taxonomy& tax,
   auto give = [&](const std::string& id, bool value) {
     auto i = tax.criterion_index(id);
     if (!i) {
-      std::string ids;
-      for (const auto& c : tax.criteria) ids += (ids.empty() ? "" : ", ") + c.id;
-      throw UsageError{"unknown criterion '" + id + "' (the matrix has: " + ids + ")"};
+      std::vector<std::string> ids;
+      for (const auto& c : tax.criteria) ids.push_back(c.id);
+      throw unknown_word("criterion", id, ids);
     }
     if (answers[*i] && *answers[*i] != value) throw UsageError{"criterion '" + id + "' is given both yes and no"};
     answers[*i] = value;

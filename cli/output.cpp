@@ -1,11 +1,15 @@
 // Rendering of results for the terminal. Pure functions from values to strings, plus
 // the one that prints diagnostics.
+#include <locale.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include <algorithm>
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cwchar>
 #include <iostream>
 
 #include "cli.h"
@@ -88,9 +92,36 @@ std::string levels_text(const Taxonomy& t, const std::vector<std::size_t>& ls) {
 
 }  // namespace
 
+// Columns a terminal gives `s`: libc's wcwidth of each character, read as UTF-8 (C.UTF-8,
+// whatever the user's locale): a CJK character takes two, a combining mark none. A byte
+// that is not UTF-8, or a character wcwidth does not know, takes one.
 std::size_t width(std::string_view s) {
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
   std::size_t w = 0;
-  for (unsigned char ch : s) w += (ch & 0xC0) != 0x80;
+  if (!utf8) {
+    for (unsigned char ch : s) w += (ch & 0xC0) != 0x80;
+    return w;
+  }
+  const locale_t old = uselocale(utf8);
+  std::mbstate_t state{};
+  const char* p = s.data();
+  std::size_t left = s.size();
+  while (left > 0) {
+    wchar_t wc = 0;
+    std::size_t n = std::mbrtowc(&wc, p, left, &state);
+    if (n == static_cast<std::size_t>(-1) || n == static_cast<std::size_t>(-2)) {
+      state = {};
+      n = 1;
+      ++w;
+    } else {
+      if (n == 0) n = 1;  // a NUL
+      const int cw = wcwidth(wc);
+      w += cw < 0 ? 1 : static_cast<std::size_t>(cw);
+    }
+    p += n;
+    left -= n;
+  }
+  uselocale(old);
   return w;
 }
 

@@ -698,3 +698,58 @@ TEST_CASE("cli: a weight of .nan or .inf is a finding of validate, not NaN in th
   CHECK(c.code == 2);
   CHECK_FALSE(contains(c.out, "null"));
 }
+
+TEST_CASE("cli: classify's table: ids of their own, columns by display width, nothing when nothing read; -f gh",
+          "[cli]") {
+  TempFile wide("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E.md",
+                "The output shape is wrong\n\nIt has 3 dims instead of 4.\n");
+  auto t = silt("classify -f table tests/fixtures/rest-issue.json " + wide.str());
+  CHECK(t.code == 0);
+  CHECK(contains(t.out, "\nexample-org/dl-lib#4242 "));  // the issue's id, not the file's name
+  // Every row's CATEGORY column starts at the same display column (a CJK character is two).
+  std::istringstream lines(t.out);
+  std::string line;
+  std::vector<std::size_t> starts;
+  while (std::getline(lines, line) && !line.empty()) {
+    std::size_t cols = 0, i = 0;
+    for (; i < line.size() && line.compare(i, 2, "  ") != 0; ++i)
+      if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80)
+        cols += static_cast<unsigned char>(line[i]) >= 0xE0 ? 2 : 1;  // the three-byte CJK here are wide
+    while (i < line.size() && line[i] == ' ') ++i, ++cols;
+    starts.push_back(cols);
+  }
+  REQUIRE(starts.size() == 3);
+  CHECK(starts[0] == starts[1]);
+  CHECK(starts[1] == starts[2]);
+  auto none = silt("classify -f table tests/fixtures/bad.json");
+  CHECK(none.code == 3);
+  CHECK(none.out.empty());
+  auto gh = silt("classify -f gh tests/fixtures/rest-issue.json");
+  CHECK(gh.code == 0);
+  CHECK(gh.out.rfind("gh issue edit 4242 --repo example-org/dl-lib", 0) == 0);
+}
+
+TEST_CASE("cli: a mistyped pack, criterion or category gets a did-you-mean", "[cli]") {
+  auto p = silt("classify --pack pytorc --title x");
+  CHECK(p.code == 2);
+  CHECK(contains(p.err, "did you mean 'pytorch'?"));
+  auto c = silt("classify --set model-inf=yes --title x");
+  CHECK(c.code == 2);
+  CHECK(contains(c.err, "did you mean 'model-info'?"));
+  TempFile ratings("r.csv", "category,diagnosing,severity,fixing\nwrong-shap,2,3,3\n");
+  auto r = silt("consistency " + ratings.str());
+  CHECK(contains(r.err, "did you mean 'wrong-shape'?"));
+}
+
+TEST_CASE("cli: validate --packs lists a pack's finding once", "[cli]") {
+  TempFile map("p.yaml",
+               "schema: silt/packs/v1\ndefault: a\npacks:\n  a:\n    rules: missing.yaml\n"
+               "    repositories: [x/y]\n");
+  auto v = silt("validate --packs " + map.str());
+  CHECK(v.code == 2);
+  const std::string all = v.out + v.err;
+  const auto first = all.find("cannot read the pack's rules 'missing.yaml'");
+  REQUIRE(first != std::string::npos);
+  CHECK(all.find("cannot read the pack's rules 'missing.yaml'", first + 1) == std::string::npos);
+  CHECK(contains(all, "1 error(s)"));
+}

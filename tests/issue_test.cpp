@@ -155,3 +155,21 @@ TEST_CASE("an integer past 64 bits is valid JSON: the issue is read", "[issue]")
   CHECK(huge.error().line == 2);
   CHECK(huge.error().message.find("too big") != std::string::npos);
 }
+
+TEST_CASE("several JSON documents one after another are read in order; a bad one is named by its line", "[issue]") {
+  auto r = read_issues("{\"number\": 1, \"title\": \"a\"}\n\n{\"title\": \"b\"}\n[{\"number\": 3, \"title\": \"c\"}]",
+                       "f.jsonl");
+  REQUIRE(r.ok());
+  REQUIRE(r.value().size() == 3);
+  CHECK(r.value()[0].id == "#1");
+  CHECK(r.value()[1].id == "f.jsonl:3");  // no id of its own: its line
+  CHECK(r.value()[2].id == "#3");
+  auto cut = read_issues("{\"title\": \"a\"}\n{\"title\": \"b\"}\n{\"title\": \"c\"", "f.jsonl");
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().line == 3);
+  CHECK(cut.error().message.find("silt batch") != std::string::npos);
+  auto empty = read_issues("{\"title\": \"a\"}\n{\"x\": 1}\n", "f.jsonl");
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.error().line == 2);
+  CHECK(empty.error().code == "no-title-or-body");
+}

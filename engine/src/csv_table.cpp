@@ -53,7 +53,8 @@ CsvTable parse_csv(std::string_view text) {
   while (true) {
     if (pos >= text.size()) {
       if (csv_fini(&p, on_field, on_row, &st) != 0) {
-        restart_after_bad_row("a quoted field is never closed: its opening quote swallows every line after it");
+        restart_after_bad_row(
+            "a quoted field is never closed (the lines after it are read again as rows of their own)");
         if (pos < text.size()) continue;
         csv_fini(&p, on_field, on_row, &st);
       }

@@ -323,8 +323,9 @@ bool parse_issue(const rapidjson::Value& value, ParsedIssue& out, NotAnIssue& wh
   return map_issue<RapidDom>(&value, out, why);
 }
 
-void locate_json_error(std::string_view text, int& line, int& column, std::string& message) {
+void locate_json_error(std::string_view text, int& line, int& column, std::string& message, bool* more_documents) {
   line = column = 0;
+  if (more_documents) *more_documents = false;
   // RapidJSON, which reads the big records too, for where the error is (simdjson does not
   // say); iterative, so that no nesting overflows the stack; UTF-8 checked as simdjson does.
   rapidjson::Document doc;
@@ -341,9 +342,53 @@ void locate_json_error(std::string_view text, int& line, int& column, std::strin
       ++column;
     }
   }
+  if (more_documents) *more_documents = doc.GetParseError() == rapidjson::kParseErrorDocumentRootNotSingular;
   message = rapidjson::GetParseError_En(doc.GetParseError());
   if (!message.empty() && message.back() == '.') message.pop_back();
   if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+}
+
+// Several JSON documents one after another (JSON Lines, gh api --paginate's arrays): the
+// issues of each, in order; an issue without an id of its own is named by its line. The
+// first document that is not valid JSON, or not issues, fails the whole with its line
+// (silt batch labels the good ones and rejects the bad: the error says so).
+Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& padded, std::string_view name) {
+  auto fail = [](Error e) {
+    e.message += " (silt batch reads JSON Lines record by record: it labels every good one)";
+    return e;
+  };
+  const std::string_view text(padded.data(), padded.size());
+  simdjson::dom::parser parser;
+  simdjson::dom::document_stream stream;
+  if (parser.parse_many(padded, std::max<std::size_t>(padded.size(), simdjson::dom::MINIMAL_BATCH_SIZE)).get(stream))
+    return Error{"invalid JSON: several documents that cannot be read one by one", 0, 0, "invalid-json"};
+  std::vector<Issue> out;
+  std::size_t counted = 0;
+  int line = 1;
+  for (auto it = stream.begin(); it != stream.end(); ++it) {
+    const std::size_t at = std::min(it.current_index(), text.size());
+    line += static_cast<int>(std::count(text.begin() + static_cast<std::ptrdiff_t>(counted),
+                                        text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    counted = at;
+    simdjson::dom::element doc;
+    if (auto err = (*it).get(doc))
+      return fail(Error{"invalid JSON in the document at line " + std::to_string(line) +
+                            " (one of several): " + simdjson::error_message(err),
+                        line, 0, "invalid-json"});
+    auto got = issues_of<SimdjsonDom>(doc, std::string(name) + ":" + std::to_string(line));
+    if (!got.ok())
+      return fail(Error{"the document at line " + std::to_string(line) + ": " + got.error().message, line, 0,
+                        got.error().code});
+    for (auto& issue : got.value()) out.push_back(std::move(issue));
+  }
+  if (const std::size_t cut = std::min(stream.truncated_bytes(), text.size()); cut > 0) {
+    const std::size_t start = text.size() - cut;
+    line += static_cast<int>(std::count(text.begin() + static_cast<std::ptrdiff_t>(std::min(counted, start)),
+                                        text.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
+    return fail(
+        Error{"invalid JSON: the document at line " + std::to_string(line) + " is cut short", line, 0, "invalid-json"});
+  }
+  return out;
 }
 
 }  // namespace detail
@@ -404,7 +449,9 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
     return detail::issues_of<detail::RapidDom>(&rdoc, name);
   Error e;
   std::string located;
-  detail::locate_json_error(content, e.line, e.column, located);
+  bool more_documents = false;
+  detail::locate_json_error(content, e.line, e.column, located, &more_documents);
+  if (more_documents) return detail::issues_of_documents(padded, name);
   e.message = "invalid JSON: " + (located.empty() ? std::string(simdjson::error_message(err)) : located);
   return e;
 }

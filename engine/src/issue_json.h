@@ -58,6 +58,9 @@ std::string repo_of(std::string_view url);
 
 // The 1-based line and column of the first JSON syntax error in `text` (0, 0 if none is
 // found), and its message.
-void locate_json_error(std::string_view text, int& line, int& column, std::string& message);
+// `more_documents`, when given, says whether the error is a second document after a
+// valid first one (JSON Lines given where one document was expected).
+void locate_json_error(std::string_view text, int& line, int& column, std::string& message,
+                       bool* more_documents = nullptr);
 
 }  // namespace silt::detail

@@ -450,8 +450,11 @@ Result<ConsistencyReport> consistency(const std::string& path, const Consensus& 
       std::string id = detail::trim(at("category"));
       const CategoryConsensus* c = find(cons, id);
       if (!c) {
-        out.problems.push_back(path + ":" + std::to_string(line) + ": no consensus for category '" + id + "'" +
-                               (tax.category_index(id) ? "" : " (not in the taxonomy)"));
+        std::vector<std::string> ids;
+        for (const auto& cat : tax.categories) ids.push_back(cat.id);
+        out.problems.push_back(
+            path + ":" + std::to_string(line) + ": no consensus for category '" + id + "'" +
+            (tax.category_index(id) ? "" : " (not in the taxonomy)" + detail::allowed_values_hint(id, ids)));
         continue;
       }
       check(id + " diagnosing", line, at("diagnosing"), c->diagnosing);
