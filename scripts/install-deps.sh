@@ -9,6 +9,7 @@ set -euo pipefail
 run_packages=(
   g++ cmake make pkg-config            # toolchain
   libyaml-cpp-dev                      # taxonomy and rules YAML
+  libfyaml-dev                         # YAML syntax checked strictly (what yaml-cpp lets through)
   libboost-program-options-dev         # command line
   libspdlog-dev libfmt-dev             # diagnostics on stderr, formatting
   libre2-dev                           # rule patterns (linear-time regex)

@@ -341,3 +341,27 @@ TEST_CASE("rule sets with the same pattern share its compiled RE2, for as long a
   CHECK(two.fires(0, "the Shape is off"));
   CHECK_FALSE(two.fires(0, "reshape"));
 }
+
+TEST_CASE("a quote never closed is a YAML syntax error, also at the end of the file (yaml-cpp took it)", "[rules]") {
+  // The quote took in the tests line: the rule was read as untested, its pattern as
+  // "shape [ tests: ..." and no error was given.
+  auto r = load_rules(std::string(head) +
+                          "  - id: a\n    category: wrong-shape\n    pattern: 'shape [\n"
+                          "    tests: {match: [x], no_match: [y]}\n",
+                      "r.yaml", tax());
+  CHECK_FALSE(r.rules);
+  const Diagnostic* d = find_code(r.diagnostics, "yaml-syntax");
+  REQUIRE(d);
+  CHECK(d->where.file == "r.yaml");
+  CHECK(d->where.line >= 5);
+  auto dq = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: \"x\n", "r.yaml", tax());
+  CHECK(find_code(dq.diagnostics, "yaml-syntax"));
+  // A quote that closes on a later line is YAML (a folded scalar), and duplicate keys stay
+  // silt's own finding, with its message.
+  auto ok =
+      load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: 'sha\n    pe'}\n", "r.yaml", tax());
+  CHECK_FALSE(find_code(ok.diagnostics, "yaml-syntax"));
+  auto dup = load_rules("schema: silt/rules/v1\nfields: {title: 2, title: 3}\nrules: []\n", "r.yaml", tax());
+  CHECK(find_code(dup.diagnostics, "duplicate-key"));
+  CHECK_FALSE(find_code(dup.diagnostics, "yaml-syntax"));
+}

@@ -1,7 +1,11 @@
 #include "yaml_reader.h"
 
+#include <libfyaml.h>
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 namespace silt::detail {
 
@@ -18,9 +22,56 @@ YamlReader::YamlReader(std::string file, std::string_view text, Diagnostics& dia
   }
 }
 
+namespace {
+
+// The first syntax error libfyaml finds in `text` (line and column 1-based), if any.
+// yaml-cpp takes some broken files without a word (a quoted scalar never closed runs to
+// the end of the file and swallows the keys after it); libfyaml, strict to the spec,
+// reads the events of the stream (not a document: duplicate keys are silt's own finding).
+struct StrictError {
+  int line = 0, column = 0;
+  std::string message;
+};
+
+std::optional<StrictError> strict_yaml_error(std::string_view text) {
+  // libfyaml stops at a byte that is not UTF-8; silt reads such files (a Latin-1 note)
+  // as yaml-cpp does, and leaves them to it.
+  if (!simdjson::validate_utf8(text.data(), text.size())) return std::nullopt;
+  fy_diag_cfg dcfg{};
+  fy_diag_cfg_default(&dcfg);
+  dcfg.fp = nullptr;
+  dcfg.colorize = false;
+  std::unique_ptr<fy_diag, void (*)(fy_diag*)> diag(fy_diag_create(&dcfg), fy_diag_destroy);
+  if (!diag) return std::nullopt;  // out of memory: yaml-cpp's reading stands
+  fy_diag_set_collect_errors(diag.get(), true);
+  fy_parse_cfg cfg{};
+  cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_DISABLE_MMAP_OPT);
+  cfg.diag = diag.get();
+  std::unique_ptr<fy_parser, void (*)(fy_parser*)> parser(fy_parser_create(&cfg), fy_parser_destroy);
+  if (!parser || fy_parser_set_string(parser.get(), text.data(), text.size()) != 0) return std::nullopt;
+  while (fy_event* e = fy_parser_parse(parser.get())) fy_parser_event_free(parser.get(), e);
+  if (!fy_parser_get_stream_error(parser.get())) return std::nullopt;
+  StrictError out{0, 0, "invalid YAML"};
+  void* it = nullptr;
+  if (fy_diag_error* e = fy_diag_errors_iterate(diag.get(), &it)) {
+    out.line = e->line + 1;
+    out.column = e->column + 1;
+    if (e->msg) out.message = e->msg;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<YAML::Node> YamlReader::parse() {
   try {
-    return YAML::Load(std::string(text_));
+    YAML::Node root = YAML::Load(std::string(text_));
+    if (auto e = strict_yaml_error(text_)) {
+      report(Severity::error, "yaml-syntax", {file_, e->line, e->column}, {}, e->message,
+             "check the quoting: a quote opened and never closed takes in every line after it");
+      return std::nullopt;
+    }
+    return root;
   } catch (const YAML::ParserException& e) {
     report(Severity::error, "yaml-syntax", where(e.mark), {}, e.msg,
            "check indentation, quoting and the ':' after each key");
