@@ -101,11 +101,10 @@ int cmd_classify(const std::vector<std::string>& args) {
   if (has_inline) emit(inline_issue(vm), "inline");
   const std::uint64_t max_record = parse_size(opt(vm, "max-record", "64M"), "--max-record");
   for (const auto& path : inputs) {
-    auto issues = read_issue_file(path, max_record);
-    if (!issues) {
-      bad_input = true;
-      continue;
-    }
+    bool left_out = false;  // an element that is no issue: named, the others labeled
+    auto issues = read_issue_file(path, max_record, &left_out);
+    if (!issues || left_out) bad_input = true;
+    if (!issues) continue;
     for (const auto& issue : *issues) emit(issue, issue.id);  // a file's name when the issue has no id of its own
   }
   if (format == "table" && !table.empty()) std::cout << render_table(table, names, tax, color);

@@ -528,7 +528,7 @@ bool csv_table(const std::string& path, std::string_view text) {
 
 }  // namespace
 
-std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes) {
+std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes, bool* left_out) {
   const std::string name = path == "-" ? "<stdin>" : path;
   auto content = read_input_file(path, max_bytes);
   if (!content.ok()) {
@@ -547,17 +547,22 @@ std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::
         path == "-" ? "silt batch --input-format csv -" : "silt batch " + shell_quote(printable(path)));
     return std::nullopt;
   }
-  auto issues = read_issues(content.value(), name);
-  if (!issues.ok()) {
-    const Error& e = issues.error();
+  auto say = [&](const Error& e) {
     if (e.line > 0 && e.column > 0)
       spdlog::error("{}:{}:{}: {}", printable(name), e.line, e.column, printable(e.message));
     else if (e.line > 0)
       spdlog::error("{}:{}: {}", printable(name), e.line, printable(e.message));
     else
       spdlog::error("{}: {}", printable(name), printable(e.message));
+  };
+  std::vector<Error> skipped;  // elements that are no issue: named, the others read
+  auto issues = read_issues(content.value(), name, left_out ? &skipped : nullptr);
+  if (!issues.ok()) {
+    say(issues.error());
     return std::nullopt;
   }
+  for (const auto& e : skipped) say(e);
+  if (left_out) *left_out = !skipped.empty();
   return std::move(issues).value();
 }
 

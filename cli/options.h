@@ -140,9 +140,11 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
                                                const std::set<std::string>& hidden = {});
 
 // The issues a file ("-": stdin) holds; on failure says why on stderr (the file, and the
-// line and column of a JSON error) and returns nullopt.
-std::optional<std::vector<Issue>> read_issue_file(const std::string& path,
-                                                  std::uint64_t max_bytes = default_max_record);
+// line and column of a JSON error) and returns nullopt. With `left_out`, an element of an
+// array or JSON Lines that is no issue is named on stderr and the others are returned;
+// *left_out says whether any was.
+std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes = default_max_record,
+                                                  bool* left_out = nullptr);
 
 // The whole of a file silt wrote or a person gave ("-": stdin), however large; nullopt
 // after saying why on stderr.

@@ -753,3 +753,15 @@ TEST_CASE("cli: validate --packs lists a pack's finding once", "[cli]") {
   CHECK(all.find("cannot read the pack's rules 'missing.yaml'", first + 1) == std::string::npos);
   CHECK(contains(all, "1 error(s)"));
 }
+
+TEST_CASE("cli: classify labels the good issues of an array or JSON Lines and names the others, exit 3", "[cli]") {
+  auto r = silt("classify -f json -", R"([{"number": 1, "title": "the shape is wrong"}, {"x": 1}, {"number": 3,
+    "title": "the loss is NaN"}])");
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "<stdin>: element [1]: the issue has neither a title nor a body"));
+  CHECK(contains(r.out, R"("id":"#1")"));
+  CHECK(contains(r.out, R"("id":"#3")"));
+  auto l = silt("classify -f json -", "{\"number\": 1, \"title\": \"a\"}\n{\"number\": 2, \"title\": \"b\"}\n");
+  CHECK(l.code == 0);
+  CHECK(contains(l.out, "\"id\":\"#2\""));
+}

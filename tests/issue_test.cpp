@@ -173,3 +173,22 @@ TEST_CASE("several JSON documents one after another are read in order; a bad one
   CHECK(empty.error().line == 2);
   CHECK(empty.error().code == "no-title-or-body");
 }
+
+TEST_CASE("with skipped, an element or document that is no issue is named and the others are read", "[issue]") {
+  std::vector<Error> skipped;
+  auto a = read_issues(R"([{"number": 1, "title": "a"}, {"x": 1}, {"number": 3, "title": "c"}])", "a.json", &skipped);
+  REQUIRE(a.ok());
+  REQUIRE(a.value().size() == 2);
+  CHECK(a.value()[1].id == "#3");
+  REQUIRE(skipped.size() == 1);
+  CHECK(skipped[0].message.find("element [1]") == 0);
+  skipped.clear();
+  auto l = read_issues("{\"title\": \"a\"}\n{\"x\": 1}\n{\"title\": \"c\"}\n", "f.jsonl", &skipped);
+  REQUIRE(l.ok());
+  CHECK(l.value().size() == 2);
+  REQUIRE(skipped.size() == 1);
+  CHECK(skipped[0].line == 2);
+  // Without it, the first fails the whole, as before; and a syntax error fails either way.
+  CHECK_FALSE(read_issues(R"([{"title": "a"}, {"x": 1}])", "a.json").ok());
+  CHECK_FALSE(read_issues("{\"title\": \"a\"}\n{\"title\": \n", "f.jsonl", &skipped).ok());
+}

@@ -273,7 +273,7 @@ bool map_issue(typename D::Value element, ParsedIssue& out, NotAnIssue& why) {
 
 // A parsed document's issues: an array of them, or one.
 template <class D>
-Result<std::vector<Issue>> issues_of(typename D::Value doc, std::string_view name) {
+Result<std::vector<Issue>> issues_of(typename D::Value doc, std::string_view name, std::vector<Error>* skipped) {
   std::vector<Issue> out;
   ParsedIssue parsed;
   NotAnIssue why{};
@@ -283,8 +283,12 @@ Result<std::vector<Issue>> issues_of(typename D::Value doc, std::string_view nam
     D::each(doc, [&](typename D::Value element) {
       if (failed) return;
       if (!map_issue<D>(element, parsed, why)) {
-        failed = Error{"element [" + std::to_string(index) + "]: " + why.message, 0, 0,
-                       why.code ? why.code : "not-an-issue"};
+        Error e{"element [" + std::to_string(index) + "]: " + why.message, 0, 0, why.code ? why.code : "not-an-issue"};
+        ++index;
+        if (skipped)
+          skipped->push_back(std::move(e));
+        else
+          failed = std::move(e);
         return;
       }
       Issue issue = parsed.to_issue();
@@ -295,7 +299,12 @@ Result<std::vector<Issue>> issues_of(typename D::Value doc, std::string_view nam
     if (failed) return *failed;
     return out;
   }
-  if (!map_issue<D>(doc, parsed, why)) return Error{why.message, 0, 0, why.code ? why.code : "not-an-issue"};
+  if (!map_issue<D>(doc, parsed, why)) {
+    Error e{why.message, 0, 0, why.code ? why.code : "not-an-issue"};
+    if (!skipped) return e;
+    skipped->push_back(std::move(e));
+    return out;
+  }
   Issue issue = parsed.to_issue();
   if (issue.id.empty()) issue.id = std::string(name);
   out.push_back(std::move(issue));
@@ -352,7 +361,8 @@ void locate_json_error(std::string_view text, int& line, int& column, std::strin
 // issues of each, in order; an issue without an id of its own is named by its line. The
 // first document that is not valid JSON, or not issues, fails the whole with its line
 // (silt batch labels the good ones and rejects the bad: the error says so).
-Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& padded, std::string_view name) {
+Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& padded, std::string_view name,
+                                               std::vector<Error>* skipped) {
   auto fail = [](Error e) {
     e.message += " (silt batch reads JSON Lines record by record: it labels every good one)";
     return e;
@@ -375,7 +385,14 @@ Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& pa
       return fail(Error{"invalid JSON in the document at line " + std::to_string(line) +
                             " (one of several): " + simdjson::error_message(err),
                         line, 0, "invalid-json"});
-    auto got = issues_of<SimdjsonDom>(doc, std::string(name) + ":" + std::to_string(line));
+    std::vector<Error> left_out;
+    auto got =
+        issues_of<SimdjsonDom>(doc, std::string(name) + ":" + std::to_string(line), skipped ? &left_out : nullptr);
+    for (auto& e : left_out) {
+      e.message = "the document at line " + std::to_string(line) + ": " + e.message;
+      e.line = line;
+      skipped->push_back(std::move(e));
+    }
     if (!got.ok())
       return fail(Error{"the document at line " + std::to_string(line) + ": " + got.error().message, line, 0,
                         got.error().code});
@@ -426,11 +443,12 @@ Issue issue_from_text(std::string_view text, std::string_view name) {
 Result<Issue> issue_from_json(std::string_view json) {
   auto issues = read_issues(json, "");
   if (!issues.ok()) return issues.error();
-  if (trim(json).front() != '{') return Error{"expected a JSON object (an issue)", 0, 0, "not-an-object"};
+  if (trim(json).front() != '{' || issues.value().size() != 1)
+    return Error{"expected a JSON object (an issue)", 0, 0, "not-an-object"};
   return std::move(issues.value().front());
 }
 
-Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name) {
+Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name, std::vector<Error>* skipped) {
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);  // a UTF-8 byte order mark
   std::string_view t = trim(content);
   if (t.empty()) return Error{"the input is empty", 0, 0, "empty"};
@@ -442,16 +460,16 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
   simdjson::padded_string padded(content);
   simdjson::dom::element doc;
   const auto err = parser.parse(padded).get(doc);
-  if (err == simdjson::SUCCESS) return detail::issues_of<detail::SimdjsonDom>(doc, name);
+  if (err == simdjson::SUCCESS) return detail::issues_of<detail::SimdjsonDom>(doc, name, skipped);
   // A number simdjson cannot hold (past 64 bits, past a double's range) is still JSON:
   // RapidJSON reads the document with its numbers as text (silt uses none as a number).
   if (rapidjson::Document rdoc; detail::number_beyond_simdjson(err) && detail::parse_with_numbers_as_text(t, rdoc))
-    return detail::issues_of<detail::RapidDom>(&rdoc, name);
+    return detail::issues_of<detail::RapidDom>(&rdoc, name, skipped);
   Error e;
   std::string located;
   bool more_documents = false;
   detail::locate_json_error(content, e.line, e.column, located, &more_documents);
-  if (more_documents) return detail::issues_of_documents(padded, name);
+  if (more_documents) return detail::issues_of_documents(padded, name, skipped);
   e.message = "invalid JSON: " + (located.empty() ? std::string(simdjson::error_message(err)) : located);
   return e;
 }

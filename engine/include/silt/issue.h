@@ -61,8 +61,12 @@ Issue issue_from_text(std::string_view text, std::string_view name);
 Result<Issue> issue_from_json(std::string_view json);
 
 // Reads what a file or stdin holds, detected by content: a JSON object (one issue), a
-// JSON array (several), else text/Markdown. Fails on empty input and on bytes that are
-// not UTF-8. A JSON syntax error gives a 1-based line and column into `content`.
-Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name);
+// JSON array (several), several JSON documents one after another (JSON Lines), else
+// text/Markdown. Fails on empty input and on bytes that are not UTF-8. A JSON syntax
+// error gives a 1-based line and column into `content`. An element of an array, or a
+// document, that is valid JSON but no issue fails the whole; with `skipped`, it goes
+// there (its message names it) and the others are read.
+Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name,
+                                       std::vector<Error>* skipped = nullptr);
 
 }  // namespace silt
