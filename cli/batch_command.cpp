@@ -367,6 +367,8 @@ int cmd_batch(const std::vector<std::string>& args) {
         return exit_write;
       }
       options.skip_good = p.value().records;
+      options.resume_id = p.value().last_id;
+      options.resume_source = p.value().last_source;
       options.header = !p.value().has_header;
       spdlog::info("resuming: {} holds {} records; going on from there", printable(partial), options.skip_good);
     } else if (resume && fs::exists(out->path(), ec)) {
@@ -405,6 +407,16 @@ int cmd_batch(const std::vector<std::string>& args) {
   catch_interrupts();
   BatchStats stats = run_batch(classifier, options, sink);
   sink.clear_progress();
+  // A signal that came after the reading ended still interrupted the run: in a pipeline,
+  // Ctrl-C stops the writer too, and the end of input it leaves is no end of the data.
+  if (interrupt_flag.load()) stats.interrupted = true;
+  if (!stats.resume_mismatch.empty()) {
+    spdlog::error(
+        "cannot resume: {} is not this run's output ({}); run with the inputs that wrote it, or "
+        "--restart to discard it",
+        printable(out->written_path()), printable(stats.resume_mismatch));
+    return exit_usage;
+  }
 
   int code = stats.rejected > 0 || stats.input_errors > 0 || stats.stopped ? exit_bad_input : exit_ok;
   if (rejects) {

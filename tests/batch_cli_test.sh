@@ -122,6 +122,39 @@ check "exit 3 for an input that cannot be opened" test $? -eq 3
 "$silt" batch -q --resume corpus.jsonl > /dev/null 2>&1
 check "exit 2 for --resume without -o" test $? -eq 2
 
+# A signal while the input is still open, then the end of input (in a pipeline, Ctrl-C
+# stops the writer too): the run is interrupted, not complete (it exited 0 with a
+# truncated FILE). SIGTERM here: a background job of a script ignores SIGINT.
+(head -n 50 corpus.jsonl; sleep 2) | "$silt" batch -q --no-progress -o late.jsonl - 2> late.err &
+pid=$!
+wait_for 20 test -s late.jsonl.partial
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+code=$?
+check "a signal before the end of input: exit 143" test "$code" -eq 143
+check "... FILE.partial kept, no FILE" test -s late.jsonl.partial -a ! -e late.jsonl
+
+# --resume checks that the partial output is this run's: another input, or another
+# format, is refused (exit 2) and the partial kept as it was.
+head -n 300 corpus.jsonl > first300.jsonl
+"$silt" batch -q first300.jsonl -o other.jsonl && mv other.jsonl other.jsonl.partial
+cp other.jsonl.partial other.before
+tail -n 400 corpus.jsonl > last400.jsonl
+"$silt" batch -q last400.jsonl -o other.jsonl --resume 2> other.err
+check "resume from another input's output: exit 2" test $? -eq 2
+check "... says whose output it is" grep -q "(first300.jsonl:300), this run's record 300 is" other.err
+check "... the partial is kept as it was" cmp -s other.jsonl.partial other.before
+head -n 100 corpus.jsonl > first100.jsonl
+"$silt" batch -q first100.jsonl -o other.jsonl --resume 2> fewer.err
+check "resume with fewer records than the partial holds: exit 2" test $? -eq 2
+check "... says so" grep -q "it holds 300 records, the inputs only 100 good ones" fewer.err
+check "... no FILE" test ! -e other.jsonl
+"$silt" batch -q -f csv first300.jsonl -o other.jsonl --resume 2> fmt.err
+check "resume in another format: exit 2" test $? -eq 2
+check "... names the format" grep -q "JSON Lines, not CSV" fmt.err
+"$silt" batch -q first300.jsonl -o other.jsonl --resume
+check "the same input resumes: exit 0, whole" test $? -eq 0 -a "$(wc -l < other.jsonl)" -eq 300
+
 # -j out of range is a usage error before anything is written (it aborted on -1).
 for j in -1 257 4294967295; do
   "$silt" batch -q -j "$j" -o jobs.jsonl corpus.jsonl > /dev/null 2> jobs.err

@@ -1,5 +1,7 @@
 #include "silt/batch.h"
 
+#include "silt/classification_io.h"
+
 #include <csv.h>
 #include <fcntl.h>
 #include <oneapi/tbb/enumerable_thread_specific.h>
@@ -302,6 +304,9 @@ class BatchRun {
       if (!stop_) deliver(*c);
     });
     arena.execute([&] { tbb::parallel_pipeline(jobs * 4, input & work & output); });
+    if (skip_left_ > 0 && !interrupted_ && !stop_ && stats_.resume_mismatch.empty())
+      stats_.resume_mismatch = "it holds " + std::to_string(opt_.skip_good) + " records, the inputs only " +
+                               std::to_string(opt_.skip_good - skip_left_) + " good ones";
     stats_.interrupted = interrupted_;
     stats_.seconds = std::chrono::duration<double>(clock::now() - start_).count();
     sink_.progress(stats_);
@@ -326,27 +331,50 @@ class BatchRun {
       return nullptr;
     }
     if (skip_left_ > 0) mark_skipped(*c);
+    if (!stats_.resume_mismatch.empty()) {  // not this run's partial output: write nothing
+      stop_ = true;
+      fc.stop();
+      return nullptr;
+    }
     return c.release();
   }
 
   // Resume: marks the good records a previous run wrote. Serial, and it only parses.
+  // Whether the input's record N (the last one resumed) is the partial output's last: the
+  // same id, or for a record named by its place, the same line.
+  void check_resumed(const detail::Chunk& c, const detail::Chunk::Record& r, const detail::ParsedIssue& parsed,
+                     bool parsed_it) {
+    if (!parsed_it) return;  // a big record, only checked to be an issue: no id at hand
+    const std::string source = c.source(r);
+    const std::string id = parsed.id.empty() ? source : std::string(parsed.id);
+    auto line_of = [](const std::string& s) { return s.substr(s.rfind(':') + 1); };
+    const bool by_place = opt_.resume_id == opt_.resume_source;
+    if (by_place ? parsed.id.empty() && line_of(source) == line_of(opt_.resume_source) : id == opt_.resume_id) return;
+    stats_.resume_mismatch = "its last record is " + opt_.resume_id + " (" + opt_.resume_source +
+                             "), this run's record " + std::to_string(opt_.skip_good) + " is " + id + " (" + source +
+                             ")";
+  }
+
   void mark_skipped(detail::Chunk& c) {
     detail::ParsedIssue parsed;
+    bool checked = false;
     for (std::size_t i = 0; i < c.records.size() && skip_left_ > 0; ++i) {
       Reject why;
       c.records[i].resumed = true;
       rapidjson::Document big_doc;
       // Only checked here: the workers parse a big record in place, later.
-      bool good = c.records[i].size > big_record && c.format != InputFormat::csv && !c.records[i].too_large
-                      ? check_big_record(c, c.records[i], skip_parser_)
+      const bool big = c.records[i].size > big_record && c.format != InputFormat::csv && !c.records[i].too_large;
+      bool good = big ? check_big_record(c, c.records[i], skip_parser_)
                       : parse_record(c, i, skip_parser_, big_doc, parsed, why, opt_.max_record);
+      checked = !big;
       // With silent_only, a loud record was not written: it does not count.
       if (good && opt_.silent_only &&
           clf_.classify(parsed.view(), opt_.answers, Classifier::Explain::labels).silent == false)
         good = false;
       if (good) {
         c.records[i].skip = true;
-        --skip_left_;
+        if (--skip_left_ == 0 && !opt_.resume_id.empty()) check_resumed(c, c.records[i], parsed, checked);
+        if (!stats_.resume_mismatch.empty()) return;
       }
     }
   }
@@ -439,21 +467,34 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
   std::string line;
   std::uint64_t offset = 0;
   if (format == OutputFormat::jsonl || format == OutputFormat::gh) {
+    std::string last;
     while (std::getline(in, line)) {
       if (in.eof()) break;  // no newline: cut off
-      if (format == OutputFormat::jsonl && (line.empty() || line[0] != '{'))
-        return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line",
+      const bool json = !line.empty() && line[0] == '{';
+      if (format == OutputFormat::jsonl && !json)
+        return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line" +
+                         (line.rfind("id,category,c", 0) == 0 ? " (it holds CSV: resume with --format csv)" : ""),
+                     static_cast<int>(p.records + 1), 0, "not-silt-output"};
+      if (format == OutputFormat::gh && line.rfind("gh issue edit ", 0) != 0)
+        return Error{path + ":" + std::to_string(p.records + 1) + ": not a gh command, as --format gh writes",
                      static_cast<int>(p.records + 1), 0, "not-silt-output"};
       ++p.records;
       offset += line.size() + 1;
+      last = std::move(line);
     }
     p.bytes = offset;
+    if (format == OutputFormat::jsonl && !last.empty())
+      if (auto c = classification_from_json(last); c.ok()) {
+        p.last_id = c.value().id;
+        p.last_source = c.value().source;
+      }
     return p;
   }
   // CSV: libcsv counts the complete rows; a row is complete at the end of a line that
   // ends it (a quoted field may span lines).
   struct State {
     std::uint64_t rows = 0;
+    std::vector<std::string> fields, last_row;
   } st;
   csv_parser parser{};
   csv_init(&parser, 0);
@@ -461,12 +502,24 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
   bool first = true, header_ok = true;
   while (std::getline(in, line)) {
     if (in.eof()) break;  // a last line without newline is cut off
-    if (first) header_ok = line.rfind("id,category,c", 0) == 0;
+    if (first) {
+      header_ok = line.rfind("id,category,c", 0) == 0;
+      if (!line.empty() && line[0] == '{')
+        return Error{path + ":1: JSON Lines, not CSV: resume with the --format that wrote it (jsonl)", 1, 0,
+                     "not-silt-output"};
+    }
     first = false;
     line += '\n';
     csv_parse(
-        &parser, line.data(), line.size(), [](void*, size_t, void*) {},
-        [](int, void* d) { ++static_cast<State*>(d)->rows; }, &st);
+        &parser, line.data(), line.size(),
+        [](void* f, size_t n, void* d) { static_cast<State*>(d)->fields.emplace_back(static_cast<const char*>(f), n); },
+        [](int, void* d) {
+          auto* s = static_cast<State*>(d);
+          ++s->rows;
+          s->last_row = std::move(s->fields);
+          s->fields.clear();
+        },
+        &st);
     offset += line.size();
     if (st.rows > complete_rows) {
       complete_rows = st.rows;
@@ -474,6 +527,11 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
     }
   }
   csv_free(&parser);
+  // The source column is the last one batch writes (classification_io's csv_header).
+  if (complete_rows > 1 && st.last_row.size() > 1) {
+    p.last_id = st.last_row.front();
+    p.last_source = st.last_row.back();
+  }
   p.has_header = complete_rows > 0;
   p.records = complete_rows > 0 ? complete_rows - 1 : 0;
   if (p.has_header && !header_ok)

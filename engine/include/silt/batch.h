@@ -43,11 +43,17 @@ struct BatchOptions {
   // holds up to 4 chunks of input in flight, so memory grows with the count.
   static constexpr unsigned max_jobs = 256;
   unsigned jobs = 0;
-  bool fail_fast = false;                  // stop at the first bad record
-  bool silent_only = false;                // leave out records whose report shows a loud bug
-  bool label_all = false;                  // gh output: label issues flagged needs_review or loud too
-  bool header = true;                      // write the CSV header line
-  std::uint64_t skip_good = 0;             // resume: the first N good records are already written
+  bool fail_fast = false;       // stop at the first bad record
+  bool silent_only = false;     // leave out records whose report shows a loud bug
+  bool label_all = false;       // gh output: label issues flagged needs_review or loud too
+  bool header = true;           // write the CSV header line
+  std::uint64_t skip_good = 0;  // resume: the first N good records are already written
+  // Resume: the id and source of the last record already written (PartialOutput). When
+  // the input's record N has another id (or, for a record without an id of its own,
+  // another line), or the inputs hold fewer than N, the run writes nothing and says why
+  // (BatchStats::resume_mismatch): the partial output came from other inputs. The input's
+  // name may differ (a FIFO then the file, stdin then the file).
+  std::string resume_id, resume_source;
   std::uint64_t max_record = 64ull << 20;  // bigger records are rejected (too-large), never held
   bool keep_issues = false;                // values: hand each issue over with its classification
   Answers answers;                         // criteria answers applied to every record
@@ -94,6 +100,9 @@ struct BatchStats {
   double seconds = 0;
   bool stopped = false;      // --fail-fast stopped the run
   bool interrupted = false;  // BatchOptions::cancel stopped the reading
+  // Resume: why the partial output is not this run's (its last record's source against
+  // the input's); nothing was written. Empty when it matched, or was not checked.
+  std::string resume_mismatch;
 };
 
 // Receives the results. Calls are made from one thread at a time, in input order.
@@ -128,10 +137,13 @@ struct PartialOutput {
   std::uint64_t records = 0;
   std::uint64_t bytes = 0;
   bool has_header = false;  // CSV: the header line is there
+  // JSON Lines and CSV: the last complete record's id and source ("file:line"); gh
+  // commands carry neither, so a gh output is resumed unchecked.
+  std::string last_id, last_source;
 };
 
 // Reads an output file written by run_batch in `format`. Fails when it cannot be read or
-// does not look like such output.
+// does not look like such output in that format (JSON Lines asked of a CSV file...).
 Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat format);
 
 }  // namespace silt
