@@ -126,7 +126,7 @@ int cmd_agree(const std::vector<std::string>& args) {
       "engine", po::bool_switch(), "add silt as a rater, classifying the items of --issues")(
       "issues", po::value<std::string>()->value_name("FILE"), "the issues the labels are about (any batch input)")(
       "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json")(
-      "bootstrap", po::value<std::size_t>()->default_value(1000)->value_name("N"),
+      "bootstrap", po::value<long long>()->default_value(1000)->value_name("N"),
       "bootstrap resamples for the intervals (0: none)")(
       "seed", po::value<std::uint64_t>()->default_value(1)->value_name("S"), "seed of the bootstrap")(
       "top", po::value<std::size_t>()->default_value(10)->value_name("N"), "items listed with the most disagreement");
@@ -197,7 +197,7 @@ int cmd_agree(const std::vector<std::string>& args) {
   }
   AgreementOptions ao;
   ao.nominal = vm["nominal"].as<bool>();
-  ao.bootstrap = vm["bootstrap"].as<std::size_t>();
+  ao.bootstrap = count_in_range(vm, "bootstrap", 0, 1000000);
   ao.seed = vm["seed"].as<std::uint64_t>();
   ao.top = vm["top"].as<std::size_t>();
   auto fields = agreement(t, tax, ao);
@@ -327,6 +327,7 @@ int cmd_check(const std::vector<std::string>& args) {
     preds = engine_labels(*config, opt(vm, "issues"));
     if (!preds) return exit_bad_input;
     const double min_conf = vm["min-confidence"].as<double>();
+    if (!(min_conf >= 0 && min_conf <= 1)) throw UsageError{"--min-confidence is a share, from 0 to 1"};
     if (auto cf = t.field_index("category"))
       for (std::size_t i = 0; i < t.items.size(); ++i) {
         auto it = preds->find(t.items[i]);

@@ -191,7 +191,7 @@ int cmd_eval(const std::vector<std::string>& args) {
       "misses", po::bool_switch(), "list each wrong item with the evidence that led there")(
       "summary", po::value<std::string>()->value_name("NAME"), "print one line of figures named NAME (a table row)")(
       "summary-header", po::bool_switch(), "with --summary: print the columns' names first")(
-      "bootstrap", po::value<std::size_t>()->default_value(1000)->value_name("N"),
+      "bootstrap", po::value<long long>()->default_value(1000)->value_name("N"),
       "bootstrap resamples for the intervals (0: none)")(
       "seed", po::value<std::uint64_t>()->default_value(1)->value_name("S"), "seed of the bootstrap")(
       "fit-calibration", po::value<std::string>()->value_name("FILE"),
@@ -206,7 +206,8 @@ int cmd_eval(const std::vector<std::string>& args) {
       "Compares labels with gold labels: category accuracy, macro F1, Cohen's kappa, per-category "
       "precision/recall/F1 and the confusion matrix; impact exact and within-one accuracy, weighted kappas and "
       "the confusion matrix; each figure with its n and a 95% bootstrap interval. PREDICTIONS is silt batch "
-      "output, or issues classified now as silt batch would (criteria answers then apply to every issue).",
+      "output (one file or several, read as one set), or issues classified now as silt batch would (criteria "
+      "answers then apply to every issue); not a mix of both.",
       {},
       {{"0", "evaluated"},
        {"2", "usage or configuration error"},
@@ -242,16 +243,29 @@ int cmd_eval(const std::vector<std::string>& args) {
   const auto inputs = vm["input"].as<std::vector<std::string>>();
   std::string described;
   bool bad = !gold.value().problems.empty();
-  const bool classified_now = !(inputs.size() == 1 && inputs[0] != "-" && looks_like_predictions(inputs[0]));
+  // Batch outputs (every input one), or issues to classify now (none): not a mix.
+  std::size_t outputs = 0;
+  for (const auto& in : inputs) outputs += in != "-" && looks_like_predictions(in);
+  if (outputs > 0 && outputs < inputs.size())
+    throw UsageError{"give silt batch outputs or issues to classify, not both (" + std::to_string(outputs) + " of " +
+                     std::to_string(inputs.size()) + " inputs are batch outputs)"};
+  const bool classified_now = outputs == 0;
   Result<std::vector<Prediction>> preds = std::vector<Prediction>{};
   if (!classified_now) {
-    auto text = read_whole(inputs[0]);
-    if (!text) return exit_bad_input;
-    described = inputs[0];
-    std::vector<std::string> skipped;  // a bad line (a file cut short): named, left out
-    preds = read_predictions(*text, described, &skipped);
-    for (const auto& w : skipped) spdlog::warn("{}", w);
-    bad = bad || !skipped.empty();
+    for (const auto& in : inputs) {
+      auto text = read_whole(in);
+      if (!text) return exit_bad_input;
+      std::vector<std::string> skipped;  // a bad line (a file cut short): named, left out
+      auto more = read_predictions(*text, in, &skipped);
+      for (const auto& w : skipped) spdlog::warn("{}", w);
+      bad = bad || !skipped.empty();
+      if (!more.ok()) {
+        preds = more.error();
+        break;
+      }
+      for (auto& p : more.value()) preds.value().push_back(std::move(p));
+    }
+    described = inputs.size() == 1 ? inputs[0] : std::to_string(inputs.size()) + " batch outputs";
   } else {
     BatchOptions b;
     b.inputs = inputs;
@@ -273,7 +287,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     return exit_bad_input;
   }
   EvalOptions eo;
-  eo.bootstrap = vm["bootstrap"].as<std::size_t>();
+  eo.bootstrap = count_in_range(vm, "bootstrap", 0, 1000000);
   eo.seed = vm["seed"].as<std::uint64_t>();
   EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
   if (vm.count("fit-calibration")) {

@@ -69,10 +69,10 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
       "output,o", po::value<std::string>()->value_name("FILE"), "write the fitted rules here (default: stdout)")(
       "overlay", po::value<std::string>()->value_name("INCLUDE"),
       "write only the numbers, in a file that includes the rules file as INCLUDE (a path relative to the output)")(
-      "folds", po::value<std::size_t>()->default_value(5)->value_name("N"), "cross-validation folds")(
+      "folds", po::value<long long>()->default_value(5)->value_name("N"), "cross-validation folds")(
       "review-target", po::value<double>()->default_value(0.85)->value_name("X"),
       "the accuracy issues not flagged needs_review should reach")(
-      "iterations", po::value<std::size_t>()->default_value(1500)->value_name("N"), "optimizer steps per fit")(
+      "iterations", po::value<long long>()->default_value(1500)->value_name("N"), "optimizer steps per fit")(
       "describe", po::value<std::string>()->value_name("TEXT"),
       "what the labels are, for the file's comment (default: the --gold paths)");
   po::positional_options_description pos;
@@ -84,6 +84,9 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
   if (!vm.count("input")) throw UsageError{"name the labeled issues (any batch input)"};
   const double target = vm["review-target"].as<double>();
   if (!(target > 0 && target <= 1)) throw UsageError{"--review-target is a share, over 0 and at most 1"};
+  // Fewer than 2 folds hold nothing out: the figures the file calls cross-validated would be in sample.
+  const std::size_t folds = count_in_range(vm, "folds", 2, 100);
+  count_in_range(vm, "iterations", 1, 1000000);  // checked before the issues are read
   auto config = require_config(vm, true);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
@@ -123,15 +126,15 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
   run_batch(classifier, b, sink);
   bad = bad || sink.rejected || sink.input_errors;
   auto items = fit_items(tax, *config->rules, gold, sink.values);
-  if (items.size() < 2 * vm["folds"].as<std::size_t>()) {
+  if (items.size() < 2 * folds) {
     spdlog::error("only {} labeled silent issue(s) found among the inputs: too few to fit and cross-validate",
                   items.size());
     return exit_bad_input;
   }
   FitOptions fo;
-  fo.folds = vm["folds"].as<std::size_t>();
+  fo.folds = folds;
   fo.review_target = target;
-  fo.iterations = vm["iterations"].as<std::size_t>();
+  fo.iterations = count_in_range(vm, "iterations", 1, 1000000);
   spdlog::info("fitting on {} labeled issues ({} folds, {} strengths)...", items.size(), fo.folds, fo.l2.size());
   FitResult fit = fit_rules(tax, *config->rules, items, fo);
   const std::string kept = fit.l2 < 0           ? std::string("the hand numbers as they are")

@@ -130,7 +130,12 @@ int run(int argc, char** argv) {
     return silt::cli::exit_usage;
   } catch (const silt::cli::UsageError& e) {
     spdlog::error("{}", e.message);
-    spdlog::error("see 'silt {} --help'", verb);
+    // Commands with subcommands (rules fit, taxonomy show): the subcommand's own help.
+    const bool sub =
+        !rest.empty() &&
+        ((verb == "rules" && (rest[0] == "test" || rest[0] == "lint" || rest[0] == "compile" || rest[0] == "fit")) ||
+         (verb == "taxonomy" && (rest[0] == "show" || rest[0] == "lint")));
+    spdlog::error("see 'silt {}{} --help'", verb, sub ? " " + silt::cli::printable(rest[0]) : std::string());
     return silt::cli::exit_usage;
   }
 }

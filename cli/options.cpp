@@ -592,6 +592,14 @@ int write_whole(const std::string& path, std::string_view content, const std::ve
   return exit_ok;
 }
 
+std::size_t count_in_range(const po::variables_map& vm, const char* name, long long lo, long long hi) {
+  const long long v = vm[name].as<long long>();
+  if (v < lo || v > hi)
+    throw UsageError{"--" + std::string(name) + " takes " + std::to_string(lo) + " to " + std::to_string(hi) +
+                     ", not " + std::to_string(v)};
+  return static_cast<std::size_t>(v);
+}
+
 Issue inline_issue(const po::variables_map& vm) {
   Issue issue;
   issue.id = "inline";

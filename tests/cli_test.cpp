@@ -765,3 +765,35 @@ TEST_CASE("cli: classify labels the good issues of an array or JSON Lines and na
   CHECK(l.code == 0);
   CHECK(contains(l.out, "\"id\":\"#2\""));
 }
+
+TEST_CASE("cli: eval reads several batch outputs as one set of predictions, and refuses a mix with issues",
+          "[cli][eval]") {
+  std::ifstream in(fs::path(SILT_SOURCE_DIR) / "tests/fixtures/eval-predictions.jsonl");
+  std::string line, a, b;
+  for (int n = 0; std::getline(in, line); ++n) (n < 2 ? a : b) += line + "\n";
+  REQUIRE_FALSE(b.empty());
+  TempFile one("a.jsonl", a), two("b.jsonl", b);
+  auto whole = silt("eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-predictions.jsonl --summary x");
+  auto split = silt("eval --gold tests/fixtures/eval-gold.csv " + one.str() + " " + two.str() + " --summary x");
+  CHECK(split.code == whole.code);
+  CHECK(split.out == whole.out);  // the same figures: read, not classified again from the titles
+  CHECK_FALSE(split.out.empty());
+  auto mix = silt("eval --gold tests/fixtures/eval-gold.csv " + one.str() + " tests/fixtures/eval-issues.jsonl");
+  CHECK(mix.code == 2);
+  CHECK(contains(mix.err, "not both"));
+}
+
+TEST_CASE("cli: a count out of range is a usage error naming the range (a negative one aborted or hung)", "[cli]") {
+  for (const char* cmd :
+       {"agree tests/fixtures/labels.csv --bootstrap -1",
+        "eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-predictions.jsonl --bootstrap -1",
+        "rules fit --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-issues.jsonl -o /dev/null --iterations -5",
+        "rules fit --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-issues.jsonl -o /dev/null --folds 1",
+        "check tests/fixtures/labels.csv --issues tests/fixtures/labels-issues.jsonl --min-confidence 2"}) {
+    CAPTURE(cmd);
+    auto r = silt(cmd);
+    CHECK(r.code == 2);
+    CHECK((contains(r.err, " takes ") || contains(r.err, "is a share")));
+  }
+  CHECK(contains(silt("rules fit --folds 1 --gold x y").err, "see 'silt rules fit --help'"));
+}
