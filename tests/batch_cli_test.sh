@@ -155,6 +155,14 @@ check "... names the format" grep -q "JSON Lines, not CSV" fmt.err
 "$silt" batch -q first300.jsonl -o other.jsonl --resume
 check "the same input resumes: exit 0, whole" test $? -eq 0 -a "$(wc -l < other.jsonl)" -eq 300
 
+# A closing bracket of the wrong kind inside an array ends the bad element and the array:
+# the next array (gh --paginate's next page) is read as one (its record was rejected).
+printf '[{"title":"a","body":"b"},\n {"title": ]\n[{"title":"e","body":"f"}]\n' > pages.json
+"$silt" batch -f csv pages.json > pages.csv 2> pages.err
+check "a bad element: exit 3" test $? -eq 3
+check "... the next page's record is labeled" grep -q ',e,pages.json' pages.csv
+check "... only the bad element is rejected" test "$(grep -c 'rejected, ' pages.err)" -eq 1
+
 # -j out of range is a usage error before anything is written (it aborted on -1).
 for j in -1 257 4294967295; do
   "$silt" batch -q -j "$j" -o jobs.jsonl corpus.jsonl > /dev/null 2> jobs.err

@@ -320,7 +320,11 @@ struct InputReader::Source {
         }
         if (--depth == 0) {
           done = true;
-          ++end;
+          // A closer of the other kind than the value's opener ({"title": ] in an array)
+          // is the array's: the value ends before it (a bad record), and the array closes
+          // there, so the next array (gh --paginate's next page) is read as such.
+          const bool mismatched = (ch == ']') != (data[pos] == '[');
+          if (!(mismatched && in_array)) ++end;
           break;
         }
       } else if (depth == 0 && (ch == ',' || is_space(ch) || (!in_array && ch == '\n'))) {
