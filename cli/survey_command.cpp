@@ -227,7 +227,11 @@ int cmd_consistency(const std::vector<std::string>& args) {
     }
     j.end_array();
     j.field("outside", r.outside);
-    j.field("mean_distance_to_median", r.mean_distance);
+    j.key("mean_distance_to_median");
+    if (r.ratings.empty())
+      j.null();  // nothing compared
+    else
+      j.number(r.mean_distance);
     j.end_object();
     std::cout << j.take();
   } else {
@@ -235,8 +239,10 @@ int cmd_consistency(const std::vector<std::string>& args) {
       if (x.outside)
         std::cout << fmt::format("{}:{}: {}: you gave {}, the survey's middle half gave {:g}-{:g} (median {:g})\n",
                                  path, x.line, x.what, x.rating, x.q1, x.q3, x.median);
-    std::cout << fmt::format("{} of {} rating(s) outside the consensus quartiles; mean distance to the median {:.2f}\n",
-                             r.outside, r.ratings.size(), r.mean_distance);
+    std::cout << fmt::format(
+        "{} of {} rating(s) outside the consensus quartiles; mean distance to the median {}\n", r.outside,
+        r.ratings.size(),
+        r.ratings.empty() ? std::string("undefined (none compared)") : fmt::format("{:.2f}", r.mean_distance));
   }
   return r.problems.empty() ? exit_ok : exit_bad_input;
 }

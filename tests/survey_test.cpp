@@ -118,3 +118,24 @@ TEST_CASE("survey: the consensus JSON puts each share beside its count", "[surve
   c.categories[0].met_yes = c.categories[0].met_no = 0;
   CHECK(to_json(c).find("\"n\": 0,\n        \"share_yes\": null") != std::string::npos);
 }
+
+TEST_CASE("survey: a question nobody answered has no median (null), and consistency does not compare with it",
+          "[survey]") {
+  Consensus c = fixture();
+  REQUIRE_FALSE(c.categories.empty());
+  c.categories[0].severity = Summary{};  // nobody answered it
+  const std::string json = to_json(c);
+  CHECK(json.find("\"median\": null") != std::string::npos);
+  const std::string yaml = to_yaml(c);
+  CHECK(yaml.find("median: ~") != std::string::npos);
+  auto back = consensus_from_yaml(yaml, "c.yaml");
+  REQUIRE(back.ok());
+  CHECK(back.value().categories[0].severity.n == 0);
+  auto r = consistency(SILT_TEST_FIXTURES "/my-ratings.csv", back.value(), tax());
+  REQUIRE(r.ok());
+  for (const auto& x : r.value().ratings) CHECK(x.what != c.categories[0].category + " severity");
+  bool named = false;
+  for (const auto& p : r.value().problems)
+    named = named || p.find("no consensus for " + c.categories[0].category + " severity") != std::string::npos;
+  CHECK(named == (c.categories[0].category == "wrong-shape" || c.categories[0].category == "wrong-displayed-message"));
+}

@@ -232,9 +232,16 @@ void emit(YAML::Emitter& y, const Summary& s) {
   y << YAML::Key << "counts" << YAML::Value << YAML::Flow << YAML::BeginSeq;
   for (auto c : s.counts) y << c;
   y << YAML::EndSeq;
-  y << YAML::Key << "mean" << YAML::Value << s.mean << YAML::Key << "median" << YAML::Value << s.median;
-  y << YAML::Key << "q1" << YAML::Value << s.q1 << YAML::Key << "q3" << YAML::Value << s.q3;
-  y << YAML::Key << "share_4_5" << YAML::Value << s.share_high << YAML::EndMap;
+  // No answer: no mean, median or quartile (null), not a 0 a reader would take for one.
+  for (auto [key, v] : {std::pair{"mean", s.mean}, std::pair{"median", s.median}, std::pair{"q1", s.q1},
+                        std::pair{"q3", s.q3}, std::pair{"share_4_5", s.share_high}}) {
+    y << YAML::Key << key << YAML::Value;
+    if (s.n == 0)
+      y << YAML::Null;
+    else
+      y << v;
+  }
+  y << YAML::EndMap;
 }
 
 Summary read_summary(const YAML::Node& n) {
@@ -325,11 +332,14 @@ double share(std::size_t part, std::size_t whole) {
 void write_summary(JsonWriter& j, const Summary& s) {
   j.begin_object();
   j.field("n", s.n);
-  j.field("median", s.median);
-  j.field("mean", s.mean);
-  j.field("q1", s.q1);
-  j.field("q3", s.q3);
-  j.field("share_4_5", s.share_high);
+  for (auto [key, v] : {std::pair{"median", s.median}, std::pair{"mean", s.mean}, std::pair{"q1", s.q1},
+                        std::pair{"q3", s.q3}, std::pair{"share_4_5", s.share_high}}) {
+    j.key(key);
+    if (s.n == 0)
+      j.null();  // no answer: no figure, not a 0
+    else
+      j.number(v);
+  }
   j.key("counts");
   j.inline_counts(std::vector<std::size_t>(s.counts.begin(), s.counts.end()));
   j.key("shares");  // of the answers 1..5
@@ -432,6 +442,11 @@ Result<ConsistencyReport> consistency(const std::string& path, const Consensus& 
     auto r = scale_answer(cell);
     if (!r) {
       out.problems.push_back(path + ":" + std::to_string(line) + ": " + what + ": '" + cell + "' is not 1-5");
+      return;
+    }
+    if (s.n == 0) {  // the survey has no answer there: nothing to compare with
+      out.problems.push_back(path + ":" + std::to_string(line) + ": no consensus for " + what +
+                             " (the survey has no answer there)");
       return;
     }
     RatingCheck rc{what, line, *r, s.median, s.q1, s.q3, *r < s.q1 || *r > s.q3};
