@@ -163,6 +163,10 @@ check "a bad element: exit 3" test $? -eq 3
 check "... the next page's record is labeled" grep -q ',e,pages.json' pages.csv
 check "... only the bad element is rejected" test "$(grep -c 'rejected, ' pages.err)" -eq 1
 
+# -o /dev/stdout in a pipeline: written through the link to the pipe (it was "a symbolic
+# link to nothing that exists").
+check "-o /dev/stdout into a pipe" test "$("$silt" batch -q first100.jsonl -o /dev/stdout | wc -l)" -eq 100
+
 # -j out of range is a usage error before anything is written (it aborted on -1).
 for j in -1 257 4294967295; do
   "$silt" batch -q -j "$j" -o jobs.jsonl corpus.jsonl > /dev/null 2> jobs.err

@@ -100,8 +100,13 @@ Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path, co
   if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
     std::error_code ec;
     fs::path resolved = fs::canonical(path, ec);
-    if (ec) return make_error("unwritable", path + ": a symbolic link to nothing that exists (" + ec.message() + ")");
-    f->target_ = resolved.string();
+    struct stat via {};
+    if (!ec)
+      f->target_ = resolved.string();
+    else if (::stat(path.c_str(), &via) != 0 || S_ISREG(via.st_mode) || S_ISDIR(via.st_mode))
+      return make_error("unwritable", path + ": a symbolic link to nothing that exists (" + ec.message() + ")");
+    // else a pipe or a socket behind /proc/self/fd (-o /dev/stdout in a pipeline): written
+    // directly through the link, as a FIFO is.
   }
   struct stat st {};
   const bool exists = ::stat(f->target_.c_str(), &st) == 0;
