@@ -1,6 +1,7 @@
 // `silt agree` and `silt check`: labelers against each other, the engine and the matrix.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
 #include <iostream>
 #include <unordered_map>
@@ -170,6 +171,10 @@ int cmd_agree(const std::vector<std::string>& args) {
   report_superseded(labels.value());
   LabelTable& t = labels.value().table;
   if (engine) {
+    // The engine joins as the rater "silt": a labeler of that name would be merged with it.
+    if (std::find(t.raters.begin(), t.raters.end(), "silt") != t.raters.end())
+      throw UsageError{"--engine adds silt's labels as the rater 'silt', and " + t.file +
+                       " has a labeler of that name: rename them there"};
     auto preds = engine_labels(*config, opt(vm, "issues"));
     if (!preds) return exit_bad_input;
     const std::size_t silt = t.add_rater("silt");

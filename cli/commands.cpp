@@ -456,12 +456,24 @@ int cmd_taxonomy(const std::vector<std::string>& args) {
   check_format(format, {"text", "json"});
   check_color(opt(vm, "color", "auto"));
 
+  if (action == "lint" && format == "json") {  // a taxonomy that does not load: its findings, as JSON too
+    Config c = load_config(vm, false);
+    if (!c.ok()) {
+      std::cout << to_json(c.diagnostics) << "\n";
+      return exit_usage;
+    }
+  }
   auto config = require_config(vm, false);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
   if (action == "show") {
     std::optional<Consensus> consensus;
-    if (!vm["no-consensus"].as<bool>()) {
+    // The built-in consensus is the study's survey of the study's taxonomy: beside a
+    // taxonomy of the user's it would pair figures with levels by number only.
+    const bool own_taxonomy_only = vm.count("taxonomy") && !vm.count("consensus") && !has_builtin_scale(tax);
+    if (own_taxonomy_only && !vm["no-consensus"].as<bool>())
+      spdlog::info("no survey figures: the built-in ones are the study's taxonomy's (--consensus FILE gives yours)");
+    if (!vm["no-consensus"].as<bool>() && !own_taxonomy_only) {
       consensus = load_consensus(opt(vm, "consensus"));
       if (!consensus) return exit_usage;
     }

@@ -263,6 +263,15 @@ bool load_taxonomy_into(const po::variables_map& vm, Config& c) {
 
 }  // namespace
 
+bool has_builtin_scale(const Taxonomy& taxonomy) {
+  auto b = builtin_taxonomy();
+  TaxonomyLoad builtin = load_taxonomy(b.text, std::string(b.name));
+  if (!builtin.taxonomy || builtin.taxonomy->levels.size() != taxonomy.levels.size()) return false;
+  for (const auto& cat : builtin.taxonomy->categories)
+    if (!taxonomy.category_index(cat.id)) return false;
+  return true;
+}
+
 namespace {
 
 // Whether the built-in packs can read issues under a taxonomy of the user's: they name

@@ -107,6 +107,10 @@ std::optional<Config> require_config(const po::variables_map& vm, bool with_rule
 // UsageError naming `flag` for anything else, or 0.
 std::uint64_t parse_size(const std::string& text, const char* flag);
 
+// Whether `taxonomy` has the built-in one's categories and as many levels: the study's
+// survey figures (by category id and level number) then describe it.
+bool has_builtin_scale(const Taxonomy& taxonomy);
+
 // A count option (declared po::value<long long>) in [lo, hi]; a UsageError naming the
 // option and the range otherwise (Boost reads "-1" into an unsigned as 2^64-1).
 std::size_t count_in_range(const po::variables_map& vm, const char* name, long long lo, long long hi);

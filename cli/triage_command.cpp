@@ -388,6 +388,8 @@ int cmd_triage(const std::vector<std::string>& args) {
   if (!vm.count("input")) throw UsageError{"name the issues to label"};
   if (!vm.count("output")) throw UsageError{"-o LABELS.csv is required"};
   if (!vm.count("rater")) throw UsageError{"--rater NAME is required"};
+  if (opt(vm, "rater") == "silt")
+    throw UsageError{"'silt' names the engine's labels (silt agree --engine): choose your own name for --rater"};
   const std::string answers = opt(vm, "answers");
   if (answers.empty() && !isatty(STDIN_FILENO))
     throw UsageError{

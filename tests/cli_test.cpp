@@ -797,3 +797,36 @@ TEST_CASE("cli: a count out of range is a usage error naming the range (a negati
   }
   CHECK(contains(silt("rules fit --folds 1 --gold x y").err, "see 'silt rules fit --help'"));
 }
+
+TEST_CASE("cli: a labeler named silt is refused beside --engine and as triage's rater", "[cli][agree]") {
+  TempFile labels("l.csv", "item,rater,category,impact\ni1,silt,wrong-shape,2\ni1,bob,wrong-shape,2\n");
+  auto a = silt("agree " + labels.str() + " --engine --issues tests/fixtures/labels-issues.jsonl");
+  CHECK(a.code == 2);
+  CHECK(contains(a.err, "has a labeler of that name"));
+  auto t = silt("triage --rater silt tests/fixtures/labels-issues.jsonl -o /dev/null", "");
+  CHECK(t.code == 2);
+  CHECK(contains(t.err, "choose your own name"));
+}
+
+TEST_CASE(
+    "cli: taxonomy lint -f json gives JSON for a taxonomy that does not load; show pairs no survey with "
+    "another scale",
+    "[cli][taxonomy]") {
+  auto b = silt("taxonomy lint --taxonomy tests/fixtures/five-levels.yaml -f json");
+  CHECK(b.code != 2);  // it loads: lint's own JSON
+  CHECK(nlohmann::json::parse(b.out).is_object());
+  std::string text = slurp(fs::path(SILT_SOURCE_DIR) / "tests/fixtures/five-levels.yaml");
+  const auto at = text.find("hit_policy: first");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, std::string("hit_policy: first").size(), "hit_policy: unique");
+  TempFile unique("u.yaml", text);
+  auto u = silt("taxonomy lint --taxonomy " + unique.str() + " -f json");
+  CHECK(u.code == 2);
+  auto j = nlohmann::json::parse(u.out);
+  CHECK(j["errors"].get<int>() > 0);
+  CHECK(j["diagnostics"][0]["code"] == "matrix-overlap");
+  auto s = silt("taxonomy show --taxonomy tests/fixtures/five-levels.yaml");
+  CHECK(s.code == 0);
+  CHECK_FALSE(contains(s.out, "survey"));
+  CHECK(contains(silt("taxonomy show --taxonomy taxonomy/keras-tf.yaml").out, "survey"));
+}
