@@ -317,6 +317,11 @@ int cmd_batch(const std::vector<std::string>& args) {
   if (resume && output.empty()) throw UsageError{"--resume needs -o FILE: it continues FILE.partial"};
   if (restart && output.empty()) throw UsageError{"--restart needs -o FILE: it discards FILE.partial"};
   if (resume && restart) throw UsageError{"--resume and --restart contradict each other"};
+  if (vm.count("rejects") && !output.empty()) {  // before either is created
+    std::error_code e1, e2;
+    if (fs::weakly_canonical(opt(vm, "rejects"), e1) == fs::weakly_canonical(output, e2))
+      throw UsageError{"--rejects and -o name the same file: the rejects would overwrite the labels"};
+  }
   if (vm["progress"].as<bool>() && vm["no-progress"].as<bool>())
     throw UsageError{"--progress and --no-progress contradict each other"};
   const bool quiet = vm["quiet"].as<bool>();

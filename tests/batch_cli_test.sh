@@ -167,6 +167,11 @@ check "... only the bad element is rejected" test "$(grep -c 'rejected, ' pages.
 # link to nothing that exists").
 check "-o /dev/stdout into a pipe" test "$("$silt" batch -q first100.jsonl -o /dev/stdout | wc -l)" -eq 100
 
+# --rejects and -o naming one file: a usage error before either is created.
+"$silt" batch -q first100.jsonl --rejects same.out -o same.out 2> same.err
+check "--rejects X -o X: exit 2" test $? -eq 2
+check "... nothing created" test ! -e same.out -a ! -e same.out.partial
+
 # -j out of range is a usage error before anything is written (it aborted on -1).
 for j in -1 257 4294967295; do
   "$silt" batch -q -j "$j" -o jobs.jsonl corpus.jsonl > /dev/null 2> jobs.err

@@ -342,6 +342,8 @@ TEST_CASE("cli: check lists levels that do not follow from the answers, and stro
   CHECK(j["rows_checked"] == 14);
   CHECK(j["level_mismatches"].size() == 2);
   CHECK(j["level_mismatches"][1]["expected"] == 3);
+  CHECK(j["level_mismatches"][0]["given"] == 3);       // a number, as expected is
+  CHECK(j["level_mismatches"][1]["given"].is_null());  // none given
 }
 
 TEST_CASE("cli: consensus in text, JSON and YAML; consistency against it", "[cli][survey]") {
