@@ -365,3 +365,22 @@ TEST_CASE("a quote never closed is a YAML syntax error, also at the end of the f
   CHECK(find_code(dup.diagnostics, "duplicate-key"));
   CHECK_FALSE(find_code(dup.diagnostics, "yaml-syntax"));
 }
+
+TEST_CASE("lint: a shadowed rule is named; of two that shadow each other, only the later", "[rules][lint]") {
+  const RuleSet rules =
+      load_ok(std::string(head) +
+              "  - {id: broad, category: wrong-shape, pattern: 'shape', tests: {match: [the shape]}}\n"
+              "  - {id: narrow, category: wrong-shape, pattern: 'wrong shape',\n"
+              "     tests: {match: [a wrong shape]}}\n"
+              "  - {id: twin-a, category: wrong-calculation, pattern: 'NaN',\n"
+              "     tests: {match: [a NaN]}}\n"
+              "  - {id: twin-b, category: wrong-calculation, pattern: 'NaN\\b',\n"
+              "     tests: {match: [a NaN]}}\n");
+  auto findings = lint_rules(rules, tax());
+  std::vector<std::string> shadowed;
+  for (const auto& f : findings)
+    if (f.code == "shadowed") shadowed.push_back(f.subject + " by " + f.other);
+  REQUIRE(shadowed.size() == 2);
+  CHECK(shadowed[0] == "narrow by broad");   // every test of narrow fires broad; not the other way
+  CHECK(shadowed[1] == "twin-b by twin-a");  // the twins: the later one only
+}

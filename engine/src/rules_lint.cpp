@@ -5,6 +5,25 @@
 
 namespace silt {
 
+namespace {
+
+// Whether rule `b` shadows rule `a`: the same target, as much weight, and every match
+// test of `a` (there is one at least) fires `b`.
+bool shadows(const RuleSet& set, std::size_t b, std::size_t a) {
+  const auto& rules = set.rules();
+  const Rule &r = rules[a], &o = rules[b];
+  if (b == a || o.kind != r.kind || o.target != r.target || o.weight < r.weight) return false;
+  bool any = false;
+  for (const auto& t : set.tests(a)) {
+    if (!t.should_match) continue;
+    any = true;
+    if (!set.fires(b, t.text)) return false;
+  }
+  return any;
+}
+
+}  // namespace
+
 std::vector<RuleFinding> lint_rules(const RuleSet& set, const Taxonomy& tax) {
   std::vector<RuleFinding> out;
   const auto& rules = set.rules();
@@ -18,14 +37,15 @@ std::vector<RuleFinding> lint_rules(const RuleSet& set, const Taxonomy& tax) {
       continue;
     }
     for (std::size_t b = 0; b < rules.size(); ++b) {
+      if (!shadows(set, b, a)) continue;
+      // Two rules that shadow each other: the later one is reported, the earlier kept
+      // (reporting both would advise removing both, and the coverage with them).
+      if (a < b && shadows(set, a, b)) continue;
       const Rule& o = rules[b];
-      if (b == a || o.kind != r.kind || o.target != r.target || o.weight < r.weight) continue;
-      if (std::all_of(matches.begin(), matches.end(), [&](const RuleTest* t) { return set.fires(b, t->text); })) {
-        out.push_back({"shadowed", r.id, o.id, r.where,
-                       "every match test of rule '" + r.id + "' also fires '" + o.id +
-                           "', with the same target and as much weight: it adds nothing"});
-        break;
-      }
+      out.push_back({"shadowed", r.id, o.id, r.where,
+                     "every match test of rule '" + r.id + "' also fires '" + o.id +
+                         "', with the same target and as much weight: it adds nothing"});
+      break;
     }
   }
   auto covered = [&](TargetKind kind, const std::string& id) {
