@@ -168,6 +168,7 @@ int cmd_agree(const std::vector<std::string>& args) {
   const bool engine = vm["engine"].as<bool>();
   if (engine && !vm.count("issues")) throw UsageError{"--engine needs --issues FILE: the issues to classify"};
 
+  const std::size_t bootstrap = count_in_range(vm, "bootstrap", 0, 1000000);  // before any input is read
   auto config = require_config(vm, engine);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
@@ -216,7 +217,7 @@ int cmd_agree(const std::vector<std::string>& args) {
   }
   AgreementOptions ao;
   ao.nominal = vm["nominal"].as<bool>();
-  ao.bootstrap = count_in_range(vm, "bootstrap", 0, 1000000);
+  ao.bootstrap = bootstrap;
   ao.seed = vm["seed"].as<std::uint64_t>();
   ao.top = vm["top"].as<std::size_t>();
   auto fields = agreement(t, tax, ao);
@@ -331,6 +332,8 @@ int cmd_check(const std::vector<std::string>& args) {
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
   const bool with_engine = vm.count("issues") > 0;
+  if (const double m = vm["min-confidence"].as<double>(); !(m >= 0 && m <= 1))
+    throw UsageError{"--min-confidence is a share, from 0 to 1"};
   auto config = require_config(vm, with_engine);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
@@ -353,7 +356,6 @@ int cmd_check(const std::vector<std::string>& args) {
     preds = engine_labels(*config, opt(vm, "issues"));
     if (!preds) return exit_bad_input;
     const double min_conf = vm["min-confidence"].as<double>();
-    if (!(min_conf >= 0 && min_conf <= 1)) throw UsageError{"--min-confidence is a share, from 0 to 1"};
     if (auto cf = t.field_index("category"))
       for (std::size_t i = 0; i < t.items.size(); ++i) {
         auto it = preds->find(t.items[i]);

@@ -416,9 +416,13 @@ int cmd_batch(const std::vector<std::string>& args) {
   // Ctrl-C stops the writer too, and the end of input it leaves is no end of the data.
   if (interrupt_flag.load()) stats.interrupted = true;
   if (!stats.resume_mismatch.empty()) {
+    if (rejects && !rejects->direct()) {  // nothing was read for it: no rejects file of this run
+      std::error_code ec;
+      fs::remove(rejects->written_path(), ec);
+    }
     spdlog::error(
-        "cannot resume: {} is not this run's output ({}); run with the inputs that wrote it, or "
-        "--restart to discard it",
+        "cannot resume: {} is not this run's output ({}); its records are kept. Run with the inputs "
+        "that wrote it, or --restart to discard it",
         printable(out->written_path()), printable(stats.resume_mismatch));
     return exit_usage;
   }

@@ -229,6 +229,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   auto in_format = parse_input_format(opt(vm, "input-format", "auto"));
   if (!in_format) throw UsageError{"--input-format takes auto, jsonl, json or csv"};
 
+  const std::size_t bootstrap = count_in_range(vm, "bootstrap", 0, 1000000);  // before any input is read
   auto config = require_config(vm, true, &criteria.probe);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
@@ -287,7 +288,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     return exit_bad_input;
   }
   EvalOptions eo;
-  eo.bootstrap = count_in_range(vm, "bootstrap", 0, 1000000);
+  eo.bootstrap = bootstrap;
   eo.seed = vm["seed"].as<std::uint64_t>();
   EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
   if (vm.count("fit-calibration")) {

@@ -172,6 +172,49 @@ check "-o /dev/stdout into a pipe" test "$("$silt" batch -q first100.jsonl -o /d
 check "--rejects X -o X: exit 2" test $? -eq 2
 check "... nothing created" test ! -e same.out -a ! -e same.out.partial
 
+# Resume where records have no id of their own: CSV rows (named by their line), array
+# elements read from stdin then from the file (named by their index); gh output, whose
+# "# ...: no label" lines are its own; records cut at the end. Each resumes whole.
+printf 'title,body\nloss is wrong,after reload\nshape wrong,dims\nslow,very slow\n' > noid.csv
+"$silt" batch -q noid.csv -o noid.jsonl && head -n 2 noid.jsonl > noid.jsonl.partial && cp noid.jsonl noid.full && rm noid.jsonl
+"$silt" batch -q noid.csv -o noid.jsonl --resume
+check "CSV rows without ids resume: exit 0, whole" test $? -eq 0 -a -e noid.jsonl
+check "... the same as an uninterrupted run" cmp -s noid.jsonl noid.full
+printf '[{"title":"a","body":"b"},{"title":"shape wrong","body":"x"},{"title":"c","body":"d"}]\n' > elems.json
+"$silt" batch -q - -o elems.jsonl < elems.json && head -n 2 elems.jsonl > elems.jsonl.partial && rm elems.jsonl
+"$silt" batch -q elems.json -o elems.jsonl --resume
+check "array elements, stdin then the file: resumed" test $? -eq 0 -a "$(wc -l < elems.jsonl)" -eq 3
+"$silt" batch -q noid.csv -f gh -o gh.sh
+head -n 2 gh.sh > gh.sh.partial && cp gh.sh gh.full && rm gh.sh
+"$silt" batch -q noid.csv -f gh -o gh.sh --resume
+check "gh output (its '# ...' lines too) resumes whole" cmp -s gh.sh gh.full
+# A refused resume leaves no rejects file of its own behind.
+"$silt" batch -q first100.jsonl -o rr.jsonl && mv rr.jsonl rr.jsonl.partial
+"$silt" batch -q last400.jsonl -o rr.jsonl --rejects rr.rej --resume 2> /dev/null
+check "a refused resume: exit 2, no rejects partial" test $? -eq 2 -a ! -e rr.rej.partial -a ! -e rr.rej
+
+# A big integer in one object of a line holding two: the line is one bad record, as it is
+# without the big integer (the second object was dropped silently).
+printf '%s\n' '{"title":"a","body":"b","n":123456789012345678901234567890}{"title":"c","body":"d"}' > two.jsonl
+"$silt" batch -q two.jsonl > two.out 2> /dev/null
+check "two objects on a line with a big integer: rejected, exit 3" test $? -eq 3 -a ! -s two.out
+
+# An element over --max-record skipped across a read block (1 MiB), the next block
+# starting with a '[' inside it: only that element is rejected (the bracket check read the
+# block's first byte for the value's opener, and made three bad records of the rest).
+pre='[\n{"title":"a","body":"'
+mid='","labels":'
+n=$((1048576 - $(printf "$pre" | wc -c) - ${#mid}))
+{
+  printf "$pre"
+  head -c "$n" /dev/zero | tr '\0' x
+  printf '%s' "$mid"
+  printf '["bug"]},\n{"title":"b","body":"c"},\n{"title":"d","body":"e"}]\n'
+} > edge.json
+"$silt" batch --max-record 512K -f csv edge.json > edge.csv 2> edge.err
+check "a skipped element across a block: one reject" test "$(grep -c 'rejected, ' edge.err)" -eq 1
+check "... the two after it labeled, as elements" test "$(grep -c '^edge.json\[' edge.csv)" -eq 2
+
 # -j out of range is a usage error before anything is written (it aborted on -1).
 for j in -1 257 4294967295; do
   "$silt" batch -q -j "$j" -o jobs.jsonl corpus.jsonl > /dev/null 2> jobs.err

@@ -192,3 +192,14 @@ TEST_CASE("with skipped, an element or document that is no issue is named and th
   CHECK_FALSE(read_issues(R"([{"title": "a"}, {"x": 1}])", "a.json").ok());
   CHECK_FALSE(read_issues("{\"title\": \"a\"}\n{\"title\": \n", "f.jsonl", &skipped).ok());
 }
+
+TEST_CASE("a number simdjson cannot hold inside JSON Lines stops the file with its line, no crash", "[issue]") {
+  auto r = read_issues(
+      "{\"title\": \"a\"}\n{\"title\": \"b\", \"n\": 123456789012345678901234567890}\n{\"title\": \"c\"}\n", "f.jsonl");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().line == 2);
+  CHECK(r.error().message.find("silt batch") != std::string::npos);
+  auto one = issue_from_json("\xEF\xBB\xBF{\"title\": \"T\"}");  // a BOM before one object
+  REQUIRE(one.ok());
+  CHECK(one.value().title == "T");
+}

@@ -384,3 +384,20 @@ TEST_CASE("lint: a shadowed rule is named; of two that shadow each other, only t
   CHECK(shadowed[0] == "narrow by broad");   // every test of narrow fires broad; not the other way
   CHECK(shadowed[1] == "twin-b by twin-a");  // the twins: the later one only
 }
+
+TEST_CASE("lint: a rule is reported only when its shadower is kept, so removing what lint names loses no test",
+          "[rules][lint]") {
+  // twin-a and twin-b shadow each other; broad shadows twin-a but not twin-b: twin-a goes
+  // (broad fires on its test), twin-b stays (the only rule firing on "a NaN").
+  const RuleSet rules =
+      load_ok(std::string(head) +
+              "  - {id: twin-a, category: wrong-calculation, pattern: 'NaN', tests: {match: [NaN loss]}}\n"
+              "  - {id: twin-b, category: wrong-calculation, pattern: 'NaN', tests: {match: [a NaN]}}\n"
+              "  - {id: broad, category: wrong-calculation, pattern: 'NaN loss|inf',\n"
+              "     tests: {match: [inf]}}\n");
+  std::vector<std::string> shadowed;
+  for (const auto& f : lint_rules(rules, tax()))
+    if (f.code == "shadowed") shadowed.push_back(f.subject + " by " + f.other);
+  REQUIRE(shadowed.size() == 1);
+  CHECK(shadowed[0] == "twin-a by broad");
+}

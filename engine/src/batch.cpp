@@ -209,9 +209,14 @@ bool parse_record(detail::Chunk& c, std::size_t i, simdjson::dom::parser& parser
 // intact for the worker that will parse it in place.
 bool check_big_record(const detail::Chunk& c, const detail::Chunk::Record& r, simdjson::dom::parser& parser) {
   simdjson::dom::element doc;
-  if (parser.parse(c.buf.data() + r.offset, r.size, false).get(doc) != simdjson::SUCCESS) return false;
   detail::ParsedIssue parsed;
   detail::NotAnIssue no{};
+  const auto err = parser.parse(c.buf.data() + r.offset, r.size, false).get(doc);
+  if (rapidjson::Document rdoc;
+      detail::number_beyond_simdjson(err) &&
+      detail::parse_with_numbers_as_text(std::string_view(c.buf.data() + r.offset, r.size), rdoc))
+    return detail::parse_issue(rdoc, parsed, no);  // as the worker will read it
+  if (err != simdjson::SUCCESS) return false;
   return detail::parse_issue(doc, parsed, no);
 }
 
@@ -341,15 +346,19 @@ class BatchRun {
 
   // Resume: marks the good records a previous run wrote. Serial, and it only parses.
   // Whether the input's record N (the last one resumed) is the partial output's last: the
-  // same id, or for a record named by its place, the same line.
+  // same id; or, for a record named by its place (no id of its own: "name:line" or
+  // "name[k]"), the same place whatever the input's name (stdin, then the file).
   void check_resumed(const detail::Chunk& c, const detail::Chunk::Record& r, const detail::ParsedIssue& parsed,
                      bool parsed_it) {
     if (!parsed_it) return;  // a big record, only checked to be an issue: no id at hand
     const std::string source = c.source(r);
     const std::string id = parsed.id.empty() ? source : std::string(parsed.id);
-    auto line_of = [](const std::string& s) { return s.substr(s.rfind(':') + 1); };
+    auto place = [](const std::string& s) {  // ":line" or "[k]", after the input's name
+      const auto at = s.back() == ']' ? s.rfind('[') : s.rfind(':');
+      return at == std::string::npos ? s : s.substr(at);
+    };
     const bool by_place = opt_.resume_id == opt_.resume_source;
-    if (by_place ? parsed.id.empty() && line_of(source) == line_of(opt_.resume_source) : id == opt_.resume_id) return;
+    if (by_place ? id == source && place(source) == place(opt_.resume_source) : id == opt_.resume_id) return;
     stats_.resume_mismatch = "its last record is " + opt_.resume_id + " (" + opt_.resume_source +
                              "), this run's record " + std::to_string(opt_.skip_good) + " is " + id + " (" + source +
                              ")";
@@ -475,7 +484,7 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
         return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line" +
                          (line.rfind("id,category,c", 0) == 0 ? " (it holds CSV: resume with --format csv)" : ""),
                      static_cast<int>(p.records + 1), 0, "not-silt-output"};
-      if (format == OutputFormat::gh && line.rfind("gh issue edit ", 0) != 0)
+      if (format == OutputFormat::gh && line.rfind("gh issue edit ", 0) != 0 && line.rfind("# ", 0) != 0)
         return Error{path + ":" + std::to_string(p.records + 1) + ": not a gh command, as --format gh writes",
                      static_cast<int>(p.records + 1), 0, "not-silt-output"};
       ++p.records;

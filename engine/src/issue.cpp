@@ -319,8 +319,8 @@ bool number_beyond_simdjson(simdjson::error_code e) {
 
 bool parse_with_numbers_as_text(std::string_view text, rapidjson::Document& doc) {
   if (json_deeper_than(text, max_json_depth)) return false;
-  doc.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
-            rapidjson::kParseStopWhenDoneFlag>(text.data(), text.size());
+  // Whole: a second value after the first is an error here too (it is another record).
+  doc.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   return !doc.HasParseError();
 }
 
@@ -381,13 +381,17 @@ Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& pa
                                         text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
     counted = at;
     simdjson::dom::element doc;
-    if (auto err = (*it).get(doc))
-      return fail(Error{"invalid JSON in the document at line " + std::to_string(line) +
-                            " (one of several): " + simdjson::error_message(err),
-                        line, 0, "invalid-json"});
+    const auto err = (*it).get(doc);
+    const std::string named = std::string(name) + ":" + std::to_string(line);
     std::vector<Error> left_out;
-    auto got =
-        issues_of<SimdjsonDom>(doc, std::string(name) + ":" + std::to_string(line), skipped ? &left_out : nullptr);
+    // A number simdjson cannot hold stops the stream here too (its documents are not
+    // re-read one by one with RapidJSON): the error says so, and batch reads such records.
+    if (err)
+      return fail(Error{"invalid JSON in the document at line " + std::to_string(line) +
+                            " (one of several): " + simdjson::error_message(err) +
+                            (number_beyond_simdjson(err) ? " (a number past 64 bits, or not a number)" : ""),
+                        line, 0, "invalid-json"});
+    auto got = issues_of<SimdjsonDom>(doc, named, skipped ? &left_out : nullptr);
     for (auto& e : left_out) {
       e.message = "the document at line " + std::to_string(line) + ": " + e.message;
       e.line = line;
@@ -443,6 +447,7 @@ Issue issue_from_text(std::string_view text, std::string_view name) {
 Result<Issue> issue_from_json(std::string_view json) {
   auto issues = read_issues(json, "");
   if (!issues.ok()) return issues.error();
+  if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(3);  // as read_issues skips it
   if (trim(json).front() != '{' || issues.value().size() != 1)
     return Error{"expected a JSON object (an issue)", 0, 0, "not-an-object"};
   return std::move(issues.value().front());

@@ -66,6 +66,7 @@ struct InputReader::Source {
   // JSON stream framing state, kept across reads.
   std::size_t scan = 0;  // how far the current value has been scanned (from pos)
   int depth = 0;
+  char opener = 0;  // the first byte of the value being framed
   bool in_string = false, escape = false, in_array = false, value_open = false;
   std::uint64_t scan_line = 1;  // line number at `scan`
 
@@ -280,6 +281,7 @@ struct InputReader::Source {
     }
     if (pos >= data.size()) return false;
     value_open = true;
+    opener = data[pos];  // kept: pos moves on while a value over the limit is skipped
     scan = pos;
     scan_line = line;
     depth = 0;
@@ -323,7 +325,7 @@ struct InputReader::Source {
           // A closer of the other kind than the value's opener ({"title": ] in an array)
           // is the array's: the value ends before it (a bad record), and the array closes
           // there, so the next array (gh --paginate's next page) is read as such.
-          const bool mismatched = (ch == ']') != (data[pos] == '[');
+          const bool mismatched = (ch == ']') != (opener == '[');
           if (!(mismatched && in_array)) ++end;
           break;
         }

@@ -27,6 +27,12 @@ bool shadows(const RuleSet& set, std::size_t b, std::size_t a) {
 std::vector<RuleFinding> lint_rules(const RuleSet& set, const Taxonomy& tax) {
   std::vector<RuleFinding> out;
   const auto& rules = set.rules();
+  // A rule no other shadows, but a later twin it shadows in turn.
+  auto kept = [&](std::size_t b) {
+    for (std::size_t c = 0; c < rules.size(); ++c)
+      if (shadows(set, c, b) && !(c > b && shadows(set, b, c))) return false;
+    return true;
+  };
   for (std::size_t a = 0; a < rules.size(); ++a) {
     const Rule& r = rules[a];
     std::vector<const RuleTest*> matches;
@@ -37,10 +43,10 @@ std::vector<RuleFinding> lint_rules(const RuleSet& set, const Taxonomy& tax) {
       continue;
     }
     for (std::size_t b = 0; b < rules.size(); ++b) {
-      if (!shadows(set, b, a)) continue;
-      // Two rules that shadow each other: the later one is reported, the earlier kept
-      // (reporting both would advise removing both, and the coverage with them).
-      if (a < b && shadows(set, a, b)) continue;
+      // Reported only when shadowed by a rule that is kept itself: removing every rule
+      // reported then loses no match test (of two that shadow each other, the earlier
+      // is kept; a rule shadowed in turn cannot vouch for another).
+      if (!shadows(set, b, a) || !kept(b)) continue;
       const Rule& o = rules[b];
       out.push_back({"shadowed", r.id, o.id, r.where,
                      "every match test of rule '" + r.id + "' also fires '" + o.id +
