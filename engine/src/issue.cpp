@@ -368,11 +368,19 @@ Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& pa
     return e;
   };
   const std::string_view text(padded.data(), padded.size());
+  std::vector<Issue> out;
+  // A syntax error ends the stream (simdjson reads no further): with `skipped`, the
+  // documents before it are kept and the error is named there; else it fails the whole.
+  auto stop = [&](Error e, bool last = false) -> Result<std::vector<Issue>> {
+    if (!skipped) return fail(std::move(e));
+    if (!last) e.message += "; the documents after it are not read (silt batch reads them record by record)";
+    skipped->push_back(std::move(e));
+    return std::move(out);
+  };
   simdjson::dom::parser parser;
   simdjson::dom::document_stream stream;
   if (parser.parse_many(padded, std::max<std::size_t>(padded.size(), simdjson::dom::MINIMAL_BATCH_SIZE)).get(stream))
     return Error{"invalid JSON: several documents that cannot be read one by one", 0, 0, "invalid-json"};
-  std::vector<Issue> out;
   std::size_t counted = 0;
   int line = 1;
   for (auto it = stream.begin(); it != stream.end(); ++it) {
@@ -387,7 +395,7 @@ Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& pa
     // A number simdjson cannot hold stops the stream here too (its documents are not
     // re-read one by one with RapidJSON): the error says so, and batch reads such records.
     if (err)
-      return fail(Error{"invalid JSON in the document at line " + std::to_string(line) +
+      return stop(Error{"invalid JSON in the document at line " + std::to_string(line) +
                             " (one of several): " + simdjson::error_message(err) +
                             (number_beyond_simdjson(err) ? " (a number past 64 bits, or not a number)" : ""),
                         line, 0, "invalid-json"});
@@ -406,8 +414,9 @@ Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& pa
     const std::size_t start = text.size() - cut;
     line += static_cast<int>(std::count(text.begin() + static_cast<std::ptrdiff_t>(std::min(counted, start)),
                                         text.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
-    return fail(
-        Error{"invalid JSON: the document at line " + std::to_string(line) + " is cut short", line, 0, "invalid-json"});
+    return stop(
+        Error{"invalid JSON: the document at line " + std::to_string(line) + " is cut short", line, 0, "invalid-json"},
+        true);
   }
   return out;
 }
