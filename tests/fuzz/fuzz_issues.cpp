@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "fuzz_support.h"
 #include "silt/classifier.h"
@@ -22,8 +23,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   silt::fuzz::FdLeakCheck fds;
   const auto input = silt::fuzz::text(data, size);
   (void)silt::issue_from_json(input);
+  // As classify reads a file: elements that are no issue, and a syntax error in JSON
+  // Lines, set aside with what was read before kept. Every one left out is named.
+  std::vector<silt::Error> skipped;
+  auto kept = silt::read_issues(input, "fuzz-input", &skipped);
+  if (kept.ok())
+    for (const auto& e : skipped)
+      if (e.message.empty()) __builtin_trap();
   auto issues = silt::read_issues(input, "fuzz-input");
   if (!issues.ok()) return 0;
+  // Whatever reads whole reads the same with `skipped`, and sets nothing aside.
+  if (!kept.ok() || kept.value().size() != issues.value().size() || !skipped.empty()) __builtin_trap();
   const auto& all = issues.value();
   for (std::size_t i = 0; i < std::min(all.size(), max_classified); ++i) {
     const silt::Issue& issue = all[i];
