@@ -257,6 +257,14 @@ TEST_CASE("rule loader reports each error with its line", "[rules][loader]") {
     auto r = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: 'x*'}\n", "r.yaml", tax());
     CHECK(find_code(r.diagnostics, "empty-match"));
   }
+  SECTION("a boilerplate pattern that matches the empty text (it dropped every paragraph)") {
+    auto r = load_rules("schema: silt/rules/v1\nboilerplate: ['^thanks', '.*']\nrules: []\n", "r.yaml", tax());
+    CHECK_FALSE(r.rules);
+    const Diagnostic* d = find_code(r.diagnostics, "empty-match");
+    REQUIRE(d);
+    CHECK(d->subject == ".*");
+    CHECK(silt::test::count_code(r.diagnostics, "empty-match") == 1);
+  }
   SECTION("a weight that is not a number") {
     auto r = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: x, weight: heavy}\n", "r.yaml",
                         tax());

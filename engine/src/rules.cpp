@@ -581,6 +581,18 @@ void check_empty_matches(const RulesSpec& spec, const RuleSet::Compiled& compile
     d.message = "the pattern matches the empty text, so it fires on every issue";
     diags.add(std::move(d));
   }
+  // A boilerplate pattern that matches the empty text matches every paragraph: the
+  // reporter's prose would all be dropped as template text.
+  for (std::size_t i = 0; i < spec.boilerplate.size(); ++i) {
+    if (!RE2::PartialMatch("", compiled.boilerplate[i])) continue;
+    Diagnostic d;
+    d.code = "empty-match";
+    d.where = spec.boilerplate[i].where;
+    d.subject_kind = "boilerplate";
+    d.subject = spec.boilerplate[i].text;
+    d.message = "the boilerplate pattern matches the empty text, so it drops every paragraph";
+    diags.add(std::move(d));
+  }
 }
 
 }  // namespace
