@@ -105,10 +105,13 @@ struct KeepItems : BatchSink {
   void labeled(Classification&& c, const std::string&, const Issue* issue) override {
     items.push_back({std::move(c), issue ? *issue : Issue{}});
   }
+  std::size_t left_out = 0;  // records rejected and inputs not read: exit 3 at the end
   void reject(const Reject& r) override {
+    ++left_out;
     spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
   }
   void input_error(const std::string& input, const std::string& m) override {
+    ++left_out;
     spdlog::error("{}: {}", printable(input), printable(m));
   }
 };
@@ -364,7 +367,9 @@ int cmd_triage(const std::vector<std::string>& args) {
       "output,o", po::value<std::string>()->value_name("LABELS.csv"), "labels, appended to as you go (required)")(
       "rater", po::value<std::string>()->value_name("NAME"), "your name in the labels file (required)")(
       "suggest", po::bool_switch(), "show silt's reading and take it as the default answers (not blind)")(
-      "answers", po::value<std::string>()->value_name("FILE"), "the answers, a line each, instead of a terminal");
+      "answers", po::value<std::string>()->value_name("FILE"), "the answers, a line each, instead of a terminal")(
+      "input-format", po::value<std::string>()->default_value("auto")->value_name("FORMAT"),
+      "auto, jsonl, json or csv (as silt batch reads them)");
   const HelpText help{
       "silt triage ISSUES... -o LABELS.csv --rater NAME [--suggest]",
       "Walks through the issues one at a time: shows each report as silt reads it (the reporter's prose by "
@@ -378,7 +383,7 @@ int cmd_triage(const std::vector<std::string>& args) {
       {},
       {{"0", "done, or quit (what was labeled is saved)"},
        {"2", "usage or configuration error; stdin is not a terminal and no --answers"},
-       {"3", "the labels file could not be read"},
+       {"3", "the labels file could not be read, or an issue or input (named on stderr; the others were asked)"},
        {"4", "the labels file could not be written"}},
       {"silt triage issues.jsonl -o labels.csv --rater ann",
        "silt triage issues.jsonl -o labels.csv --rater ann --suggest"}};
@@ -402,6 +407,9 @@ int cmd_triage(const std::vector<std::string>& args) {
   // silt's reading of every issue, with the issue.
   BatchOptions b;
   b.inputs = vm["input"].as<std::vector<std::string>>();
+  auto in_format = parse_input_format(opt(vm, "input-format", "auto"));
+  if (!in_format) throw UsageError{"--input-format takes auto, jsonl, json or csv"};
+  b.input_format = *in_format;
   b.output_format = OutputFormat::values;
   b.keep_issues = true;
   for (const auto& in : b.inputs)
@@ -470,7 +478,7 @@ int cmd_triage(const std::vector<std::string>& args) {
     return exit_write;
   }
   std::cout << fmt::format("\n{} issue(s) labeled in this session; {}\n", labeled, printable(out_path));
-  return exit_ok;
+  return sink.left_out > 0 ? exit_bad_input : exit_ok;
 }
 
 }  // namespace silt::cli

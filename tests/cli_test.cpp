@@ -832,3 +832,14 @@ TEST_CASE(
   CHECK_FALSE(contains(s.out, "survey"));
   CHECK(contains(silt("taxonomy show --taxonomy taxonomy/keras-tf.yaml").out, "survey"));
 }
+
+TEST_CASE("cli: triage exits 3 when an input cannot be read, and takes --input-format", "[cli]") {
+  TempFile answers("a.txt", "q\n");
+  TempFile labels("l.csv", "");
+  auto r = silt("triage no-such-file.jsonl -o " + labels.str() + " --rater z --answers " + answers.str());
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "no-such-file.jsonl: cannot open"));
+  auto f = silt("triage examples/01-wrong-shape.md --input-format csv -o " + labels.str() + " --rater z --answers " +
+                answers.str());
+  CHECK_FALSE(contains(f.err, "unknown option"));
+}
