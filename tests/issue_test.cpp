@@ -212,3 +212,15 @@ TEST_CASE("with skipped, a syntax error in JSON Lines keeps the documents before
   REQUIRE(skipped.size() == 1);
   CHECK(skipped[0].line == 3);
 }
+
+TEST_CASE("an issue without a number takes the one its address gives; scheme and host in any case", "[issue]") {
+  auto r = read_issues(R"({"title": "t", "html_url": "https://github.com/apache/mxnet/issues/5"})", "u.json");
+  REQUIRE(r.ok());
+  CHECK(r.value()[0].id == "apache/mxnet#5");
+  auto api = read_issues(R"({"title": "t", "url": "https://api.github.com/repos/o/r/issues/12"})", "u.json");
+  REQUIRE(api.ok());
+  CHECK(api.value()[0].id == "o/r#12");
+  auto upper = read_issues(R"({"title": "t", "number": 3, "html_url": "HTTPS://GITHUB.COM/o/r/issues/3"})", "u.json");
+  REQUIRE(upper.ok());
+  CHECK(upper.value()[0].id == "o/r#3");
+}

@@ -1,6 +1,7 @@
 #include "silt/packs.h"
 
 #include "silt/builtin.h"
+#include "silt/issue.h"
 #include "test_support.h"
 
 using namespace silt;
@@ -49,4 +50,14 @@ packs:
   CHECK(d.where.line == 8);
   CHECK(d.message.find("keras-tf") != std::string::npos);
   CHECK(d.message.find("tensorflow/tensorflow") != std::string::npos);
+}
+
+TEST_CASE("the pack and the id name the same repository when repository_url and the url disagree", "[packs]") {
+  auto issues = read_issues(R"({"title": "t", "number": 5, "html_url": "https://github.com/keras-team/keras/issues/5",
+    "repository_url": "https://api.github.com/repos/pytorch/pytorch"})",
+                            "u.json");
+  REQUIRE(issues.ok());
+  const Issue& issue = issues.value()[0];
+  CHECK(issue.id == "pytorch/pytorch#5");
+  CHECK(repository_of(issue.view()) == "pytorch/pytorch");  // the id's, not the url's keras-team/keras
 }

@@ -181,6 +181,8 @@ bool parse_csv_record(const detail::Chunk& c, std::size_t i, detail::ParsedIssue
   out.id = std::string(at(cols.id));
   if (out.id.empty() && !at(cols.number).empty())
     out.id = (repo.empty() ? "#" : repo + "#") + std::string(at(cols.number));
+  if (out.id.empty() && !repo.empty())  // the number the url gives, as for JSON
+    if (std::string num = detail::number_of(out.url); !num.empty()) out.id = repo + "#" + num;
   if (out.id.empty()) out.id = c.source(c.records[i]);
   out.labels_text = std::string(at(cols.labels));
   out.comments_text.clear();

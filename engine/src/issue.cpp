@@ -89,11 +89,23 @@ bool json_deeper_than(std::string_view text, std::size_t limit) {
   return false;
 }
 
+// Scheme and host in any case, as browsers and GitHub take them.
+const RE2& html_issue_url() {
+  static const RE2 re(R"(^(?i:https?://(?:www\.)?github\.com)/([^/\s]+/[^/\s]+)/(?:issues|pull)/(\d+))");
+  return re;
+}
+
 std::string repo_of(std::string_view url) {
-  static const RE2 html(R"(^https?://(?:www\.)?github\.com/([^/\s]+/[^/\s]+)/(?:issues|pull)/\d+)");
-  static const RE2 api(R"(^https?://api\.github\.com/repos/([^/\s]+/[^/\s]+))");
+  static const RE2 api(R"(^(?i:https?://api\.github\.com)/repos/([^/\s]+/[^/\s]+))");
   std::string repo;
-  if (RE2::PartialMatch(url, html, &repo) || RE2::PartialMatch(url, api, &repo)) return repo;
+  if (RE2::PartialMatch(url, html_issue_url(), &repo) || RE2::PartialMatch(url, api, &repo)) return repo;
+  return {};
+}
+
+std::string number_of(std::string_view url) {
+  static const RE2 api(R"(^(?i:https?://api\.github\.com)/repos/[^/\s]+/[^/\s]+/(?:issues|pulls)/(\d+))");
+  std::string number;
+  if (RE2::PartialMatch(url, html_issue_url(), nullptr, &number) || RE2::PartialMatch(url, api, &number)) return number;
   return {};
 }
 
@@ -231,6 +243,9 @@ bool map_issue(typename D::Value element, ParsedIssue& out, NotAnIssue& why) {
       num = std::string(*s);
     if (!num.empty()) out.id = repo.empty() ? "#" + num : repo + "#" + num;
   }
+  // No number of its own: the one its address gives (an html_url, or the API url).
+  if (out.id.empty() && !repo.empty())
+    if (std::string num = number_of(out.url); !num.empty()) out.id = repo + "#" + num;
   if (out.id.empty()) {
     if (auto idv = D::member(o, "id")) {
       if (auto s = D::str(*idv))

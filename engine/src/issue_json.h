@@ -55,6 +55,8 @@ bool parse_with_numbers_as_text(std::string_view text, rapidjson::Document& doc)
 
 // "owner/repo" from an html url, an api issue url or a repository_url; empty if none.
 std::string repo_of(std::string_view url);
+// The issue (or pull request) number an html or api issue url names; empty if none.
+std::string number_of(std::string_view url);
 
 // The 1-based line and column of the first JSON syntax error in `text` (0, 0 if none is
 // found), and its message.

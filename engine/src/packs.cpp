@@ -157,13 +157,14 @@ PackLoad load_packs(std::string_view yaml, const std::string& file, std::shared_
 }
 
 std::string repository_of(const IssueView& issue) {
-  std::string repo = detail::repo_of(issue.url);
-  if (!repo.empty()) return repo;
+  // The id's repository first: it comes from repository_url, then the url (issue.cpp),
+  // so the pack and the id (and gh's --repo) name the same repository.
   const auto hash = issue.id.find('#');
-  if (hash == std::string_view::npos || hash == 0) return {};
-  std::string_view head = issue.id.substr(0, hash);
-  if (std::count(head.begin(), head.end(), '/') != 1) return {};
-  return std::string(head);
+  if (hash != std::string_view::npos && hash > 0) {
+    std::string_view head = issue.id.substr(0, hash);
+    if (std::count(head.begin(), head.end(), '/') == 1) return std::string(head);
+  }
+  return detail::repo_of(issue.url);
 }
 
 }  // namespace silt
