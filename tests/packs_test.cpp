@@ -61,3 +61,20 @@ TEST_CASE("the pack and the id name the same repository when repository_url and 
   CHECK(issue.id == "pytorch/pytorch#5");
   CHECK(repository_of(issue.view()) == "pytorch/pytorch");  // the id's, not the url's keras-team/keras
 }
+
+TEST_CASE("a repository pattern is OWNER/REPO or OWNER/*: */* and o*/r are bad-repository findings", "[packs]") {
+  for (const char* bad : {"'*/*'", "'o*/r'", "'o/r*'", "o", "o/r/x"}) {
+    CAPTURE(bad);
+    const std::string map = std::string(
+                                "schema: silt/packs/v1\ndefault: generic\npacks:\n  a: {rules: generic-fitted.yaml, "
+                                "repositories: [") +
+                            bad + "]}\n  generic: {rules: generic-fitted.yaml}\n";
+    auto loaded = load_packs(map, "rules/packs.yaml", silt::test::builtin_taxonomy_loaded(), include_builtin());
+    CHECK(silt::test::find_code(loaded.diagnostics, "bad-repository"));
+  }
+  const std::string ok =
+      "schema: silt/packs/v1\ndefault: generic\npacks:\n  a: {rules: generic-fitted.yaml, "
+      "repositories: [o/r, 'p/*']}\n  generic: {rules: generic-fitted.yaml}\n";
+  auto loaded = load_packs(ok, "rules/packs.yaml", silt::test::builtin_taxonomy_loaded(), include_builtin());
+  CHECK_FALSE(silt::test::find_code(loaded.diagnostics, "bad-repository"));
+}

@@ -88,6 +88,9 @@ bool valid_repository_pattern(const std::string& s) {
   const auto slash = s.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == s.size() || s.find('/', slash + 1) != std::string::npos)
     return false;
+  // OWNER/REPO or OWNER/*: a wildcard only as the whole repository (*/* matched nothing).
+  const std::string owner = s.substr(0, slash), repo = s.substr(slash + 1);
+  if (owner.find('*') != std::string::npos || (repo != "*" && repo.find('*') != std::string::npos)) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/' || c == '*';
   });
