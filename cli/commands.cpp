@@ -382,7 +382,8 @@ int cmd_rules(const std::vector<std::string>& args) {
   pos.add("action", 1);
   auto parsed = parse_command(
       args, own,
-      {"silt rules test|lint|compile [--pack NAME | --rules FILE] [--format text|json]\n       silt rules fit --gold "
+      {"silt rules test|lint|compile [--pack NAME | --packs MAP | --rules FILE] [--format text|json]\n       silt "
+       "rules fit --gold "
        "LABELS.csv ISSUES... (silt rules fit --help)",
        "The rules' own checks, on each pack (or the one named, or the file).",
        {{"test",

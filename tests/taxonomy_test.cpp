@@ -332,3 +332,22 @@ TEST_CASE("taxonomy JSON: what does not read back is refused, indices checked", 
   CHECK_FALSE(silt::detail::taxonomy_from_json(json.substr(0, json.size() / 2)));
   CHECK_FALSE(silt::detail::taxonomy_from_json("[]"));
 }
+
+TEST_CASE("a label name given to two categories or levels, or all spaces, is a bad-label finding", "[taxonomy]") {
+  auto b = builtin_taxonomy();
+  std::string text(b.text);
+  const std::string first = "  - id: wrong-shape\n";
+  const auto at = text.find(first);
+  REQUIRE(at != std::string::npos);
+  std::string dup = text;
+  dup.insert(at + first.size(), "    label: {name: 'impact:1'}\n");  // a level's default label
+  auto t = load_taxonomy(dup, "t.yaml");
+  CHECK_FALSE(t.taxonomy);
+  const Diagnostic* d = silt::test::find_code(t.diagnostics, "bad-label");
+  REQUIRE(d);
+  CHECK(d->message.find("'impact:1' is category wrong-shape's too") != std::string::npos);
+  std::string blank = text;
+  blank.insert(at + first.size(), "    label: {name: '   '}\n");
+  CHECK(silt::test::find_code(load_taxonomy(blank, "t.yaml").diagnostics, "bad-label"));
+  CHECK(load_taxonomy(text, "t.yaml").taxonomy);
+}

@@ -1,6 +1,7 @@
 #include "silt/taxonomy.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "read_file.h"
@@ -176,8 +177,8 @@ Label read_label(YamlReader& r, const YAML::Node& item, const std::string& subje
   if (auto v = r.get_string(n, "name", false, subject)) l.name = *v;
   if (auto v = r.get_string(n, "color", false, subject)) l.color = *v;
   if (auto v = r.get_string(n, "description", false, subject)) l.description = *v;
-  if (l.name.empty() || l.name.size() > 50)
-    r.error("bad-label", n, subject, "a label name has 1 to 50 characters (GitHub's limit)");
+  if (l.name.find_first_not_of(" \t") == std::string::npos || l.name.size() > 50)
+    r.error("bad-label", n, subject, "a label name has 1 to 50 characters, not all spaces (GitHub's limit)");
   if (l.name.find(',') != std::string::npos)
     r.error("bad-label", n, subject, "a label name cannot hold a comma: gh --add-label splits its value on commas");
   if (std::any_of(l.name.begin(), l.name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }) ||
@@ -433,6 +434,20 @@ TaxonomyLoad load_taxonomy_unguarded(std::string_view yaml, const std::string& f
     }
     if (read_matrix(r, impact, t) && !out.diagnostics.has_errors()) check_matrix(r, impact, t);
   }
+  // One GitHub label a category or level: two with one name would be one label on GitHub
+  // (gh --add-label silent:a,silent:a), and the two could not be told apart.
+  r.set_subject_kind({});
+  std::map<std::string, std::string> label_owner;
+  auto owned = [&](const Label& l, const std::string& who, const SourceLocation& where) {
+    std::string key;
+    for (char ch : l.name) key += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));  // GitHub: any case
+    auto [it, fresh] = label_owner.emplace(key, who);
+    if (!fresh)
+      r.report(Severity::error, "bad-label", where, who,
+               "the label '" + l.name + "' is " + it->second + "'s too: each category and level needs its own");
+  };
+  for (const auto& c : t.categories) owned(c.label, "category " + c.id, c.where);
+  for (const auto& l : t.levels) owned(l.label, "level " + std::to_string(l.number), l.where);
 
   if (!out.diagnostics.has_errors()) out.taxonomy = std::move(t);
   return out;
