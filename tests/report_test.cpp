@@ -217,3 +217,12 @@ TEST_CASE("report: a body past the Markdown bound is read up to it, a single lon
   CHECK(read_report(lines).unread_bytes == std::string("\nlogs logs logs logs logs\n").size());
   CHECK(read_report("short body").unread_bytes == 0);
 }
+
+TEST_CASE("report: a table is read a row a line, its cells apart", "[report]") {
+  auto f = read_report(
+      "Numbers differ:\n\n| step | expected | actual |\n|---|---|---|\n| accuracy before saving | 0.9 | 0.9 |\n"
+      "| accuracy after loading | 0.9 | 0.1 |\n");
+  const std::string all = f.prose_current + f.output;
+  CHECK(all.find("accuracy after loading | 0.9 | 0.1") != std::string::npos);
+  CHECK(all.find("actualaccuracy") == std::string::npos);  // the cells were glued into one word
+}

@@ -237,6 +237,10 @@ struct Reader {
         self->block.clear();
         self->new_line();
         break;
+      case MD_BLOCK_TH:
+      case MD_BLOCK_TD:  // a table's cells, read as a row of text "a | b | c" (they were glued: "abc")
+        if (!self->block.empty()) self->block += " | ";
+        break;
       case MD_BLOCK_LI:
         if (!self->block.empty()) self->end_block(false);  // a tight item's text before its sub-list
         ++self->depth_list_item;
@@ -288,6 +292,9 @@ struct Reader {
       }
       case MD_BLOCK_P:
         self->end_block(self->depth_list_item == 0);
+        break;
+      case MD_BLOCK_TR:  // each row a line of its own
+        if (!self->block.empty()) self->end_block(true);
         break;
       case MD_BLOCK_LI:
         --self->depth_list_item;
