@@ -191,6 +191,8 @@ void print_summary(const BatchStats& s, const CliSink& sink) {
   if (!notes.empty()) append_wrapped(out, "  rejected:", notes);
   if (s.resumed) out += fmt::format("  {} records already in the partial output (--resume)\n", s.resumed);
   if (s.loud) out += fmt::format("  {} records left out as loud bugs (--silent-only)\n", s.loud);
+  if (s.pull_requests)
+    out += fmt::format("  {} pull requests left out (--pull-requests labels them)\n", s.pull_requests);
   if (s.input_errors) out += fmt::format("  {} input(s) could not be read\n", s.input_errors);
   if (!s.by_category.empty()) {
     std::vector<std::string> cats, levels;
@@ -256,6 +258,8 @@ int cmd_batch(const std::vector<std::string>& args) {
       "jobs,j", po::value<long long>()->default_value(0)->value_name("N"),
       "worker threads, 0 to 256 (0: one per core)")("fail-fast", po::bool_switch(), "stop at the first bad record")(
       "silent-only", po::bool_switch(), "leave out records whose report shows a loud bug (traceback, crash, hang)")(
+      "pull-requests", po::bool_switch(),
+      "label pull requests too (left out by default: gh api .../issues lists them)")(
       "emit", po::value<std::string>()->value_name("gh"), "gh: write a gh issue edit command a record, not labels")(
       "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too")(
       "progress", po::bool_switch(), "show a progress bar on stderr even when it is not a terminal")(
@@ -305,6 +309,7 @@ int cmd_batch(const std::vector<std::string>& args) {
   options.jobs = static_cast<unsigned>(jobs);
   options.fail_fast = vm["fail-fast"].as<bool>();
   options.silent_only = vm["silent-only"].as<bool>();
+  options.pull_requests = vm["pull-requests"].as<bool>();
   options.max_record = parse_size(opt(vm, "max-record", "64M"), "--max-record");
   if (vm.count("input")) options.inputs = vm["input"].as<std::vector<std::string>>();
   if (options.inputs.empty()) {

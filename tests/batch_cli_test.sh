@@ -215,6 +215,20 @@ n=$((1048576 - $(printf "$pre" | wc -c) - ${#mid}))
 check "a skipped element across a block: one reject" test "$(grep -c 'rejected, ' edge.err)" -eq 1
 check "... the two after it labeled, as elements" test "$(grep -c '^edge.json\[' edge.csv)" -eq 2
 
+# Pull requests (the issues endpoints list them): left out and counted, exit 0; labeled
+# with --pull-requests; a resume counts them as not written.
+printf '%s\n' '{"number":1,"title":"loss wrong","body":"b","html_url":"https://github.com/o/r/issues/1"}' \
+  '{"number":2,"title":"Fix loss","body":"b","html_url":"https://github.com/o/r/pull/2","pull_request":{"url":"x"}}' \
+  '{"number":3,"title":"x","body":"y","pull_request":null}' > prs.jsonl
+"$silt" batch -f csv prs.jsonl > prs.csv 2> prs.err
+check "pull requests left out: exit 0" test $? -eq 0
+check "... the two issues labeled, the PR not" test "$(grep -c '^o/r#2,' prs.csv)" -eq 0 -a "$(wc -l < prs.csv)" -eq 3
+check "... counted in the summary" grep -q "1 pull requests left out" prs.err
+check "--pull-requests labels them" test "$("$silt" batch -q -f csv --pull-requests prs.jsonl | wc -l)" -eq 4
+"$silt" batch -q prs.jsonl -o prs.jsonl.out && head -n 1 prs.jsonl.out > prsr.jsonl.partial && cp prs.jsonl.out prsr.full
+"$silt" batch -q prs.jsonl -o prsr.jsonl --resume
+check "a resume past a pull request: whole" cmp -s prsr.jsonl prsr.full
+
 # -j out of range is a usage error before anything is written (it aborted on -1).
 for j in -1 257 4294967295; do
   "$silt" batch -q -j "$j" -o jobs.jsonl corpus.jsonl > /dev/null 2> jobs.err

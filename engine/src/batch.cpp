@@ -177,6 +177,7 @@ bool parse_csv_record(const detail::Chunk& c, std::size_t i, detail::ParsedIssue
     return false;
   }
   out.url = at(cols.url);
+  out.pull_request = out.url.find("/pull/") != std::string_view::npos;
   std::string repo = detail::repo_of(out.url);
   out.id = std::string(at(cols.id));
   if (out.id.empty() && !at(cols.number).empty())
@@ -245,6 +246,11 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
       continue;
     }
     if (parsed.id.empty()) parsed.id = c.source(r);
+    if (parsed.pull_request && !opt.pull_requests) {  // gh api repos/O/R/issues lists them too: not bug reports
+      o.status = detail::Chunk::Outcome::pull_request;
+      o.out_end = c.out.size();
+      continue;
+    }
     // A CSV row or a gh command prints no rationale and no evidence: not built for them.
     const bool labels_only = opt.output_format == OutputFormat::csv || opt.output_format == OutputFormat::gh;
     Classification cl =
@@ -378,6 +384,8 @@ class BatchRun {
       bool good = big ? check_big_record(c, c.records[i], skip_parser_)
                       : parse_record(c, i, skip_parser_, big_doc, parsed, why, opt_.max_record);
       checked = !big;
+      // A pull request left out was not written: it does not count.
+      if (good && !big && parsed.pull_request && !opt_.pull_requests) good = false;
       // With silent_only, a loud record was not written: it does not count.
       if (good && opt_.silent_only &&
           clf_.classify(parsed.view(), opt_.answers, Classifier::Explain::labels).silent == false)
@@ -421,6 +429,10 @@ class BatchRun {
       }
       if (o.status == detail::Chunk::Outcome::loud) {
         ++stats_.loud;
+        continue;
+      }
+      if (o.status == detail::Chunk::Outcome::pull_request) {
+        ++stats_.pull_requests;
         continue;
       }
       if (o.status == detail::Chunk::Outcome::labeled) {

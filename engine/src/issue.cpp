@@ -229,6 +229,8 @@ bool map_issue(typename D::Value element, ParsedIssue& out, NotAnIssue& why) {
   }
   out.url = string_member<D>(o, "html_url");
   if (out.url.empty()) out.url = string_member<D>(o, "url");  // gh prints the html url as `url`
+  auto pr = D::member(o, "pull_request");
+  out.pull_request = (pr && !D::is_null(*pr)) || out.url.find("/pull/") != std::string_view::npos;
 
   std::string repo = repo_of(string_member<D>(o, "repository_url"));
   if (repo.empty()) repo = repo_of(out.url);

@@ -20,6 +20,7 @@ struct ParsedIssue {
   std::string comments_text;
   std::string_view title, body, url;
   std::vector<std::string_view> labels, comments;
+  bool pull_request = false;  // a "pull_request" member, or a /pull/ url: the issues endpoints return PRs too
 
   IssueView view() const { return {id, title, body, url, labels_text, comments_text, {}, {}, {}, {}, {}, {}, {}}; }
   Issue to_issue() const;

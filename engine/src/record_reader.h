@@ -45,7 +45,7 @@ struct Chunk {
 
   // Results, one per record.
   struct Outcome {
-    enum Status : std::uint8_t { labeled, rejected, skipped, loud } status = labeled;
+    enum Status : std::uint8_t { labeled, rejected, skipped, loud, pull_request } status = labeled;
     std::size_t out_end = 0;     // end of its output in `out`
     std::int16_t category = -1;  // index into the taxonomy's categories
     int level = 0;               // 0: no level

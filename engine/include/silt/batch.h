@@ -45,6 +45,7 @@ struct BatchOptions {
   unsigned jobs = 0;
   bool fail_fast = false;       // stop at the first bad record
   bool silent_only = false;     // leave out records whose report shows a loud bug
+  bool pull_requests = false;   // label pull requests too (left out by default, counted)
   bool label_all = false;       // gh output: label issues flagged needs_review or loud too
   bool header = true;           // write the CSV header line
   std::uint64_t skip_good = 0;  // resume: the first N good records are already written
@@ -90,6 +91,7 @@ struct BatchStats {
   std::uint64_t rejected = 0;
   std::uint64_t resumed = 0;                         // good records skipped because a previous run wrote them
   std::uint64_t loud = 0;                            // left out by silent_only: the report shows a loud bug
+  std::uint64_t pull_requests = 0;                   // left out: pull requests (BatchOptions::pull_requests)
   std::uint64_t needs_review = 0;                    // labeled records flagged needs_review
   std::uint64_t loud_labeled = 0;                    // labeled records whose report shows a loud bug
   std::uint64_t input_errors = 0;                    // inputs that could not be read at all
