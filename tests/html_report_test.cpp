@@ -166,3 +166,12 @@ TEST_CASE("html report: one self-contained page: no script, no external resource
   }
   CHECK(links >= 2);
 }
+
+TEST_CASE("report: a level another taxonomy has is shown as such, not lost", "[report][html]") {
+  const std::string line =
+      R"({"id": "o/r#1", "title": "t", "category": "numeric", "confidence": 0.9, "impact": {"level": 5}})";
+  const std::string html = report({{"five.jsonl", line + "\n"}});
+  const std::string levels = chart(html, "Issues per impact level");
+  CHECK(levels.find("level 5 (not in keras-tf)") != std::string::npos);
+  CHECK(chart(html, "Issues per category").find("numeric") != std::string::npos);
+}
