@@ -156,7 +156,12 @@ std::shared_ptr<const Prefilter> cached_prefilter(const PrefilterSource& source)
 
 Result<std::string> cache_prefilter(const Prefilter& prefilter, const PrefilterSource& source) {
   const std::string dir = prefilter_cache_dir();
-  if (dir.empty()) return Error{"no cache directory (set SILT_CACHE_DIR or HOME)", 0, 0, "no-cache"};
+  if (dir.empty()) {
+    const char* set = std::getenv("SILT_CACHE_DIR");
+    return Error{set && std::string_view(set) == "off" ? "the cache is off (SILT_CACHE_DIR=off): nothing is kept"
+                                                       : "no cache directory (set SILT_CACHE_DIR or HOME)",
+                 0, 0, "no-cache"};
+  }
   const std::uint64_t fp = Prefilter::fingerprint(source);
   const std::string path = cache_file_path(dir, prefilter_files, fp);
   if (auto e = write_cache_file(path, prefilter_files, cache_file_bytes(prefilter, fp))) return *e;
