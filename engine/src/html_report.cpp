@@ -339,10 +339,14 @@ std::string labels_section(const std::string& name, const std::vector<Prediction
     const std::string k = std::to_string(l.number);
     level_rows.emplace_back(level_name(tax, k), levels.count(k) ? levels[k] : 0);
   }
-  for (const auto& [k, n] : levels)  // a level another taxonomy has: shown, not lost
+  // A level another taxonomy has: shown, not lost (a pair, not a binding: clang 14
+  // cannot capture a structured binding in a lambda).
+  for (const auto& kn : levels) {
+    const std::string& k = kn.first;
     if (k != "none" && std::none_of(tax.levels.begin(), tax.levels.end(),
-                                    [&](const Level& l) { return std::to_string(l.number) == k; }))
-      level_rows.emplace_back("level " + k + " (not in " + tax.name + ")", n);
+                                    [&k](const Level& l) { return std::to_string(l.number) == k; }))
+      level_rows.emplace_back("level " + k + " (not in " + tax.name + ")", kn.second);
+  }
   body += bar_chart("Issues per category (n = " + std::to_string(preds.size()) + ")", cat_rows);
   body += bar_chart("Issues per impact level (n = " + std::to_string(preds.size()) + ")", level_rows);
   body += histogram("Confidence of the category (n = " + std::to_string(preds.size()) + ")", confidence);
