@@ -71,9 +71,9 @@ bool use_color(const std::string& when);
 // The readable block `classify --format text` prints for one issue.
 std::string render_text(const Classification& c, const Taxonomy& t, bool color);
 
-// A table with one row per classification (`classify --format table`).
-std::string render_table(const std::vector<Classification>& cs, const std::vector<std::string>& names,
-                         const Taxonomy& t, bool color);
+// A table with one row per classification (`classify --format table`), each named by
+// its id (a file's name when the issue has none of its own).
+std::string render_table(const std::vector<Classification>& cs, const Taxonomy& t, bool color);
 
 // `taxonomy show`: categories, criteria and the matrix, with the survey's figures
 // beside each category and level when `consensus` has them.

@@ -78,11 +78,10 @@ int cmd_classify(const std::vector<std::string>& args) {
   const bool color = use_color(opt(vm, "color", "auto"));
   bool bad_input = false;
   std::vector<Classification> table;
-  std::vector<std::string> names;
   bool first_block = true;
   const bool emit_gh = vm.count("emit") > 0 || format == "gh";  // -f gh as batch takes it
   if (vm.count("emit") && opt(vm, "emit") != "gh") throw UsageError{"--emit takes gh"};
-  auto emit = [&](const Issue& issue, const std::string& name) {
+  auto emit = [&](const Issue& issue) {
     Classification c = classifier.classify(issue, answers);
     if (emit_gh) {
       std::cout << gh_issue_edit(c, tax, vm["label-all"].as<bool>(), issue.labels_text).line;
@@ -93,21 +92,20 @@ int cmd_classify(const std::vector<std::string>& args) {
       std::cout << render_text(c, tax, color);
     } else {
       table.push_back(std::move(c));
-      names.push_back(name);
     }
     first_block = false;
   };
 
-  if (has_inline) emit(inline_issue(vm), "inline");
+  if (has_inline) emit(inline_issue(vm));
   const std::uint64_t max_record = parse_size(opt(vm, "max-record", "64M"), "--max-record");
   for (const auto& path : inputs) {
     bool left_out = false;  // an element that is no issue: named, the others labeled
     auto issues = read_issue_file(path, max_record, &left_out);
     if (!issues || left_out) bad_input = true;
     if (!issues) continue;
-    for (const auto& issue : *issues) emit(issue, issue.id);  // a file's name when the issue has no id of its own
+    for (const auto& issue : *issues) emit(issue);
   }
-  if (format == "table" && !table.empty()) std::cout << render_table(table, names, tax, color);
+  if (format == "table" && !table.empty()) std::cout << render_table(table, tax, color);
   std::cout.flush();
   return bad_input ? exit_bad_input : exit_ok;
 }

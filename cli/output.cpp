@@ -241,15 +241,14 @@ std::string render_text(const Classification& c, const Taxonomy& t, bool color) 
   return out;
 }
 
-std::string render_table(const std::vector<Classification>& cs, const std::vector<std::string>& names,
-                         const Taxonomy& t, bool color) {
+std::string render_table(const std::vector<Classification>& cs, const Taxonomy& t, bool color) {
   Style st{color};
   std::vector<std::string> head = {"ISSUE", "CATEGORY", "CONF", "LEVEL", "THREAT"};
   for (const auto& c : t.criteria) head.push_back(c.id);
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < cs.size(); ++i) {
     const auto& c = cs[i];
-    std::vector<std::string> row = {printable(names[i]), c.category + (c.fallback ? "*" : ""), fixed(c.confidence, 2),
+    std::vector<std::string> row = {printable(c.id), c.category + (c.fallback ? "*" : ""), fixed(c.confidence, 2),
                                     c.level ? std::to_string(*c.level) : "-", c.level ? c.threat : "-"};
     for (const auto& cr : c.criteria)
       row.push_back(std::string(cr.value ? "yes" : "no") + "/" + source_letter(cr.source));
