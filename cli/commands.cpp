@@ -455,14 +455,13 @@ int cmd_taxonomy(const std::vector<std::string>& args) {
   check_format(format, {"text", "json"});
   check_color(opt(vm, "color", "auto"));
 
-  if (action == "lint" && format == "json") {  // a taxonomy that does not load: its findings, as JSON too
-    Config c = load_config(vm, false);
-    if (!c.ok()) {
-      std::cout << to_json(c.diagnostics) << "\n";
-      return exit_usage;
-    }
+  // Read once; lint -f json gives the findings of a taxonomy that does not load as JSON too.
+  const Config loaded = load_config(vm, false);
+  if (action == "lint" && format == "json" && !loaded.ok()) {
+    std::cout << to_json(loaded.diagnostics) << "\n";
+    return exit_usage;
   }
-  auto config = require_config(vm, false);
+  auto config = require_config(vm, false, &loaded);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
   if (action == "show") {

@@ -263,11 +263,23 @@ bool load_taxonomy_into(const po::variables_map& vm, Config& c) {
 
 }  // namespace
 
+namespace {
+
+// The built-in taxonomy, read once: what a taxonomy of the user's is compared with.
+const Taxonomy* builtin_taxonomy_read() {
+  static const std::optional<Taxonomy> t = [] {
+    auto b = builtin_taxonomy();
+    return load_taxonomy(b.text, std::string(b.name)).taxonomy;
+  }();
+  return t ? &*t : nullptr;
+}
+
+}  // namespace
+
 bool has_builtin_scale(const Taxonomy& taxonomy) {
-  auto b = builtin_taxonomy();
-  TaxonomyLoad builtin = load_taxonomy(b.text, std::string(b.name));
-  if (!builtin.taxonomy || builtin.taxonomy->levels.size() != taxonomy.levels.size()) return false;
-  for (const auto& cat : builtin.taxonomy->categories)
+  const Taxonomy* builtin = builtin_taxonomy_read();
+  if (!builtin || builtin->levels.size() != taxonomy.levels.size()) return false;
+  for (const auto& cat : builtin->categories)
     if (!taxonomy.category_index(cat.id)) return false;
   return true;
 }
@@ -278,13 +290,12 @@ namespace {
 // the built-in taxonomy's categories and criteria. One diagnostic when some are missing
 // (not one for each of the hundreds of rules that name them).
 bool builtin_packs_fit(const Taxonomy& taxonomy, const std::string& file, Diagnostics& diags) {
-  auto b = builtin_taxonomy();
-  TaxonomyLoad builtin = load_taxonomy(b.text, std::string(b.name));
-  if (!builtin.taxonomy) return true;  // cannot happen: the build checks it; the packs' load would say
+  const Taxonomy* builtin = builtin_taxonomy_read();
+  if (!builtin) return true;  // cannot happen: the build checks it; the packs' load would say
   std::string missing;
-  for (const auto& cat : builtin.taxonomy->categories)
+  for (const auto& cat : builtin->categories)
     if (!taxonomy.category_index(cat.id)) missing += (missing.empty() ? "" : ", ") + cat.id;
-  for (const auto& k : builtin.taxonomy->criteria)
+  for (const auto& k : builtin->criteria)
     if (!taxonomy.criterion_index(k.id)) missing += (missing.empty() ? "" : ", ") + k.id;
   if (missing.empty()) return true;
   Diagnostic d;
