@@ -27,18 +27,20 @@ bool shadows(const RuleSet& set, std::size_t b, std::size_t a) {
 std::vector<RuleFinding> lint_rules(const RuleSet& set, const Taxonomy& tax) {
   std::vector<RuleFinding> out;
   const auto& rules = set.rules();
-  // A rule no other shadows, but a later twin it shadows in turn.
+  // A rule no other shadows, but a later twin it shadows in turn; worked out once a rule.
+  std::vector<signed char> kept_memo(rules.size(), -1);
   auto kept = [&](std::size_t b) {
-    for (std::size_t c = 0; c < rules.size(); ++c)
-      if (shadows(set, c, b) && !(c > b && shadows(set, b, c))) return false;
-    return true;
+    if (kept_memo[b] < 0) {
+      kept_memo[b] = 1;
+      for (std::size_t c = 0; c < rules.size() && kept_memo[b]; ++c)
+        if (shadows(set, c, b) && !(c > b && shadows(set, b, c))) kept_memo[b] = 0;
+    }
+    return kept_memo[b] == 1;
   };
   for (std::size_t a = 0; a < rules.size(); ++a) {
     const Rule& r = rules[a];
-    std::vector<const RuleTest*> matches;
-    for (const auto& t : set.tests(a))
-      if (t.should_match) matches.push_back(&t);
-    if (matches.empty()) {
+    const auto& tests = set.tests(a);
+    if (std::none_of(tests.begin(), tests.end(), [](const RuleTest& t) { return t.should_match; })) {
       out.push_back({"untested", r.id, {}, r.where, "rule '" + r.id + "' has no match test: no test makes it fire"});
       continue;
     }
