@@ -124,21 +124,14 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, simdjso
   auto err = parser.parse(c.buf.data() + r.offset, r.size, false).get(doc);
   // A number simdjson cannot hold (past 64 bits or a double's range) is valid JSON, in
   // fields silt does not read as numbers: RapidJSON reads the record, numbers as text.
-  if (detail::number_beyond_simdjson(err) &&
-      detail::parse_with_numbers_as_text(std::string_view(c.buf.data() + r.offset, r.size), big_doc)) {
-    detail::NotAnIssue no{};
-    if (detail::parse_issue(big_doc, out, no)) return true;
-    why.code = no.code;
-    why.message = no.message;
-    return false;
-  }
-  if (err != simdjson::SUCCESS) {
+  detail::NotAnIssue no{};
+  auto read = detail::parse_issue_past_number(err, std::string_view(c.buf.data() + r.offset, r.size), big_doc, out, no);
+  if (!read && err != simdjson::SUCCESS) {
     why.code = json_error_code(err);
     why.message = json_error_message(err);
     return false;
   }
-  detail::NotAnIssue no{};
-  if (!detail::parse_issue(doc, out, no)) {
+  if (!(read ? *read : detail::parse_issue(doc, out, no))) {
     why.code = no.code;
     why.message = no.message;
     return false;
@@ -215,10 +208,10 @@ bool check_big_record(const detail::Chunk& c, const detail::Chunk::Record& r, si
   detail::ParsedIssue parsed;
   detail::NotAnIssue no{};
   const auto err = parser.parse(c.buf.data() + r.offset, r.size, false).get(doc);
-  if (rapidjson::Document rdoc;
-      detail::number_beyond_simdjson(err) &&
-      detail::parse_with_numbers_as_text(std::string_view(c.buf.data() + r.offset, r.size), rdoc))
-    return detail::parse_issue(rdoc, parsed, no);  // as the worker will read it
+  rapidjson::Document rdoc;  // as the worker will read it
+  if (auto read =
+          detail::parse_issue_past_number(err, std::string_view(c.buf.data() + r.offset, r.size), rdoc, parsed, no))
+    return *read;
   if (err != simdjson::SUCCESS) return false;
   return detail::parse_issue(doc, parsed, no);
 }
@@ -352,7 +345,6 @@ class BatchRun {
     return c.release();
   }
 
-  // Resume: marks the good records a previous run wrote. Serial, and it only parses.
   // Whether the input's record N (the last one resumed) is the partial output's last: the
   // same id; or, for a record named by its place (no id of its own: "name:line" or
   // "name[k]"), the same place whatever the input's name (stdin, then the file).
@@ -372,6 +364,7 @@ class BatchRun {
                              ")";
   }
 
+  // Resume: marks the good records a previous run wrote. Serial, and it only parses.
   void mark_skipped(detail::Chunk& c) {
     detail::ParsedIssue parsed;
     bool checked = false;
@@ -515,9 +508,10 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
   }
   // CSV: libcsv counts the complete rows; a row is complete at the end of a line that
   // ends it (a quoted field may span lines).
-  struct State {
+  struct State {  // of each row only its first field (the id) and last (the source) are kept
     std::uint64_t rows = 0;
-    std::vector<std::string> fields, last_row;
+    std::size_t fields = 0;
+    std::string first, last, row_id, row_source;
   } st;
   csv_parser parser{};
   csv_init(&parser, 0);
@@ -535,12 +529,18 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
     line += '\n';
     csv_parse(
         &parser, line.data(), line.size(),
-        [](void* f, size_t n, void* d) { static_cast<State*>(d)->fields.emplace_back(static_cast<const char*>(f), n); },
+        [](void* f, size_t n, void* d) {
+          auto* s = static_cast<State*>(d);
+          (s->fields++ == 0 ? s->first : s->last).assign(static_cast<const char*>(f), n);
+        },
         [](int, void* d) {
           auto* s = static_cast<State*>(d);
           ++s->rows;
-          s->last_row = std::move(s->fields);
-          s->fields.clear();
+          if (s->fields > 1) {
+            s->row_id = std::move(s->first);
+            s->row_source = std::move(s->last);
+          }
+          s->fields = 0;
         },
         &st);
     offset += line.size();
@@ -551,9 +551,9 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
   }
   csv_free(&parser);
   // The source column is the last one batch writes (classification_io's csv_header).
-  if (complete_rows > 1 && st.last_row.size() > 1) {
-    p.last_id = st.last_row.front();
-    p.last_source = st.last_row.back();
+  if (complete_rows > 1) {
+    p.last_id = st.row_id;
+    p.last_source = st.row_source;
   }
   p.has_header = complete_rows > 0;
   p.records = complete_rows > 0 ? complete_rows - 1 : 0;

@@ -341,6 +341,12 @@ bool parse_with_numbers_as_text(std::string_view text, rapidjson::Document& doc)
   return !doc.HasParseError();
 }
 
+std::optional<bool> parse_issue_past_number(simdjson::error_code err, std::string_view text, rapidjson::Document& doc,
+                                            ParsedIssue& out, NotAnIssue& why) {
+  if (!number_beyond_simdjson(err) || !parse_with_numbers_as_text(text, doc)) return std::nullopt;
+  return map_issue<RapidDom>(&doc, out, why);
+}
+
 bool parse_issue(simdjson::dom::element element, ParsedIssue& out, NotAnIssue& why) {
   return map_issue<SimdjsonDom>(element, out, why);
 }
@@ -375,9 +381,10 @@ void locate_json_error(std::string_view text, int& line, int& column, std::strin
 }
 
 // Several JSON documents one after another (JSON Lines, gh api --paginate's arrays): the
-// issues of each, in order; an issue without an id of its own is named by its line. The
-// first document that is not valid JSON, or not issues, fails the whole with its line
-// (silt batch labels the good ones and rejects the bad: the error says so).
+// issues of each, in order; an issue without an id of its own is named by its line. A
+// document that is not valid JSON, or not issues, fails the whole with its line (silt
+// batch labels the good ones and rejects the bad: the error says so); with `skipped`,
+// it is named there and the documents read before it are kept.
 Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& padded, std::string_view name,
                                                std::vector<Error>* skipped) {
   auto fail = [](Error e) {

@@ -54,6 +54,12 @@ bool number_beyond_simdjson(simdjson::error_code e);
 // reads take a number as text too); false on invalid JSON or nesting past max_json_depth.
 bool parse_with_numbers_as_text(std::string_view text, rapidjson::Document& doc);
 
+// A record simdjson failed to read with `err`, read again when the failure is a number
+// it cannot hold: RapidJSON, numbers as text, into `doc`, then mapped into `out` (`why`
+// when it is no issue). nullopt when `err` is another error, or RapidJSON fails too.
+std::optional<bool> parse_issue_past_number(simdjson::error_code err, std::string_view text, rapidjson::Document& doc,
+                                            ParsedIssue& out, NotAnIssue& why);
+
 // "owner/repo" from an html url, an api issue url or a repository_url; empty if none.
 std::string repo_of(std::string_view url);
 // The issue (or pull request) number an html or api issue url names; empty if none.

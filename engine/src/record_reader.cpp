@@ -531,7 +531,7 @@ struct InputReader::Source {
         std::vector<std::string> names;
         for (std::size_t k = 0; k < rows[i].size(); ++k) {
           std::string h = lower(rows[i][k]);
-          h.erase(0, h.find_first_not_of(" \t\xEF\xBB\xBF"));  // spaces, a UTF-8 BOM
+          h.erase(0, h.find_first_not_of(" \t"));  // a BOM was dropped when the input was opened
           while (!h.empty() && is_space(h.back())) h.pop_back();
           std::size_t* slot = h == "id"                       ? &columns->id
                               : h == "number"                 ? &columns->number
