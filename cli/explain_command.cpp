@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "options.h"
 #include "silt/report.h"
+#include "silt/utf8.h"
 
 namespace silt::cli {
 namespace {
@@ -43,10 +44,8 @@ std::string indent(const std::string& text, std::size_t max_lines) {
     if (nl == std::string::npos) nl = text.size();
     std::size_t len = nl - pos;
     const bool full = max_lines == static_cast<std::size_t>(-1);
-    if (!full && len > max_line_bytes) {  // a line of logs or a pasted blob: its start, between characters
-      len = max_line_bytes;
-      while (len > 0 && (static_cast<unsigned char>(text[pos + len]) & 0xC0) == 0x80) --len;
-    }
+    if (!full && len > max_line_bytes)  // a line of logs or a pasted blob: its start, between characters
+      len = utf8_cut(std::string_view(text).substr(pos, nl - pos), max_line_bytes);
     out += "    " + text.substr(pos, len);
     if (len < nl - pos) out += fmt::format(" ... ({} more bytes on this line; --full shows them)", nl - pos - len);
     out += "\n";

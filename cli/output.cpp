@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "silt/json_writer.h"
+#include "silt/utf8.h"
 
 namespace silt::cli {
 namespace {
@@ -54,9 +55,7 @@ std::string one_line(const std::string& s, std::size_t max) {
   std::string out;
   for (char ch : s) out += (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch;
   if (out.size() > max) {
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out = out.substr(0, cut) + "...";
+    out = out.substr(0, utf8_cut(out, max)) + "...";
   }
   return out;
 }

@@ -1,4 +1,5 @@
 #include "silt/classifier.h"
+#include "silt/utf8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -77,9 +78,7 @@ std::string quote(std::string_view s, std::size_t max = 60) {
   std::string out;
   for (char ch : s) out += (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch;
   if (out.size() > max) {
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out = out.substr(0, cut) + "...";
+    out = out.substr(0, utf8_cut(out, max)) + "...";
   }
   return "\"" + out + "\"";
 }

@@ -1,4 +1,5 @@
 #include "silt/report.h"
+#include "silt/utf8.h"
 
 #include <md4c.h>
 #include <re2/re2.h>
@@ -384,10 +385,7 @@ ReportFields read_report(std::string_view body, const ReportTemplate& tmpl) {
   std::size_t unread = 0;
   if (body.size() > max_report_bytes) {
     std::size_t cut = body.rfind('\n', max_report_bytes);
-    if (cut == std::string_view::npos || cut + (64u << 10) < max_report_bytes) {
-      cut = max_report_bytes;
-      while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;  // a UTF-8 continuation
-    }
+    if (cut == std::string_view::npos || cut + (64u << 10) < max_report_bytes) cut = utf8_cut(body, max_report_bytes);
     unread = body.size() - cut;
     body = body.substr(0, cut);
   }

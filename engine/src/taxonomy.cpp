@@ -1,4 +1,5 @@
 #include "silt/taxonomy.h"
+#include "silt/utf8.h"
 
 #include <algorithm>
 #include <map>
@@ -163,9 +164,7 @@ void resolve_implies(YamlReader& r, Taxonomy& t, const std::vector<YAML::Node>& 
 std::string short_text(const std::string& text, std::size_t max) {
   std::string s = text.substr(0, text.find(". ") == std::string::npos ? text.size() : text.find(". ") + 1);
   if (s.size() <= max) return s;
-  std::size_t cut = max - 3;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut) + "...";
+  return s.substr(0, utf8_cut(s, max - 3)) + "...";
 }
 
 // A `label:` map over `fallback`; reports what GitHub would refuse.
