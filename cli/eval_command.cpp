@@ -251,20 +251,27 @@ int cmd_eval(const std::vector<std::string>& args) {
     throw UsageError{"give silt batch outputs or issues to classify, not both (" + std::to_string(outputs) + " of " +
                      std::to_string(inputs.size()) + " inputs are batch outputs)"};
   const bool classified_now = outputs == 0;
+  // A batch output's predictions; a bad line (a file cut short) is named and left out.
+  // nullopt when the file cannot be read (said on stderr).
+  auto read_output = [&](const std::string& file) -> std::optional<Result<std::vector<Prediction>>> {
+    auto text = read_whole(file);
+    if (!text) return std::nullopt;
+    std::vector<std::string> skipped;
+    auto read = read_predictions(*text, file, &skipped);
+    for (const auto& w : skipped) spdlog::warn("{}", w);
+    bad = bad || !skipped.empty();
+    return read;
+  };
   Result<std::vector<Prediction>> preds = std::vector<Prediction>{};
   if (!classified_now) {
     for (const auto& in : inputs) {
-      auto text = read_whole(in);
-      if (!text) return exit_bad_input;
-      std::vector<std::string> skipped;  // a bad line (a file cut short): named, left out
-      auto more = read_predictions(*text, in, &skipped);
-      for (const auto& w : skipped) spdlog::warn("{}", w);
-      bad = bad || !skipped.empty();
-      if (!more.ok()) {
-        preds = more.error();
+      auto more = read_output(in);
+      if (!more) return exit_bad_input;
+      if (!more->ok()) {
+        preds = more->error();
         break;
       }
-      for (auto& p : more.value()) preds.value().push_back(std::move(p));
+      for (auto& p : more->value()) preds.value().push_back(std::move(p));
     }
     described = inputs.size() == 1 ? inputs[0] : std::to_string(inputs.size()) + " batch outputs";
   } else {
@@ -298,17 +305,13 @@ int cmd_eval(const std::vector<std::string>& args) {
     std::vector<std::string> sets{described};
     if (vm.count("calibrate-with"))
       for (const auto& file : vm["calibrate-with"].as<std::vector<std::string>>()) {
-        auto text = read_whole(file);
-        if (!text) return exit_bad_input;
-        std::vector<std::string> skipped;
-        auto more = read_predictions(*text, file, &skipped);
-        for (const auto& w : skipped) spdlog::warn("{}", w);
-        bad = bad || !skipped.empty();
-        if (!more.ok()) {
-          spdlog::error("{}", more.error().message);
+        auto more = read_output(file);
+        if (!more) return exit_bad_input;
+        if (!more->ok()) {
+          spdlog::error("{}", more->error().message);
           return exit_bad_input;
         }
-        auto extra = calibration_pairs(gold.value().labels, more.value(), true, &items);
+        auto extra = calibration_pairs(gold.value().labels, more->value(), true, &items);
         pairs.insert(pairs.end(), extra.begin(), extra.end());
         sets.push_back(file);
       }
