@@ -158,7 +158,7 @@ int cmd_agree(const std::vector<std::string>& args) {
        {"3", "the file is not a labels CSV, or rows or values were left out (named on stderr)"}},
       {"silt agree labels.csv", "silt agree labels.csv --format json > agree.json",
        "silt agree labels.csv --engine --issues issues.jsonl", "silt agree --wide --field impact levels.csv"}};
-  InputCommand cmd = parse_input_command(args, own, help, shared_rules);
+  InputCommand cmd = parse_input_command(args, own, help, shared_rules, true);
   if (cmd.help) return exit_ok;
   const po::variables_map& vm = cmd.vm;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
@@ -324,7 +324,7 @@ int cmd_check(const std::vector<std::string>& args) {
         "the file is not a labels CSV, the issues could not be read, or rows or answers were left out "
         "(named on stderr; the rest is listed)"}},
       {"silt check labels.csv", "silt check labels.csv --issues issues.jsonl --min-confidence 0.9"}};
-  InputCommand cmd = parse_input_command(args, own, help, shared_rules);
+  InputCommand cmd = parse_input_command(args, own, help, shared_rules, true);
   if (cmd.help) return exit_ok;
   const po::variables_map& vm = cmd.vm;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)

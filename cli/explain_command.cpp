@@ -82,7 +82,7 @@ int cmd_explain(const std::vector<std::string>& args) {
        {"3", "the input could not be read"}},
       {"silt explain examples/04-wrong-save-reload.md", "silt explain --full --pack pytorch issue.json",
        "silt explain --title 'Wrong shape after reshape' --text 'The output has 3 dimensions instead of 4.'"}};
-  InputCommand cmd = parse_input_command(args, own, help, shared_answers);
+  InputCommand cmd = parse_input_command(args, own, help, shared_answers, true);
   if (cmd.help) return exit_ok;
   // Named, not structured bindings: lambdas below capture them (clang 14 cannot capture
   // a structured binding).

@@ -464,7 +464,8 @@ namespace {
 std::optional<po::variables_map> parse_groups(const std::vector<std::string>& args,
                                               const std::vector<OptionGroup>& groups, const HelpText& help,
                                               const po::positional_options_description& pos,
-                                              const std::set<std::string>& hidden) {
+                                              const std::set<std::string>& hidden,
+                                              const po::positional_options_description* help_pos = nullptr) {
   po::options_description all;
   for (const auto& g : groups) all.add(*g.options);
   // A hidden option is a positional argument's slot, not an option to write.
@@ -473,7 +474,7 @@ std::optional<po::variables_map> parse_groups(const std::vector<std::string>& ar
       if (a == "--" + h || a.rfind("--" + h + "=", 0) == 0) throw UsageError{"unknown option '" + printable(a) + "'"};
   auto vm = parse(args, all, pos);
   if (!vm["help"].as<bool>()) return vm;
-  std::cout << format_help(help, groups, pos, hidden);
+  std::cout << format_help(help, groups, help_pos ? *help_pos : pos, hidden);
   return std::nullopt;
 }
 
@@ -491,7 +492,7 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
 }
 
 InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
-                                 const HelpText& help, unsigned shared) {
+                                 const HelpText& help, unsigned shared, bool one_input) {
   InputCommand c{{}, shared & shared_answers ? criteria_flags(args, own) : CriteriaFlags{}, false};
   const po::options_description rules = rules_options(), common = common_options();
   std::vector<OptionGroup> groups{{"Options", &own}};
@@ -499,9 +500,12 @@ InputCommand parse_input_command(const std::vector<std::string>& args, const po:
     groups.push_back({"Criteria answers (the loaded matrix's; given answers win over the text)", &c.criteria.desc});
   if (shared & (shared_rules | shared_answers)) groups.push_back({"Rules options", &rules});
   groups.push_back({"Common options", &common});
-  po::positional_options_description pos;
+  // Every file is taken, so that a command of one input says so in its own words; its
+  // help shows one.
+  po::positional_options_description pos, one;
   pos.add("input", -1);
-  auto vm = parse_groups(args, groups, help, pos, {});
+  one.add("input", 1);
+  auto vm = parse_groups(args, groups, help, pos, {}, one_input ? &one : nullptr);
   c.help = !vm;
   if (vm) c.vm = std::move(*vm);
   return c;

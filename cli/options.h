@@ -130,14 +130,15 @@ CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::opt
 
 // Parses a command that takes input files (positional "input"), the `shared` groups
 // (the criteria answers of the taxonomy it names, the rules options), and the common
-// options. `help` is true when --help was given and printed.
+// options. `help` is true when --help was given and printed. With `one_input`, the help
+// names one input, not FILE... (the command refuses more itself).
 struct InputCommand {
   po::variables_map vm;
   CriteriaFlags criteria;  // empty unless `shared` has shared_answers
   bool help = false;
 };
 InputCommand parse_input_command(const std::vector<std::string>& args, const po::options_description& own,
-                                 const HelpText& help, unsigned shared);
+                                 const HelpText& help, unsigned shared, bool one_input = false);
 
 // Parses a command's own options, positional `pos`, the `shared` groups and the common
 // options; nullopt when --help was given (and printed). Options named in `hidden` are

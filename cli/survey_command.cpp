@@ -85,7 +85,7 @@ int cmd_consensus(const std::vector<std::string>& args) {
        {"2", "usage or configuration error"},
        {"3", "the file is no survey export, or answers were left out (named on stderr)"}},
       {"silt consensus responses.csv", "silt consensus responses.csv --format yaml > consensus.yaml"}};
-  InputCommand cmd = parse_input_command(args, own, help, shared_none);
+  InputCommand cmd = parse_input_command(args, own, help, shared_none, true);
   if (cmd.help) return exit_ok;
   const po::variables_map& vm = cmd.vm;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)
@@ -190,7 +190,7 @@ int cmd_consistency(const std::vector<std::string>& args) {
        {"2", "usage or configuration error"},
        {"3", "the file could not be read, or ratings were left out (named on stderr)"}},
       {"silt consistency my-ratings.csv", "silt consistency my-ratings.csv --consensus consensus.yaml"}};
-  InputCommand cmd = parse_input_command(args, own, help, shared_none);
+  InputCommand cmd = parse_input_command(args, own, help, shared_none, true);
   if (cmd.help) return exit_ok;
   const po::variables_map& vm = cmd.vm;
   if (!vm.count("input") || vm["input"].as<std::vector<std::string>>().size() != 1)

@@ -76,6 +76,22 @@ TEST_CASE("cli: help and version", "[cli]") {
   CHECK(contains(c.out, "--no-results"));
 }
 
+TEST_CASE("cli: a command of one input names one in its help, one of many says so", "[cli]") {
+  // Each takes one file and refuses a second: its help must not promise several.
+  for (const char* command : {"explain", "agree", "check", "consensus", "consistency"}) {
+    INFO(command);
+    auto h = silt(std::string(command) + " --help");
+    CHECK(h.code == 0);
+    CHECK(contains(h.out, "Arguments:"));
+    CHECK(!contains(h.out.substr(h.out.find("Arguments:")), "...  "));
+  }
+  for (const char* command : {"classify", "batch", "eval", "triage"}) {
+    INFO(command);
+    auto h = silt(std::string(command) + " --help");
+    CHECK(contains(h.out.substr(h.out.find("Arguments:")), "..."));
+  }
+}
+
 TEST_CASE("cli: unknown command or option is a usage error", "[cli]") {
   auto r = silt("frobnicate");
   CHECK(r.code == 2);
