@@ -337,3 +337,10 @@ TEST_CASE("check: an answer that is neither yes nor no is named with its line, a
   CHECK(lc.bad_answers[0].first == 2);
   CHECK(lc.bad_answers[0].second.find("'ui' is 'maybe'") != std::string::npos);
 }
+
+TEST_CASE("agree: a byte order mark before a quoted first header is no part of the column's name", "[agreement][csv]") {
+  auto f = read_labels_text("\xEF\xBB\xBF\"item\",rater,category\ni1,ann,wrong-shape\ni1,bob,wrong-shape\n", "mem.csv");
+  REQUIRE(f.ok());
+  CHECK(f.value().table.items == std::vector<std::string>{"i1"});
+  CHECK(f.value().table.raters.size() == 2);
+}

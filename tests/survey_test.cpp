@@ -139,3 +139,35 @@ TEST_CASE("survey: a question nobody answered has no median (null), and consiste
     named = named || p.find("no consensus for " + c.categories[0].category + " severity") != std::string::npos;
   CHECK(named == (c.categories[0].category == "wrong-shape" || c.categories[0].category == "wrong-displayed-message"));
 }
+
+TEST_CASE("survey: a byte order mark before a quoted first header leaves the export readable", "[survey][csv]") {
+  silt::test::TempDir d;
+  const std::string plain = silt::test::slurp(SILT_TEST_FIXTURES "/survey.csv");
+  REQUIRE(plain.front() == 'T');
+  // The real export's first header names a question with a comma in it: quoted.
+  const std::string quoted = "\"Timestamp, UTC\"" + plain.substr(plain.find(','));
+  auto c = read_survey(d.write("bom.csv", "\xEF\xBB\xBF" + quoted), tax());
+  REQUIRE(c.ok());
+  CHECK(c.value().respondents == fixture().respondents);
+  CHECK(find(c.value(), "wrong-shape")->diagnosing.n == 4);
+}
+
+TEST_CASE("survey and consistency: an answer that is not a whole 1-5 is named, not cut to its first digit",
+          "[survey]") {
+  silt::test::TempDir d;
+  const std::string path =
+      d.write("s.csv", "Timestamp,1. Wrong Shape: x [Diagnosing]\nt,3.5\nt,3abc\nt,3 (neutral)\nt,4(hard)\nt,2\n");
+  auto c = read_survey(path, tax());
+  REQUIRE(c.ok());
+  const auto* shape = find(c.value(), "wrong-shape");
+  REQUIRE(shape);
+  CHECK(shape->diagnosing.n == 3);  // 3 (neutral), 4(hard), 2
+  REQUIRE(c.value().problems.size() == 2);
+  CHECK(c.value().problems[0].find("s.csv:2: wrong-shape diagnosing: '3.5' is not an answer") != std::string::npos);
+  CHECK(c.value().problems[1].find("s.csv:3:") != std::string::npos);
+  auto r = consistency(d.write("r.csv", "category,diagnosing,severity,fixing\nwrong-shape,3.5,,\n"), fixture(), tax());
+  REQUIRE(r.ok());
+  CHECK(r.value().ratings.empty());
+  REQUIRE(r.value().problems.size() == 1);
+  CHECK(r.value().problems[0].find("r.csv:2: wrong-shape diagnosing: '3.5' is not 1-5") != std::string::npos);
+}

@@ -32,6 +32,9 @@ void on_row(int, void* d) {
 }  // namespace
 
 CsvTable parse_csv(std::string_view text) {
+  // A UTF-8 byte order mark is no part of the first field: skipped before libcsv reads a
+  // quoted one (the survey export's first header is quoted), where it broke the quoting.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   CsvTable out;
   State st;
   csv_parser p{};

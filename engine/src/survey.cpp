@@ -55,12 +55,15 @@ bool contains(const std::string& header, std::string_view what) {
   return h.find(w) != std::string::npos;
 }
 
-// "1 (easy)", "5 (difficult)", "3": the leading number 1-5; nullopt for anything else.
+// "1 (easy)", "5 (difficult)", "3": the leading number 1-5, alone or followed by a space
+// or its label in parentheses; nullopt for anything else ("3.5" and "3abc" are no answer
+// on the scale, not a 3).
 std::optional<int> scale_answer(const std::string& s) {
   std::string t = detail::trim(s);
   if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0]))) return std::nullopt;
   int v = t[0] - '0';
-  if (v < 1 || v > 5 || (t.size() > 1 && std::isdigit(static_cast<unsigned char>(t[1])))) return std::nullopt;
+  if (v < 1 || v > 5) return std::nullopt;
+  if (t.size() > 1 && t[1] != '(' && !std::isspace(static_cast<unsigned char>(t[1]))) return std::nullopt;
   return v;
 }
 
