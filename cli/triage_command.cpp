@@ -393,7 +393,10 @@ int cmd_triage(const std::vector<std::string>& args) {
   if (!vm.count("input")) throw UsageError{"name the issues to label"};
   if (!vm.count("output")) throw UsageError{"-o LABELS.csv is required"};
   if (!vm.count("rater")) throw UsageError{"--rater NAME is required"};
-  if (opt(vm, "rater") == "silt")
+  // As the labels reader reads it back (trimmed), so that a rerun finds its rows.
+  const std::string rater = trimmed(opt(vm, "rater"));
+  if (rater.empty()) throw UsageError{"--rater takes a name, not an empty one"};
+  if (rater == "silt")
     throw UsageError{"'silt' names the engine's labels (silt agree --engine): choose your own name for --rater"};
   const std::string answers = opt(vm, "answers");
   if (answers.empty() && !isatty(STDIN_FILENO))
@@ -402,7 +405,7 @@ int cmd_triage(const std::vector<std::string>& args) {
   auto config = require_config(vm, true);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
-  const std::string out_path = opt(vm, "output"), rater = opt(vm, "rater");
+  const std::string out_path = opt(vm, "output");
 
   // silt's reading of every issue, with the issue.
   BatchOptions b;
@@ -418,6 +421,19 @@ int cmd_triage(const std::vector<std::string>& args) {
                     printable(out_path));
       return exit_usage;
     }
+  // Rows go in by the header triage writes: a file with another header (another
+  // taxonomy's criteria, columns in another order) would have them misread or dropped.
+  if (std::error_code ec; std::filesystem::exists(out_path, ec)) {
+    auto text = read_input_file(out_path);
+    if (!text.ok()) {
+      spdlog::error("{}", printable(text.error().message));
+      return exit_bad_input;
+    }
+    if (auto problem = labels_csv_append_problem(text.value(), out_path, tax)) {
+      spdlog::error("{}", printable(problem->message));
+      return exit_bad_input;
+    }
+  }
   KeepItems sink;
   Classifier classifier = make_classifier(*config);
   run_batch(classifier, b, sink);

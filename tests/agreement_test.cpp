@@ -344,3 +344,25 @@ TEST_CASE("agree: a byte order mark before a quoted first header is no part of t
   CHECK(f.value().table.items == std::vector<std::string>{"i1"});
   CHECK(f.value().table.raters.size() == 2);
 }
+
+TEST_CASE("triage's labels file: rows are appended only under the header they are written by", "[agreement][csv]") {
+  const Taxonomy& t = silt::test::default_classifier().taxonomy();
+  const std::string head = labels_csv_header(t);
+  CHECK_FALSE(labels_csv_append_problem("", "l.csv", t));
+  CHECK_FALSE(labels_csv_append_problem(head + "i1,ann,wrong-shape,2,no,yes,no,no,,n,t\n", "l.csv", t));
+  std::string upper = head;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  CHECK_FALSE(labels_csv_append_problem("\xEF\xBB\xBF" + upper, "l.csv", t));  // as a reader names columns
+  auto swapped = labels_csv_append_problem("item,rater,impact,category\n", "l.csv", t);
+  REQUIRE(swapped);
+  CHECK(swapped->code == "labels-header");
+  CHECK(swapped->line == 1);
+  CHECK(swapped->column == 3);
+  auto shorter = labels_csv_append_problem("item,rater,category,impact\n", "l.csv", t);
+  REQUIRE(shorter);
+  CHECK(shorter->column == 5);
+  CHECK(shorter->message.find("has no column 5") != std::string::npos);
+  auto longer = labels_csv_append_problem(head.substr(0, head.size() - 1) + ",extra\n", "l.csv", t);
+  REQUIRE(longer);
+  CHECK(longer->message.find("('extra') more") != std::string::npos);
+}

@@ -849,6 +849,29 @@ TEST_CASE(
   CHECK(contains(silt("taxonomy show --taxonomy taxonomy/keras-tf.yaml").out, "survey"));
 }
 
+TEST_CASE("cli: triage appends only under its own header, and to a rater's name as it reads back", "[cli]") {
+  // Another header (columns of another taxonomy, or in another order): nothing appended.
+  const std::string foreign = "item,rater,impact,category\ni9,bob,2,wrong-shape\n";
+  TempFile labels("l.csv", foreign);
+  TempFile answers("a.txt", "y\nn\nn\nn\n2\nnote\n");
+  auto r =
+      silt("triage tests/fixtures/labels-issues.jsonl -o " + labels.str() + " --rater ann --answers " + answers.str());
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "l.csv:1: the header names column 3 'impact', not 'category'"));
+  CHECK(slurp(labels.path) == foreign);
+  // A name with spaces around it is the name trimmed: a rerun finds its rows.
+  TempFile fresh("f.csv", "");
+  TempFile one("one.jsonl", "{\"id\": \"i1\", \"title\": \"Unexpected output shape\", \"body\": \"x\"}\n");
+  auto first = silt("triage " + one.str() + " -o " + fresh.str() + " --rater ' ann ' --answers " + answers.str());
+  CHECK(first.code == 0);
+  CHECK(contains(slurp(fresh.path), "\ni1,ann,"));
+  auto again = silt("triage " + one.str() + " -o " + fresh.str() + " --rater ann --answers " + answers.str());
+  CHECK(contains(again.out, "0 issue(s) to label (1 labeled by ann already"));
+  auto empty = silt("triage " + one.str() + " -o " + fresh.str() + " --rater ' ' --answers " + answers.str());
+  CHECK(empty.code == 2);
+  CHECK(contains(empty.err, "--rater takes a name"));
+}
+
 TEST_CASE("cli: triage exits 3 when an input cannot be read, and takes --input-format", "[cli]") {
   TempFile answers("a.txt", "q\n");
   TempFile labels("l.csv", "");

@@ -446,6 +446,30 @@ std::string labels_csv_header(const Taxonomy& taxonomy) {
   return head + ",silent,note,labeled_at\n";
 }
 
+std::optional<Error> labels_csv_append_problem(std::string_view text, const std::string& name,
+                                               const Taxonomy& taxonomy) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::nullopt;
+  const auto header = detail::parse_csv(text.substr(0, text.find('\n')));
+  const auto wanted = detail::parse_csv(labels_csv_header(taxonomy));
+  const std::vector<std::string> none;
+  const auto& have = header.rows.empty() ? none : header.rows.front();
+  const auto& want = wanted.rows.front();
+  std::string joined;
+  for (const auto& w : want) joined += (joined.empty() ? "" : ",") + w;
+  for (std::size_t k = 0; k < std::max(have.size(), want.size()); ++k) {
+    const std::string h = k < have.size() ? detail::header_name(have[k]) : std::string();
+    if (k < want.size() && h == want[k]) continue;
+    std::string what = k >= have.size() ? "has no column " + std::to_string(k + 1) + " ('" + want[k] + "')"
+                       : k >= want.size()
+                           ? "has a column " + std::to_string(k + 1) + " ('" + h + "') more"
+                           : "names column " + std::to_string(k + 1) + " '" + h + "', not '" + want[k] + "'";
+    return Error{name + ":1: the header " + what + "; rows are appended as " + joined +
+                     " (the taxonomy's criteria in its order): label into another file",
+                 1, static_cast<int>(k) + 1, "labels-header"};
+  }
+  return std::nullopt;
+}
+
 std::string labels_csv_row(const HandLabel& l) {
   std::string row = csv_field(l.item) + "," + csv_field(l.rater) + "," + csv_field(l.category) + ",";
   if (l.impact) row += std::to_string(*l.impact);

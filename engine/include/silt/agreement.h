@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -57,6 +58,13 @@ struct HandLabel {
 };
 std::string labels_csv_header(const Taxonomy& taxonomy);  // ends with '\n'
 std::string labels_csv_row(const HandLabel& label);       // ends with '\n'
+// Whether rows labels_csv_row writes can be appended to a labels file whose text is
+// `text` (`name` in messages): it is empty, or its header names labels_csv_header's
+// columns, in its order (names compared as a reader compares them: any case, spaces and
+// a byte order mark aside). An Error with code labels-header, at line 1, saying which
+// column differs, when not: rows appended under another header are misread or lost.
+std::optional<Error> labels_csv_append_problem(std::string_view text, const std::string& name,
+                                               const Taxonomy& taxonomy);
 
 struct AgreementOptions {
   bool nominal = false;  // treat impact and numeric fields as nominal, not ordinal
