@@ -193,15 +193,36 @@ TEST_CASE("with skipped, an element or document that is no issue is named and th
   CHECK_FALSE(read_issues("{\"title\": \"a\"}\n{\"title\": \n", "f.jsonl").ok());
 }
 
-TEST_CASE("a number simdjson cannot hold inside JSON Lines stops the file with its line, no crash", "[issue]") {
+TEST_CASE("JSON Lines are read line by line: a number past 64 bits is read, a bad line is named alone", "[issue]") {
   auto r = read_issues(
       "{\"title\": \"a\"}\n{\"title\": \"b\", \"n\": 123456789012345678901234567890}\n{\"title\": \"c\"}\n", "f.jsonl");
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.error().line == 2);
-  CHECK(r.error().message.find("silt batch") != std::string::npos);
+  REQUIRE(r.ok());
+  REQUIRE(r.value().size() == 3);
+  CHECK(r.value()[1].title == "b");
   auto one = issue_from_json("\xEF\xBB\xBF{\"title\": \"T\"}");  // a BOM before one object
   REQUIRE(one.ok());
   CHECK(one.value().title == "T");
+  // A syntax error, or bytes that are not UTF-8, on one line: that line is named (its
+  // column into the line) and every other line is read, the first one too.
+  std::vector<Error> skipped;
+  auto bad = read_issues(
+      std::string("{\"title\": \"a\" body}\n{\"title\": \"b\"}\n{\"title\": \"\xff\"}\n") + "{\"title\": \"d\"}\n",
+      "f.jsonl", &skipped);
+  REQUIRE(bad.ok());
+  REQUIRE(bad.value().size() == 2);
+  CHECK(bad.value()[0].title == "b");
+  CHECK(bad.value()[1].title == "d");
+  REQUIRE(skipped.size() == 2);
+  CHECK(skipped[0].line == 1);
+  CHECK(skipped[0].column == 15);  // at "body"
+  CHECK(skipped[0].code == "invalid-json");
+  CHECK(skipped[1].line == 3);
+  CHECK(skipped[1].code == "invalid-utf8");
+  // Without `skipped`, the first bad line fails the whole, named by its line.
+  auto whole = read_issues("{\"title\": \"a\"}\n{\"title\" 1}\n", "f.jsonl");
+  REQUIRE_FALSE(whole.ok());
+  CHECK(whole.error().line == 2);
+  CHECK(whole.error().message.find("silt batch") != std::string::npos);
 }
 
 TEST_CASE("with skipped, a syntax error in JSON Lines keeps the documents before it and names it", "[issue]") {
@@ -223,4 +244,17 @@ TEST_CASE("an issue without a number takes the one its address gives; scheme and
   auto upper = read_issues(R"({"title": "t", "number": 3, "html_url": "HTTPS://GITHUB.COM/o/r/issues/3"})", "u.json");
   REQUIRE(upper.ok());
   CHECK(upper.value()[0].id == "o/r#3");
+}
+
+TEST_CASE("a file named as JSON that holds a bare value is no issue; a text file of one word is one", "[issue]") {
+  for (const char* value : {"42", "\"just a string\"", "true", "null"}) {
+    CAPTURE(value);
+    auto r = read_issues(value, "t.json");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "not-an-object");
+    CHECK_FALSE(read_issues(value, "t.jsonl").ok());
+  }
+  auto text = read_issues("null", "t.md");
+  REQUIRE(text.ok());
+  CHECK(text.value()[0].title == "null");
 }

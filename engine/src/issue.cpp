@@ -486,14 +486,14 @@ Result<Issue> issue_from_json(std::string_view json) {
   return std::move(issues.value().front());
 }
 
-Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name, std::vector<Error>* skipped) {
-  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);  // a UTF-8 byte order mark
-  std::string_view t = trim(content);
-  if (t.empty()) return Error{"the input is empty", 0, 0, "empty"};
-  if (!simdjson::validate_utf8(content.data(), content.size()))
-    return Error{"not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON", 0, 0, "invalid-utf8"};
-  if (t.front() != '{' && t.front() != '[') return std::vector<Issue>{issue_from_text(content, name)};
+namespace {
 
+// One JSON document (an issue, or an array of them): its issues, or where it is not
+// valid JSON (a 1-based line and column into `content`). `more_documents` says whether
+// the error is a second document after a valid first one.
+Result<std::vector<Issue>> read_json_document(std::string_view content, std::string_view name,
+                                              std::vector<Error>* skipped, bool* more_documents) {
+  const std::string_view t = trim(content);
   simdjson::dom::parser parser;
   simdjson::padded_string padded(content);
   simdjson::dom::element doc;
@@ -505,11 +505,89 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
     return detail::issues_of<detail::RapidDom>(&rdoc, name, skipped);
   Error e;
   std::string located;
-  bool more_documents = false;
-  detail::locate_json_error(content, e.line, e.column, located, &more_documents);
-  if (more_documents) return detail::issues_of_documents(padded, name, skipped);
+  detail::locate_json_error(content, e.line, e.column, located, more_documents);
+  e.code = "invalid-json";
   e.message = "invalid JSON: " + (located.empty() ? std::string(simdjson::error_message(err)) : located);
   return e;
+}
+
+// JSON Lines: each line a document of its own, read alone, so that a line that is not
+// valid JSON, or not UTF-8, is named with its line and column while every other line is
+// read (with `skipped`; without, the first bad line fails the whole). A line's issues
+// without an id are named NAME:LINE.
+Result<std::vector<Issue>> read_json_lines(std::string_view content, std::string_view name,
+                                           std::vector<Error>* skipped) {
+  std::vector<Issue> out;
+  int line = 0;
+  for (std::size_t pos = 0; pos < content.size();) {
+    std::size_t nl = content.find('\n', pos);
+    if (nl == std::string_view::npos) nl = content.size();
+    const std::string_view text = content.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line;
+    if (trim(text).empty()) continue;
+    const std::string named = std::string(name) + ":" + std::to_string(line);
+    std::vector<Error> left_out;
+    Result<std::vector<Issue>> got =
+        !simdjson::validate_utf8(text.data(), text.size())
+            ? Result<std::vector<Issue>>(Error{"bytes that are not UTF-8", 0, 0, "invalid-utf8"})
+            : read_json_document(text, named, skipped ? &left_out : nullptr, nullptr);
+    for (auto& e : left_out) {  // an element of an array on the line: the line says where
+      e.line = line;
+      skipped->push_back(std::move(e));
+    }
+    if (!got.ok()) {
+      Error e = got.error();  // its column is into the line
+      e.line = line;
+      if (!skipped) {
+        e.message += " (silt batch reads JSON Lines record by record: it labels every good one)";
+        return e;
+      }
+      skipped->push_back(std::move(e));
+      continue;
+    }
+    for (auto& issue : got.value()) out.push_back(std::move(issue));
+  }
+  return out;
+}
+
+// Whether `t` (trimmed) reads as JSON Lines: its first line is a whole document on one
+// line (it opens and closes an object or an array), and another line follows. Documents
+// printed over several lines (jq's, gh's at a terminal) start with a line "{" or "[".
+bool json_lines(std::string_view t) {
+  const std::size_t nl = t.find('\n');
+  if (nl == std::string_view::npos) return false;
+  const std::string_view first = trim(t.substr(0, nl));
+  return first.size() >= 2 && (first.back() == '}' || first.back() == ']');
+}
+
+}  // namespace
+
+Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name, std::vector<Error>* skipped) {
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);  // a UTF-8 byte order mark
+  std::string_view t = trim(content);
+  if (t.empty()) return Error{"the input is empty", 0, 0, "empty"};
+  const bool json = t.front() == '{' || t.front() == '[';
+  // JSON Lines are read line by line: a bad line (bad JSON, a bad byte) is left out
+  // alone, named with its line.
+  if (json && json_lines(t)) return read_json_lines(content, name, skipped);
+  if (!simdjson::validate_utf8(content.data(), content.size()))
+    return Error{"not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON", 0, 0, "invalid-utf8"};
+  if (!json) {
+    // A bare value (42, "text", null) in a file named as JSON is no issue, not a text one.
+    auto ends_with = [&](std::string_view suffix) {
+      return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+    };
+    if (ends_with(".json") || ends_with(".jsonl"))
+      return Error{"expected a JSON object (an issue) or an array of them: this .json file holds neither", 0, 0,
+                   "not-an-object"};
+    return std::vector<Issue>{issue_from_text(content, name)};
+  }
+  bool more_documents = false;
+  auto one = read_json_document(content, name, skipped, &more_documents);
+  if (one.ok() || !more_documents) return one;
+  const simdjson::padded_string padded(content);
+  return detail::issues_of_documents(padded, name, skipped);
 }
 
 }  // namespace silt

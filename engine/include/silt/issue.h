@@ -65,7 +65,10 @@ Result<Issue> issue_from_json(std::string_view json);
 // text/Markdown. Fails on empty input and on bytes that are not UTF-8. A JSON syntax
 // error gives a 1-based line and column into `content`. An element of an array, or a
 // document, that is valid JSON but no issue fails the whole; with `skipped`, it goes
-// there (its message names it) and the others are read.
+// there (its message names it) and the others are read. JSON Lines (a first line that
+// is a whole document, and more lines) are read line by line: with `skipped`, a line
+// that is not valid JSON or not UTF-8 goes there too, with its line (and column).
+// A file named *.json or *.jsonl that holds no object or array is no issue.
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name,
                                        std::vector<Error>* skipped = nullptr);
 
