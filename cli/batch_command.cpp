@@ -230,14 +230,18 @@ void catch_interrupts() {
   }
 }
 
+// The command that goes on: the same arguments without --restart, with --resume once
+// (a resumed run interrupted again has it already).
 std::string resume_command(const std::vector<std::string>& args) {
   std::string line = "silt batch";
-  for (const auto& a : args)
-    if (a != "--restart") {
-      line.push_back(' ');
-      line += shell_quote(a);
-    }
-  line += " --resume";
+  bool resume = false;
+  for (const auto& a : args) {
+    if (a == "--restart") continue;
+    resume = resume || a == "--resume";
+    line.push_back(' ');
+    line += shell_quote(a);
+  }
+  if (!resume) line += " --resume";
   return line;
 }
 

@@ -66,6 +66,18 @@ check "it leaves FILE.partial, no FILE" test ! -e int.jsonl -a -s int.jsonl.part
 check "it says how far it got and how to go on" grep -q "interrupted (SIGTERM) after .* records read.*" int.err
 check "the line to go on with is printed" grep -qx "  silt batch -q --no-progress -o int.jsonl feed3 --resume" int.err
 check "every record written is whole" test "$(tail -c 1 int.jsonl.partial | od -An -c | tr -d ' ')" = '\n'
+# A run given --resume and interrupted: the line to go on with has it once.
+mkfifo feed4
+"$silt" batch -q --no-progress -o int4.jsonl --resume feed4 2> int4.err &
+pid=$!
+{
+  head -n 2000 corpus.jsonl
+  wait_for 20 test -s int4.jsonl.partial
+  kill -TERM "$pid"
+  sleep 0.3
+} > feed4
+wait "$pid"
+check "a resumed run interrupted says --resume once" grep -qx "  silt batch -q --no-progress -o int4.jsonl --resume feed4" int4.err
 cp int.jsonl.partial kept.partial
 "$silt" batch -q --no-progress -o int.jsonl corpus.jsonl 2> rerun.err
 check "a plain re-run refuses to discard FILE.partial (exit 2)" test $? -eq 2

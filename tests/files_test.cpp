@@ -84,6 +84,24 @@ TEST_CASE("files: an output that is one of the inputs is refused", "[files]") {
   CHECK(slurp(in) == "{}\n");
 }
 
+TEST_CASE("files: a file read through its directory is an input an output may not be", "[files]") {
+  TempDir d;
+  fs::create_directories(d.path / "dir" / "sub");
+  const std::string in = d.write("dir/a.json", "[]\n");
+  d.write("dir/notes.txt", "x");
+  d.write("dir/sub/b.json", "[]\n");
+  const std::string dir = d.at("dir");
+  CHECK(input_files({dir, "-"}) == std::vector<std::string>{in, "-"});  // *.json, not below
+  auto through_dir = OutputFile::open(in, {dir});
+  REQUIRE_FALSE(through_dir.ok());
+  CHECK(through_dir.error().code == "output-is-input");
+  CHECK(slurp(in) == "[]\n");
+  CHECK(OutputFile::open(d.at("dir/notes.txt"), {dir}).ok());  // not read from the directory
+  const std::string empty = d.at("empty");
+  fs::create_directories(empty);
+  CHECK(input_files({empty}) == std::vector<std::string>{empty});
+}
+
 TEST_CASE("files: a second writer of the same output is refused while the first holds it", "[files]") {
   TempDir d;
   const std::string path = d.at("out.jsonl");

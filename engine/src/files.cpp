@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -91,7 +92,25 @@ bool same_file(const std::string& a, const std::string& b) {
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path, const std::vector<std::string>& inputs) {
+std::vector<std::string> input_files(const std::vector<std::string>& inputs) {
+  std::vector<std::string> out;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (in == "-" || !std::filesystem::is_directory(in, ec)) {
+      out.push_back(in);
+      continue;
+    }
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(in, ec))
+      if (e.path().extension() == ".json" && !e.is_directory()) files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) out.push_back(in);
+    for (auto& f : files) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path, const std::vector<std::string>& given) {
   namespace fs = std::filesystem;
   std::unique_ptr<OutputFile> f(new OutputFile());
   f->path_ = path;
@@ -113,7 +132,8 @@ Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path, co
   if (exists && S_ISDIR(st.st_mode)) return make_error("unwritable", path + ": a directory, not a file");
   f->direct_ = exists && !S_ISREG(st.st_mode);
   f->written_ = f->direct_ ? f->target_ : f->target_ + ".partial";
-  for (const auto& in : inputs) {
+  // A file read through its directory is as much an input as one named.
+  for (const auto& in : input_files(given)) {
     struct stat ist {};
     if (!stat_of(in, ist) || S_ISDIR(ist.st_mode)) continue;
     if (!S_ISREG(ist.st_mode)) continue;  // a FIFO or a device read and written is the user's business

@@ -1,5 +1,7 @@
 #include "record_reader.h"
 
+#include "silt/files.h"
+
 #include <csv.h>
 #include <fcntl.h>
 #include <simdjson.h>
@@ -600,19 +602,7 @@ struct InputReader::Source {
 InputReader::InputReader(std::vector<std::string> inputs, InputFormat format, std::uint64_t max_record)
     : format_(format), max_record_(max_record) {
   bool all_regular = true;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    if (in != "-" && std::filesystem::is_directory(in, ec)) {
-      std::vector<std::string> files;
-      for (const auto& e : std::filesystem::directory_iterator(in, ec))
-        if (e.path().extension() == ".json" && !e.is_directory()) files.push_back(e.path().string());
-      std::sort(files.begin(), files.end());
-      if (files.empty()) pending_.push_back(in);  // reported as an input error when opened
-      for (auto& f : files) pending_.push_back(std::move(f));
-      continue;
-    }
-    pending_.push_back(in);
-  }
+  pending_ = input_files(inputs);  // a directory holding no *.json is reported when opened
   for (const auto& p : pending_) {
     struct stat st {};
     if (p == "-" || ::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {

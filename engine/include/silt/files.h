@@ -26,6 +26,11 @@ Result<std::string> read_input_file(const std::string& path, std::uint64_t max_b
 // Whether two paths name the same existing file (same device and inode); "-" is stdin.
 bool same_file(const std::string& a, const std::string& b);
 
+// The files a run reads from `inputs`, in order: a directory stands for the *.json files
+// in it (not in its subdirectories), sorted by name; one holding none stays as it is (its
+// reader says so); any other path ("-" too) as given.
+std::vector<std::string> input_files(const std::vector<std::string>& inputs);
+
 // An output file written so that nothing is lost or destroyed:
 //  - a path naming an existing file that is not a regular file (a device such as
 //    /dev/null, a FIFO, a terminal) is written directly: it is never replaced;
@@ -39,7 +44,8 @@ bool same_file(const std::string& a, const std::string& b);
 class OutputFile {
  public:
   // Error codes: output-is-input, locked (another run holds PATH.partial), unwritable.
-  // `inputs` are the paths the run reads ("-" for stdin); directories are skipped.
+  // `inputs` are the paths the run reads ("-" for stdin); a directory's files are
+  // input_files'.
   static Result<std::unique_ptr<OutputFile>> open(const std::string& path, const std::vector<std::string>& inputs);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
