@@ -3,14 +3,17 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <unordered_map>
 
 #include "cli.h"
 #include "figure_text.h"
 #include "options.h"
 #include "silt/batch.h"
+#include "silt/classification_io.h"
 #include "silt/eval.h"
 #include "silt/eval_json.h"
 
@@ -241,21 +244,54 @@ int cmd_eval(const std::vector<std::string>& args) {
   }
   for (const auto& p : gold.value().problems) spdlog::warn("{}", p);
 
-  const auto inputs = vm["input"].as<std::vector<std::string>>();
+  bool gold_or_inputs_bad = false;
+  // An empty file (a run that labeled nothing) is said and left out, as neither kind.
+  std::vector<std::string> inputs;
+  for (const auto& in : vm["input"].as<std::vector<std::string>>()) {
+    std::error_code ec;
+    if (in != "-" && std::filesystem::is_regular_file(in, ec) && std::filesystem::file_size(in, ec) == 0) {
+      spdlog::warn("{}: empty: no record in it", printable(in));
+      gold_or_inputs_bad = true;
+      continue;
+    }
+    inputs.push_back(in);
+  }
+  if (inputs.empty()) {
+    spdlog::error("no record to evaluate: every input is empty");
+    return exit_bad_input;
+  }
   std::string described;
-  bool bad = !gold.value().problems.empty();
-  // Batch outputs (every input one), or issues to classify now (none): not a mix.
+  bool bad = !gold.value().problems.empty() || gold_or_inputs_bad;
+  // Batch outputs (every input one), or issues to classify now (none): not a mix. A
+  // file that cannot be read is said as such, before it is counted as either.
   std::size_t outputs = 0;
-  for (const auto& in : inputs) outputs += in != "-" && looks_like_predictions(in);
-  if (outputs > 0 && outputs < inputs.size())
+  std::vector<ClassificationsFile> kinds;
+  for (const auto& in : inputs) {
+    if (in != "-") {
+      std::error_code ec;
+      if (!std::filesystem::exists(in, ec)) {
+        spdlog::error("{}: cannot open: no such file", printable(in));
+        return exit_bad_input;
+      }
+    }
+    kinds.push_back(in == "-" ? ClassificationsFile::none : classifications_file(in));
+    outputs += kinds.back() != ClassificationsFile::none;
+  }
+  if (outputs > 0 && outputs < inputs.size()) {
+    std::string others;
+    for (std::size_t k = 0; k < inputs.size(); ++k)
+      if (kinds[k] == ClassificationsFile::none) others += (others.empty() ? "" : ", ") + printable(inputs[k]);
     throw UsageError{"give silt batch outputs or issues to classify, not both (" + std::to_string(outputs) + " of " +
-                     std::to_string(inputs.size()) + " inputs are batch outputs)"};
+                     std::to_string(inputs.size()) + " inputs are batch outputs; not: " + others + ")"};
+  }
   const bool classified_now = outputs == 0;
   // A batch output's predictions; a bad line (a file cut short) is named and left out.
   // nullopt when the file cannot be read (said on stderr).
-  auto read_output = [&](const std::string& file) -> std::optional<Result<std::vector<Prediction>>> {
+  auto read_output = [&](const std::string& file,
+                         ClassificationsFile kind) -> std::optional<Result<std::vector<Prediction>>> {
     auto text = read_whole(file);
     if (!text) return std::nullopt;
+    if (kind == ClassificationsFile::csv) return read_predictions_csv(*text, file, tax);
     std::vector<std::string> skipped;
     auto read = read_predictions(*text, file, &skipped);
     for (const auto& w : skipped) spdlog::warn("{}", w);
@@ -264,14 +300,27 @@ int cmd_eval(const std::vector<std::string>& args) {
   };
   Result<std::vector<Prediction>> preds = std::vector<Prediction>{};
   if (!classified_now) {
-    for (const auto& in : inputs) {
-      auto more = read_output(in);
+    // An id predicted in two places, differently: the first is scored, and it is said
+    // (the figures would hang on the order of the files).
+    std::unordered_map<std::string, std::pair<std::string, std::string>> seen;  // id: file, labels
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      auto more = read_output(inputs[k], kinds[k]);
       if (!more) return exit_bad_input;
       if (!more->ok()) {
         preds = more->error();
         break;
       }
-      for (auto& p : more->value()) preds.value().push_back(std::move(p));
+      for (auto& p : more->value()) {
+        const std::string labels = p.category + " " + (p.level ? std::to_string(*p.level) : "none");
+        auto [it, fresh] = seen.try_emplace(p.id, inputs[k], labels);
+        if (fresh) {
+          preds.value().push_back(std::move(p));
+        } else if (it->second.second != labels) {
+          spdlog::warn("{}: {} is labeled {} there, {} in {}: the first is scored", printable(inputs[k]),
+                       printable(p.id), labels, it->second.second, printable(it->second.first));
+          bad = true;
+        }
+      }
     }
     described = inputs.size() == 1 ? inputs[0] : std::to_string(inputs.size()) + " batch outputs";
   } else {
@@ -305,7 +354,9 @@ int cmd_eval(const std::vector<std::string>& args) {
     std::vector<std::string> sets{described};
     if (vm.count("calibrate-with"))
       for (const auto& file : vm["calibrate-with"].as<std::vector<std::string>>()) {
-        auto more = read_output(file);
+        auto more =
+            read_output(file, classifications_file(file) == ClassificationsFile::csv ? ClassificationsFile::csv
+                                                                                     : ClassificationsFile::jsonl);
         if (!more) return exit_bad_input;
         if (!more->ok()) {
           spdlog::error("{}", more->error().message);

@@ -292,7 +292,8 @@ TEST_CASE("cli: eval classifies issues on the fly, or reads batch output, and pr
   CHECK(j["category"]["accuracy"]["value"] == 1.0);
   CHECK(j["category"]["accuracy"]["n"] == 3);
   CHECK(j["impact"]["n"] == 2);
-  CHECK(j["missing_in_predictions"] == nlohmann::json::array({"example-org/dl-lib#4"}));
+  // #6's impact is no level: its category is still gold.
+  CHECK(j["missing_in_predictions"] == nlohmann::json::array({"example-org/dl-lib#4", "example-org/dl-lib#6"}));
   CHECK(j["missing_in_gold"] == nlohmann::json::array({"example-org/dl-lib#7"}));
   CHECK(j["category"]["accuracy"]["interval"].is_array());
   // The header says how the intervals were drawn and from what.
@@ -881,4 +882,45 @@ TEST_CASE("cli: triage exits 3 when an input cannot be read, and takes --input-f
   auto f = silt("triage examples/01-wrong-shape.md --input-format csv -o " + labels.str() + " --rater z --answers " +
                 answers.str());
   CHECK_FALSE(contains(f.err, "unknown option"));
+}
+
+TEST_CASE(
+    "cli: eval reads batch output whatever its first line, in CSV too; a missing, empty or conflicting "
+    "input is said",
+    "[cli][eval]") {
+  const std::string gold = "--gold tests/fixtures/eval-gold.csv --bootstrap 0 ";
+  const std::string preds = slurp(fs::path(SILT_SOURCE_DIR) / "tests/fixtures/eval-predictions.jsonl");
+  auto plain = silt("eval " + gold + "tests/fixtures/eval-predictions.jsonl -f json");
+  const auto want = nlohmann::json::parse(plain.out)["category"]["accuracy"]["value"];
+  // A byte order mark, or a stray first line: still the file's own labels, not silt's now.
+  for (const std::string& text : {"\xEF\xBB\xBF" + preds, "garbage\n" + preds}) {
+    TempFile f("p.jsonl", text);
+    auto r = silt("eval " + gold + f.str() + " -f json");
+    INFO(r.err);
+    CHECK(nlohmann::json::parse(r.out)["header"]["inputs"].contains("predictions"));
+    CHECK(nlohmann::json::parse(r.out)["category"]["accuracy"]["value"] == want);
+  }
+  // batch --format csv output is read as such.
+  TempFile csv("p.csv", silt("batch -q -f csv tests/fixtures/eval-issues.jsonl").out);
+  auto c = silt("eval " + gold + csv.str() + " -f json");
+  CHECK(nlohmann::json::parse(c.out)["header"]["inputs"].contains("predictions"));
+  CHECK(nlohmann::json::parse(c.out)["n"] == 3);
+  // A file that is not there is said as such (not "not both"); an empty one is left out.
+  auto missing = silt("eval " + gold + "tests/fixtures/eval-predictions.jsonl nope.jsonl");
+  CHECK(missing.code == 3);
+  CHECK(contains(missing.err, "nope.jsonl: cannot open"));
+  TempFile empty("e.jsonl", "");
+  auto e = silt("eval " + gold + "tests/fixtures/eval-predictions.jsonl " + empty.str());
+  CHECK(e.code == 3);
+  CHECK(contains(e.err, "e.jsonl: empty"));
+  // One id labeled differently in two outputs: the first is scored, and it is said.
+  std::string other = preds;
+  const auto at = other.find("\"category\": \"");
+  REQUIRE(at != std::string::npos);
+  other.replace(at, std::string("\"category\": \"").size(), "\"category\": \"x-");
+  TempFile second("q.jsonl", other);
+  auto both = silt("eval " + gold + "tests/fixtures/eval-predictions.jsonl " + second.str() + " -f json");
+  CHECK(both.code == 3);
+  CHECK(contains(both.err, "the first is scored"));
+  CHECK(nlohmann::json::parse(both.out)["category"]["accuracy"]["value"] == want);
 }

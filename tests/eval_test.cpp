@@ -31,14 +31,19 @@ GoldLabel gold(std::string id, std::string category, std::optional<int> level) {
 TEST_CASE("eval: gold CSV columns are found by name; bad rows are reported with their line", "[eval]") {
   auto g = read_gold_csv(SILT_TEST_FIXTURES "/eval-gold.csv", tax());
   REQUIRE(g.ok());
-  REQUIRE(g.value().labels.size() == 4);
+  REQUIRE(g.value().labels.size() == 5);
   CHECK(g.value().labels[0].id == "example-org/dl-lib#1");
   CHECK(*g.value().labels[0].level == 3);
   CHECK_FALSE(g.value().labels[2].level);  // empty impact: left out of the impact figures
+  // An impact that is no level: named, and left out of the impact figures only.
+  CHECK(g.value().labels[4].id == "example-org/dl-lib#6");
+  CHECK(g.value().labels[4].category == "wrong-shape");
+  CHECK_FALSE(g.value().labels[4].level);
   REQUIRE(g.value().problems.size() == 2);
   CHECK(g.value().problems[0].find("eval-gold.csv:6: category 'no-such-category'") != std::string::npos);
   CHECK(g.value().problems[1].find("eval-gold.csv:7: impact 'seven' is not a level") != std::string::npos);
   CHECK(g.value().problems[1].find("(allowed: 1, 2, 3, 4)") != std::string::npos);
+  CHECK(g.value().problems[1].find("its category counts") != std::string::npos);
   auto json = read_gold_csv(SILT_TEST_FIXTURES "/rest-issue.json", tax());
   REQUIRE_FALSE(json.ok());
   CHECK(json.error().code == "not-csv");
@@ -216,4 +221,25 @@ TEST_CASE("eval: a bad line among good ones is named and left out, when asked; a
   skipped.clear();
   auto none = read_predictions("{\"broken\n{\"id\": 1}\n", "other.jsonl", &skipped);  // no line reads: not silt's
   CHECK_FALSE(none.ok());
+}
+
+TEST_CASE("eval: an id labeled twice in the gold file is scored once, by its first row; the other is named",
+          "[eval][csv]") {
+  silt::test::TempDir d;
+  auto g = read_gold_csv(d.write("g.csv",
+                                 "id,category,impact\nx,wrong-shape,2\ny,wrong-calculation,4\n"
+                                 "x,wrong-calculation,4\nx,wrong-shape,2\n"),
+                         tax());
+  REQUIRE(g.ok());
+  REQUIRE(g.value().labels.size() == 2);
+  CHECK(g.value().labels[0].id == "x");
+  CHECK(g.value().labels[0].category == "wrong-shape");
+  CHECK(g.value().labels[1].id == "y");
+  REQUIRE(g.value().problems.size() == 2);
+  CHECK(g.value().problems[0].find("g.csv:4: 'x' is labeled at line 2 already (this row left out)") !=
+        std::string::npos);
+  CHECK(g.value().problems[1].find("g.csv:5:") != std::string::npos);
+  // The report counts it once.
+  EvalReport r = evaluate(tax(), g.value().labels, {pred("x", "wrong-shape", 2), pred("y", "wrong-shape", 4)}, {});
+  CHECK(r.n == 2);
 }

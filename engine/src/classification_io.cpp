@@ -289,6 +289,7 @@ Result<Classification> classification_from_json(std::string_view json) {
 
 Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name,
                                                          std::vector<std::string>* skipped) {
+  if (jsonl.substr(0, 3) == "\xEF\xBB\xBF") jsonl.remove_prefix(3);  // a byte order mark: no part of line 1
   std::vector<Classification> out;
   std::optional<Error> first_bad;
   std::size_t pos = 0;
@@ -441,12 +442,28 @@ Result<std::vector<Classification>> read_classifications_csv(std::string_view te
   return out;
 }
 
-bool looks_like_classifications(const std::string& path) {
-  std::ifstream in(path);
+ClassificationsFile classifications_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   std::string line;
-  while (std::getline(in, line))
-    if (line.find_first_not_of(" \t\r") != std::string::npos) return classification_from_json(line).ok();
-  return false;
+  int seen = 0;
+  while (seen < 5 && std::getline(in, line)) {
+    if (seen == 0 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (seen++ == 0 && line.find_first_not_of(" \t") != std::string::npos &&
+        line[line.find_first_not_of(" \t")] != '{') {
+      const auto head = detail::parse_csv(line);
+      bool category = false, confidence = false;
+      for (const auto& c : head.rows.empty() ? std::vector<std::string>{} : head.rows.front()) {
+        const std::string h = detail::header_name(c);
+        category = category || h == "category";
+        confidence = confidence || h == "confidence";
+      }
+      if (category && confidence) return ClassificationsFile::csv;
+      continue;  // a stray first line: the lines after it say
+    }
+    if (classification_from_json(line).ok()) return ClassificationsFile::jsonl;
+  }
+  return ClassificationsFile::none;
 }
 
 }  // namespace silt

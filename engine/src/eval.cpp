@@ -158,8 +158,9 @@ void read_gold_row(const std::vector<std::string>& row, int line, const GoldColu
       std::vector<std::string> numbers;
       for (const auto& l : taxonomy.levels) numbers.push_back(std::to_string(l.number));
       out.problems.push_back(path + ":" + std::to_string(line) + ": impact '" + level + "' is not a level" +
-                             detail::allowed_values_hint(level, numbers));
-      return;
+                             detail::allowed_values_hint(level, numbers) +
+                             " (left out of the impact figures; its category counts)");
+      g.level.reset();
     }
   }
   out.labels.push_back(std::move(g));
@@ -178,6 +179,20 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
   GoldFile out;
   for (const auto& p : csv.problems) out.problems.push_back(detail::to_string(p, path));
   for (std::size_t r = 1; r < csv.rows.size(); ++r) read_gold_row(csv.rows[r], csv.lines[r], cols, path, taxonomy, out);
+  // An id labeled twice: the first row is the label, a later one is named and left out
+  // (scored against both, an item counted twice).
+  std::unordered_map<std::string, int> first;
+  std::vector<GoldLabel> kept;
+  for (auto& g : out.labels) {
+    auto [it, fresh] = first.try_emplace(g.id, g.line);
+    if (fresh) {
+      kept.push_back(std::move(g));
+      continue;
+    }
+    out.problems.push_back(path + ":" + std::to_string(g.line) + ": '" + g.id + "' is labeled at line " +
+                           std::to_string(it->second) + " already (this row left out)");
+  }
+  out.labels = std::move(kept);
   return out;
 }
 
@@ -221,10 +236,6 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
 Result<std::vector<Prediction>> read_predictions_csv(std::string_view text, const std::string& name,
                                                      const Taxonomy& taxonomy) {
   return predictions_of(read_classifications_csv(text, name, taxonomy));
-}
-
-bool looks_like_predictions(const std::string& path) {
-  return looks_like_classifications(path);
 }
 
 std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLabel>& gold,

@@ -34,8 +34,12 @@ Result<Classification> classification_from_json(std::string_view json);
 Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name,
                                                          std::vector<std::string>* skipped = nullptr);
 
-// Whether the first non-blank line of the file at `path` reads as a classification.
-bool looks_like_classifications(const std::string& path);
+// Which silt batch output the file at `path` holds, by its first lines: JSON Lines (one
+// of its first five non-blank lines, a byte order mark aside, reads as a classification:
+// a run cut short, or a stray line, does not hide it), CSV (its first line is a CSV
+// header naming category and confidence), or none (issues, say).
+enum class ClassificationsFile { none, jsonl, csv };
+ClassificationsFile classifications_file(const std::string& path);
 
 // The CSV table: id,category,confidence,impact_level,threat,<criteria>,needs_review,
 // silent,pack,url,title,source; one row a classification, RFC 4180 quoting (by libcsv)

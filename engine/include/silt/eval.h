@@ -45,8 +45,10 @@ struct Prediction {
 // Reads a gold CSV with a header naming `id`, `category` and `impact` (in any order),
 // and optionally `silent` (yes/no): a row with silent=no is a loud bug, whose category
 // may be empty; it is left out of the category and impact figures and counted in the
-// silence ones. Rows whose category is not in the taxonomy or whose impact is not a
-// level number are reported in `problems` ("file:line: ...") and left out.
+// silence ones. Rows whose category is not in the taxonomy are reported in `problems`
+// ("file:line: ...") and left out; an impact that is not a level number is reported and
+// left out of the impact figures only; a later row for an id labeled already is
+// reported and left out (the first row is the label).
 struct GoldFile {
   std::vector<GoldLabel> labels;
   std::vector<std::string> problems;
@@ -63,9 +65,8 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
 // `silt batch --format csv` output: read_classifications_csv.
 Result<std::vector<Prediction>> read_predictions_csv(std::string_view csv, const std::string& name,
                                                      const Taxonomy& taxonomy);
-// Whether the first non-blank line of `path` is a silt classification, as opposed to an
-// issue to classify: looks_like_classifications.
-bool looks_like_predictions(const std::string& path);
+// Whether `path` is silt batch output (JSON Lines or CSV), as opposed to issues to
+// classify: classifications_file.
 
 struct EvalOptions {
   std::size_t bootstrap = 1000;
