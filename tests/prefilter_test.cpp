@@ -612,3 +612,24 @@ TEST_CASE("a built-in rule set, read from its JSON form, reads its rules' tests 
     CHECK(fast.rules->run_tests().empty());
   }
 }
+
+TEST_CASE("a heading in any script opens its section; emoji and punctuation around it do not count",
+          "[prefilter][rules]") {
+  const std::string yaml = R"(schema: silt/rules/v1
+sections:
+  current: ['问题描述', 'übersicht', 'bug']
+  environment: ['envhead']
+rules:
+  - {id: z, category: wrong-shape, pattern: 'zorblax', in: [prose.current]}
+)";
+  for (Matcher m : {Matcher::hyperscan_now, Matcher::reference}) {
+    const RuleSet r = compiled(yaml, m);
+    CHECK(r.section_of("## 问题描述") == Section::current);
+    CHECK(r.section_of("问题描述：") == Section::current);
+    CHECK(r.section_of("Übersicht") == Section::current);
+    CHECK(r.section_of("🐛 Bug") == Section::current);
+    CHECK(r.section_of("**Envhead:**") == Section::environment);
+    CHECK_FALSE(r.section_of("Bug描述"));  // a letter is part of the heading, not its edge
+    CHECK_FALSE(r.section_of("bersicht"));
+  }
+}

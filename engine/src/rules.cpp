@@ -239,13 +239,14 @@ struct RuleSet::Compiled {
 
   std::optional<Section> section_of(std::string_view heading) const {
     if (headings.text.empty()) return std::nullopt;
-    // Without surrounding punctuation, emoji and spaces ("## 🐛 Bug", "**Describe the bug:**").
-    auto edge = [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); };
-    std::size_t b = 0, e = heading.size();
-    while (b < e && edge(heading[b])) ++b;
-    while (e > b && edge(heading[e - 1]) && heading[e - 1] != ')') --e;
-    if (b == e || e - b > 200) return std::nullopt;
-    std::string text(heading.substr(b, e - b));
+    // Without surrounding punctuation, emoji and spaces ("## 🐛 Bug", "**Describe the bug:**"),
+    // but with the letters of any script ("问题描述", "Übersicht"): a closing parenthesis
+    // ends it ("Environment (required)").
+    static const RE2 edges(R"((?s)[^\pL\pN]*(.*?)[^\pL\pN)]*)");
+    re2::StringPiece kept;
+    if (!RE2::FullMatch(re2::StringPiece(heading.data(), heading.size()), edges, &kept)) return std::nullopt;
+    if (kept.empty() || kept.size() > 200) return std::nullopt;
+    std::string text(kept.data(), kept.size());
     for (auto& c : text) {
       if (c == '\n' || c == '\t' || c == '\r') c = ' ';
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -119,7 +119,7 @@ class RuleSet {
 
   // The section a template heading opens (the file's `sections:`), nullopt for any
   // other heading. The heading is compared without its surrounding punctuation, emoji
-  // and spaces, in any case.
+  // and spaces (letters of any script stay: "问题描述"), in any case.
   std::optional<Section> section_of(std::string_view heading) const;
 
   // The first match of each rule in each field that an `unless` discarded, where the
