@@ -409,3 +409,54 @@ TEST_CASE("lint: a rule is reported only when its shadower is kept, so removing 
   REQUIRE(shadowed.size() == 1);
   CHECK(shadowed[0] == "twin-a by broad");
 }
+
+TEST_CASE("includes: a cycle and a file listed twice are findings at their line; a diamond reads the shared file once",
+          "[rules][loader]") {
+  silt::test::TempDir d;
+  const std::string head = "schema: silt/rules/v1\n";
+  auto rule = [](const std::string& id) {
+    return "rules:\n  - {id: " + id + ", category: wrong-shape, pattern: '\\b" + id + "\\b'}\n";
+  };
+  d.write("base.yaml", head + rule("base"));
+  d.write("left.yaml", head + "include: [base.yaml]\n" + rule("left"));
+  d.write("right.yaml", head + "include: [base.yaml]\n" + rule("right"));
+  // pytorch.yaml and a file of one's own, both on generic.yaml: each rule once.
+  auto diamond = load_rules_file(d.write("top.yaml", head + "include: [left.yaml, right.yaml]\n" + rule("top")), tax());
+  INFO(to_json(diamond.diagnostics));
+  REQUIRE(diamond.rules);
+  std::vector<std::string> ids;
+  for (const auto& r : diamond.rules->rules()) ids.push_back(r.id);
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids == std::vector<std::string>{"base", "left", "right", "top"});
+  auto twice =
+      load_rules_file(d.write("twice.yaml", head + "include:\n  - base.yaml\n  - base.yaml\n" + rule("t")), tax());
+  auto coded = [](const RuleLoad& l, const std::string& code) {
+    std::vector<Diagnostic> out;
+    for (const auto& x : l.diagnostics.all())
+      if (x.code == code) out.push_back(x);
+    return out;
+  };
+  CHECK_FALSE(twice.rules);
+  REQUIRE(coded(twice, "duplicate-include").size() == 1);
+  CHECK(coded(twice, "duplicate-include")[0].where.line == 4);
+  CHECK(twice.diagnostics.error_count() == 1);
+  d.write("a.yaml", head + "include: [b.yaml]\n" + rule("a"));
+  d.write("b.yaml", head + "include: [a.yaml]\n" + rule("b"));
+  auto cycle = load_rules_file(d.at("a.yaml"), tax());
+  CHECK_FALSE(cycle.rules);
+  CHECK(coded(cycle, "include-cycle").size() == 1);
+}
+
+TEST_CASE("includes: a file's own template headings come before those of the files it includes", "[rules][loader]") {
+  silt::test::TempDir d;
+  d.write("base.yaml", "schema: silt/rules/v1\nsections:\n  logs: ['error messages?']\nrules: []\n");
+  auto own = load_rules_file(d.write("mine.yaml",
+                                     "schema: silt/rules/v1\ninclude: [base.yaml]\n"
+                                     "sections:\n  current: ['error message']\n"
+                                     "rules:\n  - {id: z, category: wrong-shape, pattern: zorblax}\n"),
+                             tax());
+  INFO(to_json(own.diagnostics));
+  REQUIRE(own.rules);
+  CHECK(own.rules->section_of("## Error Message") == Section::current);
+  CHECK(own.rules->section_of("## Error Messages") == Section::logs);
+}

@@ -179,7 +179,7 @@ std::string spec_cache_path(const std::string& dir, const std::string& file, std
 
 namespace {
 
-constexpr std::string_view spec_magic = "silt-spec-cache 1\n";
+constexpr std::string_view spec_magic = "silt-spec-cache 2\n";  // 2: own headings first
 
 // A finding as spec_cache_bytes writes it (nullopt when the line is not one).
 std::optional<Diagnostic> finding_from_json(simdjson::dom::parser& parser, std::string_view line) {

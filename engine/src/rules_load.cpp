@@ -80,6 +80,7 @@ void read_file(Context& ctx, std::string_view yaml, const std::string& file);
 void read_includes(Context& ctx, YamlReader& r, const YAML::Node& root) {
   YAML::Node inc = r.get_sequence(root, "include", false, {});
   if (!inc.IsDefined()) return;
+  std::set<std::string> listed;  // by this list
   for (const auto& item : inc) {
     if (!item.IsScalar()) {
       r.error("bad-type", item, {}, "each 'include' entry is a path, as a string");
@@ -101,11 +102,13 @@ void read_includes(Context& ctx, YamlReader& r, const YAML::Node& root) {
               "remove one of the includes in the cycle");
       continue;
     }
-    if (ctx.read.count(name)) {
-      r.error("duplicate-include", item, {}, "'" + name + "' is included twice (its rules would be defined twice)",
-              "include it once");
+    if (!listed.insert(name).second) {
+      r.error("duplicate-include", item, {}, "'" + name + "' is included twice by this list", "include it once");
       continue;
     }
+    // Read already through another file (pytorch.yaml and a file of one's own both
+    // include generic.yaml): its rules are in once, and stay so.
+    if (ctx.read.count(name)) continue;
     read_file(ctx, got.value().second, name);
   }
 }
@@ -203,6 +206,7 @@ void read_sections(Context& ctx, YamlReader& r, const YAML::Node& root) {
     r.error("bad-type", sections, {}, "'sections' must be a map from a section to its headings");
     return;
   }
+  std::vector<std::pair<Section, TextPattern>> own;
   for (const auto& kv : sections) {
     const std::string name = kv.first.Scalar();
     auto it =
@@ -219,10 +223,14 @@ void read_sections(Context& ctx, YamlReader& r, const YAML::Node& root) {
     }
     for (const auto& h : kv.second)
       if (h.IsScalar() && check_pattern(r, h, name, h.Scalar(), "a heading pattern"))
-        ctx.spec.sections.emplace_back(it->second, TextPattern{h.Scalar(), r.where(h)});
+        own.emplace_back(it->second, TextPattern{h.Scalar(), r.where(h)});
       else if (!h.IsScalar())
         r.error("bad-type", h, name, "a heading pattern must be a string");
   }
+  // A heading is matched by the first pattern that takes it: a file's own headings come
+  // before those of the files it includes (read before it), so that a pack's 'error
+  // message' opens its own section, not the one generic.yaml gives 'error messages?'.
+  ctx.spec.sections.insert(ctx.spec.sections.begin(), own.begin(), own.end());
 }
 
 std::optional<std::size_t> category_of(YamlReader& r, const Taxonomy& tax, const YAML::Node& key) {
