@@ -367,3 +367,23 @@ TEST_CASE("no evidence and no bias to tell categories apart: the taxonomy's fall
   CHECK(c.category == "wrong-structure");  // not the first category, wrong-shape
   CHECK(clf.classify(make_issue("The shape is off", "")).category == "wrong-shape");  // evidence still decides
 }
+
+TEST_CASE("evidence only against a category speaks for none: the fallback, flagged, and the rationale says so",
+          "[classifier][failure-class-5]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  auto r = load_rules(
+      "schema: silt/rules/v1\nrules:\n  - {id: pos, category: wrong-shape, pattern: 'shape'}\n"
+      "  - {id: neg, category: wrong-shape, pattern: 'shape is fine', weight: -3}\n",
+      "t.yaml", *tax);
+  REQUIRE(r.rules);
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+  auto c = clf.classify(make_issue("the shape is fine", "x"));
+  CHECK(c.fallback);
+  CHECK(c.needs_review);
+  CHECK(c.category == tax->categories[tax->fallback].id);  // not the first category with score 0
+  REQUIRE_FALSE(c.rationale.empty());
+  CHECK(c.rationale[0].find("only against (wrong-shape -2)") != std::string::npos);
+  auto plain = clf.classify(make_issue("the shape is off", "x"));  // the positive rule alone decides
+  CHECK_FALSE(plain.fallback);
+  CHECK(plain.category == "wrong-shape");
+}

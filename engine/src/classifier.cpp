@@ -152,9 +152,19 @@ void explain_category(const Taxonomy& tax, const std::vector<Rule>& rules, const
                       const std::vector<std::vector<Contribution>>& by_category, Classification& out) {
   const std::string name = out.category + " (" + out.category_name + ")";
   if (d.fallback) {
-    out.rationale.push_back("No category rule matched: " + name +
-                            " is the most likely category before any evidence (probability " +
-                            fmt_p(d.probability[d.top]) + ", its prior); a person should look.");
+    // Rules that fired only against categories: named, with the scores they left.
+    std::string against;
+    for (std::size_t i = 0; i < by_category.size(); ++i)
+      if (!by_category[i].empty())
+        against += (against.empty() ? "" : ", ") + tax.categories[i].id + " " + fmt_score(d.score[i]);
+    if (against.empty())
+      out.rationale.push_back("No category rule matched: " + name +
+                              " is the most likely category before any evidence (probability " +
+                              fmt_p(d.probability[d.top]) + ", its prior); a person should look.");
+    else
+      out.rationale.push_back("No rule spoke for a category, only against (" + against + "): " + name +
+                              " is the most likely category left (probability " + fmt_p(d.probability[d.top]) +
+                              "); a person should look.");
     return;
   }
   std::vector<Contribution> positive;
@@ -298,6 +308,8 @@ void score_categories(const Taxonomy& tax, const ScoreModel& model, const std::v
       g.by_criterion[r.target_index].push_back(c);
     }
   }
+  // Evidence only against categories (negative weights) speaks for none of them.
+  category_evidence = category_evidence && *std::max_element(d.score.begin(), d.score.end()) > 0;
   d.probability = detail::category_probabilities(model, d.score);
   d.top =
       static_cast<std::size_t>(std::max_element(d.probability.begin(), d.probability.end()) - d.probability.begin());
