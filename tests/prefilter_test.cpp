@@ -633,3 +633,29 @@ rules:
     CHECK_FALSE(r.section_of("bersicht"));
   }
 }
+
+TEST_CASE("a pattern that can match no text, and an unless that matches the empty text, are errors",
+          "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  for (Matcher m : {Matcher::hyperscan_now, Matcher::reference}) {
+    for (std::string rule :
+         {"pattern: '\\b'", "pattern: '^'", "pattern: '\\bshape\\b|\\b'", "pattern: 'shape', unless: '(not)?'"}) {
+      INFO(rule);
+      Diagnostics diags;
+      auto spec = read_rules_spec("schema: silt/rules/v1\nrules:\n  - {id: r, category: wrong-shape, " + rule + "}\n",
+                                  "z.yaml", *tax, {}, diags);
+      REQUIRE(spec);
+      CHECK_FALSE(compile_rules(*spec, *tax, diags, m));
+      CHECK(silt::test::count_code(diags, "empty-match") == 1);
+    }
+    // Anchors and \b beside text are fine.
+    Diagnostics diags;
+    auto spec = read_rules_spec(
+        "schema: silt/rules/v1\nrules:\n  - {id: r, category: wrong-shape, pattern: '\\bshape\\b', unless: "
+        "'^\\s*if\\b'}\n",
+        "z.yaml", *tax, {}, diags);
+    REQUIRE(spec);
+    CHECK(compile_rules(*spec, *tax, diags, m));
+    CHECK_FALSE(silt::test::find_code(diags, "empty-match"));
+  }
+}

@@ -552,6 +552,17 @@ void build_field_sets(const std::vector<Rule>& rules, RuleSet::Compiled& compile
   compiled.fields = std::move(field_sets);
 }
 
+// Whether `re` matches no text at all first in one of a few plain texts: `\b` alone,
+// `^`, `(not)?`. Such a pattern fires on nearly every issue, citing nothing.
+bool zero_width_match(const RE2& re) {
+  for (std::string_view probe : {"a", "a b", " ", ".", "1"}) {
+    re2::StringPiece m;
+    if (re.Match(re2::StringPiece(probe.data(), probe.size()), 0, probe.size(), RE2::UNANCHORED, &m, 1) && m.empty())
+      return true;
+  }
+  return false;
+}
+
 // A pattern that matches the empty text would fire on every issue. The prefilter (or
 // the reference sets) tells which rules may; a rule in no set (one failed to build) is
 // compiled to tell.
@@ -573,13 +584,29 @@ void check_empty_matches(const RulesSpec& spec, const RuleSet::Compiled& compile
   }
   for (std::size_t i = 0; i < spec.rules.size(); ++i) {
     if (!covered[i]) empty[i] = RE2::PartialMatch("", compiled.pattern(i));
+    std::string message = "the pattern matches the empty text, so it fires on every issue";
+    if (!empty[i] && zero_width_match(compiled.pattern(i))) {
+      empty[i] = true;
+      message =
+          "the pattern can match no text at all (an anchor or \\b alone, or all of it optional), so it fires "
+          "on almost every issue with nothing to cite";
+    }
+    if (const RE2* unless = compiled.unless_of(i); unless && RE2::PartialMatch("", *unless)) {
+      Diagnostic d;
+      d.code = "empty-match";
+      d.where = spec.pattern_where[i];
+      d.subject_kind = "rule";
+      d.subject = spec.rules[i].id;
+      d.message = "its unless pattern matches the empty text, so it suppresses every match: the rule never fires";
+      diags.add(std::move(d));
+    }
     if (!empty[i]) continue;
     Diagnostic d;
     d.code = "empty-match";
     d.where = spec.pattern_where[i];
     d.subject_kind = "rule";
     d.subject = spec.rules[i].id;
-    d.message = "the pattern matches the empty text, so it fires on every issue";
+    d.message = std::move(message);
     diags.add(std::move(d));
   }
   // A boilerplate pattern that matches the empty text matches every paragraph: the
