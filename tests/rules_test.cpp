@@ -460,3 +460,29 @@ TEST_CASE("includes: a file's own template headings come before those of the fil
   CHECK(own.rules->section_of("## Error Message") == Section::current);
   CHECK(own.rules->section_of("## Error Messages") == Section::logs);
 }
+
+TEST_CASE("numbers out of their range and an empty default_in are findings at their line", "[rules][loader]") {
+  struct Case {
+    const char* yaml;
+    int line;
+    const char* code;
+  };
+  for (const Case& c :
+       {Case{"review:\n  min_confidence: 1.5\n", 3, "bad-type"}, Case{"review:\n  margin: -2\n", 3, "bad-type"},
+        Case{"model:\n  category_scale: -3\n", 3, "bad-type"}, Case{"model:\n  criteria_scale: 0\n", 3, "bad-type"},
+        Case{"default_in: []\n", 2, "empty"}}) {
+    INFO(c.yaml);
+    auto r = load_rules(std::string("schema: silt/rules/v1\n") + c.yaml +
+                            "rules:\n  - {id: a, category: wrong-shape, pattern: 'shape'}\n",
+                        "r.yaml", tax());
+    CHECK_FALSE(r.rules);
+    const Diagnostic* d = silt::test::find_code(r.diagnostics, c.code);
+    REQUIRE(d);
+    CHECK(d->where.line == c.line);
+  }
+  // In range: loaded.
+  CHECK(load_rules("schema: silt/rules/v1\nreview: {min_confidence: 0.6, margin: 1}\nmodel: {category_scale: 0.5}\n"
+                   "rules:\n  - {id: a, category: wrong-shape, pattern: 'shape'}\n",
+                   "r.yaml", tax())
+            .rules);
+}

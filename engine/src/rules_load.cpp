@@ -144,6 +144,11 @@ std::vector<std::string> read_default_in(YamlReader& r, const YAML::Node& root,
   std::vector<std::string> out = inherited.value_or(std::vector<std::string>{"title", "body"});
   YAML::Node din = r.get_sequence(root, "default_in", false, {});
   if (!din.IsDefined()) return out;
+  if (din.size() == 0) {
+    r.error("empty", din, {}, "'default_in' names no field: a rule without 'in' would read nothing",
+            "name the fields, or leave 'default_in' out (title and body)");
+    return out;
+  }
   out.clear();
   for (const auto& f : din) {
     std::string name = f.IsScalar() ? f.Scalar() : std::string();
@@ -158,8 +163,17 @@ std::vector<std::string> read_default_in(YamlReader& r, const YAML::Node& root,
 void read_review(Context& ctx, YamlReader& r, const YAML::Node& root) {
   const YAML::Node review = root["review"];
   if (!review.IsDefined() || !r.expect_map(review, {"min_confidence", "margin"}, "review", {})) return;
-  if (auto v = r.get_number(review, "min_confidence", false, {})) ctx.spec.review_confidence = *v;
-  if (auto v = r.get_number(review, "margin", false, {})) ctx.spec.review_margin = *v;
+  // A confidence and a ratio of scores: from 0 to 1 (past it, every label or none is
+  // flagged, whatever the figures).
+  for (const char* key : {"min_confidence", "margin"}) {
+    auto v = r.get_number(review, key, false, {});
+    if (!v) continue;
+    if (*v < 0 || *v > 1) {
+      r.error("bad-type", review[key], key, std::string("review.") + key + " must be from 0 to 1");
+      continue;
+    }
+    (std::string_view(key) == "margin" ? ctx.spec.review_margin : ctx.spec.review_confidence) = *v;
+  }
 }
 
 // calibration: [[raw, calibrated], ...], raw increasing, calibrated not decreasing, in [0, 1].
@@ -283,8 +297,17 @@ void read_model(Context& ctx, YamlReader& r, const YAML::Node& root) {
   if (!model.IsDefined() ||
       !r.expect_map(model, {"category_scale", "criteria_scale", "category_bias", "criteria_prior"}, "model", {}))
     return;
-  if (auto v = r.get_number(model, "category_scale", false, {})) ctx.spec.model.category_scale = *v;
-  if (auto v = r.get_number(model, "criteria_scale", false, {})) ctx.spec.model.criteria_scale = *v;
+  // What a point of evidence weighs: more than nothing (0 would ignore every rule, a
+  // negative scale turn each one against what it names).
+  for (auto [key, to] : {std::pair{"category_scale", &ctx.spec.model.category_scale},
+                         std::pair{"criteria_scale", &ctx.spec.model.criteria_scale}}) {
+    auto v = r.get_number(model, key, false, {});
+    if (!v) continue;
+    if (*v <= 0)
+      r.error("bad-type", model[key], key, std::string("model.") + key + " must be a number over 0");
+    else
+      *to = *v;
+  }
   if (const YAML::Node bias = model["category_bias"]; bias.IsDefined()) {
     if (!bias.IsMap()) {
       r.error("bad-type", bias, {}, "'category_bias' maps a category to a number");
