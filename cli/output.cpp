@@ -415,7 +415,7 @@ std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& 
                      " criteria checked under hit policy " + std::string(to_string(t.policy));
   if (fs.empty()) return head + ": no gap, no overlap, no masked level.\n";
   std::string out;
-  std::size_t gaps = 0, overlaps = 0, masked = 0;
+  std::size_t gaps = 0, overlaps = 0, masked = 0, unmet = 0;
   for (const auto& f : fs) {
     switch (f.kind) {
       case LintFinding::Kind::gap:
@@ -433,10 +433,15 @@ std::string render_lint_text(const Taxonomy& t, const std::vector<LintFinding>& 
                t.levels[f.levels[0]].where.to_string() + ") is never the outcome under hit policy " +
                std::string(to_string(t.policy)) + "\n";
         break;
+      case LintFinding::Kind::unmet:
+        ++unmet;
+        out += "unmet:   when no criterion holds, level " + std::to_string(t.levels[*f.chosen].number) +
+               " is the outcome (a level with no X matches a bug that meets none)\n";
+        break;
     }
   }
   return out + head + ": " + std::to_string(gaps) + " gap(s), " + std::to_string(overlaps) + " overlap(s), " +
-         std::to_string(masked) + " masked level(s).\n";
+         std::to_string(masked) + " masked level(s)" + (unmet ? ", a level for no criterion met" : "") + ".\n";
 }
 
 std::string render_lint_json(const Taxonomy& t, const std::vector<LintFinding>& fs) {

@@ -118,6 +118,23 @@ TEST_CASE("lint finds a planted gap", "[taxonomy][lint]") {
   CHECK(fs[0].holds == std::vector<bool>{false, true});
 }
 
+TEST_CASE("lint finds a level that a bug meeting no criterion gets", "[taxonomy][lint]") {
+  // Level 1 has no X: with neither p nor q, it matches. The README says such a bug has
+  // no level; lint says when a matrix of one's own gives one.
+  auto t = load_ok(with_impact(two_by_two + "  matrix:\n"
+                                            "    p: [O, X]\n"
+                                            "    q: [\"-\", O]\n"));
+  CHECK(t.decide({false, false}));
+  bool unmet = false;
+  for (const auto& f : lint(t))
+    if (f.kind == LintFinding::Kind::unmet) {
+      unmet = true;
+      CHECK(f.holds == std::vector<bool>{false, false});
+      CHECK(t.levels[*f.chosen].number == 1);
+    }
+  CHECK(unmet);
+}
+
 TEST_CASE("lint finds a planted overlap and a level it masks", "[taxonomy][lint]") {
   // Level 1 (p: X, q: O) and level 2 (p: X, q: O) match the same combinations; highest
   // always picks 2, so 1 is masked.

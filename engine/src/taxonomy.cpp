@@ -44,6 +44,8 @@ std::string_view to_string(LintFinding::Kind k) {
       return "overlap";
     case LintFinding::Kind::masked:
       return "masked";
+    case LintFinding::Kind::unmet:
+      return "unmet";
   }
   return "?";
 }
@@ -122,6 +124,7 @@ std::vector<LintFinding> lint(const Taxonomy& t) {
     auto chosen = t.decide(holds);
     if (chosen) reached[*chosen] = true;
     if (m.empty() && bits != 0) out.push_back({LintFinding::Kind::gap, holds, {}, std::nullopt});
+    if (bits == 0 && chosen) out.push_back({LintFinding::Kind::unmet, holds, m, chosen});
     if (m.size() > 1) out.push_back({LintFinding::Kind::overlap, holds, m, chosen});
   }
   for (std::size_t l = 0; l < t.levels.size(); ++l)

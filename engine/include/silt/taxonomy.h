@@ -90,11 +90,12 @@ class Taxonomy {
 
 // What `lint` found about one combination of answers or one level.
 struct LintFinding {
-  enum class Kind { gap, overlap, masked };
+  // unmet: a bug that meets no criterion gets a level (a level with no X matches it).
+  enum class Kind { gap, overlap, masked, unmet };
   Kind kind;
-  std::vector<bool> holds;            // the combination (gap, overlap); empty for masked
-  std::vector<std::size_t> levels;    // matching levels (overlap) or the masked level
-  std::optional<std::size_t> chosen;  // what the policy picks (overlap)
+  std::vector<bool> holds;            // the combination (gap, overlap, unmet); empty for masked
+  std::vector<std::size_t> levels;    // matching levels (overlap, unmet) or the masked level
+  std::optional<std::size_t> chosen;  // what the policy picks (overlap, unmet)
 };
 
 std::string_view to_string(LintFinding::Kind k);
