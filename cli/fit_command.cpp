@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include <cmath>
 #include <iostream>
 
@@ -101,6 +103,10 @@ int cmd_rules_fit(const std::vector<std::string>& args) {
     rules_text = std::move(*t);
   } else if (auto b = builtin_file(config->rules->file())) {
     rules_text = std::string(b->text);
+  } else if (std::error_code ec; std::filesystem::is_regular_file(config->rules->file(), ec)) {
+    auto t = read_whole(config->rules->file());  // a pack of one's own map (--packs)
+    if (!t) return exit_usage;
+    rules_text = std::move(*t);
   } else {
     spdlog::error("the rules of {} cannot be read back to be rewritten", config->rules->file());
     return exit_usage;

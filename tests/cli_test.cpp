@@ -924,3 +924,26 @@ TEST_CASE(
   CHECK(contains(both.err, "the first is scored"));
   CHECK(nlohmann::json::parse(both.out)["category"]["accuracy"]["value"] == want);
 }
+
+TEST_CASE("cli: rules fit fits a pack of one's own map (--packs, --pack)", "[cli][fit][packs]") {
+  TempFile gold("gold.csv", "");
+  std::string g = "id,category,impact\n", is;
+  for (int i = 0; i < 24; ++i) {
+    const bool save = i % 2 == 0;
+    is += nlohmann::json{{"id", "i" + std::to_string(i)},
+                         {"title", save ? "accuracy drops after load_parameters" : "hybridize gives different outputs"},
+                         {"body", ""}}
+              .dump() +
+          "\n";
+    g += "i" + std::to_string(i) + "," + (save ? "wrong-save-reload,4" : "wrong-calculation,4") + "\n";
+  }
+  TempFile labels("g.csv", g), issues("i.jsonl", is);
+  const fs::path out = labels.dir / "fitted.yaml";
+  auto r = silt("rules fit --packs tests/fixtures/packs/packs.yaml --pack mxnet --gold " + labels.str() + " " +
+                issues.str() + " -o '" + out.string() + "' --iterations 50");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  const std::string fitted = slurp(out);
+  CHECK(contains(fitted, "# silt rules fit, "));
+  CHECK(contains(fitted, "id: mx-save-reload-api"));  // the pack's own file, rewritten with numbers
+}
