@@ -306,9 +306,12 @@ TEST_CASE("agree: the labels CSV triage writes reads back as written, by the mod
   CHECK(value("impact", 1) == "");
   CHECK(value(t.criteria[1].id, 0) == "yes");
   CHECK(value(t.criteria[0].id, 0) == "no");
-  CHECK(value("silent", 0) == "yes");
-  CHECK(value("silent", 1) == "");
-  CHECK_FALSE(lt.field_index("note"));  // not a label
+  CHECK_FALSE(lt.field_index("silent"));  // silt's reading, in every rater's row: not a label
+  CHECK_FALSE(lt.field_index("note"));    // not a label
+  // A file of one's own (no labeled_at) whose raters answered `silent` keeps it.
+  auto own = read_labels_text("item,rater,silent\ni1,ann,yes\ni1,bob,no\n", "own.csv");
+  REQUIRE(own.ok());
+  CHECK(own.value().table.field_index("silent"));
 }
 
 TEST_CASE("agree: a labels file without its columns fails with a stable code", "[agreement]") {

@@ -117,12 +117,18 @@ struct LabelColumns {
 Result<LabelColumns> label_columns(const std::vector<std::string>& head, const std::string& path, bool wide) {
   std::optional<std::size_t> item_col, rater_col;
   LabelColumns cols;
+  // In a file silt triage writes (it has labeled_at), `silent` is silt's reading copied
+  // into every rater's row, not a label: agreement on it would be silt's with itself.
+  const bool triage = !wide && std::any_of(head.begin(), head.end(),
+                                           [](const std::string& h) { return detail::header_name(h) == "labeled_at"; });
   for (std::size_t k = 0; k < head.size(); ++k) {
     std::string h = detail::header_name(head[k]);
     if ((h == "item" || h == "id") && !item_col)
       item_col = k;
     else if (h == "rater" && !wide)
       rater_col = k;
+    else if (triage && h == "silent")
+      continue;
     else if (!is_metadata(h) && !h.empty())
       cols.labels.emplace_back(k, wide ? detail::trim(head[k]) : h);
   }

@@ -37,7 +37,8 @@ struct LabelFile {
 };
 
 // Long form: a header naming `item` (or `id`) and `rater`, then label columns (`note`,
-// `labeled_at`, `timestamp` and `comment` are not labels). A label file is only
+// `labeled_at`, `timestamp` and `comment` are not labels; nor is `silent` in a file
+// with `labeled_at`, silt triage's, where it is silt's reading). A label file is only
 // appended to (`silt triage` relabels that way): a later row for the same item and rater
 // supersedes the earlier one, whole. Wide form: `item` then one column a rater, for the
 // one field `wide_field`.
