@@ -347,11 +347,16 @@ int cmd_check(const std::vector<std::string>& args) {
   report_superseded(labels.value());
   const LabelTable& t = labels.value().table;
   LevelCheck lc = check_levels(t, tax);
+  if (lc.no_level_column) {
+    spdlog::error("{}:1: no impact column (impact, level or impact_level): there is no level to check", path);
+    return exit_bad_input;
+  }
   for (const auto& [line, what] : lc.bad_answers) spdlog::warn("{}:{}: {}", path, line, what);
   const bool bad_input = !labels.value().problems.empty() || !lc.bad_answers.empty();
 
   std::vector<Contradiction> contra;
   std::optional<std::unordered_map<std::string, Prediction>> preds;
+  std::size_t not_found = 0;
   if (with_engine) {
     preds = engine_labels(*config, opt(vm, "issues"));
     if (!preds) return exit_bad_input;
@@ -359,7 +364,11 @@ int cmd_check(const std::vector<std::string>& args) {
     if (auto cf = t.field_index("category"))
       for (std::size_t i = 0; i < t.items.size(); ++i) {
         auto it = preds->find(t.items[i]);
-        if (it == preds->end()) continue;
+        if (it == preds->end()) {
+          if (++not_found <= 20)
+            spdlog::warn("{}: {} is not among the issues of --issues: not compared", path, t.items[i]);
+          continue;
+        }
         const Prediction& p = it->second;
         if (p.needs_review || p.confidence < min_conf) continue;
         for (std::size_t a = 0; a < t.raters.size(); ++a) {
@@ -370,6 +379,7 @@ int cmd_check(const std::vector<std::string>& args) {
       }
   }
 
+  if (not_found > 20) spdlog::warn("{}: {} item(s) in all are not among the issues of --issues", path, not_found);
   if (format == "json") {
     std::cout << check_json(lc, contra);
   } else {

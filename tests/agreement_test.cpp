@@ -369,3 +369,28 @@ TEST_CASE("triage's labels file: rows are appended only under the header they ar
   REQUIRE(longer);
   CHECK(longer->message.find("('extra') more") != std::string::npos);
 }
+
+TEST_CASE("check: a level that is no level of the taxonomy is a bad answer; no impact column, nothing to check",
+          "[agreement][check]") {
+  LabelTable t;
+  t.file = "mem.csv";
+  t.items = {"a"};
+  t.raters = {"r1", "r2", "r3"};
+  t.fields = {"impact", "ui", "model-info", "model-operation", "results"};
+  t.values = {
+      {{"L2", "2", "7"}}, {{"no", "no", "no"}}, {{"yes", "yes", "yes"}}, {{"no", "no", "no"}}, {{"no", "no", "no"}}};
+  t.lines = {{2, 3, 4}};
+  auto lc = check_levels(t, tax());
+  CHECK(lc.checked == 1);  // r2's 2 follows from model-info alone
+  CHECK(lc.mismatches.empty());
+  CHECK(lc.unanswered == 2);
+  REQUIRE(lc.bad_answers.size() == 2);
+  CHECK(lc.bad_answers[0].second.find("impact 'L2' is not a level") != std::string::npos);
+  CHECK(lc.bad_answers[1].first == 4);
+  CHECK_FALSE(lc.no_level_column);
+  t.fields[0] = "note-to-self";
+  auto none = check_levels(t, tax());
+  CHECK(none.no_level_column);
+  CHECK(none.checked == 0);
+  CHECK(none.mismatches.empty());
+}

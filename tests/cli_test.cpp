@@ -947,3 +947,17 @@ TEST_CASE("cli: rules fit fits a pack of one's own map (--packs, --pack)", "[cli
   CHECK(contains(fitted, "# silt rules fit, "));
   CHECK(contains(fitted, "id: mx-save-reload-api"));  // the pack's own file, rewritten with numbers
 }
+
+TEST_CASE("cli: check without an impact column is bad input; an item not among --issues is said", "[cli][check]") {
+  TempFile none("c.csv",
+                "item,rater,category,ui,model-info,model-operation,results\ni1,ann,wrong-shape,no,yes,no,no\n");
+  auto r = silt("check " + none.str());
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "c.csv:1: no impact column"));
+  CHECK_FALSE(contains(r.out, "level none"));
+  TempFile some("d.csv",
+                "item,rater,category,impact,ui,model-info,model-operation,results\n"
+                "nowhere#1,ann,wrong-shape,2,no,yes,no,no\n");
+  auto e = silt("check " + some.str() + " --issues tests/fixtures/labels-issues.jsonl");
+  CHECK(contains(e.err, "nowhere#1 is not among the issues of --issues"));
+}

@@ -403,6 +403,10 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
   std::optional<std::size_t> level_field;
   for (const char* name : {"impact", "level", "impact_level"})
     if (!level_field) level_field = t.field_index(name);
+  if (!level_field) {
+    out.no_level_column = true;
+    return out;
+  }
   std::vector<std::optional<std::size_t>> crit_field;
   for (const auto& c : tax.criteria) crit_field.push_back(t.field_index(c.id));
   for (std::size_t i = 0; i < t.items.size(); ++i)
@@ -434,8 +438,15 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
       auto chosen = tax.decide(holds);
       std::optional<int> expected;
       if (chosen) expected = tax.levels[*chosen].number;
-      std::string given = level_field ? detail::trim(t.values[*level_field][i][a]) : std::string();
+      std::string given = detail::trim(t.values[*level_field][i][a]);
       auto given_number = number(given);
+      if (!given.empty() && given != "none" && !(given_number && tax.level_index(*given_number))) {
+        --out.checked;
+        ++out.unanswered;
+        out.bad_answers.emplace_back(t.lines[i][a], t.items[i] + " by " + t.raters[a] + ": impact '" + given +
+                                                        "' is not a level of the taxonomy; the row is not checked");
+        continue;
+      }
       bool same =
           given.empty() || given == "none" ? !expected : (expected && given_number && *given_number == *expected);
       if (!same) out.mismatches.push_back({t.items[i], t.raters[a], t.lines[i][a], given, expected, answers});

@@ -138,8 +138,13 @@ struct LevelCheck {
   // Answers that are neither yes nor no (nor empty): (line, what is wrong); their rows
   // count as unanswered.
   std::vector<std::pair<int, std::string>> bad_answers;
+  // The file has no impact (level, impact_level) column: nothing is checked (every row
+  // would read "level none").
+  bool no_level_column = false;
 };
 
+// A level written that is neither empty, "none", nor one of the taxonomy's numbers is a
+// bad answer too (its row is not checked), not a mismatch.
 LevelCheck check_levels(const LabelTable& labels, const Taxonomy& taxonomy);
 
 }  // namespace silt
