@@ -161,13 +161,45 @@ TEST_CASE("survey and consistency: an answer that is not a whole 1-5 is named, n
   REQUIRE(c.ok());
   const auto* shape = find(c.value(), "wrong-shape");
   REQUIRE(shape);
-  CHECK(shape->diagnosing.n == 3);  // 3 (neutral), 4(hard), 2
-  REQUIRE(c.value().problems.size() == 2);
-  CHECK(c.value().problems[0].find("s.csv:2: wrong-shape diagnosing: '3.5' is not an answer") != std::string::npos);
-  CHECK(c.value().problems[1].find("s.csv:3:") != std::string::npos);
+  CHECK(shape->diagnosing.n == 3);   // 3 (neutral), 4(hard), 2
+  std::vector<std::string> answers;  // the Severity and Fixing columns are missing too: said apart
+  for (const auto& p : c.value().problems)
+    if (p.find("is not an answer") != std::string::npos) answers.push_back(p);
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0].find("s.csv:2: wrong-shape diagnosing: '3.5' is not an answer") != std::string::npos);
+  CHECK(answers[1].find("s.csv:3:") != std::string::npos);
   auto r = consistency(d.write("r.csv", "category,diagnosing,severity,fixing\nwrong-shape,3.5,,\n"), fixture(), tax());
   REQUIRE(r.ok());
   CHECK(r.value().ratings.empty());
   REQUIRE(r.value().problems.size() == 1);
   CHECK(r.value().problems[0].find("r.csv:2: wrong-shape diagnosing: '3.5' is not 1-5") != std::string::npos);
+}
+
+TEST_CASE(
+    "survey: a category missing one of its questions, an answer neither yes nor no, and an answer in another "
+    "case are said or counted together",
+    "[survey]") {
+  silt::test::TempDir d;
+  const std::string path = d.write(
+      "s.csv",
+      "Timestamp,1. Wrong Shape: x [Diagnosing],1. Wrong Shape: x [Severity],Have you ever been confronted to such "
+      "type of bugs?,How problematic is it?\n"
+      "t,2,3,Yes,More problematic\nt,3,4,Maybe,more problematic\nt,4,4,No,Less problematic\n");
+  auto c = read_survey(path, tax());
+  REQUIRE(c.ok());
+  const auto& problems = c.value().problems;
+  auto has = [&](const std::string& what) {
+    return std::any_of(problems.begin(), problems.end(),
+                       [&](const std::string& p) { return p.find(what) != std::string::npos; });
+  };
+  CHECK(has("s.csv:1: wrong-shape: no Fixing column"));
+  CHECK(has("s.csv:3: wrong-shape confronted: 'Maybe' is neither yes nor no"));
+  CHECK_FALSE(has("no Diagnosing"));
+  const auto* shape = find(c.value(), "wrong-shape");
+  REQUIRE(shape);
+  CHECK(shape->met_yes == 1);
+  CHECK(shape->met_no == 1);
+  REQUIRE(c.value().problematic.count("More problematic") == 1);
+  CHECK(c.value().problematic.at("More problematic") == 2);
+  CHECK(c.value().problematic.count("more problematic") == 0);
 }

@@ -206,13 +206,24 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
     if (cc.diagnosing) cons.diagnosing = summarize(collect(*cc.diagnosing, cons.category + " diagnosing"));
     if (cc.severity) cons.severity = summarize(collect(*cc.severity, cons.category + " severity"));
     if (cc.fixing) cons.fixing = summarize(collect(*cc.fixing, cons.category + " fixing"));
+    // A category asked about, with one of its three questions missing: an edited form
+    // whose question text changed, most likely; its answers would be lost unsaid.
+    for (auto [question, col] :
+         {std::pair{"Diagnosing", cc.diagnosing}, std::pair{"Severity", cc.severity}, std::pair{"Fixing", cc.fixing}})
+      if (!col)
+        out.problems.push_back(path + ":1: " + cons.category + ": no " + question +
+                               " column, though the category's other questions are there");
     if (cc.met)
       for (std::size_t r = 1; r < csv.rows.size(); ++r) {
-        std::string a = *cc.met < csv.rows[r].size() ? squash(csv.rows[r][*cc.met]) : "";
+        const std::string cell = *cc.met < csv.rows[r].size() ? detail::trim(csv.rows[r][*cc.met]) : "";
+        std::string a = squash(cell);
         if (a == "yes")
           ++cons.met_yes;
         else if (a == "no")
           ++cons.met_no;
+        else if (!a.empty())
+          out.problems.push_back(path + ":" + std::to_string(csv.lines[r]) + ": " + cons.category + " confronted: '" +
+                                 cell + "' is neither yes nor no");
       }
     out.categories.push_back(std::move(cons));
   }
@@ -220,11 +231,15 @@ Result<Consensus> read_survey(const std::string& path, const Taxonomy& tax) {
   for (const auto& [level, col] : level_cols)
     out.levels.push_back({level, summarize(collect(col, "level " + std::to_string(level)))});
   if (scale_col) out.scale = summarize(collect(*scale_col, "scale"));
-  if (problem_col)
+  if (problem_col) {
+    // One answer in any case ("more problematic", "More problematic"): counted together,
+    // under the spelling met first.
+    std::map<std::string, std::string> spelled;
     for (std::size_t r = 1; r < csv.rows.size(); ++r) {
       std::string a = *problem_col < csv.rows[r].size() ? detail::trim(csv.rows[r][*problem_col]) : "";
-      if (!a.empty()) ++out.problematic[a];
+      if (!a.empty()) ++out.problematic[spelled.try_emplace(squash(a), a).first->second];
     }
+  }
   return out;
 }
 
