@@ -258,3 +258,20 @@ TEST_CASE("a file named as JSON that holds a bare value is no issue; a text file
   REQUIRE(text.ok());
   CHECK(text.value()[0].title == "null");
 }
+
+TEST_CASE("a Markdown issue's title is the first line it shows: no template comment, no markup", "[issue]") {
+  auto comment =
+      issue_from_text("<!-- template comment\nplease fill -->\n\n# Wrong output shape\n\nThe shape.\n", "a.md");
+  CHECK(comment.title == "Wrong output shape");
+  CHECK(comment.body == "\nThe shape.\n");
+  auto markup = issue_from_text("## **Wrong** `output shape` after reshape\n\nnothing else\n", "b.md");
+  CHECK(markup.title == "Wrong output shape after reshape");
+  auto code_first = issue_from_text("```\nx = 1\n```\nThe loss is NaN\nafter one step\n", "c.md");
+  CHECK(code_first.title == "The loss is NaN");
+  CHECK(code_first.body == "after one step\n");
+  auto list = issue_from_text("1. Loss is wrong\n2. Then it is NaN\n", "d.md");
+  CHECK(list.title == "Loss is wrong");
+  CHECK(list.body == "2. Then it is NaN\n");
+  auto setext = issue_from_text("Shape is wrong\n==============\n\nbody\n", "e.md");
+  CHECK(setext.title == "Shape is wrong");
+}

@@ -1,5 +1,6 @@
 #include "silt/issue.h"
 
+#include <md4c.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <re2/re2.h>
@@ -458,9 +459,75 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// The first line of text a Markdown document shows, as md4c reads it: outside code
+// blocks and HTML (a template's <!-- comment --> first), without its markup (`**`,
+// backticks, '#'), up to its first line break. `end`: the offset just past the last
+// byte of it in `text`.
+struct ShownLine {
+  std::string text;
+  std::size_t end = 0;
+};
+
+std::optional<ShownLine> first_shown_line(std::string_view text) {
+  struct State {
+    std::string_view all;
+    ShownLine line;
+    int code = 0, html = 0;
+    bool started = false, done = false;
+  } st{text, {}, 0, 0, false, false};
+  MD_PARSER p{};
+  p.abi_version = 0;
+  p.flags = MD_DIALECT_GITHUB;
+  p.enter_block = [](MD_BLOCKTYPE type, void*, void* u) -> int {
+    auto* s = static_cast<State*>(u);
+    s->code += type == MD_BLOCK_CODE;
+    s->html += type == MD_BLOCK_HTML;
+    return 0;
+  };
+  p.leave_block = [](MD_BLOCKTYPE type, void*, void* u) -> int {
+    auto* s = static_cast<State*>(u);
+    s->code -= type == MD_BLOCK_CODE;
+    s->html -= type == MD_BLOCK_HTML;
+    if (s->started && type != MD_BLOCK_CODE && type != MD_BLOCK_HTML) s->done = true;
+    return s->done ? 1 : 0;  // stop reading: the line is whole
+  };
+  p.enter_span = [](MD_SPANTYPE, void*, void*) -> int { return 0; };
+  p.leave_span = [](MD_SPANTYPE, void*, void*) -> int { return 0; };
+  p.text = [](MD_TEXTTYPE type, const MD_CHAR* t, MD_SIZE size, void* u) -> int {
+    auto* s = static_cast<State*>(u);
+    if (s->done) return 1;
+    if (s->code > 0 || s->html > 0 || type == MD_TEXT_HTML) return 0;
+    if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR) {
+      if (s->started) s->done = true;
+      return s->done ? 1 : 0;
+    }
+    s->started = true;
+    s->line.text.append(t, size);
+    if (t >= s->all.data() && t + size <= s->all.data() + s->all.size())
+      s->line.end = std::max(s->line.end, static_cast<std::size_t>(t + size - s->all.data()));
+    return 0;
+  };
+  md_parse(text.data(), static_cast<MD_SIZE>(text.size()), &p, &st);
+  if (!st.started || st.line.end == 0) return std::nullopt;
+  return st.line;
+}
+
+}  // namespace
+
 Issue issue_from_text(std::string_view text, std::string_view name) {
   Issue issue;
   issue.id = std::string(name);
+  // The title: the first line the document shows, without its markup; the body, what
+  // follows that line.
+  if (auto shown = first_shown_line(text); shown && !trim(shown->text).empty()) {
+    issue.title = std::string(trim(shown->text));
+    const std::size_t nl = text.find('\n', shown->end);
+    if (nl != std::string_view::npos && nl + 1 < text.size()) issue.body = std::string(text.substr(nl + 1));
+    issue.join_lists();
+    return issue;
+  }
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);

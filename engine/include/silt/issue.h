@@ -52,8 +52,10 @@ const std::vector<std::string>& issue_fields();
 // Whether a field comes from reading the body's Markdown (prose..., code, output).
 bool is_report_field(std::string_view name);
 
-// Reads a plain-text or Markdown issue: the first non-blank line is the title (leading
-// '#' and spaces dropped), the rest is the body. `name` becomes the id.
+// Reads a plain-text or Markdown issue: the title is the first line the document shows
+// (md4c's reading: a template's HTML comment and code blocks before it skipped, its
+// markup, '#', '**' and backticks, dropped), the body what follows that line. `name`
+// becomes the id.
 Issue issue_from_text(std::string_view text, std::string_view name);
 
 // Reads one issue from a JSON object given as text: a REST API issue or a `gh` object.
