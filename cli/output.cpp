@@ -247,7 +247,9 @@ std::string render_table(const std::vector<Classification>& cs, const Taxonomy& 
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < cs.size(); ++i) {
     const auto& c = cs[i];
-    std::vector<std::string> row = {printable(c.id), c.category + (c.fallback ? "*" : ""), fixed(c.confidence, 2),
+    const bool loud = c.silent && !*c.silent;
+    std::vector<std::string> row = {printable(c.id), c.category + (c.fallback ? "*" : "") + (loud ? "!" : ""),
+                                    fixed(c.confidence, 2) + (c.needs_review ? "?" : ""),
                                     c.level ? std::to_string(*c.level) : "-", c.level ? c.threat : "-"};
     for (const auto& cr : c.criteria)
       row.push_back(std::string(cr.value ? "yes" : "no") + "/" + source_letter(cr.source));
@@ -270,7 +272,8 @@ std::string render_table(const std::vector<Classification>& cs, const Taxonomy& 
   out += "\n" + std::to_string(cs.size()) +
          " issue(s). Criteria: g = given, i = inferred from the text, "
          "p = implied by the category's prior (no rule fired), a = assumed not to hold by that prior. "
-         "* = fallback category (no category rule matched).\n";
+         "* = fallback category (no category rule matched). ! = a loud bug (an error is raised: out of the "
+         "taxonomy's scope). ? = needs review.\n";
   return out;
 }
 

@@ -961,3 +961,23 @@ TEST_CASE("cli: check without an impact column is bad input; an item not among -
   auto e = silt("check " + some.str() + " --issues tests/fixtures/labels-issues.jsonl");
   CHECK(contains(e.err, "nowhere#1 is not among the issues of --issues"));
 }
+
+TEST_CASE("cli: the table marks a loud bug and a label that needs review, as the text format says them",
+          "[cli][table]") {
+  TempFile loud(
+      "loud.json",
+      R"({"number": 9, "title": "reshape gives wrong shape", "body": "```\nTraceback (most recent call last):\n)"
+      R"(ValueError: bad shape\n```", "url": "https://github.com/a/b/issues/9"})");
+  TempFile plain("q.md", "How do I install it?\n\nOn Windows.\n");
+  auto r = silt("classify -f table --color never " + loud.str() + " " + plain.str());
+  CHECK(r.code == 0);
+  auto line_of = [&](const std::string& id) {
+    const auto at = r.out.find(id);
+    return at == std::string::npos ? std::string() : r.out.substr(at, r.out.find('\n', at) - at);
+  };
+  CHECK(contains(line_of("a/b#9"), "wrong-shape!"));
+  CHECK(contains(line_of("q.md"), "*"));    // the fallback,
+  CHECK(contains(line_of("q.md"), "?  "));  // which needs review
+  CHECK_FALSE(contains(line_of("a/b#9"), "?"));
+  CHECK(contains(r.out, "! = a loud bug"));
+}
