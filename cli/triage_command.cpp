@@ -63,7 +63,8 @@ constexpr const char* help_text =
     "  there is one (--suggest); b goes back one question; < goes back to the previous issue\n"
     "  (its new label supersedes the one saved: the file is only appended to); s skips this\n"
     "  issue; r shows the whole report, a page at a time; c shows its code, o its output; q\n"
-    "  quits (what is labeled is saved); ? shows this.\n";
+    "  quits (what is labeled is saved); ? shows this. A note starting with \\ is the text after it\n"
+    "  (\\q: the note q).\n";
 
 constexpr std::size_t page_lines = 30;
 
@@ -150,8 +151,17 @@ class Session {
     std::size_t step = 0;
     while (step <= nk + 1) {
       auto a = prompter_.ask(prompt(step, holds, known, category));
-      if (!a || *a == "q") return Outcome::quit;
+      if (!a) return Outcome::quit;
+      // A note starting with a backslash is that text, whatever it is ("\\q": the note q).
+      if (step == nk + 1 && !a->empty() && a->front() == '\\') {
+        note = a->substr(1);
+        ++step;
+        continue;
+      }
+      if (*a == "q") return Outcome::quit;
       const std::string& s = *a;
+      std::string answer = s;  // y/n in any case
+      for (auto& ch : answer) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       if (s == "?") {
         std::cout << help_text;
       } else if (s == "s") {
@@ -167,8 +177,8 @@ class Session {
         else
           --step;
       } else if (step < nk) {
-        if (s == "y" || s == "yes" || s == "n" || s == "no") {
-          holds[step] = s[0] == 'y';
+        if (answer == "y" || answer == "yes" || answer == "n" || answer == "no") {
+          holds[step] = answer[0] == 'y';
           known[step++] = true;
         } else if (s.empty() && known[step]) {
           ++step;

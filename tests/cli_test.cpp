@@ -981,3 +981,15 @@ TEST_CASE("cli: the table marks a loud bug and a label that needs review, as the
   CHECK_FALSE(contains(line_of("a/b#9"), "?"));
   CHECK(contains(r.out, "! = a loud bug"));
 }
+
+TEST_CASE("cli: triage takes Y and N, and a note that is a command letter when escaped with \\", "[cli][triage]") {
+  TempFile one("one.jsonl", "{\"id\": \"i1\", \"title\": \"Unexpected output shape\", \"body\": \"x\"}\n");
+  TempFile labels("l.csv", "");
+  TempFile answers("a.txt", "Y\nN\nNo\nYES\n2\n\\s\n");
+  auto r = silt("triage " + one.str() + " -o " + labels.str() + " --rater ann --answers " + answers.str());
+  INFO(r.out);
+  CHECK(r.code == 0);
+  const std::string rows = slurp(labels.path);
+  CHECK(contains(rows, "\ni1,ann,wrong-displayed-message,4,yes,no,no,yes,"));
+  CHECK(contains(rows, ",s,"));  // the note "s", not a skip
+}
