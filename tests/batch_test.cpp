@@ -136,6 +136,20 @@ TEST_CASE("batch: a CSV without title and body columns is an input error, the ot
   CHECK(sink.records().size() == 1);
 }
 
+TEST_CASE("batch: gzip, UTF-16 and Markdown inputs are named as such, each an input error", "[batch]") {
+  TempDir d;
+  auto gz = d.write("a.jsonl.gz", std::string("\x1f\x8b\x08\0\0\0", 6));
+  auto u16 = d.write("b.json", std::string("\xff\xfe{\0}\0", 6));
+  auto md = d.write("c.md", "Title\n\nbody\n");
+  Collect sink;
+  auto stats = run({gz, u16, md}, sink);
+  CHECK(stats.input_errors == 3);
+  REQUIRE(sink.input_errors.size() == 3);
+  CHECK(sink.input_errors[0].find("a gzip file") != std::string::npos);
+  CHECK(sink.input_errors[1].find("UTF-16 text") != std::string::npos);
+  CHECK(sink.input_errors[2].find("silt classify") != std::string::npos);
+}
+
 TEST_CASE("batch: each kind of bad record is rejected, counted, kept unchanged; the good ones all come out",
           "[batch][rejects]") {
   TempDir d;

@@ -275,3 +275,12 @@ TEST_CASE("a Markdown issue's title is the first line it shows: no template comm
   auto setext = issue_from_text("Shape is wrong\n==============\n\nbody\n", "e.md");
   CHECK(setext.title == "Shape is wrong");
 }
+
+TEST_CASE("UTF-16 and gzip input are named as such, not as binary", "[issue]") {
+  auto u16 = read_issues(std::string("\xFF\xFET\0i\0", 6), "u.md");
+  REQUIRE_FALSE(u16.ok());
+  CHECK(u16.error().message.find("UTF-16") != std::string::npos);
+  auto gz = read_issues(std::string("\x1F\x8B\x08\0", 4), "g.json");
+  REQUIRE_FALSE(gz.ok());
+  CHECK(gz.error().message.find("gzip") != std::string::npos);
+}

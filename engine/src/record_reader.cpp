@@ -683,8 +683,17 @@ bool InputReader::open_next(Chunk& chunk) {
         std::size_t nl = s->data.find('\n', first);
         std::string_view rest(s->data.data() + first + 1, (nl == std::string::npos ? s->data.size() : nl) - first - 1);
         f = blank(rest) ? InputFormat::json : InputFormat::jsonl;
+      } else if (s->data.compare(0, 2, "\x1f\x8b") == 0) {
+        chunk.input_error = "a gzip file: silt reads it decompressed (zcat FILE | silt batch -)";
+        return false;
+      } else if (s->data.compare(0, 2, "\xff\xfe") == 0 || s->data.compare(0, 2, "\xfe\xff") == 0) {
+        chunk.input_error = "UTF-16 text: silt reads UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)";
+        return false;
       } else {
-        chunk.input_error = "cannot tell the format: it starts with neither '{' nor '['; name it with --input-format";
+        chunk.input_error =
+            "cannot tell the format: it starts with neither '{' nor '[' (JSON Lines, a JSON array); a CSV file is "
+            "named *.csv or given --input-format csv; a Markdown or text issue is read by silt classify or explain, "
+            "not as a dataset";
         return false;
       }
     }
