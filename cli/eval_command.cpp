@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cli.h"
 #include "figure_text.h"
@@ -134,8 +135,14 @@ std::string render_text(const EvalReport& r, const Taxonomy& tax, const std::str
 
   out += fmt::format("\nMissing: {} gold id(s) without a prediction, {} prediction(s) without a gold label\n",
                      r.missing_in_predictions.size(), r.missing_in_gold.size());
-  for (const auto& id : r.missing_in_predictions) out += "  no prediction: " + printable(id) + "\n";
-  for (const auto& id : r.missing_in_gold) out += "  no gold label: " + printable(id) + "\n";
+  // The first 20 of each, as batch names its rejects: a gold sample of a big batch output
+  // leaves most of it without a gold label (--format json lists them all).
+  auto listed = [&](const std::vector<std::string>& ids, const char* what) {
+    for (std::size_t k = 0; k < ids.size() && k < 20; ++k) out += std::string("  ") + what + printable(ids[k]) + "\n";
+    if (ids.size() > 20) out += fmt::format("  ... and {} more (--format json lists them all)\n", ids.size() - 20);
+  };
+  listed(r.missing_in_predictions, "no prediction: ");
+  listed(r.missing_in_gold, "no gold label: ");
   return out;
 }
 
@@ -287,16 +294,38 @@ int cmd_eval(const std::vector<std::string>& args) {
   const bool classified_now = outputs == 0;
   // A batch output's predictions; a bad line (a file cut short) is named and left out.
   // nullopt when the file cannot be read (said on stderr).
+  // JSON Lines are read a line at a time, and of an item without a gold label only what
+  // the figures need (its id, category and level) is kept: a batch output of millions of
+  // records is read in the memory of the gold items.
+  std::unordered_set<std::string> gold_ids;
+  for (const auto& g : gold.value().labels) gold_ids.insert(g.id);
   auto read_output = [&](const std::string& file,
                          ClassificationsFile kind) -> std::optional<Result<std::vector<Prediction>>> {
-    auto text = read_whole(file);
-    if (!text) return std::nullopt;
-    if (kind == ClassificationsFile::csv) return read_predictions_csv(*text, file, tax);
+    if (kind == ClassificationsFile::csv) {
+      auto text = read_whole(file);
+      if (!text) return std::nullopt;
+      return read_predictions_csv(*text, file, tax);
+    }
     std::vector<std::string> skipped;
-    auto read = read_predictions(*text, file, &skipped);
+    std::vector<Prediction> kept;
+    auto read = for_each_classification(
+        file,
+        [&](Classification&& c) {
+          if (gold_ids.count(c.id)) {
+            kept.push_back(prediction_of(c));
+          } else {
+            Prediction p;
+            p.id = std::move(c.id);
+            p.category = std::move(c.category);
+            p.level = c.level;
+            kept.push_back(std::move(p));
+          }
+        },
+        &skipped);
     for (const auto& w : skipped) spdlog::warn("{}", w);
     bad = bad || !skipped.empty();
-    return read;
+    if (!read.ok()) return Result<std::vector<Prediction>>(read.error());
+    return Result<std::vector<Prediction>>(std::move(kept));
   };
   Result<std::vector<Prediction>> preds = std::vector<Prediction>{};
   if (!classified_now) {

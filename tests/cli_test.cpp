@@ -993,3 +993,20 @@ TEST_CASE("cli: triage takes Y and N, and a note that is a command letter when e
   CHECK(contains(rows, "\ni1,ann,wrong-displayed-message,4,yes,no,no,yes,"));
   CHECK(contains(rows, ",s,"));  // the note "s", not a skip
 }
+
+TEST_CASE("cli: eval names the first 20 items without a gold label and counts the rest", "[cli][eval]") {
+  std::string preds;
+  for (int i = 0; i < 30; ++i)
+    preds += "{\"id\": \"x" + std::to_string(i) +
+             "\", \"title\": \"t\", \"category\": \"wrong-shape\", \"confidence\": 0.9, \"impact\": {\"level\": 2}}\n";
+  TempFile p("p.jsonl", preds);
+  TempFile g("g.csv", "id,category,impact\nx0,wrong-shape,2\n");
+  auto r = silt("eval --gold " + g.str() + " " + p.str() + " --bootstrap 0");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "29 prediction(s) without a gold label"));
+  CHECK(contains(r.out, "no gold label: x20\n"));
+  CHECK_FALSE(contains(r.out, "no gold label: x21\n"));
+  CHECK(contains(r.out, "... and 9 more (--format json lists them all)"));
+  auto j = nlohmann::json::parse(silt("eval --gold " + g.str() + " " + p.str() + " --bootstrap 0 -f json").out);
+  CHECK(j["missing_in_gold"].size() == 29);
+}

@@ -243,3 +243,25 @@ TEST_CASE("eval: an id labeled twice in the gold file is scored once, by its fir
   EvalReport r = evaluate(tax(), g.value().labels, {pred("x", "wrong-shape", 2), pred("y", "wrong-shape", 4)}, {});
   CHECK(r.n == 2);
 }
+
+TEST_CASE("eval: batch output read a line at a time gives what the whole-text reader gives", "[eval][io]") {
+  silt::test::TempDir d;
+  const std::string preds = silt::test::slurp(SILT_TEST_FIXTURES "/eval-predictions.jsonl");
+  const std::string path = d.write("p.jsonl", "\xEF\xBB\xBF" + preds + "not json\n\n");
+  std::vector<std::string> ids, skipped;
+  auto n = for_each_classification(
+      path, [&](Classification&& c) { ids.push_back(c.id); }, &skipped);
+  REQUIRE(n.ok());
+  auto whole = read_classifications(preds, "p.jsonl");
+  REQUIRE(whole.ok());
+  CHECK(n.value() == whole.value().size());
+  REQUIRE(ids.size() == whole.value().size());
+  for (std::size_t k = 0; k < ids.size(); ++k) CHECK(ids[k] == whole.value()[k].id);
+  REQUIRE(skipped.size() == 1);  // the bad line, named with its line
+  const std::size_t lines = static_cast<std::size_t>(std::count(preds.begin(), preds.end(), '\n'));
+  CHECK(skipped[0].find("p.jsonl:" + std::to_string(lines + 1) + ":") != std::string::npos);
+  CHECK_FALSE(for_each_classification(d.write("bad.jsonl", "x\n"), [](Classification&&) {}).ok());
+  auto missing = for_each_classification(d.at("none.jsonl"), [](Classification&&) {});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == "unreadable");
+}

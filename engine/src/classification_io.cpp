@@ -5,8 +5,10 @@
 #include <csv.h>
 #include <simdjson.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <unordered_map>
 
@@ -313,6 +315,32 @@ Result<std::vector<Classification>> read_classifications(std::string_view jsonl,
   }
   if (out.empty() && first_bad) return *first_bad;  // not one line read: not silt's output
   return out;
+}
+
+Result<std::size_t> for_each_classification(const std::string& path, const std::function<void(Classification&&)>& take,
+                                            std::vector<std::string>* skipped) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path + ": cannot read: " + std::strerror(errno), 0, 0, "unreadable"};
+  std::optional<Error> first_bad;
+  std::size_t read = 0;
+  std::string text;
+  for (int line = 1; std::getline(in, text); ++line) {
+    if (line == 1 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);  // a byte order mark
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto c = classification_from_json(text);
+    if (!c.ok()) {
+      Error e{path + ":" + std::to_string(line) + ": " + c.error().message, line, 0, c.error().code};
+      if (!skipped) return e;
+      skipped->push_back(e.message + " (line left out)");
+      if (!first_bad) first_bad = std::move(e);
+      continue;
+    }
+    ++read;
+    take(std::move(c).value());
+  }
+  if (in.bad()) return Error{path + ": read failed", 0, 0, "unreadable"};
+  if (read == 0 && first_bad) return *first_bad;  // not one line read: not silt's output
+  return read;
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // `batch --format csv`.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,13 @@ Result<Classification> classification_from_json(std::string_view json);
 // line reads, with the first line's Error.
 Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name,
                                                          std::vector<std::string>* skipped = nullptr);
+
+// The same from the file at `path`, a line at a time: each classification is handed to
+// `take` as it is read, so that a batch output of any size is read in the memory of a
+// line (and of what `take` keeps). The count read, or the Error read_classifications
+// gives (a file that cannot be opened: code unreadable).
+Result<std::size_t> for_each_classification(const std::string& path, const std::function<void(Classification&&)>& take,
+                                            std::vector<std::string>* skipped = nullptr);
 
 // Which silt batch output the file at `path` holds, by its first lines: JSON Lines (one
 // of its first five non-blank lines, a byte order mark aside, reads as a classification:
