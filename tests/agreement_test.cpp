@@ -303,7 +303,7 @@ TEST_CASE("agree: the labels CSV triage writes reads back as written, by the mod
   auto value = [&](const std::string& field, std::size_t item) { return lt.values[*lt.field_index(field)][item][0]; };
   CHECK(value("category", 0) == "wrong-shape");
   CHECK(value("impact", 0) == "2");
-  CHECK(value("impact", 1) == "");
+  CHECK(value("impact", 1) == "none");  // no level: a choice, written as one
   CHECK(value(t.criteria[1].id, 0) == "yes");
   CHECK(value(t.criteria[0].id, 0) == "no");
   CHECK_FALSE(lt.field_index("silent"));  // silt's reading, in every rater's row: not a label
@@ -393,4 +393,21 @@ TEST_CASE("check: a level that is no level of the taxonomy is a bad answer; no i
   CHECK(none.no_level_column);
   CHECK(none.checked == 0);
   CHECK(none.mismatches.empty());
+}
+
+TEST_CASE("agree: 'none' (no level) is an impact rating, one step below the lowest level", "[agreement]") {
+  auto f = read_labels_text("item,rater,impact\ni1,ann,none\ni1,bob,2\ni2,ann,2\ni2,bob,2\ni3,ann,1\ni3,bob,none\n",
+                            "mem.csv");
+  REQUIRE(f.ok());
+  auto fs = agreement(f.value().table, tax(), quick());
+  REQUIRE(fs.size() == 1);
+  CHECK(fs[0].field == "impact");
+  CHECK(fs[0].domain.front() == "none");
+  CHECK(fs[0].items == 3);  // i1 is a disagreement, not a missing rating
+  CHECK(*fs[0].percent.value == Approx(1.0 / 3));
+  CHECK(fs[0].problems.empty());
+  // A file where nobody wrote none: its domain, and its figures, as before.
+  auto plain = read_labels_text("item,rater,impact\ni1,ann,1\ni1,bob,2\n", "p.csv");
+  REQUIRE(plain.ok());
+  CHECK(agreement(plain.value().table, tax(), quick())[0].domain.front() == "1");
 }

@@ -63,6 +63,18 @@ Domain domain_of(const LabelTable& t, std::size_t f, const Taxonomy& tax, bool n
     return d;
   }
   if (name == "impact" || name == "level" || name == "impact_level") {
+    // "none" (no level: the bug meets no criterion, as triage writes it), one step below
+    // the lowest level as eval counts it; in the domain only when a rater gave it, so
+    // that the figures of files without it stay as they were.
+    bool none = false;
+    for (const auto& item : t.values[f])
+      for (const auto& v : item) none = none || detail::trim(v) == "none";
+    if (none && !tax.levels.empty()) {
+      int lowest = tax.levels.front().number;
+      for (const auto& l : tax.levels) lowest = std::min(lowest, l.number);
+      d.values.push_back("none");
+      d.numbers.push_back(lowest - 1);
+    }
     for (const auto& l : tax.levels) {
       d.values.push_back(std::to_string(l.number));
       d.numbers.push_back(l.number);
@@ -489,7 +501,7 @@ std::optional<Error> labels_csv_append_problem(std::string_view text, const std:
 
 std::string labels_csv_row(const HandLabel& l) {
   std::string row = csv_field(l.item) + "," + csv_field(l.rater) + "," + csv_field(l.category) + ",";
-  if (l.impact) row += std::to_string(*l.impact);
+  row += l.impact ? std::to_string(*l.impact) : std::string("none");  // a choice, not a blank
   for (bool h : l.criteria) row += h ? ",yes" : ",no";
   row += ",";
   if (l.silent) row += *l.silent ? "yes" : "no";

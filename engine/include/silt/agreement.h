@@ -52,7 +52,7 @@ Result<LabelFile> read_labels_text(std::string_view text, const std::string& nam
 //   item,rater,category,impact,<criteria ids>,silent,note,labeled_at
 struct HandLabel {
   std::string item, rater, category;
-  std::optional<int> impact;     // the level number; none when no level follows
+  std::optional<int> impact;     // the level number; none when no level follows (written "none")
   std::vector<bool> criteria;    // the taxonomy's criteria, in order: yes/no
   std::optional<bool> silent;    // yes/no; empty when unknown
   std::string note, labeled_at;  // free text; an ISO 8601 time
