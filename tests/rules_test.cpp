@@ -486,3 +486,18 @@ TEST_CASE("numbers out of their range and an empty default_in are findings at th
                    "r.yaml", tax())
             .rules);
 }
+
+TEST_CASE("lint: a rule of the other sign is a counter-rule, not a shadowed copy", "[rules][lint]") {
+  const RuleSet rules =
+      load_ok(std::string(head) +
+              "  - {id: pos, category: wrong-shape, pattern: 'shape', tests: {match: [the shape]}}\n"
+              "  - {id: neg, category: wrong-shape, pattern: 'shape is fine', weight: -3,\n"
+              "     tests: {match: [the shape is fine]}}\n"
+              "  - {id: neg-weak, category: wrong-shape, pattern: 'shape is fine indeed', weight: -1,\n"
+              "     tests: {match: [the shape is fine indeed]}}\n");
+  std::vector<std::string> shadowed;
+  for (const auto& f : lint_rules(rules, tax()))
+    if (f.code == "shadowed") shadowed.push_back(f.subject + " by " + f.other);
+  // neg is not pos's copy; neg-weak takes back less than neg, which fires on its tests.
+  CHECK(shadowed == std::vector<std::string>{"neg-weak by neg"});
+}

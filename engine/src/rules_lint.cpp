@@ -1,5 +1,6 @@
 // `silt rules lint`: what a pack's rules leave untested, shadowed or uncovered.
 #include <algorithm>
+#include <cmath>
 
 #include "silt/rules.h"
 
@@ -7,12 +8,14 @@ namespace silt {
 
 namespace {
 
-// Whether rule `b` shadows rule `a`: the same target, as much weight, and every match
-// test of `a` (there is one at least) fires `b`.
+// Whether rule `b` shadows rule `a`: the same target, weight of the same sign and as
+// much of it, and every match test of `a` (there is one at least) fires `b`. A rule of
+// the other sign is a counter-rule (its weight takes back what `b` gives), not a copy.
 bool shadows(const RuleSet& set, std::size_t b, std::size_t a) {
   const auto& rules = set.rules();
   const Rule &r = rules[a], &o = rules[b];
-  if (b == a || o.kind != r.kind || o.target != r.target || o.weight < r.weight) return false;
+  if (b == a || o.kind != r.kind || o.target != r.target) return false;
+  if ((o.weight > 0) != (r.weight > 0) || std::fabs(o.weight) < std::fabs(r.weight)) return false;
   bool any = false;
   for (const auto& t : set.tests(a)) {
     if (!t.should_match) continue;
@@ -52,7 +55,8 @@ std::vector<RuleFinding> lint_rules(const RuleSet& set, const Taxonomy& tax) {
       const Rule& o = rules[b];
       out.push_back({"shadowed", r.id, o.id, r.where,
                      "every match test of rule '" + r.id + "' also fires '" + o.id +
-                         "', with the same target and as much weight: it adds nothing"});
+                         "', with the same target and as much weight: on its own tests it never fires alone: "
+                         "it counts the same evidence twice"});
       break;
     }
   }
