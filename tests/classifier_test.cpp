@@ -387,3 +387,19 @@ TEST_CASE("evidence only against a category speaks for none: the fallback, flagg
   CHECK_FALSE(plain.fallback);
   CHECK(plain.category == "wrong-shape");
 }
+
+TEST_CASE("a tie between two categories goes to the taxonomy's order, and the rationale says so", "[classifier]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  auto r = load_rules(
+      "schema: silt/rules/v1\nrules:\n  - {id: calc, category: wrong-calculation, pattern: 'zorb'}\n"
+      "  - {id: shape, category: wrong-shape, pattern: 'zorb'}\n",
+      "t.yaml", *tax);
+  REQUIRE(r.rules);
+  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+  auto c = clf.classify(make_issue("zorb", ""));
+  CHECK(c.category == "wrong-shape");  // first in the taxonomy
+  CHECK(c.needs_review);
+  REQUIRE(c.rationale.size() >= 2);
+  CHECK(c.rationale[1].find("Tied with wrong-calculation") == 0);
+  CHECK(c.rationale[1].find("the taxonomy lists wrong-shape first") != std::string::npos);
+}

@@ -172,7 +172,12 @@ void explain_category(const Taxonomy& tax, const std::vector<Rule>& rules, const
     if (c.weight > 0) positive.push_back(c);
   out.rationale.push_back("Category " + name + ", probability " + fmt_p(d.probability[d.top]) + ", score " +
                           fmt_score(d.score[d.top]) + ": " + cite_top(rules, out, positive, 3) + ".");
-  if (d.probability[d.runner] >= 0.05)
+  if (d.probability[d.runner] == d.probability[d.top])
+    out.rationale.push_back("Tied with " + tax.categories[d.runner].id + " (probability " +
+                            fmt_p(d.probability[d.runner]) + ", score " + fmt_score(d.score[d.runner]) +
+                            "): the taxonomy lists " + out.category +
+                            " first, so it is the label; a person should look.");
+  else if (d.probability[d.runner] >= 0.05)
     out.rationale.push_back("Runner-up: " + tax.categories[d.runner].id + ", probability " +
                             fmt_p(d.probability[d.runner]) +
                             (d.score[d.runner] > 0 ? ", score " + fmt_score(d.score[d.runner]) : std::string()) + ".");
