@@ -431,8 +431,10 @@ std::uint64_t parse_size(const std::string& text, const char* flag) {
 
 CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::options_description& own) {
   CriteriaFlags f;
-  f.desc.add_options()("set", po::value<std::vector<std::string>>()->value_name("C=yes|no"),
-                       "answer criterion C (any criterion id; repeatable)");
+  std::string set_help = "answer criterion C (any criterion id; repeatable)";
+  auto add_set = [&] {
+    f.desc.add_options()("set", po::value<std::vector<std::string>>()->value_name("C=yes|no"), set_help.c_str());
+  };
   // First pass: only to find --taxonomy, whose criteria give the --ID/--no-ID flags.
   po::options_description pre = common_options();
   po::variables_map pre_vm;
@@ -442,7 +444,10 @@ CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::opt
     throw UsageError{e.what()};
   }
   f.probe = load_config(pre_vm, false);
-  if (!f.probe.taxonomy) return f;
+  if (!f.probe.taxonomy) {
+    add_set();
+    return f;
+  }
   const po::options_description common = common_options(), rules = rules_options();
   for (const auto& c : f.probe.taxonomy->criteria) {
     // An id that would shadow an option gets no shorthand: --set still works for it.
@@ -450,11 +455,15 @@ CriteriaFlags criteria_flags(const std::vector<std::string>& args, const po::opt
       return own.find_nothrow(name, false) || common.find_nothrow(name, false) || rules.find_nothrow(name, false) ||
              name == "set";
     };
-    if (taken(c.id) || taken("no-" + c.id)) continue;
+    if (taken(c.id) || taken("no-" + c.id)) {
+      set_help += "; " + c.id + " has no --" + c.id + " flag (an option of that name): --set " + c.id + "=yes";
+      continue;
+    }
     f.ids.push_back(c.id);
     f.desc.add_options()(c.id.c_str(), po::bool_switch(), (c.id + "=yes: " + c.question).c_str());
     f.desc.add_options()(("no-" + c.id).c_str(), po::bool_switch(), (c.id + "=no").c_str());
   }
+  add_set();
   return f;
 }
 

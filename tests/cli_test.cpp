@@ -1010,3 +1010,13 @@ TEST_CASE("cli: eval names the first 20 items without a gold label and counts th
   auto j = nlohmann::json::parse(silt("eval --gold " + g.str() + " " + p.str() + " --bootstrap 0 -f json").out);
   CHECK(j["missing_in_gold"].size() == 29);
 }
+
+TEST_CASE("cli: a criterion named like an option has no flag of its own, and the help says how to answer it", "[cli]") {
+  std::string text = slurp(fs::path(SILT_SOURCE_DIR) / "tests/fixtures/five-levels.yaml");
+  for (auto at = text.find("silent-drift"); at != std::string::npos; at = text.find("silent-drift"))
+    text.replace(at, std::string("silent-drift").size(), "label-all");
+  TempFile tax("t.yaml", text);
+  auto h = silt("classify --taxonomy " + tax.str() + " --help");
+  CHECK(h.code == 0);
+  CHECK(contains(h.out, "label-all has no --label-all flag"));
+}
