@@ -1,7 +1,9 @@
 // `silt agree` and `silt check`: labelers against each other, the engine and the matrix.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <limits>
 
 #include <iostream>
 #include <unordered_map>
@@ -143,8 +145,8 @@ int cmd_agree(const std::vector<std::string>& args) {
       "format,f", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or json")(
       "bootstrap", po::value<long long>()->default_value(1000)->value_name("N"),
       "bootstrap resamples for the intervals (0: none)")(
-      "seed", po::value<std::uint64_t>()->default_value(1)->value_name("S"), "seed of the bootstrap")(
-      "top", po::value<std::size_t>()->default_value(10)->value_name("N"), "items listed with the most disagreement");
+      "seed", po::value<long long>()->default_value(1)->value_name("S"), "seed of the bootstrap")(
+      "top", po::value<long long>()->default_value(10)->value_name("N"), "items listed with the most disagreement");
   const HelpText help{
       "silt agree LABELS.csv [--wide [--field F]] [--engine --issues FILE] [OPTIONS]",
       "How far labelers agree, field by field (category, impact, each criterion): percent agreement, Fleiss', "
@@ -218,8 +220,8 @@ int cmd_agree(const std::vector<std::string>& args) {
   AgreementOptions ao;
   ao.nominal = vm["nominal"].as<bool>();
   ao.bootstrap = bootstrap;
-  ao.seed = vm["seed"].as<std::uint64_t>();
-  ao.top = vm["top"].as<std::size_t>();
+  ao.seed = count_in_range(vm, "seed", 0, std::numeric_limits<long long>::max());
+  ao.top = count_in_range(vm, "top", 0, 1000000);
   auto fields = agreement(t, tax, ao);
   for (const auto& f : fields)
     for (const auto& p : f.problems) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -203,7 +204,7 @@ int cmd_eval(const std::vector<std::string>& args) {
       "summary-header", po::bool_switch(), "with --summary: print the columns' names first")(
       "bootstrap", po::value<long long>()->default_value(1000)->value_name("N"),
       "bootstrap resamples for the intervals (0: none)")(
-      "seed", po::value<std::uint64_t>()->default_value(1)->value_name("S"), "seed of the bootstrap")(
+      "seed", po::value<long long>()->default_value(1)->value_name("S"), "seed of the bootstrap")(
       "fit-calibration", po::value<std::string>()->value_name("FILE"),
       "fit a calibration map on these labels and write it (YAML) to FILE")(
       "calibrate-with", po::value<std::vector<std::string>>()->value_name("PREDICTIONS"),
@@ -374,7 +375,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   }
   EvalOptions eo;
   eo.bootstrap = bootstrap;
-  eo.seed = vm["seed"].as<std::uint64_t>();
+  eo.seed = count_in_range(vm, "seed", 0, std::numeric_limits<long long>::max());
   EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
   if (vm.count("fit-calibration")) {
     const std::string path = opt(vm, "fit-calibration");

@@ -1020,3 +1020,15 @@ TEST_CASE("cli: a criterion named like an option has no flag of its own, and the
   CHECK(h.code == 0);
   CHECK(contains(h.out, "label-all has no --label-all flag"));
 }
+
+TEST_CASE("cli: a negative --top or --seed is a usage error, not a huge number", "[cli][agree]") {
+  for (const std::string& args :
+       {"agree tests/fixtures/labels.csv --top -1", "agree tests/fixtures/labels.csv --seed -1",
+        "eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-predictions.jsonl --seed -1"}) {
+    INFO(args);
+    auto r = silt(args);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "takes 0 to"));
+  }
+  CHECK(silt("agree tests/fixtures/labels.csv --top 0 --bootstrap 0").code != 2);
+}
