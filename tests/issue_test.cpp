@@ -284,3 +284,13 @@ TEST_CASE("UTF-16 and gzip input are named as such, not as binary", "[issue]") {
   REQUIRE_FALSE(gz.ok());
   CHECK(gz.error().message.find("gzip") != std::string::npos);
 }
+
+TEST_CASE("an id or number from 2^63 to 2^64-1 is kept as its digits", "[issue]") {
+  auto r = read_issues(
+      "{\"id\": 12345678901234567890, \"title\": \"a\"}\n{\"number\": 9223372036854775808, \"title\": \"b\"}\n",
+      "f.jsonl");
+  REQUIRE(r.ok());
+  REQUIRE(r.value().size() == 2);
+  CHECK(r.value()[0].id == "12345678901234567890");
+  CHECK(r.value()[1].id == "#9223372036854775808");
+}

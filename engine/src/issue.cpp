@@ -134,10 +134,13 @@ struct SimdjsonDom {
     if (v.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
     return s;
   }
-  static std::optional<std::int64_t> integer(Value v) {
+  // An integer's digits: from -2^63 to 2^64-1 (an id past 2^63 too).
+  static std::optional<std::string> integer(Value v) {
     std::int64_t n = 0;
-    if (v.get_int64().get(n) != simdjson::SUCCESS) return std::nullopt;
-    return n;
+    if (v.get_int64().get(n) == simdjson::SUCCESS) return std::to_string(n);
+    std::uint64_t u = 0;
+    if (v.get_uint64().get(u) == simdjson::SUCCESS) return std::to_string(u);
+    return std::nullopt;
   }
   template <class F>
   static void each(Value v, F&& f) {
@@ -178,8 +181,10 @@ struct RapidDom {
     if (!v->IsString()) return std::nullopt;
     return std::string_view(v->GetString(), v->GetStringLength());
   }
-  static std::optional<std::int64_t> integer(Value v) {
-    return v->IsInt64() ? std::optional<std::int64_t>(v->GetInt64()) : std::nullopt;
+  static std::optional<std::string> integer(Value v) {
+    if (v->IsInt64()) return std::to_string(v->GetInt64());
+    if (v->IsUint64()) return std::to_string(v->GetUint64());
+    return std::nullopt;
   }
   template <class F>
   static void each(Value v, F&& f) {
@@ -241,7 +246,7 @@ bool map_issue(typename D::Value element, ParsedIssue& out, NotAnIssue& why) {
   if (auto number = D::member(o, "number")) {
     std::string num;
     if (auto n = D::integer(*number))
-      num = std::to_string(*n);
+      num = *n;
     else if (auto s = D::str(*number))
       num = std::string(*s);
     if (!num.empty()) out.id = repo.empty() ? "#" + num : repo + "#" + num;
@@ -254,7 +259,7 @@ bool map_issue(typename D::Value element, ParsedIssue& out, NotAnIssue& why) {
       if (auto s = D::str(*idv))
         out.id = std::string(*s);
       else if (auto n = D::integer(*idv))
-        out.id = std::to_string(*n);
+        out.id = *n;
     }
   }
 
