@@ -294,3 +294,11 @@ TEST_CASE("an id or number from 2^63 to 2^64-1 is kept as its digits", "[issue]"
   CHECK(r.value()[0].id == "12345678901234567890");
   CHECK(r.value()[1].id == "#9223372036854775808");
 }
+
+TEST_CASE("a syntax error in documents printed over several lines is named at its own line and column", "[issue]") {
+  auto r = read_issues("{\n  \"title\": \"a\"\n}\n{\n  \"title\": \"c\",\n  \"x\": [1,,2]\n}\n", "pp.json");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().line == 6);
+  CHECK(r.error().column == 11);  // the second comma
+  CHECK(r.error().message.find("document starting at line 4") != std::string::npos);
+}

@@ -424,11 +424,25 @@ Result<std::vector<Issue>> issues_of_documents(const simdjson::padded_string& pa
     std::vector<Error> left_out;
     // A number simdjson cannot hold stops the stream here too (its documents are not
     // re-read one by one with RapidJSON): the error says so, and batch reads such records.
-    if (err)
+    if (err) {
+      // Where in the document, and what: RapidJSON reads it from its start.
+      int l = 0, c = 0;
+      std::string what;
+      bool next_document = false;  // this one reads: the error is simdjson's alone (a number)
+      locate_json_error(text.substr(at), l, c, what, &next_document);
+      if (l > 0 && !what.empty() && !next_document) {
+        const std::size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+        const int col0 = static_cast<int>(at - (line_start == std::string_view::npos || at == 0 ? 0 : line_start + 1));
+        const int err_line = line + l - 1, err_col = l == 1 ? col0 + c : c;
+        return stop(Error{"invalid JSON: " + what + " (in the document starting at line " + std::to_string(line) +
+                              ", one of several)",
+                          err_line, err_col, "invalid-json"});
+      }
       return stop(Error{"invalid JSON in the document at line " + std::to_string(line) +
                             " (one of several): " + simdjson::error_message(err) +
                             (number_beyond_simdjson(err) ? " (a number past 64 bits, or not a number)" : ""),
                         line, 0, "invalid-json"});
+    }
     auto got = issues_of<SimdjsonDom>(doc, named, skipped ? &left_out : nullptr);
     for (auto& e : left_out) {
       e.message = "the document at line " + std::to_string(line) + ": " + e.message;
