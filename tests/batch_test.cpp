@@ -150,6 +150,19 @@ TEST_CASE("batch: gzip, UTF-16 and Markdown inputs are named as such, each an in
   CHECK(sink.input_errors[2].find("silt classify") != std::string::npos);
 }
 
+TEST_CASE("batch: an array element that swallowed the records after it says so", "[batch][rejects]") {
+  TempDir d;
+  auto f = d.write("unb.json",
+                   "[{\"id\":1,\"title\":\"a\",\"body\":\"x\"},\n{\"id\":2,\"title\":\"b\",\"body\":\"x\",\n"
+                   "{\"id\":3,\"title\":\"c\",\"body\":\"y\"},\n{\"id\":4,\"title\":\"d\",\"body\":\"z\"}\n]\n");
+  Collect sink;
+  auto stats = run({f}, sink);
+  CHECK(stats.rejected == 1);
+  REQUIRE(sink.rejects.size() == 1);
+  CHECK(sink.rejects[0].message.find("the record runs over 4 lines: a missing brace") != std::string::npos);
+  CHECK(sink.records().size() == 1);
+}
+
 TEST_CASE("batch: each kind of bad record is rejected, counted, kept unchanged; the good ones all come out",
           "[batch][rejects]") {
   TempDir d;

@@ -129,6 +129,12 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, simdjso
   if (!read && err != simdjson::SUCCESS) {
     why.code = json_error_code(err);
     why.message = json_error_message(err);
+    // An element of an array over many lines: a brace or bracket missing has taken the
+    // records after it into this one. Said, so that they are looked for in --rejects.
+    const std::string_view text(c.buf.data() + r.offset, r.size);
+    if (const auto lines = std::count(text.begin(), text.end(), '\n'); lines >= 2 && text.front() == '{')
+      why.message += "; the record runs over " + std::to_string(lines + 1) +
+                     " lines: a missing brace or bracket may have taken the records after it into this one";
     return false;
   }
   if (!(read ? *read : detail::parse_issue(doc, out, no))) {
