@@ -1,7 +1,9 @@
 // silt: silent-bug triage. Dispatches on the verb; see `silt --help`.
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -67,14 +69,38 @@ std::string top_help() {
                               {"Options", &version}});
 }
 
+// Counts the warnings and errors logged, shown or not: under -q, an exit 3 whose reasons
+// were warnings (rows left out) says so in one line rather than nothing.
+struct Counted {
+  std::atomic<std::size_t> warnings{0}, errors{0};
+};
+Counted counted;
+
+class CountingSink : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& m) override {
+    if (m.level == spdlog::level::warn) ++counted.warnings;
+    if (m.level >= spdlog::level::err) ++counted.errors;
+  }
+  void flush_() override {}
+};
+
+bool quiet = false;
+
 void setup_logging(const std::vector<std::string>& args) {
-  auto logger = spdlog::stderr_color_mt("silt");
+  auto shown = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto logger =
+      std::make_shared<spdlog::logger>("silt", spdlog::sinks_init_list{shown, std::make_shared<CountingSink>()});
   logger->set_pattern("silt: %^%l%$: %v");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::info);
   for (const auto& a : args) {
     if (a == "-v" || a == "--verbose") spdlog::set_level(spdlog::level::debug);
-    if (a == "-q" || a == "--quiet") spdlog::set_level(spdlog::level::err);
+    if (a == "-q" || a == "--quiet") quiet = true;
+  }
+  if (quiet) {  // the warnings still reach the counter, not the terminal
+    spdlog::set_level(spdlog::level::warn);
+    shown->set_level(spdlog::level::err);
   }
 }
 
@@ -97,7 +123,11 @@ int run(int argc, char** argv);
 }  // namespace
 
 int main(int argc, char** argv) {
-  return close_stdout(run(argc, argv));
+  const int code = run(argc, argv);
+  if (quiet && code == silt::cli::exit_bad_input && counted.errors == 0 && counted.warnings > 0)
+    spdlog::error("exit 3: {} warning(s) not shown (-q) say what was left out; run without -q to see them",
+                  counted.warnings.load());
+  return close_stdout(code);
 }
 
 namespace {

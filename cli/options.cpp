@@ -26,7 +26,8 @@ po::options_description common_options() {
                   "taxonomy and impact matrix YAML (default: the built-in keras-tf)")(
       "color", po::value<std::string>()->default_value("auto")->value_name("WHEN"), "colour: auto, always, never")(
       "verbose,v", po::bool_switch(), "more messages on stderr (warnings, timings)")(
-      "quiet,q", po::bool_switch(), "errors only on stderr")("help,h", po::bool_switch(), "show this help");
+      "quiet,q", po::bool_switch(), "errors only on stderr (an exit 3 from warnings: one line)")(
+      "help,h", po::bool_switch(), "show this help");
   return d;
 }
 

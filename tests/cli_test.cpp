@@ -1032,3 +1032,14 @@ TEST_CASE("cli: a negative --top or --seed is a usage error, not a huge number",
   }
   CHECK(silt("agree tests/fixtures/labels.csv --top 0 --bootstrap 0").code != 2);
 }
+
+TEST_CASE("cli: under -q, an exit 3 whose reasons were warnings says so in one line", "[cli]") {
+  TempFile labels("q.csv", "item,rater,category\ni1,ann,wrong-shap\ni1,bob,wrong-shape\n");
+  auto r = silt("agree " + labels.str() + " -q --bootstrap 0");
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "1 warning(s) not shown (-q)"));
+  CHECK_FALSE(contains(r.err, "warning:"));  // the warning itself stays hidden
+  auto clean = silt("classify -q examples/01-wrong-shape.md");
+  CHECK(clean.code == 0);
+  CHECK(clean.err.empty());
+}
