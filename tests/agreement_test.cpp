@@ -380,6 +380,16 @@ TEST_CASE("check: a level that is no level of the taxonomy is a bad answer; no i
   t.values = {
       {{"L2", "2", "7"}}, {{"no", "no", "no"}}, {{"yes", "yes", "yes"}}, {{"no", "no", "no"}}, {{"no", "no", "no"}}};
   t.lines = {{2, 3, 4}};
+  // Past int's range, not whole, not finite: no level either (the fuzzer found the first
+  // converted to int, undefined).
+  for (const char* v : {"4444444444", "2.5", "inf", "nan", "-1e300"}) {
+    LabelTable u = t;
+    u.values[0][0][0] = v;
+    INFO(v);
+    auto lu = check_levels(u, tax());
+    CHECK(lu.bad_answers.size() == 2);
+    CHECK(lu.mismatches.empty());
+  }
   auto lc = check_levels(t, tax());
   CHECK(lc.checked == 1);  // r2's 2 follows from model-info alone
   CHECK(lc.mismatches.empty());

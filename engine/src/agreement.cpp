@@ -452,7 +452,10 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
       if (chosen) expected = tax.levels[*chosen].number;
       std::string given = detail::trim(t.values[*level_field][i][a]);
       auto given_number = number(given);
-      if (!given.empty() && given != "none" && !(given_number && tax.level_index(*given_number))) {
+      // A level is a whole number within int's range (4444444444, 2.5, inf: no level).
+      const bool whole = given_number && std::isfinite(*given_number) && std::fabs(*given_number) < 1e9 &&
+                         *given_number == std::floor(*given_number);
+      if (!given.empty() && given != "none" && !(whole && tax.level_index(static_cast<int>(*given_number)))) {
         --out.checked;
         ++out.unanswered;
         out.bad_answers.emplace_back(t.lines[i][a], t.items[i] + " by " + t.raters[a] + ": impact '" + given +

@@ -242,11 +242,38 @@ struct RuleSet::Compiled {
     // Without surrounding punctuation, emoji and spaces ("## 🐛 Bug", "**Describe the bug:**"),
     // but with the letters of any script ("问题描述", "Übersicht"): a closing parenthesis
     // ends it ("Environment (required)").
-    static const RE2 edges(R"((?s)[^\pL\pN]*(.*?)[^\pL\pN)]*)");
-    re2::StringPiece kept;
-    if (!RE2::FullMatch(re2::StringPiece(heading.data(), heading.size()), edges, &kept)) return std::nullopt;
-    if (kept.empty() || kept.size() > 200) return std::nullopt;
-    std::string text(kept.data(), kept.size());
+    // ASCII bytes are told apart at once; a character beyond ASCII by RE2's Unicode
+    // classes, one character at a time (a pattern with a capture, run on every heading,
+    // sent RE2 to its slow NFA).
+    static const RE2 letter(R"([\pL\pN])");
+    auto is_letter = [](std::string_view cp) { return RE2::FullMatch(re2::StringPiece(cp.data(), cp.size()), letter); };
+    std::size_t b = 0, e = heading.size();
+    while (b < e) {
+      const auto c = static_cast<unsigned char>(heading[b]);
+      if (c < 0x80) {
+        if (std::isalnum(c)) break;
+        ++b;
+        continue;
+      }
+      std::size_t n = 1;
+      while (b + n < e && (static_cast<unsigned char>(heading[b + n]) & 0xC0) == 0x80) ++n;
+      if (is_letter(heading.substr(b, n))) break;
+      b += n;
+    }
+    while (e > b) {
+      const auto c = static_cast<unsigned char>(heading[e - 1]);
+      if (c < 0x80) {
+        if (std::isalnum(c) || c == ')') break;
+        --e;
+        continue;
+      }
+      std::size_t s = e - 1;
+      while (s > b && (static_cast<unsigned char>(heading[s]) & 0xC0) == 0x80) --s;
+      if (is_letter(heading.substr(s, e - s))) break;
+      e = s;
+    }
+    if (b == e || e - b > 200) return std::nullopt;
+    std::string text(heading.substr(b, e - b));
     for (auto& c : text) {
       if (c == '\n' || c == '\t' || c == '\r') c = ' ';
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

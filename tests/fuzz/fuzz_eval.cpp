@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "fuzz_support.h"
+#include "silt/classification_io.h"
 #include "silt/eval.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -23,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       silt::fuzz::input_file(reinterpret_cast<const std::uint8_t*>(gold_text.data()), gold_text.size());
   silt::fuzz::FdLeakCheck fds;  // after input_file, which opens its file once
   auto gold = silt::read_gold_csv(path, *taxonomy);
-  (void)silt::looks_like_predictions(path);
+  (void)silt::classifications_file(path);
+  (void)silt::for_each_classification(path, [](silt::Classification&&) {});  // the gold text, read as batch output
   auto predictions = silt::read_predictions(predictions_text, "fuzz-predictions.jsonl");
   auto as_csv = silt::read_predictions_csv(predictions_text, "fuzz-predictions.csv", *taxonomy);
   silt::EvalOptions options;
