@@ -659,3 +659,21 @@ TEST_CASE("a pattern that can match no text, and an unless that matches the empt
     CHECK_FALSE(silt::test::find_code(diags, "empty-match"));
   }
 }
+
+TEST_CASE("a pack's own headings come first with the prefilter too, and it keeps its prefilter", "[prefilter][rules]") {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  silt::test::TempDir dir;
+  silt::test::CacheDirEnv env((dir.path / "cache").string());
+  dir.write("base.yaml",
+            "schema: silt/rules/v1\nsections:\n  logs: ['error messages?']\n"
+            "rules:\n  - {id: b, category: wrong-shape, pattern: 'shape'}\n");
+  const std::string mine = dir.write("mine.yaml",
+                                     "schema: silt/rules/v1\ninclude: [base.yaml]\n"
+                                     "sections:\n  current: ['error message']\n"
+                                     "rules:\n  - {id: z, category: wrong-shape, pattern: zorblax}\n");
+  auto compiled = load_rules_file(mine, *tax, Prefilters::compile);
+  REQUIRE(compiled.rules);
+  CHECK(compiled.rules->prefiltered());
+  CHECK(compiled.rules->section_of("## Error Message") == Section::current);
+  CHECK(compiled.rules->section_of("## Error Messages") == Section::logs);
+}

@@ -278,14 +278,19 @@ struct RuleSet::Compiled {
       if (c == '\n' || c == '\t' || c == '\r') c = ' ';
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    if (!hs.empty()) {  // the first heading pattern that matches, as the reference set's
+    if (!hs.empty()) {  // the first heading pattern that matches, in the spec's order, as the reference set's
       std::vector<std::size_t> cands;
+      std::optional<std::size_t> first;
       for (const auto& part : hs) {
         part.pf->heading_candidates(text, cands);
         for (std::size_t c : cands)
-          if (RE2::FullMatch(text, headings[part.heading0 + c])) return heading_sections[part.heading0 + c];
+          if (RE2::FullMatch(text, headings[part.heading0 + c])) {
+            if (!first || part.heading0 + c < *first) first = part.heading0 + c;
+            break;  // a part's candidates come in its order: the rest come later
+          }
       }
-      return std::nullopt;
+      if (!first) return std::nullopt;
+      return heading_sections[*first];
     }
     reference_sets();
     std::vector<int> found;
@@ -685,17 +690,28 @@ std::vector<PrefilterPart> prefilter_parts(const RulesSpec& spec) {
     if (part.source.headings.empty()) part.heading0 = i;
     part.source.headings.push_back(spec.sections[i].second.text);
   }
-  // Were a file's patterns not one run, the parts would not cover every index once.
-  std::size_t rules = 0, boilerplate = 0, headings = 0;
-  for (const auto& p : parts) {
-    if ((!p.source.rules.empty() && p.rule0 != rules) ||
-        (!p.source.boilerplate.empty() && p.boilerplate0 != boilerplate) ||
-        (!p.source.headings.empty() && p.heading0 != headings))
-      return {};
-    rules += p.source.rules.size();
-    boilerplate += p.source.boilerplate.size();
-    headings += p.source.headings.size();
-  }
+  // Were a file's patterns not one run, the parts would not cover every index once. The
+  // runs may come in another order than the parts (a file's own headings come before
+  // those of the files it includes): each kind's runs, by where they start, must tile it.
+  auto tiles = [&](auto start, auto size, std::size_t total) {
+    std::vector<std::pair<std::size_t, std::size_t>> runs;
+    for (const auto& p : parts)
+      if (size(p) > 0) runs.emplace_back(start(p), size(p));
+    std::sort(runs.begin(), runs.end());
+    std::size_t at = 0;
+    for (const auto& [from, n] : runs) {
+      if (from != at) return false;
+      at += n;
+    }
+    return at == total;
+  };
+  if (!tiles([](const PrefilterPart& p) { return p.rule0; },
+             [](const PrefilterPart& p) { return p.source.rules.size(); }, spec.rules.size()) ||
+      !tiles([](const PrefilterPart& p) { return p.boilerplate0; },
+             [](const PrefilterPart& p) { return p.source.boilerplate.size(); }, spec.boilerplate.size()) ||
+      !tiles([](const PrefilterPart& p) { return p.heading0; },
+             [](const PrefilterPart& p) { return p.source.headings.size(); }, spec.sections.size()))
+    return {};
   return parts;
 }
 
