@@ -289,11 +289,37 @@ Result<Classification> classification_from_json(std::string_view json) {
   return c;
 }
 
+namespace {
+
+// Line `line` of batch output, not blank: its classification; else nullopt, its Error in
+// `fail` without `skipped`, or named in `skipped` (the first such Error kept in
+// `first_bad`, for a file where no line reads).
+std::optional<Classification> classification_on_line(std::string_view text, int line, const std::string& name,
+                                                     std::vector<std::string>* skipped, std::optional<Error>& first_bad,
+                                                     std::optional<Error>& fail) {
+  auto c = classification_from_json(text);
+  if (c.ok()) return std::move(c).value();
+  Error e{name + ":" + std::to_string(line) + ": " + c.error().message, line, 0, c.error().code};
+  if (!skipped) {
+    fail = std::move(e);
+    return std::nullopt;
+  }
+  skipped->push_back(e.message + " (line left out)");
+  if (!first_bad) first_bad = std::move(e);
+  return std::nullopt;
+}
+
+bool blank_line(std::string_view text) {
+  return text.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+}  // namespace
+
 Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name,
                                                          std::vector<std::string>* skipped) {
   if (jsonl.substr(0, 3) == "\xEF\xBB\xBF") jsonl.remove_prefix(3);  // a byte order mark: no part of line 1
   std::vector<Classification> out;
-  std::optional<Error> first_bad;
+  std::optional<Error> first_bad, fail;
   std::size_t pos = 0;
   int line = 0;
   while (pos < jsonl.size()) {
@@ -302,16 +328,10 @@ Result<std::vector<Classification>> read_classifications(std::string_view jsonl,
     std::string_view text = jsonl.substr(pos, nl - pos);
     pos = nl + 1;
     ++line;
-    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto c = classification_from_json(text);
-    if (!c.ok()) {
-      Error e{name + ":" + std::to_string(line) + ": " + c.error().message, line, 0, c.error().code};
-      if (!skipped) return e;
-      skipped->push_back(e.message + " (line left out)");
-      if (!first_bad) first_bad = std::move(e);
-      continue;
-    }
-    out.push_back(std::move(c).value());
+    if (blank_line(text)) continue;
+    auto c = classification_on_line(text, line, name, skipped, first_bad, fail);
+    if (fail) return *fail;
+    if (c) out.push_back(std::move(*c));
   }
   if (out.empty() && first_bad) return *first_bad;  // not one line read: not silt's output
   return out;
@@ -321,22 +341,17 @@ Result<std::size_t> for_each_classification(const std::string& path, const std::
                                             std::vector<std::string>* skipped) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{path + ": cannot read: " + std::strerror(errno), 0, 0, "unreadable"};
-  std::optional<Error> first_bad;
+  std::optional<Error> first_bad, fail;
   std::size_t read = 0;
   std::string text;
   for (int line = 1; std::getline(in, text); ++line) {
     if (line == 1 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);  // a byte order mark
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto c = classification_from_json(text);
-    if (!c.ok()) {
-      Error e{path + ":" + std::to_string(line) + ": " + c.error().message, line, 0, c.error().code};
-      if (!skipped) return e;
-      skipped->push_back(e.message + " (line left out)");
-      if (!first_bad) first_bad = std::move(e);
-      continue;
-    }
+    if (blank_line(text)) continue;
+    auto c = classification_on_line(text, line, path, skipped, first_bad, fail);
+    if (fail) return *fail;
+    if (!c) continue;
     ++read;
-    take(std::move(c).value());
+    take(std::move(*c));
   }
   if (in.bad()) return Error{path + ": read failed", 0, 0, "unreadable"};
   if (read == 0 && first_bad) return *first_bad;  // not one line read: not silt's output
