@@ -303,9 +303,14 @@ int cmd_batch(const std::vector<std::string>& args) {
   options.output_format = *out_format;
   if (vm.count("emit")) {
     if (opt(vm, "emit") != "gh") throw UsageError{"--emit takes gh"};
+    // Options that would be ignored are refused, not dropped unsaid.
+    if (vm.count("format") && !vm["format"].defaulted() && *out_format != OutputFormat::gh)
+      throw UsageError{"--emit gh writes gh commands: --format " + opt(vm, "format") + " does not go with it"};
     options.output_format = OutputFormat::gh;
   }
   options.label_all = vm["label-all"].as<bool>();
+  if (options.label_all && options.output_format != OutputFormat::gh)
+    throw UsageError{"--label-all goes with --emit gh"};
   const long long jobs = vm["jobs"].as<long long>();
   if (jobs < 0 || jobs > static_cast<long long>(BatchOptions::max_jobs))
     throw UsageError{"--jobs takes 0 (one per core) to " + std::to_string(BatchOptions::max_jobs) + ", not " +

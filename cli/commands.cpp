@@ -81,6 +81,10 @@ int cmd_classify(const std::vector<std::string>& args) {
   bool first_block = true;
   const bool emit_gh = vm.count("emit") > 0 || format == "gh";  // -f gh as batch takes it
   if (vm.count("emit") && opt(vm, "emit") != "gh") throw UsageError{"--emit takes gh"};
+  // Options that would be ignored are refused, not dropped unsaid.
+  if (vm.count("emit") && vm.count("format") && !vm["format"].defaulted() && format != "gh")
+    throw UsageError{"--emit gh writes gh commands: --format " + format + " does not go with it"};
+  if (!emit_gh && vm["label-all"].as<bool>()) throw UsageError{"--label-all goes with --emit gh (or -f gh)"};
   auto emit = [&](const Issue& issue) {
     Classification c = classifier.classify(issue, answers);
     if (emit_gh) {

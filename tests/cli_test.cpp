@@ -1043,3 +1043,17 @@ TEST_CASE("cli: under -q, an exit 3 whose reasons were warnings says so in one l
   CHECK(clean.code == 0);
   CHECK(clean.err.empty());
 }
+
+TEST_CASE("cli: --emit gh with another --format, and --label-all without gh output, are usage errors", "[cli][gh]") {
+  for (const std::string& args :
+       {"classify --emit gh -f json examples/01-wrong-shape.md", "classify --label-all examples/01-wrong-shape.md",
+        "batch --emit gh -f csv tests/fixtures/eval-issues.jsonl",
+        "batch --label-all tests/fixtures/eval-issues.jsonl"}) {
+    INFO(args);
+    auto r = silt(args);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+  }
+  CHECK(silt("classify --emit gh --label-all examples/01-wrong-shape.md").code == 0);
+  CHECK(silt("batch -q -f gh --label-all tests/fixtures/eval-issues.jsonl").code == 0);
+}
