@@ -21,19 +21,6 @@ namespace silt::cli {
 
 namespace {
 
-std::optional<long> parse_level_number(const std::string& s) {
-  try {
-    std::size_t used = 0;
-    const long n = std::stol(s, &used);
-    if (used == s.size()) return n;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-namespace {
-
 // silt's labels of the issues in `path`, by id; nullopt (reported) on failure.
 std::optional<std::unordered_map<std::string, Prediction>> engine_labels(const Config& config,
                                                                          const std::string& path) {
@@ -264,14 +251,13 @@ std::string check_json(const LevelCheck& lc, const std::vector<Contradiction>& c
     j.field("item", m.item);
     j.field("rater", m.rater);
     j.field("line", m.line);
-    // The level given, as the level expected: a number, or null for none (the text says "none").
+    // The level given, as the level expected: a number, or null for none (the text says
+    // "none"); check_levels lists nothing else as a mismatch.
     j.key("given");
-    if (const auto n = m.given.empty() || m.given == "none" ? std::optional<long>() : parse_level_number(m.given))
-      j.integer(*n);
-    else if (m.given.empty() || m.given == "none")
-      j.null();
+    if (m.given_level)
+      j.integer(*m.given_level);
     else
-      j.string(m.given);  // not a number: as written
+      j.null();
     j.key("expected");
     if (m.expected)
       j.integer(*m.expected);

@@ -123,9 +123,11 @@ TEST_CASE("check: levels that do not follow from the labeler's own answers", "[a
   CHECK(lc.mismatches[0].rater == "carol");
   CHECK(lc.mismatches[0].line == 4);
   CHECK(lc.mismatches[0].given == "3");
+  CHECK(lc.mismatches[0].given_level == 3);
   CHECK(*lc.mismatches[0].expected == 2);
   CHECK(lc.mismatches[1].item == "i4");
   CHECK(lc.mismatches[1].given.empty());
+  CHECK_FALSE(lc.mismatches[1].given_level);
   CHECK(*lc.mismatches[1].expected == 3);
 }
 

@@ -464,7 +464,11 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
       }
       bool same =
           given.empty() || given == "none" ? !expected : (expected && given_number && *given_number == *expected);
-      if (!same) out.mismatches.push_back({t.items[i], t.raters[a], t.lines[i][a], given, expected, answers});
+      if (!same) {
+        std::optional<int> given_level;
+        if (whole) given_level = static_cast<int>(*given_number);
+        out.mismatches.push_back({t.items[i], t.raters[a], t.lines[i][a], given, given_level, expected, answers});
+      }
     }
   return out;
 }

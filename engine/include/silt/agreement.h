@@ -126,8 +126,9 @@ std::string normalize_value(const std::string& field, const std::string& value, 
 struct LevelMismatch {
   std::string item, rater;
   int line = 0;
-  std::string given;            // the level they wrote ("" when none)
-  std::optional<int> expected;  // what the matrix gives (nullopt: no level)
+  std::string given;               // the level they wrote ("" when none)
+  std::optional<int> given_level;  // it as a level number (nullopt: none)
+  std::optional<int> expected;     // what the matrix gives (nullopt: no level)
   std::vector<std::pair<std::string, bool>> answers;
 };
 
