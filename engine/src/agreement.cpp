@@ -473,23 +473,30 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
   return out;
 }
 
+namespace {
+
+// The columns triage writes, in order: item,rater,category,impact,<criteria>,silent,note,labeled_at.
+std::vector<std::string> labels_csv_columns(const Taxonomy& taxonomy) {
+  std::vector<std::string> out{"item", "rater", "category", "impact"};
+  for (const auto& c : taxonomy.criteria) out.push_back(c.id);
+  for (const char* c : {"silent", "note", "labeled_at"}) out.emplace_back(c);
+  return out;
+}
+
+}  // namespace
+
 std::string labels_csv_header(const Taxonomy& taxonomy) {
-  std::string head = "item,rater,category,impact";
-  for (const auto& c : taxonomy.criteria) {
-    head += ',';
-    head += csv_field(c.id);
-  }
-  return head + ",silent,note,labeled_at\n";
+  std::string head;
+  for (const auto& c : labels_csv_columns(taxonomy)) head += (head.empty() ? "" : ",") + csv_field(c);
+  return head + "\n";
 }
 
 std::optional<Error> labels_csv_append_problem(std::string_view text, const std::string& name,
                                                const Taxonomy& taxonomy) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::nullopt;
   const auto header = detail::parse_csv(text.substr(0, text.find('\n')));
-  const auto wanted = detail::parse_csv(labels_csv_header(taxonomy));
-  const std::vector<std::string> none;
+  const std::vector<std::string> none, want = labels_csv_columns(taxonomy);
   const auto& have = header.rows.empty() ? none : header.rows.front();
-  const auto& want = wanted.rows.front();
   std::string joined;
   for (const auto& w : want) joined += (joined.empty() ? "" : ",") + w;
   for (std::size_t k = 0; k < std::max(have.size(), want.size()); ++k) {
