@@ -576,11 +576,12 @@ namespace {
 
 // One JSON document (an issue, or an array of them): its issues, or where it is not
 // valid JSON (a 1-based line and column into `content`). `more_documents` says whether
-// the error is a second document after a valid first one.
-Result<std::vector<Issue>> read_json_document(std::string_view content, std::string_view name,
-                                              std::vector<Error>* skipped, bool* more_documents) {
+// the error is a second document after a valid first one. `parser` is reused across
+// calls (JSON Lines: one a file, not one a line).
+Result<std::vector<Issue>> read_json_document(simdjson::dom::parser& parser, std::string_view content,
+                                              std::string_view name, std::vector<Error>* skipped,
+                                              bool* more_documents) {
   const std::string_view t = trim(content);
-  simdjson::dom::parser parser;
   simdjson::padded_string padded(content);
   simdjson::dom::element doc;
   const auto err = parser.parse(padded).get(doc);
@@ -604,6 +605,7 @@ Result<std::vector<Issue>> read_json_document(std::string_view content, std::str
 Result<std::vector<Issue>> read_json_lines(std::string_view content, std::string_view name,
                                            std::vector<Error>* skipped) {
   std::vector<Issue> out;
+  simdjson::dom::parser parser;
   int line = 0;
   for (std::size_t pos = 0; pos < content.size();) {
     std::size_t nl = content.find('\n', pos);
@@ -617,7 +619,7 @@ Result<std::vector<Issue>> read_json_lines(std::string_view content, std::string
     Result<std::vector<Issue>> got =
         !simdjson::validate_utf8(text.data(), text.size())
             ? Result<std::vector<Issue>>(Error{"bytes that are not UTF-8", 0, 0, "invalid-utf8"})
-            : read_json_document(text, named, skipped ? &left_out : nullptr, nullptr);
+            : read_json_document(parser, text, named, skipped ? &left_out : nullptr, nullptr);
     for (auto& e : left_out) {  // an element of an array on the line: the line says where
       e.line = line;
       skipped->push_back(std::move(e));
@@ -674,7 +676,8 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
     return std::vector<Issue>{issue_from_text(content, name)};
   }
   bool more_documents = false;
-  auto one = read_json_document(content, name, skipped, &more_documents);
+  simdjson::dom::parser parser;
+  auto one = read_json_document(parser, content, name, skipped, &more_documents);
   if (one.ok() || !more_documents) return one;
   const simdjson::padded_string padded(content);
   return detail::issues_of_documents(padded, name, skipped);
