@@ -1,4 +1,5 @@
 #include "silt/rules.h"
+#include "silt/utf8.h"
 
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -267,8 +268,7 @@ struct RuleSet::Compiled {
         --e;
         continue;
       }
-      std::size_t s = e - 1;
-      while (s > b && (static_cast<unsigned char>(heading[s]) & 0xC0) == 0x80) --s;
+      const std::size_t s = std::max(b, utf8_cut(heading, e - 1));  // where the last character starts
       if (is_letter(heading.substr(s, e - s))) break;
       e = s;
     }
@@ -623,23 +623,18 @@ void check_empty_matches(const RulesSpec& spec, const RuleSet::Compiled& compile
           "the pattern can match no text at all (an anchor or \\b alone, or all of it optional), so it fires "
           "on almost every issue with nothing to cite";
     }
-    if (const RE2* unless = compiled.unless_of(i); unless && RE2::PartialMatch("", *unless)) {
+    auto found = [&](std::string what) {
       Diagnostic d;
       d.code = "empty-match";
       d.where = spec.pattern_where[i];
       d.subject_kind = "rule";
       d.subject = spec.rules[i].id;
-      d.message = "its unless pattern matches the empty text, so it suppresses every match: the rule never fires";
+      d.message = std::move(what);
       diags.add(std::move(d));
-    }
-    if (!empty[i]) continue;
-    Diagnostic d;
-    d.code = "empty-match";
-    d.where = spec.pattern_where[i];
-    d.subject_kind = "rule";
-    d.subject = spec.rules[i].id;
-    d.message = std::move(message);
-    diags.add(std::move(d));
+    };
+    if (const RE2* unless = compiled.unless_of(i); unless && RE2::PartialMatch("", *unless))
+      found("its unless pattern matches the empty text, so it suppresses every match: the rule never fires");
+    if (empty[i]) found(std::move(message));
   }
   // A boilerplate pattern that matches the empty text matches every paragraph: the
   // reporter's prose would all be dropped as template text.
