@@ -8,7 +8,6 @@
 #include <iostream>
 #include <limits>
 #include <sstream>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "cli.h"
@@ -241,6 +240,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   if (!in_format) throw UsageError{"--input-format takes auto, jsonl, json or csv"};
 
   const std::size_t bootstrap = count_in_range(vm, "bootstrap", 0, 1000000);  // before any input is read
+  const std::size_t seed = count_in_range(vm, "seed", 0, std::numeric_limits<long long>::max());
   auto config = require_config(vm, true, &criteria.probe);
   if (!config) return exit_usage;
   const Taxonomy& tax = *config->taxonomy;
@@ -293,65 +293,25 @@ int cmd_eval(const std::vector<std::string>& args) {
                      std::to_string(inputs.size()) + " inputs are batch outputs; not: " + others + ")"};
   }
   const bool classified_now = outputs == 0;
-  // A batch output's predictions; a bad line (a file cut short) is named and left out.
-  // nullopt when the file cannot be read (said on stderr).
-  // JSON Lines are read a line at a time, and of an item without a gold label only what
-  // the figures need (its id, category and level) is kept: a batch output of millions of
-  // records is read in the memory of the gold items.
   std::unordered_set<std::string> gold_ids;
   for (const auto& g : gold.value().labels) gold_ids.insert(g.id);
-  auto read_output = [&](const std::string& file,
-                         ClassificationsFile kind) -> std::optional<Result<std::vector<Prediction>>> {
-    if (kind == ClassificationsFile::csv) {
-      auto text = read_whole(file);
-      if (!text) return std::nullopt;
-      return read_predictions_csv(*text, file, tax);
+  // Batch outputs, read as one set (read_prediction_files); the problems it names (a bad
+  // line, an id labeled otherwise in another file) are warnings, and exit 3.
+  auto read_outputs = [&](const std::vector<std::string>& files) -> std::optional<std::vector<Prediction>> {
+    auto read = read_prediction_files(files, gold_ids, tax);
+    if (!read.ok()) {
+      spdlog::error("{}", printable(read.error().message));
+      return std::nullopt;
     }
-    std::vector<std::string> skipped;
-    std::vector<Prediction> kept;
-    auto read = for_each_classification(
-        file,
-        [&](Classification&& c) {
-          if (gold_ids.count(c.id)) {
-            kept.push_back(prediction_of(c));
-          } else {
-            Prediction p;
-            p.id = std::move(c.id);
-            p.category = std::move(c.category);
-            p.level = c.level;
-            kept.push_back(std::move(p));
-          }
-        },
-        &skipped);
-    for (const auto& w : skipped) spdlog::warn("{}", w);
-    bad = bad || !skipped.empty();
-    if (!read.ok()) return Result<std::vector<Prediction>>(read.error());
-    return Result<std::vector<Prediction>>(std::move(kept));
+    for (const auto& w : read.value().problems) spdlog::warn("{}", printable(w));
+    bad = bad || !read.value().problems.empty();
+    return std::move(read.value().predictions);
   };
   Result<std::vector<Prediction>> preds = std::vector<Prediction>{};
   if (!classified_now) {
-    // An id predicted in two places, differently: the first is scored, and it is said
-    // (the figures would hang on the order of the files).
-    std::unordered_map<std::string, std::pair<std::string, std::string>> seen;  // id: file, labels
-    for (std::size_t k = 0; k < inputs.size(); ++k) {
-      auto more = read_output(inputs[k], kinds[k]);
-      if (!more) return exit_bad_input;
-      if (!more->ok()) {
-        preds = more->error();
-        break;
-      }
-      for (auto& p : more->value()) {
-        const std::string labels = p.category + " " + (p.level ? std::to_string(*p.level) : "none");
-        auto [it, fresh] = seen.try_emplace(p.id, inputs[k], labels);
-        if (fresh) {
-          preds.value().push_back(std::move(p));
-        } else if (it->second.second != labels) {
-          spdlog::warn("{}: {} is labeled {} there, {} in {}: the first is scored", printable(inputs[k]),
-                       printable(p.id), labels, it->second.second, printable(it->second.first));
-          bad = true;
-        }
-      }
-    }
+    auto read = read_outputs(inputs);
+    if (!read) return exit_bad_input;
+    preds = std::move(*read);
     described = inputs.size() == 1 ? inputs[0] : std::to_string(inputs.size()) + " batch outputs";
   } else {
     BatchOptions b;
@@ -375,7 +335,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   }
   EvalOptions eo;
   eo.bootstrap = bootstrap;
-  eo.seed = count_in_range(vm, "seed", 0, std::numeric_limits<long long>::max());
+  eo.seed = seed;
   EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
   if (vm.count("fit-calibration")) {
     const std::string path = opt(vm, "fit-calibration");
@@ -384,15 +344,9 @@ int cmd_eval(const std::vector<std::string>& args) {
     std::vector<std::string> sets{described};
     if (vm.count("calibrate-with"))
       for (const auto& file : vm["calibrate-with"].as<std::vector<std::string>>()) {
-        auto more =
-            read_output(file, classifications_file(file) == ClassificationsFile::csv ? ClassificationsFile::csv
-                                                                                     : ClassificationsFile::jsonl);
+        auto more = read_outputs({file});
         if (!more) return exit_bad_input;
-        if (!more->ok()) {
-          spdlog::error("{}", more->error().message);
-          return exit_bad_input;
-        }
-        auto extra = calibration_pairs(gold.value().labels, more->value(), true, &items);
+        auto extra = calibration_pairs(gold.value().labels, *more, true, &items);
         pairs.insert(pairs.end(), extra.begin(), extra.end());
         sets.push_back(file);
       }

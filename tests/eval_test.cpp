@@ -265,3 +265,24 @@ TEST_CASE("eval: batch output read a line at a time gives what the whole-text re
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == "unreadable");
 }
+
+TEST_CASE("eval: batch outputs read as one set keep gold items whole, others' labels, and name a conflict",
+          "[eval][io]") {
+  silt::test::TempDir d;
+  auto line = [](const std::string& id, const std::string& category) {
+    return "{\"id\": \"" + id + "\", \"title\": \"t\", \"category\": \"" + category +
+           "\", \"confidence\": 0.9, \"impact\": {\"level\": 2}, \"rationale\": [\"why\"]}\n";
+  };
+  const std::string a = d.write("a.jsonl", line("g1", "wrong-shape") + line("x1", "wrong-shape"));
+  const std::string b = d.write("b.jsonl", line("g1", "wrong-calculation") + line("x1", "wrong-shape"));
+  auto r = read_prediction_files({a, b}, {"g1"}, tax());
+  REQUIRE(r.ok());
+  REQUIRE(r.value().predictions.size() == 2);  // each id once: the first file's
+  CHECK(r.value().predictions[0].category == "wrong-shape");
+  CHECK(r.value().predictions[0].why == "why");  // a gold item: whole
+  CHECK(r.value().predictions[1].why.empty());   // another: its labels only
+  CHECK(r.value().predictions[1].level == 2);
+  REQUIRE(r.value().problems.size() == 1);  // x1 agrees; g1 does not
+  CHECK(r.value().problems[0].find("g1 is labeled wrong-calculation 2 there, wrong-shape 2 in") != std::string::npos);
+  CHECK_FALSE(read_prediction_files({d.at("none.jsonl")}, {}, tax()).ok());
+}

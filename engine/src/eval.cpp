@@ -238,6 +238,46 @@ Result<std::vector<Prediction>> read_predictions_csv(std::string_view text, cons
   return predictions_of(read_classifications_csv(text, name, taxonomy));
 }
 
+Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& files,
+                                              const std::unordered_set<std::string>& keep_whole,
+                                              const Taxonomy& taxonomy) {
+  PredictionFiles out;
+  // Each id's file and labels, to tell a second prediction that differs.
+  std::unordered_map<std::string, std::pair<std::string, std::string>> seen;
+  auto take = [&](Prediction&& p, const std::string& file) {
+    const std::string labels = p.category + " " + (p.level ? std::to_string(*p.level) : "none");
+    auto [it, fresh] = seen.try_emplace(p.id, file, labels);
+    if (fresh)
+      out.predictions.push_back(std::move(p));
+    else if (it->second.second != labels)
+      out.problems.push_back(file + ": " + p.id + " is labeled " + labels + " there, " + it->second.second + " in " +
+                             it->second.first + ": the first is scored");
+  };
+  // A gold item's whole prediction (its evidence for --misses); of another, its labels.
+  auto keep = [&](Classification&& c, const std::string& file) {
+    if (keep_whole.count(c.id)) return take(prediction_of(c), file);
+    Prediction p;
+    p.id = std::move(c.id);
+    p.category = std::move(c.category);
+    p.level = c.level;
+    take(std::move(p), file);
+  };
+  for (const auto& file : files) {
+    if (classifications_file(file) == ClassificationsFile::csv) {
+      auto text = detail::read_file(file);
+      if (!text.ok()) return text.error();
+      auto read = read_classifications_csv(text.value(), file, taxonomy);
+      if (!read.ok()) return read.error();
+      for (auto& c : read.value()) keep(std::move(c), file);
+      continue;
+    }
+    auto read = for_each_classification(
+        file, [&](Classification&& c) { keep(std::move(c), file); }, &out.problems);
+    if (!read.ok()) return read.error();
+  }
+  return out;
+}
+
 std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLabel>& gold,
                                                        const std::vector<Prediction>& preds, bool raw,
                                                        std::vector<std::size_t>* items) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "silt/classifier.h"
@@ -65,8 +66,20 @@ Result<std::vector<Prediction>> read_predictions(std::string_view jsonl, const s
 // `silt batch --format csv` output: read_classifications_csv.
 Result<std::vector<Prediction>> read_predictions_csv(std::string_view csv, const std::string& name,
                                                      const Taxonomy& taxonomy);
-// Whether `path` is silt batch output (JSON Lines or CSV), as opposed to issues to
-// classify: classifications_file.
+
+// Silt batch outputs read as one set of predictions: each file JSON Lines (a line at a
+// time) or CSV, as classifications_file tells. Of an item whose id is not in
+// `keep_whole` only what the figures need (id, category, level) is kept: an output of
+// millions of records is read in the memory of the gold items. An id predicted twice
+// keeps its first prediction; a later one that labels it otherwise is named in
+// `problems`, as a bad line is. Fails on a file that cannot be read or holds no good line.
+struct PredictionFiles {
+  std::vector<Prediction> predictions;
+  std::vector<std::string> problems;  // "file:line: ..." and "file: ID is labeled ... there, ... in FILE"
+};
+Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& files,
+                                              const std::unordered_set<std::string>& keep_whole,
+                                              const Taxonomy& taxonomy);
 
 struct EvalOptions {
   std::size_t bootstrap = 1000;
