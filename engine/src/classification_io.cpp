@@ -485,6 +485,17 @@ Result<std::vector<Classification>> read_classifications_csv(std::string_view te
   return out;
 }
 
+bool batch_csv_header(std::string_view line) {
+  const auto head = detail::parse_csv(line.substr(0, line.find('\n')));
+  bool category = false, confidence = false;
+  for (const auto& c : head.rows.empty() ? std::vector<std::string>{} : head.rows.front()) {
+    const std::string h = detail::header_name(c);
+    category = category || h == "category";
+    confidence = confidence || h == "confidence";
+  }
+  return category && confidence;
+}
+
 ClassificationsFile classifications_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string line;
@@ -492,16 +503,8 @@ ClassificationsFile classifications_file(const std::string& path) {
   while (seen < 5 && std::getline(in, line)) {
     if (seen == 0 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    if (seen++ == 0 && line.find_first_not_of(" \t") != std::string::npos &&
-        line[line.find_first_not_of(" \t")] != '{') {
-      const auto head = detail::parse_csv(line);
-      bool category = false, confidence = false;
-      for (const auto& c : head.rows.empty() ? std::vector<std::string>{} : head.rows.front()) {
-        const std::string h = detail::header_name(c);
-        category = category || h == "category";
-        confidence = confidence || h == "confidence";
-      }
-      if (category && confidence) return ClassificationsFile::csv;
+    if (seen++ == 0 && line[line.find_first_not_of(" \t")] != '{') {
+      if (batch_csv_header(line)) return ClassificationsFile::csv;
       continue;  // a stray first line: the lines after it say
     }
     if (classification_from_json(line).ok()) return ClassificationsFile::jsonl;

@@ -545,7 +545,7 @@ std::optional<Error> read_input(const std::string& name, const std::string& cont
     in.hand.emplace_back(name, std::move(labels.value().table));
     return std::nullopt;
   }
-  if (head.find(",confidence,") != std::string::npos) {
+  if (batch_csv_header(content)) {
     auto preds = read_predictions_csv(content, name, tax);
     if (!preds.ok()) return preds.error();
     if (preds.value().empty()) return Error{name + ": no record", 0, 0, "empty"};

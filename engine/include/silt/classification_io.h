@@ -47,6 +47,9 @@ Result<std::size_t> for_each_classification(const std::string& path, const std::
 // a run cut short, or a stray line, does not hide it), CSV (its first line is a CSV
 // header naming category and confidence), or none (issues, say).
 enum class ClassificationsFile { none, jsonl, csv };
+// Whether `line` is the header batch --format csv writes, as far as its readers need:
+// it names category and confidence.
+bool batch_csv_header(std::string_view line);
 ClassificationsFile classifications_file(const std::string& path);
 
 // The CSV table: id,category,confidence,impact_level,threat,<criteria>,needs_review,
