@@ -17,6 +17,7 @@
 
 #include "silt/builtin.h"
 #include "silt/labels.h"
+#include "silt/utf8.h"
 
 namespace silt::cli {
 
@@ -531,7 +532,7 @@ bool csv_table(const std::string& path, std::string_view text) {
   std::string ext = std::filesystem::path(path).extension().string();
   for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (ext == ".csv") return true;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  text = without_bom(text);
   auto line = [&](std::size_t k) {
     std::size_t start = 0;
     for (; k > 0 && start != std::string_view::npos; --k) {

@@ -1,4 +1,5 @@
 #include "silt/classification_io.h"
+#include "silt/utf8.h"
 
 #include <optional>
 
@@ -317,7 +318,7 @@ bool blank_line(std::string_view text) {
 
 Result<std::vector<Classification>> read_classifications(std::string_view jsonl, const std::string& name,
                                                          std::vector<std::string>* skipped) {
-  if (jsonl.substr(0, 3) == "\xEF\xBB\xBF") jsonl.remove_prefix(3);  // a byte order mark: no part of line 1
+  jsonl = without_bom(jsonl);
   std::vector<Classification> out;
   std::optional<Error> first_bad, fail;
   std::size_t pos = 0;
@@ -345,7 +346,7 @@ Result<std::size_t> for_each_classification(const std::string& path, const std::
   std::size_t read = 0;
   std::string text;
   for (int line = 1; std::getline(in, text); ++line) {
-    if (line == 1 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);  // a byte order mark
+    if (line == 1) text.erase(0, text.size() - without_bom(text).size());
     if (blank_line(text)) continue;
     auto c = classification_on_line(text, line, path, skipped, first_bad, fail);
     if (fail) return *fail;
@@ -501,7 +502,7 @@ ClassificationsFile classifications_file(const std::string& path) {
   std::string line;
   int seen = 0;
   while (seen < 5 && std::getline(in, line)) {
-    if (seen == 0 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+    if (seen == 0) line.erase(0, line.size() - without_bom(line).size());
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (seen++ == 0 && line[line.find_first_not_of(" \t")] != '{') {
       if (batch_csv_header(line)) return ClassificationsFile::csv;

@@ -1,4 +1,5 @@
 #include "csv_table.h"
+#include "silt/utf8.h"
 
 #include <csv.h>
 
@@ -32,9 +33,9 @@ void on_row(int, void* d) {
 }  // namespace
 
 CsvTable parse_csv(std::string_view text) {
-  // A UTF-8 byte order mark is no part of the first field: skipped before libcsv reads a
-  // quoted one (the survey export's first header is quoted), where it broke the quoting.
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // A byte order mark is skipped before libcsv reads a quoted first field (the survey
+  // export's first header is quoted), where it broke the quoting.
+  text = without_bom(text);
   CsvTable out;
   State st;
   csv_parser p{};
@@ -104,7 +105,7 @@ CsvTable parse_csv(std::string_view text) {
 
 std::string header_name(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  s.erase(0, s.find_first_not_of(" \t\r\n\xEF\xBB\xBF"));
+  s.erase(0, s.find_first_not_of(" \t\r\n"));
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   return s;
 }
@@ -120,7 +121,7 @@ std::string to_string(const CsvProblem& p, const std::string& file) {
 }
 
 std::optional<Error> not_csv(std::string_view text, const std::string& file, const std::string& expected) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  text = without_bom(text);
   const std::size_t at = text.find_first_not_of(" \t\r\n");
   if (at == std::string_view::npos || (text[at] != '{' && text[at] != '[')) return std::nullopt;
   std::string kind = "a JSON array";

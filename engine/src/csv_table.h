@@ -39,7 +39,8 @@ CsvTable parse_csv(std::string_view text);
 template <class Pred>
 std::optional<Error> duplicate_column(const std::vector<std::string>& header, const std::string& file, Pred counts);
 
-// Lower case, without surrounding spaces or a UTF-8 byte order mark: for header names.
+// Lower case, without surrounding spaces: for header names (parse_csv has dropped a
+// byte order mark before the first).
 std::string header_name(std::string s);
 
 // Without surrounding spaces.

@@ -1,4 +1,5 @@
 #include "silt/html_report.h"
+#include "silt/utf8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -513,9 +514,10 @@ std::string csv_header_names(const std::string& content) {
 // Reads one input into `in`, by its content; an Error naming it when it is none of the kinds.
 std::optional<Error> read_input(const std::string& name, const std::string& content, const Taxonomy& tax, Inputs& in,
                                 std::vector<std::string>* skipped) {
-  const std::size_t first = content.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-  if (first == std::string::npos) return Error{name + ": empty", 0, 0, "empty"};
-  if (content[first] == '{' || content[first] == '[') {
+  const std::string_view text = without_bom(content);
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return Error{name + ": empty", 0, 0, "empty"};
+  if (text[first] == '{' || text[first] == '[') {
     auto eval = read_eval_json(content, name);
     if (eval.ok()) {
       in.evals.emplace_back(name, std::move(eval.value()));

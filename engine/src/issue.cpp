@@ -1,4 +1,5 @@
 #include "silt/issue.h"
+#include "silt/utf8.h"
 
 #include <md4c.h>
 #include <rapidjson/document.h>
@@ -566,7 +567,7 @@ Issue issue_from_text(std::string_view text, std::string_view name) {
 Result<Issue> issue_from_json(std::string_view json) {
   auto issues = read_issues(json, "");
   if (!issues.ok()) return issues.error();
-  if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(3);  // as read_issues skips it
+  json = without_bom(json);  // as read_issues skips it
   if (trim(json).front() != '{' || issues.value().size() != 1)
     return Error{"expected a JSON object (an issue)", 0, 0, "not-an-object"};
   return std::move(issues.value().front());
@@ -652,7 +653,7 @@ bool json_lines(std::string_view t) {
 }  // namespace
 
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name, std::vector<Error>* skipped) {
-  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);  // a UTF-8 byte order mark
+  content = without_bom(content);
   if (content.substr(0, 2) == "\xFF\xFE" || content.substr(0, 2) == "\xFE\xFF")
     return Error{"UTF-16 text: silt reads UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)", 0, 0, "invalid-utf8"};
   if (content.substr(0, 2) == "\x1F\x8B")

@@ -1,6 +1,7 @@
 #include "record_reader.h"
 
 #include "silt/files.h"
+#include "silt/utf8.h"
 
 #include <csv.h>
 #include <fcntl.h>
@@ -656,10 +657,8 @@ bool InputReader::open_next(Chunk& chunk) {
   // record; offsets still count it, so a reject copied from the file is the record's bytes.
   while (s->data.size() < 3 && s->read_more()) {
   }
-  if (s->data.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-    s->data.erase(0, 3);
-    s->data_offset = 3;
-  }
+  s->data_offset = s->data.size() - without_bom(s->data).size();
+  s->data.erase(0, s->data_offset);
 
   InputFormat f = format_;
   if (f == InputFormat::detect) {

@@ -14,4 +14,10 @@ inline std::size_t utf8_cut(std::string_view s, std::size_t at) {
   return at;
 }
 
+// `s` without a UTF-8 byte order mark at its start (some Windows editors write one): it
+// is no part of the text.
+inline std::string_view without_bom(std::string_view s) {
+  return s.substr(0, 3) == "\xEF\xBB\xBF" ? s.substr(3) : s;
+}
+
 }  // namespace silt
