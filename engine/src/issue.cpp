@@ -654,10 +654,7 @@ bool json_lines(std::string_view t) {
 
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name, std::vector<Error>* skipped) {
   content = without_bom(content);
-  if (content.substr(0, 2) == "\xFF\xFE" || content.substr(0, 2) == "\xFE\xFF")
-    return Error{"UTF-16 text: silt reads UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)", 0, 0, "invalid-utf8"};
-  if (content.substr(0, 2) == "\x1F\x8B")
-    return Error{"a gzip file: silt reads it decompressed (zcat FILE | silt classify -)", 0, 0, "invalid-utf8"};
+  if (auto what = not_utf8_input(content, "silt classify")) return Error{*what, 0, 0, "invalid-utf8"};
   std::string_view t = trim(content);
   if (t.empty()) return Error{"the input is empty", 0, 0, "empty"};
   const bool json = t.front() == '{' || t.front() == '[';

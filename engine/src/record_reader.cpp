@@ -682,11 +682,8 @@ bool InputReader::open_next(Chunk& chunk) {
         std::size_t nl = s->data.find('\n', first);
         std::string_view rest(s->data.data() + first + 1, (nl == std::string::npos ? s->data.size() : nl) - first - 1);
         f = blank(rest) ? InputFormat::json : InputFormat::jsonl;
-      } else if (s->data.compare(0, 2, "\x1f\x8b") == 0) {
-        chunk.input_error = "a gzip file: silt reads it decompressed (zcat FILE | silt batch -)";
-        return false;
-      } else if (s->data.compare(0, 2, "\xff\xfe") == 0 || s->data.compare(0, 2, "\xfe\xff") == 0) {
-        chunk.input_error = "UTF-16 text: silt reads UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)";
+      } else if (auto what = not_utf8_input(s->data, "silt batch")) {
+        chunk.input_error = *what;
         return false;
       } else {
         chunk.input_error =

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace silt {
@@ -18,6 +20,16 @@ inline std::size_t utf8_cut(std::string_view s, std::size_t at) {
 // is no part of the text.
 inline std::string_view without_bom(std::string_view s) {
   return s.substr(0, 3) == "\xEF\xBB\xBF" ? s.substr(3) : s;
+}
+
+// When `head`, an input's first bytes, is gzip or UTF-16 rather than UTF-8 text: what
+// it is and how `command` (as "silt batch") reads it, for the error message.
+inline std::optional<std::string> not_utf8_input(std::string_view head, std::string_view command) {
+  if (head.substr(0, 2) == "\x1F\x8B")
+    return "a gzip file: silt reads it decompressed (zcat FILE | " + std::string(command) + " -)";
+  if (head.substr(0, 2) == "\xFF\xFE" || head.substr(0, 2) == "\xFE\xFF")
+    return std::string("UTF-16 text: silt reads UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)");
+  return std::nullopt;
 }
 
 }  // namespace silt
