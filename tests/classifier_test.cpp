@@ -12,6 +12,14 @@ using namespace silt;
 
 namespace {
 
+// A classifier of the built-in taxonomy reading with the rules `yaml` alone.
+Classifier classifier_of(const std::string& yaml) {
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  auto r = load_rules(yaml, "t.yaml", *tax);
+  REQUIRE(r.rules);
+  return Classifier(tax, std::make_shared<const RuleSet>(*r.rules));
+}
+
 struct Canonical {
   const char* category;
   int level;              // the study's level for the canonical example
@@ -370,17 +378,14 @@ TEST_CASE("no evidence and no bias to tell categories apart: the taxonomy's fall
 
 TEST_CASE("evidence only against a category speaks for none: the fallback, flagged, and the rationale says so",
           "[classifier][failure-class-5]") {
-  auto tax = silt::test::builtin_taxonomy_loaded();
-  auto r = load_rules(
+  const Classifier clf = classifier_of(
       "schema: silt/rules/v1\nrules:\n  - {id: pos, category: wrong-shape, pattern: 'shape'}\n"
-      "  - {id: neg, category: wrong-shape, pattern: 'shape is fine', weight: -3}\n",
-      "t.yaml", *tax);
-  REQUIRE(r.rules);
-  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+      "  - {id: neg, category: wrong-shape, pattern: 'shape is fine', weight: -3}\n");
+  const Taxonomy& tax = clf.taxonomy();
   auto c = clf.classify(make_issue("the shape is fine", "x"));
   CHECK(c.fallback);
   CHECK(c.needs_review);
-  CHECK(c.category == tax->categories[tax->fallback].id);  // not the first category with score 0
+  CHECK(c.category == tax.categories[tax.fallback].id);  // not the first category with score 0
   REQUIRE_FALSE(c.rationale.empty());
   CHECK(c.rationale[0].find("only against (wrong-shape -2)") != std::string::npos);
   auto plain = clf.classify(make_issue("the shape is off", "x"));  // the positive rule alone decides
@@ -389,13 +394,9 @@ TEST_CASE("evidence only against a category speaks for none: the fallback, flagg
 }
 
 TEST_CASE("a tie between two categories goes to the taxonomy's order, and the rationale says so", "[classifier]") {
-  auto tax = silt::test::builtin_taxonomy_loaded();
-  auto r = load_rules(
+  const Classifier clf = classifier_of(
       "schema: silt/rules/v1\nrules:\n  - {id: calc, category: wrong-calculation, pattern: 'zorb'}\n"
-      "  - {id: shape, category: wrong-shape, pattern: 'zorb'}\n",
-      "t.yaml", *tax);
-  REQUIRE(r.rules);
-  Classifier clf(tax, std::make_shared<const RuleSet>(*r.rules));
+      "  - {id: shape, category: wrong-shape, pattern: 'zorb'}\n");
   auto c = clf.classify(make_issue("zorb", ""));
   CHECK(c.category == "wrong-shape");  // first in the taxonomy
   CHECK(c.needs_review);

@@ -32,6 +32,14 @@ Issue issue(const std::string& title, const std::string& body) {
 
 const char* head = "schema: silt/rules/v1\nrules:\n";
 
+// What lint names shadowed, as "RULE by OTHER".
+std::vector<std::string> shadowed_of(const RuleSet& rules) {
+  std::vector<std::string> out;
+  for (const auto& f : lint_rules(rules, tax()))
+    if (f.code == "shadowed") out.push_back(f.subject + " by " + f.other);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("the built-in rules pass their own tests", "[rules]") {
@@ -384,10 +392,7 @@ TEST_CASE("lint: a shadowed rule is named; of two that shadow each other, only t
               "     tests: {match: [a NaN]}}\n"
               "  - {id: twin-b, category: wrong-calculation, pattern: 'NaN\\b',\n"
               "     tests: {match: [a NaN]}}\n");
-  auto findings = lint_rules(rules, tax());
-  std::vector<std::string> shadowed;
-  for (const auto& f : findings)
-    if (f.code == "shadowed") shadowed.push_back(f.subject + " by " + f.other);
+  const std::vector<std::string> shadowed = shadowed_of(rules);
   REQUIRE(shadowed.size() == 2);
   CHECK(shadowed[0] == "narrow by broad");   // every test of narrow fires broad; not the other way
   CHECK(shadowed[1] == "twin-b by twin-a");  // the twins: the later one only
@@ -403,9 +408,7 @@ TEST_CASE("lint: a rule is reported only when its shadower is kept, so removing 
               "  - {id: twin-b, category: wrong-calculation, pattern: 'NaN', tests: {match: [a NaN]}}\n"
               "  - {id: broad, category: wrong-calculation, pattern: 'NaN loss|inf',\n"
               "     tests: {match: [inf]}}\n");
-  std::vector<std::string> shadowed;
-  for (const auto& f : lint_rules(rules, tax()))
-    if (f.code == "shadowed") shadowed.push_back(f.subject + " by " + f.other);
+  const std::vector<std::string> shadowed = shadowed_of(rules);
   REQUIRE(shadowed.size() == 1);
   CHECK(shadowed[0] == "twin-a by broad");
 }
@@ -495,9 +498,7 @@ TEST_CASE("lint: a rule of the other sign is a counter-rule, not a shadowed copy
               "     tests: {match: [the shape is fine]}}\n"
               "  - {id: neg-weak, category: wrong-shape, pattern: 'shape is fine indeed', weight: -1,\n"
               "     tests: {match: [the shape is fine indeed]}}\n");
-  std::vector<std::string> shadowed;
-  for (const auto& f : lint_rules(rules, tax()))
-    if (f.code == "shadowed") shadowed.push_back(f.subject + " by " + f.other);
+  const std::vector<std::string> shadowed = shadowed_of(rules);
   // neg is not pos's copy; neg-weak takes back less than neg, which fires on its tests.
   CHECK(shadowed == std::vector<std::string>{"neg-weak by neg"});
 }
