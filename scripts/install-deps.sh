@@ -14,8 +14,8 @@ run_packages=(
   libspdlog-dev libfmt-dev             # diagnostics on stderr, formatting
   libre2-dev                           # rule patterns (linear-time regex)
   libhyperscan-dev                     # one scan for every rule (x86-64; built-in databases at build time)
-  libsimdjson-dev                      # JSON input (issues, records)
-  rapidjson-dev                        # JSON output (silt::JsonWriter); big records in place; error positions
+  libsimdjson-dev                      # its UTF-8 validator only (silt::valid_utf8)
+  rapidjson-dev                        # every JSON read (json_read.h) and written (silt::JsonWriter)
   nlohmann-json3-dev                   # tests and the bench generator only: an independent JSON reader
   libtbb-dev                           # the batch pipeline (ordered, parallel)
   libcsv-dev                           # CSV input and output

@@ -109,14 +109,6 @@ TEST_CASE("issue_from_json reads one object", "[issue]") {
   CHECK(array.error().code == "not-an-object");
 }
 
-TEST_CASE("json depth: nesting is counted outside strings only", "[issue]") {
-  using silt::detail::json_deeper_than;
-  CHECK_FALSE(json_deeper_than("[[1]]", 2));
-  CHECK(json_deeper_than("[[[1]]]", 2));
-  CHECK_FALSE(json_deeper_than(R"({"a":"[[[[[\"[["})", 1));
-  CHECK(json_deeper_than(std::string(5000, '[') + std::string(5000, ']'), silt::detail::max_json_depth));
-}
-
 TEST_CASE("a UTF-8 byte order mark before a JSON issue or a text is not part of it", "[issue]") {
   auto j =
       read_issues("\xEF\xBB\xBF{\"number\": 7, \"title\": \"T\", \"body\": \"b\", \"repository\": \"o/r\"}", "f.json");

@@ -147,12 +147,11 @@ std::string to_json(const std::vector<FieldAgreement>& fields, RunHeader header)
 }
 
 Result<AgreementDocument> read_agreement_json(std::string_view text, const std::string& name) {
-  simdjson::dom::parser parser;
-  const simdjson::padded_string padded(text);
-  auto doc = detail::parse_document(parser, padded, agreement_schema, name);
+  detail::JsonDocument parsed;
+  auto doc = detail::parse_document(parsed, text, agreement_schema, name);
   if (!doc.ok()) return doc.error();
   try {
-    const JsonIn in(doc.value(), "");
+    const JsonIn in(*doc.value(), "");
     AgreementDocument d;
     d.header = in.at("header").header();
     for (const auto& f : in.at("fields").items()) d.fields.push_back(read_field(f));

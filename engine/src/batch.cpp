@@ -8,9 +8,6 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <simdjson.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -24,6 +21,7 @@
 #include "read_file.h"
 #include "record_reader.h"
 #include "silt/labels.h"
+#include "silt/utf8.h"
 
 namespace silt {
 
@@ -48,20 +46,42 @@ bool blank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-const char* json_error_code(simdjson::error_code e) {
-  return e == simdjson::UTF8_ERROR ? "invalid-utf8" : e == simdjson::DEPTH_ERROR ? "too-deep" : "invalid-json";
-}
-
-std::string json_error_message(simdjson::error_code e) {
-  std::string m = simdjson::error_message(e);
-  if (e == simdjson::TAPE_ERROR || e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || e == simdjson::UNCLOSED_STRING)
-    m += " (is the record cut short?)";
-  return m;
-}
-
-// Records bigger than this are parsed in place (RapidJSON's ParseInsitu: the strings
-// are unescaped inside the record's own bytes), so a 50 MB record is not held twice.
+// Records bigger than this are parsed in place in the chunk (the strings are unescaped
+// inside the record's own bytes), so a 50 MB record is not held twice; smaller ones in
+// a copy, so that a rejected record's bytes are there as they were.
 constexpr std::size_t big_record = 8u << 20;
+
+// A worker's means of parsing records, reused from one to the next: a copy of the
+// record, parsed in place, and a document whose first 256 KiB of values need no
+// allocation.
+class RecordParser {
+ public:
+  RecordParser() : pool_buffer_(256u << 10), pool_(pool_buffer_.data(), pool_buffer_.size()), doc_(&pool_) {}
+  RecordParser(const RecordParser&) = delete;
+  RecordParser& operator=(const RecordParser&) = delete;
+
+  // Parses the record at `text` into doc(): in place when `in_place`, else in the copy.
+  std::optional<detail::JsonFailure> parse(char* text, std::size_t size, bool in_place) {
+    doc_.SetNull();
+    pool_.Clear();  // the last record's values; its strings were in its own bytes
+    if (in_place) return detail::parse_json_in_place(text, size, doc_);
+    copy_.reserve(size + 1 + detail::json_padding);
+    copy_.assign(text, size);
+    copy_.append(1 + detail::json_padding, '\0');  // the byte the parse holds a NUL in, and what it reads past
+    return detail::parse_json_in_place(copy_.data(), size, doc_);
+  }
+  const detail::JsonDocument& doc() const { return doc_; }
+  // Gives back the memory a big record took, once it is no longer read.
+  void release() {
+    if (copy_.capacity() > big_record) std::string().swap(copy_);
+  }
+
+ private:
+  std::vector<char> pool_buffer_;
+  rapidjson::MemoryPoolAllocator<> pool_;
+  detail::JsonDocument doc_;
+  std::string copy_;
+};
 
 // Where a record's bytes are in its input, for a record whose bytes are not held (too
 // large) or no longer intact (a big record parsed in place): the rejects file copies
@@ -76,70 +96,41 @@ void raw_from_input(const detail::Chunk& c, const detail::Chunk::Record& r, Reje
   why.raw_size = r.size;
 }
 
-bool parse_big_json_record(detail::Chunk& c, const detail::Chunk::Record& r, rapidjson::Document& doc,
-                           detail::ParsedIssue& out, Reject& why) {
+// Reads a JSON record into `out`; on failure fills `why`. A big record is parsed in
+// place, in the chunk, unless `keep_bytes`.
+bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, RecordParser& rp, detail::ParsedIssue& out,
+                       Reject& why, bool keep_bytes = false) {
   char* text = c.buf.data() + r.offset;
-  if (!simdjson::validate_utf8(text, r.size)) {
-    why.code = "invalid-utf8";
-    why.message = "The input is not valid UTF-8";
-    why.raw = std::string(text, r.size);
-    return false;
-  }
-  // The depth limit simdjson applies to smaller records, checked before RapidJSON's
-  // recursive parse (whose iterative mode loops on some records cut short).
-  if (detail::json_deeper_than(std::string_view(text, r.size), detail::max_json_depth)) {
-    why.code = "too-deep";
-    why.message = simdjson::error_message(simdjson::DEPTH_ERROR);
-    why.raw = std::string(text, r.size);
-    return false;
-  }
-  // ParseInsitu reads up to a NUL: put one after the record for the time of the parse.
-  char saved = text[r.size];
-  text[r.size] = '\0';
-  doc.ParseInsitu<rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseNumbersAsStringsFlag>(text);
-  text[r.size] = saved;
-  if (doc.HasParseError()) {
-    why.code = "invalid-json";
-    why.message = std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " (at byte " +
-                  std::to_string(doc.GetErrorOffset()) + " of the record)";
-    raw_from_input(c, r, why);
+  const bool in_place = r.size > big_record && !keep_bytes;
+  if (auto failed = rp.parse(text, r.size, in_place)) {
+    why.code = failed->code;
+    why.message = failed->message;
+    const std::string_view bytes(text, r.size);
+    if (failed->code == std::string_view("invalid-json")) {
+      int line = 0, column = 0;
+      detail::line_and_column(bytes, failed->offset, line, column);
+      why.message += line > 1
+                         ? " (line " + std::to_string(line) + " of the record, column " + std::to_string(column) + ")"
+                         : " (column " + std::to_string(column) + ")";
+      // An element of an array over many lines: a brace or bracket missing has taken the
+      // records after it into this one. Said, so that they are looked for in --rejects.
+      if (const auto lines = std::count(bytes.begin(), bytes.end(), '\n'); lines >= 2 && bytes.front() == '{')
+        why.message += "; the record runs over " + std::to_string(lines + 1) +
+                       " lines: a missing brace or bracket may have taken the records after it into this one";
+    }
+    // Bytes that are not UTF-8 are found before the parse, which has left them as they
+    // were; any other failure, after it had begun to unescape them in place.
+    if (in_place && failed->code == std::string_view("invalid-utf8"))
+      why.raw = std::string(bytes);
+    else if (in_place)
+      raw_from_input(c, r, why);
     return false;
   }
   detail::NotAnIssue no{};
-  if (!detail::parse_issue(doc, out, no)) {
+  if (!detail::parse_issue(rp.doc(), out, no)) {
     why.code = no.code;
     why.message = no.message;
-    raw_from_input(c, r, why);
-    return false;
-  }
-  return true;
-}
-
-// Reads record i of a JSON chunk into `out`; on failure fills `why`.
-bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, simdjson::dom::parser& parser,
-                       rapidjson::Document& big_doc, detail::ParsedIssue& out, Reject& why) {
-  if (r.size > big_record) return parse_big_json_record(c, r, big_doc, out, why);
-  simdjson::dom::element doc;
-  // The chunk's buffer ends with SIMDJSON_PADDING bytes, so the record is parsed in place.
-  auto err = parser.parse(c.buf.data() + r.offset, r.size, false).get(doc);
-  // A number simdjson cannot hold (past 64 bits or a double's range) is valid JSON, in
-  // fields silt does not read as numbers: RapidJSON reads the record, numbers as text.
-  detail::NotAnIssue no{};
-  auto read = detail::parse_issue_past_number(err, std::string_view(c.buf.data() + r.offset, r.size), big_doc, out, no);
-  if (!read && err != simdjson::SUCCESS) {
-    why.code = json_error_code(err);
-    why.message = json_error_message(err);
-    // An element of an array over many lines: a brace or bracket missing has taken the
-    // records after it into this one. Said, so that they are looked for in --rejects.
-    const std::string_view text(c.buf.data() + r.offset, r.size);
-    if (const auto lines = std::count(text.begin(), text.end(), '\n'); lines >= 2 && text.front() == '{')
-      why.message += "; the record runs over " + std::to_string(lines + 1) +
-                     " lines: a missing brace or bracket may have taken the records after it into this one";
-    return false;
-  }
-  if (!(read ? *read : detail::parse_issue(doc, out, no))) {
-    why.code = no.code;
-    why.message = no.message;
+    if (in_place) raw_from_input(c, r, why);
     return false;
   }
   return true;
@@ -162,7 +153,7 @@ bool parse_csv_record(const detail::Chunk& c, std::size_t i, detail::ParsedIssue
     return false;
   }
   for (const auto& field : f)
-    if (!simdjson::validate_utf8(field.data(), field.size())) {
+    if (!valid_utf8(field)) {
       why.code = "invalid-utf8";
       why.message = "a field holds bytes that are not UTF-8";
       return false;
@@ -194,8 +185,8 @@ std::string size_text(std::uint64_t bytes) {
                                : std::to_string(bytes) + " bytes";
 }
 
-bool parse_record(detail::Chunk& c, std::size_t i, simdjson::dom::parser& parser, rapidjson::Document& big_doc,
-                  detail::ParsedIssue& out, Reject& why, std::uint64_t max_record) {
+bool parse_record(detail::Chunk& c, std::size_t i, RecordParser& rp, detail::ParsedIssue& out, Reject& why,
+                  std::uint64_t max_record, bool keep_bytes = false) {
   if (c.records[i].too_large) {
     why.code = "too-large";
     why.message = "the record is " + size_text(c.records[i].size) + ", over the limit of " + size_text(max_record) +
@@ -204,25 +195,10 @@ bool parse_record(detail::Chunk& c, std::size_t i, simdjson::dom::parser& parser
     return false;
   }
   if (c.format == InputFormat::csv) return parse_csv_record(c, i, out, why);
-  return parse_json_record(c, c.records[i], parser, big_doc, out, why);
+  return parse_json_record(c, c.records[i], rp, out, why, keep_bytes);
 }
 
-// Whether a big JSON record is an issue, checked with simdjson so that its bytes stay
-// intact for the worker that will parse it in place.
-bool check_big_record(const detail::Chunk& c, const detail::Chunk::Record& r, simdjson::dom::parser& parser) {
-  simdjson::dom::element doc;
-  detail::ParsedIssue parsed;
-  detail::NotAnIssue no{};
-  const auto err = parser.parse(c.buf.data() + r.offset, r.size, false).get(doc);
-  rapidjson::Document rdoc;  // as the worker will read it
-  if (auto read =
-          detail::parse_issue_past_number(err, std::string_view(c.buf.data() + r.offset, r.size), rdoc, parsed, no))
-    return *read;
-  if (err != simdjson::SUCCESS) return false;
-  return detail::parse_issue(doc, parsed, no);
-}
-
-void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, simdjson::dom::parser& parser) {
+void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, RecordParser& rp) {
   c.outcomes.assign(c.records.size(), {});
   detail::ParsedIssue parsed;
   for (std::size_t i = 0; i < c.records.size(); ++i) {
@@ -234,8 +210,7 @@ void process(detail::Chunk& c, const Classifier& clf, const BatchOptions& opt, s
       continue;
     }
     Reject why;
-    rapidjson::Document big_doc;  // holds a big record's parse while it is classified
-    if (!parse_record(c, i, parser, big_doc, parsed, why, opt.max_record)) {
+    if (!parse_record(c, i, rp, parsed, why, opt.max_record)) {
       why.source = c.source(r);
       if (!r.too_large && (r.size <= big_record || c.format == InputFormat::csv)) why.raw = std::string(c.raw(r));
       why.resumed = r.resumed;
@@ -354,9 +329,7 @@ class BatchRun {
   // Whether the input's record N (the last one resumed) is the partial output's last: the
   // same id; or, for a record named by its place (no id of its own: "name:line" or
   // "name[k]"), the same place whatever the input's name (stdin, then the file).
-  void check_resumed(const detail::Chunk& c, const detail::Chunk::Record& r, const detail::ParsedIssue& parsed,
-                     bool parsed_it) {
-    if (!parsed_it) return;  // a big record, only checked to be an issue: no id at hand
+  void check_resumed(const detail::Chunk& c, const detail::Chunk::Record& r, const detail::ParsedIssue& parsed) {
     const std::string source = c.source(r);
     const std::string id = parsed.id.empty() ? source : std::string(parsed.id);
     auto place = [](const std::string& s) {  // ":line" or "[k]", after the input's name
@@ -373,28 +346,24 @@ class BatchRun {
   // Resume: marks the good records a previous run wrote. Serial, and it only parses.
   void mark_skipped(detail::Chunk& c) {
     detail::ParsedIssue parsed;
-    bool checked = false;
     for (std::size_t i = 0; i < c.records.size() && skip_left_ > 0; ++i) {
       Reject why;
       c.records[i].resumed = true;
-      rapidjson::Document big_doc;
-      // Only checked here: the workers parse a big record in place, later.
-      const bool big = c.records[i].size > big_record && c.format != InputFormat::csv && !c.records[i].too_large;
-      bool good = big ? check_big_record(c, c.records[i], skip_parser_)
-                      : parse_record(c, i, skip_parser_, big_doc, parsed, why, opt_.max_record);
-      checked = !big;
+      // Its bytes are kept: a worker parses a big record in place, later.
+      bool good = parse_record(c, i, skip_parser_, parsed, why, opt_.max_record, true);
       // A pull request left out was not written: it does not count.
-      if (good && !big && parsed.pull_request && !opt_.pull_requests) good = false;
+      if (good && parsed.pull_request && !opt_.pull_requests) good = false;
       // With silent_only, a loud record was not written: it does not count.
       if (good && opt_.silent_only &&
           clf_.classify(parsed.view(), opt_.answers, Classifier::Explain::labels).silent == false)
         good = false;
       if (good) {
         c.records[i].skip = true;
-        if (--skip_left_ == 0 && !opt_.resume_id.empty()) check_resumed(c, c.records[i], parsed, checked);
+        if (--skip_left_ == 0 && !opt_.resume_id.empty()) check_resumed(c, c.records[i], parsed);
         if (!stats_.resume_mismatch.empty()) return;
       }
     }
+    skip_parser_.release();
   }
 
   // Counts a labeled record; hands it over when the sink takes values.
@@ -469,8 +438,8 @@ class BatchRun {
   std::atomic<bool> stop_{false};
   bool interrupted_ = false;  // only the input stage (serial) touches it
   std::uint64_t skip_left_;
-  simdjson::dom::parser skip_parser_;
-  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers_;
+  RecordParser skip_parser_;
+  tbb::enumerable_thread_specific<RecordParser> parsers_;
   clock::time_point last_progress_;
 };
 

@@ -4,7 +4,6 @@
 #include <optional>
 
 #include <csv.h>
-#include <simdjson.h>
 
 #include <cerrno>
 #include <cmath>
@@ -12,6 +11,8 @@
 #include <cstring>
 #include <fstream>
 #include <unordered_map>
+
+#include "json_read.h"
 
 #include "csv_table.h"
 #include "silt/json_writer.h"
@@ -179,14 +180,23 @@ std::optional<TargetKind> kind_named(std::string_view s) {
   return std::nullopt;
 }
 
-std::string str(simdjson::dom::element e, const char* k) {
-  std::string_view s;
-  return e[k].get_string().get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
+using detail::json_member;
+using detail::JsonValue;
+
+std::string str(const JsonValue& e, const char* k) {
+  const JsonValue* v = json_member(e, k);
+  return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
 }
 
-double num(simdjson::dom::element e, const char* k) {
-  double d = 0;
-  return e[k].get_double().get(d) == simdjson::SUCCESS ? d : 0.0;
+double num(const JsonValue& e, const char* k) {
+  const JsonValue* v = json_member(e, k);
+  return v && v->IsNumber() ? v->GetDouble() : 0.0;
+}
+
+// The boolean e[k], if it is one.
+std::optional<bool> boolean(const JsonValue& e, const char* k) {
+  const JsonValue* v = json_member(e, k);
+  return v && v->IsBool() ? std::optional<bool>(v->GetBool()) : std::nullopt;
 }
 
 // "file:line:col" back into a location.
@@ -207,34 +217,31 @@ SourceLocation location(const std::string& text) {
   return at;
 }
 
-void read_impact(simdjson::dom::element impact, Classification& c) {
-  int64_t level = 0;
-  if (impact["level"].get_int64().get(level) == simdjson::SUCCESS) c.level = static_cast<int>(level);
+void read_impact(const JsonValue& impact, Classification& c) {
+  if (const JsonValue* level = json_member(impact, "level"); level && level->IsInt()) c.level = level->GetInt();
   c.threat = str(impact, "threat");
   c.level_probability = num(impact, "probability");
-  simdjson::dom::object criteria;
-  if (impact["criteria"].get_object().get(criteria) != simdjson::SUCCESS) return;
-  for (auto [id, v] : criteria) {
+  const JsonValue* criteria = json_member(impact, "criteria");
+  if (!criteria || !criteria->IsObject()) return;
+  for (const auto& [id, v] : criteria->GetObject()) {
     CriterionReading r;
-    r.id = std::string(id);
-    bool b = false;
-    if (v["value"].get_bool().get(b) == simdjson::SUCCESS) r.value = b;
+    r.id = std::string(id.GetString(), id.GetStringLength());
+    if (auto b = boolean(v, "value")) r.value = *b;
     r.source = source_named(str(v, "source")).value_or(AnswerSource::assumed);
     r.probability = r.source == AnswerSource::given ? (r.value ? 1.0 : 0.0) : num(v, "probability");
     c.criteria.push_back(std::move(r));
   }
 }
 
-void read_evidence(simdjson::dom::array list, Classification& c) {
-  for (auto e : list) {
+void read_evidence(const JsonValue& list, Classification& c) {
+  for (const JsonValue& e : list.GetArray()) {
     Evidence ev;
     ev.rule = str(e, "rule");
     ev.target = str(e, "target");
     ev.kind = kind_named(str(e, "target_kind")).value_or(TargetKind::category);
     ev.field = str(e, "field");
-    uint64_t n = 0;
-    if (e["start"].get_uint64().get(n) == simdjson::SUCCESS) ev.start = n;
-    if (e["end"].get_uint64().get(n) == simdjson::SUCCESS) ev.end = n;
+    if (const JsonValue* n = json_member(e, "start"); n && n->IsUint64()) ev.start = n->GetUint64();
+    if (const JsonValue* n = json_member(e, "end"); n && n->IsUint64()) ev.end = n->GetUint64();
     ev.text = str(e, "text");
     ev.weight = num(e, "weight");
     ev.where = location(str(e, "defined_at"));
@@ -245,14 +252,15 @@ void read_evidence(simdjson::dom::array list, Classification& c) {
 }  // namespace
 
 Result<Classification> classification_from_json(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return Error{"not valid JSON", 0, 0, "invalid-json"};
-  simdjson::dom::element impact;
-  std::string_view category;
-  if (doc["category"].get_string().get(category) != simdjson::SUCCESS ||
-      doc["impact"].get(impact) != simdjson::SUCCESS || !impact.is_object())
+  detail::JsonDocument doc;
+  if (auto failed = detail::parse_json(json, doc)) {
+    Error e{"not valid JSON: " + failed->message, 0, 0, "invalid-json"};
+    detail::line_and_column(json, failed->offset, e.line, e.column);
+    return e;
+  }
+  const JsonValue* impact = json_member(doc, "impact");
+  const JsonValue* category = json_member(doc, "category");
+  if (!category || !category->IsString() || !impact || !impact->IsObject())
     return Error{"not a silt classification (no \"category\" and \"impact\")", 0, 0, "not-a-classification"};
   Classification c;
   c.id = str(doc, "id");
@@ -260,32 +268,26 @@ Result<Classification> classification_from_json(std::string_view json) {
   c.url = str(doc, "url");
   if (c.url.empty()) c.url = str(doc, "html_url");
   c.pack = str(doc, "pack");
-  c.category = std::string(category);
+  c.category = std::string(category->GetString(), category->GetStringLength());
   c.category_name = str(doc, "category_name");
   c.confidence = c.raw_confidence = num(doc, "confidence");
-  double raw = 0;
-  if (doc["confidence_raw"].get_double().get(raw) == simdjson::SUCCESS) c.raw_confidence = raw;
-  bool b = false;
-  if (doc["fallback"].get_bool().get(b) == simdjson::SUCCESS) c.fallback = b;
-  if (doc["needs_review"].get_bool().get(b) == simdjson::SUCCESS) c.needs_review = b;
-  if (doc["silent"].get_bool().get(b) == simdjson::SUCCESS) c.silent = b;
+  if (const JsonValue* raw = json_member(doc, "confidence_raw"); raw && raw->IsNumber())
+    c.raw_confidence = raw->GetDouble();
+  if (auto b = boolean(doc, "fallback")) c.fallback = *b;
+  if (auto b = boolean(doc, "needs_review")) c.needs_review = *b;
+  if (auto b = boolean(doc, "silent")) c.silent = *b;
   for (const char* key : {"scores", "probabilities"}) {
-    simdjson::dom::object o;
-    if (doc[key].get_object().get(o) != simdjson::SUCCESS) continue;
+    const JsonValue* o = json_member(doc, key);
+    if (!o || !o->IsObject()) continue;
     auto& dst = std::string_view(key) == "scores" ? c.scores : c.probabilities;
-    for (auto [id, v] : o) {
-      double d = 0;
-      if (v.get_double().get(d) == simdjson::SUCCESS) dst.emplace_back(std::string(id), d);
-    }
+    for (const auto& [id, v] : o->GetObject())
+      if (v.IsNumber()) dst.emplace_back(std::string(id.GetString(), id.GetStringLength()), v.GetDouble());
   }
-  read_impact(impact, c);
-  simdjson::dom::array list;
-  if (doc["rationale"].get_array().get(list) == simdjson::SUCCESS)
-    for (auto r : list) {
-      std::string_view s;
-      if (r.get_string().get(s) == simdjson::SUCCESS) c.rationale.emplace_back(s);
-    }
-  if (doc["evidence"].get_array().get(list) == simdjson::SUCCESS) read_evidence(list, c);
+  read_impact(*impact, c);
+  if (const JsonValue* list = json_member(doc, "rationale"); list && list->IsArray())
+    for (const JsonValue& r : list->GetArray())
+      if (r.IsString()) c.rationale.emplace_back(r.GetString(), r.GetStringLength());
+  if (const JsonValue* list = json_member(doc, "evidence"); list && list->IsArray()) read_evidence(*list, c);
   c.source = str(doc, "source");
   return c;
 }

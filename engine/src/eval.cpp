@@ -1,7 +1,5 @@
 #include "silt/eval.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>

@@ -227,12 +227,11 @@ std::string to_json(const EvalReport& r, const Taxonomy& tax, RunHeader header) 
 }
 
 Result<EvalDocument> read_eval_json(std::string_view text, const std::string& name) {
-  simdjson::dom::parser parser;
-  const simdjson::padded_string padded(text);
-  auto doc = detail::parse_document(parser, padded, eval_schema, name);
+  detail::JsonDocument parsed;
+  auto doc = detail::parse_document(parsed, text, eval_schema, name);
   if (!doc.ok()) return doc.error();
   try {
-    return read_document(JsonIn(doc.value(), ""));
+    return read_document(JsonIn(*doc.value(), ""));
   } catch (const detail::BadJson& e) {
     return Error{name + ": " + e.what(), 0, 0, "bad-eval-json"};
   }

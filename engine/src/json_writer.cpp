@@ -3,10 +3,11 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <simdjson.h>
 
 #include <cmath>
 #include <stdexcept>
+
+#include "silt/utf8.h"
 
 namespace silt {
 
@@ -29,7 +30,7 @@ std::string replace_bad_utf8(std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len && i + len <= s.size() && simdjson::validate_utf8(s.data() + i, len)) {
+    if (len && i + len <= s.size() && valid_utf8(std::string_view(s.data() + i, len))) {
       out.append(s.substr(i, len));
       i += len;
     } else {
@@ -88,7 +89,7 @@ JsonWriter::JsonWriter(Style style, Text text) : impl_(std::make_unique<Impl>(st
 JsonWriter::~JsonWriter() = default;
 
 std::string JsonWriter::text(std::string_view s) const {
-  if (simdjson::validate_utf8(s.data(), s.size())) return std::string(s);
+  if (valid_utf8(s)) return std::string(s);
   if (impl_->text == Text::strict) throw std::invalid_argument("a text that is not valid UTF-8");
   return replace_bad_utf8(s);
 }
@@ -111,7 +112,7 @@ void JsonWriter::key(std::string_view k) {
 }
 
 void JsonWriter::string(std::string_view v) {
-  if (simdjson::validate_utf8(v.data(), v.size())) {
+  if (valid_utf8(v)) {
     impl_->with([&](auto& w) { w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); });
     return;
   }

@@ -18,8 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include <simdjson.h>
-
+#include "json_read.h"
 #include "prefilter.h"
 #include "read_file.h"
 #include "rules_spec.h"
@@ -182,25 +181,26 @@ namespace {
 constexpr std::string_view spec_magic = "silt-spec-cache 2\n";  // 2: own headings first
 
 // A finding as spec_cache_bytes writes it (nullopt when the line is not one).
-std::optional<Diagnostic> finding_from_json(simdjson::dom::parser& parser, std::string_view line) {
-  const simdjson::padded_string padded(line);
-  simdjson::dom::array a;
-  if (parser.parse(padded).get_array().get(a) != simdjson::SUCCESS || a.size() != 10) return std::nullopt;
+std::optional<Diagnostic> finding_from_json(JsonDocument& doc, std::string_view line) {
+  if (parse_json(line, doc) || !doc.IsArray() || doc.Size() != 10) return std::nullopt;
   Diagnostic d;
   std::string_view severity;
   std::int64_t row = 0, column = 0;
   std::string* text[] = {&d.code,         nullptr,    &d.where.file, nullptr,        nullptr,
                          &d.subject_kind, &d.subject, &d.message,    &d.source_line, &d.hint};
   std::size_t i = 0;
-  for (simdjson::dom::element e : a) {
-    std::string_view s;
+  for (const JsonValue& e : doc.GetArray()) {
+    auto s = json_string(e);
     if (text[i]) {
-      if (e.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
-      *text[i] = std::string(s);
+      if (!s) return std::nullopt;
+      *text[i] = std::string(*s);
     } else if (i == 1) {
-      if (e.get_string().get(severity) != simdjson::SUCCESS) return std::nullopt;
-    } else if (e.get_int64().get(i == 3 ? row : column) != simdjson::SUCCESS) {
+      if (!s) return std::nullopt;
+      severity = *s;
+    } else if (!e.IsInt64()) {
       return std::nullopt;
+    } else {
+      (i == 3 ? row : column) = e.GetInt64();
     }
     ++i;
   }
@@ -277,11 +277,11 @@ std::optional<CachedSpec> read_spec_cache_file(std::string_view file, const Taxo
   }
   auto findings = count();
   if (!findings) return std::nullopt;
-  simdjson::dom::parser parser;
+  JsonDocument doc;
   for (int n = *findings; n > 0; --n) {
     auto l = line();
     if (!l) return std::nullopt;
-    auto d = finding_from_json(parser, *l);
+    auto d = finding_from_json(doc, *l);
     if (!d) return std::nullopt;
     out.findings.push_back(std::move(*d));
   }

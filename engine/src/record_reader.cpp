@@ -1,11 +1,12 @@
 #include "record_reader.h"
 
+#include "json_read.h"
+
 #include "silt/files.h"
 #include "silt/utf8.h"
 
 #include <csv.h>
 #include <fcntl.h>
-#include <simdjson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -134,7 +135,7 @@ struct InputReader::Source {
     c.buf = std::move(data);
     c.buf.resize(end);
     c.buf.erase(0, start);
-    c.buf.reserve(c.buf.size() + simdjson::SIMDJSON_PADDING);
+    c.buf.reserve(c.buf.size() + 1 + json_padding);  // see below
     data = std::move(tail);
     Chunk::Record r;
     r.size = c.buf.size();
@@ -715,7 +716,9 @@ bool InputReader::next(Chunk& chunk) {
     if (!more) current_.reset();
     if (!chunk.records.empty() || chunk.bytes > 0) break;
   }
-  chunk.buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  // The byte after the last record, which an in-place parse holds a NUL in, and the
+  // bytes the parse reads past it.
+  chunk.buf.append(1 + json_padding, '\0');
   return true;
 }
 

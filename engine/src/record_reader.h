@@ -1,5 +1,5 @@
 // Private: turns the batch inputs into chunks of records for the workers. Readers only
-// frame records (lines, top-level JSON values, CSV rows); simdjson and libcsv parse.
+// frame records (lines, top-level JSON values, CSV rows); RapidJSON and libcsv parse.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +18,8 @@ struct CsvColumns {
   std::size_t id = none, number = none, title = none, body = none, labels = none, url = none;
 };
 
-// A slice of input: records back to back in `buf` (followed by padding, so simdjson can
-// parse each in place), and, once processed, their results.
+// A slice of input: records back to back in `buf` (followed by a byte, so that each can
+// be parsed in place), and, once processed, their results.
 struct Chunk {
   struct Record {
     std::size_t offset = 0, size = 0;  // the raw bytes in buf

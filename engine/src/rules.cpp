@@ -1,5 +1,4 @@
 #include "silt/rules.h"
-#include "silt/utf8.h"
 
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -12,7 +11,7 @@
 #include <mutex>
 #include <set>
 
-#include <simdjson.h>
+#include "silt/utf8.h"
 
 #include "prefilter.h"
 #include "rules_spec.h"
@@ -435,7 +434,7 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
     for (std::size_t f = 0; f < order.size(); ++f) {
       std::string_view text = issue.field(order[f]);
       if (text.empty()) continue;
-      if (simdjson::validate_utf8(text.data(), text.size())) {
+      if (valid_utf8(text)) {
         compiled_->candidates(f, text, candidates);
       } else {  // Hyperscan's UTF-8 mode takes valid UTF-8 only: every rule of the field is tested
         candidates.clear();

@@ -1,8 +1,7 @@
 // A RulesSpec as JSON: what the build writes for every built-in rules file
 // (tools/build_prefilters.cpp), so that silt reads its own rules without parsing YAML
 // (the YAML parse was most of a one-issue run). Written with silt's JsonWriter, read
-// with simdjson.
-#include <simdjson.h>
+// with json_read.h.
 
 #include <algorithm>
 #include <stdexcept>
@@ -154,140 +153,137 @@ std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy) {
   return j.take();
 }
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-
-int small_int_from_json(element e) {
-  const std::int64_t v = e.get_int64();
+int small_int_from_json(const JsonValue& e) {
+  const std::int64_t v = json_int64(e);
   if (v < -(std::int64_t{1} << 30) || v > (std::int64_t{1} << 30)) throw std::out_of_range("a number out of range");
   return static_cast<int>(v);
 }
 
-SourceLocation location_from_json(element e, const std::vector<std::string>& files) {
-  array a = e.get_array();
+SourceLocation location_from_json(const JsonValue& e, const std::vector<std::string>& files) {
   SourceLocation w;
-  element f = a.at(0);
-  if (f.is_string())
+  const JsonValue& f = json_item(e, 0);
+  if (f.IsString())
     w.file = string_from_json(f);
   else
-    w.file = files.at(static_cast<std::size_t>(std::int64_t(f.get_int64())));
-  w.line = small_int_from_json(a.at(1));
-  w.column = small_int_from_json(a.at(2));
+    w.file = files.at(static_cast<std::size_t>(json_uint64(f)));
+  w.line = small_int_from_json(json_item(e, 1));
+  w.column = small_int_from_json(json_item(e, 2));
   return w;
 }
 
-std::string string_from_json(element e) {
-  return std::string(std::string_view(e.get_string()));
+std::string string_from_json(const JsonValue& e) {
+  return std::string(json_str(e));
 }
 
 namespace {
 
-TextPattern read_pattern(element e, const std::vector<std::string>& files) {
-  array a = e.get_array();
-  return {string_from_json(a.at(0)), location_from_json(a.at(1), files)};
+TextPattern read_pattern(const JsonValue& e, const std::vector<std::string>& files) {
+  return {string_from_json(json_item(e, 0)), location_from_json(json_item(e, 1), files)};
 }
 
-std::vector<double> doubles(element e) {
+std::vector<double> doubles(const JsonValue& e) {
   std::vector<double> out;
-  for (element x : e.get_array()) out.push_back(double(x.get_double()));
+  for (const JsonValue& x : json_array(e)) out.push_back(json_double(x));
   return out;
 }
 
-}  // namespace
-
-namespace {
-
-std::vector<RuleTest> read_tests(element rule, const std::vector<std::string>& files) {
+std::vector<RuleTest> read_tests(const JsonValue& rule, const std::vector<std::string>& files) {
   std::vector<RuleTest> out;
-  for (element t : rule["tests"].get_array())
-    out.push_back({string_from_json(t.at(0)), bool(t.at(1).get_bool()), location_from_json(t.at(2), files)});
+  for (const JsonValue& t : json_array(json_at(rule, "tests")))
+    out.push_back(
+        {string_from_json(json_item(t, 0)), json_bool(json_item(t, 1)), location_from_json(json_item(t, 2), files)});
   return out;
+}
+
+// Parses a spec this build wrote; throws JsonShapeError when `text` is not JSON.
+void parse_spec(std::string_view text, JsonDocument& doc) {
+  if (parse_json(text, doc)) throw JsonShapeError("not JSON");
 }
 
 }  // namespace
 
 std::optional<std::vector<std::vector<RuleTest>>> tests_from_json(std::string_view text) {
   try {
-    simdjson::dom::parser parser;
-    const simdjson::padded_string padded(text);
-    element doc = parser.parse(padded);
+    JsonDocument doc;
+    parse_spec(text, doc);
     std::vector<std::string> files;
-    for (element f : doc["files"].get_array()) files.push_back(string_from_json(f));
+    for (const JsonValue& f : json_array(json_at(doc, "files"))) files.push_back(string_from_json(f));
     std::vector<std::vector<RuleTest>> out;
-    for (element e : doc["rules"].get_array()) out.push_back(read_tests(e, files));
+    for (const JsonValue& e : json_array(json_at(doc, "rules"))) out.push_back(read_tests(e, files));
     return out;
-  } catch (const std::exception&) {  // simdjson_error, out_of_range: not a spec this build wrote
+  } catch (const std::exception&) {  // JsonShapeError, out_of_range: not a spec this build wrote
     return std::nullopt;
   }
 }
 
 std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy, bool with_tests) {
   try {
-    simdjson::dom::parser parser;
-    const simdjson::padded_string padded(text);
-    element doc = parser.parse(padded);
-    if (std::string_view(doc["taxonomy"].get_string()) != taxonomy_key(taxonomy)) return std::nullopt;
+    JsonDocument doc;
+    parse_spec(text, doc);
+    if (json_str(json_at(doc, "taxonomy")) != taxonomy_key(taxonomy)) return std::nullopt;
     RulesSpec spec;
-    spec.file = string_from_json(doc["file"]);
-    for (element f : doc["files"].get_array()) spec.files.push_back(string_from_json(f));
+    spec.file = string_from_json(json_at(doc, "file"));
+    for (const JsonValue& f : json_array(json_at(doc, "files"))) spec.files.push_back(string_from_json(f));
     const auto& files = spec.files;
-    for (auto [k, v] : doc["field_weights"].get_object()) spec.field_weights[std::string(k)] = double(v.get_double());
-    if (element e; doc["review_confidence"].get(e) == simdjson::SUCCESS)
-      spec.review_confidence = double(e.get_double());
-    if (element e; doc["review_margin"].get(e) == simdjson::SUCCESS) spec.review_margin = double(e.get_double());
-    if (element e; doc["calibration"].get(e) == simdjson::SUCCESS) {
+    for (const auto& m : json_object(json_at(doc, "field_weights")))
+      spec.field_weights[string_from_json(m.name)] = json_double(m.value);
+    if (const JsonValue* e = json_member(doc, "review_confidence")) spec.review_confidence = json_double(*e);
+    if (const JsonValue* e = json_member(doc, "review_margin")) spec.review_margin = json_double(*e);
+    if (const JsonValue* e = json_member(doc, "calibration")) {
       spec.calibration.emplace();
-      for (element p : e.get_array())
-        spec.calibration->emplace_back(double(p.at(0).get_double()), double(p.at(1).get_double()));
+      for (const JsonValue& p : json_array(*e))
+        spec.calibration->emplace_back(json_double(json_item(p, 0)), json_double(json_item(p, 1)));
     }
-    for (element b : doc["boilerplate"].get_array()) spec.boilerplate.push_back(read_pattern(b, files));
-    for (element s : doc["sections"].get_array()) {
-      const auto section = std::int64_t(s.at(0).get_int64());
+    for (const JsonValue& b : json_array(json_at(doc, "boilerplate")))
+      spec.boilerplate.push_back(read_pattern(b, files));
+    for (const JsonValue& s : json_array(json_at(doc, "sections"))) {
+      const auto section = json_int64(json_item(s, 0));
       if (section < 0 || section > static_cast<std::int64_t>(Section::environment)) return std::nullopt;
-      spec.sections.emplace_back(static_cast<Section>(section), read_pattern(s.at(1), files));
+      spec.sections.emplace_back(static_cast<Section>(section), read_pattern(json_item(s, 1), files));
     }
-    element m = doc["model"];
-    spec.model.category_scale = double(m["category_scale"].get_double());
-    spec.model.criteria_scale = double(m["criteria_scale"].get_double());
-    spec.model.category_bias = doubles(m["category_bias"]);
-    for (element row : m["criteria_prior"].get_array()) spec.model.criteria_prior.push_back(doubles(row));
+    const JsonValue& m = json_at(doc, "model");
+    spec.model.category_scale = json_double(json_at(m, "category_scale"));
+    spec.model.criteria_scale = json_double(json_at(m, "criteria_scale"));
+    spec.model.category_bias = doubles(json_at(m, "category_bias"));
+    for (const JsonValue& row : json_array(json_at(m, "criteria_prior")))
+      spec.model.criteria_prior.push_back(doubles(row));
     const std::size_t nc = taxonomy.categories.size(), nk = taxonomy.criteria.size();
     if (spec.model.category_bias.size() != nc || spec.model.criteria_prior.size() != nc) return std::nullopt;
     for (const auto& row : spec.model.criteria_prior)
       if (row.size() != nk) return std::nullopt;
     const auto& known_fields = issue_fields();
-    for (element e : doc["rules"].get_array()) {
+    for (const JsonValue& e : json_array(json_at(doc, "rules"))) {
       Rule r;
-      r.id = string_from_json(e["id"]);
-      const auto kind = std::int64_t(e["kind"].get_int64());
+      r.id = string_from_json(json_at(e, "id"));
+      const auto kind = json_int64(json_at(e, "kind"));
       if (kind < 0 || kind > static_cast<std::int64_t>(TargetKind::signal)) return std::nullopt;
       r.kind = static_cast<TargetKind>(kind);
-      r.target = string_from_json(e["target"]);
-      r.target_index = static_cast<std::size_t>(std::uint64_t(e["target_index"].get_uint64()));
+      r.target = string_from_json(json_at(e, "target"));
+      r.target_index = static_cast<std::size_t>(json_uint64(json_at(e, "target_index")));
       // Indices in range (the bytes may come from a cache file on disk).
       const std::size_t targets = r.kind == TargetKind::category    ? taxonomy.categories.size()
                                   : r.kind == TargetKind::criterion ? taxonomy.criteria.size()
                                                                     : 2;  // signal: loud, silent
       if (r.target_index >= targets) return std::nullopt;
-      r.pattern = string_from_json(e["pattern"]);
-      r.unless = string_from_json(e["unless"]);
-      for (element f : e["fields"].get_array()) {
+      r.pattern = string_from_json(json_at(e, "pattern"));
+      r.unless = string_from_json(json_at(e, "unless"));
+      for (const JsonValue& f : json_array(json_at(e, "fields"))) {
         r.fields.push_back(string_from_json(f));
         if (std::find(known_fields.begin(), known_fields.end(), r.fields.back()) == known_fields.end())
           return std::nullopt;
       }
-      r.weight = double(e["weight"].get_double());
-      r.case_sensitive = bool(e["case_sensitive"].get_bool());
-      r.note = string_from_json(e["note"]);
+      r.weight = json_double(json_at(e, "weight"));
+      r.case_sensitive = json_bool(json_at(e, "case_sensitive"));
+      r.note = string_from_json(json_at(e, "note"));
       if (with_tests) r.tests = read_tests(e, files);
-      r.where = location_from_json(e["where"], files);
-      r.weight_where = location_from_json(e["weight_where"], files);
-      spec.pattern_where.push_back(location_from_json(e["pattern_where"], files));
+      r.where = location_from_json(json_at(e, "where"), files);
+      r.weight_where = location_from_json(json_at(e, "weight_where"), files);
+      spec.pattern_where.push_back(location_from_json(json_at(e, "pattern_where"), files));
       spec.rules.push_back(std::move(r));
     }
     if (!with_tests) spec.tests_json = std::string(text);
     return spec;
-  } catch (const std::exception&) {  // simdjson_error, out_of_range: not a spec this build wrote
+  } catch (const std::exception&) {  // JsonShapeError, out_of_range: not a spec this build wrote
     return std::nullopt;
   }
 }

@@ -76,32 +76,28 @@ void JsonIn::fail(const std::string& what) const {
 JsonIn JsonIn::at(std::string_view key) const {
   auto found = find(key);
   if (!found) {
-    JsonIn child(e_, path_.empty() ? std::string(key) : path_ + "." + std::string(key));
+    JsonIn child(*e_, path_.empty() ? std::string(key) : path_ + "." + std::string(key));
     child.fail("missing");
   }
   return *found;
 }
 
 std::optional<JsonIn> JsonIn::find(std::string_view key) const {
-  simdjson::dom::object o;
-  if (e_.get_object().get(o) != simdjson::SUCCESS) fail("not an object");
-  simdjson::dom::element v;
-  if (o.at_key(key).get(v) != simdjson::SUCCESS) return std::nullopt;
-  return JsonIn(v, path_.empty() ? std::string(key) : path_ + "." + std::string(key));
+  if (!e_->IsObject()) fail("not an object");
+  const JsonValue* v = json_member(*e_, key);
+  if (!v) return std::nullopt;
+  return JsonIn(*v, path_.empty() ? std::string(key) : path_ + "." + std::string(key));
 }
 
 JsonIn JsonIn::at(std::size_t index) const {
-  simdjson::dom::array a;
-  if (e_.get_array().get(a) != simdjson::SUCCESS) fail("not an array");
-  simdjson::dom::element v;
-  if (a.at(index).get(v) != simdjson::SUCCESS) fail("no item " + std::to_string(index));
-  return JsonIn(v, path_ + "[" + std::to_string(index) + "]");
+  if (!e_->IsArray()) fail("not an array");
+  if (index >= e_->Size()) fail("no item " + std::to_string(index));
+  return JsonIn((*e_)[static_cast<rapidjson::SizeType>(index)], path_ + "[" + std::to_string(index) + "]");
 }
 
 double JsonIn::number() const {
-  double d = 0;
-  if (e_.get_double().get(d) != simdjson::SUCCESS) fail("not a number");
-  return d;
+  if (!e_->IsNumber()) fail("not a number");
+  return e_->GetDouble();
 }
 
 std::optional<double> JsonIn::optional_number() const {
@@ -114,21 +110,18 @@ std::size_t JsonIn::count() const {
 }
 
 std::uint64_t JsonIn::uint64() const {
-  std::uint64_t n = 0;
-  if (e_.get_uint64().get(n) != simdjson::SUCCESS) fail("not a count (a whole number, 0 or more)");
-  return n;
+  if (!e_->IsUint64()) fail("not a count (a whole number, 0 or more)");
+  return e_->GetUint64();
 }
 
 bool JsonIn::boolean() const {
-  bool b = false;
-  if (e_.get_bool().get(b) != simdjson::SUCCESS) fail("not true or false");
-  return b;
+  if (!e_->IsBool()) fail("not true or false");
+  return e_->GetBool();
 }
 
 std::string JsonIn::string() const {
-  std::string_view s;
-  if (e_.get_string().get(s) != simdjson::SUCCESS) fail("not a string");
-  return std::string(s);
+  if (!e_->IsString()) fail("not a string");
+  return std::string(e_->GetString(), e_->GetStringLength());
 }
 
 std::vector<std::string> JsonIn::strings() const {
@@ -138,21 +131,19 @@ std::vector<std::string> JsonIn::strings() const {
 }
 
 std::vector<JsonIn> JsonIn::items() const {
-  simdjson::dom::array a;
-  if (e_.get_array().get(a) != simdjson::SUCCESS) fail("not an array");
+  if (!e_->IsArray()) fail("not an array");
   std::vector<JsonIn> out;
   std::size_t k = 0;
-  for (simdjson::dom::element v : a) out.emplace_back(v, path_ + "[" + std::to_string(k++) + "]");
+  for (const JsonValue& v : e_->GetArray()) out.emplace_back(v, path_ + "[" + std::to_string(k++) + "]");
   return out;
 }
 
 std::vector<std::pair<std::string, JsonIn>> JsonIn::members() const {
-  simdjson::dom::object o;
-  if (e_.get_object().get(o) != simdjson::SUCCESS) fail("not an object");
+  if (!e_->IsObject()) fail("not an object");
   std::vector<std::pair<std::string, JsonIn>> out;
-  for (auto [k, v] : o) {
-    std::string key(k);
-    out.emplace_back(key, JsonIn(v, path_.empty() ? key : path_ + "." + key));
+  for (const auto& m : e_->GetObject()) {
+    std::string key(m.name.GetString(), m.name.GetStringLength());
+    out.emplace_back(key, JsonIn(m.value, path_.empty() ? key : path_ + "." + key));
   }
   return out;
 }
@@ -184,16 +175,15 @@ RunHeader JsonIn::header() const {
   return h;
 }
 
-Result<simdjson::dom::element> parse_document(simdjson::dom::parser& parser, const simdjson::padded_string& text,
-                                              const std::string& schema, const std::string& name) {
-  simdjson::dom::element doc;
-  if (parser.parse(text).get(doc) != simdjson::SUCCESS)
-    return Error{name + ": not a JSON document", 0, 0, "other-format"};
-  std::string_view found;
-  if (doc["header"]["schema"].get_string().get(found) != simdjson::SUCCESS || found != schema)
+Result<const JsonValue*> parse_document(JsonDocument& doc, std::string_view text, const std::string& schema,
+                                        const std::string& name) {
+  if (parse_json(text, doc)) return Error{name + ": not a JSON document", 0, 0, "other-format"};
+  const JsonValue* header = json_member(doc, "header");
+  const JsonValue* found = header ? json_member(*header, "schema") : nullptr;
+  if (!found || json_string(*found) != std::optional<std::string_view>(schema))
     return Error{name + ": not a " + schema + " document (its header.schema says otherwise, or it has none)", 0, 0,
                  "other-format"};
-  return doc;
+  return &static_cast<const JsonValue&>(doc);
 }
 
 }  // namespace silt::detail

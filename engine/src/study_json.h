@@ -4,8 +4,6 @@
 // and a reader that names the member it could not read.
 #pragma once
 
-#include <simdjson.h>
-
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "json_read.h"
 #include "silt/json_writer.h"
 #include "silt/result.h"
 #include "silt/run_header.h"
@@ -39,11 +38,11 @@ struct BadJson : std::runtime_error {
 // the path on a missing member or a wrong type.
 class JsonIn {
  public:
-  JsonIn(simdjson::dom::element e, std::string path) : e_(e), path_(std::move(path)) {}
+  JsonIn(const JsonValue& e, std::string path) : e_(&e), path_(std::move(path)) {}
   JsonIn at(std::string_view key) const;
   std::optional<JsonIn> find(std::string_view key) const;
   JsonIn at(std::size_t index) const;
-  bool is_null() const { return e_.is_null(); }
+  bool is_null() const { return e_->IsNull(); }
   double number() const;
   std::optional<double> optional_number() const;  // null: nullopt
   std::size_t count() const;
@@ -59,14 +58,14 @@ class JsonIn {
 
  private:
   [[noreturn]] void fail(const std::string& what) const;
-  simdjson::dom::element e_;
+  const JsonValue* e_;
   std::string path_;
 };
 
 // Parses `text` and checks that its header names `schema`: an Error with code
 // "other-format" when the text is not such a document (not JSON, no header, another
-// schema), so a caller can try another reader. `parser` must outlive the element.
-Result<simdjson::dom::element> parse_document(simdjson::dom::parser& parser, const simdjson::padded_string& text,
-                                              const std::string& schema, const std::string& name);
+// schema), so a caller can try another reader. Parsed into `doc`, which is returned.
+Result<const JsonValue*> parse_document(JsonDocument& doc, std::string_view text, const std::string& schema,
+                                        const std::string& name);
 
 }  // namespace silt::detail

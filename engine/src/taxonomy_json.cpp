@@ -1,7 +1,5 @@
 #include "taxonomy_json.h"
 
-#include <simdjson.h>
-
 #include "json_values.h"
 #include "silt/json_writer.h"
 
@@ -17,11 +15,8 @@ void put_label(JsonWriter& j, const Label& l) {
   j.end_array();
 }
 
-using simdjson::dom::element;
-
-Label tax_label(element e) {
-  simdjson::dom::array a = e.get_array();
-  return {string_from_json(a.at(0)), string_from_json(a.at(1)), string_from_json(a.at(2))};
+Label tax_label(const JsonValue& e) {
+  return {string_from_json(json_item(e, 0)), string_from_json(json_item(e, 1)), string_from_json(json_item(e, 2))};
 }
 
 }  // namespace
@@ -89,42 +84,41 @@ std::string taxonomy_to_json(const Taxonomy& t) {
 
 std::optional<Taxonomy> taxonomy_from_json(std::string_view text) {
   try {
-    simdjson::dom::parser parser;
-    const simdjson::padded_string padded(text);
-    element doc = parser.parse(padded);
+    JsonDocument doc;
+    if (parse_json(text, doc)) return std::nullopt;
     Taxonomy t;
-    t.name = string_from_json(doc["name"]);
-    t.file = string_from_json(doc["file"]);
-    for (element e : doc["criteria"].get_array())
-      t.criteria.push_back(
-          {string_from_json(e["id"]), string_from_json(e["question"]), location_from_json(e["where"])});
-    for (element e : doc["categories"].get_array()) {
+    t.name = string_from_json(json_at(doc, "name"));
+    t.file = string_from_json(json_at(doc, "file"));
+    for (const JsonValue& e : json_array(json_at(doc, "criteria")))
+      t.criteria.push_back({string_from_json(json_at(e, "id")), string_from_json(json_at(e, "question")),
+                            location_from_json(json_at(e, "where"))});
+    for (const JsonValue& e : json_array(json_at(doc, "categories"))) {
       Category c;
-      c.id = string_from_json(e["id"]);
-      c.name = string_from_json(e["name"]);
-      c.definition = string_from_json(e["definition"]);
-      c.example = string_from_json(e["example"]);
-      for (element i : e["implies"].get_array()) {
-        const auto k = std::uint64_t(i.get_uint64());
+      c.id = string_from_json(json_at(e, "id"));
+      c.name = string_from_json(json_at(e, "name"));
+      c.definition = string_from_json(json_at(e, "definition"));
+      c.example = string_from_json(json_at(e, "example"));
+      for (const JsonValue& i : json_array(json_at(e, "implies"))) {
+        const auto k = json_uint64(i);
         if (k >= t.criteria.size()) return std::nullopt;
         c.implies.push_back(static_cast<std::size_t>(k));
       }
-      c.label = tax_label(e["label"]);
-      c.where = location_from_json(e["where"]);
+      c.label = tax_label(json_at(e, "label"));
+      c.where = location_from_json(json_at(e, "where"));
       t.categories.push_back(std::move(c));
     }
-    for (element e : doc["levels"].get_array()) {
+    for (const JsonValue& e : json_array(json_at(doc, "levels"))) {
       Level l;
-      l.number = small_int_from_json(e["number"]);
-      l.threat = string_from_json(e["threat"]);
-      l.description = string_from_json(e["description"]);
-      l.label = tax_label(e["label"]);
-      l.where = location_from_json(e["where"]);
+      l.number = small_int_from_json(json_at(e, "number"));
+      l.threat = string_from_json(json_at(e, "threat"));
+      l.description = string_from_json(json_at(e, "description"));
+      l.label = tax_label(json_at(e, "label"));
+      l.where = location_from_json(json_at(e, "where"));
       t.levels.push_back(std::move(l));
     }
-    for (element row : doc["cells"].get_array()) {
+    for (const JsonValue& row : json_array(json_at(doc, "cells"))) {
       std::vector<Cell> cells;
-      for (element c : row.get_array()) {
+      for (const JsonValue& c : json_array(row)) {
         const int v = small_int_from_json(c);
         if (v < 0 || v > static_cast<int>(Cell::forbidden)) return std::nullopt;
         cells.push_back(static_cast<Cell>(v));
@@ -133,14 +127,14 @@ std::optional<Taxonomy> taxonomy_from_json(std::string_view text) {
       t.cells.push_back(std::move(cells));
     }
     if (t.cells.size() != t.levels.size() || t.categories.empty() || t.levels.empty()) return std::nullopt;
-    const auto fallback = std::uint64_t(doc["fallback"].get_uint64());
+    const auto fallback = json_uint64(json_at(doc, "fallback"));
     if (fallback >= t.categories.size()) return std::nullopt;
     t.fallback = static_cast<std::size_t>(fallback);
-    const int policy = small_int_from_json(doc["policy"]);
+    const int policy = small_int_from_json(json_at(doc, "policy"));
     if (policy < 0 || policy > static_cast<int>(HitPolicy::unique)) return std::nullopt;
     t.policy = static_cast<HitPolicy>(policy);
     return t;
-  } catch (const std::exception&) {  // simdjson_error, out_of_range: not a taxonomy this build wrote
+  } catch (const std::exception&) {  // JsonShapeError, out_of_range: not a taxonomy this build wrote
     return std::nullopt;
   }
 }

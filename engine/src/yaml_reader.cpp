@@ -1,11 +1,12 @@
 #include "yaml_reader.h"
 
 #include <libfyaml.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
+
+#include "silt/utf8.h"
 
 namespace silt::detail {
 
@@ -36,7 +37,7 @@ struct StrictError {
 std::optional<StrictError> strict_yaml_error(std::string_view text) {
   // libfyaml stops at a byte that is not UTF-8; silt reads such files (a Latin-1 note)
   // as yaml-cpp does, and leaves them to it.
-  if (!simdjson::validate_utf8(text.data(), text.size())) return std::nullopt;
+  if (!valid_utf8(text)) return std::nullopt;
   fy_diag_cfg dcfg{};
   fy_diag_cfg_default(&dcfg);
   dcfg.fp = nullptr;

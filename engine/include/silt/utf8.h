@@ -8,6 +8,10 @@
 
 namespace silt {
 
+// Whether `s` is valid UTF-8 (simdjson's validator, which checks 16 or 32 bytes at a
+// time: silt checks every input and every string it writes).
+bool valid_utf8(std::string_view s);
+
 // The largest position at most `at` (and at most s.size()) where a character of `s`
 // starts: s.substr(0, utf8_cut(s, at)) is whole characters.
 inline std::size_t utf8_cut(std::string_view s, std::size_t at) {

@@ -1,0 +1,149 @@
+#include "json_read.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using silt::detail::JsonDocument;
+using silt::detail::parse_first_json;
+using silt::detail::parse_json;
+using silt::detail::parse_json_in_place;
+
+TEST_CASE("json read: integers within 64 bits are integers, past them their text", "[json_read]") {
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(R"([-9223372036854775808, 18446744073709551615, 18446744073709551616, 7])", doc));
+  REQUIRE(doc.Size() == 4);
+  CHECK(doc[0].IsInt64());
+  CHECK(doc[0].GetInt64() == INT64_MIN);
+  CHECK(doc[1].IsUint64());
+  CHECK(doc[1].GetUint64() == UINT64_MAX);
+  REQUIRE(doc[2].IsString());  // past 64 bits: kept whole, as text
+  CHECK(std::string(doc[2].GetString()) == "18446744073709551616");
+  CHECK(doc[3].IsInt());
+  CHECK(doc[3].GetInt() == 7);
+}
+
+TEST_CASE("json read: a double is the one strtod gives, one just past a double's range its text", "[json_read]") {
+  JsonDocument doc;
+  REQUIRE_FALSE(
+      parse_json(R"([0.1, 2.2250738585072014e-308, 0.30000000000000004, 1.7976931348623159e308, -1.5E3])", doc));
+  CHECK(doc[0].GetDouble() == std::strtod("0.1", nullptr));
+  CHECK(doc[1].GetDouble() == std::strtod("2.2250738585072014e-308", nullptr));
+  CHECK(doc[2].GetDouble() == std::strtod("0.30000000000000004", nullptr));
+  REQUIRE(doc[3].IsString());
+  CHECK(std::string(doc[3].GetString()) == "1.7976931348623159e308");
+  CHECK(doc[4].GetDouble() == -1500.0);
+  // An exponent past 308 RapidJSON refuses, as it did before.
+  auto far = parse_json("[1e999]", doc);
+  REQUIRE(far);
+  CHECK(far->message == "number too big to be stored in double");
+}
+
+TEST_CASE("json read: nesting past the limit is too-deep, counted outside strings only", "[json_read][security]") {
+  using silt::detail::max_json_depth;
+  JsonDocument doc;
+  const auto nested = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+  CHECK_FALSE(parse_json(nested(max_json_depth), doc));
+  auto deeper = parse_json(nested(max_json_depth + 1), doc);
+  REQUIRE(deeper);
+  CHECK(std::string(deeper->code) == "too-deep");
+  CHECK(doc.IsNull());
+  // Far deeper than a stack would take if each level recursed: stopped at the limit.
+  auto huge = parse_json(std::string(1'000'000, '['), doc);
+  REQUIRE(huge);
+  CHECK(std::string(huge->code) == "too-deep");
+  // Brackets inside a string are text.
+  CHECK_FALSE(parse_json("{\"a\": \"" + std::string(5000, '[') + "\"}", doc));
+}
+
+TEST_CASE("json read: errors say what and where", "[json_read]") {
+  JsonDocument doc;
+  SECTION("a syntax error: RapidJSON's words, lower case, and its byte") {
+    auto f = parse_json(R"({"a": 1 "b": 2})", doc);
+    REQUIRE(f);
+    CHECK(std::string(f->code) == "invalid-json");
+    CHECK(f->message == "missing a comma or '}' after an object member");
+    CHECK(f->offset == 8);
+    CHECK_FALSE(f->more);
+  }
+  SECTION("cut short: said") {
+    auto f = parse_json(R"({"title": "a", "body": "b)", doc);
+    REQUIRE(f);
+    CHECK(f->message.find("cut short") != std::string::npos);
+  }
+  SECTION("a second document after a whole first one") {
+    auto f = parse_json("{\"a\": 1}\n{\"a\": 2}\n", doc);
+    REQUIRE(f);
+    CHECK(f->more);
+    CHECK(f->offset == 9);
+  }
+  SECTION("bytes that are not UTF-8, inside a string: invalid-utf8 at the bad byte") {
+    auto f = parse_json("{\"title\": \"ok \xff\"}", doc);
+    REQUIRE(f);
+    CHECK(std::string(f->code) == "invalid-utf8");
+    CHECK(f->offset == 14);
+  }
+  SECTION("a NUL after the value is not the end of the text") {
+    auto f = parse_json(std::string("{}\0{}", 5), doc);
+    REQUIRE(f);
+    CHECK(std::string(f->code) == "invalid-json");
+  }
+  SECTION("line_and_column") {
+    int line = 0, column = 0;
+    silt::detail::line_and_column("ab\ncd\ne", 4, line, column);
+    CHECK(line == 2);
+    CHECK(column == 2);
+  }
+}
+
+TEST_CASE("json read: in place, strings are unescaped in the bytes and the byte after is given back", "[json_read]") {
+  std::string buf = R"({"t": "a\nb\u00e9", "n": 3})";
+  const std::size_t size = buf.size();
+  buf += 'X';  // the byte after the record: held as NUL for the parse only
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json_in_place(buf.data(), size, doc));
+  CHECK(buf[size] == 'X');
+  REQUIRE(doc["t"].IsString());
+  CHECK(std::string(doc["t"].GetString(), doc["t"].GetStringLength()) == "a\nb\xc3\xa9");
+  CHECK(doc["t"].GetString() >= buf.data());  // points into the bytes
+  CHECK(doc["t"].GetString() < buf.data() + size);
+  CHECK(doc["n"].GetInt() == 3);
+
+  std::string two = "{} {}";
+  two += '\n';
+  auto f = parse_json_in_place(two.data(), 5, doc);
+  REQUIRE(f);
+  CHECK(f->more);
+  std::string nul("{}\0", 3);
+  nul += 'Y';
+  CHECK(parse_json_in_place(nul.data(), 3, doc));
+  CHECK(nul[3] == 'Y');
+}
+
+TEST_CASE("json read: the first of several documents, and where it ends", "[json_read]") {
+  JsonDocument doc;
+  const std::string text = "[1, 2]\n  {\"a\": true} tail";
+  std::size_t end = 0;
+  REQUIRE_FALSE(parse_first_json(text, doc, end));
+  CHECK(doc.IsArray());
+  CHECK(end == 6);
+  REQUIRE_FALSE(parse_first_json(std::string_view(text).substr(7), doc, end));
+  CHECK(doc["a"].GetBool());
+  CHECK(end == 13);
+}
+
+TEST_CASE("json read: the shape accessors throw on anything unexpected", "[json_read]") {
+  using namespace silt::detail;
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(R"({"s": "x", "n": -2, "a": [1], "b": false})", doc));
+  CHECK(json_str(json_at(doc, "s")) == "x");
+  CHECK(json_int64(json_at(doc, "n")) == -2);
+  CHECK_THROWS_AS(json_uint64(json_at(doc, "n")), JsonShapeError);
+  CHECK_THROWS_AS(json_at(doc, "missing"), JsonShapeError);
+  CHECK_THROWS_AS(json_item(json_at(doc, "a"), 1), JsonShapeError);
+  CHECK(json_double(json_item(json_at(doc, "a"), 0)) == 1.0);
+  CHECK_FALSE(json_bool(json_at(doc, "b")));
+  CHECK_THROWS_AS(json_str(json_at(doc, "b")), JsonShapeError);
+  CHECK(std::string(json_kind(json_at(doc, "a"))) == "an array");
+  CHECK(json_member(json_at(doc, "a"), "x") == nullptr);
+}
