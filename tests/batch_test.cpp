@@ -441,6 +441,28 @@ TEST_CASE("batch: --silent-only leaves out loud bugs, counts them, and resumes e
   CHECK(c[0]["id"] == "#4");
 }
 
+TEST_CASE("batch: resuming a --silent-only run checks a big loud record as any other", "[batch][silent][big][resume]") {
+  // A record over 8 MB was only checked to be an issue when resumed: the loud check then
+  // classified whatever the record before it had left.
+  TempDir d;
+  const std::string loud = "Traceback (most recent call last):\n  File \"a.py\", line 3\n" + std::string(9u << 20, 'x');
+  auto f = d.write("in.jsonl", issue_line(1, "Memory leak in fit", "No error is raised, RAM just grows.") +
+                                   nlohmann::json{{"number", 2}, {"title", "fit crashes"}, {"body", loud}}.dump() +
+                                   "\n" + issue_line(3, "Wrong output shape", "The shape becomes unknown."));
+  BatchOptions opt;
+  opt.silent_only = true;
+  Collect first;
+  CHECK(run({f}, first, opt).loud == 1);
+  const auto written = first.records();
+  REQUIRE(written.size() == 2);  // #1 and #3
+  opt.skip_good = written.size();
+  opt.resume_id = written.back()["id"];
+  opt.resume_source = written.back()["source"];
+  Collect resumed;
+  CHECK(run({f}, resumed, opt).resume_mismatch.empty());
+  CHECK(resumed.records().empty());  // both written records were found again: nothing left
+}
+
 TEST_CASE("batch: a closing bracket at the top level is a reject and reading goes on", "[batch][security]") {
   // These looped forever: a ']' or '}' at depth 0 framed an empty value that never moved on.
   for (const std::string input : {"[1]]", "]", "}", "[}", "[1]] {\"title\":\"after\",\"body\":\"wrong shape\"}"}) {

@@ -2,7 +2,6 @@
 
 #include "silt/classification_io.h"
 
-#include <csv.h>
 #include <fcntl.h>
 #include <oneapi/tbb/enumerable_thread_specific.h>
 #include <oneapi/tbb/global_control.h>
@@ -466,7 +465,7 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
         return Error{path + ":" + std::to_string(p.records + 1) + ": not a silt JSON line" +
                          (line.rfind("id,category,c", 0) == 0 ? " (it holds CSV: resume with --format csv)" : ""),
                      static_cast<int>(p.records + 1), 0, "not-silt-output"};
-      if (format == OutputFormat::gh && line.rfind("gh issue edit ", 0) != 0 && line.rfind("# ", 0) != 0)
+      if (format == OutputFormat::gh && !gh_output_line(line))
         return Error{path + ":" + std::to_string(p.records + 1) + ": not a gh command, as --format gh writes",
                      static_cast<int>(p.records + 1), 0, "not-silt-output"};
       ++p.records;
@@ -481,58 +480,16 @@ Result<PartialOutput> scan_partial_output(const std::string& path, OutputFormat 
       }
     return p;
   }
-  // CSV: libcsv counts the complete rows; a row is complete at the end of a line that
-  // ends it (a quoted field may span lines).
-  struct State {  // of each row only its first field (the id) and last (the source) are kept
-    std::uint64_t rows = 0;
-    std::size_t fields = 0;
-    std::string first, last, row_id, row_source;
-  } st;
-  csv_parser parser{};
-  csv_init(&parser, 0);
-  std::uint64_t complete_rows = 0;
-  bool first = true, header_ok = true;
-  while (std::getline(in, line)) {
-    if (in.eof()) break;  // a last line without newline is cut off
-    if (first) {
-      header_ok = line.rfind("id,category,c", 0) == 0;
-      if (!line.empty() && line[0] == '{')
-        return Error{path + ":1: JSON Lines, not CSV: resume with the --format that wrote it (jsonl)", 1, 0,
-                     "not-silt-output"};
-    }
-    first = false;
-    line += '\n';
-    csv_parse(
-        &parser, line.data(), line.size(),
-        [](void* f, size_t n, void* d) {
-          auto* s = static_cast<State*>(d);
-          (s->fields++ == 0 ? s->first : s->last).assign(static_cast<const char*>(f), n);
-        },
-        [](int, void* d) {
-          auto* s = static_cast<State*>(d);
-          ++s->rows;
-          if (s->fields > 1) {
-            s->row_id = std::move(s->first);
-            s->row_source = std::move(s->last);
-          }
-          s->fields = 0;
-        },
-        &st);
-    offset += line.size();
-    if (st.rows > complete_rows) {
-      complete_rows = st.rows;
-      p.bytes = offset;
-    }
-  }
-  csv_free(&parser);
-  // The source column is the last one batch writes (classification_io's csv_header).
-  if (complete_rows > 1) {
-    p.last_id = st.row_id;
-    p.last_source = st.row_source;
-  }
-  p.has_header = complete_rows > 0;
-  p.records = complete_rows > 0 ? complete_rows - 1 : 0;
-  if (p.has_header && !header_ok)
+  const CsvOutputRows csv = scan_csv_output(in);
+  if (csv.json_first)
+    return Error{path + ":1: JSON Lines, not CSV: resume with the --format that wrote it (jsonl)", 1, 0,
+                 "not-silt-output"};
+  p.bytes = csv.bytes;
+  p.last_id = csv.last_id;
+  p.last_source = csv.last_source;
+  p.has_header = csv.rows > 0;
+  p.records = csv.rows > 0 ? csv.rows - 1 : 0;
+  if (p.has_header && !csv.header_ok)
     return Error{path + ":1: not a silt CSV output (the header differs)", 1, 0, "not-silt-output"};
   return p;
 }

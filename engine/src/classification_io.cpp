@@ -515,4 +515,56 @@ ClassificationsFile classifications_file(const std::string& path) {
   return ClassificationsFile::none;
 }
 
+CsvOutputRows scan_csv_output(std::istream& in) {
+  struct State {  // of each row only its first field (the id) and last (the source) are kept
+    std::uint64_t rows = 0;
+    std::size_t fields = 0;
+    std::string first, last, row_id, row_source;
+  } st;
+  CsvOutputRows out;
+  csv_parser parser{};
+  csv_init(&parser, 0);
+  std::uint64_t offset = 0;
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // a last line without newline is cut off
+    if (first) {
+      out.header_ok = line.rfind("id,category,c", 0) == 0;  // as csv_header begins
+      out.json_first = !line.empty() && line[0] == '{';
+      if (out.json_first) break;
+    }
+    first = false;
+    line += '\n';
+    csv_parse(
+        &parser, line.data(), line.size(),
+        [](void* f, size_t n, void* d) {
+          auto* s = static_cast<State*>(d);
+          (s->fields++ == 0 ? s->first : s->last).assign(static_cast<const char*>(f), n);
+        },
+        [](int, void* d) {
+          auto* s = static_cast<State*>(d);
+          ++s->rows;
+          if (s->fields > 1) {
+            s->row_id = std::move(s->first);
+            s->row_source = std::move(s->last);
+          }
+          s->fields = 0;
+        },
+        &st);
+    offset += line.size();
+    if (st.rows > out.rows) {
+      out.rows = st.rows;
+      out.bytes = offset;
+    }
+  }
+  csv_free(&parser);
+  // The source column is the last one append_csv_row writes.
+  if (out.rows > 1) {
+    out.last_id = st.row_id;
+    out.last_source = st.row_source;
+  }
+  return out;
+}
+
 }  // namespace silt

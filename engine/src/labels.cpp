@@ -60,6 +60,10 @@ std::string gh_label_create_commands(const Taxonomy& t, const std::string& repo)
   return out;
 }
 
+bool gh_output_line(std::string_view line) {
+  return line.rfind("gh issue edit ", 0) == 0 || line.rfind("# ", 0) == 0;
+}
+
 GhEdit gh_issue_edit(const Classification& c, const Taxonomy& t, bool label_all, std::string_view issue_labels) {
   static const RE2 id_re(R"(^([^#]+)#([0-9]{1,12})$)");
   std::string repo, number;

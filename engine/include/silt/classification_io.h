@@ -3,7 +3,9 @@
 // `batch --format csv`.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <istream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,5 +68,18 @@ Result<std::vector<Classification>> read_classifications_csv(std::string_view cs
                                                              const Taxonomy& taxonomy);
 // One CSV field, quoted only when it must be.
 std::string csv_field(std::string_view field);
+
+// What a table written by batch --format csv holds, read as a stream (a partial output
+// to resume can be many times the memory): its whole rows (a row is whole at the end of
+// a line that ends it; a last line without newline is cut off), the bytes they take,
+// and the last row's id and source. Only the first and last fields of each row are kept.
+struct CsvOutputRows {
+  std::uint64_t rows = 0;            // whole rows, the header's included
+  std::uint64_t bytes = 0;           // the bytes up to the end of the last whole row
+  bool header_ok = false;            // the first line is batch's header
+  bool json_first = false;           // the first line is a JSON object: not CSV at all
+  std::string last_id, last_source;  // of the last whole row after the header
+};
+CsvOutputRows scan_csv_output(std::istream& in);
 
 }  // namespace silt

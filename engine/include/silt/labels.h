@@ -42,5 +42,7 @@ struct GhEdit {
 };
 GhEdit gh_issue_edit(const Classification& c, const Taxonomy& taxonomy, bool label_all,
                      std::string_view issue_labels = {});
+// Whether `line` (without its newline) is one gh_issue_edit writes: a command or a comment.
+bool gh_output_line(std::string_view line);
 
 }  // namespace silt
