@@ -401,6 +401,11 @@ TEST_CASE("batch: a big record that is cut short is rejected with its bytes as t
   CHECK(stats.labeled == 1);
   REQUIRE(sink.rejects.size() == 2);
   CHECK(sink.rejects[0].code == "invalid-json");
+  // Its \n escape became a newline in place: the error is named by its byte, and no
+  // line count of the altered bytes claims records were swallowed.
+  CHECK(sink.rejects[0].message.find("(at byte " + std::to_string(cut.size()) + " of the record)") !=
+        std::string::npos);
+  CHECK(sink.rejects[0].message.find("runs over") == std::string::npos);
   // Parsed in place, the record's bytes are no longer intact: where they are in the file
   // is given, for the rejects file to copy them from.
   CHECK(sink.rejects[0].raw.empty());

@@ -675,13 +675,13 @@ TEST_CASE("cli: eval and report leave a bad line of batch output out, name it, a
   auto e = silt("eval --gold tests/fixtures/eval-gold.csv " + preds.str());
   CHECK(e.code == 3);
   CHECK(contains(e.err,
-                 "preds.jsonl:3: not valid JSON: missing a closing quotation mark in string (is it cut short?) "
+                 "preds.jsonl:3:9: not valid JSON: missing a closing quotation mark in string (is it cut short?) "
                  "(line left out)"));
   CHECK(contains(e.out, "Category (n = "));  // the figures came out
   TempFile page("r.html", "");
   auto r = silt("report " + preds.str() + " -o " + page.str());
   CHECK(r.code == 3);
-  CHECK(contains(r.err, "preds.jsonl:3: not valid JSON: missing a closing quotation mark"));
+  CHECK(contains(r.err, "preds.jsonl:3:9: not valid JSON: missing a closing quotation mark"));
   CHECK(contains(slurp(page.path), "<h1>silt report</h1>"));
 }
 

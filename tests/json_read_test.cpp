@@ -5,7 +5,7 @@
 #include <string>
 
 using silt::detail::JsonDocument;
-using silt::detail::parse_first_json;
+using silt::detail::JsonSequence;
 using silt::detail::parse_json;
 using silt::detail::parse_json_in_place;
 
@@ -33,6 +33,12 @@ TEST_CASE("json read: a double is the one strtod gives, one just past a double's
   REQUIRE(doc[3].IsString());
   CHECK(std::string(doc[3].GetString()) == "1.7976931348623159e308");
   CHECK(doc[4].GetDouble() == -1500.0);
+  // An underflow is the nearest double, as strtod gives it: a number, not text.
+  REQUIRE_FALSE(parse_json("[1e-400, -1e-400, 4.9e-324]", doc));
+  CHECK(doc[0].IsDouble());
+  CHECK(doc[0].GetDouble() == 0.0);
+  CHECK(doc[1].GetDouble() == 0.0);
+  CHECK(doc[2].GetDouble() == std::strtod("4.9e-324", nullptr));
   // An exponent past 308 RapidJSON refuses, as it did before.
   auto far = parse_json("[1e999]", doc);
   REQUIRE(far);
@@ -83,6 +89,16 @@ TEST_CASE("json read: errors say what and where", "[json_read]") {
     CHECK(std::string(f->code) == "invalid-utf8");
     CHECK(f->offset == 14);
   }
+  SECTION("bytes that are not UTF-8 outside a string: at the bad byte, a character whole before it") {
+    const std::string text = "{\"t\": \"\xc3\xa9\"}\xed\xa0\x80 ";
+    auto f = parse_json(text, doc);
+    REQUIRE(f);
+    CHECK(std::string(f->code) == "invalid-utf8");
+    CHECK(f->offset == text.find('\xed'));  // a surrogate's encoding: the sequence's first byte
+    auto last = parse_json("{}\xff", doc);
+    REQUIRE(last);
+    CHECK(last->offset == 2);
+  }
   SECTION("a NUL after the value is not the end of the text") {
     auto f = parse_json(std::string("{}\0{}", 5), doc);
     REQUIRE(f);
@@ -120,16 +136,28 @@ TEST_CASE("json read: in place, strings are unescaped in the bytes and the byte 
   CHECK(nul[3] == 'Y');
 }
 
-TEST_CASE("json read: the first of several documents, and where it ends", "[json_read]") {
+TEST_CASE("json read: several documents one after another, each where the last ended", "[json_read]") {
   JsonDocument doc;
-  const std::string text = "[1, 2]\n  {\"a\": true} tail";
+  const std::string text = "[1, 2]\n  {\"a\": true} \"s\"\n{\"b\": \"\xff\"}\n{\"c\" 1}";
+  JsonSequence values(text);
   std::size_t end = 0;
-  REQUIRE_FALSE(parse_first_json(text, doc, end));
+  REQUIRE_FALSE(values.next(0, doc, end));
   CHECK(doc.IsArray());
   CHECK(end == 6);
-  REQUIRE_FALSE(parse_first_json(std::string_view(text).substr(7), doc, end));
+  REQUIRE_FALSE(values.next(end, doc, end));  // whitespace before a value is skipped
   CHECK(doc["a"].GetBool());
-  CHECK(end == 13);
+  CHECK(end == text.find(" \"s\""));
+  REQUIRE_FALSE(values.next(end, doc, end));
+  CHECK(std::string(doc.GetString()) == "s");
+  // A bad byte inside the next value is what is wrong with it, at its offset in the text.
+  auto bad = values.next(end, doc, end);
+  REQUIRE(bad);
+  CHECK(std::string(bad->code) == "invalid-utf8");
+  CHECK(bad->offset == text.find('\xff'));
+  auto syntax = values.next(text.rfind('{'), doc, end);
+  REQUIRE(syntax);
+  CHECK(std::string(syntax->code) == "invalid-json");
+  CHECK(syntax->offset == text.rfind('1'));  // where the colon is missing: offsets into the whole text
 }
 
 TEST_CASE("json read: the shape accessors throw on anything unexpected", "[json_read]") {

@@ -61,8 +61,6 @@ class RecordParser {
 
   // Parses the record at `text` into doc(): in place when `in_place`, else in the copy.
   std::optional<detail::JsonFailure> parse(char* text, std::size_t size, bool in_place) {
-    doc_.SetNull();
-    pool_.Clear();  // the last record's values; its strings were in its own bytes
     if (in_place) return detail::parse_json_in_place(text, size, doc_);
     copy_.reserve(size + 1 + detail::json_padding);
     copy_.assign(text, size);
@@ -105,18 +103,24 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, RecordP
     why.code = failed->code;
     why.message = failed->message;
     const std::string_view bytes(text, r.size);
-    if (failed->code == std::string_view("invalid-json")) {
+    const bool json_error = failed->code == std::string_view("invalid-json");
+    // Where: a line and column, counted in the bytes as they were; a big record's bytes
+    // parsed in place are no longer (each \n escape unescaped is a newline), so its byte.
+    if (in_place && json_error) {
+      why.message += " (at byte " + std::to_string(failed->offset) + " of the record)";
+    } else if (failed->code != std::string_view("too-deep")) {
       int line = 0, column = 0;
       detail::line_and_column(bytes, failed->offset, line, column);
       why.message += line > 1
                          ? " (line " + std::to_string(line) + " of the record, column " + std::to_string(column) + ")"
                          : " (column " + std::to_string(column) + ")";
-      // An element of an array over many lines: a brace or bracket missing has taken the
-      // records after it into this one. Said, so that they are looked for in --rejects.
-      if (const auto lines = std::count(bytes.begin(), bytes.end(), '\n'); lines >= 2 && bytes.front() == '{')
-        why.message += "; the record runs over " + std::to_string(lines + 1) +
-                       " lines: a missing brace or bracket may have taken the records after it into this one";
     }
+    // An element of an array over many lines: a brace or bracket missing has taken the
+    // records after it into this one. Said, so that they are looked for in --rejects.
+    if (const auto lines = std::count(bytes.begin(), bytes.end(), '\n');
+        json_error && !in_place && lines >= 2 && bytes.front() == '{')
+      why.message += "; the record runs over " + std::to_string(lines + 1) +
+                     " lines: a missing brace or bracket may have taken the records after it into this one";
     // Bytes that are not UTF-8 are found before the parse, which has left them as they
     // were; any other failure, after it had begun to unescape them in place.
     if (in_place && failed->code == std::string_view("invalid-utf8"))
@@ -359,7 +363,7 @@ class BatchRun {
       if (good) {
         c.records[i].skip = true;
         if (--skip_left_ == 0 && !opt_.resume_id.empty()) check_resumed(c, c.records[i], parsed);
-        if (!stats_.resume_mismatch.empty()) return;
+        if (!stats_.resume_mismatch.empty()) break;
       }
     }
     skip_parser_.release();

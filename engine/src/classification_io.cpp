@@ -302,7 +302,10 @@ std::optional<Classification> classification_on_line(std::string_view text, int 
                                                      std::optional<Error>& fail) {
   auto c = classification_from_json(text);
   if (c.ok()) return std::move(c).value();
-  Error e{name + ":" + std::to_string(line) + ": " + c.error().message, line, 0, c.error().code};
+  const int column = c.error().column;  // of a JSON error, within the line
+  Error e{
+      name + ":" + std::to_string(line) + (column > 0 ? ":" + std::to_string(column) : "") + ": " + c.error().message,
+      line, column, c.error().code};
   if (!skipped) {
     fail = std::move(e);
     return std::nullopt;

@@ -250,32 +250,42 @@ Result<std::vector<Issue>> issues_of_documents(std::string_view text, std::strin
     return std::move(out);
   };
   JsonDocument doc;
+  JsonSequence values(text);
+  int line = 1;             // of byte `counted`
+  std::size_t counted = 0;  // lines are counted once, from one document to the next
+  auto line_at = [&](std::size_t offset) {
+    line += static_cast<int>(std::count(text.begin() + static_cast<std::ptrdiff_t>(counted),
+                                        text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+    counted = offset;
+    return line;
+  };
   for (std::size_t at = text.find_first_not_of(" \t\r\n"); at < text.size();
        at = text.find_first_not_of(" \t\r\n", at)) {
-    int line = 0, column = 0;
-    line_and_column(text, at, line, column);
+    const int start_line = line_at(at);
     std::size_t end = 0;
-    if (auto failed = parse_first_json(text.substr(at), doc, end)) {
-      int l = 0, c = 0;
-      line_and_column(text, at + failed->offset, l, c);
-      const bool cut = at + failed->offset >= text.size();
-      return stop(Error{"invalid JSON: " + failed->message + " (in the document starting at line " +
-                            std::to_string(line) + ", one of several)",
+    if (auto failed = values.next(at, doc, end)) {
+      const std::size_t offset = std::min(failed->offset, text.size());
+      const std::size_t line_start = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
+      const int l = line_at(offset);
+      const int c = static_cast<int>(offset - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
+      const bool cut = failed->offset >= text.size();
+      return stop(Error{(failed->code == std::string_view("invalid-json") ? "invalid JSON: " : "") + failed->message +
+                            " (in the document starting at line " + std::to_string(start_line) + ", one of several)",
                         l, c, failed->code},
                   cut);
     }
-    at += end;
-    const std::string named = std::string(name) + ":" + std::to_string(line);
+    at = end;
+    const std::string named = std::string(name) + ":" + std::to_string(start_line);
     std::vector<Error> left_out;
     auto got = issues_of(doc, named, skipped ? &left_out : nullptr);
     for (auto& e : left_out) {
-      e.message = "the document at line " + std::to_string(line) + ": " + e.message;
-      e.line = line;
+      e.message = "the document at line " + std::to_string(start_line) + ": " + e.message;
+      e.line = start_line;
       skipped->push_back(std::move(e));
     }
     if (!got.ok())
-      return fail(Error{"the document at line " + std::to_string(line) + ": " + got.error().message, line, 0,
-                        got.error().code});
+      return fail(Error{"the document at line " + std::to_string(start_line) + ": " + got.error().message, start_line,
+                        0, got.error().code});
     for (auto& issue : got.value()) out.push_back(std::move(issue));
   }
   return out;

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 
 #include "silt/utf8.h"
 
@@ -40,8 +41,14 @@ struct BoundedHandler {
       }
     } else {
       double d = 0;
-      if (auto [p, ec] = std::from_chars(s, end, d); ec == std::errc() && p == end && std::isfinite(d))
-        return doc.Double(d);
+      const auto [p, ec] = std::from_chars(s, end, d);
+      if (ec == std::errc() && p == end && std::isfinite(d)) return doc.Double(d);
+      // Out of range: an underflow (1e-400) is the nearest double, 0 or subnormal, as
+      // strtod gives it; an overflow stays text.
+      if (ec == std::errc::result_out_of_range) {
+        const std::string text(s, n);
+        if (const double u = std::strtod(text.c_str(), nullptr); std::isfinite(u)) return doc.Double(u);
+      }
     }
     return doc.String(s, n, copy);  // past 64 bits or a double's range: its text
   }
@@ -79,6 +86,7 @@ std::string message_of(rapidjson::ParseErrorCode code) {
 template <unsigned flags, class Stream>
 std::optional<JsonFailure> parse_stream(Stream& in, JsonDocument& doc, std::size_t size) {
   doc.SetNull();
+  doc.GetAllocator().Clear();  // what a reused document held (a pool keeps a buffer it was given)
   rapidjson::ParseResult result;
   bool too_deep = false;
   auto generate = [&](JsonDocument& d) {
@@ -105,17 +113,16 @@ std::optional<JsonFailure> parse_stream(Stream& in, JsonDocument& doc, std::size
   return f;
 }
 
-// Where in `text` (not UTF-8) the first bad byte is, as RapidJSON's check finds it.
+// `text` is not UTF-8: where its first bad byte is. A prefix cut at a character's start
+// is valid until it takes in the first bad sequence, so the validator finds it by halves.
 JsonFailure not_utf8(std::string_view text) {
-  JsonFailure f{"invalid-utf8", "bytes that are not UTF-8", 0, false};
-  rapidjson::Reader reader;
-  rapidjson::BaseReaderHandler<> ignore;
-  rapidjson::MemoryStream ms(text.data(), text.size());
-  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
-  const auto r = reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseStopWhenDoneFlag |
-                              rapidjson::kParseIterativeFlag>(in, ignore);
-  if (r.Code() == rapidjson::kParseErrorStringInvalidEncoding) f.offset = r.Offset();
-  return f;
+  auto valid_before = [&](std::size_t k) { return valid_utf8(text.substr(0, utf8_cut(text, k))); };
+  std::size_t lo = 0, hi = text.size();  // valid_before(lo), !valid_before(hi)
+  while (hi - lo > 1) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    (valid_before(mid) ? lo : hi) = mid;
+  }
+  return JsonFailure{"invalid-utf8", "bytes that are not UTF-8", utf8_cut(text, lo), false};
 }
 
 }  // namespace
@@ -134,29 +141,43 @@ std::optional<JsonFailure> nothing_after(std::string_view text, std::size_t end,
 
 }  // namespace
 
-std::optional<JsonFailure> parse_first_json(std::string_view text, JsonDocument& doc, std::size_t& end) {
-  if (!valid_utf8(text)) return not_utf8(text);
-  if (text.find('\0') != std::string_view::npos) {  // not valid JSON: read as bytes, for where
-    rapidjson::MemoryStream ms(text.data(), text.size());
-    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
-    auto failed = parse_stream<first_value>(in, doc, text.size());
-    end = in.Tell();
-    return failed;
-  }
+JsonSequence::JsonSequence(std::string_view text) : text_(text) {
+  if (!valid_utf8(text)) bad_utf8_ = not_utf8(text);
+  if (text.find('\0') != std::string_view::npos) return;  // not valid JSON: read as bytes, for where
   // A NUL-terminated copy, which RapidJSON scans 16 bytes at a time (reading up to 15
   // bytes past the NUL: room is made for them).
-  std::string copy;
-  copy.reserve(text.size() + json_padding);
-  copy.assign(text);
-  rapidjson::StringStream in(copy.c_str());
-  auto failed = parse_stream<first_value>(in, doc, text.size());
-  end = in.Tell();
+  copy_.reserve(text.size() + json_padding);
+  copy_.assign(text);
+}
+
+std::optional<JsonFailure> JsonSequence::next(std::size_t at, JsonDocument& doc, std::size_t& end) {
+  at = std::min(at, text_.size());
+  std::optional<JsonFailure> failed;
+  if (copy_.empty() && !text_.empty()) {
+    rapidjson::MemoryStream ms(text_.data() + at, text_.size() - at);
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+    failed = parse_stream<first_value>(in, doc, text_.size() - at);
+    end = at + in.Tell();
+  } else {
+    rapidjson::StringStream in(copy_.c_str() + at);
+    failed = parse_stream<first_value>(in, doc, text_.size() - at);
+    end = at + in.Tell();
+  }
+  if (failed) failed->offset += at;
+  // Bytes that are not UTF-8 (which the parse lets through inside strings) in this value,
+  // or before where it fails: they are what is wrong.
+  if (bad_utf8_ && bad_utf8_->offset >= at && bad_utf8_->offset < (failed ? failed->offset + 1 : end)) {
+    doc.SetNull();
+    return bad_utf8_;
+  }
   return failed;
 }
 
 std::optional<JsonFailure> parse_json(std::string_view text, JsonDocument& doc) {
+  JsonSequence values(text);
+  if (values.bad_utf8()) return values.bad_utf8();
   std::size_t end = 0;
-  if (auto failed = parse_first_json(text, doc, end)) return failed;
+  if (auto failed = values.next(0, doc, end)) return failed;
   return nothing_after(text, end, doc);
 }
 

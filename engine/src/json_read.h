@@ -33,16 +33,30 @@ struct JsonFailure {
 };
 
 // Numbers: an integer within 64 bits (signed or not) is an integer, any other number
-// within a double's range a double (correctly rounded); a number past both (an id of
-// 30 digits, 1e999) is kept as its text, a string, so that nothing valid is refused.
+// within a double's range a double (correctly rounded, an underflow 0 or subnormal); an
+// integer past 64 bits (an id of 30 digits) or a number just past a double's largest is
+// kept as its text, a string. An exponent past 308 RapidJSON refuses (1e999).
 
 // Parses `text`, which must hold one value and nothing after it but whitespace, into
 // `doc` (its strings copied into doc's allocator). UTF-8 is checked.
 std::optional<JsonFailure> parse_json(std::string_view text, JsonDocument& doc);
 
-// Parses the first value of `text` and stops after it; `end` is then where it ended
-// (several documents one after another).
-std::optional<JsonFailure> parse_first_json(std::string_view text, JsonDocument& doc, std::size_t& end);
+// Several JSON values one after another in a text (documents back to back), each read in
+// turn: the text is copied and its UTF-8 checked once, not once a value.
+class JsonSequence {
+ public:
+  explicit JsonSequence(std::string_view text);
+  // Parses the value that starts at byte `at` (after whitespace) into `doc` and stops
+  // after it; `end` is then where it ended. Offsets, in and out, are into the whole text.
+  std::optional<JsonFailure> next(std::size_t at, JsonDocument& doc, std::size_t& end);
+  // The text's first bytes that are not UTF-8, if any.
+  const std::optional<JsonFailure>& bad_utf8() const { return bad_utf8_; }
+
+ private:
+  std::string_view text_;
+  std::string copy_;  // NUL-terminated and padded; empty when the text holds a NUL
+  std::optional<JsonFailure> bad_utf8_;
+};
 
 // How many bytes past a text an in-place parse may read: RapidJSON scans 16 bytes at a
 // time, aligned (never across a page, but past the text's last byte).
