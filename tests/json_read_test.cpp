@@ -1,4 +1,5 @@
 #include "json_read.h"
+#include "silt/json_writer.h"
 
 #include <catch2/catch.hpp>
 
@@ -174,4 +175,22 @@ TEST_CASE("json read: the shape accessors throw on anything unexpected", "[json_
   CHECK_THROWS_AS(json_str(json_at(doc, "b")), JsonShapeError);
   CHECK(std::string(json_kind(json_at(doc, "a"))) == "an array");
   CHECK(json_member(json_at(doc, "a"), "x") == nullptr);
+}
+
+TEST_CASE("json read: control bytes 0x1A-0x1F are escaped when written and refused raw, wherever they fall",
+          "[json_read]") {
+  // RapidJSON's SSE2 scans took them for text inside an aligned block (ANSI colours in a
+  // pasted traceback hold ESC).
+  const std::string text = std::string(40, 'a') + "\x1b[31mError\x1b[0m" + std::string(40, 'b') + "\x1f";
+  silt::JsonWriter w(silt::JsonWriter::Style::compact);
+  w.string(text);
+  const std::string json = w.take();
+  CHECK(json.find('\x1b') == std::string::npos);
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(json, doc));
+  CHECK(std::string(doc.GetString(), doc.GetStringLength()) == text);
+  for (std::size_t k = 0; k < 32; ++k) {
+    INFO(k);
+    CHECK(parse_json("\"" + std::string(k, 'x') + "\x1b" + std::string(20, 'y') + "\"", doc));
+  }
 }
