@@ -62,9 +62,8 @@ class RecordParser {
   // Parses the record at `text` into doc(): in place when `in_place`, else in the copy.
   std::optional<detail::JsonFailure> parse(char* text, std::size_t size, bool in_place) {
     if (in_place) return detail::parse_json_in_place(text, size, doc_);
-    copy_.reserve(size + 1 + detail::json_padding);
     copy_.assign(text, size);
-    copy_.append(1 + detail::json_padding, '\0');  // the byte the parse holds a NUL in, and what it reads past
+    copy_.push_back('\0');  // the byte after the record, which the parse holds a NUL in
     return detail::parse_json_in_place(copy_.data(), size, doc_);
   }
   const detail::JsonDocument& doc() const { return doc_; }
@@ -117,10 +116,10 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, RecordP
     }
     // An element of an array over many lines: a brace or bracket missing has taken the
     // records after it into this one. Said, so that they are looked for in --rejects.
-    if (const auto lines = std::count(bytes.begin(), bytes.end(), '\n');
-        json_error && !in_place && lines >= 2 && bytes.front() == '{')
-      why.message += "; the record runs over " + std::to_string(lines + 1) +
-                     " lines: a missing brace or bracket may have taken the records after it into this one";
+    if (json_error && !in_place && bytes.front() == '{')
+      if (const auto lines = std::count(bytes.begin(), bytes.end(), '\n'); lines >= 2)
+        why.message += "; the record runs over " + std::to_string(lines + 1) +
+                       " lines: a missing brace or bracket may have taken the records after it into this one";
     // Bytes that are not UTF-8 are found before the parse, which has left them as they
     // were; any other failure, after it had begun to unescape them in place.
     if (in_place && failed->code == std::string_view("invalid-utf8"))

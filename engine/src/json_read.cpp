@@ -143,26 +143,15 @@ std::optional<JsonFailure> nothing_after(std::string_view text, std::size_t end,
 
 JsonSequence::JsonSequence(std::string_view text) : text_(text) {
   if (!valid_utf8(text)) bad_utf8_ = not_utf8(text);
-  if (text.find('\0') != std::string_view::npos) return;  // not valid JSON: read as bytes, for where
-  // A NUL-terminated copy, which RapidJSON scans 16 bytes at a time (reading up to 15
-  // bytes past the NUL: room is made for them).
-  copy_.reserve(text.size() + json_padding);
-  copy_.assign(text);
 }
 
 std::optional<JsonFailure> JsonSequence::next(std::size_t at, JsonDocument& doc, std::size_t& end) {
   at = std::min(at, text_.size());
-  std::optional<JsonFailure> failed;
-  if (copy_.empty() && !text_.empty()) {
-    rapidjson::MemoryStream ms(text_.data() + at, text_.size() - at);
-    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
-    failed = parse_stream<first_value>(in, doc, text_.size() - at);
-    end = at + in.Tell();
-  } else {
-    rapidjson::StringStream in(copy_.c_str() + at);
-    failed = parse_stream<first_value>(in, doc, text_.size() - at);
-    end = at + in.Tell();
-  }
+  // Read where it lies, to its end (a NUL inside is a byte like any other, never an end).
+  rapidjson::MemoryStream ms(text_.data() + at, text_.size() - at);
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+  std::optional<JsonFailure> failed = parse_stream<first_value>(in, doc, text_.size() - at);
+  end = at + in.Tell();
   if (failed) failed->offset += at;
   // Bytes that are not UTF-8 (which the parse lets through inside strings) in this value,
   // or before where it fails: they are what is wrong.

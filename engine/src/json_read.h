@@ -42,7 +42,7 @@ struct JsonFailure {
 std::optional<JsonFailure> parse_json(std::string_view text, JsonDocument& doc);
 
 // Several JSON values one after another in a text (documents back to back), each read in
-// turn: the text is copied and its UTF-8 checked once, not once a value.
+// turn where it lies: the text's UTF-8 is checked once, not once a value.
 class JsonSequence {
  public:
   explicit JsonSequence(std::string_view text);
@@ -54,19 +54,12 @@ class JsonSequence {
 
  private:
   std::string_view text_;
-  std::string copy_;  // NUL-terminated and padded; empty when the text holds a NUL
   std::optional<JsonFailure> bad_utf8_;
 };
 
-// How many bytes past a text an in-place parse may read: RapidJSON's SIMD scans (not
-// built in: see CMakeLists.txt) read 16 bytes at a time, aligned, past the text's end;
-// the room is kept so that turning them on again stays safe.
-inline constexpr std::size_t json_padding = 16;
-
 // Parses `size` bytes at `text` in place: strings are unescaped inside them, and the
 // document points into them. text[size] must be writable (it holds a NUL for the time
-// of the parse, then its byte again) and json_padding bytes after text[size] readable.
-// UTF-8 is checked.
+// of the parse, then its byte again). UTF-8 is checked.
 std::optional<JsonFailure> parse_json_in_place(char* text, std::size_t size, JsonDocument& doc);
 
 // The 1-based line and column of byte `offset` of `text`.

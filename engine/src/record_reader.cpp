@@ -1,7 +1,5 @@
 #include "record_reader.h"
 
-#include "json_read.h"
-
 #include "silt/files.h"
 #include "silt/utf8.h"
 
@@ -135,7 +133,7 @@ struct InputReader::Source {
     c.buf = std::move(data);
     c.buf.resize(end);
     c.buf.erase(0, start);
-    c.buf.reserve(c.buf.size() + 1 + json_padding);  // see below
+    c.buf.reserve(c.buf.size() + 1);  // the byte an in-place parse holds a NUL in (see below)
     data = std::move(tail);
     Chunk::Record r;
     r.size = c.buf.size();
@@ -716,9 +714,7 @@ bool InputReader::next(Chunk& chunk) {
     if (!more) current_.reset();
     if (!chunk.records.empty() || chunk.bytes > 0) break;
   }
-  // The byte after the last record, which an in-place parse holds a NUL in, and the
-  // bytes the parse reads past it.
-  chunk.buf.append(1 + json_padding, '\0');
+  chunk.buf.push_back('\0');  // the byte after the last record, which an in-place parse holds a NUL in
   return true;
 }
 
