@@ -137,9 +137,9 @@ std::string render_text(const EvalReport& r, const Taxonomy& tax, const std::str
                      r.missing_in_predictions.size(), r.missing_in_gold.size());
   // The first 20 of each, as batch names its rejects: a gold sample of a big batch output
   // leaves most of it without a gold label (--format json lists them all).
-  auto listed = [&](const std::vector<std::string>& ids, const char* what) {
-    for (std::size_t k = 0; k < ids.size() && k < 20; ++k) out += std::string("  ") + what + printable(ids[k]) + "\n";
-    if (ids.size() > 20) out += fmt::format("  ... and {} more (--format json lists them all)\n", ids.size() - 20);
+  auto listed = [&](const std::vector<std::string>& list, const char* what) {
+    for (std::size_t k = 0; k < list.size() && k < 20; ++k) out += std::string("  ") + what + printable(list[k]) + "\n";
+    if (list.size() > 20) out += fmt::format("  ... and {} more (--format json lists them all)\n", list.size() - 20);
   };
   listed(r.missing_in_predictions, "no prediction: ");
   listed(r.missing_in_gold, "no gold label: ");

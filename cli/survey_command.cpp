@@ -142,7 +142,8 @@ int cmd_report(const std::vector<std::string>& args) {
       "items needing review, every issue linked to its address), eval --format json (figures, per-category "
       "P/R/F1, confusion heat maps, a calibration chart), agree --format json (each field's statistics with "
       "their intervals) and labels CSV (item,rater,...: what each labeler gave, their agreement). Every figure "
-      "with its n. Inputs are told apart by content.",
+      "with its n. Inputs are told apart by content. Batch JSON Lines in a file are read a line at a time, so an "
+      "output of any size fits in memory; the lists show the first 5000 issues and say so.",
       {},
       {{"0", "written"},
        {"2", "usage or configuration error"},
@@ -158,16 +159,10 @@ int cmd_report(const std::vector<std::string>& args) {
   if (!vm.count("output")) throw UsageError{"-o report.html is required"};
   auto config = require_config(vm, false);
   if (!config) return exit_usage;
-  std::vector<std::pair<std::string, std::string>> inputs;
-  for (const auto& path : vm["input"].as<std::vector<std::string>>()) {
-    auto text = read_whole(path);
-    if (!text) return exit_bad_input;
-    inputs.emplace_back(path, std::move(*text));
-  }
   std::vector<std::string> skipped;  // bad lines of batch output among good ones: named, left out
-  auto html = render_html_report(inputs, *config->taxonomy, &skipped);
+  auto html = render_html_report_files(vm["input"].as<std::vector<std::string>>(), *config->taxonomy, &skipped);
   if (!html.ok()) {
-    spdlog::error("{}", html.error().message);
+    spdlog::error("{}", printable(html.error().message));
     return exit_bad_input;
   }
   for (const auto& w : skipped) spdlog::warn("{}", w);

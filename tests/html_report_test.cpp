@@ -175,3 +175,62 @@ TEST_CASE("report: a level another taxonomy has is shown as such, not lost", "[r
   CHECK(levels.find("level 5 (not in keras-tf)") != std::string::npos);
   CHECK(chart(html, "Issues per category").find("numeric") != std::string::npos);
 }
+
+TEST_CASE("html report from files: batch JSON lines streamed, the same page as read whole", "[html]") {
+  silt::test::TempDir dir;
+  const std::string preds = slurp(SILT_TEST_FIXTURES "/eval-predictions.jsonl");
+  const std::string eval = eval_json();
+  // The eval after the batch output: the misses still link to their issues.
+  auto from_files = render_html_report_files({dir.write("l.jsonl", preds), dir.write("e.json", eval)}, tax());
+  REQUIRE(from_files.ok());
+  const std::string whole = report({{dir.at("l.jsonl"), preds}, {dir.at("e.json"), eval}});
+  CHECK(from_files.value() == whole);
+  CHECK(count(whole, "<a href=\"https://github.com/example-org/dl-lib/issues/2\">") == 2);
+  // Sections in the order of the inputs, batch outputs streamed or not.
+  const std::string csv =
+      "id,category,confidence,impact_level,threat,ui,model-info,model-operation,results,needs_review,silent,pack,"
+      "source\na#1,wrong-shape,0.91,2,low,no,yes,no,no,false,,generic,f:1\n";
+  auto mixed = render_html_report_files({dir.write("b.csv", csv), dir.at("l.jsonl")}, tax());
+  REQUIRE(mixed.ok());
+  CHECK(mixed.value().find("(" + dir.at("b.csv") + ", 1 issues)") <
+        mixed.value().find("(" + dir.at("l.jsonl") + ", 4 issues)"));
+  // A file that cannot be read, or that is empty, is named.
+  auto missing = render_html_report_files({dir.at("none.jsonl")}, tax());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == "unreadable");
+  CHECK(has(missing.error().message, dir.at("none.jsonl")));
+  auto empty = render_html_report_files({dir.write("empty.jsonl", "\n")}, tax());
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.error().code == "empty");
+  // A bad line among good ones is named and left out, as when read whole.
+  std::vector<std::string> skipped;
+  auto cut = render_html_report_files({dir.write("cut.jsonl", preds + "{\"id\": \"x#9\", \"categ\n")}, tax(), &skipped);
+  REQUIRE(cut.ok());
+  CHECK(has(cut.value(), "4 issues)"));
+  REQUIRE(skipped.size() == 1);
+  CHECK(has(skipped[0], "cut.jsonl:5"));
+}
+
+TEST_CASE("html report: a big batch output counts every issue and lists the first 5000", "[html]") {
+  silt::test::TempDir dir;
+  std::string lines;
+  for (int k = 0; k < 6001; ++k)
+    lines += "{\"id\": \"o/r#" + std::to_string(k) + "\", \"title\": \"t" + std::to_string(k) +
+             "\", \"category\": \"wrong-shape\", \"confidence\": 0.55, \"needs_review\": " +
+             (k % 6000 == 0 ? "false" : "true") + ", \"impact\": {\"level\": 2}}\n";
+  auto html = render_html_report_files({dir.write("big.jsonl", lines)}, tax());
+  REQUIRE(html.ok());
+  const std::string& h = html.value();
+  CHECK(has(h, "(" + dir.at("big.jsonl") + ", 6001 issues)"));
+  CHECK(has(h, "Issues per category (n = 6001)"));
+  CHECK(has(h, "Needing review (5999, the first 5000 listed)"));
+  CHECK(has(h, "Every issue (6001, the first 5000 listed)"));
+  CHECK(has(h, ">6001</text>"));  // the histogram's bin of 0.5-0.6 counts them all
+  // 5000 rows needing review (o/r#1 to o/r#5000) and the first 5000 of all (o/r#0 to
+  // o/r#4999): o/r#1 in both, o/r#5000 needing review only, o/r#5001 in neither.
+  CHECK(count(h, "<td>o/r#1<br>") == 2);
+  CHECK(count(h, "<td>o/r#0<br>") == 1);
+  CHECK(count(h, "<td>o/r#5000<br>") == 1);
+  CHECK(count(h, "<td>o/r#5001<br>") == 0);
+  CHECK(count(h, "<tr><td>") == 10000);
+}

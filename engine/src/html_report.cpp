@@ -2,17 +2,24 @@
 #include "silt/utf8.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
+
+#include <sys/stat.h>
 
 #include "csv_table.h"
 #include "silt/agreement.h"
 #include "silt/agreement_json.h"
+#include "silt/classification_io.h"
 #include "silt/eval.h"
 #include "silt/eval_json.h"
+#include "silt/files.h"
 
 namespace silt {
 
@@ -128,13 +135,14 @@ std::string bar_chart(const std::string& title, const std::vector<std::pair<std:
   return figure(title, "bars", left + bar_w + right_w + 16, static_cast<double>(rows.size()) * row_h + 10, svg);
 }
 
-// Confidence in ten bins of 0.1, each bar with its count above it.
-std::string histogram(const std::string& title, const std::vector<double>& values) {
-  std::vector<std::size_t> bins(10, 0);
-  for (double v : values) {
-    const double c = std::isnan(v) ? 0.0 : std::clamp(v, 0.0, 1.0);
-    ++bins[std::min<std::size_t>(9, static_cast<std::size_t>(c * 10))];
-  }
+// The bin of 0.1 a confidence falls in (NaN in the first, 1.0 in the last).
+std::size_t confidence_bin(double v) {
+  const double c = std::isnan(v) ? 0.0 : std::clamp(v, 0.0, 1.0);
+  return std::min<std::size_t>(9, static_cast<std::size_t>(c * 10));
+}
+
+// Confidence in ten bins of 0.1 (confidence_bin's counts), each bar with its count above it.
+std::string histogram(const std::string& title, const std::array<std::size_t, 10>& bins) {
   const std::size_t max = std::max<std::size_t>(1, *std::max_element(bins.begin(), bins.end()));
   const double left = 40, top = 24, plot_h = 160, bin_w = 48, bottom = top + plot_h;
   std::string svg = line(left, bottom, left + 10 * bin_w, bottom, "axis");
@@ -304,41 +312,66 @@ std::string class_table(const stats::ClassReport& r, const std::vector<std::stri
 
 // ---- the sections ----
 
-struct Inputs {
-  std::vector<std::pair<std::string, std::vector<Prediction>>> labels;  // batch output (JSON lines or CSV)
-  std::vector<std::pair<std::string, LabelTable>> hand;                 // labels CSV (triage, by hand)
-  std::vector<std::pair<std::string, EvalDocument>> evals;
-  std::vector<std::pair<std::string, AgreementDocument>> agreements;
-  std::unordered_map<std::string, std::string> urls;  // issue id -> address, from the batch outputs
-};
-
 std::string level_name(const Taxonomy& tax, const std::string& level) {
   for (const auto& l : tax.levels)
     if (std::to_string(l.number) == level) return "level " + level + (l.threat.empty() ? "" : " (" + l.threat + ")");
   return level == "none" || level.empty() ? "none" : "level " + level;
 }
 
-std::string labels_section(const std::string& name, const std::vector<Prediction>& preds, const Taxonomy& tax,
-                           const std::string& anchor) {
+// What the labels section shows of one batch output, gathered a prediction at a time so
+// that an output of any size is read in the memory of a few thousand rows: the counts,
+// the confidence histogram, and the first max_rows issues needing review and of all.
+constexpr std::size_t max_rows = 5000;
+struct LabelsDigest {
+  std::size_t order = 0;  // the input's place among the inputs: sections come in that order
+  std::string name;
+  std::size_t n = 0, review_n = 0;
   std::map<std::string, double> categories, levels;
-  std::vector<double> confidence;
-  std::vector<const Prediction*> review;
-  for (const auto& p : preds) {
+  std::array<std::size_t, 10> confidence{};
+  std::vector<Prediction> review, first;  // the first max_rows of each
+
+  void add(Prediction&& p) {
+    ++n;
     categories[p.category] += 1;
     levels[p.level ? std::to_string(*p.level) : "none"] += 1;
-    confidence.push_back(p.confidence);
-    if (p.needs_review) review.push_back(&p);
+    ++confidence[confidence_bin(p.confidence)];
+    p.why.clear();
+    p.criteria.clear();
+    // A row shows three pieces of category evidence at most.
+    std::vector<std::string> evidence;
+    for (auto& e : p.evidence)
+      if (evidence.size() < 3 && e.find("category:") != std::string::npos) evidence.push_back(std::move(e));
+    p.evidence = std::move(evidence);
+    if (p.needs_review && review_n++ < max_rows) review.push_back(p);
+    if (first.size() < max_rows) {
+      p.evidence.clear();
+      first.push_back(std::move(p));
+    }
   }
-  std::string body = "<h2 id=\"" + anchor + "\">Labels <span class=\"meta\">(" + esc(name) + ", " +
-                     std::to_string(preds.size()) + " issues)</span></h2>\n";
+};
+
+struct Inputs {
+  std::vector<LabelsDigest> labels;                      // batch output (JSON lines or CSV)
+  std::vector<std::pair<std::string, LabelTable>> hand;  // labels CSV (triage, by hand)
+  std::vector<std::pair<std::string, EvalDocument>> evals;
+  std::vector<std::pair<std::string, AgreementDocument>> agreements;
+  std::unordered_map<std::string, std::string> urls;  // id -> address, of the issues eval misses name
+};
+
+std::string labels_section(const LabelsDigest& d, const Taxonomy& tax, const std::string& anchor) {
+  const auto& categories = d.categories;
+  const auto& levels = d.levels;
+  const std::string n = std::to_string(d.n);
+  std::string body =
+      "<h2 id=\"" + anchor + "\">Labels <span class=\"meta\">(" + esc(d.name) + ", " + n + " issues)</span></h2>\n";
   std::vector<std::pair<std::string, double>> cat_rows, level_rows;
-  for (const auto& c : tax.categories) cat_rows.emplace_back(c.id, categories.count(c.id) ? categories[c.id] : 0);
-  for (const auto& [id, n] : categories)
-    if (!tax.category_index(id)) cat_rows.emplace_back(id, n);  // a category another taxonomy has
-  level_rows.emplace_back("none", levels.count("none") ? levels["none"] : 0);
+  for (const auto& c : tax.categories) cat_rows.emplace_back(c.id, categories.count(c.id) ? categories.at(c.id) : 0);
+  for (const auto& [id, count] : categories)
+    if (!tax.category_index(id)) cat_rows.emplace_back(id, count);  // a category another taxonomy has
+  level_rows.emplace_back("none", levels.count("none") ? levels.at("none") : 0);
   for (const auto& l : tax.levels) {
     const std::string k = std::to_string(l.number);
-    level_rows.emplace_back(level_name(tax, k), levels.count(k) ? levels[k] : 0);
+    level_rows.emplace_back(level_name(tax, k), levels.count(k) ? levels.at(k) : 0);
   }
   // A level another taxonomy has: shown, not lost (a pair, not a binding: clang 14
   // cannot capture a structured binding in a lambda).
@@ -348,17 +381,16 @@ std::string labels_section(const std::string& name, const std::vector<Prediction
                                     [&k](const Level& l) { return std::to_string(l.number) == k; }))
       level_rows.emplace_back("level " + k + " (not in " + tax.name + ")", kn.second);
   }
-  body += bar_chart("Issues per category (n = " + std::to_string(preds.size()) + ")", cat_rows);
-  body += bar_chart("Issues per impact level (n = " + std::to_string(preds.size()) + ")", level_rows);
-  body += histogram("Confidence of the category (n = " + std::to_string(preds.size()) + ")", confidence);
-  body += "<h3>Needing review (" + std::to_string(review.size()) + ")</h3>\n";
+  body += bar_chart("Issues per category (n = " + n + ")", cat_rows);
+  body += bar_chart("Issues per impact level (n = " + n + ")", level_rows);
+  body += histogram("Confidence of the category (n = " + n + ")", d.confidence);
+  auto listed = [](std::size_t count) {
+    return count > max_rows ? ", the first " + std::to_string(max_rows) + " listed" : std::string();
+  };
+  body += "<h3>Needing review (" + std::to_string(d.review_n) + listed(d.review_n) + ")</h3>\n";
   auto row = [](const Prediction& p, bool why) {
     std::string evidence;
-    for (std::size_t k = 0, shown = 0; k < p.evidence.size() && shown < 3; ++k)
-      if (p.evidence[k].find("category:") != std::string::npos) {
-        evidence += "<code>" + esc(p.evidence[k]) + "</code> ";
-        ++shown;
-      }
+    for (const auto& e : p.evidence) evidence += "<code>" + esc(e) + "</code> ";
     std::string r = "<tr><td>" + issue_link(p.id, p.url) + "<br><span class=\"evidence\">" + esc(p.title) +
                     "</span></td><td>" + esc(p.category) + "</td><td>" + (p.level ? std::to_string(*p.level) : "none") +
                     "</td><td class=\"num\">" + fixed(p.confidence, 2) + "</td>";
@@ -366,19 +398,16 @@ std::string labels_section(const std::string& name, const std::vector<Prediction
     return r + "</tr>";
   };
   const std::string head = "<tr><th>issue</th><th>category</th><th>level</th><th class=\"num\">confidence</th>";
-  if (review.empty()) {
+  if (d.review.empty()) {
     body += "<p>None.</p>\n";
   } else {
     body += "<table>" + head + "<th>category evidence</th></tr>";
-    for (const auto* p : review) body += row(*p, true);
+    for (const auto& p : d.review) body += row(p, true);
     body += "</table>\n";
   }
   // Every issue, folded (a <details> needs no script).
-  constexpr std::size_t max_rows = 5000;
-  body += "<details><summary>Every issue (" + std::to_string(preds.size()) +
-          (preds.size() > max_rows ? ", the first " + std::to_string(max_rows) + " listed" : std::string()) +
-          ")</summary><table>" + head + "</tr>";
-  for (std::size_t k = 0; k < preds.size() && k < max_rows; ++k) body += row(preds[k], false);
+  body += "<details><summary>Every issue (" + n + listed(d.n) + ")</summary><table>" + head + "</tr>";
+  for (const auto& p : d.first) body += row(p, false);
   return body + "</table></details>\n";
 }
 
@@ -511,9 +540,19 @@ std::string csv_header_names(const std::string& content) {
   return names;
 }
 
-// Reads one input into `in`, by its content; an Error naming it when it is none of the kinds.
-std::optional<Error> read_input(const std::string& name, const std::string& content, const Taxonomy& tax, Inputs& in,
-                                std::vector<std::string>* skipped) {
+// A batch output, read once every other input is: its predictions give the addresses of
+// the issues eval misses name.
+struct BatchInput {
+  std::size_t order;
+  std::string name;
+  const std::string* content;  // JSON lines or CSV in memory; null: the file `name`, streamed
+  bool csv;
+};
+
+// Reads one input into `in`, by its content (a batch output goes to `batch`, to be read
+// last); an Error naming it when it is none of the kinds.
+std::optional<Error> read_input(const std::string& name, const std::string& content, std::size_t order, Inputs& in,
+                                std::vector<BatchInput>& batch) {
   const std::string_view text = without_bom(content);
   const std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return Error{name + ": empty", 0, 0, "empty"};
@@ -530,13 +569,7 @@ std::optional<Error> read_input(const std::string& name, const std::string& cont
       return std::nullopt;
     }
     if (agree.error().code != "other-format") return agree.error();
-    auto preds = read_predictions(content, name, skipped);
-    if (!preds.ok())
-      return Error{
-          preds.error().message + " (silt report reads silt batch output, eval and agree JSON, and labels CSV)", 0, 0,
-          "not-a-report-input"};
-    if (preds.value().empty()) return Error{name + ": no record", 0, 0, "empty"};
-    in.labels.emplace_back(name, std::move(preds.value()));
+    batch.push_back({order, name, &content, false});
     return std::nullopt;
   }
   // CSV: a labels file names a rater; batch output a confidence.
@@ -548,10 +581,7 @@ std::optional<Error> read_input(const std::string& name, const std::string& cont
     return std::nullopt;
   }
   if (batch_csv_header(content)) {
-    auto preds = read_predictions_csv(content, name, tax);
-    if (!preds.ok()) return preds.error();
-    if (preds.value().empty()) return Error{name + ": no record", 0, 0, "empty"};
-    in.labels.emplace_back(name, std::move(preds.value()));
+    batch.push_back({order, name, &content, true});
     return std::nullopt;
   }
   return Error{name +
@@ -559,6 +589,54 @@ std::optional<Error> read_input(const std::string& name, const std::string& cont
                    "(item,rater,...)",
                1, 0, "not-a-report-input"};
 }
+
+// Reads the batch outputs into digests, in `in.labels` in the inputs' order, and the
+// addresses of the issues eval misses name.
+std::optional<Error> read_batch_outputs(const std::vector<BatchInput>& batch, const Taxonomy& tax, Inputs& in,
+                                        std::vector<std::string>* skipped) {
+  std::unordered_set<std::string> missed;
+  for (const auto& e : in.evals)
+    for (const auto& m : e.second.report.misses) missed.insert(m.id);
+  for (const auto& b : batch) {
+    LabelsDigest d;
+    d.order = b.order;
+    d.name = b.name;
+    auto take = [&](Prediction&& p) {
+      if (!p.url.empty() && missed.count(p.id)) in.urls.emplace(p.id, p.url);
+      d.add(std::move(p));
+    };
+    if (b.csv || b.content) {
+      auto preds =
+          b.csv ? read_predictions_csv(*b.content, b.name, tax) : read_predictions(*b.content, b.name, skipped);
+      if (!preds.ok()) {
+        if (b.csv) return preds.error();
+        return Error{
+            preds.error().message + " (silt report reads silt batch output, eval and agree JSON, and labels CSV)", 0, 0,
+            "not-a-report-input"};
+      }
+      for (auto& p : preds.value()) take(std::move(p));
+    } else {
+      auto read = for_each_classification(
+          b.name, [&](Classification&& c) { take(prediction_of(c)); }, skipped);
+      if (!read.ok()) return read.error();
+    }
+    if (d.n == 0) return Error{b.name + ": no record", 0, 0, "empty"};
+    in.labels.push_back(std::move(d));
+  }
+  std::stable_sort(in.labels.begin(), in.labels.end(),
+                   [](const LabelsDigest& a, const LabelsDigest& b) { return a.order < b.order; });
+  return std::nullopt;
+}
+
+// Whether `path` is a regular file of batch JSON lines: read a line at a time rather than
+// whole (a pipe cannot be read twice, so it is read whole).
+bool streamed(const std::string& path) {
+  struct stat st {};
+  return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         classifications_file(path) == ClassificationsFile::jsonl;
+}
+
+std::string render(const Inputs& in, const Taxonomy& tax);
 
 const char* css = R"(
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; max-width: 1000px;
@@ -588,21 +666,45 @@ summary { cursor: pointer; margin: .5rem 0; }
 Result<std::string> render_html_report(const std::vector<std::pair<std::string, std::string>>& inputs,
                                        const Taxonomy& tax, std::vector<std::string>* skipped) {
   Inputs in;
-  std::vector<std::string> sources;
-  for (const auto& [name, content] : inputs)
-    if (auto error = read_input(name, content, tax, in, skipped)) return *error;
-  for (const auto& [name, preds] : in.labels)
-    for (const auto& p : preds)
-      if (!p.url.empty()) in.urls.emplace(p.id, p.url);
+  std::vector<BatchInput> batch;
+  for (std::size_t k = 0; k < inputs.size(); ++k)
+    if (auto error = read_input(inputs[k].first, inputs[k].second, k, in, batch)) return *error;
+  if (auto error = read_batch_outputs(batch, tax, in, skipped)) return *error;
+  return render(in, tax);
+}
+
+Result<std::string> render_html_report_files(const std::vector<std::string>& paths, const Taxonomy& tax,
+                                             std::vector<std::string>* skipped) {
+  Inputs in;
+  std::vector<BatchInput> batch;
+  std::deque<std::string> contents;  // of the inputs read whole (a deque: batch points into it)
+  for (std::size_t k = 0; k < paths.size(); ++k) {
+    if (streamed(paths[k])) {
+      batch.push_back({k, paths[k], nullptr, false});
+      continue;
+    }
+    auto text = read_input_file(paths[k], ~std::uint64_t{0});
+    if (!text.ok()) return text.error();
+    contents.push_back(std::move(text).value());
+    if (auto error = read_input(paths[k] == "-" ? "<stdin>" : paths[k], contents.back(), k, in, batch)) return *error;
+  }
+  if (auto error = read_batch_outputs(batch, tax, in, skipped)) return *error;
+  return render(in, tax);
+}
+
+namespace {
+
+std::string render(const Inputs& in, const Taxonomy& tax) {
   std::string body;
-  auto section = [&](const std::string& name, const char* kind, auto&& render) {
+  std::vector<std::string> sources;
+  auto section = [&](const std::string& name, const char* kind, auto&& render_section) {
     const std::string anchor = "s" + std::to_string(sources.size() + 1);
-    body += render(anchor);
+    body += render_section(anchor);
     sources.push_back("<a href=\"#" + anchor + "\">" + esc(name) + "</a> (" + kind + ")");
   };
   // Named pairs, not structured bindings: the lambdas capture them (clang 14 cannot).
-  for (const auto& x : in.labels)
-    section(x.first, "labels", [&](const std::string& a) { return labels_section(x.first, x.second, tax, a); });
+  for (const auto& d : in.labels)
+    section(d.name, "labels", [&](const std::string& a) { return labels_section(d, tax, a); });
   for (const auto& x : in.hand)
     section(x.first, "hand labels", [&](const std::string& a) { return hand_section(x.first, x.second, tax, a); });
   for (const auto& x : in.evals)
@@ -619,5 +721,7 @@ Result<std::string> render_html_report(const std::vector<std::pair<std::string, 
          "; from " + list + ". Every figure with its n and, where drawn, its 95% bootstrap interval.</p>\n" + body +
          "</body></html>\n";
 }
+
+}  // namespace
 
 }  // namespace silt

@@ -23,4 +23,12 @@ namespace silt {
 Result<std::string> render_html_report(const std::vector<std::pair<std::string, std::string>>& inputs,
                                        const Taxonomy& taxonomy, std::vector<std::string>* skipped = nullptr);
 
+// The same from files ("-": stdin). A batch output of JSON lines in a regular file is
+// read a line at a time, so that one of any size is read in bounded memory: the page
+// lists the first 5000 issues needing review and the first 5000 of all, and counts
+// every one. Other inputs are read whole. A file that cannot be read fails with the
+// codes of read_input_file (silt/files.h).
+Result<std::string> render_html_report_files(const std::vector<std::string>& paths, const Taxonomy& taxonomy,
+                                             std::vector<std::string>* skipped = nullptr);
+
 }  // namespace silt
