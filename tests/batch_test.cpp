@@ -151,16 +151,111 @@ TEST_CASE("batch: gzip, UTF-16 and Markdown inputs are named as such, each an in
 }
 
 TEST_CASE("batch: an array element that swallowed the records after it says so", "[batch][rejects]") {
+  // The broken element opens the array on its line: nothing tells where it should end.
   TempDir d;
   auto f = d.write("unb.json",
-                   "[{\"id\":1,\"title\":\"a\",\"body\":\"x\"},\n{\"id\":2,\"title\":\"b\",\"body\":\"x\",\n"
+                   "[{\"id\":2,\"title\":\"b\",\"body\":\"x\",\n"
                    "{\"id\":3,\"title\":\"c\",\"body\":\"y\"},\n{\"id\":4,\"title\":\"d\",\"body\":\"z\"}\n]\n");
   Collect sink;
   auto stats = run({f}, sink);
   CHECK(stats.rejected == 1);
   REQUIRE(sink.rejects.size() == 1);
   CHECK(sink.rejects[0].message.find("the record runs over 4 lines: a missing brace") != std::string::npos);
-  CHECK(sink.records().size() == 1);
+  CHECK(sink.records().empty());
+}
+
+namespace {
+
+// The sources of the labeled records and of the rejects, in order.
+std::vector<std::string> sources_of(const Collect& sink) {
+  std::vector<std::string> v;
+  for (const auto& r : sink.records()) v.push_back(r["source"]);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("batch: a broken value ends where the next one starts, and the records after it come out",
+          "[batch][rejects]") {
+  TempDir d;
+  const std::string cut_here = "it ends where the next record starts";
+  SECTION("an element missing its closing brace, in an array laid out one element a line") {
+    auto f = d.write("a.json",
+                     "[{\"id\":1,\"title\":\"a\",\"body\":\"x\"},\n{\"id\":2,\"title\":\"b\",\"body\":\"x\",\n"
+                     "{\"id\":3,\"title\":\"c\",\"body\":\"y\"},\n{\"id\":4,\"title\":\"d\",\"body\":\"z\"}\n]\n");
+    Collect sink;
+    auto stats = run({f}, sink);
+    CHECK(stats.records == 4);
+    CHECK(stats.rejected == 1);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].source == f + "[1]");
+    CHECK(sink.rejects[0].raw == "{\"id\":2,\"title\":\"b\",\"body\":\"x\",\n");
+    CHECK(sink.rejects[0].message.find(cut_here) != std::string::npos);
+    CHECK(sources_of(sink) == std::vector<std::string>{f + "[0]", f + "[2]", f + "[3]"});
+  }
+  SECTION("a pretty-printed element (jq, gh) missing its closing brace") {
+    auto f = d.write(
+        "p.json",
+        "[\n  {\n    \"number\": 1,\n    \"title\": \"Memory leak\"\n  },\n  {\n    \"number\": 2,\n"
+        "    \"title\": \"cut\"\n  ,\n  {\n    \"number\": 3,\n    \"title\": \"Wrong output shape\"\n  }\n]\n");
+    Collect sink;
+    auto stats = run({f}, sink);
+    CHECK(stats.rejected == 1);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].source == f + "[1]");
+    CHECK(sink.rejects[0].message.find(cut_here) != std::string::npos);
+    CHECK(sources_of(sink) == std::vector<std::string>{f + "[0]", f + "[2]"});
+  }
+  SECTION("a string missing its closing quote") {
+    auto f = d.write("s.json",
+                     "[\n  {\"number\": 1, \"title\": \"no end,\n   \"body\": \"x\"},\n"
+                     "  {\"number\": 2, \"title\": \"Memory leak\"}\n]\n");
+    Collect sink;
+    auto stats = run({f}, sink);
+    CHECK(stats.rejected == 1);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].message.find(cut_here) != std::string::npos);
+    CHECK(sources_of(sink) == std::vector<std::string>{f + "[1]"});
+  }
+  SECTION("a page cut short, then the next page of gh api --paginate") {
+    auto f = d.write("pages.json",
+                     "[\n  {\"number\": 1, \"title\": \"a\"},\n  {\"number\": 2, \"title\": \"cut sh\n]\n"
+                     "[\n  {\"number\": 3, \"title\": \"Memory leak\"}\n]\n");
+    Collect sink;
+    auto stats = run({f}, sink);
+    CHECK(stats.records == 3);
+    CHECK(stats.rejected == 1);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].source == f + "[1]");
+    CHECK(sink.rejects[0].message.find(cut_here) != std::string::npos);
+    CHECK(sources_of(sink) == std::vector<std::string>{f + "[0]", f + "[2]"});
+  }
+  SECTION("a stream of pretty-printed objects, one missing its closing brace") {
+    auto f = d.write("o.json",
+                     "{\n  \"number\": 9,\n  \"title\": \"cut\"\n\n{\n  \"number\": 10,\n  \"title\": \"again\"\n}\n");
+    Collect sink;
+    auto stats = run({f}, sink);
+    CHECK(stats.rejected == 1);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].source == f + ":1");
+    CHECK(sink.rejects[0].message.find(cut_here) != std::string::npos);
+    CHECK(sources_of(sink) == std::vector<std::string>{f + ":5"});
+  }
+}
+
+TEST_CASE("batch: valid JSON is never split, whatever the layout of what a value holds", "[batch]") {
+  TempDir d;
+  // Objects and arrays inside a record, each first on its line, as far in as the record:
+  // after a colon, after an array's bracket, after a comma between elements.
+  auto f = d.write("v.json",
+                   "[\n{\"number\": 1, \"title\": \"a\", \"user\":\n{\"login\": \"x\"}, \"labels\": [\n"
+                   "{\"name\": \"bug\"},\n{\"name\": \"silent\"}\n], \"body\": \"b\"},\n"
+                   "{\"number\": 2, \"title\": \"c\"}\n]\n"
+                   "{\"number\": 3, \"title\": \"d\", \"user\":\n{\"login\": \"y\"}}\n");
+  Collect sink;
+  auto stats = run({f}, sink);
+  CHECK(stats.rejected == 0);
+  CHECK(sources_of(sink) == std::vector<std::string>{f + "[0]", f + "[1]", f + ":9"});
 }
 
 TEST_CASE("batch: each kind of bad record is rejected, counted, kept unchanged; the good ones all come out",

@@ -114,9 +114,13 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, RecordP
                          ? " (line " + std::to_string(line) + " of the record, column " + std::to_string(column) + ")"
                          : " (column " + std::to_string(column) + ")";
     }
-    // An element of an array over many lines: a brace or bracket missing has taken the
-    // records after it into this one. Said, so that they are looked for in --rejects.
-    if (json_error && !in_place && bytes.front() == '{')
+    // A broken value the reader ended where the next one starts: said. Else, one over
+    // many lines: a brace or bracket missing may have taken the records after it into
+    // this one (when they are not laid out as the reader can tell). Said, so that they
+    // are looked for in --rejects.
+    if (r.cut_at_next)
+      why.message += "; it ends where the next record starts (a closing brace, bracket or quotation mark is missing)";
+    else if (json_error && !in_place && bytes.front() == '{')
       if (const auto lines = std::count(bytes.begin(), bytes.end(), '\n'); lines >= 2)
         why.message += "; the record runs over " + std::to_string(lines + 1) +
                        " lines: a missing brace or bracket may have taken the records after it into this one";

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -71,6 +72,14 @@ struct InputReader::Source {
   char opener = 0;  // the first byte of the value being framed
   bool in_string = false, escape = false, in_array = false, value_open = false;
   std::uint64_t scan_line = 1;  // line number at `scan`
+  // To take a broken value apart from the values after it: the openers of the containers
+  // the scan is in, the last byte that was not a space outside strings, whether a string
+  // held a raw newline (never valid JSON), the spaces since the last newline (-1 once
+  // another byte came), and those before the value's opener (-1: not first on its line).
+  std::string open_containers;
+  char last_token = 0;
+  bool broken = false, cut_at_next = false, next_page = false;
+  std::int64_t line_spaces = 0, indent = -1, array_indent = -1;
 
   // CSV state.
   csv_parser csv{};
@@ -238,7 +247,7 @@ struct InputReader::Source {
         end_skip(c, end - pos);
         pos = scan = end;
         line = scan_line;
-        value_open = false;
+        close_value(c);
         if (!done) return;
         continue;
       }
@@ -273,6 +282,7 @@ struct InputReader::Source {
         ++pos;
       } else if (!in_array && ch == '[') {
         in_array = true;
+        array_indent = line_spaces;
         ++pos;
       } else if (in_array && ch == ']') {
         in_array = false;
@@ -280,6 +290,7 @@ struct InputReader::Source {
       } else {
         break;
       }
+      count_line_spaces(ch);
     }
     if (pos >= data.size()) return false;
     value_open = true;
@@ -287,17 +298,65 @@ struct InputReader::Source {
     scan = pos;
     scan_line = line;
     depth = 0;
-    in_string = escape = false;
+    in_string = escape = broken = cut_at_next = next_page = false;
+    open_containers.clear();
+    last_token = 0;
+    indent = line_spaces;
     return true;
   }
 
-  // Scans on from `scan` for the end of the value that starts at pos: where the scan
-  // stopped, with `done` set when that is the value's end.
+  void count_line_spaces(char ch) {
+    if (ch == '\n')
+      line_spaces = 0;
+    else if (line_spaces >= 0 && (ch == ' ' || ch == '\t'))
+      ++line_spaces;
+    else
+      line_spaces = -1;
+  }
+
+  // Whether the '{' or '[' at data[at] (not yet counted in line_spaces), first on its
+  // line, starts the next value rather than one inside this one: a '{' as far in as the
+  // value's own opener (the next element, or the next object of a stream), a '[' as far
+  // in as the array's (the next page of gh api --paginate). Only when this value is
+  // broken: a string ran over a line, or no value may stand there (after a value, or
+  // after a comma between an object's members: the brace that should have closed this
+  // value is missing). So valid JSON is never split; and pretty-printed values (gh, jq,
+  // json.dumps) indent what they hold deeper than themselves.
+  bool starts_next_value(std::size_t at) const {
+    const char ch = data[at];
+    if (ch == '{' ? indent < 0 || line_spaces != indent : !in_array || array_indent < 0 || line_spaces != array_indent)
+      return false;
+    if (broken) return true;
+    const bool in_object = !open_containers.empty() && open_containers.back() == '{';
+    return in_object ? last_token != ':' : last_token != ',' && last_token != '[';
+  }
+
+  static constexpr std::array<bool, 256> string_stop = [] {
+    std::array<bool, 256> t{};
+    t['"'] = t['\\'] = t['\n'] = true;
+    return t;
+  }();
+
   std::size_t scan_value(bool& done) {
     std::size_t end = scan;
     for (; end < data.size(); ++end) {
+      // Inside a string, past the line's indentation, only a quote, a backslash or a
+      // newline changes anything: the bytes between are passed over in a tight loop.
+      if (in_string && !escape && line_spaces < 0) {
+        while (end < data.size() && !string_stop[static_cast<unsigned char>(data[end])]) ++end;
+        if (end == data.size()) break;
+      }
       char ch = data[end];
-      if (ch == '\n') ++scan_line;
+      if (ch == '\n') {
+        ++scan_line;
+        broken = broken || in_string;
+      }
+      if ((ch == '{' || ch == '[') && depth > 0 && !escape && starts_next_value(end)) {
+        done = cut_at_next = true;  // a bad value: it ends here, and the next one is read as such
+        next_page = ch == '[';
+        break;
+      }
+      count_line_spaces(ch);
       if (in_string) {
         if (escape)
           escape = false;
@@ -305,6 +364,7 @@ struct InputReader::Source {
           escape = true;
         else if (ch == '"') {
           in_string = false;
+          last_token = ch;
           if (depth == 0) {
             done = true;
             ++end;
@@ -313,15 +373,18 @@ struct InputReader::Source {
         }
         continue;
       }
-      if (ch == '"')
+      if (!is_space(ch)) last_token = ch;
+      if (ch == '"') {
         in_string = true;
-      else if (ch == '{' || ch == '[')
+      } else if (ch == '{' || ch == '[') {
         ++depth;
-      else if (ch == '}' || ch == ']') {
+        open_containers.push_back(ch);
+      } else if (ch == '}' || ch == ']') {
         if (depth == 0) {  // an array's closing bracket ends a bare scalar
           done = true;
           break;
         }
+        if (!open_containers.empty()) open_containers.pop_back();
         if (--depth == 0) {
           done = true;
           // A closer of the other kind than the value's opener ({"title": ] in an array)
@@ -355,6 +418,7 @@ struct InputReader::Source {
       element = false;
       in_array = false;
       done = true;
+      line_spaces = -1;  // a newline there sets it again
     }
     if (raw.size() > max_record) {
       start_skip(line, data_offset + pos, 0, element);
@@ -366,7 +430,16 @@ struct InputReader::Source {
     scan = end;
     line = scan_line;
     pos = end;
+    close_value(c);
+  }
+
+  // After a value is taken: a broken one cut where the next starts is marked so, and
+  // when that is the next page of an array, the array cut short is closed.
+  void close_value(Chunk& c) {
     value_open = false;
+    if (!cut_at_next) return;
+    c.records.back().cut_at_next = true;
+    if (next_page) in_array = false;
   }
 
   static void csv_field(void* s, size_t len, void* data) {
