@@ -226,3 +226,16 @@ TEST_CASE("report: a table is read a row a line, its cells apart", "[report]") {
   CHECK(all.find("accuracy after loading | 0.9 | 0.1") != std::string::npos);
   CHECK(all.find("actualaccuracy") == std::string::npos);  // the cells were glued into one word
 }
+
+TEST_CASE("report: a body ending in an unfinished link, inside a larger buffer, is read up to its end", "[report]") {
+  // md4c 0.4.8 reads past the end of "[](" and parsed on into a ')' found there (a crash,
+  // found by the fuzzer): read_report hands it a copy that ends where the body does.
+  std::string body = "The loss is wrong.\n\n{\"body\":\"b\",";
+  body += '\0';
+  body += "x\":\"https://a/b]([](";
+  const std::string buffer = body + ")" + std::string(64, 'z') + ")";
+  const ReportFields f = read_report(std::string_view(buffer.data(), body.size()));
+  CHECK(has(f.prose, "The loss is wrong."));
+  for (const std::string* field : {&f.prose, &f.code, &f.output, &f.dropped, &f.quoted})
+    CHECK(field->find('z') == std::string::npos);
+}
