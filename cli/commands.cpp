@@ -33,12 +33,15 @@ int cmd_classify(const std::vector<std::string>& args) {
       "gh: print the gh issue edit command that labels each issue, instead")(
       "label-all", po::bool_switch(), "with --emit gh: label issues flagged needs_review or loud too")(
       "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
-      "refuse an input file bigger than this: 64M, 1G, 500K, bytes");
+      "refuse an input file bigger than this: 64M, 1G, 500K, bytes")(
+      "input-format", po::value<std::string>()->default_value("auto")->value_name("FORMAT"),
+      "auto (by content and name), json, or markdown (any text: the first line is the title)");
   const HelpText help{
       "silt classify [OPTIONS] [FILE...|-]\n       silt classify [OPTIONS] --title T [--text S]",
       "Classifies each issue: a category, an impact level, a rationale and the evidence. Inputs are detected by "
       "content: a GitHub REST issue object, gh --json output (an object or an array), or plain text/Markdown (the "
-      "first line is the title). A CSV is not an issue: silt batch reads a CSV of issues.",
+      "first line is the title; a file named *.md or *.txt, and a first line such as '[Bug]: ...' that goes on as "
+      "prose after its bracket, are text). A CSV is not an issue: silt batch reads a CSV of issues.",
       {},
       {{"0", "every issue classified"},
        {"2", "usage or configuration error"},
@@ -102,9 +105,10 @@ int cmd_classify(const std::vector<std::string>& args) {
 
   if (has_inline) emit(inline_issue(vm));
   const std::uint64_t max_record = parse_size(opt(vm, "max-record", "64M"), "--max-record");
+  const IssueFormat in_format = issue_format_option(vm);
   for (const auto& path : inputs) {
     bool left_out = false;  // an element that is no issue: named, the others labeled
-    auto issues = read_issue_file(path, max_record, &left_out);
+    auto issues = read_issue_file(path, max_record, &left_out, in_format);
     if (!issues || left_out) bad_input = true;
     if (!issues) continue;
     for (const auto& issue : *issues) emit(issue);

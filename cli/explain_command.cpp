@@ -69,7 +69,9 @@ int cmd_explain(const std::vector<std::string>& args) {
       "text", po::value<std::string>()->value_name("S"), "an inline issue's body")("full", po::bool_switch(),
                                                                                    "show every line of every field")(
       "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
-      "refuse an input file bigger than this: 64M, 1G, 500K, bytes");
+      "refuse an input file bigger than this: 64M, 1G, 500K, bytes")(
+      "input-format", po::value<std::string>()->default_value("auto")->value_name("FORMAT"),
+      "auto (by content and name), json, or markdown (any text: the first line is the title)");
   const HelpText help{
       "silt explain [OPTIONS] [FILE|-]\n       silt explain [OPTIONS] --title T [--text S]",
       "Shows how silt read an issue, for rule authors: each field the rules see (prose by template section, "
@@ -105,7 +107,8 @@ int cmd_explain(const std::vector<std::string>& args) {
       throw UsageError{"no input: name a file, '-' for stdin, or use --title/--text"};
     if (inputs.size() > 1) throw UsageError{"explain reads one issue"};
     auto issues =
-        read_issue_file(inputs.empty() ? "-" : inputs[0], parse_size(opt(vm, "max-record", "64M"), "--max-record"));
+        read_issue_file(inputs.empty() ? "-" : inputs[0], parse_size(opt(vm, "max-record", "64M"), "--max-record"),
+                        nullptr, issue_format_option(vm));
     if (!issues) return exit_bad_input;
     if (issues->size() != 1)
       throw UsageError{"explain reads one issue; this input holds " + std::to_string(issues->size())};

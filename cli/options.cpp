@@ -229,6 +229,12 @@ std::string opt(const po::variables_map& vm, const char* name, std::string fallb
   return vm.count(name) ? vm[name].as<std::string>() : fallback;
 }
 
+IssueFormat issue_format_option(const po::variables_map& vm) {
+  auto format = parse_issue_format(opt(vm, "input-format", "auto"));
+  if (!format) throw UsageError{"--input-format takes auto, json or markdown (text)"};
+  return *format;
+}
+
 void check_format(const std::string& format, std::initializer_list<const char*> allowed) {
   for (const char* a : allowed)
     if (format == a) return;
@@ -563,7 +569,8 @@ bool csv_table(const std::string& path, std::string_view text) {
 
 }  // namespace
 
-std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes, bool* left_out) {
+std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes, bool* left_out,
+                                                  IssueFormat format) {
   const std::string name = path == "-" ? "<stdin>" : path;
   auto content = read_input_file(path, max_bytes);
   if (!content.ok()) {
@@ -574,7 +581,7 @@ std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::
       spdlog::error("{}", printable(content.error().message));
     return std::nullopt;
   }
-  if (csv_table(path, content.value())) {
+  if (format == IssueFormat::detect && csv_table(path, content.value())) {
     spdlog::error(
         "{}: a CSV table, not an issue; '{}' labels a CSV of issues (a row each, with title and body "
         "columns)",
@@ -591,7 +598,7 @@ std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::
       spdlog::error("{}: {}", printable(name), printable(e.message));
   };
   std::vector<Error> skipped;  // elements that are no issue: named, the others read
-  auto issues = read_issues(content.value(), name, left_out ? &skipped : nullptr);
+  auto issues = read_issues(content.value(), name, left_out ? &skipped : nullptr, format);
   if (!issues.ok()) {
     say(issues.error());
     return std::nullopt;

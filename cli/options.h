@@ -153,7 +153,10 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
 // array or JSON Lines that is no issue is named on stderr and the others are returned;
 // *left_out says whether any was.
 std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes = default_max_record,
-                                                  bool* left_out = nullptr);
+                                                  bool* left_out = nullptr, IssueFormat format = IssueFormat::detect);
+
+// --input-format of classify and explain: auto, json, markdown (or text).
+IssueFormat issue_format_option(const boost::program_options::variables_map& vm);
 
 // The whole of a file silt wrote or a person gave ("-": stdin), however large; nullopt
 // after saying why on stderr.

@@ -294,3 +294,69 @@ TEST_CASE("a syntax error in documents printed over several lines is named at it
   CHECK(r.error().column == 11);  // the second comma
   CHECK(r.error().message.find("document starting at line 4") != std::string::npos);
 }
+
+TEST_CASE("a text that opens with a bracket and goes on as prose is text, not broken JSON", "[issue]") {
+  const std::string body = "\n\nThe accuracy drops after load_model.\n";
+  const std::vector<std::pair<std::string, std::string>> titles = {
+      {"[Bug]: accuracy drops after reload", "[Bug]: accuracy drops after reload"},
+      {"[TF 2.4](https://x.y) accuracy drops", "TF 2.4 accuracy drops"},  // the title as it shows
+      {"[x] I searched; accuracy drops", "[x] I searched; accuracy drops"},
+      {"{TF 2.4} accuracy drops", "{TF 2.4} accuracy drops"},
+      {"[2.4] Regression", "[2.4] Regression"},
+      {"[ 2.4 ]: accuracy drops", "[ 2.4 ]: accuracy drops"}};
+  for (const auto& [text, title] : titles) {
+    auto r = read_issues(text + body, "<stdin>");
+    INFO(text);
+    REQUIRE(r.ok());
+    REQUIRE(r.value().size() == 1);
+    CHECK(r.value()[0].title == title);
+  }
+  // What may be JSON stays JSON, and a JSON error says how to read the input as text.
+  auto broken = read_issues("{\"title\": \"x\"\n", "<stdin>");
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().code == "invalid-json");
+  CHECK(broken.error().message.find("--input-format markdown") != std::string::npos);
+  auto numbers = read_issues("[1, 2]\n", "<stdin>");
+  REQUIRE_FALSE(numbers.ok());
+  CHECK(numbers.error().code == "not-an-object");
+  // A file named as JSON is JSON whatever follows its bracket: the hint is not given.
+  auto named = read_issues("[Bug] x\n", "a.json");
+  REQUIRE_FALSE(named.ok());
+  CHECK(named.error().message.find("--input-format") == std::string::npos);
+}
+
+TEST_CASE("the input format given overrides detection; *.md and *.txt are text", "[issue]") {
+  const std::string json = "{\"title\": \"Memory leak\", \"body\": \"b\"}";
+  auto md = read_issues(json, "issue.md");
+  REQUIRE(md.ok());
+  CHECK(md.value()[0].title == json);
+  auto txt = read_issues("[1, 2]\nbody", "x.txt");
+  REQUIRE(txt.ok());
+  CHECK(txt.value()[0].title == "[1, 2]");
+  auto as_text = read_issues(json, "<stdin>", nullptr, IssueFormat::text);
+  REQUIRE(as_text.ok());
+  CHECK(as_text.value()[0].title == json);
+  auto as_json = read_issues(json, "issue.md", nullptr, IssueFormat::json);
+  REQUIRE(as_json.ok());
+  CHECK(as_json.value()[0].title == "Memory leak");
+  auto not_json = read_issues("Memory leak\n", "<stdin>", nullptr, IssueFormat::json);
+  REQUIRE_FALSE(not_json.ok());
+  CHECK(not_json.error().code == "invalid-json");
+  CHECK(parse_issue_format("markdown") == IssueFormat::text);
+  CHECK(parse_issue_format("text") == IssueFormat::text);
+  CHECK(parse_issue_format("auto") == IssueFormat::detect);
+  CHECK_FALSE(parse_issue_format("csv").has_value());
+}
+
+TEST_CASE("a text ending in an unfinished link, inside a larger buffer, is read up to its end", "[issue]") {
+  // md4c 0.4.8 reads past the end of "[](" and parsed on into a ')' found there (a crash,
+  // found by the fuzzer): silt hands it a copy that ends where the text does.
+  std::string text = "Shape wrong\n\n{\"body\":\"b\",";
+  text += '\0';
+  text += "x\":\"https://a/b]([](";
+  const std::string buffer = text + ")" + std::string(64, 'x') + ")";
+  auto r = read_issues(std::string_view(buffer.data(), text.size()), "<stdin>", nullptr, IssueFormat::text);
+  REQUIRE(r.ok());
+  CHECK(r.value()[0].title == "Shape wrong");
+  CHECK(r.value()[0].body.find(')') == std::string::npos);
+}

@@ -318,12 +318,16 @@ struct ShownLine {
 };
 
 std::optional<ShownLine> first_shown_line(std::string_view text) {
+  // md4c 0.4.8 reads past the end of a text ending in an unfinished link ("[](") and,
+  // when a ')' lies there, parses on into what follows: it reads a copy, which ends with
+  // a NUL (the offsets into it are those into the text).
+  const std::string copy(text);
   struct State {
     std::string_view all;
     ShownLine line;
     int code = 0, html = 0;
     bool started = false, done = false;
-  } st{text, {}, 0, 0, false, false};
+  } st{copy, {}, 0, 0, false, false};
   MD_PARSER p{};
   p.abi_version = 0;
   p.flags = MD_DIALECT_GITHUB;
@@ -350,13 +354,18 @@ std::optional<ShownLine> first_shown_line(std::string_view text) {
       if (s->started) s->done = true;
       return s->done ? 1 : 0;
     }
+    // A span that starts in the text never runs past its end: md4c 0.4.8 reads past the
+    // end of a text ending in an unfinished link ("[](") and may hand back a size from
+    // what it found there (as read_report's reader guards too).
+    const char* end = s->all.data() + s->all.size();
+    const bool inside = t >= s->all.data() && t <= end;
+    if (inside && size > static_cast<MD_SIZE>(end - t)) size = static_cast<MD_SIZE>(end - t);
     s->started = true;
     s->line.text.append(t, size);
-    if (t >= s->all.data() && t + size <= s->all.data() + s->all.size())
-      s->line.end = std::max(s->line.end, static_cast<std::size_t>(t + size - s->all.data()));
+    if (inside) s->line.end = std::max(s->line.end, static_cast<std::size_t>(t + size - s->all.data()));
     return 0;
   };
-  md_parse(text.data(), static_cast<MD_SIZE>(text.size()), &p, &st);
+  md_parse(copy.data(), static_cast<MD_SIZE>(copy.size()), &p, &st);
   if (!st.started || st.line.end == 0) return std::nullopt;
   return st.line;
 }
@@ -466,25 +475,82 @@ bool json_lines(std::string_view t) {
   return first.size() >= 2 && (first.back() == '}' || first.back() == ']');
 }
 
+// Whether a text that opens with '{' or '[' goes on as prose, not as JSON: what follows
+// the bracket on its line cannot start a JSON member or value ("[Bug]: ...", a Markdown
+// link, "[x] checked", "{TF 2.4}"), or a bracketed number goes on as prose ("[2.4]
+// Regression"). A quote, a bracket, true/false/null, another number or the line's end
+// may be JSON: read so.
+bool opens_like_text(std::string_view t) {
+  std::size_t i = 1;
+  while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
+  if (i >= t.size()) return false;
+  const char c = t[i];
+  if (c == '\n' || c == '\r' || c == '"') return false;
+  if (t.front() == '{') return c != '}';
+  if (c == '-' || (c >= '0' && c <= '9')) {  // "[2.4] Regression": a number, then prose
+    std::size_t j = i;
+    while (j < t.size() && (std::isdigit(static_cast<unsigned char>(t[j])) || t[j] == '.' || t[j] == '-')) ++j;
+    while (j < t.size() && t[j] == ' ') ++j;
+    if (j >= t.size() || t[j] != ']') return false;
+    for (++j; j < t.size() && t[j] == ' ';) ++j;
+    return j < t.size() && (std::isalpha(static_cast<unsigned char>(t[j])) || t[j] == ':');
+  }
+  if (c == '{' || c == '[' || c == ']') return false;
+  for (std::string_view word : {"true", "false", "null"})
+    if (t.substr(i, word.size()) == word &&
+        (i + word.size() == t.size() || !std::isalnum(static_cast<unsigned char>(t[i + word.size()]))))
+      return false;
+  return true;
+}
+
+bool ends_with(std::string_view name, std::string_view suffix) {
+  return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+}
+
 }  // namespace
 
-Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name, std::vector<Error>* skipped) {
+std::optional<IssueFormat> parse_issue_format(std::string_view name) {
+  if (name == "auto") return IssueFormat::detect;
+  if (name == "json") return IssueFormat::json;
+  if (name == "markdown" || name == "text") return IssueFormat::text;
+  return std::nullopt;
+}
+
+Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name, std::vector<Error>* skipped,
+                                       IssueFormat format) {
   content = without_bom(content);
   if (auto what = not_utf8_input(content, "silt classify")) return Error{*what, 0, 0, "invalid-utf8"};
   std::string_view t = trim(content);
   if (t.empty()) return Error{"the input is empty", 0, 0, "empty"};
-  const bool json = t.front() == '{' || t.front() == '[';
+  const bool named_json = ends_with(name, ".json") || ends_with(name, ".jsonl");
+  const bool named_text = ends_with(name, ".md") || ends_with(name, ".markdown") || ends_with(name, ".txt");
+  const bool opens_json = t.front() == '{' || t.front() == '[';
+  bool json = opens_json;
+  if (format == IssueFormat::text)
+    json = false;
+  else if (format == IssueFormat::detect)
+    json = opens_json && (named_json || (!named_text && !opens_like_text(t)));
+  else if (!opens_json)
+    return Error{"expected JSON (an issue object or an array of them): the input starts with neither '{' nor '['", 1, 1,
+                 "invalid-json"};
+  // Read as JSON by its first byte, in a file not named so: how to read it as text, said.
+  auto hinted = [&](Result<std::vector<Issue>> r) {
+    if (!r.ok() && format == IssueFormat::detect && !named_json && r.error().code == "invalid-json") {
+      Error e = r.error();
+      e.message += std::string(" (read as JSON because it starts with '") + t.front() +
+                   "'; --input-format markdown reads it as text)";
+      return Result<std::vector<Issue>>(std::move(e));
+    }
+    return r;
+  };
   // JSON Lines are read line by line: a bad line (bad JSON, a bad byte) is left out
   // alone, named with its line.
-  if (json && json_lines(t)) return read_json_lines(content, name, skipped);
+  if (json && json_lines(t)) return hinted(read_json_lines(content, name, skipped));
   if (!valid_utf8(content))
     return Error{"not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON", 0, 0, "invalid-utf8"};
   if (!json) {
     // A bare value (42, "text", null) in a file named as JSON is no issue, not a text one.
-    auto ends_with = [&](std::string_view suffix) {
-      return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
-    };
-    if (ends_with(".json") || ends_with(".jsonl"))
+    if (named_json && format == IssueFormat::detect)
       return Error{"expected a JSON object (an issue) or an array of them: this .json file holds neither", 0, 0,
                    "not-an-object"};
     return std::vector<Issue>{issue_from_text(content, name)};
@@ -492,8 +558,8 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
   bool more_documents = false;
   detail::JsonDocument doc;
   auto one = read_json_document(doc, content, name, skipped, &more_documents);
-  if (one.ok() || !more_documents) return one;
-  return detail::issues_of_documents(content, name, skipped);
+  if (one.ok() || !more_documents) return hinted(std::move(one));
+  return hinted(detail::issues_of_documents(content, name, skipped));
 }
 
 }  // namespace silt

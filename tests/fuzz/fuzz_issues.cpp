@@ -30,6 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (kept.ok())
     for (const auto& e : skipped)
       if (e.message.empty()) __builtin_trap();
+  // Read as the formats --input-format names: text reads any UTF-8 that is not blank.
+  auto as_text = silt::read_issues(input, "fuzz-input", nullptr, silt::IssueFormat::text);
+  if (as_text.ok() && as_text.value().size() != 1) __builtin_trap();
+  (void)silt::read_issues(input, "fuzz-input", nullptr, silt::IssueFormat::json);
   auto issues = silt::read_issues(input, "fuzz-input");
   if (!issues.ok()) return 0;
   // Whatever reads whole reads the same with `skipped`, and sets nothing aside.

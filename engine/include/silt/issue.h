@@ -2,6 +2,7 @@
 // REST API issue object, what `gh issue view/list --json` prints, plain text, Markdown.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,7 +72,14 @@ Result<Issue> issue_from_json(std::string_view json);
 // is a whole document, and more lines) are read line by line: with `skipped`, a line
 // that is not valid JSON or not UTF-8 goes there too, with its line (and column).
 // A file named *.json or *.jsonl that holds no object or array is no issue.
+//
+// How the content is taken: `detect` as above, except that a file named *.md, *.markdown
+// or *.txt, and a text whose first line goes on as prose after its '{' or '[' ("[Bug]:
+// ...", a Markdown link), are text; `json` refuses what is not JSON; `text` reads
+// anything as text/Markdown.
+enum class IssueFormat { detect, json, text };
+std::optional<IssueFormat> parse_issue_format(std::string_view name);  // auto, json, markdown (or text)
 Result<std::vector<Issue>> read_issues(std::string_view content, std::string_view name,
-                                       std::vector<Error>* skipped = nullptr);
+                                       std::vector<Error>* skipped = nullptr, IssueFormat format = IssueFormat::detect);
 
 }  // namespace silt
