@@ -12,11 +12,14 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <set>
 
 #include "cli.h"
 #include "options.h"
 #include "silt/batch.h"
+#include "silt/builtin.h"
 #include "silt/files.h"
 #include "silt/labels.h"
 
@@ -230,6 +233,72 @@ void catch_interrupts() {
   }
 }
 
+// What decides the records a run writes, one a line: every option given or defaulted
+// but those that only say where and how it runs (inputs, -o, -j, --rejects, progress,
+// messages), the content of the files named, and silt's version. Kept in
+// FILE.partial.options beside an interrupted run's output, so that --resume goes on only
+// with the same: a --pack or an answer changed half-way would mix two labelings.
+std::vector<std::string> run_settings(const po::variables_map& vm) {
+  static const std::set<std::string, std::less<>> how = {"input",   "output",    "resume",   "restart",     "rejects",
+                                                         "jobs",    "fail-fast", "progress", "no-progress", "color",
+                                                         "verbose", "quiet",     "help"};
+  std::vector<std::string> lines;
+  for (const auto& [name, value] : vm) {
+    if (how.count(name)) continue;
+    const boost::any& any = value.value();
+    std::string line = "--" + name;
+    if (const auto* b = boost::any_cast<bool>(&any)) {
+      if (!*b) continue;  // a switch not given
+    } else if (const auto* text = boost::any_cast<std::string>(&any)) {
+      line += " " + *text;
+      if (name == "taxonomy" || name == "rules" || name == "packs") {
+        std::ifstream in(*text, std::ios::binary);
+        const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        line += fmt::format(" (content {:016x})", std::hash<std::string_view>{}(content));
+      }
+    } else if (const auto* list = boost::any_cast<std::vector<std::string>>(&any)) {
+      line += " " + fmt::format("{}", fmt::join(*list, " "));
+    } else {
+      line += " (set)";
+    }
+    lines.push_back(std::move(line));
+  }
+  lines.push_back("silt " + std::string(version()));
+  return lines;
+}
+
+std::string settings_path(const OutputFile& out) {
+  return out.written_path() + ".options";
+}
+
+bool write_settings(const OutputFile& out, const std::vector<std::string>& settings) {
+  std::ofstream f(settings_path(out), std::ios::trunc);
+  f << "# silt batch: what " << out.written_path() << " is written with; --resume goes on only with the same\n";
+  for (const auto& line : settings) f << line << "\n";
+  f.flush();
+  return static_cast<bool>(f);
+}
+
+// How this run's settings differ from those an interrupted run kept ("" when they do
+// not, or when none were kept: nullopt).
+std::optional<std::string> settings_change(const OutputFile& out, const std::vector<std::string>& now) {
+  std::ifstream f(settings_path(out));
+  if (!f) return std::nullopt;
+  std::vector<std::string> then;
+  for (std::string line; std::getline(f, line);)
+    if (!line.empty() && line[0] != '#') then.push_back(line);
+  std::vector<std::string> gone, added;
+  for (const auto& l : then)
+    if (std::find(now.begin(), now.end(), l) == now.end()) gone.push_back(l);
+  for (const auto& l : now)
+    if (std::find(then.begin(), then.end(), l) == then.end()) added.push_back(l);
+  if (gone.empty() && added.empty()) return std::string();
+  std::string why;
+  if (!gone.empty()) why += fmt::format("it was written with {}", fmt::join(gone, ", "));
+  if (!added.empty()) why += fmt::format("{}this run has {}", why.empty() ? "" : "; ", fmt::join(added, ", "));
+  return why;
+}
+
 // The command that goes on: the same arguments without --restart, with --resume once
 // (a resumed run interrupted again has it already).
 std::string resume_command(const std::vector<std::string>& args) {
@@ -364,6 +433,9 @@ int cmd_batch(const std::vector<std::string>& args) {
   // The output: stdout, or FILE.partial renamed to FILE once everything is written
   // (written directly when FILE is a device or a FIFO).
   std::unique_ptr<OutputFile> out;
+  const std::vector<std::string> settings = run_settings(vm);
+  bool adopted = false;           // --resume on a complete FILE: FILE.partial is a copy of it
+  bool settings_written = false;  // by a resume of a partial that had none
   if (!output.empty()) {
     auto opened = OutputFile::open(output, options.inputs);
     if (!opened.ok()) {
@@ -375,32 +447,67 @@ int cmd_batch(const std::vector<std::string>& args) {
     const std::string& partial = out->written_path();
     if (out->direct()) {
       if (resume) throw UsageError{"--resume needs -o to name a regular file; " + output + " is not one"};
-    } else if (resume && fs::file_size(partial, ec) > 0) {
+    } else if (resume && (fs::file_size(partial, ec) > 0 || fs::exists(out->path(), ec))) {
+      // A complete FILE is gone on from as a partial one would be: its records are
+      // checked against the inputs, and what follows them is labeled; FILE itself is
+      // replaced only when that run completes.
+      adopted = fs::file_size(partial, ec) == 0;
+      auto refuse = [&](int code) {  // a copy of a complete FILE goes
+        if (adopted) fs::remove(partial, ec);
+        return code;
+      };
+      if (adopted) {
+        if (auto e = out->adopt_target()) {
+          spdlog::error("cannot resume: {}", printable(e->message));
+          return refuse(exit_write);
+        }
+      }
       auto p = scan_partial_output(partial, options.output_format);
       if (!p.ok()) {
         spdlog::error("cannot resume: {}", printable(p.error().message));
+        return refuse(exit_usage);
+      }
+      // A complete FILE's options are not kept: only its records can be checked.
+      const auto change = adopted ? std::optional<std::string>() : settings_change(*out, settings);
+      if (change && !change->empty()) {
+        spdlog::error(
+            "cannot resume: {} was written with other options ({}); its records are kept. Run with the options "
+            "that wrote it, or --restart to discard it",
+            printable(partial), printable(*change));
         return exit_usage;
       }
+      if (!change && !adopted)
+        spdlog::warn("{}: not found; the options of the interrupted run are not known, and not checked",
+                     printable(settings_path(*out)));
       if (auto e = out->keep(p.value().bytes)) {
         spdlog::error("cannot resume: {}", printable(e->message));
-        return exit_write;
+        return refuse(exit_write);
       }
       options.skip_good = p.value().records;
       options.resume_id = p.value().last_id;
       options.resume_source = p.value().last_source;
       options.header = !p.value().has_header;
-      spdlog::info("resuming: {} holds {} records; going on from there", printable(partial), options.skip_good);
-    } else if (resume && fs::exists(out->path(), ec)) {
-      spdlog::info("{} is complete (no {}): nothing to resume", printable(output), printable(partial));
-      std::error_code rm;
-      fs::remove(partial, rm);  // the empty file open() created
-      return exit_ok;
+      if (adopted)
+        spdlog::info("resuming: {} is complete ({} records); checking they are these inputs' and going on after them",
+                     printable(output), options.skip_good);
+      else
+        spdlog::info("resuming: {} holds {} records; going on from there", printable(partial), options.skip_good);
+      if (!change) {
+        if (!write_settings(*out, settings)) {
+          spdlog::error("{}: cannot write: {}", printable(settings_path(*out)), std::strerror(errno));
+          return refuse(exit_write);
+        }
+        settings_written = true;
+      }
     } else if (const auto held = fs::file_size(partial, ec); !resume && !restart && !ec && held > 0) {
       spdlog::error("{} holds the output of an interrupted run ({}); --resume goes on from it, --restart discards it",
                     printable(partial), human_bytes(static_cast<double>(held)));
       return exit_usage;
     } else if (auto e = out->keep(0)) {
       spdlog::error("{}", printable(e->message));
+      return exit_write;
+    } else if (!write_settings(*out, settings)) {
+      spdlog::error("{}: cannot write: {}", printable(settings_path(*out)), std::strerror(errno));
       return exit_write;
     }
   }
@@ -434,8 +541,18 @@ int cmd_batch(const std::vector<std::string>& args) {
       std::error_code ec;
       fs::remove(rejects->written_path(), ec);
     }
+    std::error_code ec;
+    if (settings_written) fs::remove(settings_path(*out), ec);  // they were not the partial's
+    if (adopted) {                                              // the copy goes; FILE is left as it was
+      fs::remove(out->written_path(), ec);
+      spdlog::error(
+          "cannot resume: {} is not the output of these inputs ({}); it is left as it was. Run without --resume "
+          "to label them (it is replaced when that run completes)",
+          printable(out->path()), printable(stats.resume_mismatch));
+      return exit_usage;
+    }
     spdlog::error(
-        "cannot resume: {} is not this run's output ({}); its records are kept. Run with the inputs "
+        "cannot resume: {} is not this run's output ({}); its records are kept. Run with the inputs and options "
         "that wrote it, or --restart to discard it",
         printable(out->written_path()), printable(stats.resume_mismatch));
     return exit_usage;
@@ -450,8 +567,12 @@ int cmd_batch(const std::vector<std::string>& args) {
     }
   }
   if (sink.write_failed()) {
-    spdlog::error("{}: write failed: {}", out ? printable(out->written_path()) : std::string("<stdout>"),
-                  out ? printable(out->error()) : std::string(std::strerror(errno)));
+    if (!out)
+      spdlog::error("<stdout>: write failed: {}", std::strerror(errno));
+    else if (out->direct())
+      spdlog::error("{}", printable(out->error()));
+    else  // the records written whole before it are kept; a record cut short is dropped
+      spdlog::error("{}; once there is room, go on with:\n  {}", printable(out->error()), resume_command(args));
     return exit_write;
   }
   if (stats.interrupted) {
@@ -481,6 +602,9 @@ int cmd_batch(const std::vector<std::string>& args) {
     } else if (auto e = out->commit()) {
       spdlog::error("{}", printable(e->message));
       return exit_write;
+    } else {
+      std::error_code ec;
+      fs::remove(settings_path(*out), ec);
     }
   }
   if (!quiet) print_summary(stats, sink);

@@ -167,6 +167,55 @@ check "... names the format" grep -q "JSON Lines, not CSV" fmt.err
 "$silt" batch -q first300.jsonl -o other.jsonl --resume
 check "the same input resumes: exit 0, whole" test $? -eq 0 -a "$(wc -l < other.jsonl)" -eq 300
 
+# --resume checks the options too: FILE.partial.options keeps those that decide what the
+# records hold; another --pack, an answer, another --taxonomy is refused (exit 2) and the
+# partial kept. The options file goes when the run completes.
+{ head -n 100 first300.jsonl; echo '{"bad'; tail -n 200 first300.jsonl; } > opt.in
+"$silt" batch -q opt.in -o opt.jsonl --fail-fast 2> /dev/null  # stops after 100 records
+check "a run stopped keeps its options beside FILE.partial" grep -qx -- "--format jsonl" opt.jsonl.partial.options
+"$silt" batch -q opt.in > opt.full 2> /dev/null
+"$silt" batch -q opt.in -o opt.jsonl --resume --pack pytorch --results 2> opt.err
+check "resume with other options: exit 2" test $? -eq 2
+check "... names what changed" grep -q "this run has --pack pytorch, --results" opt.err
+check "... says to run with the options that wrote it" grep -q "Run with the options that wrote it, or --restart" opt.err
+check "... the partial is kept" test "$(wc -l < opt.jsonl.partial)" -eq 100 -a ! -e opt.jsonl
+"$silt" batch -q opt.in -o opt.jsonl --resume -j 1 --no-progress 2> /dev/null
+check "-j, --fail-fast, progress and the like are no such options: resumed, whole" cmp -s opt.jsonl opt.full
+check "... and the options file is gone" test ! -e opt.jsonl.partial.options
+
+# --resume on a complete FILE: checked against the inputs as a partial one is. Other
+# inputs: refused, FILE left as it was; the same: exit 0, the same FILE; more records
+# after them: labeled after it.
+"$silt" batch -q first300.jsonl -o done.jsonl && cp done.jsonl done.full
+"$silt" batch -q last400.jsonl -o done.jsonl --resume 2> done.err
+check "resume of a complete FILE from other inputs: exit 2" test $? -eq 2
+check "... says they are not its inputs, and that it is left as it was" \
+  grep -q "is not the output of these inputs .*; it is left as it was" done.err
+check "... FILE unchanged" cmp -s done.jsonl done.full
+check "... nothing left beside it" test ! -e done.jsonl.partial -a ! -e done.jsonl.partial.options
+"$silt" batch -q first300.jsonl -o done.jsonl --resume
+check "resume of a complete FILE from its inputs: exit 0" test $? -eq 0
+check "... unchanged" cmp -s done.jsonl done.full
+head -n 500 corpus.jsonl > first500.jsonl
+"$silt" batch -q first500.jsonl -o done.jsonl --resume
+check "resume of a complete FILE from inputs that go on: the rest is labeled" \
+  cmp -s <(strip_source done.jsonl) <(head -n 500 expected.jsonl | strip_source)
+
+# A disk that fills: exit 4, the error said once, and how to go on once there is room;
+# --resume then finishes it whole. Needs a small tmpfs (root, a mount namespace).
+if mkdir -p small && mount -t tmpfs -o size=256k tmpfs small 2> /dev/null; then
+  "$silt" batch -q first300.jsonl -o small/full.jsonl 2> full.err
+  check "a full disk: exit 4" test $? -eq 4
+  check "... the error once" test "$(grep -o 'write failed' full.err | wc -l)" -eq 1
+  check "... and how to go on" grep -qx "  silt batch -q first300.jsonl -o small/full.jsonl --resume" full.err
+  mount -o remount,size=4m small
+  "$silt" batch -q first300.jsonl -o small/full.jsonl --resume
+  check "... resumed once there is room: whole" cmp -s small/full.jsonl done.full
+  umount small
+else
+  echo "no tmpfs could be mounted (not root?): the full-disk test is skipped"
+fi
+
 # A closing bracket of the wrong kind inside an array ends the bad element and the array:
 # the next array (gh --paginate's next page) is read as one (its record was rejected).
 printf '[{"title":"a","body":"b"},\n {"title": ]\n[{"title":"e","body":"f"}]\n' > pages.json
