@@ -42,7 +42,7 @@ TEST_CASE("eval: gold CSV columns are found by name; bad rows are reported with 
   REQUIRE(g.value().problems.size() == 2);
   CHECK(g.value().problems[0].find("eval-gold.csv:6: category 'no-such-category'") != std::string::npos);
   CHECK(g.value().problems[1].find("eval-gold.csv:7: impact 'seven' is not a level") != std::string::npos);
-  CHECK(g.value().problems[1].find("(allowed: 1, 2, 3, 4)") != std::string::npos);
+  CHECK(g.value().problems[1].find("(allowed: 1, 2, 3, 4, none)") != std::string::npos);
   CHECK(g.value().problems[1].find("its category counts") != std::string::npos);
   auto json = read_gold_csv(SILT_TEST_FIXTURES "/rest-issue.json", tax());
   REQUIRE_FALSE(json.ok());
@@ -71,6 +71,31 @@ TEST_CASE("eval: joins by id, counts misses and the ids missing on either side",
   CHECK(r.misses[0].category);
   CHECK(r.misses[1].predicted == "none");
   CHECK(r.category.accuracy.lo);
+}
+
+TEST_CASE("eval: a gold impact 'none' (no level, as triage writes it) is scored as a level below 1", "[eval]") {
+  silt::test::TempDir d;
+  auto path = d.write("gold.csv", "id,category,impact\na,wrong-shape,None\nb,wrong-shape,none\nc,wrong-shape,2\n");
+  auto read = read_gold_csv(path, tax());
+  REQUIRE(read.ok());
+  CHECK(read.value().problems.empty());
+  REQUIRE(read.value().labels.size() == 3);
+  CHECK(read.value().labels[0].no_level);
+  CHECK_FALSE(read.value().labels[0].level);
+  CHECK_FALSE(read.value().labels[2].no_level);
+  std::vector<Prediction> p = {pred("a", "wrong-shape", std::nullopt), pred("b", "wrong-shape", 2),
+                               pred("c", "wrong-shape", 2)};
+  EvalOptions opt;
+  opt.bootstrap = 50;
+  auto r = evaluate(tax(), read.value().labels, p, opt);
+  CHECK(r.impact_n == 3);
+  CHECK(*r.impact.accuracy.value == Approx(2.0 / 3));  // a (none, none) and c right
+  CHECK(r.impact.confusion[0][0] == 1);                // none -> none
+  CHECK(r.impact.confusion[0][2] == 1);                // none -> 2
+  REQUIRE(r.misses.size() == 1);
+  CHECK(r.misses[0].id == "b");
+  CHECK(r.misses[0].gold == "none");
+  CHECK(r.misses[0].predicted == "2");
 }
 
 TEST_CASE("eval: predictions are read back from silt JSON lines", "[eval]") {

@@ -146,7 +146,11 @@ void read_gold_row(const std::vector<std::string>& row, int line, const GoldColu
     return;
   }
   std::string level = at(cols.impact);
-  if (!level.empty()) {
+  std::string lowered = level;
+  for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lowered == "none") {  // no level (triage writes it): scored as one, below the lowest
+    g.no_level = true;
+  } else if (!level.empty()) {
     try {
       std::size_t used = 0;
       int n = std::stoi(level, &used);
@@ -155,6 +159,7 @@ void read_gold_row(const std::vector<std::string>& row, int line, const GoldColu
     } catch (const std::exception&) {
       std::vector<std::string> numbers;
       for (const auto& l : taxonomy.levels) numbers.push_back(std::to_string(l.number));
+      numbers.push_back("none");
       out.problems.push_back(path + ":" + std::to_string(line) + ": impact '" + level + "' is not a level" +
                              detail::allowed_values_hint(level, numbers) +
                              " (left out of the impact figures; its category counts)");
@@ -407,8 +412,8 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
     gc.push_back(static_cast<int>(*gi));
     pc.push_back(pi ? static_cast<int>(*pi) : stats::missing);
     if (!pi || *pi != *gi) rep.misses.push_back({g.id, g.category, p.category, true, p.confidence, &p});
-    if (g.level) {
-      int glv = static_cast<int>(*tax.level_index(*g.level)) + 1;
+    if (g.level || g.no_level) {
+      const int glv = g.level ? static_cast<int>(*tax.level_index(*g.level)) + 1 : 0;
       int plv = 0;
       if (p.level) {
         auto li = tax.level_index(*p.level);
@@ -417,8 +422,8 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
       gl.push_back(glv);
       pl.push_back(plv);
       if (glv != plv)
-        rep.misses.push_back(
-            {g.id, std::to_string(*g.level), p.level ? std::to_string(*p.level) : "none", false, p.confidence, &p});
+        rep.misses.push_back({g.id, g.level ? std::to_string(*g.level) : "none",
+                              p.level ? std::to_string(*p.level) : "none", false, p.confidence, &p});
     }
   }
   rep.n = gc.size();

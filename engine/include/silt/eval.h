@@ -19,6 +19,7 @@ struct GoldLabel {
   std::string id;
   std::string category;      // a category id of the taxonomy; empty for a loud bug
   std::optional<int> level;  // empty in the file: left out of the impact figures
+  bool no_level = false;     // "none": the bug meets no level of the matrix (triage writes it)
   bool loud = false;         // `silent` says no: out of the taxonomy's scope
   // The answers to the criteria, taxonomy order, from columns named by criterion id
   // (yes/no); unknown where the file has no such column or leaves it empty.
