@@ -303,7 +303,8 @@ int cmd_check(const std::vector<std::string>& args) {
       "silt check LABELS.csv [--issues FILE] [OPTIONS]",
       "Lists every row whose impact level does not follow from the labeler's own criteria answers under the "
       "loaded matrix, with the level it should have been; with --issues, also every row whose category silt "
-      "contradicts with strong evidence: a list to re-read, not a verdict.",
+      "contradicts with strong evidence: a list to re-read, not a verdict. A category or a level that is not the "
+      "taxonomy's, and an answer that is neither yes nor no, is named on stderr with its line.",
       {},
       {{"0", "nothing to list"},
        {"1", "rows were listed"},
@@ -361,7 +362,7 @@ int cmd_check(const std::vector<std::string>& args) {
         if (p.needs_review || p.confidence < min_conf) continue;
         for (std::size_t a = 0; a < t.raters.size(); ++a) {
           const std::string& label = t.values[*cf][i][a];
-          if (!label.empty() && label != p.category)
+          if (!label.empty() && label != p.category && tax.category_index(label))
             contra.push_back({t.items[i], t.raters[a], label, t.lines[i][a], &p});
         }
       }

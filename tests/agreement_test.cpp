@@ -423,3 +423,27 @@ TEST_CASE("agree: 'none' (no level) is an impact rating, one step below the lowe
   REQUIRE(plain.ok());
   CHECK(agreement(plain.value().table, tax(), quick())[0].domain.front() == "1");
 }
+
+TEST_CASE("check: a category that is not the taxonomy's is named with its line and the closest id",
+          "[agreement][check]") {
+  LabelTable t;
+  t.file = "mem.csv";
+  t.items = {"a", "b"};
+  t.raters = {"r1", "r2"};
+  t.fields = {"category", "impact", "ui", "model-info", "model-operation", "results"};
+  t.values = {{{"wrong-shap", "wrong-shape"}, {"", "Wrong Shape"}},
+              {{"2", "2"}, {"2", "2"}},
+              {{"no", "no"}, {"no", "no"}},
+              {{"yes", "yes"}, {"yes", "yes"}},
+              {{"no", "no"}, {"no", "no"}},
+              {{"no", "no"}, {"no", "no"}}};
+  t.lines = {{2, 3}, {4, 5}};
+  auto lc = check_levels(t, tax());
+  REQUIRE(lc.bad_answers.size() == 2);
+  CHECK(lc.bad_answers[0].first == 2);
+  CHECK(lc.bad_answers[0].second.find("category 'wrong-shap' is not in the taxonomy") != std::string::npos);
+  CHECK(lc.bad_answers[0].second.find("wrong-shape") != std::string::npos);
+  CHECK(lc.bad_answers[1].first == 5);
+  CHECK(lc.checked == 4);  // the levels are still checked
+  CHECK(lc.mismatches.empty());
+}

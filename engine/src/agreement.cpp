@@ -419,6 +419,18 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
     out.no_level_column = true;
     return out;
   }
+  // A category that is not the taxonomy's: named (a typo would read as a contradiction).
+  if (auto cf = t.field_index("category")) {
+    std::vector<std::string> ids;
+    for (const auto& c : tax.categories) ids.push_back(c.id);
+    for (std::size_t i = 0; i < t.items.size(); ++i)
+      for (std::size_t a = 0; a < t.raters.size(); ++a) {
+        const std::string v = detail::trim(t.values[*cf][i][a]);
+        if (t.lines[i][a] == 0 || v.empty() || tax.category_index(v)) continue;
+        out.bad_answers.emplace_back(
+            t.lines[i][a], "category '" + v + "' is not in the taxonomy" + detail::allowed_values_hint(v, ids));
+      }
+  }
   std::vector<std::optional<std::size_t>> crit_field;
   for (const auto& c : tax.criteria) crit_field.push_back(t.field_index(c.id));
   for (std::size_t i = 0; i < t.items.size(); ++i)

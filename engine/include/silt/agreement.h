@@ -137,7 +137,8 @@ struct LevelCheck {
   std::size_t unanswered = 0;  // rows missing some answer: not checkable
   std::vector<LevelMismatch> mismatches;
   // Answers that are neither yes nor no (nor empty): (line, what is wrong); their rows
-  // count as unanswered.
+  // count as unanswered. A category that is not the taxonomy's is named here too (its
+  // row's level is still checked).
   std::vector<std::pair<int, std::string>> bad_answers;
   // The file has no impact (level, impact_level) column: nothing is checked (every row
   // would read "level none").
