@@ -468,11 +468,16 @@ bool classification_of_row(const std::vector<std::string>& row, const std::unord
 Result<std::vector<Classification>> read_classifications_csv(std::string_view text, const std::string& name,
                                                              const Taxonomy& taxonomy) {
   auto csv = detail::parse_csv(text);
-  if (csv.rows.empty()) return Error{name + ": the file is empty", 0, 0, "empty"};
-  if (!csv.problems.empty()) {
+  auto first_problem = [&] {
     const auto& p = csv.problems.front();
     return Error{detail::to_string(p, name), p.line, 0, p.code};
-  }
+  };
+  // In the order for_each_classification_csv meets them: a problem on a line before the
+  // header's, then the header's own, then the rows' (a row after the header on its line,
+  // after a carriage return, too).
+  if (!csv.problems.empty() && (csv.rows.empty() || csv.problems.front().line < csv.lines.front()))
+    return first_problem();
+  if (csv.rows.empty()) return Error{name + ": the file is empty", 0, 0, "empty"};
   std::unordered_map<std::string, std::size_t> col;
   const auto& head = csv.rows.front();
   if (auto dup = detail::duplicate_column(head, name, [](const std::string&) { return true; })) return *dup;
@@ -480,6 +485,7 @@ Result<std::vector<Classification>> read_classifications_csv(std::string_view te
   if (!col.count("category") || !col.count("confidence"))
     return Error{name + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
                  "not-batch-csv"};
+  if (!csv.problems.empty()) return first_problem();
   std::vector<Classification> out;
   for (std::size_t r = 1; r < csv.rows.size(); ++r) {
     Classification c;
@@ -489,6 +495,46 @@ Result<std::vector<Classification>> read_classifications_csv(std::string_view te
     out.push_back(std::move(c));
   }
   return out;
+}
+
+Result<std::size_t> for_each_classification_csv(const std::string& path, const Taxonomy& taxonomy,
+                                                const std::function<void(Classification&&)>& take) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path + ": cannot read: " + std::strerror(errno), 0, 0, "unreadable"};
+  std::unordered_map<std::string, std::size_t> col;
+  std::optional<Error> failed;
+  std::size_t n = 0;
+  bool header = true;
+  auto problem = detail::for_each_csv_row(in, [&](std::vector<std::string>& row, int line) {
+    if (header) {
+      header = false;
+      if (auto dup = detail::duplicate_column(row, path, [](const std::string&) { return true; })) {
+        failed = *dup;
+        return false;
+      }
+      for (std::size_t k = 0; k < row.size(); ++k) col[detail::header_name(row[k])] = k;
+      if (!col.count("category") || !col.count("confidence")) {
+        failed = Error{path + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
+                       "not-batch-csv"};
+        return false;
+      }
+      return true;
+    }
+    Classification c;
+    if (!classification_of_row(row, col, taxonomy, c)) {
+      failed = Error{path + ":" + std::to_string(line) + ": a confidence or impact_level that is not a number", line, 0,
+                     "bad-number"};
+      return false;
+    }
+    ++n;
+    take(std::move(c));
+    return true;
+  });
+  if (in.bad()) return Error{path + ": read failed: " + std::strerror(errno), 0, 0, "unreadable"};
+  if (problem) return Error{detail::to_string(*problem, path), problem->line, 0, problem->code};
+  if (failed) return *failed;
+  if (header) return Error{path + ": the file is empty", 0, 0, "empty"};
+  return n;
 }
 
 bool batch_csv_header(std::string_view line) {

@@ -103,6 +103,59 @@ CsvTable parse_csv(std::string_view text) {
   return out;
 }
 
+std::optional<CsvProblem> for_each_csv_row(std::istream& in,
+                                           const std::function<bool(std::vector<std::string>&, int)>& row) {
+  struct Stream {
+    std::vector<std::string> field;
+    int row_line = 1;
+    std::optional<std::size_t> width;
+    std::optional<CsvProblem> problem;
+    bool stop = false;
+    const std::function<bool(std::vector<std::string>&, int)>* row;
+  } st;
+  st.row = &row;
+  auto field = [](void* s, size_t len, void* d) {
+    static_cast<Stream*>(d)->field.emplace_back(s ? static_cast<const char*>(s) : "", s ? len : 0);
+  };
+  auto end_row = [](int, void* d) {
+    auto* self = static_cast<Stream*>(d);
+    if (self->stop) return;
+    if (!self->width) self->width = self->field.size();
+    if (self->field.size() != *self->width) {
+      self->problem = CsvProblem{self->row_line, "csv-fields",
+                                 "the row has " + std::to_string(self->field.size()) + " field(s), the header " +
+                                     std::to_string(*self->width)};
+      self->stop = true;
+    } else if (!(*self->row)(self->field, self->row_line)) {
+      self->stop = true;
+    }
+    self->field.clear();
+  };
+  csv_parser p{};
+  csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+  std::string line;
+  int number = 0;
+  while (!st.stop && std::getline(in, line)) {
+    ++number;
+    if (number == 1) line.erase(0, line.size() - without_bom(line).size());
+    if (!in.eof()) line.push_back('\n');
+    if (st.field.empty() && p.pstate == 0) st.row_line = number;
+    if (csv_parse(&p, line.data(), line.size(), field, end_row, &st) != line.size()) {
+      st.problem =
+          CsvProblem{st.row_line, "csv-syntax",
+                     number == st.row_line ? "malformed quoting: a quote inside an unquoted field, or text "
+                                             "after a closing quote"
+                                           : "malformed quoting: a quoted field opened here runs on to line " +
+                                                 std::to_string(number) + ", where text follows its closing quote"};
+      st.stop = true;
+    }
+  }
+  if (!st.stop && csv_fini(&p, field, end_row, &st) != 0)
+    st.problem = CsvProblem{st.row_line, "csv-syntax", "a quoted field is never closed"};
+  csv_free(&p);
+  return st.problem;
+}
+
 std::string header_name(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   s.erase(0, s.find_first_not_of(" \t\r\n"));

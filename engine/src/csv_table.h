@@ -2,6 +2,8 @@
 // (libcsv parses, strictly: RFC 4180 quoting, fields spanning lines).
 #pragma once
 
+#include <functional>
+#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,14 @@ struct CsvTable {
 // Reads `text` strictly. The first row is the header; a later row whose number of
 // fields differs from the header's is a csv-fields problem (left out).
 CsvTable parse_csv(std::string_view text);
+
+// Reads a CSV stream as parse_csv reads a text, a line at a time, handing each row (the
+// header first) and the line it starts on to `row` as it ends, without holding the rest:
+// for files of any size. Stops at the first problem, which it returns (a quoting error,
+// a quote never closed, a row whose number of fields differs from the header's), or
+// when `row` returns false. A byte order mark before the header is skipped.
+std::optional<CsvProblem> for_each_csv_row(std::istream& in,
+                                           const std::function<bool(std::vector<std::string>& row, int line)>& row);
 
 // The first header name (as header_name() gives it) that occurs twice among those for
 // which `counts` is true, as an Error (code duplicate-column, line 1) naming both

@@ -267,11 +267,8 @@ Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& fi
   };
   for (const auto& file : files) {
     if (classifications_file(file) == ClassificationsFile::csv) {
-      auto text = detail::read_file(file);
-      if (!text.ok()) return text.error();
-      auto read = read_classifications_csv(text.value(), file, taxonomy);
+      auto read = for_each_classification_csv(file, taxonomy, [&](Classification&& c) { keep(std::move(c), file); });
       if (!read.ok()) return read.error();
-      for (auto& c : read.value()) keep(std::move(c), file);
       continue;
     }
     auto read = for_each_classification(

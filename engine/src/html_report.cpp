@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -605,7 +606,7 @@ std::optional<Error> read_batch_outputs(const std::vector<BatchInput>& batch, co
       if (!p.url.empty() && missed.count(p.id)) in.urls.emplace(p.id, p.url);
       d.add(std::move(p));
     };
-    if (b.csv || b.content) {
+    if (b.content) {
       auto preds =
           b.csv ? read_predictions_csv(*b.content, b.name, tax) : read_predictions(*b.content, b.name, skipped);
       if (!preds.ok()) {
@@ -616,8 +617,9 @@ std::optional<Error> read_batch_outputs(const std::vector<BatchInput>& batch, co
       }
       for (auto& p : preds.value()) take(std::move(p));
     } else {
-      auto read = for_each_classification(
-          b.name, [&](Classification&& c) { take(prediction_of(c)); }, skipped);
+      auto each = [&](Classification&& c) { take(prediction_of(c)); };
+      auto read =
+          b.csv ? for_each_classification_csv(b.name, tax, each) : for_each_classification(b.name, each, skipped);
       if (!read.ok()) return read.error();
     }
     if (d.n == 0) return Error{b.name + ": no record", 0, 0, "empty"};
@@ -628,12 +630,20 @@ std::optional<Error> read_batch_outputs(const std::vector<BatchInput>& batch, co
   return std::nullopt;
 }
 
-// Whether `path` is a regular file of batch JSON lines: read a line at a time rather than
-// whole (a pipe cannot be read twice, so it is read whole).
-bool streamed(const std::string& path) {
+// Whether `path` is a regular file of batch output (JSON lines or CSV): read a line at a
+// time rather than whole (a pipe cannot be read twice, so it is read whole).
+std::optional<ClassificationsFile> streamed(const std::string& path) {
   struct stat st {};
-  return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-         classifications_file(path) == ClassificationsFile::jsonl;
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  const ClassificationsFile kind = classifications_file(path);
+  if (kind == ClassificationsFile::none) return std::nullopt;
+  if (kind == ClassificationsFile::csv) {  // a labels CSV that names a confidence too is read whole, as labels
+    std::ifstream in(path, std::ios::binary);
+    std::string head;
+    std::getline(in, head);
+    if (csv_header_names(head).find(",rater,") != std::string::npos) return std::nullopt;
+  }
+  return kind;
 }
 
 std::string render(const Inputs& in, const Taxonomy& tax);
@@ -679,8 +689,8 @@ Result<std::string> render_html_report_files(const std::vector<std::string>& pat
   std::vector<BatchInput> batch;
   std::deque<std::string> contents;  // of the inputs read whole (a deque: batch points into it)
   for (std::size_t k = 0; k < paths.size(); ++k) {
-    if (streamed(paths[k])) {
-      batch.push_back({k, paths[k], nullptr, false});
+    if (const auto kind = streamed(paths[k])) {
+      batch.push_back({k, paths[k], nullptr, *kind == ClassificationsFile::csv});
       continue;
     }
     auto text = read_input_file(paths[k], ~std::uint64_t{0});

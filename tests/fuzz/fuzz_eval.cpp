@@ -1,6 +1,7 @@
 // Fuzzes the evaluation readers: a gold CSV (silt::read_gold_csv) and silt's JSON Lines
 // predictions (silt::read_predictions; the same bytes read as batch CSV too, through
-// silt::read_predictions_csv), then evaluates the one against the other and fits a
+// silt::read_predictions_csv; the gold file read as batch CSV whole and a row at a time,
+// which must agree), then evaluates the one against the other and fits a
 // calibration map. The input is the gold file, then the separator line
 // "--8<--", then the predictions (all gold when there is no separator).
 #include <cstddef>
@@ -26,6 +27,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto gold = silt::read_gold_csv(path, *taxonomy);
   (void)silt::classifications_file(path);
   (void)silt::for_each_classification(path, [](silt::Classification&&) {});  // the gold text, read as batch output
+  // Read as batch CSV a row at a time, it gives what the whole-text reader gives.
+  std::size_t rows = 0;
+  auto streamed = silt::for_each_classification_csv(path, *taxonomy, [&](silt::Classification&&) { ++rows; });
+  auto whole = silt::read_classifications_csv(gold_text, path, *taxonomy);
+  if (streamed.ok() != whole.ok()) __builtin_trap();
+  if (whole.ok() && (streamed.value() != whole.value().size() || rows != whole.value().size())) __builtin_trap();
+  if (!whole.ok() && (streamed.error().code != whole.error().code || streamed.error().line != whole.error().line))
+    __builtin_trap();
   auto predictions = silt::read_predictions(predictions_text, "fuzz-predictions.jsonl");
   auto as_csv = silt::read_predictions_csv(predictions_text, "fuzz-predictions.csv", *taxonomy);
   silt::EvalOptions options;

@@ -66,6 +66,11 @@ void append_csv_row(std::string& out, const Classification& c, std::string_view 
 // not-batch-csv, bad-number.
 Result<std::vector<Classification>> read_classifications_csv(std::string_view csv, const std::string& name,
                                                              const Taxonomy& taxonomy);
+// The same from the file at `path`, a line at a time, each row handed to `take` as it is
+// read: a table of any size in the memory of a row. The count read, or the Error
+// read_classifications_csv gives (a file that cannot be opened: code unreadable).
+Result<std::size_t> for_each_classification_csv(const std::string& path, const Taxonomy& taxonomy,
+                                                const std::function<void(Classification&&)>& take);
 // One CSV field, quoted only when it must be.
 std::string csv_field(std::string_view field);
 
