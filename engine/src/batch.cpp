@@ -119,7 +119,7 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, RecordP
     // this one (when they are not laid out as the reader can tell). Said, so that they
     // are looked for in --rejects.
     if (r.cut_at_next)
-      why.message += "; it ends where the next record starts (a closing brace, bracket or quotation mark is missing)";
+      why.message += "; it ends where the next record starts (a closing brace or bracket is missing)";
     else if (json_error && !in_place && bytes.front() == '{')
       if (const auto lines = std::count(bytes.begin(), bytes.end(), '\n'); lines >= 2)
         why.message += "; the record runs over " + std::to_string(lines + 1) +

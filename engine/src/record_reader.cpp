@@ -71,6 +71,7 @@ struct InputReader::Source {
   int depth = 0;
   char opener = 0;  // the first byte of the value being framed
   bool in_string = false, escape = false, in_array = false, value_open = false;
+  bool after_element = false;   // in an array, an element was taken and no comma came since
   std::uint64_t scan_line = 1;  // line number at `scan`
   // To take a broken value apart from the values after it: the openers of the containers
   // the scan is in, the last byte that was not a space outside strings, whether a string
@@ -279,10 +280,18 @@ struct InputReader::Source {
       char ch = data[pos];
       if (ch == '\n') ++line;
       if (is_space(ch) || (in_array && ch == ',')) {
+        after_element = after_element && ch != ',';
         ++pos;
       } else if (!in_array && ch == '[') {
         in_array = true;
+        after_element = false;
         array_indent = line_spaces;
+        ++pos;
+      } else if (in_array && after_element && ch == '[' && line_spaces >= 0 && line_spaces == array_indent) {
+        // Right after an element, no comma between, a '[' first on its line as far in as
+        // the array's own (no element of valid JSON): the next page of gh api --paginate,
+        // after a page whose closing bracket is missing (its elements whole).
+        after_element = false;
         ++pos;
       } else if (in_array && ch == ']') {
         in_array = false;
@@ -317,16 +326,18 @@ struct InputReader::Source {
   // Whether the '{' or '[' at data[at] (not yet counted in line_spaces), first on its
   // line, starts the next value rather than one inside this one: a '{' as far in as the
   // value's own opener (the next element, or the next object of a stream), a '[' as far
-  // in as the array's (the next page of gh api --paginate). Only when this value is
-  // broken: a string ran over a line, or no value may stand there (after a value, or
-  // after a comma between an object's members: the brace that should have closed this
-  // value is missing). So valid JSON is never split; and pretty-printed values (gh, jq,
-  // json.dumps) indent what they hold deeper than themselves.
+  // in as the array's (the next page of gh api --paginate). Only where no value may
+  // stand (after a value, or after a comma between an object's members: the brace that
+  // should have closed this value is missing), so valid JSON is never split; and
+  // pretty-printed values (gh, jq, json.dumps) indent what they hold deeper than
+  // themselves. Never once a string has run over a line (a quote missing, or a raw
+  // newline pasted into it): past that, text inside strings cannot be told from the
+  // rest, and a brace in a pasted snippet would start a record that is none.
   bool starts_next_value(std::size_t at) const {
     const char ch = data[at];
     if (ch == '{' ? indent < 0 || line_spaces != indent : !in_array || array_indent < 0 || line_spaces != array_indent)
       return false;
-    if (broken) return true;
+    if (broken) return false;  // a string ran over a line: what is in a string and what is not is lost
     const bool in_object = !open_containers.empty() && open_containers.back() == '{';
     return in_object ? last_token != ':' : last_token != ',' && last_token != '[';
   }
@@ -437,6 +448,7 @@ struct InputReader::Source {
   // when that is the next page of an array, the array cut short is closed.
   void close_value(Chunk& c) {
     value_open = false;
+    after_element = in_array;
     if (!cut_at_next) return;
     c.records.back().cut_at_next = true;
     if (next_page) in_array = false;
