@@ -233,12 +233,20 @@ void catch_interrupts() {
   }
 }
 
+// A digest of a file's content ("unreadable" when it cannot be read).
+std::string content_digest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "unreadable";
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return fmt::format("{:016x}", std::hash<std::string_view>{}(content));
+}
+
 // What decides the records a run writes, one a line: every option given or defaulted
 // but those that only say where and how it runs (inputs, -o, -j, --rejects, progress,
 // messages), the content of the files named, and silt's version. Kept in
 // FILE.partial.options beside an interrupted run's output, so that --resume goes on only
 // with the same: a --pack or an answer changed half-way would mix two labelings.
-std::vector<std::string> run_settings(const po::variables_map& vm) {
+std::vector<std::string> run_settings(const po::variables_map& vm, const Config& config) {
   static const std::set<std::string, std::less<>> how = {"input",   "output",    "resume",   "restart",     "rejects",
                                                          "jobs",    "fail-fast", "progress", "no-progress", "color",
                                                          "verbose", "quiet",     "help"};
@@ -250,12 +258,9 @@ std::vector<std::string> run_settings(const po::variables_map& vm) {
     if (const auto* b = boost::any_cast<bool>(&any)) {
       if (!*b) continue;  // a switch not given
     } else if (const auto* text = boost::any_cast<std::string>(&any)) {
-      line += " " + *text;
-      if (name == "taxonomy" || name == "rules" || name == "packs") {
-        std::ifstream in(*text, std::ios::binary);
-        const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        line += fmt::format(" (content {:016x})", std::hash<std::string_view>{}(content));
-      }
+      // A size as the number of bytes it names: 64M and 64MiB are one.
+      line += " " + (name == "max-record" ? std::to_string(parse_size(*text, "--max-record")) : *text);
+      if (name == "taxonomy") line += " (content " + content_digest(*text) + ")";
     } else if (const auto* list = boost::any_cast<std::vector<std::string>>(&any)) {
       line += " " + fmt::format("{}", fmt::join(*list, " "));
     } else {
@@ -263,6 +268,18 @@ std::vector<std::string> run_settings(const po::variables_map& vm) {
     }
     lines.push_back(std::move(line));
   }
+  // The rules files read, with what they include (the built-in ones are silt's version's).
+  std::vector<std::shared_ptr<const RuleSet>> sets;
+  if (config.rules && (vm.count("rules") || vm.count("packs"))) sets.push_back(config.rules);
+  if (config.packs && vm.count("packs"))
+    for (const auto& pack : config.packs->packs()) sets.push_back(config.packs->rules(pack));
+  std::set<std::string> files;
+  for (const auto& set : sets)
+    if (set)
+      for (const auto& f : set->files()) files.insert(f);
+  for (const auto& f : files)
+    if (std::error_code ec; fs::is_regular_file(f, ec))
+      lines.push_back("rules file " + f + " (content " + content_digest(f) + ")");
   lines.push_back("silt " + std::string(version()));
   return lines;
 }
@@ -433,9 +450,8 @@ int cmd_batch(const std::vector<std::string>& args) {
   // The output: stdout, or FILE.partial renamed to FILE once everything is written
   // (written directly when FILE is a device or a FIFO).
   std::unique_ptr<OutputFile> out;
-  const std::vector<std::string> settings = run_settings(vm);
-  bool adopted = false;           // --resume on a complete FILE: FILE.partial is a copy of it
-  bool settings_written = false;  // by a resume of a partial that had none
+  const std::vector<std::string> settings = run_settings(vm, *config);
+  bool write_settings_now = false;  // a fresh start, or a resume of a partial that had none
   if (!output.empty()) {
     auto opened = OutputFile::open(output, options.inputs);
     if (!opened.ok()) {
@@ -447,28 +463,13 @@ int cmd_batch(const std::vector<std::string>& args) {
     const std::string& partial = out->written_path();
     if (out->direct()) {
       if (resume) throw UsageError{"--resume needs -o to name a regular file; " + output + " is not one"};
-    } else if (resume && (fs::file_size(partial, ec) > 0 || fs::exists(out->path(), ec))) {
-      // A complete FILE is gone on from as a partial one would be: its records are
-      // checked against the inputs, and what follows them is labeled; FILE itself is
-      // replaced only when that run completes.
-      adopted = fs::file_size(partial, ec) == 0;
-      auto refuse = [&](int code) {  // a copy of a complete FILE goes
-        if (adopted) fs::remove(partial, ec);
-        return code;
-      };
-      if (adopted) {
-        if (auto e = out->adopt_target()) {
-          spdlog::error("cannot resume: {}", printable(e->message));
-          return refuse(exit_write);
-        }
-      }
+    } else if (resume && fs::file_size(partial, ec) > 0) {
       auto p = scan_partial_output(partial, options.output_format);
       if (!p.ok()) {
         spdlog::error("cannot resume: {}", printable(p.error().message));
-        return refuse(exit_usage);
+        return exit_usage;
       }
-      // A complete FILE's options are not kept: only its records can be checked.
-      const auto change = adopted ? std::optional<std::string>() : settings_change(*out, settings);
+      const auto change = settings_change(*out, settings);
       if (change && !change->empty()) {
         spdlog::error(
             "cannot resume: {} was written with other options ({}); its records are kept. Run with the options "
@@ -476,29 +477,29 @@ int cmd_batch(const std::vector<std::string>& args) {
             printable(partial), printable(*change));
         return exit_usage;
       }
-      if (!change && !adopted)
+      if (!change)
         spdlog::warn("{}: not found; the options of the interrupted run are not known, and not checked",
                      printable(settings_path(*out)));
       if (auto e = out->keep(p.value().bytes)) {
         spdlog::error("cannot resume: {}", printable(e->message));
-        return refuse(exit_write);
+        return exit_write;
       }
       options.skip_good = p.value().records;
       options.resume_id = p.value().last_id;
       options.resume_source = p.value().last_source;
       options.header = !p.value().has_header;
-      if (adopted)
-        spdlog::info("resuming: {} is complete ({} records); checking they are these inputs' and going on after them",
-                     printable(output), options.skip_good);
-      else
-        spdlog::info("resuming: {} holds {} records; going on from there", printable(partial), options.skip_good);
-      if (!change) {
-        if (!write_settings(*out, settings)) {
-          spdlog::error("{}: cannot write: {}", printable(settings_path(*out)), std::strerror(errno));
-          return refuse(exit_write);
-        }
-        settings_written = true;
-      }
+      spdlog::info("resuming: {} holds {} records; going on from there", printable(partial), options.skip_good);
+      write_settings_now = !change;
+    } else if (resume && fs::exists(out->path(), ec)) {
+      // Nothing says which inputs and options wrote a complete FILE: going on from it
+      // could append another run's records to it. Refused, FILE left as it is.
+      fs::remove(partial, ec);  // the empty file open() created
+      spdlog::error(
+          "cannot resume: {} is complete (there is no {}); nothing tells which inputs and options wrote it. To "
+          "label these inputs again, run without --resume (it is replaced when that run completes); to label more "
+          "issues, write them to another file",
+          printable(output), printable(partial));
+      return exit_usage;
     } else if (const auto held = fs::file_size(partial, ec); !resume && !restart && !ec && held > 0) {
       spdlog::error("{} holds the output of an interrupted run ({}); --resume goes on from it, --restart discards it",
                     printable(partial), human_bytes(static_cast<double>(held)));
@@ -506,9 +507,8 @@ int cmd_batch(const std::vector<std::string>& args) {
     } else if (auto e = out->keep(0)) {
       spdlog::error("{}", printable(e->message));
       return exit_write;
-    } else if (!write_settings(*out, settings)) {
-      spdlog::error("{}: cannot write: {}", printable(settings_path(*out)), std::strerror(errno));
-      return exit_write;
+    } else {
+      write_settings_now = true;
     }
   }
   std::unique_ptr<OutputFile> rejects;
@@ -527,6 +527,11 @@ int cmd_batch(const std::vector<std::string>& args) {
     }
   }
 
+  // Written once every file this run writes is open: a run that could not start leaves none.
+  if (write_settings_now && !write_settings(*out, settings)) {
+    spdlog::error("{}: cannot write: {}", printable(settings_path(*out)), std::strerror(errno));
+    return exit_write;
+  }
   Classifier classifier = make_classifier(*config);
   CliSink sink(out.get(), rejects.get(), progress, quiet);
   options.cancel = &interrupt_flag;
@@ -542,15 +547,7 @@ int cmd_batch(const std::vector<std::string>& args) {
       fs::remove(rejects->written_path(), ec);
     }
     std::error_code ec;
-    if (settings_written) fs::remove(settings_path(*out), ec);  // they were not the partial's
-    if (adopted) {                                              // the copy goes; FILE is left as it was
-      fs::remove(out->written_path(), ec);
-      spdlog::error(
-          "cannot resume: {} is not the output of these inputs ({}); it is left as it was. Run without --resume "
-          "to label them (it is replaced when that run completes)",
-          printable(out->path()), printable(stats.resume_mismatch));
-      return exit_usage;
-    }
+    if (write_settings_now) fs::remove(settings_path(*out), ec);  // they were not the partial's
     spdlog::error(
         "cannot resume: {} is not this run's output ({}); its records are kept. Run with the inputs and options "
         "that wrote it, or --restart to discard it",
@@ -602,7 +599,7 @@ int cmd_batch(const std::vector<std::string>& args) {
     } else if (auto e = out->commit()) {
       spdlog::error("{}", printable(e->message));
       return exit_write;
-    } else {
+    } else if (!out->direct()) {
       std::error_code ec;
       fs::remove(settings_path(*out), ec);
     }

@@ -183,23 +183,21 @@ check "... the partial is kept" test "$(wc -l < opt.jsonl.partial)" -eq 100 -a !
 check "-j, --fail-fast, progress and the like are no such options: resumed, whole" cmp -s opt.jsonl opt.full
 check "... and the options file is gone" test ! -e opt.jsonl.partial.options
 
-# --resume on a complete FILE: checked against the inputs as a partial one is. Other
-# inputs: refused, FILE left as it was; the same: exit 0, the same FILE; more records
-# after them: labeled after it.
+# --resume on a complete FILE (no FILE.partial): nothing tells which inputs and options
+# wrote it, so it is refused (exit 2) and FILE left as it is, nothing beside it.
 "$silt" batch -q first300.jsonl -o done.jsonl && cp done.jsonl done.full
-"$silt" batch -q last400.jsonl -o done.jsonl --resume 2> done.err
-check "resume of a complete FILE from other inputs: exit 2" test $? -eq 2
-check "... says they are not its inputs, and that it is left as it was" \
-  grep -q "is not the output of these inputs .*; it is left as it was" done.err
+"$silt" batch -q first300.jsonl -o done.jsonl --resume 2> done.err
+check "resume of a complete FILE: exit 2" test $? -eq 2
+check "... says it is complete and how to label again" grep -q "done.jsonl is complete .*run without --resume" done.err
 check "... FILE unchanged" cmp -s done.jsonl done.full
 check "... nothing left beside it" test ! -e done.jsonl.partial -a ! -e done.jsonl.partial.options
-"$silt" batch -q first300.jsonl -o done.jsonl --resume
-check "resume of a complete FILE from its inputs: exit 0" test $? -eq 0
-check "... unchanged" cmp -s done.jsonl done.full
-head -n 500 corpus.jsonl > first500.jsonl
-"$silt" batch -q first500.jsonl -o done.jsonl --resume
-check "resume of a complete FILE from inputs that go on: the rest is labeled" \
-  cmp -s <(strip_source done.jsonl) <(head -n 500 expected.jsonl | strip_source)
+# A run that cannot start (its rejects file cannot be written) leaves no options file.
+"$silt" batch -q first300.jsonl -o nostart.jsonl --rejects /nonexistent-dir/r.txt 2> /dev/null
+check "a run that cannot start: exit 4, no options file" test $? -eq 4 -a ! -e nostart.jsonl.partial.options
+# A FIFO as -o: a file named like its options file is not the run's to remove.
+mkfifo fifo.out && echo mine > fifo.out.options
+(cat fifo.out > /dev/null &) && "$silt" batch -q first100.jsonl -o fifo.out
+check "-o FIFO leaves FIFO.options alone" grep -qx mine fifo.out.options
 
 # A disk that fills: exit 4, the error said once, and how to go on once there is room;
 # --resume then finishes it whole. Needs a small tmpfs (root, a mount namespace).

@@ -173,48 +173,6 @@ std::optional<Error> OutputFile::keep(std::uint64_t bytes) {
   return std::nullopt;
 }
 
-std::optional<Error> OutputFile::adopt_target() {
-  if (direct_) return std::nullopt;
-  const int from = ::open(target_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (from < 0) return make_error("unreadable", target_ + ": cannot read: " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(from, &st) != 0 || ::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) < 0) {
-    const int e = errno;
-    ::close(from);
-    return make_error("unwritable", written_ + ": " + std::strerror(e));
-  }
-  // In the kernel where it can (a reflink on filesystems that have them); else read and
-  // written here.
-  auto left = static_cast<std::uint64_t>(st.st_size);
-  bool copied = true;
-  while (left > 0) {
-    const ssize_t n = ::copy_file_range(from, nullptr, fd_, nullptr, left, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      copied = n == 0 && left == 0;
-      break;
-    }
-    left -= static_cast<std::uint64_t>(n);
-  }
-  if (!copied) {
-    std::string chunk(buffer_limit, '\0');
-    copied = ::ftruncate(fd_, 0) == 0 && ::lseek(fd_, 0, SEEK_SET) >= 0 && ::lseek(from, 0, SEEK_SET) >= 0;
-    while (copied) {
-      const ssize_t n = ::read(from, chunk.data(), chunk.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        copied = n == 0;
-        break;
-      }
-      copied = write_all(fd_, std::string_view(chunk.data(), static_cast<std::size_t>(n)));
-    }
-  }
-  const int e = errno;
-  ::close(from);
-  if (!copied) return make_error("unwritable", written_ + ": cannot copy " + target_ + " into it: " + std::strerror(e));
-  return std::nullopt;
-}
-
 bool OutputFile::write(std::string_view bytes) {
   if (failed()) return false;
   buffer_.append(bytes);

@@ -62,10 +62,6 @@ class OutputFile {
   // them. Not for direct outputs.
   std::optional<Error> keep(std::uint64_t bytes);
 
-  // Starts PATH.partial as a copy of the complete PATH, for a run that goes on from it:
-  // PATH stays as it is until commit(). Not for direct outputs.
-  std::optional<Error> adopt_target();
-
   // Appends; false once a write has failed (error() says why).
   bool write(std::string_view bytes);
   // Writes out what is buffered.
