@@ -40,7 +40,7 @@ int cmd_classify(const std::vector<std::string>& args) {
       "silt classify [OPTIONS] [FILE...|-]\n       silt classify [OPTIONS] --title T [--text S]",
       "Classifies each issue: a category, an impact level, a rationale and the evidence. Inputs are detected by "
       "content: a GitHub REST issue object, gh --json output (an object or an array), or plain text/Markdown (the "
-      "first line is the title; a file named *.md or *.txt, and a first line such as '[Bug]: ...' that goes on as "
+      "first line is the title; a file named *.md, and a first line such as '[Bug]: ...' that goes on as "
       "prose after its bracket, are text). A CSV is not an issue: silt batch reads a CSV of issues.",
       {},
       {{"0", "every issue classified"},

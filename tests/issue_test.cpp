@@ -303,7 +303,10 @@ TEST_CASE("a text that opens with a bracket and goes on as prose is text, not br
       {"[x] I searched; accuracy drops", "[x] I searched; accuracy drops"},
       {"{TF 2.4} accuracy drops", "{TF 2.4} accuracy drops"},
       {"[2.4] Regression", "[2.4] Regression"},
-      {"[ 2.4 ]: accuracy drops", "[ 2.4 ]: accuracy drops"}};
+      {"[ 2.4 ]: accuracy drops", "[ 2.4 ]: accuracy drops"},
+      {"[2.4][Keras] fit fails", "[2.4][Keras] fit fails"},
+      {"[2.0] 模型 accuracy drops", "[2.0] 模型 accuracy drops"},
+      {"[ ] I searched; accuracy drops", "[ ] I searched; accuracy drops"}};
   for (const auto& [text, title] : titles) {
     auto r = read_issues(text + body, "<stdin>");
     INFO(text);
@@ -316,6 +319,11 @@ TEST_CASE("a text that opens with a bracket and goes on as prose is text, not br
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.error().code == "invalid-json");
   CHECK(broken.error().message.find("--input-format markdown") != std::string::npos);
+  for (const char* json_text : {"[]\n", "[1][2]\n", "[ ]\n[{\"title\": \"x\"}]\n", "[2.4], [1]\n"}) {
+    INFO(json_text);
+    auto r = read_issues(json_text, "<stdin>");
+    CHECK((!r.ok() || r.value().empty() || r.value()[0].title == "x"));
+  }
   auto numbers = read_issues("[1, 2]\n", "<stdin>");
   REQUIRE_FALSE(numbers.ok());
   CHECK(numbers.error().code == "not-an-object");
@@ -325,14 +333,14 @@ TEST_CASE("a text that opens with a bracket and goes on as prose is text, not br
   CHECK(named.error().message.find("--input-format") == std::string::npos);
 }
 
-TEST_CASE("the input format given overrides detection; *.md and *.txt are text", "[issue]") {
+TEST_CASE("the input format given overrides detection; *.md is text, *.txt by its content", "[issue]") {
   const std::string json = "{\"title\": \"Memory leak\", \"body\": \"b\"}";
   auto md = read_issues(json, "issue.md");
   REQUIRE(md.ok());
   CHECK(md.value()[0].title == json);
-  auto txt = read_issues("[1, 2]\nbody", "x.txt");
+  auto txt = read_issues(json, "x.txt");  // gh issue view --json ... > issue.txt
   REQUIRE(txt.ok());
-  CHECK(txt.value()[0].title == "[1, 2]");
+  CHECK(txt.value()[0].title == "Memory leak");
   auto as_text = read_issues(json, "<stdin>", nullptr, IssueFormat::text);
   REQUIRE(as_text.ok());
   CHECK(as_text.value()[0].title == json);

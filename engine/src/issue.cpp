@@ -480,6 +480,18 @@ bool json_lines(std::string_view t) {
 // link, "[x] checked", "{TF 2.4}"), or a bracketed number goes on as prose ("[2.4]
 // Regression"). A quote, a bracket, true/false/null, another number or the line's end
 // may be JSON: read so.
+// Whether what follows a closing ']' at t[j] on its line is prose: not the line's end,
+// nor what may follow a JSON array (a comma, a bracket, another array that opens with a
+// value: "[2.4][Keras] fit fails" goes on as prose).
+bool prose_after_close(std::string_view t, std::size_t j) {
+  while (j < t.size() && (t[j] == ' ' || t[j] == '\t')) ++j;
+  if (j >= t.size() || t[j] == '\n' || t[j] == '\r' || t[j] == ',' || t[j] == ']' || t[j] == '{') return false;
+  if (t[j] != '[') return true;
+  for (++j; j < t.size() && (t[j] == ' ' || t[j] == '\t');) ++j;
+  return j < t.size() && std::isalpha(static_cast<unsigned char>(t[j])) && t.substr(j, 4) != "true" &&
+         t.substr(j, 5) != "false" && t.substr(j, 4) != "null";
+}
+
 bool opens_like_text(std::string_view t) {
   std::size_t i = 1;
   while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
@@ -487,15 +499,14 @@ bool opens_like_text(std::string_view t) {
   const char c = t[i];
   if (c == '\n' || c == '\r' || c == '"') return false;
   if (t.front() == '{') return c != '}';
-  if (c == '-' || (c >= '0' && c <= '9')) {  // "[2.4] Regression": a number, then prose
+  if (c == ']') return prose_after_close(t, i + 1);  // "[ ] checkbox", "[](url) text"
+  if (c == '-' || (c >= '0' && c <= '9')) {          // "[2.4] Regression": a number, then prose
     std::size_t j = i;
     while (j < t.size() && (std::isdigit(static_cast<unsigned char>(t[j])) || t[j] == '.' || t[j] == '-')) ++j;
     while (j < t.size() && t[j] == ' ') ++j;
-    if (j >= t.size() || t[j] != ']') return false;
-    for (++j; j < t.size() && t[j] == ' ';) ++j;
-    return j < t.size() && (std::isalpha(static_cast<unsigned char>(t[j])) || t[j] == ':');
+    return j < t.size() && t[j] == ']' && prose_after_close(t, j + 1);
   }
-  if (c == '{' || c == '[' || c == ']') return false;
+  if (c == '{' || c == '[') return false;
   for (std::string_view word : {"true", "false", "null"})
     if (t.substr(i, word.size()) == word &&
         (i + word.size() == t.size() || !std::isalnum(static_cast<unsigned char>(t[i + word.size()]))))
@@ -523,7 +534,7 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
   std::string_view t = trim(content);
   if (t.empty()) return Error{"the input is empty", 0, 0, "empty"};
   const bool named_json = ends_with(name, ".json") || ends_with(name, ".jsonl");
-  const bool named_text = ends_with(name, ".md") || ends_with(name, ".markdown") || ends_with(name, ".txt");
+  const bool named_text = ends_with(name, ".md") || ends_with(name, ".markdown");
   const bool opens_json = t.front() == '{' || t.front() == '[';
   bool json = opens_json;
   if (format == IssueFormat::text)

@@ -73,8 +73,8 @@ Result<Issue> issue_from_json(std::string_view json);
 // that is not valid JSON or not UTF-8 goes there too, with its line (and column).
 // A file named *.json or *.jsonl that holds no object or array is no issue.
 //
-// How the content is taken: `detect` as above, except that a file named *.md, *.markdown
-// or *.txt, and a text whose first line goes on as prose after its '{' or '[' ("[Bug]:
+// How the content is taken: `detect` as above, except that a file named *.md or
+// *.markdown, and a text whose first line goes on as prose after its '{' or '[' ("[Bug]:
 // ...", a Markdown link), are text; `json` refuses what is not JSON; `text` reads
 // anything as text/Markdown.
 enum class IssueFormat { detect, json, text };
