@@ -420,13 +420,16 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
     return out;
   }
   // A category that is not the taxonomy's: named (a typo would read as a contradiction).
+  // A loud bug's row (silent: no) may hold any stand-in: no category of the taxonomy is.
   if (auto cf = t.field_index("category")) {
     std::vector<std::string> ids;
     for (const auto& c : tax.categories) ids.push_back(c.id);
+    const auto silent = t.field_index("silent");
     for (std::size_t i = 0; i < t.items.size(); ++i)
       for (std::size_t a = 0; a < t.raters.size(); ++a) {
         const std::string v = detail::trim(t.values[*cf][i][a]);
         if (t.lines[i][a] == 0 || v.empty() || tax.category_index(v)) continue;
+        if (silent && yes_no(detail::trim(t.values[*silent][i][a])) == false) continue;
         out.bad_answers.emplace_back(
             t.lines[i][a], "category '" + v + "' is not in the taxonomy" + detail::allowed_values_hint(v, ids));
       }
