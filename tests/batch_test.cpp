@@ -465,7 +465,9 @@ TEST_CASE("batch: the CSV output read a row at a time from a file gives what the
   for (const std::string& text :
        {head + "a,wrong-shape,0.5\n\"b,wrong-shape,0.5\n", head + "a,wrong-shape\n",
         head + "a,wrong-shape,0.5\nb,wrong-shape,high\n", std::string("id,label\na,b\n"), head + "a,wr\"ong,0.5\n",
-        std::string("id,category,confidence,Category\n"), std::string()}) {
+        std::string("id,category,confidence,Category\n"), std::string(),
+        head + "a,wrong-shape,high\n\"b,wrong-shape,0.5\n",  // a row's problem before a later line's
+        std::string("c\r\"x\":")}) {                         // the header's before its line's quoting
     INFO(text);
     auto expected = read_classifications_csv(text, d.at("p.csv"), tax);
     auto got = for_each_classification_csv(d.write("p.csv", text), tax, [](Classification&&) {});

@@ -192,8 +192,11 @@ TEST_CASE("html report from files: batch JSON lines streamed, the same page as r
       "source\na#1,wrong-shape,0.91,2,low,no,yes,no,no,false,,generic,f:1\n";
   auto mixed = render_html_report_files({dir.write("b.csv", csv), dir.at("l.jsonl")}, tax());
   REQUIRE(mixed.ok());
-  // A batch CSV in a file is read a row at a time: the same page as read whole.
+  // A batch CSV in a file is read a row at a time: the same page as read whole, blank
+  // lines before its header or not.
   CHECK(render_html_report_files({dir.at("b.csv")}, tax()).value() == report({{dir.at("b.csv"), csv}}));
+  CHECK(render_html_report_files({dir.write("lead.csv", "\r\n  \n" + csv)}, tax()).value() ==
+        report({{dir.at("lead.csv"), "\r\n  \n" + csv}}));
   auto bad_csv = render_html_report_files(
       {dir.write("bad.csv", csv + "b#2,wrong-shape,high,2,low,no,yes,no,no,false,,generic,f:2\n")}, tax());
   REQUIRE_FALSE(bad_csv.ok());

@@ -473,8 +473,9 @@ Result<std::vector<Classification>> read_classifications_csv(std::string_view te
     return Error{detail::to_string(p, name), p.line, 0, p.code};
   };
   // In the order for_each_classification_csv meets them: a problem on a line before the
-  // header's, then the header's own, then the rows' (a row after the header on its line,
-  // after a carriage return, too).
+  // header's, then the header's own, then the rows' and the problems by line (where a
+  // carriage return ends rows inside a line, which of two on one line comes first is not
+  // told: the line is).
   if (!csv.problems.empty() && (csv.rows.empty() || csv.problems.front().line < csv.lines.front()))
     return first_problem();
   if (csv.rows.empty()) return Error{name + ": the file is empty", 0, 0, "empty"};
@@ -485,15 +486,16 @@ Result<std::vector<Classification>> read_classifications_csv(std::string_view te
   if (!col.count("category") || !col.count("confidence"))
     return Error{name + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
                  "not-batch-csv"};
-  if (!csv.problems.empty()) return first_problem();
   std::vector<Classification> out;
   for (std::size_t r = 1; r < csv.rows.size(); ++r) {
+    if (!csv.problems.empty() && csv.problems.front().line < csv.lines[r]) return first_problem();
     Classification c;
     if (!classification_of_row(csv.rows[r], col, taxonomy, c))
       return Error{name + ":" + std::to_string(csv.lines[r]) + ": a confidence or impact_level that is not a number",
                    csv.lines[r], 0, "bad-number"};
     out.push_back(std::move(c));
   }
+  if (!csv.problems.empty()) return first_problem();
   return out;
 }
 

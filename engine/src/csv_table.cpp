@@ -140,7 +140,9 @@ std::optional<CsvProblem> for_each_csv_row(std::istream& in,
     if (number == 1) line.erase(0, line.size() - without_bom(line).size());
     if (!in.eof()) line.push_back('\n');
     if (st.field.empty() && p.pstate == 0) st.row_line = number;
-    if (csv_parse(&p, line.data(), line.size(), field, end_row, &st) != line.size()) {
+    // A stop asked for by a row that ended on this line comes first: libcsv reads on to
+    // the line's end, and may meet a quoting error after it.
+    if (csv_parse(&p, line.data(), line.size(), field, end_row, &st) != line.size() && !st.stop) {
       st.problem =
           CsvProblem{st.row_line, "csv-syntax",
                      number == st.row_line ? "malformed quoting: a quote inside an unquoted field, or text "

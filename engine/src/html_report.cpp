@@ -573,15 +573,16 @@ std::optional<Error> read_input(const std::string& name, const std::string& cont
     batch.push_back({order, name, &content, false});
     return std::nullopt;
   }
-  // CSV: a labels file names a rater; batch output a confidence.
-  const std::string head = csv_header_names(content);
+  // CSV: a labels file names a rater; batch output a confidence. The header is the first
+  // line that is not blank (the readers skip blank lines, and count them).
+  const std::string head = csv_header_names(std::string(text.substr(text.rfind('\n', first) + 1)));
   if (head.find(",rater,") != std::string::npos) {
     auto labels = read_labels_text(content, name);
     if (!labels.ok()) return labels.error();
     in.hand.emplace_back(name, std::move(labels.value().table));
     return std::nullopt;
   }
-  if (batch_csv_header(content)) {
+  if (batch_csv_header(text.substr(text.rfind('\n', first) + 1))) {
     batch.push_back({order, name, &content, true});
     return std::nullopt;
   }
