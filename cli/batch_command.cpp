@@ -260,7 +260,7 @@ std::vector<std::string> run_settings(const po::variables_map& vm, const Config&
     } else if (const auto* text = boost::any_cast<std::string>(&any)) {
       // A size as the number of bytes it names: 64M and 64MiB are one.
       line += " " + (name == "max-record" ? std::to_string(parse_size(*text, "--max-record")) : *text);
-      if (name == "taxonomy") line += " (content " + content_digest(*text) + ")";
+      if (name == "taxonomy" || name == "packs") line += " (content " + content_digest(*text) + ")";
     } else if (const auto* list = boost::any_cast<std::vector<std::string>>(&any)) {
       line += " " + fmt::format("{}", fmt::join(*list, " "));
     } else {
@@ -463,8 +463,12 @@ int cmd_batch(const std::vector<std::string>& args) {
     const std::string& partial = out->written_path();
     if (out->direct()) {
       if (resume) throw UsageError{"--resume needs -o to name a regular file; " + output + " is not one"};
-    } else if (resume && fs::file_size(partial, ec) > 0) {
-      auto p = scan_partial_output(partial, options.output_format);
+    } else if (resume && (fs::file_size(partial, ec) > 0 || fs::exists(settings_path(*out), ec))) {
+      // An interrupted run's partial output; empty when it stopped before its first
+      // records were written (its options file says there was one): going on from it is
+      // starting afresh, with its options.
+      Result<PartialOutput> p = PartialOutput{};
+      if (fs::file_size(partial, ec) > 0) p = scan_partial_output(partial, options.output_format);
       if (!p.ok()) {
         spdlog::error("cannot resume: {}", printable(p.error().message));
         return exit_usage;

@@ -191,6 +191,26 @@ check "resume of a complete FILE: exit 2" test $? -eq 2
 check "... says it is complete and how to label again" grep -q "done.jsonl is complete .*run without --resume" done.err
 check "... FILE unchanged" cmp -s done.jsonl done.full
 check "... nothing left beside it" test ! -e done.jsonl.partial -a ! -e done.jsonl.partial.options
+# A run stopped before its first records were written leaves an empty FILE.partial and
+# its options: the --resume it prints starts afresh, even beside a complete FILE.
+cp done.full early.jsonl
+(sleep 3) | "$silt" batch -q --no-progress -o early.jsonl - 2> early.err &
+pid=$!
+wait_for 20 test -e early.jsonl.partial.options
+kill -TERM "$pid"
+wait "$pid"
+check "stopped before any record: exit 143, the options kept" test $? -eq 143 -a -e early.jsonl.partial.options
+"$silt" batch -q -o early.jsonl --resume first100.jsonl
+check "... its --resume starts afresh: exit 0, whole, no options file left" \
+  test $? -eq 0 -a "$(wc -l < early.jsonl)" -eq 100 -a ! -e early.jsonl.partial.options
+# The pack map's own content counts: another default pack is refused on --resume.
+mkdir -p mypacks
+printf 'schema: silt/packs/v1\ndefault: generic\npacks:\n  generic:\n    rules: generic-fitted.yaml\n    repositories: []\n  pytorch:\n    rules: pytorch-fitted.yaml\n    repositories: [pytorch/*]\n' > mypacks/packs.yaml
+"$silt" batch -q opt.in -o pk.jsonl --packs mypacks/packs.yaml --fail-fast 2> pk0.err
+sed -i 's/^default: generic/default: pytorch/' mypacks/packs.yaml
+"$silt" batch -q opt.in -o pk.jsonl --packs mypacks/packs.yaml --resume 2> pk.err
+check "resume after the pack map changed: exit 2, naming it" test $? -eq 2 -a -n "$(grep -l 'packs mypacks/packs.yaml' pk.err)"
+
 # A run that cannot start (its rejects file cannot be written) leaves no options file.
 "$silt" batch -q first300.jsonl -o nostart.jsonl --rejects /nonexistent-dir/r.txt 2> /dev/null
 check "a run that cannot start: exit 4, no options file" test $? -eq 4 -a ! -e nostart.jsonl.partial.options
