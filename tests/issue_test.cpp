@@ -306,7 +306,10 @@ TEST_CASE("a text that opens with a bracket and goes on as prose is text, not br
       {"[ 2.4 ]: accuracy drops", "[ 2.4 ]: accuracy drops"},
       {"[2.4][Keras] fit fails", "[2.4][Keras] fit fails"},
       {"[2.0] 模型 accuracy drops", "[2.0] 模型 accuracy drops"},
-      {"[ ] I searched; accuracy drops", "[ ] I searched; accuracy drops"}};
+      {"[ ] I searched; accuracy drops", "[ ] I searched; accuracy drops"},
+      {"[2.x] accuracy drops", "[2.x] accuracy drops"},
+      {"[2.0.0-beta1] accuracy drops", "[2.0.0-beta1] accuracy drops"},
+      {"[1e-3] lr ignored", "[1e-3] lr ignored"}};
   for (const auto& [text, title] : titles) {
     auto r = read_issues(text + body, "<stdin>");
     INFO(text);

@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <cctype>
+#include <charconv>
 #include <optional>
 
 #include "issue_json.h"
@@ -500,9 +501,13 @@ bool opens_like_text(std::string_view t) {
   if (c == '\n' || c == '\r' || c == '"') return false;
   if (t.front() == '{') return c != '}';
   if (c == ']') return prose_after_close(t, i + 1);  // "[ ] checkbox", "[](url) text"
-  if (c == '-' || (c >= '0' && c <= '9')) {          // "[2.4] Regression": a number, then prose
+  if (c == '-' || (c >= '0' && c <= '9')) {
+    // "[2.4] Regression": a number, then prose; "[2.x] ...", "[2.0.0-beta1] ...": no
+    // JSON number at all.
     std::size_t j = i;
-    while (j < t.size() && (std::isdigit(static_cast<unsigned char>(t[j])) || t[j] == '.' || t[j] == '-')) ++j;
+    while (j < t.size() && std::string_view("],{[ \t\r\n").find(t[j]) == std::string_view::npos) ++j;
+    double number = 0;
+    if (std::from_chars(t.data() + i, t.data() + j, number).ptr != t.data() + j) return true;
     while (j < t.size() && t[j] == ' ') ++j;
     return j < t.size() && t[j] == ']' && prose_after_close(t, j + 1);
   }
