@@ -216,6 +216,15 @@ TEST_CASE("batch: a broken value ends where the next one starts, and the records
     CHECK(stats.rejected == 0);  // every element is whole
     CHECK(sources_of(sink) == std::vector<std::string>{f + "[0]", f + "[1]", f + "[2]"});
   }
+  SECTION("a pretty-printed page missing its closing bracket after a comma, then the next page") {
+    auto f = d.write("pages3.json",
+                     "[\n  {\"number\": 1, \"title\": \"a\"},\n  {\"number\": 2, \"title\": \"b\"},\n"
+                     "[\n  {\"number\": 3, \"title\": \"Memory leak\"}\n]\n");
+    Collect sink;
+    auto stats = run({f}, sink);
+    CHECK(stats.rejected == 0);
+    CHECK(sources_of(sink) == std::vector<std::string>{f + "[0]", f + "[1]", f + "[2]"});
+  }
   SECTION("a page whose last element is cut short, then the next page") {
     auto f = d.write("pages2.json",
                      "[\n  {\"number\": 1, \"title\": \"a\"},\n  {\"number\": 2, \"title\": \"cut\"\n]\n"

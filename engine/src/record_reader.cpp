@@ -71,8 +71,9 @@ struct InputReader::Source {
   int depth = 0;
   char opener = 0;  // the first byte of the value being framed
   bool in_string = false, escape = false, in_array = false, value_open = false;
-  bool after_element = false;   // in an array, an element was taken and no comma came since
-  std::uint64_t scan_line = 1;  // line number at `scan`
+  bool after_element = false;        // in an array, an element was taken and no comma came since
+  std::int64_t element_indent = -2;  // the array's first element's indent (-1: not first on its line; -2: none yet)
+  std::uint64_t scan_line = 1;       // line number at `scan`
   // To take a broken value apart from the values after it: the openers of the containers
   // the scan is in, the last byte that was not a space outside strings, whether a string
   // held a raw newline (never valid JSON), the spaces since the last newline (-1 once
@@ -286,12 +287,17 @@ struct InputReader::Source {
         in_array = true;
         after_element = false;
         array_indent = line_spaces;
+        element_indent = -2;
         ++pos;
-      } else if (in_array && after_element && ch == '[' && line_spaces >= 0 && line_spaces == array_indent) {
-        // Right after an element, no comma between, a '[' first on its line as far in as
-        // the array's own (no element of valid JSON): the next page of gh api --paginate,
-        // after a page whose closing bracket is missing (its elements whole).
+      } else if (in_array && ch == '[' && line_spaces >= 0 && line_spaces == array_indent &&
+                 (after_element || element_indent > array_indent)) {
+        // A '[' first on its line as far in as the array's own, right after an element
+        // (no comma between: no element of valid JSON), or after a comma in an array
+        // whose elements are indented deeper (as gh, jq and json.dumps print them): the
+        // next page of gh api --paginate, after a page whose closing bracket is missing
+        // (its elements whole).
         after_element = false;
+        element_indent = -2;
         ++pos;
       } else if (in_array && ch == ']') {
         in_array = false;
@@ -311,6 +317,7 @@ struct InputReader::Source {
     open_containers.clear();
     last_token = 0;
     indent = line_spaces;
+    if (in_array && element_indent == -2) element_indent = line_spaces;
     return true;
   }
 
