@@ -502,7 +502,10 @@ std::vector<std::string> labels_csv_columns(const Taxonomy& taxonomy) {
 
 std::string labels_csv_header(const Taxonomy& taxonomy) {
   std::string head;
-  for (const auto& c : labels_csv_columns(taxonomy)) head += (head.empty() ? "" : ",") + csv_field(c);
+  for (const auto& c : labels_csv_columns(taxonomy)) {
+    if (!head.empty()) head += ',';  // not "," + field: g++ 12 warns (-Wrestrict) on that, wrongly
+    head += csv_field(c);
+  }
   return head + "\n";
 }
 
