@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <streambuf>
 #include <unordered_map>
 
 #include "json_read.h"
@@ -465,44 +466,21 @@ bool classification_of_row(const std::vector<std::string>& row, const std::unord
 
 }  // namespace
 
-Result<std::vector<Classification>> read_classifications_csv(std::string_view text, const std::string& name,
-                                                             const Taxonomy& taxonomy) {
-  auto csv = detail::parse_csv(text);
-  auto first_problem = [&] {
-    const auto& p = csv.problems.front();
-    return Error{detail::to_string(p, name), p.line, 0, p.code};
-  };
-  // In the order for_each_classification_csv meets them: a problem on a line before the
-  // header's, then the header's own, then the rows' and the problems by line (where a
-  // carriage return ends rows inside a line, which of two on one line comes first is not
-  // told: the line is).
-  if (!csv.problems.empty() && (csv.rows.empty() || csv.problems.front().line < csv.lines.front()))
-    return first_problem();
-  if (csv.rows.empty()) return Error{name + ": the file is empty", 0, 0, "empty"};
-  std::unordered_map<std::string, std::size_t> col;
-  const auto& head = csv.rows.front();
-  if (auto dup = detail::duplicate_column(head, name, [](const std::string&) { return true; })) return *dup;
-  for (std::size_t k = 0; k < head.size(); ++k) col[detail::header_name(head[k])] = k;
-  if (!col.count("category") || !col.count("confidence"))
-    return Error{name + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
-                 "not-batch-csv"};
-  std::vector<Classification> out;
-  for (std::size_t r = 1; r < csv.rows.size(); ++r) {
-    if (!csv.problems.empty() && csv.problems.front().line < csv.lines[r]) return first_problem();
-    Classification c;
-    if (!classification_of_row(csv.rows[r], col, taxonomy, c))
-      return Error{name + ":" + std::to_string(csv.lines[r]) + ": a confidence or impact_level that is not a number",
-                   csv.lines[r], 0, "bad-number"};
-    out.push_back(std::move(c));
-  }
-  if (!csv.problems.empty()) return first_problem();
-  return out;
-}
+namespace {
 
-Result<std::size_t> for_each_classification_csv(const std::string& path, const Taxonomy& taxonomy,
-                                                const std::function<void(Classification&&)>& take) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path + ": cannot read: " + std::strerror(errno), 0, 0, "unreadable"};
+// A text held elsewhere, read as a stream (no copy): a batch CSV in memory is read by the
+// one reader of a file's.
+struct TextBuf : std::streambuf {
+  explicit TextBuf(std::string_view text) {
+    char* p = const_cast<char*>(text.data());  // only read: a get area, no put area
+    setg(p, p, p + text.size());
+  }
+};
+
+// Reads a batch CSV table a row at a time (detail::for_each_csv_row), each classification
+// handed to `take`; stops at the first problem, in the order the rows meet it.
+Result<std::size_t> read_batch_csv(std::istream& in, const std::string& name, const Taxonomy& taxonomy,
+                                   const std::function<void(Classification&&)>& take) {
   std::unordered_map<std::string, std::size_t> col;
   std::optional<Error> failed;
   std::size_t n = 0;
@@ -510,13 +488,13 @@ Result<std::size_t> for_each_classification_csv(const std::string& path, const T
   auto problem = detail::for_each_csv_row(in, [&](std::vector<std::string>& row, int line) {
     if (header) {
       header = false;
-      if (auto dup = detail::duplicate_column(row, path, [](const std::string&) { return true; })) {
+      if (auto dup = detail::duplicate_column(row, name, [](const std::string&) { return true; })) {
         failed = *dup;
         return false;
       }
       for (std::size_t k = 0; k < row.size(); ++k) col[detail::header_name(row[k])] = k;
       if (!col.count("category") || !col.count("confidence")) {
-        failed = Error{path + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
+        failed = Error{name + ":1: not silt batch CSV output: the header must name 'category' and 'confidence'", 1, 0,
                        "not-batch-csv"};
         return false;
       }
@@ -524,7 +502,7 @@ Result<std::size_t> for_each_classification_csv(const std::string& path, const T
     }
     Classification c;
     if (!classification_of_row(row, col, taxonomy, c)) {
-      failed = Error{path + ":" + std::to_string(line) + ": a confidence or impact_level that is not a number", line, 0,
+      failed = Error{name + ":" + std::to_string(line) + ": a confidence or impact_level that is not a number", line, 0,
                      "bad-number"};
       return false;
     }
@@ -532,11 +510,30 @@ Result<std::size_t> for_each_classification_csv(const std::string& path, const T
     take(std::move(c));
     return true;
   });
-  if (in.bad()) return Error{path + ": read failed: " + std::strerror(errno), 0, 0, "unreadable"};
-  if (problem) return Error{detail::to_string(*problem, path), problem->line, 0, problem->code};
+  if (in.bad()) return Error{name + ": read failed: " + std::strerror(errno), 0, 0, "unreadable"};
+  if (problem) return Error{detail::to_string(*problem, name), problem->line, 0, problem->code};
   if (failed) return *failed;
-  if (header) return Error{path + ": the file is empty", 0, 0, "empty"};
+  if (header) return Error{name + ": the file is empty", 0, 0, "empty"};
   return n;
+}
+
+}  // namespace
+
+Result<std::vector<Classification>> read_classifications_csv(std::string_view text, const std::string& name,
+                                                             const Taxonomy& taxonomy) {
+  TextBuf buf(text);
+  std::istream in(&buf);
+  std::vector<Classification> out;
+  auto read = read_batch_csv(in, name, taxonomy, [&](Classification&& c) { out.push_back(std::move(c)); });
+  if (!read.ok()) return read.error();
+  return out;
+}
+
+Result<std::size_t> for_each_classification_csv(const std::string& path, const Taxonomy& taxonomy,
+                                                const std::function<void(Classification&&)>& take) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path + ": cannot read: " + std::strerror(errno), 0, 0, "unreadable"};
+  return read_batch_csv(in, path, taxonomy, take);
 }
 
 bool batch_csv_header(std::string_view line) {
