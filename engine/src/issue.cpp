@@ -476,11 +476,6 @@ bool json_lines(std::string_view t) {
   return first.size() >= 2 && (first.back() == '}' || first.back() == ']');
 }
 
-// Whether a text that opens with '{' or '[' goes on as prose, not as JSON: what follows
-// the bracket on its line cannot start a JSON member or value ("[Bug]: ...", a Markdown
-// link, "[x] checked", "{TF 2.4}"), or a bracketed number goes on as prose ("[2.4]
-// Regression"). A quote, a bracket, true/false/null, another number or the line's end
-// may be JSON: read so.
 // Whether what follows a closing ']' at t[j] on its line is prose: not the line's end,
 // nor what may follow a JSON array (a comma, a bracket, another array that opens with a
 // value: "[2.4][Keras] fit fails" goes on as prose).
@@ -493,6 +488,11 @@ bool prose_after_close(std::string_view t, std::size_t j) {
          t.substr(j, 5) != "false" && t.substr(j, 4) != "null";
 }
 
+// Whether a text that opens with '{' or '[' goes on as prose, not as JSON: what follows
+// the bracket on its line cannot start a JSON member or value ("[Bug]: ...", a Markdown
+// link, "[x] checked", "{TF 2.4}"), a bracketed token that is no JSON number, or a
+// bracketed number that goes on as prose ("[2.x] ...", "[2.4] Regression"). A quote, a
+// bracket, true/false/null, another number or the line's end may be JSON: read so.
 bool opens_like_text(std::string_view t) {
   std::size_t i = 1;
   while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;

@@ -342,9 +342,9 @@ struct InputReader::Source {
   // rest, and a brace in a pasted snippet would start a record that is none.
   bool starts_next_value(std::size_t at) const {
     const char ch = data[at];
+    if (broken) return false;
     if (ch == '{' ? indent < 0 || line_spaces != indent : !in_array || array_indent < 0 || line_spaces != array_indent)
       return false;
-    if (broken) return false;  // a string ran over a line: what is in a string and what is not is lost
     const bool in_object = !open_containers.empty() && open_containers.back() == '{';
     return in_object ? last_token != ':' : last_token != ',' && last_token != '[';
   }
@@ -355,6 +355,8 @@ struct InputReader::Source {
     return t;
   }();
 
+  // Scans on from `scan` for the end of the value that starts at pos: where the scan
+  // stopped, with `done` set when that is the value's end.
   std::size_t scan_value(bool& done) {
     std::size_t end = scan;
     for (; end < data.size(); ++end) {
@@ -369,7 +371,7 @@ struct InputReader::Source {
         ++scan_line;
         broken = broken || in_string;
       }
-      if ((ch == '{' || ch == '[') && depth > 0 && !escape && starts_next_value(end)) {
+      if ((ch == '{' || ch == '[') && depth > 0 && !in_string && starts_next_value(end)) {
         done = cut_at_next = true;  // a bad value: it ends here, and the next one is read as such
         next_page = ch == '[';
         break;
