@@ -235,10 +235,9 @@ void catch_interrupts() {
 
 // A digest of a file's content ("unreadable" when it cannot be read).
 std::string content_digest(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "unreadable";
-  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return fmt::format("{:016x}", std::hash<std::string_view>{}(content));
+  auto content = read_input_file(path, ~std::uint64_t{0});
+  if (!content.ok()) return "unreadable";
+  return fmt::format("{:016x}", std::hash<std::string_view>{}(content.value()));
 }
 
 // What decides the records a run writes, one a line: every option given or defaulted
@@ -461,14 +460,16 @@ int cmd_batch(const std::vector<std::string>& args) {
     out = std::move(opened).value();
     std::error_code ec;
     const std::string& partial = out->written_path();
+    const std::uintmax_t size = fs::file_size(partial, ec);
+    const std::uintmax_t held = ec ? 0 : size;  // bytes an interrupted run left there
     if (out->direct()) {
       if (resume) throw UsageError{"--resume needs -o to name a regular file; " + output + " is not one"};
-    } else if (resume && (fs::file_size(partial, ec) > 0 || fs::exists(settings_path(*out), ec))) {
+    } else if (resume && (held > 0 || fs::exists(settings_path(*out), ec))) {
       // An interrupted run's partial output; empty when it stopped before its first
       // records were written (its options file says there was one): going on from it is
       // starting afresh, with its options.
       Result<PartialOutput> p = PartialOutput{};
-      if (fs::file_size(partial, ec) > 0) p = scan_partial_output(partial, options.output_format);
+      if (held > 0) p = scan_partial_output(partial, options.output_format);
       if (!p.ok()) {
         spdlog::error("cannot resume: {}", printable(p.error().message));
         return exit_usage;
@@ -504,7 +505,7 @@ int cmd_batch(const std::vector<std::string>& args) {
           "issues, write them to another file",
           printable(output), printable(partial));
       return exit_usage;
-    } else if (const auto held = fs::file_size(partial, ec); !resume && !restart && !ec && held > 0) {
+    } else if (!resume && !restart && held > 0) {
       spdlog::error("{} holds the output of an interrupted run ({}); --resume goes on from it, --restart discards it",
                     printable(partial), human_bytes(static_cast<double>(held)));
       return exit_usage;

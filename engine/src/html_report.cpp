@@ -575,14 +575,15 @@ std::optional<Error> read_input(const std::string& name, const std::string& cont
   }
   // CSV: a labels file names a rater; batch output a confidence. The header is the first
   // line that is not blank (the readers skip blank lines, and count them).
-  const std::string head = csv_header_names(std::string(text.substr(text.rfind('\n', first) + 1)));
+  const std::string_view from_header = text.substr(text.rfind('\n', first) + 1);
+  const std::string head = csv_header_names(std::string(from_header));
   if (head.find(",rater,") != std::string::npos) {
     auto labels = read_labels_text(content, name);
     if (!labels.ok()) return labels.error();
     in.hand.emplace_back(name, std::move(labels.value().table));
     return std::nullopt;
   }
-  if (batch_csv_header(text.substr(text.rfind('\n', first) + 1))) {
+  if (batch_csv_header(from_header)) {
     batch.push_back({order, name, &content, true});
     return std::nullopt;
   }
