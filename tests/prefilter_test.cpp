@@ -1,5 +1,7 @@
 #include "prefilter.h"
 
+#include <re2/re2.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -62,7 +64,7 @@ RuleSet compiled(const std::string& yaml, Matcher m) {
 
 }  // namespace
 
-TEST_CASE("relaxed patterns only widen bounded repeats", "[prefilter]") {
+TEST_CASE("relaxed patterns only widen bounded repeats and drop word boundaries", "[prefilter]") {
   CHECK(relaxed_pattern(R"(a{1,3}b)") == "a{1,}b");
   CHECK(relaxed_pattern(R"((\w+\s+){0,2}?x)") == R"((\w+\s+){0,}?x)");
   CHECK(relaxed_pattern(R"(a{3})") == "a{3}");             // exact counts stay
@@ -70,6 +72,16 @@ TEST_CASE("relaxed patterns only widen bounded repeats", "[prefilter]") {
   CHECK(relaxed_pattern(R"([{1,2}]x)") == R"([{1,2}]x)");  // in a class
   CHECK(relaxed_pattern(R"([]{1,2}])") == R"([]{1,2}])");  // ']' first is a member of the class
   CHECK(relaxed_pattern(R"(a{,2})") == "a{,2}");           // not a repeat in RE2
+  CHECK(relaxed_pattern(R"(\bshape\B)") == "(?:)shape(?:)");
+  CHECK(relaxed_pattern(R"(a\b{2}c)") == "a(?:){2}c");  // the repeat applies to nothing still
+  CHECK(relaxed_pattern(R"([\b]x)") == R"([\b]x)");     // a backspace in a class
+  CHECK(relaxed_pattern(R"(\\b)") == R"(\\b)");         // an escaped backslash, then b
+  // Whatever RE2 matches, the relaxed pattern matches too.
+  for (const char* text : {"the shape is wrong", "reshaped", "a  c", "ac", "a\bc"})
+    for (const char* pattern : {R"(\bshape\b)", R"(\Bshape)", R"(a\b{2}c)", R"(a\b?\s*c)"}) {
+      CAPTURE(text, pattern);
+      if (RE2::PartialMatch(text, pattern)) CHECK(RE2::PartialMatch(text, relaxed_pattern(pattern)));
+    }
 }
 
 TEST_CASE("the prefilter gives every rule that can fire, for the fields it reads", "[prefilter]") {
@@ -370,6 +382,17 @@ TEST_CASE("a rules spec reads back from JSON as it was", "[prefilter][rules]") {
     auto lean = spec_from_json(json, *tax);
     REQUIRE(lean);
     CHECK(lean->tests_json == json);
+    CHECK(lean->tests_json.data() != json.data());  // a copy, kept alive by the spec
+    REQUIRE(lean->tests_owner);
+    CHECK(lean->tests_json.data() == lean->tests_owner->data());
+    // A built-in spec's tests stay where it is, uncopied.
+    const std::string_view pre = builtin_spec(std::string(name));
+    if (!pre.empty()) {
+      auto built_in = spec_from_builtin_json(pre, *tax);
+      REQUIRE(built_in);
+      CHECK(built_in->tests_json.data() == pre.data());
+      CHECK_FALSE(built_in->tests_owner);
+    }
     auto tests = tests_from_json(lean->tests_json);
     REQUIRE(tests);
     REQUIRE(tests->size() == spec->rules.size());

@@ -19,6 +19,11 @@ std::string relaxed_pattern(std::string_view p) {
   for (std::size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
     if (c == '\\' && i + 1 < p.size()) {
+      if (!in_class && (p[i + 1] == 'b' || p[i + 1] == 'B')) {  // a word boundary: an empty group
+        out += "(?:)";
+        ++i;
+        continue;
+      }
       out += c;
       out += p[++i];
       continue;

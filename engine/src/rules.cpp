@@ -301,7 +301,8 @@ struct RuleSet::Compiled {
 // Builds a RuleSet; a friend so the class can keep its members private.
 struct RuleSet::Tests {
   std::once_flag once;
-  std::string json;                            // empty: `rules` holds them already
+  std::string_view json;                       // empty: `rules` holds them already
+  std::shared_ptr<const std::string> owner;    // what keeps `json` alive (null: built in)
   std::vector<std::vector<RuleTest>> by_rule;  // filled from `json` once asked for
 };
 
@@ -309,7 +310,8 @@ struct RuleSetBuilder {
   static RuleSet make(detail::RulesSpec spec, std::shared_ptr<const RuleSet::Compiled> compiled) {
     RuleSet s;
     s.tests_ = std::make_shared<RuleSet::Tests>();
-    s.tests_->json = std::move(spec.tests_json);
+    s.tests_->json = spec.tests_json;
+    s.tests_->owner = std::move(spec.tests_owner);
     if (s.tests_->json.empty())
       for (auto& r : spec.rules) s.tests_->by_rule.push_back(std::move(r.tests));
     for (auto& r : spec.rules) r.tests.clear();
@@ -508,8 +510,8 @@ const std::vector<RuleTest>& RuleSet::tests(std::size_t index) const {
     // The JSON was read once already, by this build: it reads again. Should it not, the
     // rules have no tests to run rather than wrong ones.
     tests_->by_rule = detail::tests_from_json(tests_->json).value_or(std::vector<std::vector<RuleTest>>{});
-    tests_->json.clear();
-    tests_->json.shrink_to_fit();
+    tests_->json = {};
+    tests_->owner.reset();
   });
   return index < tests_->by_rule.size() ? tests_->by_rule[index] : none;
 }

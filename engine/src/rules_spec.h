@@ -41,9 +41,11 @@ struct RulesSpec {
   std::vector<Rule> rules;
   std::vector<SourceLocation> pattern_where;  // of each rule's pattern
   // A spec read from JSON without its rules' tests (a start needs none; `rules test` and
-  // `lint` do): that JSON, to read them from when asked (tests_from_json). Empty when
+  // `lint` do): that JSON, to read them from when asked (tests_from_json), and what keeps
+  // it alive (null for a built-in spec, which lives as long as the program). Empty when
   // the rules hold their tests.
-  std::string tests_json;
+  std::string_view tests_json;
+  std::shared_ptr<const std::string> tests_owner;
 };
 
 // The section names of a `sections:` map, in the order a heading is tried.
@@ -113,8 +115,12 @@ std::string_view builtin_prefilter(std::uint64_t fingerprint);
 // taxonomy with other categories, criteria or implications). The build writes one for
 // every built-in rules file; builtin_spec gives it (empty when there is none).
 std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy);
-// Without `with_tests`, the rules' tests are left in the text (RulesSpec::tests_json).
+// Without `with_tests`, the rules' tests are left in the text (RulesSpec::tests_json), a
+// copy of it kept for them.
 std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy, bool with_tests = false);
+// The same for a built-in spec (builtin_spec), which lives as long as the program: the
+// tests are left in it, not in a copy (190 KB copied, and paged in, at every start).
+std::optional<RulesSpec> spec_from_builtin_json(std::string_view text, const Taxonomy& taxonomy);
 // The tests of every rule of a spec's JSON, in rule order; nullopt when the text is not
 // a spec.
 std::optional<std::vector<std::vector<RuleTest>>> tests_from_json(std::string_view text);

@@ -216,7 +216,12 @@ std::optional<std::vector<std::vector<RuleTest>>> tests_from_json(std::string_vi
   }
 }
 
-std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy, bool with_tests) {
+namespace {
+
+enum class Tests { read, copy, view };
+
+std::optional<RulesSpec> read_spec(std::string_view text, const Taxonomy& taxonomy, Tests tests) {
+  const bool with_tests = tests == Tests::read;
   try {
     JsonDocument doc;
     parse_spec(text, doc);
@@ -281,11 +286,26 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
       spec.pattern_where.push_back(location_from_json(json_at(e, "pattern_where"), files));
       spec.rules.push_back(std::move(r));
     }
-    if (!with_tests) spec.tests_json = std::string(text);
+    if (tests == Tests::copy) {
+      spec.tests_owner = std::make_shared<const std::string>(text);
+      spec.tests_json = *spec.tests_owner;
+    } else if (tests == Tests::view) {
+      spec.tests_json = text;
+    }
     return spec;
   } catch (const std::exception&) {  // JsonShapeError, out_of_range: not a spec this build wrote
     return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy, bool with_tests) {
+  return read_spec(text, taxonomy, with_tests ? Tests::read : Tests::copy);
+}
+
+std::optional<RulesSpec> spec_from_builtin_json(std::string_view text, const Taxonomy& taxonomy) {
+  return read_spec(text, taxonomy, Tests::view);
 }
 
 }  // namespace silt::detail
