@@ -313,6 +313,26 @@ TEST_CASE("batch: each kind of bad record is rejected, counted, kept unchanged; 
   CHECK(recs[2]["id"] == "9");
 }
 
+TEST_CASE("batch: a bad record's column counts from its line's start, as classify counts it", "[batch][rejects]") {
+  TempDir d;
+  auto object = [](int n, const std::string& title) {  // on one line, no newline after it
+    std::string s = issue_line(n, title);
+    s.pop_back();
+    return s;
+  };
+  // An element after another on its line, behind a byte order mark; then a bad record
+  // indented on a line of its own: columns are the file's, not the record's.
+  auto f = d.write("pages.json", "\xef\xbb\xbf[" + object(1, "Memory leak") + ", {\"title\": \"x\" \"body\": 1}]\n" +
+                                     "[" + object(2, "Wrong shape") + "]\n  garbage\n");
+  Collect sink;
+  run({f}, sink);
+  REQUIRE(sink.rejects.size() == 2);
+  const std::string first_line = "[" + object(1, "Memory leak") + ", {\"title\": \"x\" ";
+  CHECK(sink.rejects[0].message.find("(column " + std::to_string(first_line.size() + 1) + ")") != std::string::npos);
+  CHECK(sink.rejects[1].source == f + ":3");
+  CHECK(sink.rejects[1].message.find("(column 3)") != std::string::npos);
+}
+
 TEST_CASE("batch: fail-fast stops at the first bad record, after writing the good ones before it", "[batch][rejects]") {
   TempDir d;
   auto f = d.write("in.jsonl", issue_line(1, "Memory leak") + "{oops\n" + issue_line(3, "Wrong output shape"));

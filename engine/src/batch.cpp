@@ -110,6 +110,7 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, RecordP
     } else if (failed->code != std::string_view("too-deep")) {
       int line = 0, column = 0;
       detail::line_and_column(bytes, failed->offset, line, column);
+      if (line == 1) column += static_cast<int>(std::min<std::uint64_t>(r.column - 1, 1u << 30));
       why.message += line > 1
                          ? " (line " + std::to_string(line) + " of the record, column " + std::to_string(column) + ")"
                          : " (column " + std::to_string(column) + ")";

@@ -57,6 +57,7 @@ struct InputReader::Source {
   std::size_t pos = 0;            // start of the unframed bytes
   std::uint64_t data_offset = 0;  // where data[0] is in the input
   std::uint64_t line = 1;         // line number at `pos`
+  std::uint64_t line_start = 0;   // where that line starts in the input
   std::uint64_t index = 0;
   std::uint64_t bytes_unaccounted = 0;
 
@@ -71,9 +72,10 @@ struct InputReader::Source {
   int depth = 0;
   char opener = 0;  // the first byte of the value being framed
   bool in_string = false, escape = false, in_array = false, value_open = false;
-  bool after_element = false;        // in an array, an element was taken and no comma came since
-  std::int64_t element_indent = -2;  // the array's first element's indent (-1: not first on its line; -2: none yet)
-  std::uint64_t scan_line = 1;       // line number at `scan`
+  bool after_element = false;         // in an array, an element was taken and no comma came since
+  std::int64_t element_indent = -2;   // the array's first element's indent (-1: not first on its line; -2: none yet)
+  std::uint64_t scan_line = 1;        // line number at `scan`
+  std::uint64_t scan_line_start = 0;  // where that line starts in the input
   // To take a broken value apart from the values after it: the openers of the containers
   // the scan is in, the last byte that was not a space outside strings, whether a string
   // held a raw newline (never valid JSON), the spaces since the last newline (-1 once
@@ -249,6 +251,7 @@ struct InputReader::Source {
         end_skip(c, end - pos);
         pos = scan = end;
         line = scan_line;
+        line_start = scan_line_start;
         close_value(c);
         if (!done) return;
         continue;
@@ -259,6 +262,7 @@ struct InputReader::Source {
         if (!at_eof) return;
         end_skip(c, 0);
         line = scan_line;
+        line_start = scan_line_start;
         value_open = false;
         return;
       }
@@ -279,7 +283,10 @@ struct InputReader::Source {
   bool open_value() {
     while (pos < data.size()) {
       char ch = data[pos];
-      if (ch == '\n') ++line;
+      if (ch == '\n') {
+        ++line;
+        line_start = data_offset + pos + 1;
+      }
       if (is_space(ch) || (in_array && ch == ',')) {
         after_element = after_element && ch != ',';
         ++pos;
@@ -312,6 +319,7 @@ struct InputReader::Source {
     opener = data[pos];  // kept: pos moves on while a value over the limit is skipped
     scan = pos;
     scan_line = line;
+    scan_line_start = line_start;
     depth = 0;
     in_string = escape = broken = cut_at_next = next_page = false;
     open_containers.clear();
@@ -369,6 +377,7 @@ struct InputReader::Source {
       char ch = data[end];
       if (ch == '\n') {
         ++scan_line;
+        scan_line_start = data_offset + end + 1;
         broken = broken || in_string;
       }
       if ((ch == '{' || ch == '[') && depth > 0 && !in_string && starts_next_value(end)) {
@@ -435,11 +444,13 @@ struct InputReader::Source {
       end = nl == std::string::npos ? data.size() : nl;
       raw = std::string_view(data.data() + pos, end - pos);
       scan_line = line;
+      scan_line_start = line_start;
       element = false;
       in_array = false;
       done = true;
       line_spaces = -1;  // a newline there sets it again
     }
+    const std::uint64_t column = data_offset + pos - line_start + 1;
     if (raw.size() > max_record) {
       start_skip(line, data_offset + pos, 0, element);
       end_skip(c, raw.size());
@@ -447,8 +458,10 @@ struct InputReader::Source {
     } else {
       end -= take_record(c, pos, pos + raw.size(), line, element);
     }
+    c.records.back().column = column;
     scan = end;
     line = scan_line;
+    line_start = scan_line_start;
     pos = end;
     close_value(c);
   }
@@ -751,6 +764,7 @@ bool InputReader::open_next(Chunk& chunk) {
   while (s->data.size() < 3 && s->read_more()) {
   }
   s->data_offset = s->data.size() - without_bom(s->data).size();
+  s->line_start = s->scan_line_start = s->data_offset;  // columns count from after the mark
   s->data.erase(0, s->data_offset);
 
   InputFormat f = format_;

@@ -24,6 +24,7 @@ struct Chunk {
   struct Record {
     std::size_t offset = 0, size = 0;  // the raw bytes in buf
     std::uint64_t line = 0;            // 1-based line where the record starts
+    std::uint64_t column = 1;          // 1-based byte column where it starts on that line
     std::uint64_t file_offset = 0;     // where its bytes start in the input
     std::uint64_t index = 0;           // position among the input's records (0-based)
     bool element = false;              // an element of a JSON array: source is input[index]
