@@ -372,8 +372,8 @@ int cmd_check(const std::vector<std::string>& args) {
   if (format == "json") {
     std::cout << check_json(lc, contra);
   } else {
-    std::cout << fmt::format("{}: {} row(s) with every criterion answered, {} without (not checkable)\n", path,
-                             lc.checked, lc.unanswered);
+    std::cout << fmt::format("{}: {} row(s) with every criterion and the impact answered, {} without (not checkable)\n",
+                             path, lc.checked, lc.unanswered);
     for (const auto& m : lc.mismatches) {
       std::vector<std::string> ans;
       for (const auto& [id, v] : m.answers) ans.push_back(id + "=" + (v ? "yes" : "no"));

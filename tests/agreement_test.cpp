@@ -116,19 +116,38 @@ TEST_CASE("check: levels that do not follow from the labeler's own answers", "[a
   auto r = read_labels(SILT_TEST_FIXTURES "/labels.csv");
   REQUIRE(r.ok());
   auto lc = check_levels(r.value().table, tax());
-  CHECK(lc.checked == 14);
-  CHECK(lc.unanswered == 1);  // bob on i5 gave no answers
-  REQUIRE(lc.mismatches.size() == 2);
+  CHECK(lc.checked == 13);
+  CHECK(lc.unanswered == 2);  // bob on i5 gave no answers; carol on i4 no impact
+  REQUIRE(lc.mismatches.size() == 1);
   CHECK(lc.mismatches[0].item == "i1");
   CHECK(lc.mismatches[0].rater == "carol");
   CHECK(lc.mismatches[0].line == 4);
   CHECK(lc.mismatches[0].given == "3");
   CHECK(lc.mismatches[0].given_level == 3);
   CHECK(*lc.mismatches[0].expected == 2);
-  CHECK(lc.mismatches[1].item == "i4");
-  CHECK(lc.mismatches[1].given.empty());
-  CHECK_FALSE(lc.mismatches[1].given_level);
-  CHECK(*lc.mismatches[1].expected == 3);
+}
+
+TEST_CASE("check: a blank impact is not answered; 'none' is a level given, checked as any", "[agreement][check]") {
+  LabelTable t;
+  t.raters = {"r1", "r2", "r3"};
+  t.fields = {"impact", "ui", "model-info", "model-operation", "results"};
+  // Answers that give level 3 (model-operation), then none at all (no level).
+  t.values = {{{"", "none", "3"}, {"", "none", "none"}},
+              {{"no", "no", "no"}, {"no", "no", "no"}},
+              {{"no", "no", "no"}, {"no", "no", "no"}},
+              {{"yes", "yes", "yes"}, {"no", "no", "no"}},
+              {{"no", "no", "no"}, {"no", "no", "no"}}};
+  t.items = {"a", "b"};
+  t.lines = {{2, 3, 4}, {5, 6, 7}};
+  auto lc = check_levels(t, tax());
+  CHECK(lc.unanswered == 2);  // the blanks
+  CHECK(lc.checked == 4);
+  REQUIRE(lc.mismatches.size() == 1);
+  CHECK(lc.mismatches[0].line == 3);
+  CHECK(lc.mismatches[0].given == "none");
+  CHECK_FALSE(lc.mismatches[0].given_level);
+  CHECK(*lc.mismatches[0].expected == 3);
+  CHECK(lc.bad_answers.empty());
 }
 
 TEST_CASE("agree: a value outside the field's domain is reported and left out", "[agreement]") {
@@ -147,6 +166,21 @@ TEST_CASE("agree: a value outside the field's domain is reported and left out", 
                                     "'wrong-shape'? (allowed: wrong-shape, "));
   CHECK(fs[0].problems[0].ends_with("wrong-calculation); left out"));
   CHECK(fs[0].items == 1);
+}
+
+TEST_CASE("agree: a level out of range names 'none' among the allowed values, given or not", "[agreement]") {
+  LabelTable t;
+  t.file = "mem.csv";
+  t.items = {"a", "b"};
+  t.raters = {"r1", "r2"};
+  t.fields = {"impact"};
+  t.values = {{{"2", "5"}, {"3", "3"}}};
+  t.lines = {{2, 3}, {4, 5}};
+  auto fs = agreement(t, tax(), quick());
+  REQUIRE(fs.size() == 1);
+  REQUIRE(fs[0].problems.size() == 1);
+  CHECK(fs[0].problems[0].find("impact '5' is not one of its values (allowed: 1, 2, 3, 4, none); left out") !=
+        std::string::npos);
 }
 
 TEST_CASE("agree: a header-only file and a single rater give undefined statistics with reasons", "[agreement]") {

@@ -55,6 +55,10 @@ struct Domain {
   bool ordinal = false;
 };
 
+bool is_level_field(const std::string& name) {
+  return name == "impact" || name == "level" || name == "impact_level";
+}
+
 Domain domain_of(const LabelTable& t, std::size_t f, const Taxonomy& tax, bool nominal) {
   const std::string& name = t.fields[f];
   Domain d;
@@ -62,7 +66,7 @@ Domain domain_of(const LabelTable& t, std::size_t f, const Taxonomy& tax, bool n
     for (const auto& c : tax.categories) d.values.push_back(c.id);
     return d;
   }
-  if (name == "impact" || name == "level" || name == "impact_level") {
+  if (is_level_field(name)) {
     // "none" (no level: the bug meets no criterion, as triage writes it), one step below
     // the lowest level as eval counts it; in the domain only when a rater gave it, so
     // that the figures of files without it stay as they were.
@@ -256,8 +260,12 @@ stats::Ratings code_ratings(const LabelTable& t, std::size_t f, const Domain& do
       if (v.empty()) continue;
       auto it = code.find(v);
       if (it == code.end()) {
+        // "none" is allowed for a level even when no rater gave it (so not in the domain).
+        std::vector<std::string> allowed = dom.values;
+        if (is_level_field(fa.field) && std::find(allowed.begin(), allowed.end(), "none") == allowed.end())
+          allowed.push_back("none");
         fa.problems.push_back(t.file + ":" + std::to_string(t.lines[i][a]) + ": " + fa.field + " '" + v +
-                              "' is not one of its values" + detail::allowed_values_hint(v, dom.values) + "; left out");
+                              "' is not one of its values" + detail::allowed_values_hint(v, allowed) + "; left out");
         continue;
       }
       item[a] = it->second;
@@ -457,7 +465,9 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
         holds.push_back(*v);
         answers.emplace_back(tax.criteria[c].id, *v);
       }
-      if (!complete) {
+      std::string given = detail::trim(t.values[*level_field][i][a]);
+      // A blank impact is not answered (as agree reads it); no level is written "none".
+      if (!complete || given.empty()) {
         ++out.unanswered;
         continue;
       }
@@ -465,20 +475,18 @@ LevelCheck check_levels(const LabelTable& t, const Taxonomy& tax) {
       auto chosen = tax.decide(holds);
       std::optional<int> expected;
       if (chosen) expected = tax.levels[*chosen].number;
-      std::string given = detail::trim(t.values[*level_field][i][a]);
       auto given_number = number(given);
       // A level is a whole number within int's range (4444444444, 2.5, inf: no level).
       const bool whole = given_number && std::isfinite(*given_number) && std::fabs(*given_number) < 1e9 &&
                          *given_number == std::floor(*given_number);
-      if (!given.empty() && given != "none" && !(whole && tax.level_index(static_cast<int>(*given_number)))) {
+      if (given != "none" && !(whole && tax.level_index(static_cast<int>(*given_number)))) {
         --out.checked;
         ++out.unanswered;
         out.bad_answers.emplace_back(t.lines[i][a], t.items[i] + " by " + t.raters[a] + ": impact '" + given +
                                                         "' is not a level of the taxonomy; the row is not checked");
         continue;
       }
-      bool same =
-          given.empty() || given == "none" ? !expected : (expected && given_number && *given_number == *expected);
+      bool same = given == "none" ? !expected : (expected && given_number && *given_number == *expected);
       if (!same) {
         std::optional<int> given_level;
         if (whole) given_level = static_cast<int>(*given_number);

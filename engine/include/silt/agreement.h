@@ -126,15 +126,15 @@ std::string normalize_value(const std::string& field, const std::string& value, 
 struct LevelMismatch {
   std::string item, rater;
   int line = 0;
-  std::string given;               // the level they wrote ("" when none)
+  std::string given;               // the level they wrote (a number, or "none")
   std::optional<int> given_level;  // it as a level number (nullopt: none)
   std::optional<int> expected;     // what the matrix gives (nullopt: no level)
   std::vector<std::pair<std::string, bool>> answers;
 };
 
 struct LevelCheck {
-  std::size_t checked = 0;     // rows with every criterion answered
-  std::size_t unanswered = 0;  // rows missing some answer: not checkable
+  std::size_t checked = 0;     // rows with every criterion and the impact answered
+  std::size_t unanswered = 0;  // rows missing some answer (a blank impact too): not checkable
   std::vector<LevelMismatch> mismatches;
   // Answers that are neither yes nor no (nor empty): (line, what is wrong); their rows
   // count as unanswered. A category that is not the taxonomy's is named here too (its
@@ -145,8 +145,9 @@ struct LevelCheck {
   bool no_level_column = false;
 };
 
-// A level written that is neither empty, "none", nor one of the taxonomy's numbers is a
-// bad answer too (its row is not checked), not a mismatch.
+// A blank impact leaves its row unanswered (no level is written "none", as triage writes
+// it). A level written that is neither "none" nor one of the taxonomy's numbers is a bad
+// answer too (its row is not checked), not a mismatch.
 LevelCheck check_levels(const LabelTable& labels, const Taxonomy& taxonomy);
 
 }  // namespace silt
