@@ -265,6 +265,20 @@ TEST_CASE("rule loader reports each error with its line", "[rules][loader]") {
     auto r = load_rules(std::string(head) + "  - {id: a, category: wrong-shape, pattern: 'x*'}\n", "r.yaml", tax());
     CHECK(find_code(r.diagnostics, "empty-match"));
   }
+  SECTION("a pattern that matches the empty text, in a file with other errors: every finding at once") {
+    auto r = load_rules(std::string(head) +
+                            "  - {id: a, category: wrong-shape, pattern: '(foo)?'}\n"
+                            "  - {id: b, category: wrong-shape, pattern: 'shape ('}\n"
+                            "  - {id: c, category: wrong-shape, pattern: x, unless: 'y*'}\n",
+                        "r.yaml", tax());
+    CHECK_FALSE(r.rules);
+    CHECK(find_code(r.diagnostics, "bad-pattern"));
+    CHECK(silt::test::count_code(r.diagnostics, "empty-match") == 2);  // a's pattern, c's unless
+    const Diagnostic* d = find_code(r.diagnostics, "empty-match");
+    REQUIRE(d);
+    CHECK(d->subject == "a");
+    CHECK(d->where.line == 3);
+  }
   SECTION("a boilerplate pattern that matches the empty text (it dropped every paragraph)") {
     auto r = load_rules("schema: silt/rules/v1\nboilerplate: ['^thanks', '.*']\nrules: []\n", "r.yaml", tax());
     CHECK_FALSE(r.rules);

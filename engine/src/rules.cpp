@@ -733,8 +733,10 @@ std::string_view matcher_override() {
   return m ? std::string_view(m) : std::string_view();
 }
 
-std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags, Matcher matcher) {
-  (void)taxonomy;
+namespace {
+
+// Every pattern of `spec`, compiled when first used; no sets, no prefilter yet.
+std::shared_ptr<RuleSet::Compiled> lazy_patterns(const RulesSpec& spec) {
   auto compiled = std::make_shared<RuleSet::Compiled>();
   for (const auto& rule : spec.rules) {
     compiled->patterns.add(rule.pattern, rule.case_sensitive);
@@ -747,6 +749,21 @@ std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, D
     compiled->heading_sections.push_back(section);
   }
   for (auto* lazy : {&compiled->patterns, &compiled->unless, &compiled->boilerplate, &compiled->headings}) lazy->seal();
+  return compiled;
+}
+
+}  // namespace
+
+void check_empty_matches_alone(const RulesSpec& spec, Diagnostics& diags) {
+  if (spec.pattern_where.size() != spec.rules.size()) return;
+  // Each pattern compiled on its own (no set, no prefilter): one that is not valid RE2
+  // (reported already) matches nothing.
+  check_empty_matches(spec, *lazy_patterns(spec), diags);
+}
+
+std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags, Matcher matcher) {
+  (void)taxonomy;
+  auto compiled = lazy_patterns(spec);
   if (matcher == Matcher::automatic && matcher_override() == "re2") matcher = Matcher::reference;
   // Each file's prefilter built into silt for these very patterns, or cached, or compiled
   // now; else the reference sets. Built-in and cached prefilters vouch for their

@@ -655,7 +655,11 @@ RuleLoad load_rules(std::string_view yaml, const std::string& file, const Taxono
       if (spec && prefilters == Prefilters::compile && !out.diagnostics.has_errors())
         cache_spec(*spec, yaml, taxonomy, includes, out.diagnostics);
     }
-    if (!spec || out.diagnostics.has_errors()) return out;
+    if (!spec) return out;
+    if (out.diagnostics.has_errors()) {  // not compiled; the patterns that are valid still checked
+      detail::check_empty_matches_alone(*spec, out.diagnostics);
+      return out;
+    }
     detail::Matcher matcher = detail::Matcher::automatic;
     if (prefilters == Prefilters::compile) matcher = detail::Matcher::cache;
     out.rules = detail::compile_rules(std::move(*spec), taxonomy, out.diagnostics, matcher);

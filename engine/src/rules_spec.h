@@ -93,6 +93,10 @@ class SharedRe2 {
 // compile them at the same time.
 std::shared_ptr<const SharedRe2> shared_re2(const std::string& text, bool case_sensitive);
 
+// The empty-match findings of compile_rules for a spec read with errors (which is not
+// compiled), so that a file's findings all come at once: its valid patterns checked.
+void check_empty_matches_alone(const RulesSpec& spec, Diagnostics& diags);
+
 // Compiles a spec without errors into a RuleSet; compile-time findings (a pattern that
 // matches the empty text) go to `diags`. nullopt when there are any.
 std::optional<RuleSet> compile_rules(RulesSpec spec, const Taxonomy& taxonomy, Diagnostics& diags,
