@@ -105,6 +105,30 @@ TEST_CASE("json read: errors say what and where", "[json_read]") {
     REQUIRE(f);
     CHECK(std::string(f->code) == "invalid-json");
   }
+  SECTION("a raw control character in a string is named as such, in place or not; a real bad escape stays one") {
+    for (bool in_place : {false, true}) {
+      INFO(in_place);
+      auto parse = [&](std::string text) {
+        if (!in_place) return parse_json(text, doc);
+        const std::size_t size = text.size();
+        text += '\0';
+        return parse_json_in_place(text.data(), size, doc);
+      };
+      auto tab = parse("{\"t\": \"a\tb\", \"u\": \"\\t\"}");
+      REQUIRE(tab);
+      CHECK(tab->message.find("a control character (U+0009, a tab) inside a string") == 0);
+      CHECK(tab->offset == 8);
+      auto bell = parse("{\"t\": \"a\x07\"}");
+      REQUIRE(bell);
+      CHECK(bell->message.find("a control character (U+0007) inside") == 0);
+      auto crlf = parse("{\"t\": \"cut sho\r\n");  // a CRLF line cut short
+      REQUIRE(crlf);
+      CHECK(crlf->message == "missing a closing quotation mark in string (is it cut short?)");
+      auto escape = parse(R"({"t": "a\qb"})");
+      REQUIRE(escape);
+      CHECK(escape->message == "invalid escape character in string");
+    }
+  }
   SECTION("line_and_column") {
     int line = 0, column = 0;
     silt::detail::line_and_column("ab\ncd\ne", 4, line, column);

@@ -7,7 +7,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <iterator>
 
 #include "silt/utf8.h"
 
@@ -131,6 +133,26 @@ namespace {
 
 constexpr unsigned first_value = base_flags | rapidjson::kParseStopWhenDoneFlag;
 
+// RapidJSON calls a raw control character inside a string an "invalid escape character"
+// (there may be no escape in the text at all): said as what it is. A carriage return
+// that ends the text (a CRLF line cut short) is the string's missing closing quote.
+void name_control_character(JsonFailure& f, std::string_view text) {
+  if (f.offset >= text.size()) return;
+  const auto c = static_cast<unsigned char>(text[f.offset]);
+  if (c >= 0x20 || f.message != message_of(rapidjson::kParseErrorStringEscapeInvalid)) return;
+  if (c == '\r' && text.find_first_not_of("\r\n", f.offset) == std::string_view::npos) {
+    f.message = message_of(rapidjson::kParseErrorStringMissQuotationMark) + " (is it cut short?)";
+    return;
+  }
+  static constexpr const char* names[] = {"", "", "",      "",          "", "", "",
+                                          "", "", "a tab", "a newline", "", "", "a carriage return"};
+  char code[8];
+  std::snprintf(code, sizeof code, "U+%04X", c);
+  const std::string name = c < std::size(names) && *names[c] ? std::string(", ") + names[c] : std::string();
+  f.message = std::string("a control character (") + code + name +
+              ") inside a string: it must be written as an escape (\\t, \\n, \\u00XX)";
+}
+
 // After a value that ends at `end`: whitespace only, else a second value (an error).
 std::optional<JsonFailure> nothing_after(std::string_view text, std::size_t end, JsonDocument& doc) {
   end = std::min(text.find_first_not_of(" \t\n\r", end), text.size());
@@ -153,6 +175,7 @@ std::optional<JsonFailure> JsonSequence::next(std::size_t at, JsonDocument& doc,
   std::optional<JsonFailure> failed = parse_stream<first_value>(in, doc, text_.size() - at);
   end = at + in.Tell();
   if (failed) failed->offset += at;
+  if (failed) name_control_character(*failed, text_);
   // Bytes that are not UTF-8 (which the parse lets through inside strings) in this value,
   // or before where it fails: they are what is wrong.
   if (bad_utf8_ && bad_utf8_->offset >= at && bad_utf8_->offset < (failed ? failed->offset + 1 : end)) {
@@ -181,6 +204,8 @@ std::optional<JsonFailure> parse_json_in_place(char* text, std::size_t size, Jso
   auto failed = parse_stream<first_value | rapidjson::kParseInsituFlag>(in, doc, size);
   const std::size_t end = in.Tell();
   text[size] = saved;
+  // The byte where the parse failed is as it was (an in-place parse writes behind it).
+  if (failed) name_control_character(*failed, bytes);
   if (failed) return failed;
   return nothing_after(bytes, end, doc);
 }
