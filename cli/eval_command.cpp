@@ -222,7 +222,7 @@ int cmd_eval(const std::vector<std::string>& args) {
       {{"0", "evaluated"},
        {"2", "usage or configuration error"},
        {"3", "a gold row or an input record was bad (named on stderr; the figures still come out)"},
-       {"4", "the calibration map could not be written"}},
+       {"4", "the output or the calibration map could not be written"}},
       {"silt eval --gold gold.csv labels.jsonl", "silt eval --gold gold.csv issues.jsonl --misses",
        "silt eval --gold gold.csv labels.jsonl --format json > eval.json",
        "silt eval --gold gold.csv issues.jsonl --fit-calibration map.yaml"}};

@@ -180,8 +180,15 @@ std::string format_help(const HelpText& h, const std::vector<OptionGroup>& group
   if (!args.empty()) out += "\nArguments:\n" + help_rows(args, column(col, args));
   for (const auto& [caption, rows] : sections) out += "\n" + caption + ":\n" + help_rows(rows, col);
   if (!h.exit_codes.empty()) {
+    // Every command exits 4 when what it prints cannot be written (main: close_stdout):
+    // said where the command's own list does not say it, in the order of the codes.
+    auto codes = h.exit_codes;
+    auto number = [](const std::string& c) { return std::atoi(c.c_str()); };
+    if (std::none_of(codes.begin(), codes.end(), [](const auto& c) { return c.first == "4"; }))
+      codes.insert(std::find_if(codes.begin(), codes.end(), [&](const auto& c) { return number(c.first) > 4; }),
+                   {"4", "the output could not be written"});
     out += "\nExit codes:\n";
-    for (const auto& [code, meaning] : h.exit_codes)
+    for (const auto& [code, meaning] : codes)
       out += wrap(meaning, help_width, std::string(7, ' '),
                   "  " + code + std::string(code.size() < 5 ? 5 - code.size() : 1, ' '));
   }

@@ -394,7 +394,7 @@ int cmd_triage(const std::vector<std::string>& args) {
       {{"0", "done, or quit (what was labeled is saved)"},
        {"2", "usage or configuration error; stdin is not a terminal and no --answers"},
        {"3", "the labels file could not be read, or an issue or input (named on stderr; the others were asked)"},
-       {"4", "the labels file could not be written"}},
+       {"4", "the labels file or the output could not be written"}},
       {"silt triage issues.jsonl -o labels.csv --rater ann",
        "silt triage issues.jsonl -o labels.csv --rater ann --suggest"}};
   InputCommand cmd = parse_input_command(args, own, help, shared_rules);

@@ -72,7 +72,7 @@ TEST_CASE("agree JSON: what to_json writes, read_agreement_json reads back to th
   CHECK(to_json(back.value().fields, back.value().header) == once);
 }
 
-TEST_CASE("agree JSON: an eval document is other-format; a broken one names the member", "[agreement][json]") {
+TEST_CASE("agree JSON: an eval document is other-format, a broken one names the member", "[agreement][json]") {
   CHECK(read_agreement_json("{\"header\": {\"schema\": \"silt/eval/v1\"}}", "x").error().code == "other-format");
   // An agree output from before the header (an array of fields): not this format.
   CHECK(read_agreement_json("[{\"field\": \"category\"}]", "old.json").error().code == "other-format");

@@ -127,7 +127,7 @@ TEST_CASE("check: levels that do not follow from the labeler's own answers", "[a
   CHECK(*lc.mismatches[0].expected == 2);
 }
 
-TEST_CASE("check: a blank impact is not answered; 'none' is a level given, checked as any", "[agreement][check]") {
+TEST_CASE("check: a blank impact is not answered, 'none' is a level given, checked as any", "[agreement][check]") {
   LabelTable t;
   t.raters = {"r1", "r2", "r3"};
   t.fields = {"impact", "ui", "model-info", "model-operation", "results"};
@@ -220,7 +220,7 @@ TEST_CASE("labels: a column named twice is an error at line 1, in both forms (no
   CHECK(read_labels(d.write("n.csv", "item,rater,category,note,note\ni1,a,wrong-shape,x,y\n")).ok());
 }
 
-TEST_CASE("labels: an unbalanced quote rejects its row only; the rows after it are read", "[agreement][csv]") {
+TEST_CASE("labels: an unbalanced quote rejects its row only, the rows after it are read", "[agreement][csv]") {
   silt::test::TempDir d;
   auto r = read_labels(d.write("q.csv",
                                "item,rater,category\n"
@@ -406,7 +406,7 @@ TEST_CASE("triage's labels file: rows are appended only under the header they ar
   CHECK(longer->message.find("('extra') more") != std::string::npos);
 }
 
-TEST_CASE("check: a level that is no level of the taxonomy is a bad answer; no impact column, nothing to check",
+TEST_CASE("check: a level that is no level of the taxonomy is a bad answer, no impact column, nothing to check",
           "[agreement][check]") {
   LabelTable t;
   t.file = "mem.csv";

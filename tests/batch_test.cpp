@@ -278,7 +278,7 @@ TEST_CASE("batch: valid JSON is never split, whatever the layout of what a value
   CHECK(sources_of(sink) == std::vector<std::string>{f + "[0]", f + "[1]", f + ":9"});
 }
 
-TEST_CASE("batch: each kind of bad record is rejected, counted, kept unchanged; the good ones all come out",
+TEST_CASE("batch: each kind of bad record is rejected, counted, kept unchanged, the good ones all come out",
           "[batch][rejects]") {
   TempDir d;
   const std::string cut = "{\"number\": 2, \"title\": \"cut sho";
@@ -709,7 +709,7 @@ TEST_CASE("batch: a CSV row over max_record is skipped to its end, quotes and al
   CHECK(text.substr(sink.rejects[0].raw_offset, sink.rejects[0].raw_size) == big_row);
 }
 
-TEST_CASE("batch: CSV input is read strictly; a bad row's following lines are rows again", "[batch][csv]") {
+TEST_CASE("batch: CSV input is read strictly, a bad row's following lines are rows again", "[batch][csv]") {
   TempDir d;
   Collect sink;
   auto stats = run({d.write("in.csv", "id,title,body\nA,\"good,wrong shape\nB,second,x\nC,third,\"y\"\n")}, sink);

@@ -68,7 +68,7 @@ TEST_CASE("eval JSON: every figure has one shape, value, n and interval", "[eval
   CHECK(j["impact"]["per_level"].contains("none"));
 }
 
-TEST_CASE("eval JSON: an empty reliability bin is null, not 0; counts are integers", "[eval][json]") {
+TEST_CASE("eval JSON: an empty reliability bin is null, not 0, counts are integers", "[eval][json]") {
   auto j = nlohmann::json::parse(to_json(fixture_report(), tax(), header()));
   const auto& bins = j["calibration"]["bins"];
   REQUIRE(bins.size() == 5);
@@ -108,7 +108,7 @@ TEST_CASE("eval JSON: what to_json writes, read_eval_json reads back to the same
   CHECK(to_json(back_bare.value().report, tax(), back_bare.value().header) == bare);
 }
 
-TEST_CASE("eval JSON: another document is other-format; a broken one names the member", "[eval][json]") {
+TEST_CASE("eval JSON: another document is other-format, a broken one names the member", "[eval][json]") {
   CHECK(read_eval_json("{\"header\": {\"schema\": \"silt/agree/v1\"}}", "a.json").error().code == "other-format");
   CHECK(read_eval_json("[1, 2]", "a.json").error().code == "other-format");
   CHECK(read_eval_json("not json", "a.json").error().code == "other-format");

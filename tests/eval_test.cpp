@@ -28,7 +28,7 @@ GoldLabel gold(std::string id, std::string category, std::optional<int> level) {
 
 }  // namespace
 
-TEST_CASE("eval: gold CSV columns are found by name; bad rows are reported with their line", "[eval]") {
+TEST_CASE("eval: gold CSV columns are found by name, bad rows are reported with their line", "[eval]") {
   auto g = read_gold_csv(SILT_TEST_FIXTURES "/eval-gold.csv", tax());
   REQUIRE(g.ok());
   REQUIRE(g.value().labels.size() == 5);
@@ -230,7 +230,7 @@ TEST_CASE("eval: a gold file naming a column twice is an error at line 1", "[eva
   CHECK(g.error().code == "duplicate-column");
 }
 
-TEST_CASE("eval: a bad line among good ones is named and left out, when asked; alone it fails", "[eval]") {
+TEST_CASE("eval: a bad line among good ones is named and left out, when asked, alone it fails", "[eval]") {
   Issue i;
   i.id = "x";
   i.title = "Accuracy drops after loading the saved model";
@@ -248,7 +248,7 @@ TEST_CASE("eval: a bad line among good ones is named and left out, when asked; a
   CHECK_FALSE(none.ok());
 }
 
-TEST_CASE("eval: an id labeled twice in the gold file is scored once, by its first row; the other is named",
+TEST_CASE("eval: an id labeled twice in the gold file is scored once, by its first row, the other is named",
           "[eval][csv]") {
   silt::test::TempDir d;
   auto g = read_gold_csv(d.write("g.csv",

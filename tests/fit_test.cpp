@@ -65,7 +65,7 @@ std::size_t rule(const RuleSet& rules, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("fit: items carry the gold and each rule's fields; criteria come from the gold level", "[fit]") {
+TEST_CASE("fit: items carry the gold and each rule's fields, criteria come from the gold level", "[fit]") {
   auto c = corpus();
   REQUIRE(c.items.size() == 40);
   const FitItem& first = c.items[0];  // "alpha beta", wrong-shape, level 2
@@ -78,7 +78,7 @@ TEST_CASE("fit: items carry the gold and each rule's fields; criteria come from 
   CHECK_FALSE(first.criteria[*c.tax->criterion_index("ui")]);  // O: unknown
 }
 
-TEST_CASE("fit: weights move the way the labels say; a rule with no hit keeps its hand weight", "[fit]") {
+TEST_CASE("fit: weights move the way the labels say, a rule with no hit keeps its hand weight", "[fit]") {
   auto c = corpus();
   FitOptions opt;
   opt.iterations = 400;

@@ -148,7 +148,7 @@ TEST_CASE("an integer past 64 bits is valid JSON: the issue is read", "[issue]")
   CHECK(huge.error().message.find("too big") != std::string::npos);
 }
 
-TEST_CASE("several JSON documents one after another are read in order; a bad one is named by its line", "[issue]") {
+TEST_CASE("several JSON documents one after another are read in order, a bad one is named by its line", "[issue]") {
   auto r = read_issues("{\"number\": 1, \"title\": \"a\"}\n\n{\"title\": \"b\"}\n[{\"number\": 3, \"title\": \"c\"}]",
                        "f.jsonl");
   REQUIRE(r.ok());
@@ -226,7 +226,7 @@ TEST_CASE("with skipped, a syntax error in JSON Lines keeps the documents before
   CHECK(skipped[0].line == 3);
 }
 
-TEST_CASE("an issue without a number takes the one its address gives; scheme and host in any case", "[issue]") {
+TEST_CASE("an issue without a number takes the one its address gives, scheme and host in any case", "[issue]") {
   auto r = read_issues(R"({"title": "t", "html_url": "https://github.com/apache/mxnet/issues/5"})", "u.json");
   REQUIRE(r.ok());
   CHECK(r.value()[0].id == "apache/mxnet#5");
@@ -238,7 +238,7 @@ TEST_CASE("an issue without a number takes the one its address gives; scheme and
   CHECK(upper.value()[0].id == "o/r#3");
 }
 
-TEST_CASE("a file named as JSON that holds a bare value is no issue; a text file of one word is one", "[issue]") {
+TEST_CASE("a file named as JSON that holds a bare value is no issue, a text file of one word is one", "[issue]") {
   for (const char* value : {"42", "\"just a string\"", "true", "null"}) {
     CAPTURE(value);
     auto r = read_issues(value, "t.json");
@@ -336,7 +336,7 @@ TEST_CASE("a text that opens with a bracket and goes on as prose is text, not br
   CHECK(named.error().message.find("--input-format") == std::string::npos);
 }
 
-TEST_CASE("the input format given overrides detection; *.md is text, *.txt by its content", "[issue]") {
+TEST_CASE("the input format given overrides detection, *.md is text, *.txt by its content", "[issue]") {
   const std::string json = "{\"title\": \"Memory leak\", \"body\": \"b\"}";
   auto md = read_issues(json, "issue.md");
   REQUIRE(md.ok());

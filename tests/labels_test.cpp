@@ -37,7 +37,7 @@ TEST_CASE("labels: the default label of each category and level", "[labels]") {
   CHECK(cmds.rfind("gh label create silent:wrong-shape --repo o/r --color d93f0b --description '", 0) == 0);
 }
 
-TEST_CASE("labels: gh issue edit for a known issue; a comment line for the others", "[labels]") {
+TEST_CASE("labels: gh issue edit for a known issue, a comment line for the others", "[labels]") {
   auto t = silt::test::builtin_taxonomy_loaded();
   auto ok = gh_issue_edit(result("o/r#12", "wrong-shape", 2), *t, false);
   CHECK(ok.labeled);
@@ -57,7 +57,7 @@ TEST_CASE("labels: gh issue edit for a known issue; a comment line for the other
   CHECK(gh_issue_edit(loud, *t, true).labeled);
 }
 
-TEST_CASE("labels: the taxonomy may name its own labels; GitHub's limits are checked", "[labels][loader]") {
+TEST_CASE("labels: the taxonomy may name its own labels, GitHub's limits are checked", "[labels][loader]") {
   auto ok = load_taxonomy_file(SILT_TEST_FIXTURES "/labels-taxonomy.yaml");
   for (const auto& d : ok.diagnostics.all()) INFO(to_text(d));
   REQUIRE(ok.taxonomy);

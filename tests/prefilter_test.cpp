@@ -542,7 +542,7 @@ rules:
   CHECK(shadowed.rules->rules().size() == 1);
 }
 
-TEST_CASE("a rules file with text that is not UTF-8 loads; only its parsed form is not cached", "[prefilter][rules]") {
+TEST_CASE("a rules file with text that is not UTF-8 loads, only its parsed form is not cached", "[prefilter][rules]") {
   auto tax = silt::test::builtin_taxonomy_loaded();
   silt::test::TempDir dir;
   silt::test::CacheDirEnv env((dir.path / "cache").string());
@@ -636,7 +636,7 @@ TEST_CASE("a built-in rule set, read from its JSON form, reads its rules' tests 
   }
 }
 
-TEST_CASE("a heading in any script opens its section; emoji and punctuation around it do not count",
+TEST_CASE("a heading in any script opens its section, emoji and punctuation around it do not count",
           "[prefilter][rules]") {
   const std::string yaml = R"(schema: silt/rules/v1
 sections:

@@ -23,7 +23,7 @@ Classification classify(const std::string& title, const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("report: a templated report splits into sections, code and output; boilerplate is dropped", "[report]") {
+TEST_CASE("report: a templated report splits into sections, code and output, boilerplate is dropped", "[report]") {
   std::string md = slurp(SILT_TEST_FIXTURES "/report-template.md");
   const auto& clf = silt::test::default_classifier();
   Issue issue = issue_from_text(md, "report-template.md");
@@ -119,7 +119,7 @@ TEST_CASE("report: an empty body, and a body of code only", "[report]") {
   for (const auto& e : c.evidence) CHECK(e.field == "code");
 }
 
-TEST_CASE("report: a non-English report is read without error; English keywords in it still count", "[report]") {
+TEST_CASE("report: a non-English report is read without error, English keywords in it still count", "[report]") {
   auto c = classify("La précision baisse après load_model",
                     "**Describe the current behavior**\nAprès avoir sauvegardé puis rechargé le modèle avec "
                     "`load_model`, la précision tombe à 0.5 sur les mêmes données. Aucune erreur.");

@@ -396,7 +396,7 @@ TEST_CASE("a quote never closed is a YAML syntax error, also at the end of the f
   CHECK_FALSE(find_code(dup.diagnostics, "yaml-syntax"));
 }
 
-TEST_CASE("lint: a shadowed rule is named; of two that shadow each other, only the later", "[rules][lint]") {
+TEST_CASE("lint: a shadowed rule is named, of two that shadow each other, only the later", "[rules][lint]") {
   const RuleSet rules =
       load_ok(std::string(head) +
               "  - {id: broad, category: wrong-shape, pattern: 'shape', tests: {match: [the shape]}}\n"
@@ -427,7 +427,7 @@ TEST_CASE("lint: a rule is reported only when its shadower is kept, so removing 
   CHECK(shadowed[0] == "twin-a by broad");
 }
 
-TEST_CASE("includes: a cycle and a file listed twice are findings at their line; a diamond reads the shared file once",
+TEST_CASE("includes: a cycle and a file listed twice are findings at their line, a diamond reads the shared file once",
           "[rules][loader]") {
   silt::test::TempDir d;
   const std::string head = "schema: silt/rules/v1\n";
