@@ -937,7 +937,7 @@ TEST_CASE(
   auto e = silt("eval " + gold + "tests/fixtures/eval-predictions.jsonl " + empty.str());
   CHECK(e.code == 3);
   CHECK(contains(e.err, "e.jsonl: empty"));
-  // One id labeled differently in two outputs: the first is scored, and it is said.
+  // One id labeled differently in two outputs: the first is scored, and where each is said.
   std::string other = preds;
   const auto at = other.find("\"category\": \"");
   REQUIRE(at != std::string::npos);
@@ -945,7 +945,9 @@ TEST_CASE(
   TempFile second("q.jsonl", other);
   auto both = silt("eval " + gold + "tests/fixtures/eval-predictions.jsonl " + second.str() + " -f json");
   CHECK(both.code == 3);
-  CHECK(contains(both.err, "the first is scored"));
+  CHECK(contains(both.err, "is predicted twice, differently: "));
+  CHECK(contains(both.err, "(record 1 of tests/fixtures/eval-predictions.jsonl, scored) and x-"));
+  CHECK(contains(both.err, "(record 1, left out)"));
   CHECK(nlohmann::json::parse(both.out)["category"]["accuracy"]["value"] == want);
 }
 

@@ -308,6 +308,7 @@ TEST_CASE("eval: batch outputs read as one set keep gold items whole, others' la
   CHECK(r.value().predictions[1].why.empty());   // another: its labels only
   CHECK(r.value().predictions[1].level == 2);
   REQUIRE(r.value().problems.size() == 1);  // x1 agrees; g1 does not
-  CHECK(r.value().problems[0].find("g1 is labeled wrong-calculation 2 there, wrong-shape 2 in") != std::string::npos);
+  CHECK(r.value().problems[0] == b + ": g1 is predicted twice, differently: wrong-shape, level 2 (record 1 of " + a +
+                                     ", scored) and wrong-calculation, level 2 (record 1, left out)");
   CHECK_FALSE(read_prediction_files({d.at("none.jsonl")}, {}, tax()).ok());
 }

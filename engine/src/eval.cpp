@@ -245,19 +245,28 @@ Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& fi
                                               const std::unordered_set<std::string>& keep_whole,
                                               const Taxonomy& taxonomy) {
   PredictionFiles out;
-  // Each id's file and labels, to tell a second prediction that differs.
-  std::unordered_map<std::string, std::pair<std::string, std::string>> seen;
+  // Each id's labels and where they were read (file, record), to tell a second
+  // prediction that differs.
+  struct Seen {
+    std::string labels, file;
+    std::size_t record = 0;
+  };
+  std::unordered_map<std::string, Seen> seen;
+  std::size_t record = 0;  // the current file's record, from 1
   auto take = [&](Prediction&& p, const std::string& file) {
-    const std::string labels = p.category + " " + (p.level ? std::to_string(*p.level) : "none");
-    auto [it, fresh] = seen.try_emplace(p.id, file, labels);
+    const std::string labels = p.category + ", " + (p.level ? "level " + std::to_string(*p.level) : "no level");
+    auto [it, fresh] = seen.try_emplace(p.id, Seen{labels, file, record});
     if (fresh)
       out.predictions.push_back(std::move(p));
-    else if (it->second.second != labels)
-      out.problems.push_back(file + ": " + p.id + " is labeled " + labels + " there, " + it->second.second + " in " +
-                             it->second.first + ": the first is scored");
+    else if (it->second.labels != labels)
+      out.problems.push_back(file + ": " + p.id + " is predicted twice, differently: " + it->second.labels +
+                             " (record " + std::to_string(it->second.record) +
+                             (it->second.file == file ? "" : " of " + it->second.file) + ", scored) and " + labels +
+                             " (record " + std::to_string(record) + ", left out)");
   };
   // A gold item's whole prediction (its evidence for --misses); of another, its labels.
   auto keep = [&](Classification&& c, const std::string& file) {
+    ++record;
     if (keep_whole.count(c.id)) return take(prediction_of(c), file);
     Prediction p;
     p.id = std::move(c.id);
@@ -266,6 +275,7 @@ Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& fi
     take(std::move(p), file);
   };
   for (const auto& file : files) {
+    record = 0;
     if (classifications_file(file) == ClassificationsFile::csv) {
       auto read = for_each_classification_csv(file, taxonomy, [&](Classification&& c) { keep(std::move(c), file); });
       if (!read.ok()) return read.error();
