@@ -33,13 +33,20 @@ class Prompter {
     scripted_ = !answers_file.empty();
   }
   bool ok() const { return !scripted_ || file_.good(); }
+  bool scripted() const { return scripted_; }
+  std::size_t answers() const { return answers_; }  // lines given so far
+  bool ended() const { return ended_; }             // the script's end was reached
 
   // The next answer, trimmed; nullopt at the end of input (Ctrl-D, end of file).
   std::optional<std::string> ask(const std::string& prompt) {
     std::string line;
     if (scripted_) {
       std::cout << prompt << std::flush;
-      if (!std::getline(file_, line)) return std::nullopt;
+      if (!std::getline(file_, line)) {
+        ended_ = true;
+        return std::nullopt;
+      }
+      ++answers_;
       std::cout << line << "\n";
     } else {
       char* got = readline(prompt.c_str());
@@ -56,6 +63,8 @@ class Prompter {
  private:
   bool scripted_ = false;
   std::ifstream file_;
+  std::size_t answers_ = 0;
+  bool ended_ = false;
 };
 
 constexpr const char* help_text =
@@ -393,7 +402,9 @@ int cmd_triage(const std::vector<std::string>& args) {
       {},
       {{"0", "done, or quit (what was labeled is saved)"},
        {"2", "usage or configuration error; stdin is not a terminal and no --answers"},
-       {"3", "the labels file could not be read, or an issue or input (named on stderr; the others were asked)"},
+       {"3",
+        "the labels file could not be read, or an issue or input (named on stderr; the others were asked), or "
+        "the --answers ended in the middle of an issue"},
        {"4", "the labels file or the output could not be written"}},
       {"silt triage issues.jsonl -o labels.csv --rater ann",
        "silt triage issues.jsonl -o labels.csv --rater ann --suggest"}};
@@ -471,6 +482,7 @@ int cmd_triage(const std::vector<std::string>& args) {
   Session session(tax, classifier, prompter, out, out_path, rater, vm["suggest"].as<bool>(),
                   use_color(opt(vm, "color", "auto")));
   std::size_t labeled = 0;
+  std::string ended_early;
   bool revisit = false;  // going back: ask even what was labeled already
   for (std::size_t k = 0; k < sink.items.size();) {
     if (!revisit && done.count(trimmed(sink.items[k].silt.id))) {
@@ -478,7 +490,16 @@ int cmd_triage(const std::vector<std::string>& args) {
       continue;
     }
     revisit = false;
+    const std::size_t answered = prompter.answers();
     auto outcome = session.label(sink.items[k], k, sink.items.size());
+    if (outcome == Session::Outcome::quit && prompter.scripted() && prompter.ended() && prompter.answers() > answered) {
+      // The script ran out in the middle of an issue (short, or an answer it took for
+      // another): said, not taken for a quit.
+      ended_early = fmt::format("{}: the answers end in the middle of issue {} ({} of {}): {} issue(s) left unlabeled",
+                                printable(answers), printable(sink.items[k].silt.id), k + 1, sink.items.size(),
+                                sink.items.size() - k);
+      break;
+    }
     if (outcome == Session::Outcome::quit) break;
     if (outcome == Session::Outcome::failed) {
       std::fclose(out);
@@ -504,7 +525,8 @@ int cmd_triage(const std::vector<std::string>& args) {
     return exit_write;
   }
   std::cout << fmt::format("\n{} issue(s) labeled in this session; {}\n", labeled, printable(out_path));
-  return sink.left_out > 0 ? exit_bad_input : exit_ok;
+  if (!ended_early.empty()) spdlog::error("{}", ended_early);
+  return sink.left_out > 0 || !ended_early.empty() ? exit_bad_input : exit_ok;
 }
 
 }  // namespace silt::cli

@@ -897,6 +897,25 @@ TEST_CASE("cli: triage appends only under its own header, and to a rater's name 
   CHECK(contains(empty.err, "--rater takes a name"));
 }
 
+TEST_CASE("cli: triage's answers that end in the middle of an issue are said, exit 3; at an issue's start, a quit",
+          "[cli][triage]") {
+  TempFile issues("two.jsonl",
+                  "{\"id\": \"i1\", \"title\": \"Wrong shape\", \"body\": \"x\"}\n"
+                  "{\"id\": \"i2\", \"title\": \"Leak\", \"body\": \"y\"}\n");
+  TempFile labels("l.csv", "");
+  TempFile short_answers("a.txt", "9\n");  // not an answer to the first question, then nothing
+  auto r = silt("triage " + issues.str() + " -o " + labels.str() + " --rater ann --answers " + short_answers.str());
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "a.txt: the answers end in the middle of issue i1 (1 of 2): 2 issue(s) left unlabeled"));
+  // One issue answered whole, then the end: a quit between issues, as Ctrl-D is.
+  TempFile labels2("l2.csv", "");
+  TempFile one_issue("b.txt", "y\nn\nn\nn\n2\nnote\n");
+  auto q = silt("triage " + issues.str() + " -o " + labels2.str() + " --rater ann --answers " + one_issue.str());
+  CHECK(q.code == 0);
+  CHECK(contains(q.out, "1 issue(s) labeled in this session"));
+  CHECK_FALSE(contains(q.err, "the answers end"));
+}
+
 TEST_CASE("cli: triage exits 3 when an input cannot be read, and takes --input-format", "[cli]") {
   TempFile answers("a.txt", "q\n");
   TempFile labels("l.csv", "");
