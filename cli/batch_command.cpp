@@ -184,15 +184,18 @@ void append_wrapped(std::string& out, const std::string& head, const std::vector
 // The closing lines on stderr, none over 100 columns.
 void print_summary(const BatchStats& s, const CliSink& sink) {
   const double secs = s.seconds > 0 ? s.seconds : 1e-9;
-  std::string out = fmt::format("silt batch: {} records read, {} labeled, {} rejected; {:.2f} s, {:.1f} MB/s\n",
-                                s.records, s.labeled, s.rejected, s.seconds, static_cast<double>(s.bytes) / 1e6 / secs);
+  // After --resume, what this run labeled and counts, and what the partial output held.
+  const std::string labeled = s.resumed
+                                  ? fmt::format("{} labeled in this run ({} before the resume)", s.labeled, s.resumed)
+                                  : fmt::format("{} labeled", s.labeled);
+  std::string out = fmt::format("silt batch: {} records read, {}, {} rejected; {:.2f} s, {:.1f} MB/s\n", s.records,
+                                labeled, s.rejected, s.seconds, static_cast<double>(s.bytes) / 1e6 / secs);
   if (s.labeled)
     out += fmt::format("  needs review: {} (no rule decided, or a close call); loud bugs labeled: {}\n", s.needs_review,
                        s.loud_labeled);
   std::vector<std::string> notes;
   for (const auto& [code, n] : sink.by_code()) notes.push_back(fmt::format("{} {}", n, code));
   if (!notes.empty()) append_wrapped(out, "  rejected:", notes);
-  if (s.resumed) out += fmt::format("  {} records already in the partial output (--resume)\n", s.resumed);
   if (s.loud) out += fmt::format("  {} records left out as loud bugs (--silent-only)\n", s.loud);
   if (s.pull_requests)
     out += fmt::format("  {} pull requests left out (--pull-requests labels them)\n", s.pull_requests);
@@ -201,8 +204,8 @@ void print_summary(const BatchStats& s, const CliSink& sink) {
     std::vector<std::string> cats, levels;
     for (const auto& [id, n] : s.by_category) cats.push_back(fmt::format("{}={}", id, n));
     for (const auto& [l, n] : s.by_level) levels.push_back(fmt::format("{}={}", l ? std::to_string(l) : "none", n));
-    append_wrapped(out, "  categories:", cats);
-    append_wrapped(out, "  levels:", levels);
+    append_wrapped(out, s.resumed ? "  categories (this run):" : "  categories:", cats);
+    append_wrapped(out, s.resumed ? "  levels (this run):" : "  levels:", levels);
   }
   if (sink.hidden_rejects())
     out += fmt::format("  {} more rejects not named here (--rejects FILE keeps them all)\n", sink.hidden_rejects());

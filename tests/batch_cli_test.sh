@@ -43,8 +43,12 @@ check "a killed run leaves no out.jsonl" test ! -e out.jsonl
 check "a killed run leaves out.jsonl.partial with records" test -s out.jsonl.partial
 done_before=$(wc -l < out.jsonl.partial)
 printf '{"id":"cut off mid-rec' >> out.jsonl.partial  # as if killed mid-write
-"$silt" batch -q --no-progress -o out.jsonl --resume corpus.jsonl
+"$silt" batch --no-progress -o out.jsonl --resume corpus.jsonl 2> resume.err
 check "resume completes out.jsonl" test -e out.jsonl -a ! -e out.jsonl.partial
+total=$(wc -l < expected.jsonl)
+check "the summary counts this run's labels and those before the resume ($done_before)" \
+  grep -q "silt batch: $total records read, $((total - done_before)) labeled in this run ($done_before before the resume)" resume.err
+check "... and says its category counts are this run's" grep -q "^  categories (this run):" resume.err
 check "resume gives exactly the uninterrupted output (no duplicates, no gaps; $done_before were kept)" \
   cmp -s <(strip_source out.jsonl) <(strip_source expected.jsonl)
 
