@@ -89,6 +89,9 @@ int cmd_classify(const std::vector<std::string>& args) {
     throw UsageError{"--emit gh writes gh commands: --format " + format + " does not go with it"};
   if (!emit_gh && vm["label-all"].as<bool>()) throw UsageError{"--label-all goes with --emit gh (or -f gh)"};
   auto emit = [&](const Issue& issue) {
+    // Asked for by name, a pull request is classified; said, since batch leaves them out.
+    if (issue.pull_request)
+      spdlog::warn("{}: a pull request, not an issue report: classified as one all the same", printable(issue.id));
     Classification c = classifier.classify(issue, answers);
     if (emit_gh) {
       std::cout << gh_issue_edit(c, tax, vm["label-all"].as<bool>(), issue.labels_text).line;

@@ -897,6 +897,20 @@ TEST_CASE("cli: triage appends only under its own header, and to a rater's name 
   CHECK(contains(empty.err, "--rater takes a name"));
 }
 
+TEST_CASE("cli: classify labels a pull request given by name, and says it is one", "[cli]") {
+  TempFile pr("pr.json",
+              "{\"number\": 5, \"title\": \"Fix the wrong output shape\", \"body\": \"x\", "
+              "\"html_url\": \"https://github.com/o/r/pull/5\", \"pull_request\": {\"url\": \"u\"}}");
+  auto r = silt("classify -f json " + pr.str());
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "o/r#5: a pull request, not an issue report: classified as one all the same"));
+  CHECK(nlohmann::json::parse(r.out)["id"] == "o/r#5");
+  TempFile issue("i.json",
+                 "{\"number\": 6, \"title\": \"Wrong output shape\", \"body\": \"x\", "
+                 "\"html_url\": \"https://github.com/o/r/issues/6\", \"pull_request\": null}");
+  CHECK_FALSE(contains(silt("classify " + issue.str()).err, "pull request"));
+}
+
 TEST_CASE("cli: triage's answers that end in the middle of an issue are said, exit 3; at an issue's start, a quit",
           "[cli][triage]") {
   TempFile issues("two.jsonl",

@@ -65,6 +65,7 @@ Issue ParsedIssue::to_issue() const {
   i.comments_text = comments_text;
   i.labels.assign(labels.begin(), labels.end());
   i.comments.assign(comments.begin(), comments.end());
+  i.pull_request = pull_request;
   return i;
 }
 

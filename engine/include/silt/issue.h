@@ -37,6 +37,7 @@ struct Issue {
   std::vector<std::string> comments;  // comment bodies (gh --json comments); may be empty
   std::string labels_text;            // labels joined by '\n', what rules see as field `labels`
   std::string comments_text;          // comments joined by "\n\n", field `comments`
+  bool pull_request = false;          // GitHub JSON of a pull request (a "pull_request" member, a /pull/ url)
 
   std::string_view field(std::string_view name) const { return view().field(name); }
   IssueView view() const { return {id, title, body, url, labels_text, comments_text, {}, {}, {}, {}, {}, {}, {}}; }
