@@ -136,6 +136,24 @@ TEST_CASE("batch: a CSV without title and body columns is an input error, the ot
   CHECK(sink.records().size() == 1);
 }
 
+TEST_CASE("batch: an input of nothing but blanks is an input error, an empty list or a bare header is no error",
+          "[batch]") {
+  TempDir d;
+  auto empty = d.write("empty.jsonl", "");
+  auto blanks = d.write("blanks.json", " \n\r\n\t\n");
+  auto none = d.write("none.json", "[]\n");
+  auto header = d.write("header.csv", "id,title,body\n");
+  auto good = d.write("good.jsonl", issue_line(1, "Memory leak"));
+  Collect sink;
+  auto stats = run({empty, blanks, none, header, good}, sink);
+  CHECK(stats.input_errors == 2);
+  REQUIRE(sink.input_errors.size() == 2);
+  CHECK(sink.input_errors[0].find("empty.jsonl: the input is empty (no records)") != std::string::npos);
+  CHECK(sink.input_errors[1].find("blanks.json: the input is empty") != std::string::npos);
+  CHECK(stats.records == 1);
+  CHECK(sink.records().size() == 1);
+}
+
 TEST_CASE("batch: gzip, UTF-16 and Markdown inputs are named as such, each an input error", "[batch]") {
   TempDir d;
   auto gz = d.write("a.jsonl.gz", std::string("\x1f\x8b\x08\0\0\0", 6));

@@ -911,7 +911,7 @@ TEST_CASE("cli: classify labels a pull request given by name, and says it is one
   CHECK_FALSE(contains(silt("classify " + issue.str()).err, "pull request"));
 }
 
-TEST_CASE("cli: triage's answers that end in the middle of an issue are said, exit 3; at an issue's start, a quit",
+TEST_CASE("cli: triage's answers that end in the middle of an issue are said, exit 3, at an issue's start a quit",
           "[cli][triage]") {
   TempFile issues("two.jsonl",
                   "{\"id\": \"i1\", \"title\": \"Wrong shape\", \"body\": \"x\"}\n"

@@ -19,8 +19,9 @@ namespace silt::detail {
 
 namespace {
 
-constexpr std::size_t block_size = 1 << 20;    // one read()
-constexpr std::size_t chunk_target = 1 << 20;  // bytes of records a chunk aims at
+constexpr std::size_t block_size = 1 << 20;     // one read()
+constexpr std::size_t detect_window = 4 << 20;  // what is read to tell an input's format
+constexpr std::size_t chunk_target = 1 << 20;   // bytes of records a chunk aims at
 constexpr std::size_t chunk_max_records = 2048;
 
 bool is_space(char c) {
@@ -767,6 +768,15 @@ bool InputReader::open_next(Chunk& chunk) {
   s->line_start = s->scan_line_start = s->data_offset;  // columns count from after the mark
   s->data.erase(0, s->data_offset);
 
+  // An input of nothing but blanks (an empty file, a pipe whose writer printed nothing)
+  // holds no dataset, not an empty one ("[]", a CSV header alone): an input error, as
+  // classify makes it. Looked for in the first 4 MB only (blanks are not held longer).
+  while (blank(s->data) && s->data.size() < detect_window && s->read_more()) {
+  }
+  if (blank(s->data) && s->eof) {
+    chunk.input_error = "the input is empty (no records)";
+    return false;
+  }
   InputFormat f = format_;
   if (f == InputFormat::detect) {
     if (path != "-" && has_extension(path, {".csv"}))
@@ -779,10 +789,10 @@ bool InputReader::open_next(Chunk& chunk) {
       while (true) {
         first = s->data.find_first_not_of(" \t\r\n");
         bool line_known = first != std::string::npos && s->data.find('\n', first) != std::string::npos;
-        if (line_known || !s->read_more()) break;
+        if (line_known || s->data.size() >= detect_window || !s->read_more()) break;
       }
       if (first == std::string::npos) {
-        f = InputFormat::jsonl;  // empty: no records
+        f = InputFormat::jsonl;  // blank as far as looked: JSON Lines, which pass over blank lines
       } else if (s->data[first] == '[') {
         f = InputFormat::json;
       } else if (s->data[first] == '{') {
