@@ -52,6 +52,23 @@ packs:
   CHECK(d.message.find("tensorflow/tensorflow") != std::string::npos);
 }
 
+TEST_CASE("a map with errors still has the rules files it names read: every finding at once", "[packs]") {
+  const std::string map = R"(schema: silt/packs/v1
+default: generic
+packs:
+  mine: {rules: missing.yaml, repositories: [o/r, bad repo]}
+  generic: {rules: generic-fitted.yaml}
+)";
+  auto loaded = load_packs(map, "rules/packs.yaml", silt::test::builtin_taxonomy_loaded(), include_builtin());
+  CHECK_FALSE(loaded.packs);
+  CHECK(silt::test::find_code(loaded.diagnostics, "bad-repository"));
+  const Diagnostic* unreadable = silt::test::find_code(loaded.diagnostics, "unreadable-file");
+  REQUIRE(unreadable);
+  CHECK(unreadable->subject == "mine");
+  CHECK(unreadable->where.line == 4);
+  CHECK(loaded.diagnostics.error_count() == 2);  // the generic pack reads clean
+}
+
 TEST_CASE("the pack and the id name the same repository when repository_url and the url disagree", "[packs]") {
   auto issues = read_issues(R"({"title": "t", "number": 5, "html_url": "https://github.com/keras-team/keras/issues/5",
     "repository_url": "https://api.github.com/repos/pytorch/pytorch"})",

@@ -59,24 +59,36 @@ const PackInfo& PackSet::for_repository(std::string_view repo) const {
   return default_pack();
 }
 
+namespace {
+
+// A pack's rules file, read through `reader` relative to the map `file`; its findings (or
+// that it cannot be read) go to `diags`.
+std::optional<RuleSet> read_pack_rules(const IncludeReader& reader, const std::string& file, const PackInfo& pack,
+                                       const Taxonomy& taxonomy, Diagnostics& diags) {
+  auto text = reader(file, pack.rules_file);
+  if (!text.ok()) {
+    Diagnostic d;
+    d.code = "unreadable-file";
+    d.where = pack.where;
+    d.subject_kind = "pack";
+    d.subject = pack.name;
+    d.message = "cannot read the pack's rules '" + pack.rules_file + "': " + text.error().message;
+    diags.add(std::move(d));
+    return std::nullopt;
+  }
+  auto load = load_rules(text.value().second, text.value().first, taxonomy, reader);
+  diags.append(load.diagnostics);
+  return std::move(load.rules);
+}
+
+}  // namespace
+
 std::shared_ptr<const RuleSet> PackSet::rules(const PackInfo& pack, Diagnostics* diagnostics) const {
   const auto index = static_cast<std::size_t>(&pack - packs_.data());
   Slot& slot = (*slots_)[index];
   std::call_once(slot.once, [&] {
-    auto text = reader_(file_, pack.rules_file);
-    if (!text.ok()) {
-      Diagnostic d;
-      d.code = "unreadable-file";
-      d.where = pack.where;
-      d.subject_kind = "pack";
-      d.subject = pack.name;
-      d.message = "cannot read the pack's rules '" + pack.rules_file + "': " + text.error().message;
-      slot.diagnostics.add(std::move(d));
-      return;
-    }
-    auto load = load_rules(text.value().second, text.value().first, *taxonomy_, reader_);
-    slot.diagnostics = std::move(load.diagnostics);
-    if (load.rules) slot.rules = std::make_shared<const RuleSet>(std::move(*load.rules));
+    if (auto rules = read_pack_rules(reader_, file_, pack, *taxonomy_, slot.diagnostics))
+      slot.rules = std::make_shared<const RuleSet>(std::move(*rules));
   });
   if (diagnostics) diagnostics->append(slot.diagnostics);
   return slot.rules;
@@ -146,7 +158,13 @@ PackLoad load_packs(std::string_view yaml, const std::string& file, std::shared_
     auto it = std::find_if(packs.begin(), packs.end(), [&](const PackInfo& p) { return p.name == def; });
     if (!def.empty() && it == packs.end())
       r.error("unknown-pack", (*root)["default"], def, "the default pack '" + def + "' is not among the packs");
-    if (out.diagnostics.has_errors() || it == packs.end()) return out;
+    if (out.diagnostics.has_errors() || it == packs.end()) {
+      // The map is not used; the rules files it names are read all the same, so that
+      // every finding comes at once (a bad repository and an unreadable file together).
+      if (taxonomy && reader)
+        for (const auto& p : packs) read_pack_rules(reader, file, p, *taxonomy, out.diagnostics);
+      return out;
+    }
     const auto index = static_cast<std::size_t>(it - packs.begin());
     out.packs.emplace(std::move(packs), index, file, std::move(taxonomy), std::move(reader));
   } catch (const std::exception& e) {
