@@ -294,7 +294,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   }
   const bool classified_now = outputs == 0;
   std::unordered_set<std::string> gold_ids;
-  for (const auto& g : gold.value().labels) gold_ids.insert(g.id);
+  for (const auto& g : gold.value().labels) gold_ids.insert(id_key(g.id));
   // Batch outputs, read as one set (read_prediction_files); the problems it names (a bad
   // line, an id labeled otherwise in another file) are warnings, and exit 3.
   auto read_outputs = [&](const std::vector<std::string>& files) -> std::optional<std::vector<Prediction>> {
@@ -337,6 +337,14 @@ int cmd_eval(const std::vector<std::string>& args) {
   eo.bootstrap = bootstrap;
   eo.seed = seed;
   EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
+  if (rep.n == 0 && !rep.missing_in_predictions.empty() && !rep.missing_in_gold.empty()) {
+    // Nothing in common: ids written another way, or the wrong files.
+    spdlog::warn(
+        "no gold id is among the predictions' ids (gold: '{}', predictions: '{}', for example); ids match "
+        "as OWNER/REPO#N, whatever the case, a GitHub address read as one",
+        printable(rep.missing_in_predictions.front()), printable(rep.missing_in_gold.front()));
+    bad = true;
+  }
   if (vm.count("fit-calibration")) {
     const std::string path = opt(vm, "fit-calibration");
     std::vector<std::size_t> items;  // each pair's gold item: one issue's pairs are held out together

@@ -897,6 +897,20 @@ TEST_CASE("cli: triage appends only under its own header, and to a rater's name 
   CHECK(contains(empty.err, "--rater takes a name"));
 }
 
+TEST_CASE("cli: eval with no id in common says so, with an id of each side, and exits 3", "[cli][eval]") {
+  TempFile g("g.csv", "id,category,impact\nother-org/lib#1,wrong-shape,2\n");
+  auto r = silt("eval --gold " + g.str() + " tests/fixtures/eval-predictions.jsonl");
+  CHECK(r.code == 3);
+  CHECK(contains(r.err,
+                 "no gold id is among the predictions' ids (gold: 'other-org/lib#1', predictions: "
+                 "'example-org/dl-lib#1', for example)"));
+  // The same issues named by their addresses, in another case: matched.
+  TempFile u("u.csv", "id,category,impact\nhttps://github.com/Example-Org/dl-lib/issues/1,wrong-shape,2\n");
+  auto m = silt("eval --gold " + u.str() + " tests/fixtures/eval-predictions.jsonl -f json");
+  CHECK(nlohmann::json::parse(m.out)["n"] == 1);
+  CHECK_FALSE(contains(m.err, "no gold id"));
+}
+
 TEST_CASE("cli: classify labels a pull request given by name, and says it is one", "[cli]") {
   TempFile pr("pr.json",
               "{\"number\": 5, \"title\": \"Fix the wrong output shape\", \"body\": \"x\", "

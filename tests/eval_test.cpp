@@ -73,6 +73,28 @@ TEST_CASE("eval: joins by id, counts misses and the ids missing on either side",
   CHECK(r.category.accuracy.lo);
 }
 
+TEST_CASE("eval: ids match as OWNER/REPO#N in any case, a GitHub address read as one", "[eval]") {
+  CHECK(id_key("keras-team/keras#12") == "keras-team/keras#12");
+  CHECK(id_key("Keras-Team/Keras#12") == "keras-team/keras#12");
+  CHECK(id_key("https://github.com/keras-team/keras/issues/12") == "keras-team/keras#12");
+  CHECK(id_key(" HTTPS://GitHub.com/Keras-Team/keras/pull/12/ ") == "keras-team/keras#12");
+  CHECK(id_key("https://api.github.com/repos/keras-team/keras/issues/12") == "keras-team/keras#12");
+  CHECK(id_key("https://github.com/keras-team/keras/issues/12#issuecomment-1") ==
+        "https://github.com/keras-team/keras/issues/12#issuecomment-1");  // not an issue's address: as it is
+  CHECK(id_key("#7") == "#7");
+  CHECK(id_key("i1") == "i1");
+  std::vector<GoldLabel> g = {gold("https://github.com/O/R/issues/1", "wrong-shape", 2),
+                              gold("O/R#2", "wrong-shape", 2), gold("o/r#3", "wrong-shape", 2)};
+  std::vector<Prediction> p = {pred("o/r#1", "wrong-shape", 2), pred("o/r#2", "wrong-shape", 2),
+                               pred("o/r#4", "wrong-shape", 2)};
+  EvalOptions opt;
+  opt.bootstrap = 0;
+  auto r = evaluate(tax(), g, p, opt);
+  CHECK(r.n == 2);
+  CHECK(r.missing_in_predictions == std::vector<std::string>{"o/r#3"});
+  CHECK(r.missing_in_gold == std::vector<std::string>{"o/r#4"});
+}
+
 TEST_CASE("eval: a gold impact 'none' (no level, as triage writes it) is scored as a level below 1", "[eval]") {
   silt::test::TempDir d;
   auto path = d.write("gold.csv", "id,category,impact\na,wrong-shape,None\nb,wrong-shape,none\nc,wrong-shape,2\n");

@@ -1,5 +1,7 @@
 #include "silt/eval.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -171,6 +173,18 @@ void read_gold_row(const std::vector<std::string>& row, int line, const GoldColu
 
 }  // namespace
 
+std::string id_key(std::string_view id) {
+  static const RE2 address(
+      R"(^\s*(?i:https?://(?:www\.)?github\.com/|https?://api\.github\.com/repos/)([^/\s]+/[^/\s]+)/(?:issues|pull)/(\d+)/?\s*$)");
+  std::string repo, number, key;
+  if (RE2::FullMatch(re2::StringPiece(id.data(), id.size()), address, &repo, &number))
+    key = repo + "#" + number;
+  else
+    key = std::string(id);
+  for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return key;
+}
+
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy) {
   auto text = detail::read_file(path);
   if (!text.ok()) return text.error();
@@ -187,7 +201,7 @@ Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy
   std::unordered_map<std::string, int> first;
   std::vector<GoldLabel> kept;
   for (auto& g : out.labels) {
-    auto [it, fresh] = first.try_emplace(g.id, g.line);
+    auto [it, fresh] = first.try_emplace(id_key(g.id), g.line);
     if (fresh) {
       kept.push_back(std::move(g));
       continue;
@@ -255,7 +269,7 @@ Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& fi
   std::size_t record = 0;  // the current file's record, from 1
   auto take = [&](Prediction&& p, const std::string& file) {
     const std::string labels = p.category + ", " + (p.level ? "level " + std::to_string(*p.level) : "no level");
-    auto [it, fresh] = seen.try_emplace(p.id, Seen{labels, file, record});
+    auto [it, fresh] = seen.try_emplace(id_key(p.id), Seen{labels, file, record});
     if (fresh)
       out.predictions.push_back(std::move(p));
     else if (it->second.labels != labels)
@@ -267,7 +281,7 @@ Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& fi
   // A gold item's whole prediction (its evidence for --misses); of another, its labels.
   auto keep = [&](Classification&& c, const std::string& file) {
     ++record;
-    if (keep_whole.count(c.id)) return take(prediction_of(c), file);
+    if (keep_whole.count(id_key(c.id))) return take(prediction_of(c), file);
     Prediction p;
     p.id = std::move(c.id);
     p.category = std::move(c.category);
@@ -292,10 +306,11 @@ std::vector<std::pair<double, bool>> calibration_pairs(const std::vector<GoldLab
                                                        const std::vector<Prediction>& preds, bool raw,
                                                        std::vector<std::size_t>* items) {
   std::unordered_map<std::string, const Prediction*> by_id;
-  for (const auto& p : preds) by_id.emplace(p.id, &p);
+  for (const auto& p : preds) by_id.emplace(id_key(p.id), &p);
   std::vector<std::pair<double, bool>> out;
   for (std::size_t i = 0; i < gold.size(); ++i)
-    if (auto it = by_id.find(gold[i].id); !gold[i].loud && it != by_id.end() && !(raw && it->second->fallback)) {
+    if (auto it = by_id.find(id_key(gold[i].id));
+        !gold[i].loud && it != by_id.end() && !(raw && it->second->fallback)) {
       out.emplace_back(raw ? it->second->raw_confidence : it->second->confidence,
                        it->second->category == gold[i].category);
       if (items) items->push_back(i);
@@ -385,11 +400,11 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
                     const EvalOptions& opt) {
   EvalReport rep;
   std::unordered_map<std::string, const Prediction*> by_id;
-  for (const auto& p : preds) by_id.emplace(p.id, &p);
+  for (const auto& p : preds) by_id.emplace(id_key(p.id), &p);
   std::unordered_map<std::string, bool> in_gold;
-  for (const auto& g : gold) in_gold[g.id] = true;
+  for (const auto& g : gold) in_gold[id_key(g.id)] = true;
   for (const auto& p : preds)
-    if (!in_gold.count(p.id)) rep.missing_in_gold.push_back(p.id);
+    if (!in_gold.count(id_key(p.id))) rep.missing_in_gold.push_back(p.id);
 
   const std::size_t q = tax.categories.size();
   const std::size_t ql = tax.levels.size() + 1;  // 0 = no level
@@ -398,7 +413,7 @@ EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, con
 
   std::vector<int> gc, pc, gl, pl;
   for (const auto& g : gold) {
-    auto it = by_id.find(g.id);
+    auto it = by_id.find(id_key(g.id));
     if (it == by_id.end()) {
       rep.missing_in_predictions.push_back(g.id);
       continue;

@@ -16,10 +16,10 @@ std::vector<FitItem> fit_items(const Taxonomy& tax, const RuleSet& rules, const 
   for (std::size_t r = 0; r < rules.rules().size(); ++r) rule_at[rules.rules()[r].id] = r;
   for (std::size_t f = 0; f < issue_fields().size(); ++f) field_at[issue_fields()[f]] = f;
   std::map<std::string, const Classification*> by_id;
-  for (const auto& c : labeled) by_id.emplace(c.id, &c);
+  for (const auto& c : labeled) by_id.emplace(id_key(c.id), &c);
   std::vector<FitItem> out;
   for (const auto& g : gold) {
-    auto it = by_id.find(g.id);
+    auto it = by_id.find(id_key(g.id));
     auto category = tax.category_index(g.category);
     if (g.loud || it == by_id.end() || !category) continue;
     FitItem item;

@@ -57,6 +57,12 @@ struct GoldFile {
 };
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy);
 
+// An id as gold labels and predictions are matched by: a GitHub issue or pull request
+// address (github.com/O/R/issues/N, /pull/N, api.github.com/repos/O/R/issues/N) read as
+// O/R#N, as silt names issues, and in lower case (GitHub's names are not case-sensitive):
+// a gold file may give either. Other ids are only lower-cased.
+std::string id_key(std::string_view id);
+
 // What eval needs of a classification. The formats themselves are read by their one
 // owner, silt/classification_io.h; these are views over its readers.
 Prediction prediction_of(const Classification& c);
@@ -69,14 +75,14 @@ Result<std::vector<Prediction>> read_predictions_csv(std::string_view csv, const
                                                      const Taxonomy& taxonomy);
 
 // Silt batch outputs read as one set of predictions: each file JSON Lines (a line at a
-// time) or CSV, as classifications_file tells. Of an item whose id is not in
-// `keep_whole` only what the figures need (id, category, level) is kept: an output of
+// time) or CSV, as classifications_file tells. Of an item whose id (by id_key) is not in
+// `keep_whole` (id_keys) only what the figures need (id, category, level) is kept: an output of
 // millions of records is read in the memory of the gold items. An id predicted twice
 // keeps its first prediction; a later one that labels it otherwise is named in
 // `problems`, as a bad line is. Fails on a file that cannot be read or holds no good line.
 struct PredictionFiles {
   std::vector<Prediction> predictions;
-  std::vector<std::string> problems;  // "file:line: ..." and "file: ID is labeled ... there, ... in FILE"
+  std::vector<std::string> problems;  // "file:line: ..." and "file: ID is predicted twice, differently: ..."
 };
 Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& files,
                                               const std::unordered_set<std::string>& keep_whole,
