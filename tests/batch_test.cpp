@@ -105,6 +105,21 @@ TEST_CASE("batch: a directory is every *.json in it, in sorted order", "[batch]"
   CHECK(stats.input_errors == 0);
 }
 
+TEST_CASE("batch: a directory of no *.json file is an input error that names the datasets it holds", "[batch]") {
+  TempDir d;
+  fs::create_directories(d.path / "in");
+  d.write("in/a.jsonl", issue_line(1, "Memory leak"));
+  d.write("in/b.jsonl", issue_line(2, "Memory leak"));
+  d.write("in/c.csv", "title,body\nx,y\n");
+  d.write("in/notes.txt", "x");
+  Collect sink;
+  auto stats = run({(d.path / "in").string()}, sink);
+  CHECK(stats.records == 0);
+  REQUIRE(sink.input_errors.size() == 1);
+  CHECK(sink.input_errors[0].find("the directory holds no *.json file (it holds 1 *.csv, 2 *.jsonl: name them, as " +
+                                  (d.path / "in").string() + "/*.jsonl)") != std::string::npos);
+}
+
 TEST_CASE("batch: CSV with a header, quoted multi-line fields", "[batch]") {
   TempDir d;
   auto f = d.write("in.csv",

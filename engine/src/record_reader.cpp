@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <map>
 
 namespace silt::detail {
 
@@ -748,7 +749,21 @@ bool InputReader::open_next(Chunk& chunk) {
   } else {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
+      // Only *.json files stand for a directory (an output written beside them is not
+      // read back): the files of other dataset kinds it holds are named, to be given.
+      std::map<std::string, std::size_t> others;
+      for (const auto& e : std::filesystem::directory_iterator(path, ec))
+        if (const auto ext = e.path().extension().string();
+            !e.is_directory() && (ext == ".jsonl" || ext == ".ndjson" || ext == ".csv"))
+          ++others[ext];
       chunk.input_error = "the directory holds no *.json file";
+      if (!others.empty()) {
+        const auto most = std::max_element(others.begin(), others.end(),
+                                           [](const auto& a, const auto& b) { return a.second < b.second; });
+        std::string held, glob = path + (path.back() == '/' ? "" : "/") + "*" + most->first;
+        for (const auto& [ext, n] : others) held += (held.empty() ? "" : ", ") + std::to_string(n) + " *" + ext;
+        chunk.input_error += " (it holds " + held + ": name them, as " + glob + ")";
+      }
       return false;
     }
     s->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
