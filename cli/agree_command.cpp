@@ -174,6 +174,10 @@ int cmd_agree(const std::vector<std::string>& args) {
   }
   report_superseded(labels.value());
   LabelTable& t = labels.value().table;
+  if (t.items.empty()) {  // a header alone: the figures below are all undefined
+    spdlog::warn("{}: no label rows, only a header", printable(path));
+    bad = true;
+  }
   if (engine) {
     // The engine joins as the rater "silt": a labeler of that name would be merged with it.
     if (std::find(t.raters.begin(), t.raters.end(), "silt") != t.raters.end())

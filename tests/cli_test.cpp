@@ -897,6 +897,14 @@ TEST_CASE("cli: triage appends only under its own header, and to a rater's name 
   CHECK(contains(empty.err, "--rater takes a name"));
 }
 
+TEST_CASE("cli: agree on a header alone says there are no rows and exits 3, figures undefined", "[cli]") {
+  TempFile labels("h.csv", "item,rater,category\n");
+  auto r = silt("agree " + labels.str() + " --bootstrap 0");
+  CHECK(r.code == 3);
+  CHECK(contains(r.err, "h.csv: no label rows, only a header"));
+  CHECK(contains(r.out, "undefined"));
+}
+
 TEST_CASE("cli: eval with no id in common says so, with an id of each side, and exits 3", "[cli][eval]") {
   TempFile g("g.csv", "id,category,impact\nother-org/lib#1,wrong-shape,2\n");
   auto r = silt("eval --gold " + g.str() + " tests/fixtures/eval-predictions.jsonl");
