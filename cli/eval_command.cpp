@@ -236,6 +236,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   if (!vm.count("input")) throw UsageError{"name the predictions, or the issues to classify"};
   const std::string format = opt(vm, "format", "text");
   check_format(format, {"text", "json"});
+  if (vm["summary-header"].as<bool>() && !vm.count("summary"))  // refused, not ignored unsaid
+    throw UsageError{"--summary-header goes with --summary NAME"};
   auto in_format = parse_input_format(opt(vm, "input-format", "auto"));
   if (!in_format) throw UsageError{"--input-format takes auto, jsonl, json or csv"};
 

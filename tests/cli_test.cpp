@@ -905,6 +905,12 @@ TEST_CASE("cli: agree on a header alone says there are no rows and exits 3, figu
   CHECK(contains(r.out, "undefined"));
 }
 
+TEST_CASE("cli: eval --summary-header without --summary is a usage error", "[cli][eval]") {
+  auto r = silt("eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-predictions.jsonl --summary-header");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--summary-header goes with --summary NAME"));
+}
+
 TEST_CASE("cli: eval with no id in common says so, with an id of each side, and exits 3", "[cli][eval]") {
   TempFile g("g.csv", "id,category,impact\nother-org/lib#1,wrong-shape,2\n");
   auto r = silt("eval --gold " + g.str() + " tests/fixtures/eval-predictions.jsonl");
