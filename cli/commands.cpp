@@ -331,7 +331,7 @@ int rules_compile(const Config& c, const std::string& format) {
   j.field("cache", dir);
   j.key("rule_sets");
   j.begin_array();
-  bool failed = false;
+  bool failed = false, unwritten = false;
   for (const auto& [name, set] : rule_sets(c)) {
     std::string state = "built in or cached";
     double seconds = 0;
@@ -348,6 +348,7 @@ int rules_compile(const Config& c, const std::string& format) {
         const auto& found = again.diagnostics.all();
         const bool unwritable =
             std::any_of(found.begin(), found.end(), [](const Diagnostic& d) { return d.code == "cache-unwritable"; });
+        unwritten = unwritten || (!dir.empty() && unwritable);
         state = dir.empty()     ? "not cached: SILT_CACHE_DIR=off"
                 : unwritable    ? "not cached: see the warning"
                 : had_prefilter ? "cached (its prefilter built in or cached already)"
@@ -377,7 +378,8 @@ int rules_compile(const Config& c, const std::string& format) {
   } else {
     std::cout << "cache: " << (dir.empty() ? std::string("none (SILT_CACHE_DIR=off)") : dir) << "\n";
   }
-  return failed ? exit_findings : exit_ok;
+  // Caching is what compile is for: a cache it could not write is an output not written.
+  return unwritten ? exit_write : failed ? exit_findings : exit_ok;
 }
 
 }  // namespace
@@ -405,9 +407,10 @@ int cmd_rules(const std::vector<std::string>& args) {
          "compile the Hyperscan prefilter of a rules file of your own and cache it (by its patterns' content), "
          "so that each later start reads it instead of building RE2 sets (built-in packs have theirs built in)"},
         {"fit", "fit the rules' numbers on labeled issues"}},
-       {{"0", "every test passed; lint found nothing"},
-        {"1", "a rule test failed; lint has findings"},
-        {"2", "usage error, or the files are invalid"}},
+       {{"0", "every test passed; lint found nothing; compile cached what it compiled"},
+        {"1", "a rule test failed; lint has findings; compile found a pattern Hyperscan cannot take"},
+        {"2", "usage error, or the files are invalid"},
+        {"4", "the output, or compile's cache, could not be written"}},
        {"silt rules test", "silt rules lint --pack pytorch --format json", "silt rules test --rules rules/mine.yaml",
         "silt rules compile --rules rules/mine.yaml"}},
       shared_rules, pos, {"action"});

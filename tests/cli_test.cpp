@@ -897,6 +897,15 @@ TEST_CASE("cli: triage appends only under its own header, and to a rater's name 
   CHECK(contains(empty.err, "--rater takes a name"));
 }
 
+TEST_CASE("cli: rules compile that cannot write its cache exits 4", "[cli]") {
+  TempFile file("not-a-dir", "x");  // a cache directory under a file cannot be made, even as root
+  auto r = silt("rules compile --rules tests/fixtures/failing-rule-tests.yaml", "",
+                "SILT_CACHE_DIR='" + file.str() + "/cache'");
+  CHECK(r.code == 4);
+  CHECK(contains(r.out, "failing-rule-tests.yaml: not cached: see the warning"));
+  CHECK(contains(r.err, "cache-unwritable"));
+}
+
 TEST_CASE("cli: agree on a header alone says there are no rows and exits 3, figures undefined", "[cli]") {
   TempFile labels("h.csv", "item,rater,category\n");
   auto r = silt("agree " + labels.str() + " --bootstrap 0");
