@@ -309,7 +309,9 @@ TEST_CASE("a text that opens with a bracket and goes on as prose is text, not br
       {"[ ] I searched; accuracy drops", "[ ] I searched; accuracy drops"},
       {"[2.x] accuracy drops", "[2.x] accuracy drops"},
       {"[2.0.0-beta1] accuracy drops", "[2.0.0-beta1] accuracy drops"},
-      {"[1e-3] lr ignored", "[1e-3] lr ignored"}};
+      {"[1e-3] lr ignored", "[1e-3] lr ignored"},
+      {"[1, 2] shape is wrong", "[1, 2] shape is wrong"},  // a whole JSON value, then words on its line
+      {"{} is returned by get_config", "{} is returned by get_config"}};
   for (const auto& [text, title] : titles) {
     auto r = read_issues(text + body, "<stdin>");
     INFO(text);
@@ -322,7 +324,8 @@ TEST_CASE("a text that opens with a bracket and goes on as prose is text, not br
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.error().code == "invalid-json");
   CHECK(broken.error().message.find("--input-format markdown") != std::string::npos);
-  for (const char* json_text : {"[]\n", "[1][2]\n", "[ ]\n[{\"title\": \"x\"}]\n", "[2.4], [1]\n"}) {
+  for (const char* json_text :
+       {"[]\n", "[1][2]\n", "[ ]\n[{\"title\": \"x\"}]\n", "[2.4], [1]\n", "{\"title\": \"x\"} {\"title\": \"y\"}\n"}) {
     INFO(json_text);
     auto r = read_issues(json_text, "<stdin>");
     CHECK((!r.ok() || r.value().empty() || r.value()[0].title == "x"));

@@ -489,12 +489,23 @@ bool prose_after_close(std::string_view t, std::size_t j) {
          t.substr(j, 5) != "false" && t.substr(j, 4) != "null";
 }
 
-// Whether a text that opens with '{' or '[' goes on as prose, not as JSON: what follows
+// Whether a text that opens with '{' or '[' goes on as prose, not as JSON: a whole value
+// on its first line followed by words there; what follows
 // the bracket on its line cannot start a JSON member or value ("[Bug]: ...", a Markdown
 // link, "[x] checked", "{TF 2.4}"), a bracketed token that is no JSON number, or a
 // bracketed number that goes on as prose ("[2.x] ...", "[2.4] Regression"). A quote, a
 // bracket, true/false/null, another number or the line's end may be JSON: read so.
 bool opens_like_text(std::string_view t) {
+  // A whole JSON value on the first line, then prose on that line ("[1, 2] shape is
+  // wrong", "{} is returned"): text. (JSON Lines go on with a value or nothing.)
+  if (const std::string_view line = t.substr(0, t.find('\n')); line.size() <= 4096) {
+    detail::JsonDocument doc;
+    std::size_t end = 0;
+    if (!detail::JsonSequence(line).next(0, doc, end)) {
+      while (end < line.size() && (line[end] == ' ' || line[end] == '\t')) ++end;
+      if (end < line.size() && std::isalpha(static_cast<unsigned char>(line[end]))) return true;
+    }
+  }
   std::size_t i = 1;
   while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
   if (i >= t.size()) return false;
