@@ -295,6 +295,20 @@ TEST_CASE("a syntax error in documents printed over several lines is named at it
   CHECK(r.error().message.find("document starting at line 4") != std::string::npos);
 }
 
+TEST_CASE("an input that is not UTF-8 says whether it reads as 8-bit text (and how to convert it) or not", "[issue]") {
+  auto latin1 = read_issues("Caf\xe9 shape is wrong\n\nThe output is na\xefve.\n", "a.md");
+  REQUIRE_FALSE(latin1.ok());
+  CHECK(latin1.error().code == "invalid-utf8");
+  CHECK(latin1.error().message.find("8-bit encoding (Latin-1, Windows-1252)") != std::string::npos);
+  CHECK(latin1.error().message.find("iconv -f WINDOWS-1252 -t UTF-8") != std::string::npos);
+  auto binary = read_issues(std::string("\x7f"
+                                        "ELF\x02\x01\x01\0\0\0\xff\xfe",
+                                        14),
+                            "a.md");
+  REQUIRE_FALSE(binary.ok());
+  CHECK(binary.error().message.find("a binary file?") != std::string::npos);
+}
+
 TEST_CASE("a text that opens with a bracket and goes on as prose is text, not broken JSON", "[issue]") {
   const std::string body = "\n\nThe accuracy drops after load_model.\n";
   const std::vector<std::pair<std::string, std::string>> titles = {

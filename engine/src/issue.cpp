@@ -575,7 +575,11 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
   // alone, named with its line.
   if (json && json_lines(t)) return hinted(read_json_lines(content, name, skipped));
   if (!valid_utf8(content))
-    return Error{"not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON", 0, 0, "invalid-utf8"};
+    return Error{looks_like_8bit_text(content)
+                     ? "not UTF-8: it reads as text in an 8-bit encoding (Latin-1, Windows-1252); silt reads UTF-8 "
+                       "(iconv -f WINDOWS-1252 -t UTF-8 FILE | silt classify -)"
+                     : "not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON",
+                 0, 0, "invalid-utf8"};
   if (!json) {
     // A bare value (42, "text", null) in a file named as JSON is no issue, not a text one.
     if (named_json && format == IssueFormat::detect)

@@ -36,4 +36,16 @@ inline std::optional<std::string> not_utf8_input(std::string_view head, std::str
   return std::nullopt;
 }
 
+// Whether bytes that are not UTF-8 read as text in an 8-bit encoding (Latin-1, Windows-1252):
+// no control bytes but tab, newline, return and form feed, and mostly ASCII.
+inline bool looks_like_8bit_text(std::string_view s) {
+  std::size_t high = 0;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') return false;
+    high += c >= 0x80;
+  }
+  return high * 10 < s.size();
+}
+
 }  // namespace silt
