@@ -73,14 +73,40 @@ TEST_CASE("relaxed patterns only widen bounded repeats and drop word boundaries"
   CHECK(relaxed_pattern(R"([]{1,2}])") == R"([]{1,2}])");  // ']' first is a member of the class
   CHECK(relaxed_pattern(R"(a{,2})") == "a{,2}");           // not a repeat in RE2
   CHECK(relaxed_pattern(R"(\bshape\B)") == "(?:)shape(?:)");
-  CHECK(relaxed_pattern(R"(a\b{2}c)") == "a(?:){2}c");  // the repeat applies to nothing still
-  CHECK(relaxed_pattern(R"([\b]x)") == R"([\b]x)");     // a backspace in a class
-  CHECK(relaxed_pattern(R"(\\b)") == R"(\\b)");         // an escaped backslash, then b
-  // Whatever RE2 matches, the relaxed pattern matches too.
-  for (const char* text : {"the shape is wrong", "reshaped", "a  c", "ac", "a\bc"})
-    for (const char* pattern : {R"(\bshape\b)", R"(\Bshape)", R"(a\b{2}c)", R"(a\b?\s*c)"}) {
-      CAPTURE(text, pattern);
-      if (RE2::PartialMatch(text, pattern)) CHECK(RE2::PartialMatch(text, relaxed_pattern(pattern)));
+  CHECK(relaxed_pattern(R"(a\b{2}c)") == "a(?:){2}c");                     // the repeat applies to nothing still
+  CHECK(relaxed_pattern(R"(\\b)") == R"(\\b)");                            // an escaped backslash, then b
+  CHECK(relaxed_pattern(R"(\Qx\by{1,2}\E\b)") == R"(\Qx\by{1,2}\E(?:))");  // \Q...\E is literal text
+  CHECK(relaxed_pattern(R"(\Qa{1,2})") == R"(\Qa{1,2})");                  // to the end without \E
+  CHECK(relaxed_pattern(R"([[:alpha:]{1,2}]x{1,2})") == R"([[:alpha:]{1,2}]x{1,})");  // a POSIX class in a class
+  // Whatever RE2 matches, Hyperscan's prefilter names the rule for (the superset the
+  // relaxed patterns must keep), checked with the prefilter itself.
+  const std::vector<std::string> patterns = {
+      R"(\bshape\b)",     R"(\Bshape)",          R"(a\b{2}c)",    R"(a\b?\s*c)",
+      R"(\Qx\by\E)",      R"(\QC:\build\out\E)", R"(\Qa{1,2}\E)", R"([[:alpha:]{1,2}]+!)",
+      R"(\d{1,2}\b\s*ms)"};
+  const std::vector<std::string> texts = {"the shape is wrong",
+                                          "reshaped",
+                                          "a  c",
+                                          "ac",
+                                          "x\\by",
+                                          "saved to C:\\build\\out",
+                                          "a{1,2}",
+                                          "ab{!",
+                                          "12 ms",
+                                          "1ms",
+                                          "{!"};
+  PrefilterSource src;
+  for (const auto& pattern : patterns) src.rules.push_back(rule(pattern, {"body"}));
+  auto pf = Prefilter::compile(src);
+  REQUIRE(pf.ok());
+  for (const auto& text : texts)
+    for (std::size_t r = 0; r < patterns.size(); ++r) {
+      CAPTURE(text, patterns[r]);
+      RE2::Options o;
+      o.set_case_sensitive(false);
+      if (!RE2::PartialMatch(text, RE2(patterns[r], o))) continue;
+      const auto got = candidates(*pf.value(), "body", text);
+      CHECK(std::find(got.begin(), got.end(), r) != got.end());
     }
 }
 

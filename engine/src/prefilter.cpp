@@ -18,6 +18,21 @@ std::string relaxed_pattern(std::string_view p) {
   bool in_class = false;
   for (std::size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
+    if (c == '\\' && i + 1 < p.size() && p[i + 1] == 'Q') {  // \Q...\E: literal text, as it is
+      const std::size_t end = p.find("\\E", i + 2);
+      const std::size_t stop = end == std::string_view::npos ? p.size() : end + 2;
+      out.append(p.substr(i, stop - i));
+      i = stop - 1;
+      continue;
+    }
+    if (in_class && c == '[' && i + 1 < p.size() && p[i + 1] == ':') {  // [:alpha:] inside a class
+      const std::size_t end = p.find(":]", i + 2);
+      if (end != std::string_view::npos) {
+        out.append(p.substr(i, end + 2 - i));
+        i = end + 1;
+        continue;
+      }
+    }
     if (c == '\\' && i + 1 < p.size()) {
       if (!in_class && (p[i + 1] == 'b' || p[i + 1] == 'B')) {  // a word boundary: an empty group
         out += "(?:)";
@@ -274,11 +289,13 @@ bool get_db(std::string_view& s, const char* base, const hs_database_t*& db) {
   return ok;
 }
 
+// "prfsilt4": \Q...\E and a POSIX class inside a class are copied as they are by
+// relaxed_pattern (a "prfsilt3" file may hold a \Q...\E pattern relaxed into other text);
 // "prfsilt3": a caseless pattern naming a cased letter beyond ASCII by an escape or a
 // Unicode class stays with RE2 (names_other_cased), which "prfsilt2" files did not do;
 // "prfsilt2": a cache file is written only for patterns checked not to match the empty
 // text (compile_rules), which those of "prfsilt1" were not. Older files read as stale.
-constexpr std::uint64_t magic = 0x33746c6973667270ull;
+constexpr std::uint64_t magic = 0x34746c6973667270ull;
 
 }  // namespace
 
