@@ -339,7 +339,9 @@ TEST_CASE("a text that opens with a bracket and goes on as prose is text, not br
   CHECK(broken.error().code == "invalid-json");
   CHECK(broken.error().message.find("--input-format markdown") != std::string::npos);
   for (const char* json_text :
-       {"[]\n", "[1][2]\n", "[ ]\n[{\"title\": \"x\"}]\n", "[2.4], [1]\n", "{\"title\": \"x\"} {\"title\": \"y\"}\n"}) {
+       {"[]\n", "[1][2]\n", "[ ]\n[{\"title\": \"x\"}]\n", "[2.4], [1]\n", "{\"title\": \"x\"} {\"title\": \"y\"}\n",
+        "{\"title\": \"x\"} oops\n{\"title\": \"y\"}\n",  // a broken line among JSON Lines
+        "[{\"title\": \"x\"}] null\n"}) {
     INFO(json_text);
     auto r = read_issues(json_text, "<stdin>");
     CHECK((!r.ok() || r.value().empty() || r.value()[0].title == "x"));

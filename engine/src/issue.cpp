@@ -496,14 +496,20 @@ bool prose_after_close(std::string_view t, std::size_t j) {
 // bracketed number that goes on as prose ("[2.x] ...", "[2.4] Regression"). A quote, a
 // bracket, true/false/null, another number or the line's end may be JSON: read so.
 bool opens_like_text(std::string_view t) {
-  // A whole JSON value on the first line, then prose on that line ("[1, 2] shape is
-  // wrong", "{} is returned"): text. (JSON Lines go on with a value or nothing.)
-  if (const std::string_view line = t.substr(0, t.find('\n')); line.size() <= 4096) {
+  // A whole JSON value on the first line, then words on that line ("[1, 2] shape is
+  // wrong", "{} is returned"), and no JSON value opening the next line: text. (JSON Lines
+  // go on with a value or nothing; a broken line among JSON Lines is read as one.)
+  if (const std::size_t nl = t.find('\n'); std::min(nl, t.size()) <= 4096) {
+    const std::string_view line = t.substr(0, nl);
     detail::JsonDocument doc;
     std::size_t end = 0;
     if (!detail::JsonSequence(line).next(0, doc, end)) {
       while (end < line.size() && (line[end] == ' ' || line[end] == '\t')) ++end;
-      if (end < line.size() && std::isalpha(static_cast<unsigned char>(line[end]))) return true;
+      const std::string_view rest = line.substr(end);
+      const bool word = !rest.empty() && std::isalpha(static_cast<unsigned char>(rest.front())) &&
+                        rest.substr(0, 4) != "true" && rest.substr(0, 5) != "false" && rest.substr(0, 4) != "null";
+      const std::size_t next = nl == std::string_view::npos ? t.size() : t.find_first_not_of(" \t\r\n", nl);
+      if (word && (next >= t.size() || (t[next] != '{' && t[next] != '['))) return true;
     }
   }
   std::size_t i = 1;
