@@ -31,8 +31,8 @@ std::optional<std::unordered_map<std::string, Prediction>> engine_labels(const C
   Classifier classifier = make_classifier(config);  // each issue by its repository's pack, as batch
   run_batch(classifier, b, sink);
   if (sink.input_errors) return std::nullopt;
-  std::unordered_map<std::string, Prediction> by_id;
-  for (const auto& c : sink.values) by_id.emplace(c.id, prediction_of(c));
+  std::unordered_map<std::string, Prediction> by_id;  // by id_key: labels may name issues otherwise
+  for (const auto& c : sink.values) by_id.emplace(id_key(c.id), prediction_of(c));
   return by_id;
 }
 
@@ -188,7 +188,7 @@ int cmd_agree(const std::vector<std::string>& args) {
     const std::size_t silt = t.add_rater("silt");
     std::size_t found = 0;
     for (std::size_t i = 0; i < t.items.size(); ++i) {
-      auto it = preds->find(t.items[i]);
+      auto it = preds->find(id_key(t.items[i]));
       if (it == preds->end()) continue;
       ++found;
       const Prediction& p = it->second;
@@ -356,7 +356,7 @@ int cmd_check(const std::vector<std::string>& args) {
     const double min_conf = vm["min-confidence"].as<double>();
     if (auto cf = t.field_index("category"))
       for (std::size_t i = 0; i < t.items.size(); ++i) {
-        auto it = preds->find(t.items[i]);
+        auto it = preds->find(id_key(t.items[i]));
         if (it == preds->end()) {
           if (++not_found <= 20)
             spdlog::warn("{}: {} is not among the issues of --issues: not compared", path, t.items[i]);

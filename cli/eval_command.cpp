@@ -339,7 +339,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   eo.bootstrap = bootstrap;
   eo.seed = seed;
   EvalReport rep = evaluate(tax, gold.value().labels, preds.value(), eo);
-  if (rep.n == 0 && !rep.missing_in_predictions.empty() && !rep.missing_in_gold.empty()) {
+  if (!gold.value().labels.empty() && rep.missing_in_predictions.size() == gold.value().labels.size() &&
+      !rep.missing_in_gold.empty()) {
     // Nothing in common: ids written another way, or the wrong files.
     spdlog::warn(
         "no gold id is among the predictions' ids (gold: '{}', predictions: '{}', for example); ids match "

@@ -914,6 +914,17 @@ TEST_CASE("cli: agree on a header alone says there are no rows and exits 3, figu
   CHECK(contains(r.out, "undefined"));
 }
 
+TEST_CASE("cli: agree --engine and check --issues match ids whatever their case", "[cli]") {
+  std::string text = slurp(SILT_TEST_FIXTURES "/labels.csv");
+  for (std::size_t at = 0; (at = text.find("\ni", at)) != std::string::npos; at += 2) text[at + 1] = 'I';
+  TempFile labels("upper.csv", text);  // items I1, I2...: the issues are i1, i2...
+  auto a = silt("agree --engine --issues tests/fixtures/labels-issues.jsonl --bootstrap 0 " + labels.str());
+  CHECK_FALSE(contains(a.err, "silt classified 0 of"));
+  auto c = silt("check " + labels.str() + " --issues tests/fixtures/labels-issues.jsonl");
+  CHECK_FALSE(contains(c.err, "is not among the issues of --issues"));
+  CHECK(contains(c.out, "silt says performance-degradation"));
+}
+
 TEST_CASE("cli: eval --summary-header without --summary is a usage error", "[cli][eval]") {
   auto r = silt("eval --gold tests/fixtures/eval-gold.csv tests/fixtures/eval-predictions.jsonl --summary-header");
   CHECK(r.code == 2);
@@ -1016,8 +1027,8 @@ TEST_CASE(
   auto both = silt("eval " + gold + "tests/fixtures/eval-predictions.jsonl " + second.str() + " -f json");
   CHECK(both.code == 3);
   CHECK(contains(both.err, "is predicted twice, differently: "));
-  CHECK(contains(both.err, "(record 1 of tests/fixtures/eval-predictions.jsonl, scored) and x-"));
-  CHECK(contains(both.err, "(record 1, left out)"));
+  CHECK(contains(both.err, "(the file's prediction 1 in tests/fixtures/eval-predictions.jsonl, scored) and x-"));
+  CHECK(contains(both.err, "(its prediction 1, left out)"));
   CHECK(nlohmann::json::parse(both.out)["category"]["accuracy"]["value"] == want);
 }
 

@@ -79,8 +79,10 @@ TEST_CASE("eval: ids match as OWNER/REPO#N in any case, a GitHub address read as
   CHECK(id_key("https://github.com/keras-team/keras/issues/12") == "keras-team/keras#12");
   CHECK(id_key(" HTTPS://GitHub.com/Keras-Team/keras/pull/12/ ") == "keras-team/keras#12");
   CHECK(id_key("https://api.github.com/repos/keras-team/keras/issues/12") == "keras-team/keras#12");
-  CHECK(id_key("https://github.com/keras-team/keras/issues/12#issuecomment-1") ==
-        "https://github.com/keras-team/keras/issues/12#issuecomment-1");  // not an issue's address: as it is
+  CHECK(id_key("https://github.com/keras-team/keras/issues/12#issuecomment-1") == "keras-team/keras#12");
+  CHECK(id_key("github.com/keras-team/keras/Issues/12?x=1") == "keras-team/keras#12");
+  CHECK(id_key("api.github.com/repos/keras-team/keras/pulls/12") == "keras-team/keras#12");
+  CHECK(id_key("https://github.com/keras-team/keras/issues") == "https://github.com/keras-team/keras/issues");
   CHECK(id_key("#7") == "#7");
   CHECK(id_key("i1") == "i1");
   std::vector<GoldLabel> g = {gold("https://github.com/O/R/issues/1", "wrong-shape", 2),
@@ -330,7 +332,8 @@ TEST_CASE("eval: batch outputs read as one set keep gold items whole, others' la
   CHECK(r.value().predictions[1].why.empty());   // another: its labels only
   CHECK(r.value().predictions[1].level == 2);
   REQUIRE(r.value().problems.size() == 1);  // x1 agrees; g1 does not
-  CHECK(r.value().problems[0] == b + ": g1 is predicted twice, differently: wrong-shape, level 2 (record 1 of " + a +
-                                     ", scored) and wrong-calculation, level 2 (record 1, left out)");
+  CHECK(r.value().problems[0] ==
+        b + ": g1 is predicted twice, differently: wrong-shape, level 2 (the file's prediction 1 in " + a +
+            ", scored) and wrong-calculation, level 2 (its prediction 1, left out)");
   CHECK_FALSE(read_prediction_files({d.at("none.jsonl")}, {}, tax()).ok());
 }

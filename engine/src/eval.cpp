@@ -174,8 +174,11 @@ void read_gold_row(const std::vector<std::string>& row, int line, const GoldColu
 }  // namespace
 
 std::string id_key(std::string_view id) {
+  // With or without a scheme, in any case; a fragment or a query after it (a comment's
+  // anchor) still names the issue.
   static const RE2 address(
-      R"(^\s*(?i:https?://(?:www\.)?github\.com/|https?://api\.github\.com/repos/)([^/\s]+/[^/\s]+)/(?:issues|pull)/(\d+)/?\s*$)");
+      R"(^\s*(?i:(?:https?://)?(?:www\.)?github\.com/|(?:https?://)?api\.github\.com/repos/)([^/\s]+/[^/\s]+)/)"
+      R"((?i:issues|pulls?)/(\d+)/?(?:[#?]\S*)?\s*$)");
   std::string repo, number, key;
   if (RE2::FullMatch(re2::StringPiece(id.data(), id.size()), address, &repo, &number))
     key = repo + "#" + number;
@@ -274,9 +277,9 @@ Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& fi
       out.predictions.push_back(std::move(p));
     else if (it->second.labels != labels)
       out.problems.push_back(file + ": " + p.id + " is predicted twice, differently: " + it->second.labels +
-                             " (record " + std::to_string(it->second.record) +
-                             (it->second.file == file ? "" : " of " + it->second.file) + ", scored) and " + labels +
-                             " (record " + std::to_string(record) + ", left out)");
+                             " (the file's prediction " + std::to_string(it->second.record) +
+                             (it->second.file == file ? "" : " in " + it->second.file) + ", scored) and " + labels +
+                             " (its prediction " + std::to_string(record) + ", left out)");
   };
   // A gold item's whole prediction (its evidence for --misses); of another, its labels.
   auto keep = [&](Classification&& c, const std::string& file) {

@@ -356,7 +356,7 @@ struct Inputs {
   std::vector<std::pair<std::string, LabelTable>> hand;  // labels CSV (triage, by hand)
   std::vector<std::pair<std::string, EvalDocument>> evals;
   std::vector<std::pair<std::string, AgreementDocument>> agreements;
-  std::unordered_map<std::string, std::string> urls;  // id -> address, of the issues eval misses name
+  std::unordered_map<std::string, std::string> urls;  // id_key -> address, of the issues eval misses name
 };
 
 std::string labels_section(const LabelsDigest& d, const Taxonomy& tax, const std::string& anchor) {
@@ -520,7 +520,7 @@ std::string eval_section(const std::string& name, const EvalDocument& d, const I
             ")</summary><table><tr><th>issue</th><th>field</th><th>gold</th><th>predicted</th><th "
             "class=\"num\">confidence</th></tr>";
     for (const auto& m : r.misses) {
-      auto url = in.urls.find(m.id);
+      auto url = in.urls.find(id_key(m.id));
       body += "<tr><td>" + issue_link(m.id, url == in.urls.end() ? std::string() : url->second) + "</td><td>" +
               (m.category ? "category" : "impact") + "</td><td>" + esc(m.gold) + "</td><td>" + esc(m.predicted) +
               "</td><td class=\"num\">" + fixed(m.confidence, 2) + "</td></tr>";
@@ -599,13 +599,13 @@ std::optional<Error> read_batch_outputs(const std::vector<BatchInput>& batch, co
                                         std::vector<std::string>* skipped) {
   std::unordered_set<std::string> missed;
   for (const auto& e : in.evals)
-    for (const auto& m : e.second.report.misses) missed.insert(m.id);
+    for (const auto& m : e.second.report.misses) missed.insert(id_key(m.id));
   for (const auto& b : batch) {
     LabelsDigest d;
     d.order = b.order;
     d.name = b.name;
     auto take = [&](Prediction&& p) {
-      if (!p.url.empty() && missed.count(p.id)) in.urls.emplace(p.id, p.url);
+      if (!p.url.empty() && missed.count(id_key(p.id))) in.urls.emplace(id_key(p.id), p.url);
       d.add(std::move(p));
     };
     if (b.content) {

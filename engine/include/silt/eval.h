@@ -58,9 +58,10 @@ struct GoldFile {
 Result<GoldFile> read_gold_csv(const std::string& path, const Taxonomy& taxonomy);
 
 // An id as gold labels and predictions are matched by: a GitHub issue or pull request
-// address (github.com/O/R/issues/N, /pull/N, api.github.com/repos/O/R/issues/N) read as
-// O/R#N, as silt names issues, and in lower case (GitHub's names are not case-sensitive):
-// a gold file may give either. Other ids are only lower-cased.
+// address (github.com/O/R/issues/N, /pull/N, api.github.com/repos/O/R/issues/N or
+// /pulls/N; with or without https://, a #fragment or ?query after it) read as O/R#N, as
+// silt names issues, and in lower case (GitHub's names are not case-sensitive): a gold
+// file may give either. Other ids are only lower-cased.
 std::string id_key(std::string_view id);
 
 // What eval needs of a classification. The formats themselves are read by their one
