@@ -167,6 +167,18 @@ TEST_CASE("batch: an input of nothing but blanks is an input error, an empty lis
   CHECK(sink.input_errors[1].find("blanks.json: the input is empty") != std::string::npos);
   CHECK(stats.records == 1);
   CHECK(sink.records().size() == 1);
+  // Blanks before the first record, however many, are passed over: lines still counted.
+  auto spaced =
+      d.write("spaced.json", std::string(5 << 20, ' ') + "\n\n{\n  \"title\": \"Memory leak\",\n  \"body\": 1 2\n}\n");
+  auto lines = d.write("lines.jsonl", std::string(5 << 20, '\n'));
+  Collect more;
+  auto s2 = run({spaced, lines}, more);
+  CHECK(s2.records == 1);
+  REQUIRE(more.rejects.size() == 1);
+  CHECK(more.rejects[0].source == spaced + ":3");
+  CHECK(more.rejects[0].raw.rfind("{\n  \"title\"", 0) == 0);
+  REQUIRE(more.input_errors.size() == 1);
+  CHECK(more.input_errors[0].find("lines.jsonl: the input is empty") != std::string::npos);
 }
 
 TEST_CASE("batch: gzip, UTF-16 and Markdown inputs are named as such, each an input error", "[batch]") {

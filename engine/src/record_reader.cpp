@@ -783,12 +783,22 @@ bool InputReader::open_next(Chunk& chunk) {
   s->line_start = s->scan_line_start = s->data_offset;  // columns count from after the mark
   s->data.erase(0, s->data_offset);
 
-  // An input of nothing but blanks (an empty file, a pipe whose writer printed nothing)
-  // holds no dataset, not an empty one ("[]", a CSV header alone): an input error, as
-  // classify makes it. Looked for in the first 4 MB only (blanks are not held longer).
-  while (blank(s->data) && s->data.size() < detect_window && s->read_more()) {
+  // Blanks before anything else are passed over as they are read, never held (their lines
+  // counted). An input of nothing but blanks (an empty file, a pipe whose writer printed
+  // nothing) holds no dataset, not an empty one ("[]", a CSV header alone): an input
+  // error, as classify makes it.
+  while (blank(s->data)) {
+    for (std::size_t i = 0; i < s->data.size(); ++i)
+      if (s->data[i] == '\n') {
+        ++s->line;
+        s->line_start = s->scan_line_start = s->data_offset + i + 1;
+      }
+    s->scan_line = s->line;
+    s->data_offset += s->data.size();
+    s->data.clear();
+    if (!s->read_more()) break;
   }
-  if (blank(s->data) && s->eof) {
+  if (s->data.empty()) {
     chunk.input_error = "the input is empty (no records)";
     return false;
   }
