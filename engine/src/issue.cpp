@@ -583,7 +583,7 @@ Result<std::vector<Issue>> read_issues(std::string_view content, std::string_vie
   if (!valid_utf8(content))
     return Error{looks_like_8bit_text(content)
                      ? "not UTF-8: it reads as text in an 8-bit encoding (Latin-1, Windows-1252); silt reads UTF-8 "
-                       "(iconv -f WINDOWS-1252 -t UTF-8 FILE | silt classify -)"
+                       "(iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8)"
                      : "not UTF-8 text (a binary file?): silt reads UTF-8 text, Markdown or JSON",
                  0, 0, "invalid-utf8"};
   if (!json) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "issue_json.h"
 #include "yaml_reader.h"
@@ -161,8 +162,10 @@ PackLoad load_packs(std::string_view yaml, const std::string& file, std::shared_
     if (out.diagnostics.has_errors() || it == packs.end()) {
       // The map is not used; the rules files it names are read all the same, so that
       // every finding comes at once (a bad repository and an unreadable file together).
+      std::set<std::string> read;  // a file two packs name: its findings once
       if (taxonomy && reader)
-        for (const auto& p : packs) read_pack_rules(reader, file, p, *taxonomy, out.diagnostics);
+        for (const auto& p : packs)
+          if (read.insert(p.rules_file).second) read_pack_rules(reader, file, p, *taxonomy, out.diagnostics);
       return out;
     }
     const auto index = static_cast<std::size_t>(it - packs.begin());
