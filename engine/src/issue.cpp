@@ -477,6 +477,12 @@ bool json_lines(std::string_view t) {
   return first.size() >= 2 && (first.back() == '}' || first.back() == ']');
 }
 
+// Whether `s` starts with a word of prose: a letter, and not JSON's true, false or null.
+bool starts_word(std::string_view s) {
+  return !s.empty() && std::isalpha(static_cast<unsigned char>(s.front())) && s.substr(0, 4) != "true" &&
+         s.substr(0, 5) != "false" && s.substr(0, 4) != "null";
+}
+
 // Whether what follows a closing ']' at t[j] on its line is prose: not the line's end,
 // nor what may follow a JSON array (a comma, a bracket, another array that opens with a
 // value: "[2.4][Keras] fit fails" goes on as prose).
@@ -485,8 +491,7 @@ bool prose_after_close(std::string_view t, std::size_t j) {
   if (j >= t.size() || t[j] == '\n' || t[j] == '\r' || t[j] == ',' || t[j] == ']' || t[j] == '{') return false;
   if (t[j] != '[') return true;
   for (++j; j < t.size() && (t[j] == ' ' || t[j] == '\t');) ++j;
-  return j < t.size() && std::isalpha(static_cast<unsigned char>(t[j])) && t.substr(j, 4) != "true" &&
-         t.substr(j, 5) != "false" && t.substr(j, 4) != "null";
+  return starts_word(t.substr(j));
 }
 
 // Whether a text that opens with '{' or '[' goes on as prose, not as JSON: a whole value
@@ -505,11 +510,8 @@ bool opens_like_text(std::string_view t) {
     std::size_t end = 0;
     if (!detail::JsonSequence(line).next(0, doc, end)) {
       while (end < line.size() && (line[end] == ' ' || line[end] == '\t')) ++end;
-      const std::string_view rest = line.substr(end);
-      const bool word = !rest.empty() && std::isalpha(static_cast<unsigned char>(rest.front())) &&
-                        rest.substr(0, 4) != "true" && rest.substr(0, 5) != "false" && rest.substr(0, 4) != "null";
       const std::size_t next = nl == std::string_view::npos ? t.size() : t.find_first_not_of(" \t\r\n", nl);
-      if (word && (next >= t.size() || (t[next] != '{' && t[next] != '['))) return true;
+      if (starts_word(line.substr(end)) && (next >= t.size() || (t[next] != '{' && t[next] != '['))) return true;
     }
   }
   std::size_t i = 1;
