@@ -148,9 +148,7 @@ void read_gold_row(const std::vector<std::string>& row, int line, const GoldColu
     return;
   }
   std::string level = at(cols.impact);
-  std::string lowered = level;
-  for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (lowered == "none") {  // no level (triage writes it): scored as one, below the lowest
+  if (detail::header_name(level) == "none") {  // no level (triage writes it): scored as one, below the lowest
     g.no_level = true;
   } else if (!level.empty()) {
     try {
@@ -270,9 +268,9 @@ Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& fi
   };
   std::unordered_map<std::string, Seen> seen;
   std::size_t record = 0;  // the current file's record, from 1
-  auto take = [&](Prediction&& p, const std::string& file) {
+  auto take = [&](Prediction&& p, const std::string& file, std::string&& key) {
     const std::string labels = p.category + ", " + (p.level ? "level " + std::to_string(*p.level) : "no level");
-    auto [it, fresh] = seen.try_emplace(id_key(p.id), Seen{labels, file, record});
+    auto [it, fresh] = seen.try_emplace(std::move(key), Seen{labels, file, record});
     if (fresh)
       out.predictions.push_back(std::move(p));
     else if (it->second.labels != labels)
@@ -284,12 +282,13 @@ Result<PredictionFiles> read_prediction_files(const std::vector<std::string>& fi
   // A gold item's whole prediction (its evidence for --misses); of another, its labels.
   auto keep = [&](Classification&& c, const std::string& file) {
     ++record;
-    if (keep_whole.count(id_key(c.id))) return take(prediction_of(c), file);
+    std::string key = id_key(c.id);
+    if (keep_whole.count(key)) return take(prediction_of(c), file, std::move(key));
     Prediction p;
     p.id = std::move(c.id);
     p.category = std::move(c.category);
     p.level = c.level;
-    take(std::move(p), file);
+    take(std::move(p), file, std::move(key));
   };
   for (const auto& file : files) {
     record = 0;
@@ -402,12 +401,15 @@ Reliability reliability(const std::vector<std::pair<double, bool>>& pairs) {
 EvalReport evaluate(const Taxonomy& tax, const std::vector<GoldLabel>& gold, const std::vector<Prediction>& preds,
                     const EvalOptions& opt) {
   EvalReport rep;
+  std::vector<std::string> keys;  // each prediction's id_key
+  keys.reserve(preds.size());
+  for (const auto& p : preds) keys.push_back(id_key(p.id));
   std::unordered_map<std::string, const Prediction*> by_id;
-  for (const auto& p : preds) by_id.emplace(id_key(p.id), &p);
+  for (std::size_t k = 0; k < preds.size(); ++k) by_id.emplace(keys[k], &preds[k]);
   std::unordered_map<std::string, bool> in_gold;
   for (const auto& g : gold) in_gold[id_key(g.id)] = true;
-  for (const auto& p : preds)
-    if (!in_gold.count(id_key(p.id))) rep.missing_in_gold.push_back(p.id);
+  for (std::size_t k = 0; k < preds.size(); ++k)
+    if (!in_gold.count(keys[k])) rep.missing_in_gold.push_back(preds[k].id);
 
   const std::size_t q = tax.categories.size();
   const std::size_t ql = tax.levels.size() + 1;  // 0 = no level
