@@ -791,13 +791,14 @@ bool InputReader::open_next(Chunk& chunk) {
     for (std::size_t i = 0; i < s->data.size(); ++i)
       if (s->data[i] == '\n') {
         ++s->line;
-        s->line_start = s->scan_line_start = s->data_offset + i + 1;
+        s->line_start = s->data_offset + i + 1;
       }
-    s->scan_line = s->line;
     s->data_offset += s->data.size();
     s->data.clear();
     if (!s->read_more()) break;
   }
+  s->scan_line = s->line;
+  s->scan_line_start = s->line_start;
   if (s->data.empty()) {
     chunk.input_error = "the input is empty (no records)";
     return false;
@@ -809,16 +810,12 @@ bool InputReader::open_next(Chunk& chunk) {
     else if (path != "-" && has_extension(path, {".jsonl", ".ndjson"}))
       f = InputFormat::jsonl;
     else {
-      // By content: the first non-blank byte, and whether the first line is a lone '{'.
-      std::size_t first = std::string::npos;
-      while (true) {
-        first = s->data.find_first_not_of(" \t\r\n");
-        bool line_known = first != std::string::npos && s->data.find('\n', first) != std::string::npos;
-        if (line_known || s->data.size() >= detect_window || !s->read_more()) break;
+      // By content: the first non-blank byte (there is one: blanks were passed over), and
+      // whether the first line is a lone '{'.
+      const std::size_t first = s->data.find_first_not_of(" \t\r\n");
+      while (s->data.find('\n', first) == std::string::npos && s->data.size() < detect_window && s->read_more()) {
       }
-      if (first == std::string::npos) {
-        f = InputFormat::jsonl;  // blank as far as looked: JSON Lines, which pass over blank lines
-      } else if (s->data[first] == '[') {
+      if (s->data[first] == '[') {
         f = InputFormat::json;
       } else if (s->data[first] == '{') {
         std::size_t nl = s->data.find('\n', first);
