@@ -33,9 +33,8 @@ class Prompter {
     scripted_ = !answers_file.empty();
   }
   bool ok() const { return !scripted_ || file_.good(); }
-  bool scripted() const { return scripted_; }
   std::size_t answers() const { return answers_; }  // lines given so far
-  bool ended() const { return ended_; }             // the script's end was reached
+  bool ended() const { return ended_; }             // the script's end was reached (scripted only)
 
   // The next answer, trimmed; nullopt at the end of input (Ctrl-D, end of file).
   std::optional<std::string> ask(const std::string& prompt) {
@@ -492,7 +491,7 @@ int cmd_triage(const std::vector<std::string>& args) {
     revisit = false;
     const std::size_t answered = prompter.answers();
     auto outcome = session.label(sink.items[k], k, sink.items.size());
-    if (outcome == Session::Outcome::quit && prompter.scripted() && prompter.ended() && prompter.answers() > answered) {
+    if (outcome == Session::Outcome::quit && prompter.ended() && prompter.answers() > answered) {
       // The script ran out in the middle of an issue (short, or an answer it took for
       // another): said, not taken for a quit.
       ended_early = fmt::format("{}: the answers end in the middle of issue {} ({} of {}): {} issue(s) left unlabeled",

@@ -26,6 +26,19 @@ AgreementOptions quick() {
   return o;
 }
 
+// A table of one field, items a and b, raters r1 and r2, read from "mem.csv":
+// values[item][rater], on lines 2-5.
+LabelTable one_field(const std::string& field, std::vector<std::vector<std::string>> values) {
+  LabelTable t;
+  t.file = "mem.csv";
+  t.items = {"a", "b"};
+  t.raters = {"r1", "r2"};
+  t.fields = {field};
+  t.values = {std::move(values)};
+  t.lines = {{2, 3}, {4, 5}};
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("labels: long form, fields by header, a later row for an item and rater supersedes the earlier",
@@ -151,13 +164,8 @@ TEST_CASE("check: a blank impact is not answered, 'none' is a level given, check
 }
 
 TEST_CASE("agree: a value outside the field's domain is reported and left out", "[agreement]") {
-  LabelTable t;
-  t.file = "mem.csv";
-  t.items = {"a", "b"};
-  t.raters = {"r1", "r2"};
-  t.fields = {"category"};
-  t.values = {{{"wrong-shape", "wrong-shap"}, {"wrong-calculation", "wrong-calculation"}}};
-  t.lines = {{2, 3}, {4, 5}};
+  const LabelTable t =
+      one_field("category", {{"wrong-shape", "wrong-shap"}, {"wrong-calculation", "wrong-calculation"}});
   auto fs = agreement(t, tax(), quick());
   REQUIRE(fs.size() == 1);
   REQUIRE(fs[0].problems.size() == 1);
@@ -169,14 +177,7 @@ TEST_CASE("agree: a value outside the field's domain is reported and left out", 
 }
 
 TEST_CASE("agree: a level out of range names 'none' among the allowed values, given or not", "[agreement]") {
-  LabelTable t;
-  t.file = "mem.csv";
-  t.items = {"a", "b"};
-  t.raters = {"r1", "r2"};
-  t.fields = {"impact"};
-  t.values = {{{"2", "5"}, {"3", "3"}}};
-  t.lines = {{2, 3}, {4, 5}};
-  auto fs = agreement(t, tax(), quick());
+  auto fs = agreement(one_field("impact", {{"2", "5"}, {"3", "3"}}), tax(), quick());
   REQUIRE(fs.size() == 1);
   REQUIRE(fs[0].problems.size() == 1);
   CHECK(fs[0].problems[0].find("impact '5' is not one of its values (allowed: 1, 2, 3, 4, none); left out") !=
