@@ -395,7 +395,7 @@ ReportFields read_report(std::string_view body, const ReportTemplate& tmpl) {
   thread_local std::string copy;
   copy.assign(body);
   body = copy;
-  Reader r{tmpl, body, {}};
+  Reader r{.tmpl = tmpl, .body = body};
   r.f.unread_bytes = unread;
   MD_PARSER parser{};
   parser.abi_version = 0;
