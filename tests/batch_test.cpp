@@ -44,6 +44,13 @@ BatchStats run(const std::vector<std::string>& inputs, Collect& sink, BatchOptio
   return run_batch(silt::test::default_classifier(), opt, sink);
 }
 
+// The sources of the labeled records, in order.
+std::vector<std::string> sources_of(const Collect& sink) {
+  std::vector<std::string> v;
+  for (const auto& r : sink.records()) v.push_back(r["source"]);
+  return v;
+}
+
 // Thousands of records whose titles cycle through four categories.
 std::string many_records(int n) {
   const char* titles[] = {"Memory leak in fit", "Wrong output shape", "Progress bar far too long",
@@ -138,6 +145,26 @@ TEST_CASE("batch: CSV with a header, quoted multi-line fields", "[batch]") {
   CHECK(stats.rejected == 0);
 }
 
+TEST_CASE("batch: CSV lines ended by a CR alone (old Mac line ends) are lines, each row its own source",
+          "[batch][csv]") {
+  // Every row of such a file was once on 'line 0', all with one id; a bad row's next
+  // lines are still read again as rows.
+  TempDir d;
+  auto f = d.write("mac.csv",
+                   "title,body\r\"Progress bar, way too long\",\"line one\rline two\"\rMemory leak,RAM grows\r"
+                   "bad,\"open\" quote\rWrong shape,x\r");
+  Collect sink;
+  auto stats = run({f}, sink);
+  CHECK(sources_of(sink) == std::vector<std::string>{f + ":2", f + ":4", f + ":6"});
+  auto recs = sink.records();
+  REQUIRE(recs.size() == 3);
+  CHECK(recs[0]["title"] == "Progress bar, way too long");
+  CHECK(recs[2]["title"] == "Wrong shape");
+  REQUIRE(sink.rejects.size() == 1);
+  CHECK(sink.rejects[0].source == f + ":5");
+  CHECK(stats.rejected == 1);
+}
+
 TEST_CASE("batch: a CSV without title and body columns is an input error, the other inputs still run", "[batch]") {
   TempDir d;
   auto bad = d.write("bad.csv", "id,text\n1,hello\n");
@@ -208,17 +235,6 @@ TEST_CASE("batch: an array element that swallowed the records after it says so",
   CHECK(sink.rejects[0].message.find("the record runs over 4 lines: a missing brace") != std::string::npos);
   CHECK(sink.records().empty());
 }
-
-namespace {
-
-// The sources of the labeled records and of the rejects, in order.
-std::vector<std::string> sources_of(const Collect& sink) {
-  std::vector<std::string> v;
-  for (const auto& r : sink.records()) v.push_back(r["source"]);
-  return v;
-}
-
-}  // namespace
 
 TEST_CASE("batch: a broken value ends where the next one starts, and the records after it come out",
           "[batch][rejects]") {
@@ -306,6 +322,123 @@ TEST_CASE("batch: past a string that runs over a line, no brace starts a record:
     CHECK(sink.rejects[0].source == f + "[0]");
     CHECK(sink.rejects[0].message.find("it ends where the next record starts") == std::string::npos);
   }
+}
+
+TEST_CASE(
+    "batch: past a string that runs over a line, the layout gh, jq and json.dumps print tells where the next "
+    "record starts",
+    "[batch][rejects]") {
+  // A quote missing in a pretty-printed record: the records after it come out, whether
+  // in an array (the broken one in the middle or last) or in a stream of objects.
+  TempDir d;
+  const std::string a = "  {\n    \"number\": 1,\n    \"title\": \"Memory leak\"\n  }";
+  const std::string broken = "  {\n    \"number\": 2,\n    \"title\": \"no end,\n    \"body\": \"x\"\n  }";
+  const std::string c = "  {\n    \"number\": 3,\n    \"title\": \"Wrong output shape\"\n  }";
+  struct Case {
+    std::string what, text;
+    std::vector<std::string> rejected, labeled;
+  };
+  const std::vector<Case> cases = {
+      {"an array, the broken element between two",
+       "[\n" + a + ",\n" + broken + ",\n" + c + "\n]\n",
+       {"[1]"},
+       {"[0]", "[2]"}},
+      {"an array, the broken element last, then another array",
+       "[\n" + a + ",\n" + broken + "\n]\n[\n" + c + "\n]\n",
+       {"[1]"},
+       {"[0]", "[2]"}},
+      {"a stream of objects at the margin",
+       "{\n  \"number\": 1,\n  \"title\": \"a\"\n}\n{\n  \"number\": 2,\n  \"title\": \"no end\n}\n"
+       "{\n  \"number\": 3,\n  \"title\": \"Wrong output shape\"\n}\n",
+       {":5"},
+       {":1", ":9"}},
+      {"a stream, the missing quote the opening one, CRLF line ends",
+       "{\r\n  \"number\": 1,\r\n  \"title\": no end\",\r\n  \"body\": \"b\"\r\n},\r\n"
+       "{\r\n  \"number\": 3,\r\n  \"title\": \"Wrong output shape\"\r\n}\r\n",
+       {":1"},
+       {":6"}},
+  };
+  for (const auto& k : cases) {
+    INFO(k.what);
+    auto f = d.write("in.json", k.text);
+    Collect sink;
+    auto stats = run({f}, sink);
+    std::vector<std::string> rejected;
+    for (const auto& r : sink.rejects) {
+      rejected.push_back(r.source.substr(f.size()));
+      CHECK(r.message.find("a string in it runs over a line") != std::string::npos);
+    }
+    std::vector<std::string> labeled;
+    for (const auto& s : sources_of(sink)) labeled.push_back(s.substr(f.size()));
+    CHECK(rejected == k.rejected);
+    CHECK(labeled == k.labeled);
+    CHECK(stats.records == k.rejected.size() + k.labeled.size());
+  }
+}
+
+TEST_CASE(
+    "batch: the members of an object whose opening brace is missing are one bad record, the next object "
+    "is read",
+    "[batch][rejects]") {
+  TempDir d;
+  auto f = d.write(
+      "in.json",
+      "{\n  \"number\": 1,\n  \"title\": \"a\",\n  \"labels\": [\n    {\n      \"name\": \"bug\"\n    }\n  ]\n}\n"
+      "  \"number\": 2,\n  \"title\": \"b\",\n  \"labels\": [\n    {\n      \"name\": \"bug\"\n    }\n  ]\n}\n"
+      "{\n  \"number\": 3,\n  \"title\": \"Wrong output shape\"\n}\n");
+  Collect sink;
+  auto stats = run({f}, sink);
+  CHECK(stats.records == 3);
+  CHECK(sources_of(sink) == std::vector<std::string>{f + ":1", f + ":18"});
+  REQUIRE(sink.rejects.size() == 1);
+  CHECK(sink.rejects[0].source == f + ":10");
+  CHECK(sink.rejects[0].message.find("the opening brace of an object may be missing") != std::string::npos);
+  CHECK(sink.rejects[0].raw.find("\"number\": 2") != std::string::npos);
+  CHECK(sink.rejects[0].raw.find("\"number\": 3") == std::string::npos);
+}
+
+TEST_CASE("batch: objects one after another on a line are records of their own, each with its column",
+          "[batch][rejects]") {
+  // jq -j, or records appended with no newline: "}{" outside strings starts a record; a
+  // "}{" inside a string does not, and a broken object keeps what follows on its line.
+  TempDir d;
+  const std::string one = "{\"number\": 1, \"title\": \"Wrong output shape\", \"body\": \"f'{a}{b}' }{\"}";
+  const std::string two = "{\"number\": 2, \"title\": \"Memory leak\"}";
+  const std::string bad = "{\"number\": 3, \"title\": \"no end}";
+  const std::string four = "{\"number\": 4, \"title\": \"b\"}";
+  for (const std::string name : {"in.jsonl", "in.json"}) {
+    INFO(name);
+    auto f = d.write(name, one + two + "\n" + two + bad + four + "\n" + four + "\n");
+    Collect sink;
+    auto stats = run({f}, sink);
+    CHECK(stats.records == 5);
+    // A record after another on its line is named by its column as well: every source,
+    // and the id of a record that has none of its own, is one record's.
+    CHECK(sources_of(sink) ==
+          std::vector<std::string>{f + ":1", f + ":1:" + std::to_string(one.size() + 1), f + ":2", f + ":3"});
+    std::vector<std::string> titles;
+    for (const auto& r : sink.records()) titles.push_back(r["title"]);
+    CHECK(titles == std::vector<std::string>{"Wrong output shape", "Memory leak", "Memory leak", "b"});
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].source == f + ":2:" + std::to_string(two.size() + 1));
+    CHECK(sink.rejects[0].raw == bad + four);
+    // The column of the error (the word after the string the missing quote ran on to)
+    // counts from the line's start, past the record before it.
+    CHECK(sink.rejects[0].message.find("(column " + std::to_string(two.size() + bad.size() + 3) + ")") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("batch: a bare scalar ended by its line's end counts that line once", "[batch][rejects]") {
+  // The newline that ends a number or a word in an array was counted by the scan and
+  // again by what reads between values: every line after it was one too far on.
+  TempDir d;
+  auto f = d.write(
+      "in.json",
+      "[\n  1\n]\n{\"number\": 2, \"title\": \"b\"}\n[\n  true\n,\n  x\n]\n{\"number\": 3, \"title\": \"c\"}\n");
+  Collect sink;
+  run({f}, sink);
+  CHECK(sources_of(sink) == std::vector<std::string>{f + ":4", f + ":10"});
 }
 
 TEST_CASE("batch: valid JSON is never split, whatever the layout of what a value holds", "[batch]") {
@@ -737,6 +870,42 @@ TEST_CASE("batch: records over max_record are rejected with their size, never he
     CHECK(sink.rejects[0].raw_size == big.size());
     CHECK(text.substr(sink.rejects[0].raw_offset, sink.rejects[0].raw_size) == big);
   }
+}
+
+TEST_CASE("batch: a last line over max_record with no newline after it is a reject, not lost", "[batch][security]") {
+  // Read to its end while its format was told, the input's one line was skipped and
+  // never reported: no record, no reject, exit 0.
+  const std::string big = "{\"title\":\"big\",\"body\":\"" + std::string(5000, 'x') + "\"}";
+  for (auto format : {InputFormat::detect, InputFormat::jsonl}) {
+    TempDir d;
+    Collect sink;
+    BatchOptions opt;
+    opt.max_record = 1000;
+    opt.input_format = format;
+    auto stats = run({d.write("in", big)}, sink, opt);
+    CHECK(stats.records == 1);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].code == "too-large");
+    CHECK(sink.rejects[0].raw_size == big.size());
+  }
+}
+
+TEST_CASE("batch: a record over max_record after another on its line is named by its column", "[batch][security]") {
+  // In a JSON stream, skipped as it is read (cut short, its end is never found): its
+  // source is its own, not the line's first record's.
+  const std::string a = "{\"title\":\"a\"}";
+  const std::string big = "{\"title\":\"big\",\"body\":\"" + std::string(5000, 'x');
+  TempDir d;
+  Collect sink;
+  BatchOptions opt;
+  opt.max_record = 1000;
+  opt.input_format = InputFormat::json;
+  auto f = d.write("in", a + big);
+  run({f}, sink, opt);
+  CHECK(sources_of(sink) == std::vector<std::string>{f + ":1"});
+  REQUIRE(sink.rejects.size() == 1);
+  CHECK(sink.rejects[0].code == "too-large");
+  CHECK(sink.rejects[0].source == f + ":1:" + std::to_string(a.size() + 1));
 }
 
 TEST_CASE("batch: a CSV row over max_record is skipped to its end, quotes and all", "[batch][security][csv]") {

@@ -119,7 +119,13 @@ bool parse_json_record(detail::Chunk& c, const detail::Chunk::Record& r, RecordP
     // many lines: a brace or bracket missing may have taken the records after it into
     // this one (when they are not laid out as the reader can tell). Said, so that they
     // are looked for in --rejects.
-    if (r.cut_at_next)
+    if (json_error && !in_place && !bytes.empty() && bytes.front() == '"' && !r.element)
+      why.message += "; it starts with a string, not '{': the opening brace of an object may be missing";
+    else if (r.cut_at_layout)
+      why.message +=
+          "; a string in it runs over a line (a quote is missing, or a newline was pasted in), so it is taken to "
+          "end where the lines' layout shows the next record start";
+    else if (r.cut_at_next)
       why.message += "; it ends where the next record starts (a closing brace or bracket is missing)";
     else if (json_error && !in_place && bytes.front() == '{')
       if (const auto lines = std::count(bytes.begin(), bytes.end(), '\n'); lines >= 2)

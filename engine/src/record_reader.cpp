@@ -42,6 +42,7 @@ std::string lower(std::string s) {
 
 std::string Chunk::source(const Record& r) const {
   if (r.element) return input + "[" + std::to_string(r.index) + "]";
+  if (r.shares_line) return input + ":" + std::to_string(r.line) + ":" + std::to_string(r.column);
   return input + ":" + std::to_string(r.line);
 }
 
@@ -52,6 +53,10 @@ struct InputReader::Source {
   int fd = -1;
   bool own_fd = false;
   bool regular = false;  // a regular file: read big blocks; else return what is there
+  // A regular file's size when opened, and the bytes read from it so far: a read asks for
+  // no more than what is left (and a byte, to see the end), so that a small file does
+  // not cost a block's allocation and zeroing (a directory of thousands of issues).
+  std::uint64_t file_size = 0, bytes_read = 0;
   bool eof = false;
   InputFormat format = InputFormat::jsonl;
   std::uint64_t max_record = 0;
@@ -67,6 +72,8 @@ struct InputReader::Source {
   bool skipping = false;
   std::uint64_t skip_line = 0, skip_offset = 0, skipped = 0;
   bool skip_element = false;
+  std::uint64_t skip_column = 1;  // where on its line it starts, and whether a record started there before it
+  bool skip_shares_line = false;
   unsigned skip_quotes = 0;  // CSV: parity of the quotes seen, 1 while inside a quoted field
 
   // JSON stream framing state, kept across reads.
@@ -84,8 +91,13 @@ struct InputReader::Source {
   // another byte came), and those before the value's opener (-1: not first on its line).
   std::string open_containers;
   char last_token = 0;
-  bool broken = false, cut_at_next = false, next_page = false;
+  bool broken = false, cut_at_next = false, next_page = false, cut_at_layout = false;
   std::int64_t line_spaces = 0, indent = -1, array_indent = -1;
+  // Once broken: the indent of the line just ended when it held a lone closing brace
+  // ("}" or "},"), else -1; the layout that tells where the next value starts.
+  std::int64_t closer_indent = -1;
+  // The indent of the last value taken at the top level (-1: none, or not first on its line).
+  std::int64_t last_indent = -1;
 
   // CSV state.
   csv_parser csv{};
@@ -118,10 +130,12 @@ struct InputReader::Source {
       scan -= std::min(scan, pos);
       pos = 0;
     }
-    std::size_t old = data.size();
-    data.resize(old + block_size);
+    std::size_t old = data.size(), want = block_size;
+    if (regular && file_size >= bytes_read)
+      want = static_cast<std::size_t>(std::min<std::uint64_t>(block_size, file_size - bytes_read + 1));
+    data.resize(old + want);
     ssize_t n;
-    do n = ::read(fd, data.data() + old, block_size);
+    do n = ::read(fd, data.data() + old, want);
     while (n < 0 && errno == EINTR);
     if (n <= 0) {
       data.resize(old);
@@ -130,6 +144,7 @@ struct InputReader::Source {
     }
     data.resize(old + static_cast<std::size_t>(n));
     bytes_unaccounted += static_cast<std::uint64_t>(n);
+    bytes_read += static_cast<std::uint64_t>(n);
     return true;
   }
 
@@ -181,6 +196,8 @@ struct InputReader::Source {
     skip_offset = offset;
     skipped = so_far;
     skip_element = element;
+    skip_column = 1;
+    skip_shares_line = false;
   }
 
   // The skipped record as a record of its own, marked too large, holding no bytes.
@@ -193,6 +210,8 @@ struct InputReader::Source {
     r.line = skip_line;
     r.index = index++;
     r.element = skip_element;
+    r.column = skip_column;
+    r.shares_line = skip_shares_line;
     r.too_large = true;
     c.records.push_back(r);
   }
@@ -219,6 +238,7 @@ struct InputReader::Source {
         if (data.size() - pos > max_record) {
           start_skip(line, data_offset + pos, data.size() - pos, false);
           pos = data.size();
+          if (at_eof) end_skip(c, 0);  // the last line (no frame comes after this one)
           return;
         }
         if (!at_eof || pos >= data.size()) return;
@@ -228,11 +248,57 @@ struct InputReader::Source {
         start_skip(line, data_offset + pos, 0, false);
         end_skip(c, nl - pos);
       } else if (!blank(std::string_view(data).substr(pos, nl - pos))) {
-        nl -= take_record(c, pos, nl, line, false);
+        // Objects written one after the other with no newline between ("}{", as from
+        // jq -j) are records of their own, each with its column. Counted in the input's
+        // offsets: a record that takes over the read buffer moves data's front.
+        const std::uint64_t line_at = data_offset + pos, nl_at = data_offset + nl;
+        std::uint64_t from = line_at;
+        auto take_piece = [&](std::uint64_t to) {
+          take_record(c, from - data_offset, to - data_offset, line, false);
+          c.records.back().column = from - line_at + 1;
+          c.records.back().shares_line = from > line_at;
+          from = to;
+        };
+        for (std::size_t next : next_objects_on_line(std::string_view(data).substr(pos, nl - pos)))
+          take_piece(line_at + next);
+        take_piece(nl_at);
+        nl = nl_at - data_offset;
       }
       pos = std::min(nl + 1, data.size());
       ++line;
     }
+  }
+
+  // Where each object after the first starts on a line that holds several ("}{"), by
+  // the brackets and quotes outside strings; none for a line of one value (most lines:
+  // those with no '}' right before a '{' are not scanned). Only objects that close
+  // before it are split off, so a broken one keeps what follows it on its line.
+  static std::vector<std::size_t> next_objects_on_line(std::string_view l) {
+    std::vector<std::size_t> starts;
+    const std::size_t first = l.find_first_not_of(" \t");
+    if (first == std::string_view::npos || l[first] != '{' || l.find("}{", first) == std::string_view::npos)
+      return starts;
+    int depth = 0;
+    bool in_string = false, escape = false;
+    for (std::size_t i = first; i < l.size(); ++i) {
+      const char ch = l[i];
+      if (in_string) {
+        if (escape)
+          escape = false;
+        else if (ch == '\\')
+          escape = true;
+        else if (ch == '"')
+          in_string = false;
+      } else if (ch == '"') {
+        in_string = true;
+      } else if (ch == '{' || ch == '[') {
+        ++depth;
+      } else if (ch == '}' || ch == ']') {
+        if (--depth < 0) break;
+        if (depth == 0 && ch == '}' && i + 1 < l.size() && l[i + 1] == '{') starts.push_back(i + 1);
+      }
+    }
+    return starts;
   }
 
   // JSON value stream: top-level objects are records, and so is each element of a
@@ -260,6 +326,8 @@ struct InputReader::Source {
       }
       if (!done && end - pos > max_record) {
         start_skip(line, data_offset + pos, end - pos, in_array);
+        skip_column = data_offset + pos - line_start + 1;
+        skip_shares_line = !in_array && indent < 0 && skip_column > 1;
         pos = scan = end;
         if (!at_eof) return;
         end_skip(c, 0);
@@ -323,7 +391,8 @@ struct InputReader::Source {
     scan_line = line;
     scan_line_start = line_start;
     depth = 0;
-    in_string = escape = broken = cut_at_next = next_page = false;
+    in_string = escape = broken = cut_at_next = next_page = cut_at_layout = false;
+    closer_indent = -1;
     open_containers.clear();
     last_token = 0;
     indent = line_spaces;
@@ -359,6 +428,34 @@ struct InputReader::Source {
     return in_object ? last_token != ':' : last_token != ',' && last_token != '[';
   }
 
+  // The indent of the line that ends at data[nl] when it holds a lone closing brace and
+  // maybe a comma ("  }," as gh, jq and json.dumps end an object), else -1.
+  std::int64_t lone_closer_indent(std::size_t nl) const {
+    const std::uint64_t from = std::max(scan_line_start, data_offset + pos) - data_offset;
+    std::string_view l(data.data() + from, nl - from);
+    while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t')) l.remove_suffix(1);
+    if (!l.empty() && l.back() == ',') l.remove_suffix(1);
+    if (l.empty() || l.back() != '}') return -1;
+    l.remove_suffix(1);
+    return blank(l) && from == scan_line_start - data_offset ? static_cast<std::int64_t>(l.size()) : -1;
+  }
+
+  // After a string ran over a line (a quote missing, or a newline pasted in), where the
+  // quotes no longer tell what is text: whether the '{' or ']' at data[at], first on its
+  // line, is where the next value starts, by the layout gh, jq and json.dumps print: the
+  // line before is a lone '}' as far in as this value's opener, and this line a lone '{'
+  // as far in (the next value), or a ']' as far in as the array's (the array's end).
+  // 1: yes, 0: no, -1: the rest of the line is not read yet. Valid JSON never gets here.
+  int next_after_broken(std::size_t at) const {
+    if (indent < 0 || closer_indent != indent) return 0;
+    if (data[at] == ']') return in_array && line_spaces == array_indent ? 1 : 0;
+    if (line_spaces != indent) return 0;
+    std::size_t i = at + 1;
+    while (i < data.size() && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r')) ++i;
+    if (i == data.size()) return eof ? 1 : -1;
+    return data[i] == '\n' ? 1 : 0;
+  }
+
   static constexpr std::array<bool, 256> string_stop = [] {
     std::array<bool, 256> t{};
     t['"'] = t['\\'] = t['\n'] = true;
@@ -377,15 +474,28 @@ struct InputReader::Source {
         if (end == data.size()) break;
       }
       char ch = data[end];
+      if (ch == '\n' && depth == 0 && !in_string) {
+        done = true;  // a bare scalar ends with its line, which open_value then counts
+        break;
+      }
       if (ch == '\n') {
+        broken = broken || in_string;
+        if (broken) closer_indent = lone_closer_indent(end);
         ++scan_line;
         scan_line_start = data_offset + end + 1;
-        broken = broken || in_string;
       }
       if ((ch == '{' || ch == '[') && depth > 0 && !in_string && starts_next_value(end)) {
         done = cut_at_next = true;  // a bad value: it ends here, and the next one is read as such
         next_page = ch == '[';
         break;
+      }
+      if (broken && (ch == '{' || ch == ']') && line_spaces >= 0 && closer_indent >= 0) {
+        const int next = next_after_broken(end);
+        if (next < 0) break;  // the line's end is not read yet
+        if (next > 0) {
+          done = cut_at_next = cut_at_layout = true;
+          break;
+        }
       }
       count_line_spaces(ch);
       if (in_string) {
@@ -439,18 +549,27 @@ struct InputReader::Source {
     std::string_view raw(data.data() + pos, end - pos);
     bool element = in_array;
     if (raw.empty() || (!element && raw.front() != '{' && raw.front() != '[')) {
-      // Not a JSON value at all (a stray closing bracket, a bare word): what is left
-      // of the line up to the next '{' or '[' is one bad record; reading goes on there,
-      // at the top level.
-      std::size_t nl = data.find_first_of("\n{[", pos + 1);
-      end = nl == std::string::npos ? data.size() : nl;
+      // Not a JSON value at all (a stray closing bracket, a bare word, the members of an
+      // object whose opening brace is missing): one bad record, and reading goes on at
+      // the top level where the next value starts. When the values so far were laid out
+      // one a line, that is the next line opening a '{' or '[' no further in than the
+      // last of them (the members of a pretty-printed object, and what they hold, are
+      // indented deeper); else what is left of the line up to the next '{' or '['.
+      end = last_indent >= 0 ? next_line_opening(pos, last_indent) : data.find_first_of("\n{[", pos + 1);
+      if (end == std::string::npos) end = data.size();
       raw = std::string_view(data.data() + pos, end - pos);
       scan_line = line;
       scan_line_start = line_start;
+      for (std::size_t nl = raw.find('\n'); nl != std::string_view::npos; nl = raw.find('\n', nl + 1)) {
+        ++scan_line;
+        scan_line_start = data_offset + pos + nl + 1;
+      }
       element = false;
       in_array = false;
       done = true;
-      line_spaces = -1;  // a newline there sets it again
+      line_spaces = !raw.empty() && raw.back() == '\n' ? 0 : -1;  // else a newline there sets it again
+    } else if (!element) {
+      last_indent = indent;
     }
     const std::uint64_t column = data_offset + pos - line_start + 1;
     if (raw.size() > max_record) {
@@ -461,11 +580,24 @@ struct InputReader::Source {
       end -= take_record(c, pos, pos + raw.size(), line, element);
     }
     c.records.back().column = column;
+    c.records.back().shares_line = !element && indent < 0 && column > 1;
     scan = end;
     line = scan_line;
     line_start = scan_line_start;
     pos = end;
     close_value(c);
+  }
+
+  // Where the line after data[from] that first opens a '{' or '[', no further in than
+  // `most` spaces, starts; npos when the bytes read hold none.
+  std::size_t next_line_opening(std::size_t from, std::int64_t most) const {
+    for (std::size_t nl = data.find('\n', from); nl != std::string::npos; nl = data.find('\n', nl + 1)) {
+      const std::size_t first = data.find_first_not_of(" \t", nl + 1);
+      if (first == std::string::npos) return std::string::npos;
+      if ((data[first] == '{' || data[first] == '[') && static_cast<std::int64_t>(first - nl - 1) <= most)
+        return nl + 1;
+    }
+    return std::string::npos;
   }
 
   // After a value is taken: a broken one cut where the next starts is marked so, and
@@ -475,6 +607,7 @@ struct InputReader::Source {
     after_element = in_array;
     if (!cut_at_next) return;
     c.records.back().cut_at_next = true;
+    c.records.back().cut_at_layout = cut_at_layout;
     if (next_page) in_array = false;
   }
 
@@ -512,7 +645,7 @@ struct InputReader::Source {
   // --rejects) and the lines after it are read again as rows of their own, so one
   // unbalanced quote cannot swallow the rows that follow.
   void bad_csv_row(Chunk& c) {
-    std::size_t first_nl = raw_current.find('\n');
+    std::size_t first_nl = csv_line_end(raw_current, 0, false);
     const std::size_t first_len = first_nl == std::string::npos ? raw_current.size() : first_nl + 1;
     if (!header_done) {
       header_error = "the CSV header (line " + std::to_string(raw_line) + ") is malformed: " +
@@ -528,7 +661,7 @@ struct InputReader::Source {
     // The lines after the first, to be read again, before any line not read yet.
     std::vector<std::pair<std::string, std::uint64_t>> again;
     for (std::size_t at = first_len; at < raw_current.size();) {
-      std::size_t nl = raw_current.find('\n', at);
+      std::size_t nl = csv_line_end(raw_current, at, false);
       std::size_t end = nl == std::string::npos ? raw_current.size() : nl + 1;
       again.emplace_back(raw_current.substr(at, end - at), raw_offset + at);
       at = end;
@@ -564,6 +697,17 @@ struct InputReader::Source {
     }
   }
 
+  // Where the CSV line that starts at text[from] ends (the index of its last byte): at a
+  // '\n', or at a CR alone, as old Mac files end lines (and libcsv ends a row at either);
+  // npos when the text holds no line end, or ends with a CR that a '\n' may follow
+  // (`more`: the bytes after it are still to come).
+  static std::size_t csv_line_end(std::string_view text, std::size_t from, bool more) {
+    const std::size_t at = text.find_first_of("\r\n", from);
+    if (at == std::string_view::npos || text[at] == '\n') return at;
+    if (at + 1 < text.size()) return text[at + 1] == '\n' ? at + 1 : at;
+    return more ? std::string_view::npos : at;
+  }
+
   // CSV: libcsv parses, strictly; it is fed a line at a time so that each row keeps its
   // raw text, the line it starts on and its offset in the input.
   void frame_csv(Chunk& c, bool at_eof) {
@@ -581,7 +725,7 @@ struct InputReader::Source {
         replay.pop_front();
         text = held;
       } else if (pos < data.size()) {
-        std::size_t nl = data.find('\n', pos);
+        std::size_t nl = csv_line_end(data, pos, !at_eof);
         if (nl == std::string::npos && !at_eof) {
           // A line still coming: once over the limit, it is skipped as it comes.
           const std::string_view part = std::string_view(data).substr(pos);
@@ -775,6 +919,7 @@ bool InputReader::open_next(Chunk& chunk) {
   }
   struct stat st {};
   s->regular = ::fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (s->regular) s->file_size = static_cast<std::uint64_t>(st.st_size);
   // A UTF-8 byte order mark (some Windows editors write one) is not part of the first
   // record; offsets still count it, so a reject copied from the file is the record's bytes.
   while (s->data.size() < 3 && s->read_more()) {

@@ -28,7 +28,9 @@ struct Chunk {
     std::uint64_t file_offset = 0;     // where its bytes start in the input
     std::uint64_t index = 0;           // position among the input's records (0-based)
     bool element = false;              // an element of a JSON array: source is input[index]
+    bool shares_line = false;          // not the first record on its line: source is input:line:column
     bool cut_at_next = false;          // a broken value, ended where the next one starts
+    bool cut_at_layout = false;        // and that told by the lines' layout, a string in it running over a line
     bool too_large = false;            // over the size limit: not kept (size is its size in the input)
     bool skip = false;                 // resume: a good record a previous run wrote
     bool resumed = false;              // resume: before the resume point (good or bad)
