@@ -397,6 +397,59 @@ TEST_CASE(
   CHECK(sink.rejects[0].raw.find("\"number\": 3") == std::string::npos);
 }
 
+TEST_CASE("batch: what breaks the layout rules keeps its records, wherever a read's end falls", "[batch][rejects]") {
+  // The reader takes 1 MiB a read: the spot that tells where a broken record ends is
+  // put across that boundary, and each record after it must still come out.
+  constexpr std::size_t block = 1 << 20;
+  auto pad_to = [](const std::string& head, std::size_t at) {  // a first record ending so that `at` is next
+    std::string r = "{\n  \"title\": \"a\",\n  \"body\": \"";
+    r += std::string(at - head.size() - r.size() - 4, 'x') + "\"\n}\n";
+    return r;
+  };
+  TempDir d;
+  SECTION("an object missing its '{', the line of an object it holds just after the boundary") {
+    const std::string garbage = "  \"title\": \"c\",\n  \"labels\": [\n";
+    std::string text = pad_to("", block - garbage.size() - 2);
+    text += garbage + "  ";  // the boundary falls here, inside the next line's indent
+    REQUIRE(text.size() == block);
+    text += "  {\n      \"title\": \"FAKE\",\n      \"body\": \"x\"\n    }\n  ],\n  \"body\": \"d\"\n}\n";
+    text += "{\n  \"title\": \"e\",\n  \"body\": \"f\"\n}\n";
+    auto f = d.write("g.json", text);
+    Collect sink;
+    run({f}, sink);
+    std::vector<std::string> titles;
+    for (const auto& r : sink.records()) titles.push_back(r["title"]);
+    CHECK(titles == std::vector<std::string>{"a", "e"});
+    CHECK(sink.rejects.size() == 1);
+  }
+  SECTION("a record over the size limit whose string runs over a line, its closing line across the boundary") {
+    std::string text = "[\n  {\n    \"title\": \"one\",\n    \"body\": \"broken ";
+    text += std::string(block - text.size() - 3, 'x') + "\n  ";  // the boundary: between "  " and "},"
+    REQUIRE(text.size() == block);
+    text +=
+        "},\n  {\n    \"title\": \"two\",\n    \"body\": \"ok\"\n  },\n  {\n    \"title\": \"three\",\n"
+        "    \"body\": \"ok\"\n  }\n]\n";
+    auto f = d.write("s.json", text);
+    Collect sink;
+    BatchOptions opt;
+    opt.max_record = 1000;
+    run({f}, sink, opt);
+    std::vector<std::string> titles;
+    for (const auto& r : sink.records()) titles.push_back(r["title"]);
+    CHECK(titles == std::vector<std::string>{"two", "three"});
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].code == "too-large");
+  }
+  SECTION("a stray comma between objects on one line, laid out one a line before") {
+    auto f = d.write("c.json", "{\"title\": \"z\"}\n{\"title\":\"a\"}, {\"title\":\"c\"}, {\"title\":\"e\"}\n");
+    Collect sink;
+    BatchOptions opt;
+    opt.input_format = InputFormat::json;  // a JSON stream: in JSON Lines, such a line is one bad record
+    run({f}, sink, opt);
+    CHECK(sources_of(sink) == std::vector<std::string>{f + ":1", f + ":2", f + ":2:16", f + ":2:31"});
+  }
+}
+
 TEST_CASE("batch: objects one after another on a line are records of their own, each with its column",
           "[batch][rejects]") {
   // jq -j, or records appended with no newline: "}{" outside strings starts a record; a
@@ -427,6 +480,23 @@ TEST_CASE("batch: objects one after another on a line are records of their own, 
     CHECK(sink.rejects[0].message.find("(column " + std::to_string(two.size() + bad.size() + 3) + ")") !=
           std::string::npos);
   }
+}
+
+TEST_CASE("batch: objects on one line separated by spaces are split too, each held to the size limit", "[batch]") {
+  TempDir d;
+  std::string line;
+  for (int i = 0; i < 5; ++i) line += "{\"title\":\"t" + std::to_string(i) + "\",\"body\":\"b\"} ";
+  const std::string big = "{\"title\":\"big\",\"body\":\"" + std::string(200, 'x') + "\"}";
+  auto f = d.write("k.jsonl", line + big + "\n");
+  Collect sink;
+  BatchOptions opt;
+  opt.max_record = 100;  // the line is over it, each of its first five objects is not
+  auto stats = run({f}, sink, opt);
+  CHECK(stats.records == 6);
+  CHECK(sink.records().size() == 5);
+  REQUIRE(sink.rejects.size() == 1);
+  CHECK(sink.rejects[0].code == "too-large");
+  CHECK(sink.rejects[0].source == f + ":1:" + std::to_string(line.size() + 1));
 }
 
 TEST_CASE("batch: a bare scalar ended by its line's end counts that line once", "[batch][rejects]") {

@@ -93,9 +93,15 @@ struct InputReader::Source {
   char last_token = 0;
   bool broken = false, cut_at_next = false, next_page = false, cut_at_layout = false;
   std::int64_t line_spaces = 0, indent = -1, array_indent = -1;
-  // Once broken: the indent of the line just ended when it held a lone closing brace
-  // ("}" or "},"), else -1; the layout that tells where the next value starts.
-  std::int64_t closer_indent = -1;
+  // Once broken, the layout that tells where the next value starts: the line being
+  // scanned as a lone closing brace (0: nothing but spaces yet, 1: a '}' and maybe a ','
+  // after it, 2: anything else), its indent, where its '}' (or ',') ends and where it
+  // starts in the input; then, for the line after it, the indent of the line just ended
+  // when it was such a line (else -1), where that ends and where it started.
+  int closer_state = 0;
+  bool closer_comma = false;
+  std::int64_t closer_line_indent = -1, closer_indent = -1;
+  std::uint64_t closer_line_end = 0, closer_end = 0, closer_line_start = 0, closer_start = 0;
   // The indent of the last value taken at the top level (-1: none, or not first on its line).
   std::int64_t last_indent = -1;
 
@@ -244,17 +250,20 @@ struct InputReader::Source {
         if (!at_eof || pos >= data.size()) return;
         nl = data.size();  // the last line has no newline
       }
-      if (nl - pos > max_record) {
-        start_skip(line, data_offset + pos, 0, false);
-        end_skip(c, nl - pos);
-      } else if (!blank(std::string_view(data).substr(pos, nl - pos))) {
+      if (!blank(std::string_view(data).substr(pos, nl - pos))) {
         // Objects written one after the other with no newline between ("}{", as from
-        // jq -j) are records of their own, each with its column. Counted in the input's
-        // offsets: a record that takes over the read buffer moves data's front.
+        // jq -j) are records of their own, each with its column, each held to the size
+        // limit. Counted in the input's offsets: a record that takes over the read
+        // buffer moves data's front.
         const std::uint64_t line_at = data_offset + pos, nl_at = data_offset + nl;
         std::uint64_t from = line_at;
         auto take_piece = [&](std::uint64_t to) {
-          take_record(c, from - data_offset, to - data_offset, line, false);
+          if (to - from > max_record) {
+            start_skip(line, from, 0, false);
+            end_skip(c, to - from);
+          } else {
+            take_record(c, from - data_offset, to - data_offset, line, false);
+          }
           c.records.back().column = from - line_at + 1;
           c.records.back().shares_line = from > line_at;
           from = to;
@@ -269,14 +278,15 @@ struct InputReader::Source {
     }
   }
 
-  // Where each object after the first starts on a line that holds several ("}{"), by
-  // the brackets and quotes outside strings; none for a line of one value (most lines:
-  // those with no '}' right before a '{' are not scanned). Only objects that close
+  // Where each object after the first starts on a line that holds several ("}{" or
+  // "} {"), by the brackets and quotes outside strings; none for a line of one value
+  // (most lines: those with no "}{" or "} {" are not scanned). Only objects that close
   // before it are split off, so a broken one keeps what follows it on its line.
   static std::vector<std::size_t> next_objects_on_line(std::string_view l) {
     std::vector<std::size_t> starts;
     const std::size_t first = l.find_first_not_of(" \t");
-    if (first == std::string_view::npos || l[first] != '{' || l.find("}{", first) == std::string_view::npos)
+    if (first == std::string_view::npos || l[first] != '{' ||
+        (l.find("}{", first) == std::string_view::npos && l.find("} {", first) == std::string_view::npos))
       return starts;
     int depth = 0;
     bool in_string = false, escape = false;
@@ -295,7 +305,10 @@ struct InputReader::Source {
         ++depth;
       } else if (ch == '}' || ch == ']') {
         if (--depth < 0) break;
-        if (depth == 0 && ch == '}' && i + 1 < l.size() && l[i + 1] == '{') starts.push_back(i + 1);
+        if (depth == 0 && ch == '}') {
+          const std::size_t next = l.find_first_not_of(" \t", i + 1);
+          if (next != std::string_view::npos && l[next] == '{') starts.push_back(next);
+        }
       }
     }
     return starts;
@@ -306,6 +319,21 @@ struct InputReader::Source {
   void frame_values(Chunk& c, bool at_eof) {
     while (!full(c)) {
       if (!value_open && !open_value()) return;
+      if (!in_array && opener != '{' && opener != '[' && indent >= 0 && last_indent >= 0) {
+        // Not a value, first on its line, after values laid out one a line (the members
+        // of an object whose opening brace is missing): one bad record, up to the next
+        // line that opens a '{' or '[' no further in than the last value (what such an
+        // object holds is indented deeper). Its end is waited for (the search goes on
+        // where it stopped), unless the bytes are over the size limit.
+        std::size_t resume = 0;
+        const std::size_t end = next_line_opening(std::max(scan, pos), last_indent, resume);
+        if (end == std::string::npos && !at_eof && data.size() - pos <= max_record) {
+          scan = resume;
+          return;
+        }
+        take_not_a_value(c, end == std::string::npos ? data.size() : end);
+        continue;
+      }
       bool done = false;
       std::size_t end = scan_value(done);
       scan = end;
@@ -392,6 +420,7 @@ struct InputReader::Source {
     scan_line_start = line_start;
     depth = 0;
     in_string = escape = broken = cut_at_next = next_page = cut_at_layout = false;
+    closer_state = 0;
     closer_indent = -1;
     open_containers.clear();
     last_token = 0;
@@ -428,16 +457,21 @@ struct InputReader::Source {
     return in_object ? last_token != ':' : last_token != ',' && last_token != '[';
   }
 
-  // The indent of the line that ends at data[nl] when it holds a lone closing brace and
-  // maybe a comma ("  }," as gh, jq and json.dumps end an object), else -1.
-  std::int64_t lone_closer_indent(std::size_t nl) const {
-    const std::uint64_t from = std::max(scan_line_start, data_offset + pos) - data_offset;
-    std::string_view l(data.data() + from, nl - from);
-    while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t')) l.remove_suffix(1);
-    if (!l.empty() && l.back() == ',') l.remove_suffix(1);
-    if (l.empty() || l.back() != '}') return -1;
-    l.remove_suffix(1);
-    return blank(l) && from == scan_line_start - data_offset ? static_cast<std::int64_t>(l.size()) : -1;
+  // Once broken: follows the line being scanned, byte by byte as it is scanned (the
+  // bytes before it may be dropped already when the value is over the size limit).
+  void track_closer(char ch, std::size_t at) {
+    if (ch == ' ' || ch == '\t' || ch == '\r') return;
+    if (closer_state == 0 && ch == '}') {
+      closer_state = 1;
+      closer_comma = false;
+      closer_line_indent = line_spaces;
+      closer_line_end = data_offset + at + 1;
+    } else if (closer_state == 1 && ch == ',' && !closer_comma) {
+      closer_comma = true;
+      closer_line_end = data_offset + at + 1;
+    } else {
+      closer_state = 2;
+    }
   }
 
   // After a string ran over a line (a quote missing, or a newline pasted in), where the
@@ -470,7 +504,9 @@ struct InputReader::Source {
       // Inside a string, past the line's indentation, only a quote, a backslash or a
       // newline changes anything: the bytes between are passed over in a tight loop.
       if (in_string && !escape && line_spaces < 0) {
+        const std::size_t from = end;
         while (end < data.size() && !string_stop[static_cast<unsigned char>(data[end])]) ++end;
+        for (std::size_t k = from; k < end && closer_state == 1; ++k) track_closer(data[k], k);  // "}," passed over
         if (end == data.size()) break;
       }
       char ch = data[end];
@@ -480,9 +516,14 @@ struct InputReader::Source {
       }
       if (ch == '\n') {
         broken = broken || in_string;
-        if (broken) closer_indent = lone_closer_indent(end);
+        closer_indent = broken && closer_state == 1 ? closer_line_indent : -1;
+        closer_end = closer_line_end;
+        closer_start = scan_line_start;
+        closer_state = 0;
         ++scan_line;
         scan_line_start = data_offset + end + 1;
+      } else if (broken && closer_state != 2) {
+        track_closer(ch, end);
       }
       if ((ch == '{' || ch == '[') && depth > 0 && !in_string && starts_next_value(end)) {
         done = cut_at_next = true;  // a bad value: it ends here, and the next one is read as such
@@ -493,7 +534,15 @@ struct InputReader::Source {
         const int next = next_after_broken(end);
         if (next < 0) break;  // the line's end is not read yet
         if (next > 0) {
+          // The value ends with its closing line's '}' (and comma), which is the line
+          // before: the scan goes back to that line's end.
           done = cut_at_next = cut_at_layout = true;
+          if (closer_end >= data_offset + pos) {
+            end = static_cast<std::size_t>(closer_end - data_offset);
+            --scan_line;
+            scan_line_start = closer_start;
+            line_spaces = -1;
+          }
           break;
         }
       }
@@ -547,37 +596,42 @@ struct InputReader::Source {
   // closes the value. What is not a JSON value at all becomes one bad record, `done`.
   void take_value(Chunk& c, std::size_t end, bool& done) {
     std::string_view raw(data.data() + pos, end - pos);
-    bool element = in_array;
-    if (raw.empty() || (!element && raw.front() != '{' && raw.front() != '[')) {
-      // Not a JSON value at all (a stray closing bracket, a bare word, the members of an
-      // object whose opening brace is missing): one bad record, and reading goes on at
-      // the top level where the next value starts. When the values so far were laid out
-      // one a line, that is the next line opening a '{' or '[' no further in than the
-      // last of them (the members of a pretty-printed object, and what they hold, are
-      // indented deeper); else what is left of the line up to the next '{' or '['.
-      end = last_indent >= 0 ? next_line_opening(pos, last_indent) : data.find_first_of("\n{[", pos + 1);
-      if (end == std::string::npos) end = data.size();
-      raw = std::string_view(data.data() + pos, end - pos);
-      scan_line = line;
-      scan_line_start = line_start;
-      for (std::size_t nl = raw.find('\n'); nl != std::string_view::npos; nl = raw.find('\n', nl + 1)) {
-        ++scan_line;
-        scan_line_start = data_offset + pos + nl + 1;
-      }
-      element = false;
-      in_array = false;
+    if (raw.empty() || (!in_array && raw.front() != '{' && raw.front() != '[')) {
+      // Not a JSON value at all (a stray closing bracket, a bare word): what is left of
+      // the line up to the next '{' or '[' is one bad record; reading goes on there, at
+      // the top level.
+      const std::size_t stop = data.find_first_of("\n{[", pos + 1);
+      take_not_a_value(c, stop == std::string::npos ? data.size() : stop);
       done = true;
-      line_spaces = !raw.empty() && raw.back() == '\n' ? 0 : -1;  // else a newline there sets it again
-    } else if (!element) {
-      last_indent = indent;
+      return;
     }
+    if (!in_array) last_indent = indent;
+    take_span(c, end, in_array);
+  }
+
+  // Takes data[pos, end), which is no JSON value, as a bad record at the top level.
+  void take_not_a_value(Chunk& c, std::size_t end) {
+    const std::string_view raw(data.data() + pos, end - pos);
+    scan_line = line;
+    scan_line_start = line_start;
+    for (std::size_t nl = raw.find('\n'); nl != std::string_view::npos; nl = raw.find('\n', nl + 1)) {
+      ++scan_line;
+      scan_line_start = data_offset + pos + nl + 1;
+    }
+    in_array = false;
+    line_spaces = !raw.empty() && raw.back() == '\n' ? 0 : -1;  // else a newline there sets it again
+    take_span(c, end, false);
+  }
+
+  // Takes data[pos, end) as a record, or as a skipped one when over the limit, and
+  // closes the value; the scan's line is where the reading goes on.
+  void take_span(Chunk& c, std::size_t end, bool element) {
     const std::uint64_t column = data_offset + pos - line_start + 1;
-    if (raw.size() > max_record) {
+    if (end - pos > max_record) {
       start_skip(line, data_offset + pos, 0, element);
-      end_skip(c, raw.size());
-      end = pos + raw.size();
+      end_skip(c, end - pos);
     } else {
-      end -= take_record(c, pos, pos + raw.size(), line, element);
+      end -= take_record(c, pos, end, line, element);
     }
     c.records.back().column = column;
     c.records.back().shares_line = !element && indent < 0 && column > 1;
@@ -589,14 +643,19 @@ struct InputReader::Source {
   }
 
   // Where the line after data[from] that first opens a '{' or '[', no further in than
-  // `most` spaces, starts; npos when the bytes read hold none.
-  std::size_t next_line_opening(std::size_t from, std::int64_t most) const {
+  // `most` spaces, starts; npos when the bytes read hold none, with `resume` where a
+  // search with more bytes goes on (a line whose start is not all read is looked at again).
+  std::size_t next_line_opening(std::size_t from, std::int64_t most, std::size_t& resume) const {
     for (std::size_t nl = data.find('\n', from); nl != std::string::npos; nl = data.find('\n', nl + 1)) {
       const std::size_t first = data.find_first_not_of(" \t", nl + 1);
-      if (first == std::string::npos) return std::string::npos;
+      if (first == std::string::npos) {
+        resume = nl;
+        return std::string::npos;
+      }
       if ((data[first] == '{' || data[first] == '[') && static_cast<std::int64_t>(first - nl - 1) <= most)
         return nl + 1;
     }
+    resume = data.size();
     return std::string::npos;
   }
 
@@ -702,10 +761,11 @@ struct InputReader::Source {
   // npos when the text holds no line end, or ends with a CR that a '\n' may follow
   // (`more`: the bytes after it are still to come).
   static std::size_t csv_line_end(std::string_view text, std::size_t from, bool more) {
-    const std::size_t at = text.find_first_of("\r\n", from);
-    if (at == std::string_view::npos || text[at] == '\n') return at;
-    if (at + 1 < text.size()) return text[at + 1] == '\n' ? at + 1 : at;
-    return more ? std::string_view::npos : at;
+    const std::size_t lf = text.find('\n', from);  // memchr twice, not a loop of them
+    const std::size_t cr = text.substr(0, lf).find('\r', from);
+    if (cr == std::string_view::npos) return lf;
+    if (cr + 1 < text.size()) return text[cr + 1] == '\n' ? cr + 1 : cr;
+    return more ? std::string_view::npos : cr;
   }
 
   // CSV: libcsv parses, strictly; it is fed a line at a time so that each row keeps its
@@ -725,15 +785,20 @@ struct InputReader::Source {
         replay.pop_front();
         text = held;
       } else if (pos < data.size()) {
-        std::size_t nl = csv_line_end(data, pos, !at_eof);
+        // The search goes on where the last one stopped (`scan`): a row over many reads
+        // is not searched again from its start at each.
+        std::size_t nl = csv_line_end(data, std::max(pos, scan), !at_eof);
         if (nl == std::string::npos && !at_eof) {
-          // A line still coming: once over the limit, it is skipped as it comes.
-          const std::string_view part = std::string_view(data).substr(pos);
+          // A line still coming: once over the limit, it is skipped as it comes (but for
+          // a last CR, which a '\n' may follow).
+          const std::size_t upto = data.back() == '\r' ? data.size() - 1 : data.size();
+          scan = upto;
+          const std::string_view part = std::string_view(data).substr(pos, upto - pos);
           if (!skipping && raw_current.size() + part.size() > max_record) start_csv_skip(data_offset + pos);
           if (skipping) {
             skip_quotes ^= quotes_in(part) & 1u;
             skipped += part.size();
-            pos = data.size();
+            pos = upto;
           }
           return;
         }
