@@ -613,6 +613,42 @@ TEST_CASE("batch: output order is input order whatever the number of jobs", "[ba
     if (recs[static_cast<std::size_t>(i)]["id"] != "#" + std::to_string(i)) FAIL("record " << i << " out of order");
 }
 
+TEST_CASE("batch: chunks used again carry nothing over, CSV or JSON, one job or more", "[batch][order]") {
+  // A delivered chunk is emptied and filled again (its buffers kept): thousands of rows
+  // make several chunks, with bad rows in later ones.
+  TempDir d;
+  std::string csv = "title,body\n", jsonl;
+  for (int i = 0; i < 6000; ++i) {
+    const bool bad = i == 3000 || i == 5000;
+    csv += bad ? "t" + std::to_string(i) + ",\"open\" quote\n" : "t" + std::to_string(i) + ",b\n";
+    jsonl += bad ? "{\"title\": \"t" + std::to_string(i) + "\n" : issue_line(i, "t" + std::to_string(i));
+  }
+  for (const auto& [name, text] : {std::pair{std::string("in.csv"), csv}, std::pair{std::string("in.jsonl"), jsonl}})
+    for (unsigned jobs : {1u, 2u}) {
+      INFO(name << " jobs " << jobs);
+      auto f = d.write(name, text);
+      Collect sink;
+      BatchOptions opt;
+      opt.jobs = jobs;
+      auto stats = run({f}, sink, opt);
+      CHECK(stats.records == 6000);
+      CHECK(stats.rejected == 2);
+      REQUIRE(sink.rejects.size() == 2);
+      const int header = name == "in.csv" ? 1 : 0;
+      CHECK(sink.rejects[0].source == f + ":" + std::to_string(3001 + header));
+      CHECK(sink.rejects[1].source == f + ":" + std::to_string(5001 + header));
+      auto recs = sink.records();
+      REQUIRE(recs.size() == 5998);
+      bool in_order = true;
+      for (std::size_t k = 0, i = 0; k < recs.size(); ++k, ++i) {
+        if (i == 3000 || i == 5000) ++i;
+        in_order = in_order && recs[k]["title"] == "t" + std::to_string(i) &&
+                   recs[k]["source"] == f + ":" + std::to_string(i + 1 + header);
+      }
+      CHECK(in_order);
+    }
+}
+
 TEST_CASE("batch: CSV output quotes the fields that need it", "[batch][csv]") {
   TempDir d;
   auto f = d.write("in.csv", "id,title,body\n\"a,b \"\"c\"\"\",Memory leak,RAM grows\n");

@@ -14,7 +14,10 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "issue_json.h"
 #include "read_file.h"
@@ -302,6 +305,7 @@ class BatchRun {
     auto output = tbb::make_filter<detail::Chunk*, void>(tbb::filter_mode::serial_in_order, [this](detail::Chunk* c) {
       std::unique_ptr<detail::Chunk> own(c);
       if (!stop_) deliver(*c);
+      recycle(std::move(own));
     });
     arena.execute([&] { tbb::parallel_pipeline(jobs * 4, input & work & output); });
     if (skip_left_ > 0 && !interrupted_ && !stop_ && stats_.resume_mismatch.empty())
@@ -325,7 +329,15 @@ class BatchRun {
       fc.stop();
       return nullptr;
     }
-    auto c = std::make_unique<detail::Chunk>();
+    std::unique_ptr<detail::Chunk> c;
+    {
+      std::lock_guard<std::mutex> lock(spare_mutex_);
+      if (!spare_.empty()) {
+        c = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    if (!c) c = std::make_unique<detail::Chunk>();
     if (!reader_.next(*c)) {
       fc.stop();
       return nullptr;
@@ -337,6 +349,16 @@ class BatchRun {
       return nullptr;
     }
     return c.release();
+  }
+
+  // A delivered chunk, emptied, for the input to fill again (no more of them than the
+  // pipeline's tokens); not one that grew past a few chunks' size for a big record.
+  void recycle(std::unique_ptr<detail::Chunk> c) {
+    constexpr std::size_t most = 8u << 20;
+    if (c->buf.capacity() > most || c->out.capacity() > most) return;
+    c->clear();
+    std::lock_guard<std::mutex> lock(spare_mutex_);
+    spare_.push_back(std::move(c));
   }
 
   // Whether the input's record N (the last one resumed) is the partial output's last: the
@@ -454,6 +476,8 @@ class BatchRun {
   RecordParser skip_parser_;
   tbb::enumerable_thread_specific<RecordParser> parsers_;
   clock::time_point last_progress_;
+  std::mutex spare_mutex_;  // the input and output stages run on different threads
+  std::vector<std::unique_ptr<detail::Chunk>> spare_;
 };
 
 }  // namespace

@@ -46,6 +46,25 @@ std::string Chunk::source(const Record& r) const {
   return input + ":" + std::to_string(r.line);
 }
 
+void Chunk::clear() {
+  seq = 0;
+  input.clear();
+  path.clear();
+  format = InputFormat::jsonl;
+  buf.clear();
+  records.clear();
+  csv_fields.clear();
+  csv_bad.clear();
+  columns.reset();
+  input_error.clear();
+  bytes = 0;
+  outcomes.clear();
+  rejects.clear();
+  out.clear();
+  values.clear();
+  issues.clear();
+}
+
 // One open input: a file descriptor and the bytes read from it but not yet framed.
 struct InputReader::Source {
   std::string name;

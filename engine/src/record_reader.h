@@ -64,6 +64,10 @@ struct Chunk {
 
   // "input:line" or "input[index]".
   std::string source(const Record& r) const;
+
+  // Empties the chunk for the next one, keeping what its buffers hold allocated: a new
+  // chunk's megabyte of records and of output would be fresh pages, each a page fault.
+  void clear();
   std::string_view raw(const Record& r) const { return std::string_view(buf).substr(r.offset, r.size); }
 };
 
