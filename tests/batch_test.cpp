@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "record_reader.h"
 #include "test_support.h"
 
 using namespace silt;
@@ -440,6 +441,42 @@ TEST_CASE("batch: what breaks the layout rules keeps its records, wherever a rea
     REQUIRE(sink.rejects.size() == 1);
     CHECK(sink.rejects[0].code == "too-large");
   }
+  SECTION("an object missing its '{', over the size limit before its end is read") {
+    const std::string garbage = "  \"title\": \"" + std::string(100, 'c') + "\",\n  \"labels\": [\n";
+    std::string text = pad_to("", block - garbage.size() - 2);
+    const std::size_t starts = text.size();
+    text += garbage + "  ";
+    text += "  {\n      \"title\": \"FAKE\",\n      \"body\": \"x\"\n    }\n  ],\n  \"body\": \"d\"\n}\n";
+    const std::size_t ends = text.size();
+    text += "{\n  \"title\": \"e\",\n  \"body\": \"f\"\n}\n";
+    auto f = d.write("g.json", text);
+    Collect sink;
+    BatchOptions opt;
+    opt.max_record = 40;  // the first record is over it too: a reject as well
+    run({f}, sink, opt);
+    std::vector<std::string> titles;
+    for (const auto& r : sink.records()) titles.push_back(r["title"]);
+    CHECK(titles == std::vector<std::string>{"e"});
+    REQUIRE(sink.rejects.size() == 2);
+    CHECK(sink.rejects[1].code == "too-large");
+    CHECK(sink.rejects[1].raw_size == ends - starts - 2);  // from the first byte after its indent
+  }
+  SECTION("a record as big as the limit, cut by the layout, the read ending just after the next '{'") {
+    std::string text = "{\n  \"title\": \"one\",\n  \"body\": \"broken ";
+    text += std::string(block - text.size() - 4, 'x') + "\n}\n{";
+    REQUIRE(text.size() == block);
+    const std::size_t record = block - 2;  // up to its '}'
+    text += "\n  \"title\": \"two\",\n  \"body\": \"ok\"\n}\n";
+    auto f = d.write("l.json", text);
+    Collect sink;
+    BatchOptions opt;
+    opt.max_record = record;  // within it: not too large, however the reads fall
+    run({f}, sink, opt);
+    CHECK(sources_of(sink) == std::vector<std::string>{f + ":5"});
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].code == "invalid-json");
+    CHECK(sink.rejects[0].raw.size() == record);
+  }
   SECTION("a stray comma between objects on one line, laid out one a line before") {
     auto f = d.write("c.json", "{\"title\": \"z\"}\n{\"title\":\"a\"}, {\"title\":\"c\"}, {\"title\":\"e\"}\n");
     Collect sink;
@@ -448,6 +485,57 @@ TEST_CASE("batch: what breaks the layout rules keeps its records, wherever a rea
     run({f}, sink, opt);
     CHECK(sources_of(sink) == std::vector<std::string>{f + ":1", f + ":2", f + ":2:16", f + ":2:31"});
   }
+}
+
+TEST_CASE("batch: where a read ends changes nothing: reads of 1 to 7 bytes give what one read gives",
+          "[batch][rejects]") {
+  // Every spot of each input falls at a read's end for some read size: the records, the
+  // rejects and their sources and codes must be those of a single read.
+  struct Restore {
+    ~Restore() { silt::detail::max_read_for_tests = 0; }
+  } restore;
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"broken.json",
+       "[\n  {\n    \"title\": \"a\"\n  },\n  {\n    \"title\": \"no end,\n    \"body\": \"x\"\n  },\n  {\n"
+       "    \"title\": \"c\"\n  }\n]\n"},
+      {"stream.json",
+       "{\r\n  \"title\": \"a\"\r\n}\r\n  \"title\": \"b\",\r\n  \"labels\": [\r\n    {\r\n"
+       "      \"name\": \"x\"\r\n    }\r\n  ]\r\n}\r\n{\r\n  \"title\": \"c\"\r\n}\r\n"},
+      {"lines.jsonl",
+       "{\"title\":\"a\"}{\"title\":\"b}{\"title\":\"c\"}  {\"title\":\"d\"}\n\n[1, 2]\n{\"title\":\"e\"}"},
+      {"mac.csv", "title,body\r\"a\",\"x\ry\"\rb,\"open\" q\r\nc,d\n"},
+      {"scalars.json", "[\n  1\n,\n  {\"title\": \"a\"}\n]\nnull\n{\"title\": \"b\"}\n"},
+      {"last.json",
+       "[\n\t{\n\t\t\"title\": \"a\",\n\t\t\"body\": \"pasted\n\t\t{ \"x\": 1 }\n\t}\n]\n"
+       "{\"title\": \"b\"}, {\"title\": \"c\"}\n"},
+      {"stray.json", "stray words ]] here\n{\"title\":\"a\"} trailing words {\"title\":\"b\"}\n"},
+      {"strayarr.json", "[{\"title\":\"a\"}, 3};\n{\"title\":\"b\"}]\n"},
+      {"blank.jsonl", "\n \n  \t{\"title\":\"a\"}\n   \n{\"title\":\"b\"}\n"},
+      {"pages.json", "[\n  {\"title\": \"a\"},\n  {\"title\": \"b\"\n[\n  {\"title\": \"c\"}\n]\n"},
+  };
+  TempDir d;
+  for (const auto& [name, text] : inputs)
+    for (std::uint64_t max_record : {std::uint64_t{1} << 20, std::uint64_t{20}}) {
+      // A JSON Lines line over the limit before its newline is read is one reject
+      // whatever it holds (the README says so): only there may reads change the outcome.
+      if (name == "lines.jsonl" && max_record < text.size()) continue;
+      auto f = d.write(name, text);
+      auto outcome = [&](std::size_t read) {
+        silt::detail::max_read_for_tests = read;
+        Collect sink;
+        BatchOptions opt;
+        opt.max_record = max_record;
+        run({f}, sink, opt);
+        std::vector<std::string> got = sources_of(sink);
+        for (const auto& r : sink.rejects) got.push_back(r.source + " " + r.code + " " + std::to_string(r.raw_size));
+        return got;
+      };
+      const auto whole = outcome(0);
+      for (std::size_t read = 1; read <= 7; ++read) {
+        INFO(name << ", max_record " << max_record << ", reads of " << read << " bytes");
+        CHECK(outcome(read) == whole);
+      }
+    }
 }
 
 TEST_CASE("batch: objects one after another on a line are records of their own, each with its column",
@@ -485,7 +573,8 @@ TEST_CASE("batch: objects one after another on a line are records of their own, 
 TEST_CASE("batch: objects on one line separated by spaces are split too, each held to the size limit", "[batch]") {
   TempDir d;
   std::string line;
-  for (int i = 0; i < 5; ++i) line += "{\"title\":\"t" + std::to_string(i) + "\",\"body\":\"b\"} ";
+  for (int i = 0; i < 5; ++i)
+    line += "{\"title\":\"t" + std::to_string(i) + "\",\"body\":\"b\"}" + (i % 2 ? "\t" : "  ");
   const std::string big = "{\"title\":\"big\",\"body\":\"" + std::string(200, 'x') + "\"}";
   auto f = d.write("k.jsonl", line + big + "\n");
   Collect sink;

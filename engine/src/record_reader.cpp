@@ -46,6 +46,8 @@ std::string Chunk::source(const Record& r) const {
   return input + ":" + std::to_string(r.line);
 }
 
+std::size_t max_read_for_tests = 0;
+
 void Chunk::clear() {
   seq = 0;
   input.clear();
@@ -111,6 +113,7 @@ struct InputReader::Source {
   std::string open_containers;
   char last_token = 0;
   bool broken = false, cut_at_next = false, next_page = false, cut_at_layout = false;
+  bool layout_pending = false;  // the scan stopped at a line that may start the next value: its end not read yet
   std::int64_t line_spaces = 0, indent = -1, array_indent = -1;
   // Once broken, the layout that tells where the next value starts: the line being
   // scanned as a lone closing brace (0: nothing but spaces yet, 1: a '}' and maybe a ','
@@ -155,9 +158,9 @@ struct InputReader::Source {
       scan -= std::min(scan, pos);
       pos = 0;
     }
-    std::size_t old = data.size(), want = block_size;
+    std::size_t old = data.size(), want = max_read_for_tests ? max_read_for_tests : block_size;
     if (regular && file_size >= bytes_read)
-      want = static_cast<std::size_t>(std::min<std::uint64_t>(block_size, file_size - bytes_read + 1));
+      want = static_cast<std::size_t>(std::min<std::uint64_t>(want, file_size - bytes_read + 1));
     data.resize(old + want);
     ssize_t n;
     do n = ::read(fd, data.data() + old, want);
@@ -246,7 +249,10 @@ struct InputReader::Source {
   // JSON Lines: every non-blank line is a record.
   void frame_lines(Chunk& c, bool at_eof) {
     while (!full(c)) {
-      std::size_t nl = data.find('\n', pos);
+      // The search goes on where the last one stopped: a long line read in many pieces
+      // (a pipe gives 64 KB a read) is not searched again from its start at each.
+      std::size_t nl = data.find('\n', std::max(pos, scan));
+      if (nl == std::string::npos) scan = data.size();
       if (skipping) {
         if (nl == std::string::npos && !at_eof) {
           skipped += data.size() - pos;
@@ -297,16 +303,24 @@ struct InputReader::Source {
     }
   }
 
-  // Where each object after the first starts on a line that holds several ("}{" or
+  // Whether `l` holds a '}' followed by a '{', with only spaces or tabs between: a quick
+  // look, strings and all, before a line is scanned for several objects.
+  static bool closes_then_opens(std::string_view l) {
+    for (std::size_t at = l.find('}'); at != std::string_view::npos; at = l.find('}', at + 1)) {
+      const std::size_t next = l.find_first_not_of(" \t", at + 1);
+      if (next != std::string_view::npos && l[next] == '{') return true;
+    }
+    return false;
+  }
+
+  // Where each object after the first starts on a line that holds several ("}{",
   // "} {"), by the brackets and quotes outside strings; none for a line of one value
-  // (most lines: those with no "}{" or "} {" are not scanned). Only objects that close
+  // (most lines: those with no '}' then '{' are not scanned). Only objects that close
   // before it are split off, so a broken one keeps what follows it on its line.
   static std::vector<std::size_t> next_objects_on_line(std::string_view l) {
     std::vector<std::size_t> starts;
     const std::size_t first = l.find_first_not_of(" \t");
-    if (first == std::string_view::npos || l[first] != '{' ||
-        (l.find("}{", first) == std::string_view::npos && l.find("} {", first) == std::string_view::npos))
-      return starts;
+    if (first == std::string_view::npos || l[first] != '{' || !closes_then_opens(l.substr(first))) return starts;
     int depth = 0;
     bool in_string = false, escape = false;
     for (std::size_t i = first; i < l.size(); ++i) {
@@ -338,17 +352,43 @@ struct InputReader::Source {
   void frame_values(Chunk& c, bool at_eof) {
     while (!full(c)) {
       if (!value_open && !open_value()) return;
-      if (!in_array && opener != '{' && opener != '[' && indent >= 0 && last_indent >= 0) {
-        // Not a value, first on its line, after values laid out one a line (the members
-        // of an object whose opening brace is missing): one bad record, up to the next
-        // line that opens a '{' or '[' no further in than the last value (what such an
-        // object holds is indented deeper). Its end is waited for (the search goes on
-        // where it stopped), unless the bytes are over the size limit.
-        std::size_t resume = 0;
-        const std::size_t end = next_line_opening(std::max(scan, pos), last_indent, resume);
-        if (end == std::string::npos && !at_eof && data.size() - pos <= max_record) {
+      if (!in_array && opener != '{' && opener != '[') {
+        // Not a JSON value at all, at the top level: one bad record. After values laid
+        // out one a line, text first on its line (the members of an object whose opening
+        // brace is missing) runs up to the next line that opens a '{' or '[' no further
+        // in than the last value (what such an object holds is indented deeper); other
+        // text (a stray bracket, a bare word), up to the line's end or the next '{' or
+        // '['. Its end is waited for (the search goes on where it stopped); over the size
+        // limit, it is skipped as it is read.
+        std::size_t resume = data.size();
+        const std::size_t end = indent >= 0 && last_indent >= 0
+                                    ? next_line_opening(std::max(scan, pos), last_indent, resume)
+                                    : data.find_first_of("\n{[", std::max(scan, pos));
+        if (end == std::string::npos && !at_eof) {
+          if (!skipping && data.size() - pos > max_record) {
+            start_skip(line, data_offset + pos, 0, false);
+            skip_column = data_offset + pos - line_start + 1;
+            skip_shares_line = indent < 0 && skip_column > 1;
+          }
+          if (skipping) {
+            skipped += resume - pos;
+            pass_lines(resume);
+            pos = resume;
+          }
           scan = resume;
           return;
+        }
+        if (skipping) {
+          const std::size_t stop = end == std::string::npos ? data.size() : end;
+          end_skip(c, stop - pos);
+          pass_lines(stop);
+          pos = scan = stop;
+          scan_line = line;
+          scan_line_start = line_start;
+          in_array = false;
+          line_spaces = stop > 0 && data[stop - 1] == '\n' ? 0 : -1;
+          close_value(c);
+          continue;
         }
         take_not_a_value(c, end == std::string::npos ? data.size() : end);
         continue;
@@ -363,7 +403,12 @@ struct InputReader::Source {
           pos = scan = end;
           return;
         }
-        end_skip(c, end - pos);
+        if (cut_at_layout && closer_end < data_offset + pos) {
+          skipped = closer_end - skip_offset;  // it ends with its closing line, passed over already
+          end_skip(c, 0);
+        } else {
+          end_skip(c, end - pos);
+        }
         pos = scan = end;
         line = scan_line;
         line_start = scan_line_start;
@@ -371,7 +416,11 @@ struct InputReader::Source {
         if (!done) return;
         continue;
       }
-      if (!done && end - pos > max_record) {
+      // Waiting to see whether the value ends with the line before: its size is up to there.
+      const std::size_t size = !done && layout_pending && closer_end >= data_offset + pos
+                                   ? static_cast<std::size_t>(closer_end - data_offset) - pos
+                                   : end - pos;
+      if (!done && size > max_record) {
         start_skip(line, data_offset + pos, end - pos, in_array);
         skip_column = data_offset + pos - line_start + 1;
         skip_shares_line = !in_array && indent < 0 && skip_column > 1;
@@ -519,6 +568,7 @@ struct InputReader::Source {
   // stopped, with `done` set when that is the value's end.
   std::size_t scan_value(bool& done) {
     std::size_t end = scan;
+    layout_pending = false;
     for (; end < data.size(); ++end) {
       // Inside a string, past the line's indentation, only a quote, a backslash or a
       // newline changes anything: the bytes between are passed over in a tight loop.
@@ -551,6 +601,7 @@ struct InputReader::Source {
       }
       if (broken && (ch == '{' || ch == ']') && line_spaces >= 0 && closer_indent >= 0) {
         const int next = next_after_broken(end);
+        layout_pending = next < 0;
         if (next < 0) break;  // the line's end is not read yet
         if (next > 0) {
           // The value ends with its closing line's '}' (and comma), which is the line
@@ -614,18 +665,24 @@ struct InputReader::Source {
   // Takes data[pos, end) as a record, or as a skipped one when over the limit, and
   // closes the value. What is not a JSON value at all becomes one bad record, `done`.
   void take_value(Chunk& c, std::size_t end, bool& done) {
-    std::string_view raw(data.data() + pos, end - pos);
-    if (raw.empty() || (!in_array && raw.front() != '{' && raw.front() != '[')) {
-      // Not a JSON value at all (a stray closing bracket, a bare word): what is left of
-      // the line up to the next '{' or '[' is one bad record; reading goes on there, at
-      // the top level.
-      const std::size_t stop = data.find_first_of("\n{[", pos + 1);
-      take_not_a_value(c, stop == std::string::npos ? data.size() : stop);
+    if (end == pos) {
+      // A '}' where an array's element should start: that byte is one bad record, and
+      // reading goes on after it at the top level (what follows is read as such there,
+      // wherever a read ends).
+      take_not_a_value(c, pos + 1);
       done = true;
       return;
     }
     if (!in_array) last_indent = indent;
     take_span(c, end, in_array);
+  }
+
+  // Counts the lines in data[pos, to) into `line` and `line_start`.
+  void pass_lines(std::size_t to) {
+    for (std::size_t nl = data.find('\n', pos); nl < to; nl = data.find('\n', nl + 1)) {
+      ++line;
+      line_start = data_offset + nl + 1;
+    }
   }
 
   // Takes data[pos, end), which is no JSON value, as a bad record at the top level.
@@ -1016,19 +1073,23 @@ bool InputReader::open_next(Chunk& chunk) {
   // counted). An input of nothing but blanks (an empty file, a pipe whose writer printed
   // nothing) holds no dataset, not an empty one ("[]", a CSV header alone): an input
   // error, as classify makes it.
+  // Whole blank lines only: the blanks that start the first record's line stay with it,
+  // however the reads fall (but for a blank line over 4 MB, which is not held).
   while (blank(s->data)) {
-    for (std::size_t i = 0; i < s->data.size(); ++i)
+    const std::size_t nl = s->data.rfind('\n');
+    const std::size_t drop = nl != std::string::npos ? nl + 1 : s->data.size() > detect_window ? s->data.size() : 0;
+    for (std::size_t i = 0; i < drop; ++i)
       if (s->data[i] == '\n') {
         ++s->line;
         s->line_start = s->data_offset + i + 1;
       }
-    s->data_offset += s->data.size();
-    s->data.clear();
+    s->data_offset += drop;
+    s->data.erase(0, drop);
     if (!s->read_more()) break;
   }
   s->scan_line = s->line;
   s->scan_line_start = s->line_start;
-  if (s->data.empty()) {
+  if (blank(s->data)) {
     chunk.input_error = "the input is empty (no records)";
     return false;
   }

@@ -71,6 +71,10 @@ struct Chunk {
   std::string_view raw(const Record& r) const { return std::string_view(buf).substr(r.offset, r.size); }
 };
 
+// For tests and the fuzz harness: when not 0, no read takes more than this many bytes,
+// so that where a read ends can be put anywhere in an input. Set before a reader is made.
+extern std::size_t max_read_for_tests;
+
 // Reads the inputs one after the other. Not thread-safe: one caller at a time.
 class InputReader {
  public:
