@@ -494,6 +494,7 @@ struct InputReader::Source {
     last_token = 0;
     indent = line_spaces;
     if (in_array && element_indent == -2) element_indent = line_spaces;
+    if (!in_array && (opener == '{' || opener == '[')) last_indent = indent;  // taken whole or skipped, alike
     return true;
   }
 
@@ -673,7 +674,6 @@ struct InputReader::Source {
       done = true;
       return;
     }
-    if (!in_array) last_indent = indent;
     take_span(c, end, in_array);
   }
 
@@ -1073,11 +1073,15 @@ bool InputReader::open_next(Chunk& chunk) {
   // counted). An input of nothing but blanks (an empty file, a pipe whose writer printed
   // nothing) holds no dataset, not an empty one ("[]", a CSV header alone): an input
   // error, as classify makes it.
-  // Whole blank lines only: the blanks that start the first record's line stay with it,
-  // however the reads fall (but for a blank line over 4 MB, which is not held).
-  while (blank(s->data)) {
-    const std::size_t nl = s->data.rfind('\n');
-    const std::size_t drop = nl != std::string::npos ? nl + 1 : s->data.size() > detect_window ? s->data.size() : 0;
+  // Whole blank lines only, up to the last newline before the first other byte: the
+  // blanks that start the first record's line stay with it, however the reads fall (but
+  // for a blank line over 4 MB, which is not held).
+  while (true) {
+    const std::size_t first = s->data.find_first_not_of(" \t\r\n");
+    const std::size_t nl = s->data.rfind('\n', first == std::string::npos ? std::string::npos : first);
+    const std::size_t drop = nl != std::string::npos                                        ? nl + 1
+                             : first == std::string::npos && s->data.size() > detect_window ? s->data.size()
+                                                                                            : 0;
     for (std::size_t i = 0; i < drop; ++i)
       if (s->data[i] == '\n') {
         ++s->line;
@@ -1085,7 +1089,7 @@ bool InputReader::open_next(Chunk& chunk) {
       }
     s->data_offset += drop;
     s->data.erase(0, drop);
-    if (!s->read_more()) break;
+    if (first != std::string::npos || !s->read_more()) break;
   }
   s->scan_line = s->line;
   s->scan_line_start = s->line_start;
