@@ -117,13 +117,13 @@ struct InputReader::Source {
   std::int64_t line_spaces = 0, indent = -1, array_indent = -1;
   // Once broken, the layout that tells where the next value starts: the line being
   // scanned as a lone closing brace (0: nothing but spaces yet, 1: a '}' and maybe a ','
-  // after it, 2: anything else), its indent, where its '}' (or ',') ends and where it
-  // starts in the input; then, for the line after it, the indent of the line just ended
-  // when it was such a line (else -1), where that ends and where it started.
+  // after it, 2: anything else), its indent and where its '}' (or ',') ends in the
+  // input; then, for the line after it, the indent of the line just ended when it was
+  // such a line (else -1), where that ends and where it started.
   int closer_state = 0;
   bool closer_comma = false;
   std::int64_t closer_line_indent = -1, closer_indent = -1;
-  std::uint64_t closer_line_end = 0, closer_end = 0, closer_line_start = 0, closer_start = 0;
+  std::uint64_t closer_line_end = 0, closer_end = 0, closer_start = 0;
   // The indent of the last value taken at the top level (-1: none, or not first on its line).
   std::int64_t last_indent = -1;
 
@@ -365,30 +365,14 @@ struct InputReader::Source {
                                     ? next_line_opening(std::max(scan, pos), last_indent, resume)
                                     : data.find_first_of("\n{[", std::max(scan, pos));
         if (end == std::string::npos && !at_eof) {
-          if (!skipping && data.size() - pos > max_record) {
-            start_skip(line, data_offset + pos, 0, false);
-            skip_column = data_offset + pos - line_start + 1;
-            skip_shares_line = indent < 0 && skip_column > 1;
-          }
+          if (!skipping && data.size() - pos > max_record) skip_here(0);
           if (skipping) {
             skipped += resume - pos;
-            pass_lines(resume);
+            pass_lines(resume, line, line_start);
             pos = resume;
           }
           scan = resume;
           return;
-        }
-        if (skipping) {
-          const std::size_t stop = end == std::string::npos ? data.size() : end;
-          end_skip(c, stop - pos);
-          pass_lines(stop);
-          pos = scan = stop;
-          scan_line = line;
-          scan_line_start = line_start;
-          in_array = false;
-          line_spaces = stop > 0 && data[stop - 1] == '\n' ? 0 : -1;
-          close_value(c);
-          continue;
         }
         take_not_a_value(c, end == std::string::npos ? data.size() : end);
         continue;
@@ -421,9 +405,7 @@ struct InputReader::Source {
                                    ? static_cast<std::size_t>(closer_end - data_offset) - pos
                                    : end - pos;
       if (!done && size > max_record) {
-        start_skip(line, data_offset + pos, end - pos, in_array);
-        skip_column = data_offset + pos - line_start + 1;
-        skip_shares_line = !in_array && indent < 0 && skip_column > 1;
+        skip_here(end - pos);
         pos = scan = end;
         if (!at_eof) return;
         end_skip(c, 0);
@@ -677,32 +659,47 @@ struct InputReader::Source {
     take_span(c, end, in_array);
   }
 
-  // Counts the lines in data[pos, to) into `line` and `line_start`.
-  void pass_lines(std::size_t to) {
+  // Counts the lines in data[pos, to) into a line number and where that line starts.
+  void pass_lines(std::size_t to, std::uint64_t& at_line, std::uint64_t& at_line_start) const {
     for (std::size_t nl = data.find('\n', pos); nl < to; nl = data.find('\n', nl + 1)) {
-      ++line;
-      line_start = data_offset + nl + 1;
+      ++at_line;
+      at_line_start = data_offset + nl + 1;
     }
   }
 
-  // Takes data[pos, end), which is no JSON value, as a bad record at the top level.
+  // Where the value at pos starts on its line, and whether a record started on that line
+  // before it (its source then names the column).
+  std::uint64_t column_here() const { return data_offset + pos - line_start + 1; }
+  bool shares_line_here(bool element) const { return !element && indent < 0 && column_here() > 1; }
+
+  // Starts skipping the value at pos (its first `so_far` bytes passed over) as it is read.
+  void skip_here(std::uint64_t so_far) {
+    start_skip(line, data_offset + pos, so_far, in_array);
+    skip_column = column_here();
+    skip_shares_line = shares_line_here(in_array);
+  }
+
+  // Takes data[pos, end), which is no JSON value, as a bad record at the top level (or
+  // ends the one being skipped there).
   void take_not_a_value(Chunk& c, std::size_t end) {
-    const std::string_view raw(data.data() + pos, end - pos);
     scan_line = line;
     scan_line_start = line_start;
-    for (std::size_t nl = raw.find('\n'); nl != std::string_view::npos; nl = raw.find('\n', nl + 1)) {
-      ++scan_line;
-      scan_line_start = data_offset + pos + nl + 1;
-    }
+    pass_lines(end, scan_line, scan_line_start);
     in_array = false;
-    line_spaces = !raw.empty() && raw.back() == '\n' ? 0 : -1;  // else a newline there sets it again
-    take_span(c, end, false);
+    line_spaces = end > pos && data[end - 1] == '\n' ? 0 : -1;  // else a newline there sets it again
+    if (!skipping) {
+      take_span(c, end, false);
+      return;
+    }
+    end_skip(c, end - pos);
+    go_on_at(c, end);
   }
 
   // Takes data[pos, end) as a record, or as a skipped one when over the limit, and
   // closes the value; the scan's line is where the reading goes on.
   void take_span(Chunk& c, std::size_t end, bool element) {
-    const std::uint64_t column = data_offset + pos - line_start + 1;
+    const std::uint64_t column = column_here();
+    const bool shares_line = shares_line_here(element);
     if (end - pos > max_record) {
       start_skip(line, data_offset + pos, 0, element);
       end_skip(c, end - pos);
@@ -710,7 +707,12 @@ struct InputReader::Source {
       end -= take_record(c, pos, end, line, element);
     }
     c.records.back().column = column;
-    c.records.back().shares_line = !element && indent < 0 && column > 1;
+    c.records.back().shares_line = shares_line;
+    go_on_at(c, end);
+  }
+
+  // Closes the value just taken and goes on at data[end], on the scan's line.
+  void go_on_at(Chunk& c, std::size_t end) {
     scan = end;
     line = scan_line;
     line_start = scan_line_start;
@@ -1078,7 +1080,7 @@ bool InputReader::open_next(Chunk& chunk) {
   // for a blank line over 4 MB, which is not held).
   while (true) {
     const std::size_t first = s->data.find_first_not_of(" \t\r\n");
-    const std::size_t nl = s->data.rfind('\n', first == std::string::npos ? std::string::npos : first);
+    const std::size_t nl = s->data.rfind('\n', first);  // npos: the whole of it
     const std::size_t drop = nl != std::string::npos                                        ? nl + 1
                              : first == std::string::npos && s->data.size() > detect_window ? s->data.size()
                                                                                             : 0;
