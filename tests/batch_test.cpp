@@ -45,11 +45,23 @@ BatchStats run(const std::vector<std::string>& inputs, Collect& sink, BatchOptio
   return run_batch(silt::test::default_classifier(), opt, sink);
 }
 
-// The sources of the labeled records, in order.
-std::vector<std::string> sources_of(const Collect& sink) {
+// A member of each labeled record (its source, its title), in order.
+std::vector<std::string> each_of(const Collect& sink, const char* member) {
   std::vector<std::string> v;
-  for (const auto& r : sink.records()) v.push_back(r["source"]);
+  for (const auto& r : sink.records()) v.push_back(r[member]);
   return v;
+}
+
+std::vector<std::string> sources_of(const Collect& sink) {
+  return each_of(sink, "source");
+}
+
+// Options that hold records to `max_record` bytes, the input read as `format`.
+BatchOptions limited(std::uint64_t max_record, InputFormat format = InputFormat::detect) {
+  BatchOptions opt;
+  opt.max_record = max_record;
+  opt.input_format = format;
+  return opt;
 }
 
 // Thousands of records whose titles cycle through four categories.
@@ -418,9 +430,7 @@ TEST_CASE("batch: what breaks the layout rules keeps its records, wherever a rea
     auto f = d.write("g.json", text);
     Collect sink;
     run({f}, sink);
-    std::vector<std::string> titles;
-    for (const auto& r : sink.records()) titles.push_back(r["title"]);
-    CHECK(titles == std::vector<std::string>{"a", "e"});
+    CHECK(each_of(sink, "title") == std::vector<std::string>{"a", "e"});
     CHECK(sink.rejects.size() == 1);
   }
   SECTION("a record over the size limit whose string runs over a line, its closing line across the boundary") {
@@ -432,12 +442,9 @@ TEST_CASE("batch: what breaks the layout rules keeps its records, wherever a rea
         "    \"body\": \"ok\"\n  }\n]\n";
     auto f = d.write("s.json", text);
     Collect sink;
-    BatchOptions opt;
-    opt.max_record = 1000;
+    BatchOptions opt = limited(1000);
     run({f}, sink, opt);
-    std::vector<std::string> titles;
-    for (const auto& r : sink.records()) titles.push_back(r["title"]);
-    CHECK(titles == std::vector<std::string>{"two", "three"});
+    CHECK(each_of(sink, "title") == std::vector<std::string>{"two", "three"});
     REQUIRE(sink.rejects.size() == 1);
     CHECK(sink.rejects[0].code == "too-large");
   }
@@ -451,12 +458,9 @@ TEST_CASE("batch: what breaks the layout rules keeps its records, wherever a rea
     text += "{\n  \"title\": \"e\",\n  \"body\": \"f\"\n}\n";
     auto f = d.write("g.json", text);
     Collect sink;
-    BatchOptions opt;
-    opt.max_record = 40;  // the first record is over it too: a reject as well
+    BatchOptions opt = limited(40);  // the first record is over it too: a reject as well
     run({f}, sink, opt);
-    std::vector<std::string> titles;
-    for (const auto& r : sink.records()) titles.push_back(r["title"]);
-    CHECK(titles == std::vector<std::string>{"e"});
+    CHECK(each_of(sink, "title") == std::vector<std::string>{"e"});
     REQUIRE(sink.rejects.size() == 2);
     CHECK(sink.rejects[1].code == "too-large");
     CHECK(sink.rejects[1].raw_size == ends - starts - 2);  // from the first byte after its indent
@@ -469,8 +473,7 @@ TEST_CASE("batch: what breaks the layout rules keeps its records, wherever a rea
     text += "\n  \"title\": \"two\",\n  \"body\": \"ok\"\n}\n";
     auto f = d.write("l.json", text);
     Collect sink;
-    BatchOptions opt;
-    opt.max_record = record;  // within it: not too large, however the reads fall
+    BatchOptions opt = limited(record);  // within it: not too large, however the reads fall
     run({f}, sink, opt);
     CHECK(sources_of(sink) == std::vector<std::string>{f + ":5"});
     REQUIRE(sink.rejects.size() == 1);
@@ -523,8 +526,7 @@ TEST_CASE("batch: where a read ends changes nothing: reads of 1 to 7 bytes give 
       auto outcome = [&](std::size_t read) {
         silt::detail::max_read_for_tests = read;
         Collect sink;
-        BatchOptions opt;
-        opt.max_record = max_record;
+        BatchOptions opt = limited(max_record);
         run({f}, sink, opt);
         std::vector<std::string> got = sources_of(sink);
         for (const auto& r : sink.rejects) got.push_back(r.source + " " + r.code + " " + std::to_string(r.raw_size));
@@ -557,9 +559,7 @@ TEST_CASE("batch: objects one after another on a line are records of their own, 
     // and the id of a record that has none of its own, is one record's.
     CHECK(sources_of(sink) ==
           std::vector<std::string>{f + ":1", f + ":1:" + std::to_string(one.size() + 1), f + ":2", f + ":3"});
-    std::vector<std::string> titles;
-    for (const auto& r : sink.records()) titles.push_back(r["title"]);
-    CHECK(titles == std::vector<std::string>{"Wrong output shape", "Memory leak", "Memory leak", "b"});
+    CHECK(each_of(sink, "title") == std::vector<std::string>{"Wrong output shape", "Memory leak", "Memory leak", "b"});
     REQUIRE(sink.rejects.size() == 1);
     CHECK(sink.rejects[0].source == f + ":2:" + std::to_string(two.size() + 1));
     CHECK(sink.rejects[0].raw == bad + four);
@@ -578,8 +578,7 @@ TEST_CASE("batch: objects on one line separated by spaces are split too, each he
   const std::string big = "{\"title\":\"big\",\"body\":\"" + std::string(200, 'x') + "\"}";
   auto f = d.write("k.jsonl", line + big + "\n");
   Collect sink;
-  BatchOptions opt;
-  opt.max_record = 100;  // the line is over it, each of its first five objects is not
+  BatchOptions opt = limited(100);  // the line is over it, each of its first five objects is not
   auto stats = run({f}, sink, opt);
   CHECK(stats.records == 6);
   CHECK(sink.records().size() == 5);
@@ -1050,9 +1049,7 @@ TEST_CASE("batch: records over max_record are rejected with their size, never he
   for (auto format : {InputFormat::jsonl, InputFormat::json}) {
     TempDir d;
     Collect sink;
-    BatchOptions opt;
-    opt.max_record = 1000;
-    opt.input_format = format;
+    BatchOptions opt = limited(1000, format);
     const std::string text = format == InputFormat::json
                                  ? "[" + issue_line(1, "a").substr(0, issue_line(1, "a").size() - 1) + "," + big + "," +
                                        issue_line(3, "c").substr(0, issue_line(3, "c").size() - 1) + "]"
@@ -1074,9 +1071,7 @@ TEST_CASE("batch: a last line over max_record with no newline after it is a reje
   for (auto format : {InputFormat::detect, InputFormat::jsonl}) {
     TempDir d;
     Collect sink;
-    BatchOptions opt;
-    opt.max_record = 1000;
-    opt.input_format = format;
+    BatchOptions opt = limited(1000, format);
     auto stats = run({d.write("in", big)}, sink, opt);
     CHECK(stats.records == 1);
     REQUIRE(sink.rejects.size() == 1);
@@ -1092,9 +1087,7 @@ TEST_CASE("batch: a record over max_record after another on its line is named by
   const std::string big = "{\"title\":\"big\",\"body\":\"" + std::string(5000, 'x');
   TempDir d;
   Collect sink;
-  BatchOptions opt;
-  opt.max_record = 1000;
-  opt.input_format = InputFormat::json;
+  BatchOptions opt = limited(1000, InputFormat::json);
   auto f = d.write("in", a + big);
   run({f}, sink, opt);
   CHECK(sources_of(sink) == std::vector<std::string>{f + ":1"});
@@ -1106,8 +1099,7 @@ TEST_CASE("batch: a record over max_record after another on its line is named by
 TEST_CASE("batch: a CSV row over max_record is skipped to its end, quotes and all", "[batch][security][csv]") {
   TempDir d;
   Collect sink;
-  BatchOptions opt;
-  opt.max_record = 1000;
+  BatchOptions opt = limited(1000);
   const std::string big_row = "2,big,\"" + std::string(3000, 'x') + "\nwith \"\"quotes\"\" and\nlines\"\n";
   const std::string text = "id,title,body\n1,a,wrong shape\n" + big_row + "3,c,x\n";
   auto stats = run({d.write("in.csv", text)}, sink, opt);
