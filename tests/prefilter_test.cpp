@@ -10,6 +10,7 @@
 
 #include "read_file.h"
 #include "rules_spec.h"
+#include "silt/builtin.h"
 #include "silt/issue.h"
 #include "test_support.h"
 
@@ -725,4 +726,33 @@ TEST_CASE("a pack's own headings come first with the prefilter too, and it keeps
   CHECK(compiled.rules->prefiltered());
   CHECK(compiled.rules->section_of("## Error Message") == Section::current);
   CHECK(compiled.rules->section_of("## Error Messages") == Section::logs);
+}
+
+TEST_CASE("the built-in prefilters are compiled for Hyperscan's baseline, and read on any CPU it runs on",
+          "[prefilter][builtin]") {
+  // A database compiled for this machine's AVX2 or AVX-512 is refused on a CPU without
+  // them: a binary built on one machine then lost its built-in prefilter on another.
+  auto features = [](const Prefilter& p) { return p.database_info(); };
+  auto portable = Prefilter::compile(source(), Prefilter::Target::portable);
+  REQUIRE(portable.ok());
+  CHECK(features(*portable.value()).find("AVX") == std::string::npos);
+  CHECK(features(*portable.value()).find("Features:") != std::string::npos);
+  auto tax = silt::test::builtin_taxonomy_loaded();
+  std::size_t read = 0;
+  for (std::string_view name : builtin_files()) {
+    if (name.substr(0, 6) != "rules/" || name == "rules/packs.yaml") continue;
+    Diagnostics diags;
+    auto spec = read_rules_spec(builtin_file(name)->text, std::string(name), *tax, include_builtin(), diags);
+    REQUIRE(spec);
+    for (const auto& part : prefilter_parts(*spec)) {
+      std::string_view bytes = builtin_prefilter(Prefilter::fingerprint(part.source));
+      if (bytes.empty()) continue;  // no patterns of its own
+      auto pf = Prefilter::deserialize(bytes, part.source);
+      REQUIRE(pf.ok());
+      INFO(part.file);
+      CHECK(features(*pf.value()).find("AVX") == std::string::npos);
+      ++read;
+    }
+  }
+  CHECK(read >= 3);  // generic, keras-tf, pytorch
 }

@@ -1,6 +1,7 @@
 // Build-time tool: compiles the Hyperscan prefilter (engine/src/prefilter.h) of every
 // built-in rules file and writes them as C++ source, a table from each prefilter's
-// fingerprint to its bytes (detail::builtin_prefilter), with each rules file's spec and
+// fingerprint to its bytes (detail::builtin_prefilter; compiled for Hyperscan's baseline
+// CPU, so that the binary reads them on any machine), with each rules file's spec and
 // the built-in taxonomy as JSON (detail::builtin_spec, detail::builtin_taxonomy_json). Compiling takes seconds a pack;
 // reading the bytes back, a millisecond: silt starts in milliseconds.
 //
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
       const std::size_t patterns = src.rules.size() + src.boilerplate.size() + src.headings.size();
       const std::uint64_t fp = silt::detail::Prefilter::fingerprint(src);
       if (patterns == 0 || built.count(fp)) continue;  // a file included by several packs: once
-      auto pf = silt::detail::Prefilter::compile(src);
+      auto pf = silt::detail::Prefilter::compile(src, silt::detail::Prefilter::Target::portable);
       if (!pf.ok()) {
         std::cerr << "silt-build-prefilters: " << part.file << ": " << pf.error().message << "\n";
         return 1;

@@ -136,8 +136,12 @@ struct Compiled {
 
 // One database over `patterns` (index, text, caseless), matched anywhere or, with
 // `whole`, whole; a pattern Hyperscan rejects is left out and listed as unfiltered.
-Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bool>>& patterns, bool whole) {
+Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bool>>& patterns, bool whole,
+                       Prefilter::Target target) {
   Compiled out;
+  // Hyperscan's baseline (SSSE3, no AVX2 or AVX-512 in the bytecode): a database any CPU
+  // Hyperscan runs on reads, whatever machine compiled it.
+  hs_platform_info_t portable{HS_TUNE_FAMILY_GENERIC, 0, 0, 0};
   std::vector<std::string> texts;
   std::vector<unsigned> flags;
   for (const auto& [index, text, caseless] : patterns) {
@@ -162,7 +166,7 @@ Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bo
     }
     hs_compile_error_t* err = nullptr;
     if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
-                         nullptr, &out.db, &err) == HS_SUCCESS)
+                         target == Prefilter::Target::portable ? &portable : nullptr, &out.db, &err) == HS_SUCCESS)
       break;
     const int bad = err->expression;
     hs_free_compile_error(err);
@@ -322,6 +326,17 @@ std::vector<const hs_database_t*> Prefilter::databases() const {
   return out;
 }
 
+std::string Prefilter::database_info() const {
+  std::string all;
+  for (const hs_database_t* db : databases()) {
+    char* info = nullptr;
+    if (hs_database_info(db, &info) != HS_SUCCESS || !info) continue;
+    all.append(info).push_back('\n');
+    std::free(info);
+  }
+  return all;
+}
+
 std::uint64_t Prefilter::fingerprint(const PrefilterSource& src) {
   // Everything the databases depend on, each list after its count and each text after
   // its length (so no two sources give the same bytes), hashed at once: this runs at
@@ -347,7 +362,7 @@ std::uint64_t Prefilter::fingerprint(const PrefilterSource& src) {
   return text_hash(all);
 }
 
-Result<std::shared_ptr<const Prefilter>> Prefilter::compile(const PrefilterSource& src) {
+Result<std::shared_ptr<const Prefilter>> Prefilter::compile(const PrefilterSource& src, Target target) {
   if (hs_valid_platform() != HS_SUCCESS) return Error{"Hyperscan does not run on this CPU", 0, 0, "no-hyperscan"};
   auto pf = PrefilterBuilder::make();
   pf->compiled_ = true;
@@ -368,7 +383,7 @@ Result<std::shared_ptr<const Prefilter>> Prefilter::compile(const PrefilterSourc
       }
     }
   for (auto& g : groups) {
-    Compiled c = compile_group(g, false);
+    Compiled c = compile_group(g, false, target);
     pf->groups_.push_back({c.db, c.ids});
     for (std::size_t r : c.unfiltered)
       for (std::size_t f : src.rules[r].fields) pf->unfiltered_[f].push_back(r);
@@ -376,7 +391,7 @@ Result<std::shared_ptr<const Prefilter>> Prefilter::compile(const PrefilterSourc
   std::vector<std::tuple<std::size_t, std::string, bool>> boiler, heads;
   for (std::size_t i = 0; i < src.boilerplate.size(); ++i) boiler.emplace_back(i, src.boilerplate[i], true);
   for (std::size_t i = 0; i < src.headings.size(); ++i) heads.emplace_back(i, src.headings[i], true);
-  Compiled b = compile_group(boiler, false), h = compile_group(heads, true);
+  Compiled b = compile_group(boiler, false, target), h = compile_group(heads, true, target);
   pf->boilerplate_ = {b.db, b.ids};
   pf->boilerplate_unfiltered_ = b.unfiltered;
   pf->headings_ = {h.db, h.ids};

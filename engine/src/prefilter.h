@@ -44,10 +44,15 @@ std::string relaxed_pattern(std::string_view pattern);
 
 class Prefilter {
  public:
+  // What the databases are compiled for: this CPU's features (AVX2, AVX-512), or
+  // Hyperscan's baseline, which every CPU it runs on reads (the built-in prefilters: a
+  // binary built on one machine runs on others, and a database compiled for AVX-512 is
+  // refused where there is none).
+  enum class Target { host, portable };
   // Compiles every database. A pattern Hyperscan cannot take is "unfiltered": the rule
   // is a candidate wherever it reads (RE2 alone decides), never missed. Fails only when
   // Hyperscan is unusable (no supported CPU, out of memory).
-  static Result<std::shared_ptr<const Prefilter>> compile(const PrefilterSource& source);
+  static Result<std::shared_ptr<const Prefilter>> compile(const PrefilterSource& source, Target target = Target::host);
   // What serialize() wrote, read in place when `bytes` is 64-byte aligned (for bytes that
   // outlive every prefilter: the built-in ones), else copied; fails (code "stale-prefilter") when the bytes are not for
   // `source` (its fingerprint differs, or an index is out of range) or Hyperscan cannot
@@ -72,6 +77,9 @@ class Prefilter {
   // match `heading` whole (normalised by the caller), in increasing order: RE2 decides.
   void boilerplate_candidates(std::string_view text, std::vector<std::size_t>& out) const;
   void heading_candidates(std::string_view heading, std::vector<std::size_t>& out) const;
+  // Hyperscan's description of each database, a line each: its version, the CPU
+  // features it was compiled for (none: the baseline), its mode.
+  std::string database_info() const;
 
  private:
   Prefilter() = default;
