@@ -111,7 +111,7 @@ int cmd_classify(const std::vector<std::string>& args) {
   const IssueFormat in_format = issue_format_option(vm);
   for (const auto& path : inputs) {
     bool left_out = false;  // an element that is no issue: named, the others labeled
-    auto issues = read_issue_file(path, max_record, &left_out, in_format);
+    auto issues = read_issue_file(path, max_record, &left_out, in_format, &classifier);
     if (!issues || left_out) bad_input = true;
     if (!issues) continue;
     for (const auto& issue : *issues) emit(issue);

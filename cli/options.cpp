@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -576,8 +577,58 @@ bool csv_table(const std::string& path, std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// Collects the issues of a batch run and its bad records, in input order.
+struct IssueSink : BatchSink {
+  std::vector<Issue> issues;
+  std::vector<Reject> rejects;
+  std::vector<std::string> input_errors;
+  void write(std::string_view) override {}
+  void labeled(Classification&&, const std::string&, const Issue* issue) override {
+    if (issue) issues.push_back(*issue);
+  }
+  void reject(const Reject& r) override { rejects.push_back(r); }
+  void input_error(const std::string& input, const std::string& message) override {
+    input_errors.push_back(input + ": " + message);
+  }
+};
+
+// `content`, which `path` held, read as silt batch reads JSON: record by record, a
+// broken one rejected alone. stdin, read already, is given to the batch reader as a
+// file in memory put in its place.
+std::optional<IssueSink> read_as_batch(const std::string& path, std::string_view content, std::uint64_t max_bytes,
+                                       const Classifier& classifier) {
+  if (path == "-") {
+    const int fd = memfd_create("silt-stdin", MFD_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    bool ok = true;
+    for (std::size_t at = 0; ok && at < content.size();) {
+      const ssize_t n = ::write(fd, content.data() + at, content.size() - at);
+      ok = n > 0;
+      if (ok) at += static_cast<std::size_t>(n);
+    }
+    ok = ok && ::lseek(fd, 0, SEEK_SET) == 0 && ::dup2(fd, STDIN_FILENO) == STDIN_FILENO;
+    ::close(fd);
+    if (!ok) return std::nullopt;
+  }
+  BatchOptions options;
+  options.inputs = {path};
+  options.input_format = InputFormat::json;
+  options.output_format = OutputFormat::values;
+  options.keep_issues = true;
+  options.pull_requests = true;  // classify labels one it is given, and says so
+  options.jobs = 1;
+  options.max_record = max_bytes;
+  IssueSink sink;
+  run_batch(classifier, options, sink);
+  return sink;
+}
+
+}  // namespace
+
 std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes, bool* left_out,
-                                                  IssueFormat format) {
+                                                  IssueFormat format, const Classifier* read_on) {
   const std::string name = path == "-" ? "<stdin>" : path;
   auto content = read_input_file(path, max_bytes);
   if (!content.ok()) {
@@ -606,6 +657,21 @@ std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::
   };
   std::vector<Error> skipped;  // elements that are no issue: named, the others read
   auto issues = read_issues(content.value(), name, left_out ? &skipped : nullptr, format);
+  // JSON whose syntax is broken stops the reading of the documents after it (and fails
+  // an array whole): read again record by record, as batch reads it, when that keeps
+  // more issues (JSON Lines are read line by line already).
+  const auto broken = [](const Error& e) { return e.code == "invalid-json"; };
+  if (read_on && left_out && format != IssueFormat::text &&
+      (issues.ok() ? std::any_of(skipped.begin(), skipped.end(), broken) : broken(issues.error()))) {
+    auto again = read_as_batch(path, content.value(), max_bytes, *read_on);
+    if (again && again->issues.size() > (issues.ok() ? issues.value().size() : 0)) {
+      for (const auto& r : again->rejects)
+        spdlog::error("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
+      for (const auto& e : again->input_errors) spdlog::error("{}", printable(e));
+      *left_out = true;
+      return std::move(again->issues);
+    }
+  }
   if (!issues.ok()) {
     say(issues.error());
     return std::nullopt;

@@ -151,9 +151,13 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
 // The issues a file ("-": stdin) holds; on failure says why on stderr (the file, and the
 // line and column of a JSON error) and returns nullopt. With `left_out`, an element of an
 // array or JSON Lines that is no issue is named on stderr and the others are returned;
-// *left_out says whether any was.
+// *left_out says whether any was. With `read_on` too, JSON whose syntax is broken is
+// read again record by record, as silt batch reads it (`read_on` labels the records
+// there; only their issues are kept): each broken record is named on stderr, and the
+// records before and after it are returned.
 std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::uint64_t max_bytes = default_max_record,
-                                                  bool* left_out = nullptr, IssueFormat format = IssueFormat::detect);
+                                                  bool* left_out = nullptr, IssueFormat format = IssueFormat::detect,
+                                                  const Classifier* read_on = nullptr);
 
 // --input-format of classify and explain: auto, json, markdown (or text).
 IssueFormat issue_format_option(const boost::program_options::variables_map& vm);

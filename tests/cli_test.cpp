@@ -809,6 +809,34 @@ TEST_CASE("cli: classify labels the good issues of an array or JSON Lines and na
   CHECK(contains(l.out, "\"id\":\"#2\""));
 }
 
+TEST_CASE("cli: classify reads on past a broken record of pretty-printed JSON, as batch does, exit 3", "[cli]") {
+  // gh's layout, the second object missing a quote: the array failed whole (nothing
+  // labeled), and objects one after another lost every one after it.
+  const std::string broken = "  {\n    \"number\": 2,\n    \"title\": \"a quote missing,\n    \"body\": \"x\"\n  }";
+  const std::string first = "  {\n    \"number\": 1,\n    \"title\": \"the shape is wrong\"\n  }";
+  const std::string third = "  {\n    \"number\": 3,\n    \"title\": \"the loss is NaN\"\n  }";
+  const std::string array = "[\n" + first + ",\n" + broken + ",\n" + third + "\n]\n";
+  const std::string stream = first + "\n" + broken + "\n" + third + "\n";
+  TempFile file("broken.json", array);
+  for (const auto& [args, input, source] :
+       {std::tuple{"classify -f json " + file.str(), std::string(), file.path.string() + "[1]"},
+        std::tuple{std::string("classify -f json -"), array, std::string("<stdin>[1]")},
+        std::tuple{std::string("classify -f json -"), stream, std::string("<stdin>:5")}}) {
+    CAPTURE(args, input);
+    auto r = silt(args, input);
+    CHECK(r.code == 3);
+    CHECK(contains(r.err, source + ": rejected, invalid-json:"));
+    CHECK(contains(r.out, R"("id":"#1")"));
+    CHECK(contains(r.out, R"("id":"#3")"));
+    CHECK_FALSE(contains(r.out, R"("id":"#2")"));
+  }
+  // A lone broken object still gets the parser's line and column (nothing to read on to).
+  auto one = silt("classify -f json -", "{\"title\": \"x\",\n \"body\": y}\n");
+  CHECK(one.code == 3);
+  CHECK(contains(one.err, "<stdin>:2:"));
+  CHECK(one.out.empty());
+}
+
 TEST_CASE("cli: eval reads several batch outputs as one set of predictions, and refuses a mix with issues",
           "[cli][eval]") {
   std::ifstream in(fs::path(SILT_SOURCE_DIR) / "tests/fixtures/eval-predictions.jsonl");
