@@ -365,6 +365,16 @@ TEST_CASE(
        "{\n  \"number\": 3,\n  \"title\": \"Wrong output shape\"\n}\n",
        {":5"},
        {":1", ":9"}},
+      {"one object a line in an array, the broken one between two (jq's and many scripts' layout)",
+       "[\n  {\"number\": 1, \"title\": \"a\"},\n  {\"number\": 2, \"title\": \"no end, \"body\": \"x\"},\n"
+       "  {\"number\": 3, \"title\": \"c\"},\n  {\"number\": 4, \"title\": \"d\"}\n]\n",
+       {"[1]"},
+       {"[0]", "[2]", "[3]"}},
+      {"one object a line, the broken one last before the array's end, CRLF line ends",
+       "[\r\n  {\"number\": 1, \"title\": \"a\"},\r\n  {\"number\": 2, \"title\": \"no end}  \r\n]\r\n"
+       "[\r\n  {\"number\": 3, \"title\": \"c\"}\r\n]\r\n",
+       {"[1]"},
+       {"[0]", "[2]"}},
       {"a stream, the missing quote the opening one, CRLF line ends",
        "{\r\n  \"number\": 1,\r\n  \"title\": no end\",\r\n  \"body\": \"b\"\r\n},\r\n"
        "{\r\n  \"number\": 3,\r\n  \"title\": \"Wrong output shape\"\r\n}\r\n",
@@ -515,6 +525,9 @@ TEST_CASE("batch: where a read ends changes nothing: reads of 1 to 7 bytes give 
       {"strayarr.json", "[{\"title\":\"a\"}, 3};\n{\"title\":\"b\"}]\n"},
       {"blank.jsonl", "\n \n  \t{\"title\":\"a\"}\n   \n{\"title\":\"b\"}\n"},
       {"pages.json", "[\n  {\"title\": \"a\"},\n  {\"title\": \"b\"\n[\n  {\"title\": \"c\"}\n]\n"},
+      {"compact.json",
+       "[\n  {\"title\": \"a\"},\n  {\"title\": \"no end, \"body\": \"x\"} , \r\n  {\"title\": \"c\", \"body\": "
+       "\"d\"},\n  {\"title\": \"e\"}\n]\n"},
   };
   TempDir d;
   for (const auto& [name, text] : inputs)

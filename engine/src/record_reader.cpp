@@ -122,6 +122,13 @@ struct InputReader::Source {
   // such a line (else -1), where that ends and where it started.
   int closer_state = 0;
   bool closer_comma = false;
+  // The compact layout (one object a line: `{...},`): whether the line being scanned
+  // opened with a '{' as far in as this value's opener, how it ends so far (0: with
+  // something else, 1: with a '}', 2: with "},") and where that ends in the input; and
+  // whether the line before was such a line (its end is then closer_end).
+  bool line_opened = false, closer_compact = false;
+  int line_tail = 0;
+  std::uint64_t line_tail_end = 0;
   std::int64_t closer_line_indent = -1, closer_indent = -1;
   std::uint64_t closer_line_end = 0, closer_end = 0, closer_start = 0;
   // The indent of the last value taken at the top level (-1: none, or not first on its line).
@@ -472,6 +479,8 @@ struct InputReader::Source {
     in_string = escape = broken = cut_at_next = next_page = cut_at_layout = false;
     closer_state = 0;
     closer_indent = -1;
+    line_opened = closer_compact = false;
+    line_tail = 0;
     open_containers.clear();
     last_token = 0;
     indent = line_spaces;
@@ -525,16 +534,45 @@ struct InputReader::Source {
     }
   }
 
+  // The compact layout: follows how the line ends, byte by byte (spaces changing nothing).
+  void track_tail(char ch, std::size_t at) {
+    if (ch == '}') {
+      line_tail = 1;
+      line_tail_end = data_offset + at + 1;
+    } else if (ch == ',' && line_tail == 1) {
+      line_tail = 2;
+      line_tail_end = data_offset + at + 1;
+    } else {
+      line_tail = 0;
+    }
+  }
+  // The same over data[from, end), passed over inside a string: its last two bytes that
+  // are not spaces are all that tell.
+  void track_tail(std::size_t from, std::size_t end) {
+    std::size_t last[2], n = 0;
+    for (std::size_t k = end; k > from && n < 2;) {
+      --k;
+      if (data[k] != ' ' && data[k] != '\t' && data[k] != '\r') last[n++] = k;
+    }
+    while (n > 0) {
+      --n;
+      track_tail(data[last[n]], last[n]);
+    }
+  }
+
   // After a string ran over a line (a quote missing, or a newline pasted in), where the
   // quotes no longer tell what is text: whether the '{' or ']' at data[at], first on its
   // line, is where the next value starts, by the layout gh, jq and json.dumps print: the
   // line before is a lone '}' as far in as this value's opener, and this line a lone '{'
-  // as far in (the next value), or a ']' as far in as the array's (the array's end).
+  // as far in (the next value), or a ']' as far in as the array's (the array's end); or,
+  // one object a line, the line before opened with a '{' as far in and ended with '}' or
+  // "},", and this line opens so too.
   // 1: yes, 0: no, -1: the rest of the line is not read yet. Valid JSON never gets here.
   int next_after_broken(std::size_t at) const {
     if (indent < 0 || closer_indent != indent) return 0;
     if (data[at] == ']') return in_array && line_spaces == array_indent ? 1 : 0;
     if (line_spaces != indent) return 0;
+    if (closer_compact) return 1;
     std::size_t i = at + 1;
     while (i < data.size() && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r')) ++i;
     if (i == data.size()) return eof ? 1 : -1;
@@ -559,6 +597,7 @@ struct InputReader::Source {
         const std::size_t from = end;
         while (end < data.size() && !string_stop[static_cast<unsigned char>(data[end])]) ++end;
         for (std::size_t k = from; k < end && closer_state == 1; ++k) track_closer(data[k], k);  // "}," passed over
+        if (line_opened) track_tail(from, end);
         if (end == data.size()) break;
       }
       char ch = data[end];
@@ -570,12 +609,23 @@ struct InputReader::Source {
         broken = broken || in_string;
         closer_indent = broken && closer_state == 1 ? closer_line_indent : -1;
         closer_end = closer_line_end;
+        closer_compact = broken && closer_indent < 0 && line_opened && line_tail > 0;
+        if (closer_compact) {
+          closer_indent = indent;
+          closer_end = line_tail_end;
+        }
+        line_opened = false;
+        line_tail = 0;
         closer_start = scan_line_start;
         closer_state = 0;
         ++scan_line;
         scan_line_start = data_offset + end + 1;
-      } else if (broken && closer_state != 2) {
-        track_closer(ch, end);
+      } else {
+        if (broken && closer_state != 2) track_closer(ch, end);
+        if (ch != ' ' && ch != '\t' && ch != '\r') {
+          if (line_spaces >= 0) line_opened = ch == '{' && line_spaces == indent;  // the line's first byte
+          if (line_opened) track_tail(ch, end);
+        }
       }
       if ((ch == '{' || ch == '[') && depth > 0 && !in_string && starts_next_value(end)) {
         done = cut_at_next = true;  // a bad value: it ends here, and the next one is read as such
