@@ -60,14 +60,39 @@ std::string indent(const std::string& text, std::size_t max_lines) {
   return out;
 }
 
+// The issue `id` names among `issues`: the one with that id (or, an issue with no id of
+// its own, that source), else the only one whose id ends with "#N" for an id N or #N.
+const Issue& pick_issue(const std::vector<Issue>& issues, const std::string& id) {
+  for (const auto& issue : issues)
+    if (issue.id == id) return issue;
+  const std::string number = id.empty() || id[0] == '#' ? id.substr(id.empty() ? 0 : 1) : id;
+  std::vector<const Issue*> found;
+  if (!number.empty() && std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    for (const auto& issue : issues) {
+      const std::size_t hash = issue.id.rfind('#');
+      if (hash != std::string::npos && issue.id.compare(hash + 1, std::string::npos, number) == 0)
+        found.push_back(&issue);
+    }
+  if (found.size() == 1) return *found[0];
+  if (found.size() > 1)
+    throw UsageError{"--id " + printable(id) + ": " + std::to_string(found.size()) + " issues have that number (" +
+                     printable(found[0]->id) + ", " + printable(found[1]->id) + (found.size() > 2 ? ", ..." : "") +
+                     "): give the whole id"};
+  throw UsageError{"--id " + printable(id) + ": no issue of the " + std::to_string(issues.size()) +
+                   " in the input has that id (the first is " + printable(issues.empty() ? "" : issues[0].id) + ")"};
+}
+
 }  // namespace
 
 int cmd_explain(const std::vector<std::string>& args) {
   po::options_description own;
   own.add_options()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "an issue; - for stdin")(
       "title", po::value<std::string>()->value_name("T"), "an inline issue's title")(
-      "text", po::value<std::string>()->value_name("S"), "an inline issue's body")("full", po::bool_switch(),
-                                                                                   "show every line of every field")(
+      "text", po::value<std::string>()->value_name("S"), "an inline issue's body")(
+      "id", po::value<std::string>()->value_name("ID"),
+      "in an input of several issues, the one to explain: its id as silt prints it (owner/repo#123, or a "
+      "source such as file.json[4]), or its number (123, #123) when only one has it")("full", po::bool_switch(),
+                                                                                      "show every line of every field")(
       "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
       "refuse an input file bigger than this: 64M, 1G, 500K, bytes")(
       "input-format", po::value<std::string>()->default_value("auto")->value_name("FORMAT"),
@@ -80,9 +105,10 @@ int cmd_explain(const std::vector<std::string>& args) {
       "result.",
       {},
       {{"0", "explained"},
-       {"2", "usage or configuration error; an input of several issues"},
+       {"2", "usage or configuration error; an input of several issues and no --id, or an --id none has"},
        {"3", "the input could not be read"}},
       {"silt explain examples/04-wrong-save-reload.md", "silt explain --full --pack pytorch issue.json",
+       "silt explain issues.jsonl --id tensorflow/tensorflow#27275",
        "silt explain --title 'Wrong shape after reshape' --text 'The output has 3 dimensions instead of 4.'"}};
   InputCommand cmd = parse_input_command(args, own, help, shared_answers, true);
   if (cmd.help) return exit_ok;
@@ -99,6 +125,7 @@ int cmd_explain(const std::vector<std::string>& args) {
   Issue issue;
   if (vm.count("title") || vm.count("text")) {
     if (vm.count("input")) throw UsageError{"explain reads one issue: --title/--text or a file, not both"};
+    if (vm.count("id")) throw UsageError{"--id picks an issue of a file: it does not go with --title/--text"};
     issue = inline_issue(vm);
   } else {
     std::vector<std::string> inputs;
@@ -110,9 +137,13 @@ int cmd_explain(const std::vector<std::string>& args) {
         read_issue_file(inputs.empty() ? "-" : inputs[0], parse_size(opt(vm, "max-record", "64M"), "--max-record"),
                         nullptr, issue_format_option(vm));
     if (!issues) return exit_bad_input;
-    if (issues->size() != 1)
-      throw UsageError{"explain reads one issue; this input holds " + std::to_string(issues->size())};
-    issue = (*issues)[0];
+    if (vm.count("id"))
+      issue = pick_issue(*issues, opt(vm, "id"));
+    else if (issues->size() != 1)
+      throw UsageError{"explain reads one issue; this input holds " + std::to_string(issues->size()) +
+                       ": name one with --id (" + printable((*issues)[0].id) + ", say)"};
+    else
+      issue = (*issues)[0];
   }
 
   Classifier classifier = make_classifier(*config);

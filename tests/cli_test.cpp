@@ -397,6 +397,36 @@ TEST_CASE("cli: consensus in text, JSON and YAML, consistency against it", "[cli
   CHECK(silt("consensus tests/fixtures/labels.csv").code == 3);  // no survey column
 }
 
+TEST_CASE("cli: explain --id picks one issue of several, by its id, its source or a number only it has",
+          "[cli][explain]") {
+  const std::string lines =
+      "{\"number\": 5, \"title\": \"the shape is wrong\"}\n"
+      "{\"number\": 5, \"title\": \"the loss is NaN\", \"repository_url\": \"https://api.github.com/repos/o/r\"}\n"
+      "{\"title\": \"accuracy drops after reload\"}\n";
+  auto several = silt("explain -", lines);
+  CHECK(several.code == 2);
+  CHECK(contains(several.err, "this input holds 3: name one with --id (#5, say)"));
+  auto whole = silt("explain --id o/r#5 -", lines);
+  CHECK(whole.code == 0);
+  CHECK(whole.out.rfind("o/r#5: the loss is NaN\n", 0) == 0);
+  auto source = silt("explain --id '<stdin>:3' -", lines);
+  CHECK(source.code == 0);
+  CHECK(source.out.rfind("<stdin>:3: accuracy drops after reload\n", 0) == 0);
+  auto shared = silt("explain --id 5 -", lines);
+  CHECK(shared.code == 2);
+  CHECK(contains(shared.err, "--id 5: 2 issues have that number (#5, o/r#5): give the whole id"));
+  auto none = silt("explain --id '#7' -", lines);
+  CHECK(none.code == 2);
+  CHECK(contains(none.err, "--id #7: no issue of the 3 in the input has that id"));
+  auto inline_too = silt("explain --id 5 --title 'x'");
+  CHECK(inline_too.code == 2);
+  CHECK(contains(inline_too.err, "does not go with --title/--text"));
+  // A number only one issue has is enough.
+  auto one = silt("explain --id 5 -", "[{\"number\": 5, \"title\": \"a\"}, {\"number\": 6, \"title\": \"b\"}]");
+  CHECK(one.code == 0);
+  CHECK(one.out.rfind("#5: a\n", 0) == 0);
+}
+
 TEST_CASE("cli: explain shows the fields, the rules that fired and those suppressed", "[cli][explain]") {
   auto r = silt("explain tests/fixtures/report-template.md --color never");
   CHECK(r.code == 0);
