@@ -525,6 +525,8 @@ TEST_CASE("batch: where a read ends changes nothing: reads of 1 to 7 bytes give 
       {"strayarr.json", "[{\"title\":\"a\"}, 3};\n{\"title\":\"b\"}]\n"},
       {"blank.jsonl", "\n \n  \t{\"title\":\"a\"}\n   \n{\"title\":\"b\"}\n"},
       {"pages.json", "[\n  {\"title\": \"a\"},\n  {\"title\": \"b\"\n[\n  {\"title\": \"c\"}\n]\n"},
+      {"indent.json",  // the cut record under the limit, its next line's indentation over it
+       "[\n        {\"t\": \"no end},\n        {\"title\": \"c\"}\n]\n"},
       {"compact.json",
        "[\n  {\"title\": \"a\"},\n  {\"title\": \"no end, \"body\": \"x\"} , \r\n  {\"title\": \"c\", \"body\": "
        "\"d\"},\n  {\"title\": \"e\"}\n]\n"},

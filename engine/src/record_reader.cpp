@@ -692,6 +692,10 @@ struct InputReader::Source {
         break;
       }
     }
+    // Stopped in the indentation of the line after one that may end this value: it may
+    // yet end with that line, so its size is counted up to there until the line shows.
+    if (!done && broken && closer_indent >= 0 && line_spaces >= 0 && line_spaces <= std::max(indent, array_indent))
+      layout_pending = true;
     return end;
   }
 
