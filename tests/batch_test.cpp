@@ -527,6 +527,9 @@ TEST_CASE("batch: where a read ends changes nothing: reads of 1 to 7 bytes give 
       {"pages.json", "[\n  {\"title\": \"a\"},\n  {\"title\": \"b\"\n[\n  {\"title\": \"c\"}\n]\n"},
       {"indent.json",  // the cut record under the limit, its next line's indentation over it
        "[\n        {\"t\": \"no end},\n        {\"title\": \"c\"}\n]\n"},
+      {"blanks.json",  // cut records at the limit, with blanks after their closing '}'
+       "[\r\n{\"t\": \"a, \"b\": 1},   \r\n{\"title\": \"c\"}\r\n]\r\n"
+       "[\n{\n\"t\": \"a,\n\"b\": 1\n}, \n{\n\"title\": \"d\"\n}\n]\n"},
       {"compact.json",
        "[\n  {\"title\": \"a\"},\n  {\"title\": \"no end, \"body\": \"x\"} , \r\n  {\"title\": \"c\", \"body\": "
        "\"d\"},\n  {\"title\": \"e\"}\n]\n"},

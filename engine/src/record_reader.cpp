@@ -124,13 +124,12 @@ struct InputReader::Source {
   bool closer_comma = false;
   // The compact layout (one object a line: `{...},`): whether the line being scanned
   // opened with a '{' as far in as this value's opener, how it ends so far (0: with
-  // something else, 1: with a '}', 2: with "},") and where that ends in the input; and
-  // whether the line before was such a line (its end is then closer_end).
+  // something else, 1: with a '}', 2: with "},"), and whether the line before was such a
+  // line ending so.
   bool line_opened = false, closer_compact = false;
   int line_tail = 0;
-  std::uint64_t line_tail_end = 0;
   std::int64_t closer_line_indent = -1, closer_indent = -1;
-  std::uint64_t closer_line_end = 0, closer_end = 0, closer_start = 0;
+  std::uint64_t closer_end = 0, closer_start = 0;
   // The indent of the last value taken at the top level (-1: none, or not first on its line).
   std::int64_t last_indent = -1;
 
@@ -519,45 +518,34 @@ struct InputReader::Source {
 
   // Once broken: follows the line being scanned, byte by byte as it is scanned (the
   // bytes before it may be dropped already when the value is over the size limit).
-  void track_closer(char ch, std::size_t at) {
+  void track_closer(char ch) {
     if (ch == ' ' || ch == '\t' || ch == '\r') return;
     if (closer_state == 0 && ch == '}') {
       closer_state = 1;
       closer_comma = false;
       closer_line_indent = line_spaces;
-      closer_line_end = data_offset + at + 1;
     } else if (closer_state == 1 && ch == ',' && !closer_comma) {
       closer_comma = true;
-      closer_line_end = data_offset + at + 1;
     } else {
       closer_state = 2;
     }
   }
 
-  // The compact layout: follows how the line ends, byte by byte (spaces changing nothing).
-  void track_tail(char ch, std::size_t at) {
-    if (ch == '}') {
-      line_tail = 1;
-      line_tail_end = data_offset + at + 1;
-    } else if (ch == ',' && line_tail == 1) {
-      line_tail = 2;
-      line_tail_end = data_offset + at + 1;
-    } else {
-      line_tail = 0;
-    }
+  // The compact layout: follows how the line ends, byte by byte (blanks changing nothing).
+  void track_tail(char ch) {
+    if (ch == ' ' || ch == '\t' || ch == '\r') return;
+    line_tail = ch == '}' ? 1 : ch == ',' && line_tail == 1 ? 2 : 0;
   }
   // The same over data[from, end), passed over inside a string: its last two bytes that
-  // are not spaces are all that tell.
+  // are not blanks are all that tell.
   void track_tail(std::size_t from, std::size_t end) {
-    std::size_t last[2], n = 0;
+    char last[2];
+    std::size_t n = 0;
     for (std::size_t k = end; k > from && n < 2;) {
       --k;
-      if (data[k] != ' ' && data[k] != '\t' && data[k] != '\r') last[n++] = k;
+      if (data[k] != ' ' && data[k] != '\t' && data[k] != '\r') last[n++] = data[k];
     }
-    while (n > 0) {
-      --n;
-      track_tail(data[last[n]], last[n]);
-    }
+    while (n > 0) track_tail(last[--n]);
   }
 
   // After a string ran over a line (a quote missing, or a newline pasted in), where the
@@ -566,7 +554,10 @@ struct InputReader::Source {
   // line before is a lone '}' as far in as this value's opener, and this line a lone '{'
   // as far in (the next value), or a ']' as far in as the array's (the array's end); or,
   // one object a line, the line before opened with a '{' as far in and ended with '}' or
-  // "},", and this line opens so too.
+  // "},", and this line opens with a '{' as far in. (A line cut short, with no '}' at its
+  // end, is not taken for a record's end: a snippet pasted into a string, a line of its
+  // own, would then become a record.) The value ends with the line before, the blanks
+  // after its '}' included, so that its size does not depend on where a read ended.
   // 1: yes, 0: no, -1: the rest of the line is not read yet. Valid JSON never gets here.
   int next_after_broken(std::size_t at) const {
     if (indent < 0 || closer_indent != indent) return 0;
@@ -596,7 +587,7 @@ struct InputReader::Source {
       if (in_string && !escape && line_spaces < 0) {
         const std::size_t from = end;
         while (end < data.size() && !string_stop[static_cast<unsigned char>(data[end])]) ++end;
-        for (std::size_t k = from; k < end && closer_state == 1; ++k) track_closer(data[k], k);  // "}," passed over
+        for (std::size_t k = from; k < end && closer_state == 1; ++k) track_closer(data[k]);  // "}," passed over
         if (line_opened) track_tail(from, end);
         if (end == data.size()) break;
       }
@@ -608,12 +599,9 @@ struct InputReader::Source {
       if (ch == '\n') {
         broken = broken || in_string;
         closer_indent = broken && closer_state == 1 ? closer_line_indent : -1;
-        closer_end = closer_line_end;
         closer_compact = broken && closer_indent < 0 && line_opened && line_tail > 0;
-        if (closer_compact) {
-          closer_indent = indent;
-          closer_end = line_tail_end;
-        }
+        if (closer_compact) closer_indent = indent;
+        closer_end = data_offset + end;  // the line's end: the blanks after its '}' are the value's
         line_opened = false;
         line_tail = 0;
         closer_start = scan_line_start;
@@ -621,10 +609,10 @@ struct InputReader::Source {
         ++scan_line;
         scan_line_start = data_offset + end + 1;
       } else {
-        if (broken && closer_state != 2) track_closer(ch, end);
+        if (broken && closer_state != 2) track_closer(ch);
         if (ch != ' ' && ch != '\t' && ch != '\r') {
           if (line_spaces >= 0) line_opened = ch == '{' && line_spaces == indent;  // the line's first byte
-          if (line_opened) track_tail(ch, end);
+          if (line_opened) track_tail(ch);
         }
       }
       if ((ch == '{' || ch == '[') && depth > 0 && !in_string && starts_next_value(end)) {
