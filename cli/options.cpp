@@ -614,7 +614,7 @@ std::optional<IssueSink> read_as_batch(const std::string& path, std::string_view
   }
   BatchOptions options;
   options.inputs = {path};
-  options.input_format = InputFormat::json;
+  options.input_format = InputFormat::detect;  // JSON Lines framed by lines, as batch frames them
   options.output_format = OutputFormat::values;
   options.keep_issues = true;
   options.pull_requests = true;  // classify labels one it is given, and says so

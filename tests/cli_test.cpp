@@ -860,6 +860,13 @@ TEST_CASE("cli: classify reads on past a broken record of pretty-printed JSON, a
     CHECK(contains(r.out, R"("id":"#3")"));
     CHECK_FALSE(contains(r.out, R"("id":"#2")"));
   }
+  // JSON Lines, one line with two objects and the next cut short: what batch labels.
+  auto lines = silt("classify -f json -",
+                    "{\"number\": 1, \"title\": \"a\"}{\"number\": 2, \"title\": \"b\"}\n{\"number\": 3, "
+                    "\"title\": \"c\n{\"number\": 4, \"title\": \"d\"}\n{\"number\": 5, \"title\": \"e\"}\n");
+  CHECK(lines.code == 3);
+  for (const char* id : {"#1", "#2", "#4", "#5"}) CHECK(contains(lines.out, std::string("\"id\":\"") + id + "\""));
+  CHECK(contains(lines.err, "<stdin>:2: rejected, invalid-json:"));
   // A lone broken object still gets the parser's line and column (nothing to read on to).
   auto one = silt("classify -f json -", "{\"title\": \"x\",\n \"body\": y}\n");
   CHECK(one.code == 3);
