@@ -60,26 +60,44 @@ std::string indent(const std::string& text, std::size_t max_lines) {
   return out;
 }
 
-// The issue `id` names among `issues`: the one with that id (or, an issue with no id of
-// its own, that source), else the only one whose id ends with "#N" for an id N or #N.
+// The issue `id` names among `issues`: @N, the N-th; else the issues with that id (or, an
+// issue with no id of its own, that source), with, for a bare number N, those whose id
+// ends with "#N" too, and, for #N, those when no id is #N. More than one is an error that
+// names each with its place, so that @N can pick it.
 const Issue& pick_issue(const std::vector<Issue>& issues, const std::string& id) {
-  for (const auto& issue : issues)
-    if (issue.id == id) return issue;
-  const std::string number = id.empty() || id[0] == '#' ? id.substr(id.empty() ? 0 : 1) : id;
-  std::vector<const Issue*> found;
-  if (!number.empty() && std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    for (const auto& issue : issues) {
-      const std::size_t hash = issue.id.rfind('#');
-      if (hash != std::string::npos && issue.id.compare(hash + 1, std::string::npos, number) == 0)
-        found.push_back(&issue);
+  auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (id.size() > 1 && id[0] == '@' && digits(std::string_view(id).substr(1))) {
+    const std::size_t n = std::stoul(id.substr(1), nullptr, 10);
+    if (n >= 1 && n <= issues.size()) return issues[n - 1];
+    throw UsageError{"--id " + id + ": the input holds " + std::to_string(issues.size()) + " issue(s)"};
+  }
+  std::vector<std::size_t> found;
+  for (std::size_t i = 0; i < issues.size(); ++i)
+    if (issues[i].id == id) found.push_back(i);
+  const bool bare = digits(id), hashed = id.size() > 1 && id[0] == '#' && digits(std::string_view(id).substr(1));
+  if (bare || (hashed && found.empty())) {
+    const std::string number = bare ? id : id.substr(1);
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+      const std::string& other = issues[i].id;
+      const std::size_t hash = other.rfind('#');
+      if (hash != std::string::npos && other.compare(hash + 1, std::string::npos, number) == 0 &&
+          std::find(found.begin(), found.end(), i) == found.end())
+        found.push_back(i);
     }
-  if (found.size() == 1) return *found[0];
-  if (found.size() > 1)
-    throw UsageError{"--id " + printable(id) + ": " + std::to_string(found.size()) + " issues have that number (" +
-                     printable(found[0]->id) + ", " + printable(found[1]->id) + (found.size() > 2 ? ", ..." : "") +
-                     "): give the whole id"};
-  throw UsageError{"--id " + printable(id) + ": no issue of the " + std::to_string(issues.size()) +
-                   " in the input has that id (the first is " + printable(issues.empty() ? "" : issues[0].id) + ")"};
+    std::sort(found.begin(), found.end());
+  }
+  if (found.size() == 1) return issues[found[0]];
+  if (found.empty())
+    throw UsageError{"--id " + printable(id) + ": no issue of the " + std::to_string(issues.size()) +
+                     " in the input has that id (the first is " + printable(issues.empty() ? "" : issues[0].id) +
+                     "; @N picks the N-th)"};
+  std::string which;
+  for (std::size_t k = 0; k < found.size() && k < 3; ++k)
+    which += (k ? ", " : "") + printable(issues[found[k]].id) + " @" + std::to_string(found[k] + 1);
+  throw UsageError{"--id " + printable(id) + ": " + std::to_string(found.size()) + " issues match it (" + which +
+                   (found.size() > 3 ? ", ..." : "") + "): pick one with --id @N, N its place in the input"};
 }
 
 }  // namespace
@@ -91,8 +109,8 @@ int cmd_explain(const std::vector<std::string>& args) {
       "text", po::value<std::string>()->value_name("S"), "an inline issue's body")(
       "id", po::value<std::string>()->value_name("ID"),
       "in an input of several issues, the one to explain: its id as silt prints it (owner/repo#123, or a "
-      "source such as file.json[4]), or its number (123, #123) when only one has it")("full", po::bool_switch(),
-                                                                                      "show every line of every field")(
+      "source such as file.json[4]), its number (123, #123) when only one has it, or @N, the N-th")(
+      "full", po::bool_switch(), "show every line of every field")(
       "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
       "refuse an input file bigger than this: 64M, 1G, 500K, bytes")(
       "input-format", po::value<std::string>()->default_value("auto")->value_name("FORMAT"),

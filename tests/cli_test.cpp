@@ -414,7 +414,17 @@ TEST_CASE("cli: explain --id picks one issue of several, by its id, its source o
   CHECK(source.out.rfind("<stdin>:3: accuracy drops after reload\n", 0) == 0);
   auto shared = silt("explain --id 5 -", lines);
   CHECK(shared.code == 2);
-  CHECK(contains(shared.err, "--id 5: 2 issues have that number (#5, o/r#5): give the whole id"));
+  CHECK(contains(shared.err, "--id 5: 2 issues match it (#5 @1, o/r#5 @2): pick one with --id @N"));
+  auto place = silt("explain --id @2 -", lines);
+  CHECK(place.code == 0);
+  CHECK(place.out.rfind("o/r#5: the loss is NaN\n", 0) == 0);
+  CHECK(contains(silt("explain --id @4 -", lines).err, "--id @4: the input holds 3 issue(s)"));
+  // Two issues with one id: neither is picked unsaid.
+  const std::string twins = "[{\"number\": 5, \"title\": \"first\"}, {\"number\": 5, \"title\": \"second\"}]";
+  auto both = silt("explain --id '#5' -", twins);
+  CHECK(both.code == 2);
+  CHECK(contains(both.err, "(#5 @1, #5 @2)"));
+  CHECK(silt("explain --id @2 -", twins).out.rfind("#5: second\n", 0) == 0);
   auto none = silt("explain --id '#7' -", lines);
   CHECK(none.code == 2);
   CHECK(contains(none.err, "--id #7: no issue of the 3 in the input has that id"));
