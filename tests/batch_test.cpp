@@ -500,6 +500,30 @@ TEST_CASE("batch: what breaks the layout rules keeps its records, wherever a rea
   }
 }
 
+TEST_CASE("batch: objects each followed by a comma, as lines copied out of an array, are all labeled",
+          "[batch][rejects]") {
+  // Read as JSON Lines (each line one object and a comma) and as a JSON stream alike: the
+  // commas are no records, and no object is rejected for its comma. A second comma is.
+  TempDir d;
+  auto f =
+      d.write("c.json", "{\"title\": \"a\"},\n{\"title\": \"b\"} , \r\n{\"title\": \"c\"},\n{\"title\": \"d\"},,\n");
+  for (InputFormat format : {InputFormat::detect, InputFormat::json}) {
+    Collect sink;
+    BatchOptions opt;
+    opt.input_format = format;
+    auto stats = run({f}, sink, opt);
+    INFO(static_cast<int>(format));
+    // Line 4, two commas: as JSON Lines the line is one bad record; as a JSON stream the
+    // object is good and the second comma is the bad record.
+    std::vector<std::string> good = {f + ":1", f + ":2", f + ":3"};
+    if (format == InputFormat::json) good.push_back(f + ":4");
+    CHECK(sources_of(sink) == good);
+    CHECK(stats.rejected == 1);
+    REQUIRE(sink.rejects.size() == 1);
+    CHECK(sink.rejects[0].source == (format == InputFormat::json ? f + ":4:16" : f + ":4"));
+  }
+}
+
 TEST_CASE("batch: where a read ends changes nothing: reads of 1 to 7 bytes give what one read gives",
           "[batch][rejects]") {
   // Every spot of each input falls at a read's end for some read size: the records, the
@@ -530,6 +554,7 @@ TEST_CASE("batch: where a read ends changes nothing: reads of 1 to 7 bytes give 
       {"blanks.json",  // cut records at the limit, with blanks after their closing '}'
        "[\r\n{\"t\": \"a, \"b\": 1},   \r\n{\"title\": \"c\"}\r\n]\r\n"
        "[\n{\n\"t\": \"a,\n\"b\": 1\n}, \n{\n\"title\": \"d\"\n}\n]\n"},
+      {"commas.json", "{\"title\": \"a\"},\n{\"title\": \"b\"} , {\"title\": \"c\"},,\n[1] , [{\"title\": \"d\"}],\n"},
       {"compact.json",
        "[\n  {\"title\": \"a\"},\n  {\"title\": \"no end, \"body\": \"x\"} , \r\n  {\"title\": \"c\", \"body\": "
        "\"d\"},\n  {\"title\": \"e\"}\n]\n"},

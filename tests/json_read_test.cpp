@@ -63,6 +63,23 @@ TEST_CASE("json read: nesting past the limit is too-deep, counted outside string
   CHECK_FALSE(parse_json("{\"a\": \"" + std::string(5000, '[') + "\"}", doc));
 }
 
+TEST_CASE("json read: one comma after the value, as a line copied out of an array ends, is read past", "[json_read]") {
+  JsonDocument doc;
+  for (const char* text : {"{\"a\": 1},", "{\"a\": 1} ,\r\n", "[1, 2],  "}) {
+    CAPTURE(text);
+    CHECK_FALSE(parse_json(text, doc));
+    std::string copy = text;
+    CHECK_FALSE(parse_json_in_place(copy.data(), copy.size(), doc));
+  }
+  // Anything more after it is a second value, as before.
+  for (const char* text : {"{\"a\": 1},,", "{\"a\": 1}, {\"a\": 2}", "{\"a\": 1}, x"}) {
+    CAPTURE(text);
+    auto f = parse_json(text, doc);
+    REQUIRE(f);
+    CHECK(f->message.find("must not be followed by other values") != std::string::npos);
+  }
+}
+
 TEST_CASE("json read: errors say what and where", "[json_read]") {
   JsonDocument doc;
   SECTION("a syntax error: RapidJSON's words, lower case, and its byte") {

@@ -157,6 +157,9 @@ void name_control_character(JsonFailure& f, std::string_view text) {
 std::optional<JsonFailure> nothing_after(std::string_view text, std::size_t end, JsonDocument& doc) {
   end = std::min(text.find_first_not_of(" \t\n\r", end), text.size());
   if (end == text.size()) return std::nullopt;
+  // One comma after the value, as a line copied out of an array ends ({...},): the value
+  // is whole, and nothing is lost by reading it.
+  if (text[end] == ',' && text.find_first_not_of(" \t\n\r", end + 1) == std::string_view::npos) return std::nullopt;
   doc.SetNull();
   return JsonFailure{"invalid-json", message_of(rapidjson::kParseErrorDocumentRootNotSingular), end, true};
 }

@@ -102,7 +102,7 @@ struct InputReader::Source {
   int depth = 0;
   char opener = 0;  // the first byte of the value being framed
   bool in_string = false, escape = false, in_array = false, value_open = false;
-  bool after_element = false;         // in an array, an element was taken and no comma came since
+  bool after_element = false;         // a value was taken and no comma came since (in an array, or not)
   std::int64_t element_indent = -2;   // the array's first element's indent (-1: not first on its line; -2: none yet)
   std::uint64_t scan_line = 1;        // line number at `scan`
   std::uint64_t scan_line_start = 0;  // where that line starts in the input
@@ -441,7 +441,7 @@ struct InputReader::Source {
         ++line;
         line_start = data_offset + pos + 1;
       }
-      if (is_space(ch) || (in_array && ch == ',')) {
+      if (is_space(ch) || (ch == ',' && (in_array || after_element))) {  // a comma after a value, in an array or not
         after_element = after_element && ch != ',';
         ++pos;
       } else if (!in_array && ch == '[') {
@@ -783,7 +783,7 @@ struct InputReader::Source {
   // when that is the next page of an array, the array cut short is closed.
   void close_value(Chunk& c) {
     value_open = false;
-    after_element = in_array;
+    after_element = true;
     if (!cut_at_next) return;
     c.records.back().cut_at_next = true;
     c.records.back().cut_at_layout = cut_at_layout;
