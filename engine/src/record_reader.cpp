@@ -113,13 +113,15 @@ struct InputReader::Source {
   std::string open_containers;
   char last_token = 0;
   bool broken = false, cut_at_next = false, next_page = false, cut_at_layout = false;
-  bool layout_pending = false;  // the scan stopped at a line that may start the next value: its end not read yet
+  // The scan stopped on a line that may start the next value (its end, or its first
+  // byte, not read yet): the value's size is counted up to closer_end meanwhile.
+  bool layout_pending = false;
   std::int64_t line_spaces = 0, indent = -1, array_indent = -1;
   // Once broken, the layout that tells where the next value starts: the line being
   // scanned as a lone closing brace (0: nothing but spaces yet, 1: a '}' and maybe a ','
-  // after it, 2: anything else), its indent and where its '}' (or ',') ends in the
-  // input; then, for the line after it, the indent of the line just ended when it was
-  // such a line (else -1), where that ends and where it started.
+  // after it, 2: anything else) and its indent; then, for the line after it, the indent
+  // of the line just ended when it was such a line (else -1), where that line ends (its
+  // newline) and where it started.
   int closer_state = 0;
   bool closer_comma = false;
   // The compact layout (one object a line: `{...},`): whether the line being scanned
