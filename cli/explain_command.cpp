@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <iostream>
 
 #include "cli.h"
@@ -69,8 +70,9 @@ const Issue& pick_issue(const std::vector<Issue>& issues, const std::string& id)
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (id.size() > 1 && id[0] == '@' && digits(std::string_view(id).substr(1))) {
-    const std::size_t n = std::stoul(id.substr(1), nullptr, 10);
-    if (n >= 1 && n <= issues.size()) return issues[n - 1];
+    std::size_t n = 0;  // past size_t's range: no such place either
+    const auto [end, error] = std::from_chars(id.data() + 1, id.data() + id.size(), n);
+    if (error == std::errc() && n >= 1 && n <= issues.size()) return issues[n - 1];
     throw UsageError{"--id " + id + ": the input holds " + std::to_string(issues.size()) + " issue(s)"};
   }
   std::vector<std::size_t> found;

@@ -419,6 +419,9 @@ TEST_CASE("cli: explain --id picks one issue of several, by its id, its source o
   CHECK(place.code == 0);
   CHECK(place.out.rfind("o/r#5: the loss is NaN\n", 0) == 0);
   CHECK(contains(silt("explain --id @4 -", lines).err, "--id @4: the input holds 3 issue(s)"));
+  auto huge = silt("explain --id @99999999999999999999999 -", lines);  // past 64 bits: aborted once
+  CHECK(huge.code == 2);
+  CHECK(contains(huge.err, "the input holds 3 issue(s)"));
   // Two issues with one id: neither is picked unsaid.
   const std::string twins = "[{\"number\": 5, \"title\": \"first\"}, {\"number\": 5, \"title\": \"second\"}]";
   auto both = silt("explain --id '#5' -", twins);
