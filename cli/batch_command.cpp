@@ -90,7 +90,7 @@ class CliSink : public BatchSink {
     if (r.resumed) return;  // named by the run that came before
     if (++shown_ <= rejects_shown) {
       clear_progress();
-      spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
+      spdlog::warn("{}", rejected_line(r));
     }
   }
 

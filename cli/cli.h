@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "silt/batch.h"
 #include "silt/classifier.h"
 #include "silt/diagnostics.h"
 #include "silt/rules.h"
@@ -55,6 +56,10 @@ int cmd_taxonomy(const std::vector<std::string>& args);
 // (\x1b, \u202e), so a report cannot set the window title, clear the screen or make
 // text read differently from what it is. Tabs become a space.
 std::string printable(std::string_view text, bool keep_newlines = false);
+
+// How every command names a bad record on stderr: "SOURCE: rejected, CODE: MESSAGE",
+// printable.
+std::string rejected_line(const Reject& r);
 
 // Display width of UTF-8 text, counting each code point as one column.
 std::size_t width(std::string_view s);

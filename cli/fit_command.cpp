@@ -48,7 +48,7 @@ struct KeepClassifications : BatchSink {
   void labeled(Classification&& c, const std::string&, const Issue*) override { values.push_back(std::move(c)); }
   void reject(const Reject& r) override {
     ++rejected;
-    spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
+    spdlog::warn("{}", rejected_line(r));
   }
   void input_error(const std::string& input, const std::string& m) override {
     ++input_errors;

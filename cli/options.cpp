@@ -665,8 +665,7 @@ std::optional<std::vector<Issue>> read_issue_file(const std::string& path, std::
       (issues.ok() ? std::any_of(skipped.begin(), skipped.end(), broken) : broken(issues.error()))) {
     auto again = read_as_batch(path, content.value(), max_bytes, *read_on);
     if (again && again->issues.size() > (issues.ok() ? issues.value().size() : 0)) {
-      for (const auto& r : again->rejects)
-        spdlog::error("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
+      for (const auto& r : again->rejects) spdlog::error("{}", rejected_line(r));
       for (const auto& e : again->input_errors) spdlog::error("{}", printable(e));
       *left_out = true;
       return std::move(again->issues);
@@ -739,7 +738,7 @@ void MemorySink::labeled(Classification&& c, const std::string& source, const Is
 
 void MemorySink::reject(const Reject& r) {
   ++rejected;
-  spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
+  spdlog::warn("{}", rejected_line(r));
 }
 
 void MemorySink::input_error(const std::string& input, const std::string& message) {

@@ -147,6 +147,10 @@ std::string wrap(const std::string& text, std::size_t cols, const std::string& i
   return out;
 }
 
+std::string rejected_line(const Reject& r) {
+  return printable(r.source) + ": rejected, " + r.code + ": " + printable(r.message);
+}
+
 std::string printable(std::string_view text, bool keep_newlines) {
   std::string out;
   out.reserve(text.size());

@@ -117,7 +117,7 @@ struct KeepItems : BatchSink {
   std::size_t left_out = 0;  // records rejected and inputs not read: exit 3 at the end
   void reject(const Reject& r) override {
     ++left_out;
-    spdlog::warn("{}: rejected, {}: {}", printable(r.source), r.code, printable(r.message));
+    spdlog::warn("{}", rejected_line(r));
   }
   void input_error(const std::string& input, const std::string& m) override {
     ++left_out;
