@@ -406,18 +406,19 @@ TEST_CASE("cli: explain --id picks one issue of several, by its id, its source o
   auto several = silt("explain -", lines);
   CHECK(several.code == 2);
   CHECK(contains(several.err, "this input holds 3: name one with --id (#5, say)"));
-  auto whole = silt("explain --id o/r#5 -", lines);
-  CHECK(whole.code == 0);
-  CHECK(whole.out.rfind("o/r#5: the loss is NaN\n", 0) == 0);
-  auto source = silt("explain --id '<stdin>:3' -", lines);
-  CHECK(source.code == 0);
-  CHECK(source.out.rfind("<stdin>:3: accuracy drops after reload\n", 0) == 0);
+  // Explained: exit 0, and the output opens with the issue's id and title.
+  auto explains = [](const std::string& id, const std::string& input, const std::string& first_line) {
+    CAPTURE(id);
+    auto r = silt("explain --id " + id + " -", input);
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind(first_line + "\n", 0) == 0);
+  };
+  explains("o/r#5", lines, "o/r#5: the loss is NaN");
+  explains("'<stdin>:3'", lines, "<stdin>:3: accuracy drops after reload");
   auto shared = silt("explain --id 5 -", lines);
   CHECK(shared.code == 2);
   CHECK(contains(shared.err, "--id 5: 2 issues match it (#5 @1, o/r#5 @2): pick one with --id @N"));
-  auto place = silt("explain --id @2 -", lines);
-  CHECK(place.code == 0);
-  CHECK(place.out.rfind("o/r#5: the loss is NaN\n", 0) == 0);
+  explains("@2", lines, "o/r#5: the loss is NaN");
   CHECK(contains(silt("explain --id @4 -", lines).err, "--id @4: the input holds 3 issue(s)"));
   auto huge = silt("explain --id @99999999999999999999999 -", lines);  // past 64 bits: aborted once
   CHECK(huge.code == 2);
@@ -427,7 +428,7 @@ TEST_CASE("cli: explain --id picks one issue of several, by its id, its source o
   auto both = silt("explain --id '#5' -", twins);
   CHECK(both.code == 2);
   CHECK(contains(both.err, "(#5 @1, #5 @2)"));
-  CHECK(silt("explain --id @2 -", twins).out.rfind("#5: second\n", 0) == 0);
+  explains("@2", twins, "#5: second");
   auto none = silt("explain --id '#7' -", lines);
   CHECK(none.code == 2);
   CHECK(contains(none.err, "--id #7: no issue of the 3 in the input has that id"));
@@ -435,9 +436,7 @@ TEST_CASE("cli: explain --id picks one issue of several, by its id, its source o
   CHECK(inline_too.code == 2);
   CHECK(contains(inline_too.err, "does not go with --title/--text"));
   // A number only one issue has is enough.
-  auto one = silt("explain --id 5 -", "[{\"number\": 5, \"title\": \"a\"}, {\"number\": 6, \"title\": \"b\"}]");
-  CHECK(one.code == 0);
-  CHECK(one.out.rfind("#5: a\n", 0) == 0);
+  explains("5", "[{\"number\": 5, \"title\": \"a\"}, {\"number\": 6, \"title\": \"b\"}]", "#5: a");
 }
 
 TEST_CASE("cli: explain shows the fields, the rules that fired and those suppressed", "[cli][explain]") {
