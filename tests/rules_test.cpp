@@ -131,6 +131,44 @@ TEST_CASE("the prefilter agrees with the patterns on text beyond ASCII", "[rules
   CHECK(rules.fires(1, "a\u2019\u2019b"));
 }
 
+TEST_CASE("a rule's own pattern matches ASCII and other text alike, at the same places", "[rules][match]") {
+  // A rule's RE2 is compiled for Latin-1 to read ASCII text: a pattern with a character
+  // over U+007F written as such, or an escape Latin-1 cannot read, must take UTF-8 there,
+  // and other text must take UTF-8 (the Kelvin sign folds to k only in Unicode).
+  auto rules = load_ok(std::string(head) +
+                       "  - id: cant\n"
+                       "    category: wrong-calculation\n"
+                       "    pattern: 'can\u2019?t see'\n"
+                       "  - id: quote\n"
+                       "    category: wrong-calculation\n"
+                       "    pattern: '(\\x{201C}|\")word'\n"
+                       "  - id: kelvin\n"
+                       "    category: wrong-calculation\n"
+                       "    pattern: 'kelvin\\w*'\n"
+                       "    unless: 'not\\s+\\w+\\s+kelvin'\n");
+  CHECK(rules.fires(0, "I cant see it"));  // Latin-1 would read `’?` as its last byte made optional
+  CHECK(rules.fires(0, "I can\u2019t see it"));
+  CHECK(rules.fires(1, "the \"word"));  // Latin-1 cannot parse \x{201C}
+  CHECK(rules.fires(1, "the \u201cword"));
+  CHECK(rules.fires(2, "KELVINS"));
+  CHECK(rules.fires(2, "\u212aelvins"));
+  CHECK_FALSE(rules.fires(2, "not in \u212aelvin"));
+  CHECK_FALSE(rules.fires(2, "not in kelvin"));
+  std::size_t s = 0, e = 0;
+  const std::string ascii = "It is not in kelvin. Now kelvins!";
+  REQUIRE(rules.find_firing(2, ascii, s, e));
+  CHECK(ascii.substr(s, e - s) == "kelvins");
+  const std::string other = "It is not in kelvin. Now \u212aelvins!";
+  REQUIRE(rules.find_firing(2, other, s, e));
+  CHECK(other.substr(s, e - s) == "\u212aelvins");
+  // Through match() too: one field ASCII, the other not.
+  auto hits = rules.match(issue("cant see", "I can\u2019t see it"));
+  REQUIRE(hits.size() == 2);
+  CHECK(hits[0].start == 0);
+  CHECK(hits[1].start == 2);
+  CHECK(hits[1].end == 2 + std::string("can\u2019t see").size());
+}
+
 TEST_CASE("unless discards a match whose sentence matches it, and keeps later ones", "[rules][match]") {
   auto rules = load_ok(std::string(head) +
                        "  - id: same\n"

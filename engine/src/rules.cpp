@@ -123,7 +123,17 @@ SharedRe2::SharedRe2(std::string text, bool case_sensitive) : text_(std::move(te
 
 SharedRe2::~SharedRe2() = default;
 
-const RE2& SharedRe2::get() const {
+const RE2& SharedRe2::get(bool ascii_text) const {
+  if (ascii_text) {
+    std::call_once(latin1_once_, [&] {
+      if (!silt::is_ascii(text_)) return;
+      RE2::Options o = re2_options(case_sensitive_);
+      o.set_encoding(RE2::Options::EncodingLatin1);
+      auto re = std::make_unique<RE2>(text_, o);
+      if (re->ok()) latin1_ = std::move(re);
+    });
+    if (latin1_) return *latin1_;
+  }
   std::call_once(once_, [&] { re_ = std::make_unique<RE2>(text_, re2_options(case_sensitive_)); });
   return *re_;
 }
@@ -174,10 +184,12 @@ struct RuleSet::Compiled {
       re.resize(text.size());
       once = std::make_unique<std::once_flag[]>(text.size());
     }
-    const RE2& operator[](std::size_t i) const {
+    // The pattern's compilation for a text that is ASCII (`ascii_text`) or may not be.
+    const RE2& at(std::size_t i, bool ascii_text) const {
       std::call_once(once[i], [&] { re[i] = detail::shared_re2(text[i], case_sensitive[i]); });
-      return re[i]->get();
+      return re[i]->get(ascii_text);
     }
+    const RE2& operator[](std::size_t i) const { return at(i, false); }
   };
   Lazy patterns, unless, boilerplate, headings;
   std::vector<bool> has_unless;
@@ -194,7 +206,7 @@ struct RuleSet::Compiled {
   mutable std::once_flag sets_once;
   mutable std::unique_ptr<RE2::Set> boilerplate_set, headings_set;  // the reference path's
 
-  const RE2& pattern(std::size_t i) const { return patterns[i]; }
+  const RE2& pattern(std::size_t i, bool ascii_text = false) const { return patterns.at(i, ascii_text); }
   // The rules that may fire in `text` read as field `field`, in increasing order.
   void candidates(std::size_t field, std::string_view text, std::vector<std::size_t>& out) const {
     out.clear();
@@ -204,7 +216,9 @@ struct RuleSet::Compiled {
       for (std::size_t r : part_out) out.push_back(part.rule0 + r);
     }
   }
-  const RE2* unless_of(std::size_t i) const { return has_unless[i] ? &unless[i] : nullptr; }
+  const RE2* unless_of(std::size_t i, bool ascii_text = false) const {
+    return has_unless[i] ? &unless.at(i, ascii_text) : nullptr;
+  }
 
   void reference_sets() const {
     std::call_once(sets_once, [&] {
@@ -225,10 +239,11 @@ struct RuleSet::Compiled {
     const re2::StringPiece piece(text.data(), text.size());
     if (!hs.empty()) {
       std::vector<std::size_t> cands;
+      const bool ascii = is_ascii(text);
       for (const auto& part : hs) {
         part.pf->boilerplate_candidates(text, cands);
         for (std::size_t c : cands)
-          if (RE2::PartialMatch(piece, boilerplate[part.boilerplate0 + c])) return true;
+          if (RE2::PartialMatch(piece, boilerplate.at(part.boilerplate0 + c, ascii))) return true;
       }
       return false;
     }
@@ -280,10 +295,11 @@ struct RuleSet::Compiled {
     if (!hs.empty()) {  // the first heading pattern that matches, in the spec's order, as the reference set's
       std::vector<std::size_t> cands;
       std::optional<std::size_t> first;
+      const bool ascii = is_ascii(text);
       for (const auto& part : hs) {
         part.pf->heading_candidates(text, cands);
         for (std::size_t c : cands)
-          if (RE2::FullMatch(text, headings[part.heading0 + c])) {
+          if (RE2::FullMatch(text, headings.at(part.heading0 + c, ascii))) {
             if (!first || part.heading0 + c < *first) first = part.heading0 + c;
             break;  // a part's candidates come in its order: the rest come later
           }
@@ -410,8 +426,13 @@ bool RuleSet::fires(std::size_t index, std::string_view text) const {
 }
 
 bool RuleSet::find_firing(std::size_t index, std::string_view text, std::size_t& start, std::size_t& end) const {
-  const RE2& pattern = compiled_->pattern(index);
-  const RE2* unless = compiled_->unless_of(index);
+  return find_firing(index, text, is_ascii(text), start, end);
+}
+
+bool RuleSet::find_firing(std::size_t index, std::string_view text, bool ascii_text, std::size_t& start,
+                          std::size_t& end) const {
+  const RE2& pattern = compiled_->pattern(index, ascii_text);
+  const RE2* unless = compiled_->unless_of(index, ascii_text);  // a sentence of an ASCII text is ASCII
   std::size_t from = 0;
   while (from <= text.size()) {
     re2::StringPiece m;
@@ -436,7 +457,8 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
     for (std::size_t f = 0; f < order.size(); ++f) {
       std::string_view text = issue.field(order[f]);
       if (text.empty()) continue;
-      if (valid_utf8(text)) {
+      const bool ascii = is_ascii(text);
+      if (ascii || valid_utf8(text)) {
         compiled_->candidates(f, text, candidates);
       } else {  // Hyperscan's UTF-8 mode takes valid UTF-8 only: every rule of the field is tested
         candidates.clear();
@@ -446,7 +468,7 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
       }
       for (std::size_t r : candidates) {
         std::size_t s = 0, e = 0;
-        if (find_firing(r, text, s, e)) hits.push_back({r, order[f], s, e});
+        if (find_firing(r, text, ascii, s, e)) hits.push_back({r, order[f], s, e});
       }
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.rule < b.rule; });
@@ -466,9 +488,10 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
     } else {
       candidates = fs.rules;  // no set, or it ran out of memory: test every rule of this field
     }
+    const bool ascii = is_ascii(text);
     for (std::size_t r : candidates) {
       std::size_t s = 0, e = 0;
-      if (find_firing(r, text, s, e)) hits.push_back({r, fs.field, s, e});
+      if (find_firing(r, text, ascii, s, e)) hits.push_back({r, fs.field, s, e});
     }
   }
   // In rule order, then in the order of issue_fields() (as the prefilter's path gives them).

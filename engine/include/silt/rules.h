@@ -149,6 +149,9 @@ class RuleSet {
 
  private:
   friend struct RuleSetBuilder;
+  // find_firing, told whether `text` is ASCII (a field's rules share one check).
+  bool find_firing(std::size_t index, std::string_view text, bool ascii_text, std::size_t& start,
+                   std::size_t& end) const;
   std::vector<Rule> rules_;
   std::map<std::string, double, std::less<>> field_weights_;
   std::string file_;

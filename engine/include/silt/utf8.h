@@ -12,6 +12,9 @@ namespace silt {
 // time: silt checks every input and every string it writes).
 bool valid_utf8(std::string_view s);
 
+// Whether every byte of `s` is below 0x80 (ASCII text, valid UTF-8 too).
+bool is_ascii(std::string_view s);
+
 // The largest position at most `at` (and at most s.size()) where a character of `s`
 // starts: s.substr(0, utf8_cut(s, at)) is whole characters.
 inline std::size_t utf8_cut(std::string_view s, std::size_t at) {
