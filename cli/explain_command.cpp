@@ -111,8 +111,8 @@ int cmd_explain(const std::vector<std::string>& args) {
       "text", po::value<std::string>()->value_name("S"), "an inline issue's body")(
       "id", po::value<std::string>()->value_name("ID"),
       "in an input of several issues, the one to explain: its id as silt prints it (owner/repo#123, or a "
-      "source such as file.json[4]), its number (123, #123) when only one has it, or @N, the N-th")(
-      "full", po::bool_switch(), "show every line of every field")(
+      "source such as file.json[4]), its number (123, #123) when only one has it, or @N, the N-th issue read "
+      "(a broken record is no issue: it is not counted)")("full", po::bool_switch(), "show every line of every field")(
       "max-record", po::value<std::string>()->default_value("64M")->value_name("SIZE"),
       "refuse an input file bigger than this: 64M, 1G, 500K, bytes")(
       "input-format", po::value<std::string>()->default_value("auto")->value_name("FORMAT"),
@@ -126,7 +126,9 @@ int cmd_explain(const std::vector<std::string>& args) {
       {},
       {{"0", "explained"},
        {"2", "usage or configuration error; an input of several issues and no --id, or an --id none has"},
-       {"3", "the input could not be read"}},
+       {"3",
+        "the input could not be read; or a record of it could not (named on stderr) and the issue asked for, "
+        "read from the others, was explained"}},
       {"silt explain examples/04-wrong-save-reload.md", "silt explain --full --pack pytorch issue.json",
        "silt explain issues.jsonl --id tensorflow/tensorflow#27275",
        "silt explain --title 'Wrong shape after reshape' --text 'The output has 3 dimensions instead of 4.'"}};
@@ -142,7 +144,9 @@ int cmd_explain(const std::vector<std::string>& args) {
   const bool color = use_color(opt(vm, "color", "auto"));
   const std::size_t max_lines = vm["full"].as<bool>() ? static_cast<std::size_t>(-1) : 12;
 
+  Classifier classifier = make_classifier(*config);
   Issue issue;
+  bool left_out = false;  // a record that could not be read: named, the issue asked for explained
   if (vm.count("title") || vm.count("text")) {
     if (vm.count("input")) throw UsageError{"explain reads one issue: --title/--text or a file, not both"};
     if (vm.count("id")) throw UsageError{"--id picks an issue of a file: it does not go with --title/--text"};
@@ -153,20 +157,29 @@ int cmd_explain(const std::vector<std::string>& args) {
     if (inputs.empty() && isatty(STDIN_FILENO))
       throw UsageError{"no input: name a file, '-' for stdin, or use --title/--text"};
     if (inputs.size() > 1) throw UsageError{"explain reads one issue"};
+    // As classify reads it: a broken record is named and the others are read.
     auto issues =
         read_issue_file(inputs.empty() ? "-" : inputs[0], parse_size(opt(vm, "max-record", "64M"), "--max-record"),
-                        nullptr, issue_format_option(vm));
+                        &left_out, issue_format_option(vm), &classifier);
     if (!issues) return exit_bad_input;
-    if (vm.count("id"))
-      issue = pick_issue(*issues, opt(vm, "id"));
-    else if (issues->size() != 1)
+    if (issues->empty())  // every record was broken: each is named above
+      return exit_bad_input;
+    if (vm.count("id")) {
+      try {
+        issue = pick_issue(*issues, opt(vm, "id"));
+      } catch (const UsageError& e) {
+        if (!left_out) throw;
+        // The issue asked for may be in the record that could not be read.
+        spdlog::error("{}; a record of the input could not be read (named above): it may be that one", e.message);
+        return exit_bad_input;
+      }
+    } else if (issues->size() != 1)
       throw UsageError{"explain reads one issue; this input holds " + std::to_string(issues->size()) +
                        ": name one with --id (" + printable((*issues)[0].id) + ", say)"};
     else
       issue = (*issues)[0];
   }
 
-  Classifier classifier = make_classifier(*config);
   const RuleSet& rules = classifier.rules_for(issue.view());
   ReportFields report = classifier.read_report(issue.view());
   IssueView v = with_report(issue.view(), report);
@@ -228,7 +241,7 @@ int cmd_explain(const std::vector<std::string>& args) {
                                                                    : fmt::format("{:.3f}", c.criteria[k].probability));
   out += "\n";
   std::cout << out << render_text(c, *config->taxonomy, color);
-  return exit_ok;
+  return left_out ? exit_bad_input : exit_ok;
 }
 
 }  // namespace silt::cli

@@ -439,6 +439,38 @@ TEST_CASE("cli: explain --id picks one issue of several, by its id, its source o
   explains("5", "[{\"number\": 5, \"title\": \"a\"}, {\"number\": 6, \"title\": \"b\"}]", "#5: a");
 }
 
+TEST_CASE("cli: explain --id reads on past a broken record, as classify does", "[cli][explain]") {
+  // JSON Lines and a pretty-printed array, each with its second record broken (a quote
+  // missing): the issue asked for is explained from the others, the broken record named,
+  // exit 3. Before, the whole input was refused.
+  const std::string lines =
+      "{\"number\": 1, \"title\": \"the shape is wrong\"}\n"
+      "{\"number\": 2, \"title: \"the loss is NaN\"}\n"
+      "{\"number\": 3, \"title\": \"accuracy drops after reload\"}\n";
+  const std::string array =
+      "[\n  {\n    \"number\": 1,\n    \"title\": \"the shape is wrong\"\n  },\n"
+      "  {\n    \"number\": 2,\n    \"title: \"the loss is NaN\"\n  },\n"
+      "  {\n    \"number\": 3,\n    \"title\": \"accuracy drops after reload\"\n  }\n]\n";
+  for (const auto& input : {lines, array}) {
+    CAPTURE(input);
+    auto r = silt("explain --id 3 -", input);
+    CHECK(r.code == 3);
+    CHECK(r.out.rfind("#3: accuracy drops after reload\n", 0) == 0);
+    CHECK(contains(r.err, "<stdin>"));
+    auto place = silt("explain --id @2 -", input);  // the second issue read: the broken record is none
+    CHECK(place.code == 3);
+    CHECK(place.out.rfind("#3: accuracy drops after reload\n", 0) == 0);
+    // The one asked for is the broken record: said so, exit 3, not a usage error.
+    auto lost = silt("explain --id 2 -", input);
+    CHECK(lost.code == 3);
+    CHECK(lost.out.empty());
+    CHECK(contains(lost.err, "--id 2: no issue of the 2 in the input has that id"));
+    CHECK(contains(lost.err, "a record of the input could not be read (named above): it may be that one"));
+  }
+  // An --id none has, in an input read whole, is still a usage error.
+  CHECK(silt("explain --id 7 -", "[{\"number\": 1, \"title\": \"a\"}, {\"number\": 2, \"title\": \"b\"}]").code == 2);
+}
+
 TEST_CASE("cli: explain shows the fields, the rules that fired and those suppressed", "[cli][explain]") {
   auto r = silt("explain tests/fixtures/report-template.md --color never");
   CHECK(r.code == 0);
