@@ -38,7 +38,7 @@ PrefilterSource source() {
   s.rules.push_back(rule(R"(\bNaN\b)", {"output"}, true));
   s.rules.push_back(rule(R"(loss\s+(is|was)\s+\d{1,3})", {"body"}));
   s.rules.push_back(rule(R"(\bdoes\s*n.?t\s+(\w+\s+){0,2}?save)", {"body", "code"}));
-  s.rules.push_back(rule("(?i)größe", {"body"}));  // caseless beyond ASCII: RE2 decides alone
+  s.rules.push_back(rule(R"((?i)gr\x{F6}\x{DF}e)", {"body"}));  // cased letters as escapes: RE2 decides alone
   s.boilerplate = {"please provide", "describe the bug"};
   s.headings = {"describe the (bug|problem)", "expected behaviou?r"};
   return s;
@@ -136,37 +136,57 @@ TEST_CASE("the prefilter gives every rule that can fire, for the fields it reads
   CHECK(out == V{});
 }
 
-TEST_CASE("a caseless pattern naming a letter beyond ASCII stays with RE2, one naming a sign without case does not",
+TEST_CASE("a caseless pattern naming a letter beyond ASCII as such is widened, other ways it stays with RE2",
           "[prefilter]") {
   // Hyperscan folds some letters beyond ASCII only: RE2 knows newer case pairs (U+1C80,
   // a Cyrillic small rounded ve, is a case form of U+0412 for RE2, not for Hyperscan). A
-  // rule naming such a letter, literally or as an escape, is a candidate wherever it
-  // reads ("unfiltered"); a curly quote or a multiplication sign has no case and is filtered.
+  // cased letter written as such outside a class is given to Hyperscan as any one
+  // character (a superset); one named as an escape, in a class, in \Q...\E or by a
+  // Unicode class makes the rule a candidate wherever it reads ("unfiltered"); a curly
+  // quote or a multiplication sign has no case and is filtered as it is.
   PrefilterSource s;
   s.rules.push_back(rule("\\x{1C80}", {"body"}));             // 0: an escaped letter
-  s.rules.push_back(rule("caf\u00e9", {"body"}));             // 1: a letter as such
+  s.rules.push_back(rule("caf\u00e9", {"body"}));             // 1: a letter as such: widened
   s.rules.push_back(rule("\\pL\\d", {"body"}));               // 2: a Unicode class
   s.rules.push_back(rule("says \\x{201C}done", {"body"}));    // 3: a quote
   s.rules.push_back(rule("\\d\\s*\u00d7\\s*\\d", {"body"}));  // 4: a sign as such
   s.rules.push_back(rule("\\x{1C80}", {"body"}, true));       // 5: case-sensitive
   s.rules.push_back(rule("\\\\x{E9}", {"body"}));             // 6: a backslash, then x{E9}
+  s.rules.push_back(rule("\u212aelvin", {"body"}));           // 7: the Kelvin sign, which folds to k
+  s.rules.push_back(rule("[\u00e9x]y", {"body"}));            // 8: a letter in a class
+  s.rules.push_back(rule("\\Qcaf\u00e9\\E", {"body"}));       // 9: a letter in \Q...\E
+  s.rules.push_back(rule("[[:alpha:]\u00e9]z", {"body"}));    // 10: in a class after a POSIX class
+  s.rules.push_back(rule("\\d+\\s*\u00b5s", {"body"}));       // 11: the micro sign (U+03BC, U+039C)
+  s.rules.push_back(rule("x\u1c80y", {"body"}));  // 12: U+1C80 as such, which Hyperscan does not fold to U+0412
   auto pf = Prefilter::compile(s);
   REQUIRE(pf.ok());
   const Prefilter& p = *pf.value();
-  CHECK(candidates(p, "body", "nothing") == V{0, 1, 2});
-  CHECK(candidates(p, "body", "it says \u201Cdone") == V{0, 1, 2, 3});
-  CHECK(candidates(p, "body", "a 3 \u00d7 4 image") == V{0, 1, 2, 4});
-  CHECK(candidates(p, "body", "\u1C80") == V{0, 1, 2, 5});
+  CHECK(candidates(p, "body", "nothing") == V{0, 2, 8, 9, 10});
+  CHECK(candidates(p, "body", "it says \u201Cdone") == V{0, 2, 3, 8, 9, 10});
+  CHECK(candidates(p, "body", "a 3 \u00d7 4 image") == V{0, 2, 4, 8, 9, 10});
+  CHECK(candidates(p, "body", "\u1C80") == V{0, 2, 5, 8, 9, 10});
+  CHECK(candidates(p, "body", "CAF\u00c9") == V{0, 1, 2, 8, 9, 10});
+  CHECK(candidates(p, "body", "kelvin") == V{0, 2, 7, 8, 9, 10});  // RE2 folds the Kelvin sign to k
+  CHECK(candidates(p, "body", "5 \u039cs") == V{0, 2, 8, 9, 10, 11});
+  CHECK(candidates(p, "body", "x\u0412y") == V{0, 2, 8, 9, 10, 12});  // RE2 folds U+1C80 to U+0412
   // Either way the rule fires where RE2 says, on both paths.
   const std::string yaml =
       "schema: silt/rules/v1\nrules:\n"
       "  - {id: ve, category: wrong-shape, pattern: '\\x{1C80}', in: [body]}\n"
-      "  - {id: times, category: wrong-shape, pattern: '\\d\\s*\u00d7\\s*\\d', in: [body]}\n";
+      "  - {id: times, category: wrong-shape, pattern: '\\d\\s*\u00d7\\s*\\d', in: [body]}\n"
+      "  - {id: kelvin, category: wrong-shape, pattern: '\u212aelvin', in: [body]}\n"
+      "  - {id: micro, category: wrong-shape, pattern: '\\d\\s*\u00b5s', in: [body]}\n"
+      "  - {id: cafe, category: wrong-shape, pattern: 'caf\u00e9', in: [body]}\n";
   Issue issue;
   issue.title = "t";
-  issue.body = "\u0412 and 3 \u00d7 4";  // U+0412: RE2 folds U+1C80 to it under (?i)
+  issue.body = "\u0412 and 3 \u00d7 4, in KELVIN, 5 \u039cs, a cafe";  // U+0412: RE2 folds U+1C80 to it under (?i)
   issue.join_lists();
-  for (Matcher m : {Matcher::hyperscan_now, Matcher::reference}) CHECK(compiled(yaml, m).match(issue).size() == 2);
+  for (Matcher m : {Matcher::hyperscan_now, Matcher::reference}) {
+    auto rules = compiled(yaml, m);
+    std::vector<std::string> ids;
+    for (const auto& h : rules.match(issue)) ids.push_back(rules.rules()[h.rule].id);
+    CHECK(ids == std::vector<std::string>{"ve", "times", "kelvin", "micro"});  // not cafe: RE2 says so
+  }
 }
 
 TEST_CASE("a prefilter reads back what it wrote, aligned or not, and only for its rules", "[prefilter]") {
