@@ -51,8 +51,8 @@ int main(int argc, char** argv) {
     std::size_t patterns = 0;
     std::string bytes;
   };
-  std::map<std::uint64_t, Built> built;      // by fingerprint
-  std::map<std::string, std::string> specs;  // file -> spec_to_json
+  std::map<std::uint64_t, Built> built;             // by fingerprint
+  std::map<std::string, std::string> specs, tests;  // file -> spec_to_json without tests, tests_to_json
   for (std::string_view name : silt::builtin_files()) {
     if (name.substr(0, 6) != "rules/" || name == "rules/packs.yaml") continue;
     const std::string file(name);
@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
       for (const auto& d : diags.all()) std::cerr << silt::to_text(d);
       return 1;
     }
-    specs[file] = silt::detail::spec_to_json(*spec, *tax.taxonomy);
+    specs[file] = silt::detail::spec_to_json(*spec, *tax.taxonomy, false);
+    tests[file] = silt::detail::tests_to_json(*spec);
     for (const auto& part : silt::detail::prefilter_parts(*spec)) {
       const auto& src = part.source;
       const std::size_t patterns = src.rules.size() + src.boilerplate.size() + src.headings.size();
@@ -88,7 +89,7 @@ int main(int argc, char** argv) {
   // in by .incbin (a C++ literal of megabytes takes the compiler longer than compiling
   // the rules).
   const std::string path = argv[1];
-  std::ostringstream cpp, prefilters, spec_table;
+  std::ostringstream cpp, prefilters, spec_table, tests_table;
   std::size_t n = 0;
   auto embed = [&](const std::string& bytes, const std::string& comment) -> std::optional<std::string> {
     const std::string bin = path + "." + std::to_string(n) + ".bin", sym = "silt_embedded_" + std::to_string(n++);
@@ -110,9 +111,11 @@ int main(int argc, char** argv) {
     prefilters << "    case " << fp << "ull:\n      return " << *view << ";\n";
   }
   for (const auto& [file, json] : specs) {
-    auto view = embed(json, file + ": its RulesSpec");
-    if (!view) return 1;
+    auto view = embed(json, file + ": its RulesSpec, without the rules' tests");
+    auto tests_view = embed(tests.at(file), file + ": its rules' tests");
+    if (!view || !tests_view) return 1;
     spec_table << "  if (file == \"" << file << "\") return " << *view << ";\n";
+    tests_table << "  if (file == \"" << file << "\") return " << *tests_view << ";\n";
   }
   auto taxonomy_view = embed(taxonomy_json, std::string(silt::builtin_taxonomy().name) + ": the Taxonomy");
   if (!taxonomy_view) return 1;
@@ -122,7 +125,8 @@ int main(int argc, char** argv) {
   cpp << "namespace silt::detail {\n\nstd::string_view builtin_prefilter(std::uint64_t fingerprint) {\n"
          "  switch (fingerprint) {\n"
       << prefilters.str() << "  }\n  return {};\n}\n\nstd::string_view builtin_spec(std::string_view file) {\n"
-      << spec_table.str() << "  return {};\n}\n\nstd::string_view builtin_taxonomy_json(std::string_view file) {\n"
+      << spec_table.str() << "  return {};\n}\n\nstd::string_view builtin_spec_tests(std::string_view file) {\n"
+      << tests_table.str() << "  return {};\n}\n\nstd::string_view builtin_taxonomy_json(std::string_view file) {\n"
       << "  if (file == \"" << silt::builtin_taxonomy().name << "\") return " << *taxonomy_view << ";\n"
       << "  return {};\n}\n\n}  // namespace silt::detail\n";
   const std::string text = head.str() + cpp.str();

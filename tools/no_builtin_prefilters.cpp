@@ -12,6 +12,10 @@ std::string_view builtin_spec(std::string_view) {
   return {};
 }
 
+std::string_view builtin_spec_tests(std::string_view) {
+  return {};
+}
+
 std::string_view builtin_taxonomy_json(std::string_view) {
   return {};
 }

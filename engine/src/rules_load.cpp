@@ -577,7 +577,7 @@ std::optional<detail::RulesSpec> builtin_spec(std::string_view yaml, const std::
   if (!same_as_builtin(file, yaml)) return std::nullopt;
   const std::string_view pre = detail::builtin_spec(file);
   if (pre.empty()) return std::nullopt;
-  auto spec = detail::spec_from_builtin_json(pre, taxonomy);
+  auto spec = detail::spec_from_builtin_json(pre, detail::builtin_spec_tests(file), taxonomy);
   if (!spec) return std::nullopt;
   for (std::size_t i = 1; i < spec->files.size(); ++i) {
     auto text = reread_include(includes, file, spec->files[i]);

@@ -128,17 +128,24 @@ std::string_view builtin_prefilter(std::uint64_t fingerprint);
 // A spec as JSON, and back (nullopt when the text is not one, or was read against a
 // taxonomy with other categories, criteria or implications). The build writes one for
 // every built-in rules file; builtin_spec gives it (empty when there is none).
-std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy);
+// Without `with_tests`, the rules' tests are left out (the build writes them apart:
+// tests_to_json).
+std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy, bool with_tests = true);
+// The rules' tests alone, as tests_from_json reads them.
+std::string tests_to_json(const RulesSpec& spec);
 // Without `with_tests`, the rules' tests are left in the text (RulesSpec::tests_json), a
 // copy of it kept for them.
 std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& taxonomy, bool with_tests = false);
-// The same for a built-in spec (builtin_spec), which lives as long as the program: the
-// tests are left in it, not in a copy (190 KB copied, and paged in, at every start).
-std::optional<RulesSpec> spec_from_builtin_json(std::string_view text, const Taxonomy& taxonomy);
+// The same for a built-in spec (builtin_spec, written without its tests) and its tests
+// (builtin_spec_tests), which live as long as the program: the tests are read from there
+// when asked for, neither copied nor parsed at a start (a third of the spec's bytes).
+std::optional<RulesSpec> spec_from_builtin_json(std::string_view text, std::string_view tests,
+                                                const Taxonomy& taxonomy);
 // The tests of every rule of a spec's JSON, in rule order; nullopt when the text is not
 // a spec.
 std::optional<std::vector<std::vector<RuleTest>>> tests_from_json(std::string_view text);
 std::string_view builtin_spec(std::string_view file);
+std::string_view builtin_spec_tests(std::string_view file);
 
 // The cache of users' rules files' specs (prefilter_cache.cpp), written by `silt rules
 // compile` beside their prefilters so that an unchanged file is not read as YAML again

@@ -40,7 +40,21 @@ void doubles(JsonWriter& j, const std::vector<double>& v) {
   j.end_array();
 }
 
-void rule(JsonWriter& j, const Rule& r, const SourceLocation& pattern_where, const std::vector<std::string>& files) {
+void tests(JsonWriter& j, const Rule& r, const std::vector<std::string>& files) {
+  j.key("tests");
+  j.begin_array();
+  for (const auto& t : r.tests) {
+    j.begin_array();
+    j.string(t.text);
+    j.boolean(t.should_match);
+    location_to_json(j, t.where, files);
+    j.end_array();
+  }
+  j.end_array();
+}
+
+void rule(JsonWriter& j, const Rule& r, const SourceLocation& pattern_where, const std::vector<std::string>& files,
+          bool with_tests) {
   j.begin_object();
   j.field("id", r.id);
   j.field("kind", static_cast<int>(r.kind));
@@ -56,16 +70,7 @@ void rule(JsonWriter& j, const Rule& r, const SourceLocation& pattern_where, con
   j.exact(r.weight);
   j.field("case_sensitive", r.case_sensitive);
   j.field("note", r.note);
-  j.key("tests");
-  j.begin_array();
-  for (const auto& t : r.tests) {
-    j.begin_array();
-    j.string(t.text);
-    j.boolean(t.should_match);
-    location_to_json(j, t.where, files);
-    j.end_array();
-  }
-  j.end_array();
+  if (with_tests) tests(j, r, files);
   j.key("where");
   location_to_json(j, r.where, files);
   j.key("weight_where");
@@ -89,7 +94,7 @@ void location_to_json(JsonWriter& j, const SourceLocation& w, const std::vector<
   j.end_array();
 }
 
-std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy) {
+std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy, bool with_tests) {
   const auto& files = spec.files;
   // Strict: a text that is not UTF-8 throws, since the cache must give back the very bytes.
   JsonWriter j(JsonWriter::Style::compact, JsonWriter::Text::strict);
@@ -147,7 +152,24 @@ std::string spec_to_json(const RulesSpec& spec, const Taxonomy& taxonomy) {
   j.end_object();
   j.key("rules");
   j.begin_array();
-  for (std::size_t i = 0; i < spec.rules.size(); ++i) rule(j, spec.rules[i], spec.pattern_where[i], files);
+  for (std::size_t i = 0; i < spec.rules.size(); ++i) rule(j, spec.rules[i], spec.pattern_where[i], files, with_tests);
+  j.end_array();
+  j.end_object();
+  return j.take();
+}
+
+std::string tests_to_json(const RulesSpec& spec) {
+  JsonWriter j(JsonWriter::Style::compact, JsonWriter::Text::strict);
+  j.begin_object();
+  j.key("files");
+  j.inline_strings(spec.files);
+  j.key("rules");
+  j.begin_array();
+  for (const auto& r : spec.rules) {
+    j.begin_object();
+    tests(j, r, spec.files);
+    j.end_object();
+  }
   j.end_array();
   j.end_object();
   return j.take();
@@ -220,7 +242,8 @@ namespace {
 
 enum class Tests { read, copy, view };
 
-std::optional<RulesSpec> read_spec(std::string_view text, const Taxonomy& taxonomy, Tests tests) {
+std::optional<RulesSpec> read_spec(std::string_view text, const Taxonomy& taxonomy, Tests tests,
+                                   std::string_view tests_text = {}) {
   const bool with_tests = tests == Tests::read;
   try {
     JsonDocument doc;
@@ -290,7 +313,7 @@ std::optional<RulesSpec> read_spec(std::string_view text, const Taxonomy& taxono
       spec.tests_owner = std::make_shared<const std::string>(text);
       spec.tests_json = *spec.tests_owner;
     } else if (tests == Tests::view) {
-      spec.tests_json = text;
+      spec.tests_json = tests_text;
     }
     return spec;
   } catch (const std::exception&) {  // JsonShapeError, out_of_range: not a spec this build wrote
@@ -304,8 +327,9 @@ std::optional<RulesSpec> spec_from_json(std::string_view text, const Taxonomy& t
   return read_spec(text, taxonomy, with_tests ? Tests::read : Tests::copy);
 }
 
-std::optional<RulesSpec> spec_from_builtin_json(std::string_view text, const Taxonomy& taxonomy) {
-  return read_spec(text, taxonomy, Tests::view);
+std::optional<RulesSpec> spec_from_builtin_json(std::string_view text, std::string_view tests,
+                                                const Taxonomy& taxonomy) {
+  return read_spec(text, taxonomy, Tests::view, tests);
 }
 
 }  // namespace silt::detail
