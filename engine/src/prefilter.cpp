@@ -12,10 +12,23 @@
 #include <optional>
 
 #include "silt/issue.h"
+#include "silt/utf8.h"
 
 namespace silt::detail {
 
-std::string relaxed_pattern(std::string_view p) {
+namespace {
+
+bool has_other_case(const std::string& chars);
+bool names_other_cased(std::string_view s);
+
+// relaxed_pattern(p); with `widen_cased` (for a caseless pattern that names_other_cased),
+// each letter with another case written as such outside a class (one code point: `µ` in
+// `µs`) is put as any one character, `[\s\S]`: the letter's case forms RE2 knows are
+// single characters too, so the pattern only matches more, and Hyperscan can take it
+// (otherwise such a rule is a candidate wherever it reads, and its RE2 is compiled and
+// run on every text). nullopt when such a letter is named another way (in a class, as an
+// escape, in a Unicode class, in \Q...\E): the pattern stays with RE2.
+std::optional<std::string> relax(std::string_view p, bool widen_cased) {
   std::string out;
   out.reserve(p.size());
   bool in_class = false;
@@ -24,6 +37,7 @@ std::string relaxed_pattern(std::string_view p) {
     if (c == '\\' && i + 1 < p.size() && p[i + 1] == 'Q') {  // \Q...\E: literal text, as it is
       const std::size_t end = p.find("\\E", i + 2);
       const std::size_t stop = end == std::string_view::npos ? p.size() : end + 2;
+      if (widen_cased && names_other_cased(p.substr(i, stop - i))) return std::nullopt;
       out.append(p.substr(i, stop - i));
       i = stop - 1;
       continue;
@@ -36,7 +50,30 @@ std::string relaxed_pattern(std::string_view p) {
         continue;
       }
     }
+    if (widen_cased && static_cast<unsigned char>(c) >= 0x80) {  // a character beyond ASCII, whole
+      const auto lead = static_cast<unsigned char>(c);
+      const std::size_t n = std::min<std::size_t>(lead >= 0xF0   ? 4
+                                                  : lead >= 0xE0 ? 3
+                                                  : lead >= 0xC0 ? 2
+                                                                 : 1,
+                                                  p.size() - i);
+      const std::string cp(p.substr(i, n));
+      if (!has_other_case(cp))
+        out += cp;
+      else if (in_class)
+        return std::nullopt;
+      else
+        out += "[\\s\\S]";
+      i += n - 1;
+      continue;
+    }
     if (c == '\\' && i + 1 < p.size()) {
+      if (widen_cased && (p[i + 1] == 'p' || p[i + 1] == 'P')) return std::nullopt;  // a Unicode class
+      if (widen_cased && p[i + 1] == 'x') {  // \xHH or \x{H...}: a cased letter stays with RE2
+        std::size_t end = i + 2 < p.size() && p[i + 2] == '{' ? p.find('}', i + 2) : i + 3;
+        end = end == std::string_view::npos ? p.size() : std::min(end + 1, p.size());
+        if (names_other_cased(p.substr(i, end - i))) return std::nullopt;
+      }
       if (!in_class && (p[i + 1] == 'b' || p[i + 1] == 'B')) {  // a word boundary: an empty group
         out += "(?:)";
         ++i;
@@ -76,6 +113,12 @@ std::string relaxed_pattern(std::string_view p) {
   return out;
 }
 
+}  // namespace
+
+std::string relaxed_pattern(std::string_view p) {
+  return *relax(p, false);
+}
+
 namespace {
 
 // The fields read as one text kind: what people write, code, console output.
@@ -94,10 +137,7 @@ bool has_other_case(const std::string& chars) {
   const RE2 re(chars, o);
   std::string lo, hi;
   if (!re.ok() || !re.PossibleMatchRange(&lo, &hi, 64)) return true;
-  auto ascii = [](const std::string& t) {
-    return std::all_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  };
-  return lo != hi && !(ascii(lo) && ascii(hi));
+  return lo != hi && !(is_ascii(lo) && is_ascii(hi));
 }
 
 // Whether a caseless pattern names a character over U+007F that has another case, written
@@ -129,73 +169,6 @@ bool names_other_cased(std::string_view s) {
   return false;
 }
 
-// A caseless pattern that names_other_cased, with each such letter written as such
-// outside a class (one code point: `µ` in `µs`) put as any one character, `[\s\S]`: the
-// letter's case forms RE2 knows are single characters too, so the pattern only matches
-// more, and Hyperscan can take it (otherwise such a rule is a candidate wherever it
-// reads, and its RE2 is compiled and run on every text). nullopt when another kind of
-// cased letter is named (in a class, as an escape, in a Unicode class, in \Q...\E):
-// the pattern stays with RE2.
-std::optional<std::string> widen_other_cased(std::string_view p) {
-  std::string out;
-  bool in_class = false;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    const auto c = static_cast<unsigned char>(p[i]);
-    if (c >= 0x80) {
-      std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;  // one code point
-      n = std::min(n, p.size() - i);
-      const std::string cp(p.substr(i, n));
-      if (has_other_case(cp)) {
-        if (in_class) return std::nullopt;
-        out += "[\\s\\S]";
-      } else {
-        out += cp;
-      }
-      i += n - 1;
-      continue;
-    }
-    if (c == '\\' && i + 1 < p.size()) {
-      const char e = p[i + 1];
-      if (e == 'p' || e == 'P') return std::nullopt;  // a Unicode class
-      std::size_t end = i + 2;                        // the escape, or \Q...\E, is [i, end)
-      if (e == 'Q') {
-        end = p.find("\\E", i + 2);
-        end = end == std::string_view::npos ? p.size() : end + 2;
-      } else if (e == 'x') {
-        end = i + 2 < p.size() && p[i + 2] == '{' ? p.find('}', i + 2) : i + 3;
-        end = end == std::string_view::npos ? p.size() : std::min(end + 1, p.size());
-      }
-      const std::string_view escape = p.substr(i, end - i);
-      if ((e == 'Q' || e == 'x') && names_other_cased(escape)) return std::nullopt;
-      out.append(escape);
-      i = end - 1;
-      continue;
-    }
-    if (in_class && c == '[' && i + 1 < p.size() && p[i + 1] == ':') {  // [:alpha:] inside a class
-      const std::size_t end = p.find(":]", i + 2);
-      if (end != std::string_view::npos) {
-        out.append(p.substr(i, end + 2 - i));
-        i = end + 1;
-        continue;
-      }
-    }
-    if (in_class) {
-      if (c == ']') in_class = false;
-      out += p[i];
-      continue;
-    }
-    if (c == '[') {
-      in_class = true;
-      out += p[i];
-      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
-      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];  // a ']' first is a member
-      continue;
-    }
-    out += p[i];
-  }
-  return out;
-}
-
 struct Compiled {
   hs_database_t* db = nullptr;
   std::vector<std::size_t> ids;         // pattern id (position) -> index given
@@ -213,12 +186,12 @@ Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bo
   std::vector<std::string> texts;
   std::vector<unsigned> flags;
   for (const auto& [index, text, caseless] : patterns) {
-    std::optional<std::string> widened;
-    if (caseless && names_other_cased(text) && !(widened = widen_other_cased(text))) {
+    std::optional<std::string> relaxed = relax(text, caseless && names_other_cased(text));
+    if (!relaxed) {
       out.unfiltered.push_back(index);
       continue;
     }
-    std::string p = relaxed_pattern(widened ? *widened : text);
+    std::string p = std::move(*relaxed);
     if (whole) p = "^(?:" + p + ")$";
     texts.push_back(std::move(p));
     flags.push_back(HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY |

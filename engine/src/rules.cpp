@@ -63,9 +63,7 @@ struct PrefilterSet {
     Part latin1{std::make_unique<RE2::Set>(options(true), RE2::UNANCHORED), {}};
     Part rest{std::make_unique<RE2::Set>(options(false), RE2::UNANCHORED), {}};
     for (std::size_t i = 0; i < patterns.size(); ++i) {
-      const bool ascii_text = std::all_of(patterns[i].begin(), patterns[i].end(),
-                                          [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-      Part& part = ascii_text && latin1.set->Add(patterns[i], nullptr) >= 0 ? latin1 : rest;
+      Part& part = is_ascii(patterns[i]) && latin1.set->Add(patterns[i], nullptr) >= 0 ? latin1 : rest;
       if (&part == &rest && rest.set->Add(patterns[i], nullptr) < 0) return;  // not even in UTF-8
       part.index.push_back(static_cast<int>(i));
     }
@@ -87,12 +85,10 @@ struct PrefilterSet {
     });
     return utf8.get();
   }
-  // The indices of the patterns that match `text`, when it is ASCII and the ASCII sets
-  // could be built and scan it; false otherwise.
-  bool match_ascii(std::string_view text, std::vector<int>& found) const {
-    if (ascii.empty() ||
-        !std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
-      return false;
+  // The indices of the patterns that match `text`, when it is ASCII (`ascii_text`) and
+  // the ASCII sets could be built and scan it; false otherwise.
+  bool match_ascii(std::string_view text, bool ascii_text, std::vector<int>& found) const {
+    if (ascii.empty() || !ascii_text) return false;
     found.clear();
     thread_local std::vector<int> part_found;
     for (const Part& part : ascii) {
@@ -105,10 +101,10 @@ struct PrefilterSet {
     }
     return true;
   }
-  // The indices of the patterns that match `text`; false when no set could be built or
-  // scan it (out of memory).
-  bool match(std::string_view text, std::vector<int>& found) const {
-    if (match_ascii(text, found)) return true;
+  // The indices of the patterns that match `text`, ASCII or not (`ascii_text`); false
+  // when no set could be built or scan it (out of memory).
+  bool match(std::string_view text, bool ascii_text, std::vector<int>& found) const {
+    if (match_ascii(text, ascii_text, found)) return true;
     const RE2::Set* set = utf8_set();
     if (!set) return false;
     found.clear();
@@ -483,7 +479,8 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
     std::string_view text = issue.field(fs.field);
     if (text.empty()) continue;
     candidates.clear();
-    if (fs.set->match(text, found)) {
+    const bool ascii = is_ascii(text);  // one check for the set and each rule
+    if (fs.set->match(text, ascii, found)) {
       for (int i : found) {
         const auto rule = static_cast<std::size_t>(fs.set_rules[static_cast<std::size_t>(i)]);
         if (fs.reads[rule]) candidates.push_back(rule);
@@ -492,7 +489,6 @@ std::vector<Hit> RuleSet::match(const IssueView& issue) const {
     } else {
       candidates = fs.rules;  // no set, or it ran out of memory: test every rule of this field
     }
-    const bool ascii = is_ascii(text);
     for (std::size_t r : candidates) {
       std::size_t s = 0, e = 0;
       if (find_firing(r, text, ascii, s, e)) hits.push_back({r, fs.field, s, e});
@@ -638,7 +634,7 @@ void check_empty_matches(const RulesSpec& spec, const RuleSet::Compiled& compile
   }
   for (const auto& fs : compiled.fields) {
     std::vector<int> found;
-    if (!fs.set->match("", found)) continue;  // no set: each rule is compiled below to tell
+    if (!fs.set->match("", true, found)) continue;  // no set: each rule is compiled below to tell
     for (int i : fs.set_rules) covered[static_cast<std::size_t>(i)] = true;
     for (int i : found) empty[static_cast<std::size_t>(fs.set_rules[static_cast<std::size_t>(i)])] = true;
   }
