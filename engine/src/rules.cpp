@@ -513,10 +513,11 @@ std::vector<Hit> RuleSet::suppressed(const IssueView& issue) const {
     for (const auto& field : rules_[r].fields) {
       std::string_view text = issue.field(field);
       std::size_t s = 0, e = 0;
-      if (text.empty() || find_firing(r, text, s, e)) continue;
+      const bool ascii = is_ascii(text);  // the compilation find_firing took, not a second one
+      if (text.empty() || find_firing(r, text, ascii, s, e)) continue;
       re2::StringPiece m;
-      if (compiled_->pattern(r).Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED, &m,
-                                      1)) {
+      if (compiled_->pattern(r, ascii).Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
+                                             RE2::UNANCHORED, &m, 1)) {
         s = static_cast<std::size_t>(m.data() - text.data());
         out.push_back({r, field, s, s + m.size()});
       }
