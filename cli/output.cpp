@@ -91,10 +91,10 @@ std::string levels_text(const Taxonomy& t, const std::vector<std::size_t>& ls) {
 
 }  // namespace
 
-// Columns a terminal gives `s`: libc's wcwidth of each character, read as UTF-8 (C.UTF-8,
-// whatever the user's locale): a CJK character takes two, a combining mark none. A byte
-// that is not UTF-8, or a character wcwidth does not know, takes one.
-std::size_t width(std::string_view s) {
+namespace {
+
+// width() of text that is not all ASCII.
+std::size_t width_of_utf8(std::string_view s) {
   static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
   std::size_t w = 0;
   if (!utf8) {
@@ -122,6 +122,19 @@ std::size_t width(std::string_view s) {
   }
   uselocale(old);
   return w;
+}
+
+}  // namespace
+
+// Columns a terminal gives `s`: libc's wcwidth of each character, read as UTF-8 (C.UTF-8,
+// whatever the user's locale): a CJK character takes two, a combining mark none. A byte
+// that is not UTF-8, or a character wcwidth does not know, takes one.
+std::size_t width(std::string_view s) {
+  // ASCII, the common case, without the locale: a byte a column (wcwidth gives a control
+  // character -1, counted one as below), a NUL none.
+  std::size_t w = 0, i = 0;
+  for (; i < s.size() && static_cast<unsigned char>(s[i]) < 0x80; ++i) w += s[i] != '\0';
+  return i == s.size() ? w : w + width_of_utf8(s.substr(i));
 }
 
 std::string wrap(const std::string& text, std::size_t cols, const std::string& indent,

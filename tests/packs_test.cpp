@@ -1,5 +1,6 @@
 #include "silt/packs.h"
 
+#include "packs_json.h"
 #include "silt/builtin.h"
 #include "silt/issue.h"
 #include "test_support.h"
@@ -110,4 +111,49 @@ TEST_CASE("every built-in pack is read with its built-in prefilter, not the slow
     REQUIRE(rules);
     CHECK(rules->prefiltered());
   }
+}
+
+TEST_CASE("the built-in pack map is read from the JSON the build wrote, and is the YAML's", "[packs]") {
+  const auto b = silt::builtin_file("rules/packs.yaml");
+  REQUIRE(b);
+  const std::string name(b->name);
+  REQUIRE_FALSE(silt::detail::builtin_packs_json(name).empty());
+  REQUIRE(silt::detail::packs_from_json(silt::detail::builtin_packs_json(name)));  // it reads
+  auto fast = silt::load_packs(b->text, name, nullptr, nullptr);                   // the embedded JSON
+  auto slow = silt::load_packs(b->text, "a-copy.yaml", nullptr, nullptr);          // the same text: YAML
+  REQUIRE(fast.packs);
+  REQUIRE(slow.packs);
+  CHECK(fast.diagnostics.empty());
+  CHECK(slow.diagnostics.empty());
+  auto map_of = [](const silt::PackSet& s, const std::string& file) {
+    silt::detail::PackMap m{s.packs(), static_cast<std::size_t>(&s.default_pack() - s.packs().data())};
+    for (auto& p : m.packs) p.where.file = file;  // the only difference: where it was read from
+    return silt::detail::packs_to_json(m);
+  };
+  CHECK(map_of(*fast.packs, name) == map_of(*slow.packs, name));
+  CHECK(fast.packs->default_pack().name == "generic");
+  CHECK(fast.packs->for_repository("pytorch/vision").name == "pytorch");
+  CHECK(fast.packs->packs().front().where.line > 0);  // places kept: diagnostics cite them
+  // An edited text is read as YAML again, with its findings.
+  std::string edited(b->text);
+  edited += "\nunknown_key: 1\n";
+  CHECK_FALSE(silt::load_packs(edited, name, nullptr, nullptr).diagnostics.empty());
+}
+
+TEST_CASE("pack map JSON: what does not read back is refused, the default index checked", "[packs]") {
+  silt::detail::PackMap m;
+  m.packs.push_back({"a", "a.yaml", {"o/r", "p/*"}, {"m.yaml", 3, 3}});
+  m.packs.push_back({"b", "b.yaml", {}, {"m.yaml", 7, 3}});
+  m.default_pack = 1;
+  const std::string json = silt::detail::packs_to_json(m);
+  auto back = silt::detail::packs_from_json(json);
+  REQUIRE(back);
+  CHECK(silt::detail::packs_to_json(*back) == json);
+  CHECK(back->packs[0].repositories == std::vector<std::string>{"o/r", "p/*"});
+  CHECK(back->default_pack == 1);
+  std::string bad = json;
+  bad.replace(bad.find("\"default\":1"), 11, "\"default\":2");
+  CHECK_FALSE(silt::detail::packs_from_json(bad));
+  CHECK_FALSE(silt::detail::packs_from_json(json.substr(0, json.size() / 2)));
+  CHECK_FALSE(silt::detail::packs_from_json("[]"));
 }

@@ -1,4 +1,4 @@
-// The build tool's own tables of built-in prefilters, specs and taxonomy: none (it builds them).
+// The build tool's own tables of built-in prefilters, specs, taxonomy and pack map: none (it builds them).
 #include <cstdint>
 #include <string_view>
 
@@ -17,6 +17,10 @@ std::string_view builtin_spec_tests(std::string_view) {
 }
 
 std::string_view builtin_taxonomy_json(std::string_view) {
+  return {};
+}
+
+std::string_view builtin_packs_json(std::string_view) {
   return {};
 }
 

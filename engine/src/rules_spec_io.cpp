@@ -217,9 +217,12 @@ std::vector<RuleTest> read_tests(const JsonValue& rule, const std::vector<std::s
   return out;
 }
 
-// Parses a spec this build wrote; throws JsonShapeError when `text` is not JSON.
-void parse_spec(std::string_view text, JsonDocument& doc) {
-  if (parse_json(text, doc)) throw JsonShapeError("not JSON");
+// Parses a spec this build wrote, in place in `buffer` (a copy of `text`, which the
+// document's strings point into: keep it while `doc` is read); throws JsonShapeError
+// when `text` is not JSON.
+void parse_spec(std::string_view text, std::string& buffer, JsonDocument& doc) {
+  buffer.assign(text.data(), text.size());
+  if (parse_json_in_place(buffer.data(), buffer.size(), doc)) throw JsonShapeError("not JSON");
 }
 
 }  // namespace
@@ -227,7 +230,8 @@ void parse_spec(std::string_view text, JsonDocument& doc) {
 std::optional<std::vector<std::vector<RuleTest>>> tests_from_json(std::string_view text) {
   try {
     JsonDocument doc;
-    parse_spec(text, doc);
+    std::string buffer;
+    parse_spec(text, buffer, doc);
     std::vector<std::string> files;
     for (const JsonValue& f : json_array(json_at(doc, "files"))) files.push_back(string_from_json(f));
     std::vector<std::vector<RuleTest>> out;
@@ -247,7 +251,8 @@ std::optional<RulesSpec> read_spec(std::string_view text, const Taxonomy& taxono
   const bool with_tests = tests == Tests::read;
   try {
     JsonDocument doc;
-    parse_spec(text, doc);
+    std::string buffer;
+    parse_spec(text, buffer, doc);
     if (json_str(json_at(doc, "taxonomy")) != taxonomy_key(taxonomy)) return std::nullopt;
     RulesSpec spec;
     spec.file = string_from_json(json_at(doc, "file"));
