@@ -28,7 +28,8 @@ fi
 
 # The dictionaries (tests/fuzz/dict/*.dict) each harness is given, joined.
 declare -A dicts=([taxonomy]="taxonomy" [rules]="rules" [issues]="json markdown" [markdown]="markdown"
-  [labels]="csv" [eval]="csv json" [survey]="csv consensus" [batch]="json csv markdown" [records]="json csv" [spec_cache]="json")
+  [labels]="csv" [eval]="csv json" [survey]="csv consensus" [batch]="json csv markdown" [records]="json csv" [spec_cache]="json"
+  [packs]="json")
 
 mkdir -p "$build/logs" "$build/dict"
 status=0
