@@ -189,6 +189,72 @@ TEST_CASE("a caseless pattern naming a letter beyond ASCII as such is widened, o
   }
 }
 
+TEST_CASE("an ASCII pattern read as bytes names its rule wherever RE2 matches UTF-8 text", "[prefilter]") {
+  // As bytes, `.`, a negated class and \W \S \D match one byte, and a character beyond
+  // ASCII is two to four: each such atom is read as one or more of itself. Caseless, RE2
+  // folds k and s to the Kelvin sign and the long s: a text with either takes every rule.
+  struct Case {
+    const char* pattern;
+    bool case_sensitive;
+    const char* text;
+  };
+  const std::vector<Case> cases = {
+      {"a.b", false, "a\u00e9b"},             // a two-byte character for `.`
+      {"x[^y]z", false, "x\u65e5z"},          // three bytes for a negated class
+      {"p\\Wq", false, "p\u2014q"},           // an em dash for \W
+      {"p\\Sq", true, "p\U0001F600q"},        // four bytes for \S
+      {"1\\D2", false, "1\u00bd2"},           // \D
+      {"m[\\S]n", false, "m\u00e9n"},         // a class holding \S
+      {"u[[:^alpha:]]v", false, "u\u00e9v"},  // a negated POSIX class in a class
+      {"(?:[^.\\n]|\\.\\w){0,3}?end", false, "\u00e9\u00e9end"},
+      {"^a.?b$", false, "a\u00e9b"},            // an optional one
+      {"c.{2}d", false, "c\u00e9\u00e9d"},      // a counted one
+      {"kelvin", false, "\u212aelvin"},         // the Kelvin sign folds to k
+      {"\\bmask\\b", false, "ma\u017fk"},       // the long s folds to s
+      {"[a-z]+ing", false, "\u212a\u017fing"},  // and in a class
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.pattern, c.text);
+    RE2::Options o;
+    o.set_case_sensitive(c.case_sensitive);
+    const RE2 re(c.pattern, o);
+    REQUIRE(re.ok());
+    REQUIRE(RE2::PartialMatch(c.text, re));  // the case is one RE2 matches
+    PrefilterSource s;
+    s.rules.push_back(rule(c.pattern, {"body"}, c.case_sensitive));
+    auto pf = Prefilter::compile(s);
+    REQUIRE(pf.ok());
+    CHECK(candidates(*pf.value(), "body", c.text) == V{0});
+    CHECK(candidates(*pf.value(), "body", "--") == V{});  // filtered, not a candidate everywhere
+  }
+}
+
+TEST_CASE("RE2 folds no character beyond ASCII onto an ASCII letter but the Kelvin sign and the long s",
+          "[prefilter]") {
+  // What the bytes reading of caseless patterns relies on (collect() checks a text for
+  // those two only): every other character beyond ASCII that a caseless [a-z] matches.
+  RE2::Options o;
+  o.set_case_sensitive(false);
+  const RE2 letter("[a-z]", o);
+  REQUIRE(letter.ok());
+  std::vector<char32_t> found;
+  for (char32_t c = 0x80; c <= 0x10FFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string u;
+    if (c < 0x800) {
+      u = {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+    } else if (c < 0x10000) {
+      u = {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+           static_cast<char>(0x80 | (c & 0x3F))};
+    } else {
+      u = {static_cast<char>(0xF0 | (c >> 18)), static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+           static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+    }
+    if (RE2::FullMatch(u, letter)) found.push_back(c);
+  }
+  CHECK(found == std::vector<char32_t>{0x17F, 0x212A});
+}
+
 TEST_CASE("a prefilter reads back what it wrote, aligned or not, and only for its rules", "[prefilter]") {
   const PrefilterSource src = source();
   const std::uint64_t fp = Prefilter::fingerprint(src);

@@ -21,20 +21,51 @@ namespace {
 bool has_other_case(const std::string& chars);
 bool names_other_cased(std::string_view s);
 
-// relaxed_pattern(p); with `widen_cased` (for a caseless pattern that names_other_cased),
-// each letter with another case written as such outside a class (one code point: `µ` in
-// `µs`) is put as any one character, `[\s\S]`: the letter's case forms RE2 knows are
-// single characters too, so the pattern only matches more, and Hyperscan can take it
-// (otherwise such a rule is a candidate wherever it reads, and its RE2 is compiled and
-// run on every text). nullopt when such a letter is named another way (in a class, as an
-// escape, in a Unicode class, in \Q...\E): the pattern stays with RE2.
-std::optional<std::string> relax(std::string_view p, bool widen_cased) {
+// How relax() writes a pattern for Hyperscan.
+enum class Relax {
+  utf8,        // matched as UTF-8 (HS_FLAG_UTF8): relaxed_pattern(p)
+  utf8_widen,  // the same, each cased letter beyond ASCII put as any one character
+  bytes        // matched as bytes (no HS_FLAG_UTF8)
+};
+
+// relaxed_pattern(p), written for `how`.
+//
+// utf8_widen (for a caseless pattern that names_other_cased): each letter with another
+// case written as such outside a class (one code point: `µ` in `µs`) is put as any one
+// character, `[\s\S]`: the letter's case forms RE2 knows are single characters too, so
+// the pattern only matches more, and Hyperscan can take it (otherwise such a rule is a
+// candidate wherever it reads, and its RE2 is compiled and run on every text). nullopt
+// when such a letter is named another way (in a class, as an escape, in a Unicode class,
+// in \Q...\E): the pattern stays with RE2.
+//
+// bytes: the pattern matched byte by byte, which makes a smaller database
+// (a third smaller for the generic rules: less for Hyperscan to check and map at each
+// start) and matches at least what the UTF-8 one does on UTF-8 text. Only an ASCII
+// pattern without \Q, \x, \p, \C or inline flags is written so (nullopt otherwise: the
+// caller takes utf8). An atom that matches a character beyond ASCII (`.`, a negated
+// class, \W \S \D, a class holding one of those) matches one byte as bytes, and such a
+// character is two to four bytes none of which is ASCII: the atom is put as one or more
+// of itself. (Caseless, RE2 folds k and s to the Kelvin sign, U+212A, and the long s,
+// U+017F, which Hyperscan does as UTF-8 but not as bytes: collect() takes every rule for
+// a text that holds one.)
+std::optional<std::string> relax(std::string_view p, Relax how) {
+  const bool widen_cased = how == Relax::utf8_widen;
+  const bool bytes = how == Relax::bytes;
   std::string out;
   out.reserve(p.size());
-  bool in_class = false;
+  bool in_class = false, class_negated = false, class_wide = false;
+  std::size_t class_at = 0;  // where the class starts in `out`
+  auto one_or_more = [&](std::size_t from) {
+    out.insert(from, "(?:(?:");
+    out += ")+)";
+  };
   for (std::size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
+    if (bytes &&
+        (static_cast<unsigned char>(c) >= 0x80 || (c == '(' && i + 2 < p.size() && p[i + 1] == '?' && p[i + 2] != ':')))
+      return std::nullopt;
     if (c == '\\' && i + 1 < p.size() && p[i + 1] == 'Q') {  // \Q...\E: literal text, as it is
+      if (bytes) return std::nullopt;
       const std::size_t end = p.find("\\E", i + 2);
       const std::size_t stop = end == std::string_view::npos ? p.size() : end + 2;
       if (widen_cased && names_other_cased(p.substr(i, stop - i))) return std::nullopt;
@@ -45,6 +76,7 @@ std::optional<std::string> relax(std::string_view p, bool widen_cased) {
     if (in_class && c == '[' && i + 1 < p.size() && p[i + 1] == ':') {  // [:alpha:] inside a class
       const std::size_t end = p.find(":]", i + 2);
       if (end != std::string_view::npos) {
+        class_wide = class_wide || p[i + 2] == '^';  // [:^alpha:]
         out.append(p.substr(i, end + 2 - i));
         i = end + 1;
         continue;
@@ -68,30 +100,42 @@ std::optional<std::string> relax(std::string_view p, bool widen_cased) {
       continue;
     }
     if (c == '\\' && i + 1 < p.size()) {
-      if (widen_cased && (p[i + 1] == 'p' || p[i + 1] == 'P')) return std::nullopt;  // a Unicode class
-      if (widen_cased && p[i + 1] == 'x') {  // \xHH or \x{H...}: a cased letter stays with RE2
+      const char e = p[i + 1];
+      if ((widen_cased || bytes) && (e == 'p' || e == 'P')) return std::nullopt;  // a Unicode class
+      if (bytes && (e == 'x' || e == 'C')) return std::nullopt;
+      if (widen_cased && e == 'x') {  // \xHH or \x{H...}: a cased letter stays with RE2
         std::size_t end = i + 2 < p.size() && p[i + 2] == '{' ? p.find('}', i + 2) : i + 3;
         end = end == std::string_view::npos ? p.size() : std::min(end + 1, p.size());
         if (names_other_cased(p.substr(i, end - i))) return std::nullopt;
       }
-      if (!in_class && (p[i + 1] == 'b' || p[i + 1] == 'B')) {  // a word boundary: an empty group
+      if (!in_class && (e == 'b' || e == 'B')) {  // a word boundary: an empty group
         out += "(?:)";
         ++i;
         continue;
       }
+      const bool wide = e == 'W' || e == 'S' || e == 'D';
+      if (in_class) class_wide = class_wide || wide;
+      const std::size_t at = out.size();
       out += c;
       out += p[++i];
+      if (bytes && wide && !in_class) one_or_more(at);
       continue;
     }
     if (in_class) {
-      if (c == ']') in_class = false;
       out += c;
+      if (c == ']') {
+        in_class = false;
+        if (bytes && (class_negated || class_wide)) one_or_more(class_at);
+      }
       continue;
     }
     if (c == '[') {
       in_class = true;
+      class_at = out.size();
+      class_negated = i + 1 < p.size() && p[i + 1] == '^';
+      class_wide = false;
       out += c;
-      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (class_negated) out += p[++i];
       if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];  // a ']' first is a member
       continue;
     }
@@ -108,6 +152,12 @@ std::optional<std::string> relax(std::string_view p, bool widen_cased) {
         }
       }
     }
+    if (bytes && c == '.') {
+      const std::size_t at = out.size();
+      out += c;
+      one_or_more(at);
+      continue;
+    }
     out += c;
   }
   return out;
@@ -116,7 +166,7 @@ std::optional<std::string> relax(std::string_view p, bool widen_cased) {
 }  // namespace
 
 std::string relaxed_pattern(std::string_view p) {
-  return *relax(p, false);
+  return *relax(p, Relax::utf8);
 }
 
 namespace {
@@ -186,7 +236,10 @@ Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bo
   std::vector<std::string> texts;
   std::vector<unsigned> flags;
   for (const auto& [index, text, caseless] : patterns) {
-    std::optional<std::string> relaxed = relax(text, caseless && names_other_cased(text));
+    // As bytes where it can be (a smaller database), else as UTF-8.
+    std::optional<std::string> relaxed = relax(text, Relax::bytes);
+    const bool as_bytes = relaxed.has_value();
+    if (!as_bytes) relaxed = relax(text, caseless && names_other_cased(text) ? Relax::utf8_widen : Relax::utf8);
     if (!relaxed) {
       out.unfiltered.push_back(index);
       continue;
@@ -194,7 +247,7 @@ Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bo
     std::string p = std::move(*relaxed);
     if (whole) p = "^(?:" + p + ")$";
     texts.push_back(std::move(p));
-    flags.push_back(HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY |
+    flags.push_back((as_bytes ? 0u : HS_FLAG_UTF8) | HS_FLAG_SINGLEMATCH | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY |
                     (caseless ? HS_FLAG_CASELESS : 0u));
     out.ids.push_back(index);
   }
@@ -259,9 +312,13 @@ void collect(const hs_database_t* db, const std::vector<std::size_t>& map, std::
     if (id < x->map->size()) x->out->push_back((*x->map)[id]);
     return 0;
   };
-  if (!scratch ||
+  // A text holding a character RE2 folds onto an ASCII letter (the Kelvin sign, the long
+  // s), which a pattern read as bytes does not (relax()), or that cannot be scanned: every
+  // pattern is a candidate.
+  if (!scratch || text.find("\xE2\x84\xAA") != std::string_view::npos ||
+      text.find("\xC5\xBF") != std::string_view::npos ||
       hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match, &ctx) != HS_SUCCESS) {
-    out.insert(out.end(), map.begin(), map.end());  // cannot scan: every pattern is a candidate
+    out.insert(out.end(), map.begin(), map.end());
   }
 }
 
