@@ -207,11 +207,20 @@ TEST_CASE("an ASCII pattern read as bytes names its rule wherever RE2 matches UT
       {"m[\\S]n", false, "m\u00e9n"},         // a class holding \S
       {"u[[:^alpha:]]v", false, "u\u00e9v"},  // a negated POSIX class in a class
       {"(?:[^.\\n]|\\.\\w){0,3}?end", false, "\u00e9\u00e9end"},
-      {"^a.?b$", false, "a\u00e9b"},            // an optional one
-      {"c.{2}d", false, "c\u00e9\u00e9d"},      // a counted one
-      {"kelvin", false, "\u212aelvin"},         // the Kelvin sign folds to k
-      {"\\bmask\\b", false, "ma\u017fk"},       // the long s folds to s
-      {"[a-z]+ing", false, "\u212a\u017fing"},  // and in a class
+      {"^a.?b$", false, "a\u00e9b"},                 // an optional one
+      {"c.{2}d", false, "c\u00e9\u00e9d"},           // a counted one
+      {"kelvin", false, "\u212aelvin"},              // the Kelvin sign folds to k
+      {"\\bmask\\b", false, "ma\u017fk"},            // the long s folds to s
+      {"[a-z]+ing", false, "\u212a\u017fing"},       // and in a class
+      {"caf\\351 crash", false, "caf\u00e9 crash"},  // an octal escape beyond ASCII: stays UTF-8
+      {"a[\\351]b", true, "a\u00e9b"},
+      // RE2's \s leaves out the vertical tab, which Hyperscan's takes; RE2's \v is the
+      // vertical tab alone, Hyperscan's every vertical space.
+      {"foo\\Sbar", true, "foo\vbar"},
+      {"a[^\\s]b", false, "a\vb"},
+      {"a[\\S]b", false, "a\vb"},
+      {"a[^\\v]b", false, "a\nb"},
+      {"\u00e9?x\\S", false, "x\v"},  // the same as UTF-8
   };
   for (const auto& c : cases) {
     CAPTURE(c.pattern, c.text);

@@ -41,9 +41,9 @@ enum class Relax {
 // bytes: the pattern matched byte by byte, which makes a smaller database
 // (a third smaller for the generic rules: less for Hyperscan to check and map at each
 // start) and matches at least what the UTF-8 one does on UTF-8 text. Only an ASCII
-// pattern without \Q, \x, \p, \C or inline flags is written so (nullopt otherwise: the
-// caller takes utf8). An atom that matches a character beyond ASCII (`.`, a negated
-// class, \W \S \D, a class holding one of those) matches one byte as bytes, and such a
+// pattern without \Q, \x, \p, \C, an octal escape or inline flags is written so (nullopt
+// otherwise: the caller takes utf8, as it does when Hyperscan rejects the bytes form). An atom that matches a character
+// beyond ASCII (`.`, a negated class, \W \S \D, a class holding one of those) matches one byte as bytes, and such a
 // character is two to four bytes none of which is ASCII: the atom is put as one or more
 // of itself. (Caseless, RE2 folds k and s to the Kelvin sign, U+212A, and the long s,
 // U+017F, which Hyperscan does as UTF-8 but not as bytes: collect() takes every rule for
@@ -113,11 +113,24 @@ std::optional<std::string> relax(std::string_view p, Relax how) {
         ++i;
         continue;
       }
+      // An octal escape over \177 is a character beyond ASCII for RE2, a byte as bytes.
+      if (bytes && e >= '1' && e <= '7') return std::nullopt;
       const bool wide = e == 'W' || e == 'S' || e == 'D';
       if (in_class) class_wide = class_wide || wide;
       const std::size_t at = out.size();
-      out += c;
-      out += p[++i];
+      ++i;
+      // RE2's \s is [\t\n\f\r ], Hyperscan's has the vertical tab too, and RE2's \v is
+      // the vertical tab alone where Hyperscan's is every vertical space: written so that
+      // Hyperscan matches at least what RE2 does (\S and [^\s] take the vertical tab,
+      // [^\v] leaves out only it).
+      if (e == 'S')
+        out += in_class ? "\\S\\x0b" : "[\\S\\x0b]";
+      else if (e == 's' && in_class && class_negated)
+        out += "\\t\\n\\f\\r\\x20";
+      else if (e == 'v' && in_class)
+        out += "\\x0b";
+      else
+        out += std::string{c, e};
       if (bytes && wide && !in_class) one_or_more(at);
       continue;
     }
@@ -235,20 +248,33 @@ Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bo
   hs_platform_info_t portable{HS_TUNE_FAMILY_GENERIC, 0, 0, 0};
   std::vector<std::string> texts;
   std::vector<unsigned> flags;
-  for (const auto& [index, text, caseless] : patterns) {
+  std::vector<std::size_t> source;  // each expression's place in `patterns`
+  // The pattern as UTF-8: relaxed, flags, or nullopt when Hyperscan cannot take it so.
+  auto as_utf8 = [&](std::size_t k) -> std::optional<std::pair<std::string, unsigned>> {
+    const auto& [index, text, caseless] = patterns[k];
+    auto relaxed = relax(text, caseless && names_other_cased(text) ? Relax::utf8_widen : Relax::utf8);
+    if (!relaxed) return std::nullopt;
+    return std::pair{whole ? "^(?:" + *relaxed + ")$" : *relaxed, HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH |
+                                                                      HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY |
+                                                                      (caseless ? HS_FLAG_CASELESS : 0u)};
+  };
+  for (std::size_t k = 0; k < patterns.size(); ++k) {
+    const auto& [index, text, caseless] = patterns[k];
     // As bytes where it can be (a smaller database), else as UTF-8.
-    std::optional<std::string> relaxed = relax(text, Relax::bytes);
-    const bool as_bytes = relaxed.has_value();
-    if (!as_bytes) relaxed = relax(text, caseless && names_other_cased(text) ? Relax::utf8_widen : Relax::utf8);
-    if (!relaxed) {
+    std::optional<std::pair<std::string, unsigned>> expr;
+    if (auto relaxed = relax(text, Relax::bytes))
+      expr =
+          std::pair{whole ? "^(?:" + *relaxed + ")$" : *relaxed,
+                    HS_FLAG_SINGLEMATCH | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY | (caseless ? HS_FLAG_CASELESS : 0u)};
+    else
+      expr = as_utf8(k);
+    if (!expr) {
       out.unfiltered.push_back(index);
       continue;
     }
-    std::string p = std::move(*relaxed);
-    if (whole) p = "^(?:" + p + ")$";
-    texts.push_back(std::move(p));
-    flags.push_back((as_bytes ? 0u : HS_FLAG_UTF8) | HS_FLAG_SINGLEMATCH | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY |
-                    (caseless ? HS_FLAG_CASELESS : 0u));
+    texts.push_back(std::move(expr->first));
+    flags.push_back(expr->second);
+    source.push_back(k);
     out.ids.push_back(index);
   }
   // Compiled together; an expression Hyperscan rejects is dropped and the rest tried again.
@@ -272,9 +298,16 @@ Compiled compile_group(const std::vector<std::tuple<std::size_t, std::string, bo
       break;
     }
     const auto at = static_cast<std::size_t>(bad);
+    if (!(flags[at] & HS_FLAG_UTF8))  // rejected as bytes: tried again as UTF-8
+      if (auto expr = as_utf8(source[at])) {
+        texts[at] = std::move(expr->first);
+        flags[at] = expr->second;
+        continue;
+      }
     out.unfiltered.push_back(out.ids[at]);
     texts.erase(texts.begin() + static_cast<std::ptrdiff_t>(at));
     flags.erase(flags.begin() + static_cast<std::ptrdiff_t>(at));
+    source.erase(source.begin() + static_cast<std::ptrdiff_t>(at));
     out.ids.erase(out.ids.begin() + static_cast<std::ptrdiff_t>(at));
   }
   std::sort(out.unfiltered.begin(), out.unfiltered.end());
@@ -394,13 +427,16 @@ bool get_db(std::string_view& s, const char* base, const hs_database_t*& db) {
   return ok;
 }
 
+// "prfsilt5": ASCII patterns are read as bytes (relax(), Relax::bytes), and \S and \v
+// are written as RE2 means them (vertical tab), which a "prfsilt4" file did not do (and a
+// silt that wrote one does not check texts for the Kelvin sign and the long s);
 // "prfsilt4": \Q...\E and a POSIX class inside a class are copied as they are by
 // relaxed_pattern (a "prfsilt3" file may hold a \Q...\E pattern relaxed into other text);
 // "prfsilt3": a caseless pattern naming a cased letter beyond ASCII by an escape or a
 // Unicode class stays with RE2 (names_other_cased), which "prfsilt2" files did not do;
 // "prfsilt2": a cache file is written only for patterns checked not to match the empty
 // text (compile_rules), which those of "prfsilt1" were not. Older files read as stale.
-constexpr std::uint64_t magic = 0x34746c6973667270ull;
+constexpr std::uint64_t magic = 0x35746c6973667270ull;
 
 }  // namespace
 
